@@ -1,0 +1,130 @@
+"""Give First: the app factory."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from organizer.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("GIVEFIRST_INSTANCE_PATH") or None,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    if test_config is None:
+        app.config.from_object("config.Config")
+    else:
+        app.config.from_object("config.TestConfig")
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def instance_secret_key(instance_dir: Path) -> str:
+    """Reads the key kept in instance/, creating it once (safe when several workers start together)."""
+    path = instance_dir / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if key:
+            return key
+        raise RuntimeError(f"{path} is empty: delete it or set SECRET_KEY")
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+def register_extensions(app: Flask) -> None:
+    from organizer.auth.service import user_for_session
+    from organizer.database import configure_database
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return user_for_session(user_id, session.get("auth_token"))
+
+    configure_database(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from organizer.auth.views import bp as auth_bp
+    from organizer.groups.views import bp as groups_bp
+    from organizer.home.views import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(groups_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from organizer.errorhandlers import register_errorhandlers as register
+
+    register(app)
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+
+def register_template_helpers(app: Flask) -> None:
+    from organizer.templating import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from organizer.cli import register
+
+    register(app)

@@ -1,0 +1,65 @@
+"""Settings, read from the environment.
+
+Every setting has a default that serves `make run` on one machine: an SQLite file
+and in-memory rate limits under `instance/`. A larger deployment sets
+DATABASE_URL (PostgreSQL) and RATELIMIT_STORAGE_URI (Redis).
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("GIVEFIRST_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def database_url(url: str | None) -> str:
+    """Normalise a DATABASE_URL so that PostgreSQL URLs use the psycopg 3 driver."""
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'givefirst.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    # "production" unless told otherwise: secure cookies are the default.
+    ENVIRONMENT = os.environ.get("GIVEFIRST_ENV", "production")
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None: generated once into instance/
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = ENVIRONMENT != "development"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    SET_PASSWORD_LINK_HOURS = int(os.environ.get("SET_PASSWORD_LINK_HOURS", "72"))
+    # Used to build absolute links on the command line (set-password links).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+
+class TestConfig(Config):
+    TESTING = True
+    ENVIRONMENT = "test"
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    RATELIMIT_STORAGE_URI = "memory://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    BASE_URL = "http://localhost"

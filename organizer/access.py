@@ -1,0 +1,41 @@
+"""Who may see a group's pages: checked on the server for every group route."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, session
+from flask_login import current_user, login_required
+
+from organizer.groups.service import group_by_slug, membership
+from organizer.models import Role
+
+
+def group_access(role: Role | None = None) -> Callable:
+    """Decorates a view taking `slug`: the view gets `group` and `member` instead.
+
+    Not a member (or no such group): 404, so a group's existence is not revealed.
+    A member where an organizer is required: 403.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(slug: str, **kwargs):
+            group = group_by_slug(slug)
+            if group is None:
+                abort(404)
+            member = membership(current_user.id, group.id)
+            if member is None:
+                abort(404)
+            if role == Role.ORGANIZER and not member.is_organizer:
+                abort(403)
+            session["group_id"] = group.id
+            return view(group=group, member=member, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+organizer_required = group_access(Role.ORGANIZER)
+member_required = group_access()

@@ -1,0 +1,185 @@
+"""Accounts: sign-up, passwords (argon2id), signed-in sessions and set-password links."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, func, select
+
+from organizer.errors import ActionRefused
+from organizer.extensions import db
+from organizer.models import SetPasswordToken, User, UserSession, utcnow
+
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 128
+
+_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+_DUMMY_HASH = _hasher.hash("a password nobody has, for timing")
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    check_password_length(password)
+    return _hasher.hash(password)
+
+
+def check_password_length(password: str) -> None:
+    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        raise ActionRefused(
+            f"A password has {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters."
+        )
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def create_user(name: str, email: str, password: str | None) -> User:
+    """Adds a user to the session without committing (callers commit their whole action)."""
+    email = normalize_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ActionRefused(f"Not a valid email address: {email} ({error}).") from None
+    if not name.strip():
+        raise ActionRefused("A name is required.")
+    if user_by_email(email) is not None:
+        raise ActionRefused("An account with this email already exists. Log in instead.")
+    user = User(
+        name=name.strip(),
+        email=email,
+        password_hash=hash_password(password) if password is not None else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def sign_up(name: str, email: str, password: str) -> tuple[User, str]:
+    user = create_user(name, email, password)
+    token = _new_session(user)
+    db.session.commit()
+    return user, token
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = user_by_email(email)
+    if user is None or user.password_hash is None:
+        _verify(_DUMMY_HASH, password)  # same work whether or not the account exists
+        return None
+    if not _verify(user.password_hash, password):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def log_in(user: User) -> str:
+    token = _new_session(user)
+    db.session.commit()
+    return token
+
+
+def _new_session(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user=user, token_hash=hash_token(token)))
+    return token
+
+
+def user_for_session(user_id: str, token: str | None) -> User | None:
+    """The user behind a cookie, only while its session row still exists."""
+    if not token or not user_id.isdigit():
+        return None
+    return db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(user_id), UserSession.token_hash == hash_token(token))
+    )
+
+
+def log_out(token: str | None) -> None:
+    if token:
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == hash_token(token)))
+        db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> str:
+    """Ends every session of the user and returns a fresh one for this browser."""
+    if user.password_hash is None or not _verify(user.password_hash, current_password):
+        raise ActionRefused("The current password is not right.")
+    user.password_hash = hash_password(new_password)
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    token = _new_session(user)
+    db.session.commit()
+    return token
+
+
+def issue_set_password_token(
+    user: User, issued_by: User | None, valid_for: timedelta, now: datetime | None = None
+) -> str:
+    """Adds a one-time set-password token (not committed) and returns it in clear."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        SetPasswordToken(
+            user=user,
+            token_hash=hash_token(token),
+            issued_by_id=issued_by.id if issued_by else None,
+            created_at=now,
+            expires_at=now + valid_for,
+        )
+    )
+    return token
+
+
+def valid_set_password_token(token: str, now: datetime | None = None) -> SetPasswordToken | None:
+    now = now or utcnow()
+    return db.session.scalar(
+        select(SetPasswordToken).where(
+            SetPasswordToken.token_hash == hash_token(token),
+            SetPasswordToken.used_at.is_(None),
+            SetPasswordToken.expires_at > now,
+        )
+    )
+
+
+def set_password_with_token(token: str, new_password: str) -> tuple[User, str]:
+    """Redeems a link: sets the password, spends every link of that user, ends their
+    other sessions, and signs this browser in."""
+    link = valid_set_password_token(token)
+    if link is None:
+        raise ActionRefused("This link has expired or was already used. Ask an organizer for a new one.")
+    user = link.user
+    user.password_hash = hash_password(new_password)
+    now = utcnow()
+    for other in db.session.scalars(
+        select(SetPasswordToken).where(
+            SetPasswordToken.user_id == user.id, SetPasswordToken.used_at.is_(None)
+        )
+    ):
+        other.used_at = now
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    session_token = _new_session(user)
+    db.session.commit()
+    return user, session_token
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User))

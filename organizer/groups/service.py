@@ -1,0 +1,236 @@
+"""Groups and roles: creating a group, invite codes, joining, promoting, removing."""
+
+import re
+import secrets
+from datetime import timedelta
+import unicodedata
+from zoneinfo import available_timezones
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
+
+from organizer.auth.service import issue_set_password_token
+from organizer.errors import ActionRefused
+from organizer.extensions import db
+from organizer.models import Group, Membership, Role, User
+
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a lunch table
+INVITE_CODE_LENGTH = 10
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX_LENGTH = 60
+DEFAULT_COOLDOWN_WEEKS = 8
+
+
+def time_zone_names() -> list[str]:
+    return sorted(available_timezones() - {"localtime", "Factory"})
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
+
+
+def normalize_invite_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:SLUG_MAX_LENGTH].strip("-") or "group"
+
+
+def check_slug(slug: str) -> None:
+    if not (3 <= len(slug) <= SLUG_MAX_LENGTH and SLUG_PATTERN.match(slug)):
+        raise ActionRefused(
+            "A group's short name has 3 to 60 lower-case letters, digits and single hyphens."
+        )
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)
+    if len(base) < 3:
+        base = f"{base}-group"
+    slug, n = base, 2
+    while db.session.scalar(select(Group.id).where(Group.slug == slug)) is not None:
+        suffix = f"-{n}"
+        slug = base[: SLUG_MAX_LENGTH - len(suffix)] + suffix
+        n += 1
+    return slug
+
+
+def check_time_zone(time_zone: str) -> None:
+    if time_zone not in available_timezones():
+        raise ActionRefused(f"Unknown time zone: {time_zone}.")
+
+
+def add_group(
+    organizer: User,
+    name: str,
+    time_zone: str,
+    slug: str | None = None,
+    repeat_cooldown_weeks: int = DEFAULT_COOLDOWN_WEEKS,
+) -> Group:
+    """Adds a group with its first organizer to the session, without committing."""
+    name = name.strip()
+    if not name:
+        raise ActionRefused("A group needs a name.")
+    check_time_zone(time_zone)
+    if slug is None:
+        slug = unique_slug(name)
+    else:
+        check_slug(slug)
+        if group_by_slug(slug) is not None:
+            raise ActionRefused(f"A group with the short name '{slug}' already exists.")
+    group = Group(
+        name=name,
+        slug=slug,
+        time_zone=time_zone,
+        invite_code=new_invite_code(),
+        repeat_cooldown_weeks=repeat_cooldown_weeks,
+    )
+    db.session.add(group)
+    db.session.add(Membership(user=organizer, group=group, role=Role.ORGANIZER.value))
+    db.session.flush()
+    return group
+
+
+def create_group(organizer: User, name: str, time_zone: str, **kwargs) -> Group:
+    group = add_group(organizer, name, time_zone, **kwargs)
+    db.session.commit()
+    return group
+
+
+def update_group(group: Group, name: str, time_zone: str, repeat_cooldown_weeks: int) -> None:
+    name = name.strip()
+    if not name:
+        raise ActionRefused("A group needs a name.")
+    check_time_zone(time_zone)
+    if not 0 <= repeat_cooldown_weeks <= 104:
+        raise ActionRefused("The repeat cool-down is 0 to 104 weeks.")
+    group.name = name
+    group.time_zone = time_zone
+    group.repeat_cooldown_weeks = repeat_cooldown_weeks
+    db.session.commit()
+
+
+def rotate_invite_code(group: Group) -> str:
+    group.invite_code = new_invite_code()
+    db.session.commit()
+    return group.invite_code
+
+
+def group_by_slug(slug: str) -> Group | None:
+    return db.session.scalar(select(Group).where(Group.slug == slug))
+
+
+def group_by_invite_code(code: str) -> Group | None:
+    code = normalize_invite_code(code)
+    if not code:
+        return None
+    return db.session.scalar(select(Group).where(Group.invite_code == code))
+
+
+def membership(user_id: int, group_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(Membership.user_id == user_id, Membership.group_id == group_id)
+    )
+
+
+def add_member(group: Group, user: User, role: Role = Role.MEMBER) -> Membership:
+    """Adds a membership (no commit); joining twice is harmless."""
+    existing = membership(user.id, group.id)
+    if existing is not None:
+        return existing
+    member = Membership(user=user, group=group, role=role.value)
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
+def join_group(user: User, code: str) -> tuple[Group, bool]:
+    """Joins the group behind an invite code. Returns the group and whether the user is new to it."""
+    group = group_by_invite_code(code)
+    if group is None:
+        raise ActionRefused("That invite code is not valid. Ask an organizer for the current link.")
+    already = membership(user.id, group.id) is not None
+    add_member(group, user)
+    db.session.commit()
+    return group, not already
+
+
+def memberships_of(user_id: int) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Group)
+            .where(Membership.user_id == user_id)
+            .order_by(Group.name)
+            .options(contains_eager(Membership.group))
+        )
+    )
+
+
+def members_of(group: Group) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(User)
+            .where(Membership.group_id == group.id)
+            .order_by(func.lower(User.name))
+            .options(contains_eager(Membership.user))
+        )
+    )
+
+
+def organizer_count(group: Group) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.group_id == group.id, Membership.role == Role.ORGANIZER.value)
+    )
+
+
+def _member_or_refuse(group: Group, user_id: int) -> Membership:
+    member = membership(user_id, group.id)
+    if member is None:
+        raise ActionRefused("That person is not a member of this group.")
+    return member
+
+
+def _refuse_if_last_organizer(group: Group, member: Membership, action: str) -> None:
+    if member.is_organizer and organizer_count(group) <= 1:
+        raise ActionRefused(
+            f"Cannot {action} the last organizer: a group always keeps one. Promote someone else first."
+        )
+
+
+def set_role(group: Group, user_id: int, role: Role) -> Membership:
+    member = _member_or_refuse(group, user_id)
+    if role == Role.MEMBER:
+        _refuse_if_last_organizer(group, member, "demote")
+    member.role = role.value
+    db.session.commit()
+    return member
+
+
+def remove_member(group: Group, user_id: int) -> User:
+    member = _member_or_refuse(group, user_id)
+    _refuse_if_last_organizer(group, member, "remove")
+    user = member.user
+    db.session.delete(member)
+    db.session.commit()
+    return user
+
+
+def leave_group(group: Group, user_id: int) -> None:
+    member = _member_or_refuse(group, user_id)
+    _refuse_if_last_organizer(group, member, "remove")
+    db.session.delete(member)
+    db.session.commit()
+
+
+def issue_set_password_link(target: Membership, issued_by: User, valid_for: timedelta) -> str:
+    """An organizer's one-time link for a member of their group who forgot the password."""
+    token = issue_set_password_token(target.user, issued_by, valid_for)
+    db.session.commit()
+    return token

@@ -1,0 +1,195 @@
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from organizer.access import member_required, organizer_required
+from organizer.errors import ActionRefused
+from organizer.extensions import limiter
+from organizer.forms import ConfirmForm
+from organizer.groups import service
+from organizer.groups.forms import GroupForm, JoinCodeForm, RoleForm
+from organizer.models import Role
+
+bp = Blueprint("groups", __name__, url_prefix="/groups")
+
+
+@bp.route("/")
+@login_required
+def index():
+    return render_template(
+        "groups/index.html",
+        memberships=service.memberships_of(current_user.id),
+        join_form=JoinCodeForm(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    form = GroupForm(time_zones=service.time_zone_names())
+    if request.method == "GET":
+        form.time_zone.data = "America/Toronto"
+    if form.validate_on_submit():
+        try:
+            group = service.create_group(
+                current_user,
+                form.name.data,
+                form.time_zone.data,
+                repeat_cooldown_weeks=form.repeat_cooldown_weeks.data,
+            )
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash(f"{group.name} is created. Invite members with the link below.", "success")
+            return redirect(url_for("groups.settings", slug=group.slug))
+    return render_template("groups/new.html", form=form)
+
+
+@bp.route("/join", methods=["POST"])
+@login_required
+@limiter.limit("20 per minute")
+def join_with_code():
+    form = JoinCodeForm()
+    if not form.validate_on_submit():
+        flash("Enter the invite code an organizer gave you.", "error")
+        return redirect(url_for("groups.index"))
+    return _join(form.code.data)
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def join(code: str):
+    group = service.group_by_invite_code(code)
+    if group is None:
+        return render_template("groups/invite_invalid.html"), 404
+    if not current_user.is_authenticated:
+        return render_template("groups/invite.html", group=group, form=None, code=code)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        return _join(code)
+    already = service.membership(current_user.id, group.id) is not None
+    return render_template("groups/invite.html", group=group, form=form, code=code, already=already)
+
+
+def _join(code: str):
+    try:
+        group, is_new = service.join_group(current_user, code)
+    except ActionRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("groups.index"))
+    flash(f"Welcome to {group.name}." if is_new else f"You are already in {group.name}.", "success")
+    return redirect(url_for("groups.detail", slug=group.slug))
+
+
+@bp.route("/<slug>/")
+@member_required
+def detail(group, member):
+    return render_template(
+        "groups/detail.html", group=group, member=member, leave_form=ConfirmForm()
+    )
+
+
+@bp.route("/<slug>/members")
+@organizer_required
+def members(group, member):
+    return render_template(
+        "groups/members.html",
+        group=group,
+        member=member,
+        members=service.members_of(group),
+        organizer_count=service.organizer_count(group),
+        role_form=RoleForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/<slug>/members/<int:user_id>/role", methods=["POST"])
+@organizer_required
+def set_role(group, member, user_id: int):
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            changed = service.set_role(group, user_id, Role(form.role.data))
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash(f"{changed.user.name} is now {'an organizer' if changed.is_organizer else 'a member'}.", "success")
+    return redirect(url_for("groups.members", slug=group.slug))
+
+
+@bp.route("/<slug>/members/<int:user_id>/remove", methods=["POST"])
+@organizer_required
+def remove_member(group, member, user_id: int):
+    if ConfirmForm().validate_on_submit():
+        try:
+            removed = service.remove_member(group, user_id)
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash(f"{removed.name} is no longer in {group.name}.", "success")
+    return redirect(url_for("groups.members", slug=group.slug))
+
+
+@bp.route("/<slug>/members/<int:user_id>/set-password-link", methods=["POST"])
+@organizer_required
+def set_password_link(group, member, user_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    target = service.membership(user_id, group.id)
+    if target is None:
+        abort(404)
+    hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
+    token = service.issue_set_password_link(target, current_user, timedelta(hours=hours))
+    link = url_for("auth.set_password", token=token, _external=True)
+    # Shown once on this page, never put in a flash message (the session cookie is not secret).
+    return render_template(
+        "groups/set_password_link.html", group=group, member=member, target=target, link=link, hours=hours
+    )
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@organizer_required
+def settings(group, member):
+    form = GroupForm(obj=group, time_zones=service.time_zone_names())
+    if form.validate_on_submit():
+        try:
+            service.update_group(
+                group, form.name.data, form.time_zone.data, form.repeat_cooldown_weeks.data
+            )
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash("Group settings saved.", "success")
+            return redirect(url_for("groups.settings", slug=group.slug))
+    invite_link = url_for("groups.join", code=group.invite_code, _external=True)
+    return render_template(
+        "groups/settings.html",
+        group=group,
+        member=member,
+        form=form,
+        invite_link=invite_link,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/<slug>/invite/rotate", methods=["POST"])
+@organizer_required
+def rotate_invite(group, member):
+    if ConfirmForm().validate_on_submit():
+        service.rotate_invite_code(group)
+        flash("A new invite link is ready. The old link no longer works.", "success")
+    return redirect(url_for("groups.settings", slug=group.slug))
+
+
+@bp.route("/<slug>/leave", methods=["POST"])
+@member_required
+def leave(group, member):
+    if ConfirmForm().validate_on_submit():
+        try:
+            service.leave_group(group, current_user.id)
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+            return redirect(url_for("groups.detail", slug=group.slug))
+        flash(f"You left {group.name}.", "info")
+    return redirect(url_for("groups.index"))

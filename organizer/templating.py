@@ -1,0 +1,34 @@
+"""What every template may use: the signed-in user's groups, local times."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, session
+from flask_login import current_user
+
+from organizer.forms import ConfirmForm
+from organizer.groups.service import memberships_of
+
+
+def local_time(value: datetime | None, time_zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(time_zone)).strftime(fmt)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = local_time
+
+    @app.context_processor
+    def navigation():
+        if not current_user.is_authenticated:
+            return {"nav_memberships": [], "current_group": None}
+        memberships = memberships_of(current_user.id)
+        current = next(
+            (m.group for m in memberships if m.group_id == session.get("group_id")), None
+        )
+        return {
+            "nav_memberships": memberships,
+            "current_group": current,
+            "logout_form": ConfirmForm(),
+        }

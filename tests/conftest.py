@@ -1,0 +1,108 @@
+"""Fixtures: one app and database for the session, emptied after every test.
+
+SQLite by default (a file, so a live server thread shares it); PostgreSQL when
+TEST_DATABASE_URL is set.
+"""
+
+import os
+import re
+
+import pytest
+from sqlalchemy import text
+
+from config import database_url
+
+
+
+@pytest.fixture(scope="session")
+def _session_app(tmp_path_factory):
+    from organizer import create_app
+    from organizer.extensions import db
+
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["GIVEFIRST_INSTANCE_PATH"] = str(instance)
+    url = database_url(os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.sqlite3'}")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def empty_database() -> None:
+    from organizer.extensions import db
+
+    db.session.rollback()
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_session_app):
+    """The app with an app context pushed (as in a shell); the database is emptied afterwards."""
+    from organizer.extensions import db, limiter
+
+    with _session_app.app_context():
+        yield _session_app
+        db.session.remove()
+    with _session_app.app_context():
+        empty_database()
+        db.session.remove()
+    limiter.reset()
+    _session_app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def csrf_on(app):
+    """Turns CSRF protection on for one test (it is off for the rest of the functional tests)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email, password=None, follow_redirects=False):
+        from tests.factories import DEFAULT_PASSWORD
+
+        return self._client.post(
+            "/auth/login",
+            data={"email": email, "password": password or DEFAULT_PASSWORD},
+            follow_redirects=follow_redirects,
+        )
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)

@@ -1,0 +1,49 @@
+"""Small factory functions: each builds one thing, committed, with sensible defaults."""
+
+import itertools
+
+from organizer.auth.service import hash_password
+from organizer.extensions import db
+from organizer.groups.service import add_group, add_member
+from organizer.models import Group, Membership, Role, User
+
+DEFAULT_PASSWORD = "correct horse battery"
+_DEFAULT_HASH = hash_password(DEFAULT_PASSWORD)  # hashed once: argon2 is slow on purpose
+_counter = itertools.count(1)
+
+
+def make_user(name: str | None = None, email: str | None = None, password: str | None = DEFAULT_PASSWORD) -> User:
+    n = next(_counter)
+    user = User(
+        name=name or f"Member {n}",
+        email=(email or f"member{n}@example.org").lower(),
+        password_hash=None if password is None else (
+            _DEFAULT_HASH if password == DEFAULT_PASSWORD else hash_password(password)
+        ),
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_group(organizer: User | None = None, name: str | None = None, members: list[User] = (),
+               time_zone: str = "America/Toronto") -> Group:
+    organizer = organizer or make_user()
+    group = add_group(organizer, name or f"Group {next(_counter)}", time_zone)
+    for user in members:
+        add_member(group, user)
+    db.session.commit()
+    return group
+
+
+def make_member(group: Group, role: Role = Role.MEMBER, **user_fields) -> User:
+    user = make_user(**user_fields)
+    add_member(group, user, role)
+    db.session.commit()
+    return user
+
+
+def membership_of(user: User, group: Group) -> Membership | None:
+    from organizer.groups.service import membership
+
+    return membership(user.id, group.id)
