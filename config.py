@@ -49,6 +49,8 @@ class Config:
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # argon2-cffi parameter profile for argon2id password hashes.
+    PASSWORD_HASH_PROFILE = os.environ.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY")
     SET_PASSWORD_LINK_HOURS = int(os.environ.get("SET_PASSWORD_LINK_HOURS", "72"))
     # Used to build absolute links on the command line (set-password links).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
@@ -60,6 +62,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    PASSWORD_HASH_PROFILE = "CHEAPEST"  # still argon2id, just fast
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     BASE_URL = "http://localhost"

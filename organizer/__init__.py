@@ -55,9 +55,10 @@ def instance_secret_key(instance_dir: Path) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from organizer.auth.service import user_for_session
+    from organizer.auth.service import configure_password_hashing, user_for_session
     from organizer.database import configure_database
 
+    configure_password_hashing(app.config["PASSWORD_HASH_PROFILE"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)

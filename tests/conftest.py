@@ -4,10 +4,12 @@ SQLite by default (a file, so a live server thread shares it); PostgreSQL when
 TEST_DATABASE_URL is set.
 """
 
+import contextvars
 import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from config import database_url
@@ -20,9 +22,11 @@ def _session_app(tmp_path_factory):
     from organizer.extensions import db
 
     instance = tmp_path_factory.mktemp("instance")
+    client_class = IsolatedClient
     os.environ["GIVEFIRST_INSTANCE_PATH"] = str(instance)
     url = database_url(os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.sqlite3'}")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    app.test_client_class = client_class
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -60,6 +64,22 @@ def app(_session_app):
         db.session.remove()
     limiter.reset()
     _session_app.config["WTF_CSRF_ENABLED"] = False
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production, not in the test's.
+
+    The test's own transaction ends first, so the test reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask import has_app_context
+
+        from organizer.extensions import db
+
+        if has_app_context():  # not when following a redirect, already inside the request's context
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from organizer.groups.service import add_group, add_member
 from organizer.models import Group, Membership, Role, User
 
 DEFAULT_PASSWORD = "correct horse battery"
-_DEFAULT_HASH = hash_password(DEFAULT_PASSWORD)  # hashed once: argon2 is slow on purpose
 _counter = itertools.count(1)
 
 
@@ -17,9 +16,7 @@ def make_user(name: str | None = None, email: str | None = None, password: str |
     user = User(
         name=name or f"Member {n}",
         email=(email or f"member{n}@example.org").lower(),
-        password_hash=None if password is None else (
-            _DEFAULT_HASH if password == DEFAULT_PASSWORD else hash_password(password)
-        ),
+        password_hash=None if password is None else hash_password(password),
     )
     db.session.add(user)
     db.session.commit()

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
@@ -18,6 +18,13 @@ PASSWORD_MAX_LENGTH = 128
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 _DUMMY_HASH = _hasher.hash("a password nobody has, for timing")
+
+
+def configure_password_hashing(profile_name: str) -> None:
+    """Chooses argon2id parameters by argon2-cffi profile name (tests use the cheapest)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(getattr(profiles, profile_name))
+    _DUMMY_HASH = _hasher.hash("a password nobody has, for timing")
 
 
 def normalize_email(email: str) -> str:

@@ -1,0 +1,440 @@
+"""Exact maximum-weight seating (pairs, one trio for an odd count) with OR-Tools.
+
+The model
+---------
+Attendees ``0..n-1`` with an integer, symmetric weight matrix ``W`` and a
+symmetric boolean matrix ``allowed`` (forbidden pairs and the diagonal are
+False).  A seating is a partition into pairs, plus exactly one trio when ``n``
+is odd, using allowed pairs only.  Its value is the sum of its pair weights,
+plus for the trio **half** the sum of its three pair weights: in a trio each
+person splits the lunch between two partners, so each of its three pairs gets
+half a lunch.  Internally we work with twice that value ("value2"), an
+integer: ``2 * sum(pairs) + sum(trio's three pairs)``.
+
+Why this trio rule: it makes a seating exactly a *cycle cover* of the doubled
+bipartite graph (row i to column j with weight ``W[i, j]``): a pair is a
+2-cycle (i->j, j->i) worth ``2 W[i, j]``; the trio is a 3-cycle worth the sum of
+its three pairs.  So ``value2(S) <= A`` for every seating S, where ``A`` is the
+maximum-weight assignment (no fixed points) of the doubled graph: the
+linear-programming relaxation, solved by ``linear_sum_assignment``.
+
+The algorithm (per round)
+-------------------------
+1. Sparse core: each attendee's ``k`` best allowed pairs.  Solve the
+   assignment on it with OR-Tools' ``SimpleLinearSumAssignment`` (costs
+   ``-W``), widening the core if it has no cycle cover.
+2. Duals: from the optimal assignment ``sigma``, potentials come from shortest
+   paths in the residual graph (Bellman-Ford from a source joined to every
+   column): ``d_col[j]`` and ``d_row[i] = d_col[sigma(i)] + W[i, sigma(i)]``.
+   The reduced cost of arc i->j is ``rc[i, j] = -W[i, j] + d_row[i] - d_col[j]``;
+   it is 0 on ``sigma`` and >= 0 on every core arc.
+3. Pricing: compute ``rc`` for *every* allowed arc (dense numpy).  Arcs with
+   ``rc < 0`` join the core and we go back to 1.  When none is negative, the
+   duals are feasible for the full problem, so the core optimum ``A`` is the
+   optimum over all allowed arcs (LP duality).
+4. If ``sigma`` has only even cycles (and, for odd n, exactly one odd cycle
+   which has length 3) it is a seating's cycle cover: each even cycle of value
+   C splits into two alternating perfect matchings whose values sum to C, so
+   the better one is worth >= C/2, and the seating reaches ``A``: proven.
+5. Otherwise (odd cycles: the relaxation is fractional) we build an incumbent
+   of value2 ``L`` (keep the even cycles, re-seat the odd cycles' attendees with
+   a small CP-SAT model) and fix variables by reduced cost:
+
+   *Lemma.*  For every seating S, ``value2(S) = A - RC(S)``, where ``RC(S)`` is
+   the sum of ``rc`` over the arcs of S's cycle cover (``sum(-W) = sum(rc) -
+   sum(d_row) + sum(d_col)`` over a cycle cover, and ``sum(d_col) - sum(d_row)
+   = -A``).  All ``rc >= 0``.  A pair {i, j} of S contributes ``rc[i, j] +
+   rc[j, i]``; a trio edge contributes one of ``rc[i, j]``, ``rc[j, i]``
+   (whichever orientation the 3-cycle takes; S may take the cheaper one).
+
+   *Consequence.*  A seating strictly better than the incumbent has
+   ``RC(S) < A - L``, so each of its pairs has ``rc[i,j] + rc[j,i] < A - L``
+   and each of its trio edges ``min(rc[i,j], rc[j,i]) < A - L``.  Dropping
+   every other edge loses no seating better than the incumbent.  CP-SAT then
+   solves the reduced model (plus the incumbent's own edges, so the incumbent
+   stays feasible and is given as a hint); its optimum is the global optimum.
+   Attendees whose only surviving edge is their incumbent pair are fixed and
+   left out of the model.
+
+When the time limit stops CP-SAT, the best seating found is returned with the
+bound ``min(A, max(CP-SAT bound, L))`` (a seating better than ``L`` lives in
+the reduced model, so is worth at most CP-SAT's bound).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.graph.python import linear_sum_assignment
+from ortools.sat.python import cp_model
+
+from organizer.matching.types import InfeasibleError, SolveTimeoutError
+
+CORE_K = 8  # attendee's best pairs in the first sparse core
+REPAIR_K = 12  # candidate partners per attendee when re-seating odd cycles
+MIN_CP_SECONDS = 0.05  # CP-SAT gets at least this, even past the deadline, when no seating is known yet
+
+
+@dataclass
+class RoundSolution:
+    groups: list[tuple[int, ...]]  # pairs and at most one trio, indices 0..n-1
+    value2: int  # 2 * pair weights + trio's three pair weights
+    bound2: int  # upper bound on value2 of any seating
+    proven: bool
+    stats: dict = field(default_factory=dict)
+
+
+def seating_value2(W: np.ndarray, groups) -> int:
+    total = 0
+    for g in groups:
+        if len(g) == 2:
+            total += 2 * int(W[g[0], g[1]])
+        else:
+            a, b, c = g
+            total += int(W[a, b]) + int(W[b, c]) + int(W[a, c])
+    return total
+
+
+# --------------------------------------------------------------------------- relaxation
+
+
+def _top_k_edges(W: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
+    """Boolean matrix: each row's k best allowed partners, symmetrised."""
+    n = len(W)
+    if k >= n - 1:
+        return allowed.copy()
+    masked = np.where(allowed, W, np.iinfo(np.int64).min)
+    idx = np.argpartition(-masked, k, axis=1)[:, :k]
+    core = np.zeros((n, n), dtype=bool)
+    core[np.repeat(np.arange(n), k), idx.ravel()] = True
+    core &= allowed
+    return core | core.T
+
+
+def _assignment(W: np.ndarray, core: np.ndarray):
+    """Max-weight cycle cover on the core arcs: (sigma, value) or None if there is none."""
+    n = len(W)
+    rows, cols = np.nonzero(core)
+    lsa = linear_sum_assignment.SimpleLinearSumAssignment()
+    lsa.add_arcs_with_cost(rows.astype(np.int32), cols.astype(np.int32), -W[rows, cols])
+    status = lsa.solve()
+    if status == lsa.INFEASIBLE:
+        return None
+    if status != lsa.OPTIMAL:
+        raise RuntimeError(f"linear_sum_assignment failed with status {status}")
+    sigma = np.fromiter((lsa.right_mate(i) for i in range(n)), dtype=np.int64, count=n)
+    return sigma, -lsa.optimal_cost(), rows, cols
+
+
+def _duals(W: np.ndarray, sigma: np.ndarray, rows: np.ndarray, cols: np.ndarray):
+    """Potentials (d_row, d_col) making every core arc's reduced cost >= 0, sigma's = 0."""
+    n = len(W)
+    order = np.argsort(cols, kind="stable")
+    rows, cols = rows[order], cols[order]
+    w = W[rows, cols]
+    starts = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]])
+    targets = cols[starts]
+    w_sigma = W[np.arange(n), sigma]
+    d_col = np.zeros(n, dtype=np.int64)
+    for _ in range(2 * n + 2):
+        d_row = d_col[sigma] + w_sigma
+        cand = np.minimum.reduceat(d_row[rows] - w, starts)
+        new = d_col.copy()
+        new[targets] = np.minimum(new[targets], cand)
+        if np.array_equal(new, d_col):
+            return d_col[sigma] + w_sigma, d_col
+        d_col = new
+    raise RuntimeError("assignment duals did not converge (the assignment is not optimal)")
+
+
+def _reduced_costs(W, allowed, d_row, d_col):
+    rc = -W + d_row[:, None] - d_col[None, :]
+    return np.where(allowed, rc, np.iinfo(np.int64).max // 4)
+
+
+def relaxation(W: np.ndarray, allowed: np.ndarray, k: int = CORE_K):
+    """Solve the doubled-graph assignment over all allowed arcs by core + pricing.
+
+    Returns (sigma, A, rc, stats) or None when no cycle cover exists (then no seating exists).
+    """
+    n = len(W)
+    core = _top_k_edges(W, allowed, k)
+    stats = {"pricing_rounds": 0}
+    while True:
+        solved = _assignment(W, core)
+        if solved is None:
+            if core.sum() == allowed.sum():
+                return None
+            k = min(2 * k, n - 1)
+            core |= _top_k_edges(W, allowed, k)
+            continue
+        sigma, value, rows, cols = solved
+        d_row, d_col = _duals(W, sigma, rows, cols)
+        rc = _reduced_costs(W, allowed, d_row, d_col)
+        negative = rc < 0
+        stats["pricing_rounds"] += 1
+        if not negative.any():
+            stats["core_arcs"] = int(len(rows))
+            return sigma, int(value), rc, stats
+        # add, per row, the most negative arcs (and their reverses)
+        bad_rows = np.flatnonzero(negative.any(axis=1))
+        take = min(k, n - 1)
+        sub = rc[bad_rows]
+        idx = np.argpartition(sub, take - 1, axis=1)[:, :take] if take < n else np.tile(np.arange(n), (len(bad_rows), 1))
+        add = np.zeros_like(core)
+        r = np.repeat(bad_rows, idx.shape[1])
+        c = idx.ravel()
+        keep = negative[r, c]
+        add[r[keep], c[keep]] = True
+        core |= add | add.T
+
+
+def _cycles(sigma: np.ndarray) -> list[list[int]]:
+    seen = np.zeros(len(sigma), dtype=bool)
+    out = []
+    for s in range(len(sigma)):
+        if seen[s]:
+            continue
+        cyc = []
+        v = s
+        while not seen[v]:
+            seen[v] = True
+            cyc.append(v)
+            v = int(sigma[v])
+        out.append(cyc)
+    return out
+
+
+def _split_even_cycle(W, cyc):
+    if len(cyc) == 2:
+        return [(cyc[0], cyc[1])]
+    a = [(cyc[i], cyc[i + 1]) for i in range(0, len(cyc), 2)]
+    b = [(cyc[i], cyc[(i + 1) % len(cyc)]) for i in range(1, len(cyc), 2)]
+    wa = sum(int(W[x, y]) for x, y in a)
+    wb = sum(int(W[x, y]) for x, y in b)
+    return a if wa >= wb else b
+
+
+# --------------------------------------------------------------------------- CP-SAT
+
+
+def _cp_solve(W, vertices, pair_edges, triangles, hint, seconds, seed, workers):
+    """Exact seating of ``vertices`` with the given pairs and candidate trios.
+
+    ``triangles`` empty means an even count (no trio).  Returns
+    (status_name, groups or None, value2 or None, bound2 or None).
+    """
+    model = cp_model.CpModel()
+    inc = {v: [] for v in vertices}
+    x = {}
+    obj = []
+    for i, j in pair_edges:
+        var = model.new_bool_var("")
+        x[(i, j)] = var
+        inc[i].append(var)
+        inc[j].append(var)
+        obj.append((var, 2 * int(W[i, j])))
+    t = {}
+    for tri in triangles:
+        var = model.new_bool_var("")
+        t[tri] = var
+        for v in tri:
+            inc[v].append(var)
+        a, b, c = tri
+        obj.append((var, int(W[a, b]) + int(W[a, c]) + int(W[b, c])))
+    if triangles:
+        model.add_exactly_one(t.values())
+    for v in vertices:
+        model.add_exactly_one(inc[v])
+    model.maximize(cp_model.LinearExpr.weighted_sum([v for v, _ in obj], [c for _, c in obj]))
+    if hint is not None:
+        chosen = {tuple(sorted(g)) for g in hint}
+        for key, var in x.items():
+            model.add_hint(var, key in chosen)
+        for key, var in t.items():
+            model.add_hint(var, key in chosen)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    name = solver.status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return name, None, None, None
+    groups = [key for key, var in x.items() if solver.boolean_value(var)]
+    groups += [key for key, var in t.items() if solver.boolean_value(var)]
+    value = int(round(solver.objective_value))
+    bound = int(np.floor(solver.best_objective_bound + 1e-6))
+    return name, groups, value, bound
+
+
+def _triangles(keep_trio: np.ndarray, rc: np.ndarray, tau, allowed) -> list[tuple[int, int, int]]:
+    """Triangles of candidate trio edges whose cheaper 3-cycle has reduced cost < tau."""
+    n = len(keep_trio)
+    nbrs = [np.flatnonzero(keep_trio[v]) for v in range(n)]
+    nbr_sets = [set(a.tolist()) for a in nbrs]
+    out = []
+    for a in range(n):
+        for b in nbrs[a]:
+            if b <= a:
+                continue
+            b = int(b)
+            for c in nbr_sets[a] & nbr_sets[b]:
+                if c <= b:
+                    continue
+                cyc1 = rc[a, b] + rc[b, c] + rc[c, a]
+                cyc2 = rc[a, c] + rc[c, b] + rc[b, a]
+                if min(cyc1, cyc2) < tau:
+                    out.append((a, b, c))
+    return out
+
+
+def _restricted(W, allowed, rc, tau, odd, incumbent):
+    """Edges and trios that a seating with reduced cost < tau may use, plus the incumbent's."""
+    n = len(W)
+    keep_pair = ((rc + rc.T) < tau) & allowed
+    triangles = []
+    if odd:
+        keep_trio = (np.minimum(rc, rc.T) < tau) & allowed
+        triangles = _triangles(keep_trio, rc, tau, allowed)
+    if incumbent is not None:
+        for g in incumbent:
+            if len(g) == 2:
+                keep_pair[g[0], g[1]] = keep_pair[g[1], g[0]] = True
+            elif tuple(sorted(g)) not in set(triangles):
+                triangles.append(tuple(sorted(g)))
+    in_trio = np.zeros(n, dtype=bool)
+    for tri in triangles:
+        in_trio[list(tri)] = True
+    degree = keep_pair.sum(axis=1)
+    # a vertex with a single candidate pair whose partner also has only it, and no trio: seated together
+    forced_mask = (degree == 1) & ~in_trio
+    partner = np.argmax(keep_pair, axis=1)
+    forced = forced_mask & forced_mask[partner] & (partner != np.arange(n))
+    fixed = [(int(v), int(partner[v])) for v in np.flatnonzero(forced) if v < partner[v]]
+    free = ~forced
+    impossible = bool(((degree == 0) & ~in_trio).any())
+    sub = keep_pair & free[:, None] & free[None, :]
+    iu, ju = np.nonzero(np.triu(sub, 1))
+    pair_edges = list(zip(iu.tolist(), ju.tolist()))
+    return fixed, np.flatnonzero(free).tolist(), pair_edges, triangles, impossible
+
+
+def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats):
+    """Reduced-cost fixing with a growing threshold tau (see the module docstring).
+
+    A model restricted to the edges with reduced cost < tau is solved exactly.
+    If its optimum L has A - L <= tau, no better seating exists (a better one
+    would have reduced cost < A - L <= tau, so lives in the model): proven.
+    Otherwise tau = A - L is exact and one more solve settles it.
+    """
+    n = len(W)
+    rc_pair = rc + rc.T
+    stuck = [v for c in _cycles(sigma) if len(c) % 2 for v in c]
+    # smallest tau giving every odd-cycle attendee some pair off its cycle
+    off = rc_pair[stuck].astype(float)
+    off[np.arange(len(stuck)), np.asarray(stuck)] = np.inf
+    off[~allowed[stuck]] = np.inf
+    finite = np.sort(off, axis=1)[:, : min(3, n - 1)]
+    tau = max(1, int(np.nanmax(np.where(np.isfinite(finite), finite, np.nan))) + 1) if np.isfinite(finite).any() else 1
+    max_rc = int(rc_pair[allowed].max()) + 1 if allowed.any() else 1
+    incumbent = None
+    L = None
+    best_bound = A
+    rounds = 0
+    while True:
+        rounds += 1
+        stats["tau_rounds"] = rounds
+        fixed, free, pair_edges, triangles, impossible = _restricted(W, allowed, rc, tau, odd, incumbent)
+        stats["cp_vertices"] = len(free)
+        stats["cp_edges"] = len(pair_edges)
+        stats["cp_trios"] = len(triangles)
+        if impossible and incumbent is None:
+            if tau > max_rc:
+                raise InfeasibleError("no seating avoids the forbidden pairs")
+            # no seating within tau at all: every seating has reduced cost >= tau
+            best_bound = min(best_bound, A - tau)
+            tau *= 4
+            continue
+        seconds = deadline - time.perf_counter()
+        if seconds <= 0 and incumbent is not None:
+            return incumbent, L, max(L, best_bound), False
+        seconds = max(seconds, MIN_CP_SECONDS)
+        hint = None if incumbent is None else [g for g in incumbent if g[0] in set(free)]
+        fixed_value = seating_value2(W, fixed)
+        name, groups, value, bound = _cp_solve(W, free, pair_edges, triangles, hint, seconds, seed, workers)
+        stats["cp_status"] = name
+        if groups is None:
+            if name == "INFEASIBLE":
+                if tau > max_rc:
+                    raise InfeasibleError("no seating avoids the forbidden pairs")
+                best_bound = min(best_bound, A - tau)
+                tau *= 4
+                continue
+            if incumbent is None:
+                raise SolveTimeoutError("the time limit ran out before any seating was found")
+            return incumbent, L, max(L, best_bound), False
+        groups = fixed + groups
+        value = seating_value2(W, groups)
+        if L is None or value > L:
+            incumbent, L = groups, value
+        # A seating outside the model has reduced cost >= tau, so is worth <= A - tau.
+        outside = A - tau
+        if name != "OPTIMAL":  # time ran out
+            bound2 = max(L, min(best_bound, max(bound + fixed_value, outside)))
+            return incumbent, L, bound2, L >= bound2
+        if A - L <= tau:
+            return incumbent, L, L, True
+        best_bound = min(best_bound, max(L, outside))
+        tau = A - L
+
+
+# --------------------------------------------------------------------------- one round
+
+
+def solve_round(W: np.ndarray, allowed: np.ndarray, deadline: float, seed: int = 0, workers: int = 2) -> RoundSolution:
+    """Best seating of everyone ``0..n-1`` (pairs, one trio if n is odd).
+
+    ``W``: symmetric int64 weights; ``allowed``: symmetric bool (the diagonal
+    is ignored).  ``deadline`` is a ``time.perf_counter()`` value.  Raises
+    InfeasibleError when no seating exists, SolveTimeoutError when the deadline
+    passed before any seating was found.
+    """
+    n = len(W)
+    W = np.asarray(W, dtype=np.int64)
+    allowed = np.asarray(allowed, dtype=bool).copy()
+    np.fill_diagonal(allowed, False)
+    if n == 0:
+        return RoundSolution([], 0, 0, True)
+    if n == 1:
+        raise InfeasibleError("one attendee cannot be seated alone")
+    if n == 2:
+        if not allowed[0, 1]:
+            raise InfeasibleError("the only two attendees may not be paired")
+        v = 2 * int(W[0, 1])
+        return RoundSolution([(0, 1)], v, v, True)
+    if n == 3:
+        if not (allowed[0, 1] and allowed[0, 2] and allowed[1, 2]):
+            raise InfeasibleError("the only three attendees include a forbidden pair")
+        v = seating_value2(W, [(0, 1, 2)])
+        return RoundSolution([(0, 1, 2)], v, v, True)
+    odd = n % 2 == 1
+    relaxed = relaxation(W, allowed)
+    if relaxed is None:
+        raise InfeasibleError("no seating avoids the forbidden pairs")
+    sigma, A, rc, stats = relaxed
+    cycles = _cycles(sigma)
+    odd_cycles = [c for c in cycles if len(c) % 2 == 1]
+    stats["odd_cycle_attendees"] = sum(len(c) for c in odd_cycles)
+    if not odd_cycles or (odd and len(odd_cycles) == 1 and len(odd_cycles[0]) == 3):
+        groups = []
+        for c in cycles:
+            groups.extend(_split_even_cycle(W, c) if len(c) % 2 == 0 else [tuple(c)])
+        value = seating_value2(W, groups)
+        if value != A:  # cannot happen: an even cycle's better half is worth half the cycle
+            raise AssertionError(f"integral relaxation gave {value} != {A}")
+        return RoundSolution(groups, value, A, True, stats)
+    groups, value, bound2, proven = _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats)
+    return RoundSolution(groups, value, bound2, proven, stats)

@@ -1,0 +1,317 @@
+"""Plain frozen dataclasses in and out of the matching engine.
+
+Everything here is data: no I/O, no clock.  Collections are stored as tuples or
+frozensets so a value can be hashed and shared; the constructors accept lists
+too (``Attendee(1, "Ann", needs=[Need("a job")])``) and convert them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+Pair = tuple[int, int]
+
+
+class MatchingError(ValueError):
+    """Base class for every error the matching engine raises on purpose."""
+
+
+class InfeasibleError(MatchingError):
+    """No seating obeys the rules (for example the only two attendees are a forbidden pair)."""
+
+
+class SolveTimeoutError(MatchingError):
+    """The time limit ran out before any seating was found (never raised when one was)."""
+
+
+def _set(obj, name, value):
+    object.__setattr__(obj, name, value)
+
+
+def _pair(value, what: str) -> Pair:
+    try:
+        a, b = value
+    except (TypeError, ValueError):
+        raise MatchingError(f"{what} must be a pair of attendee ids, got {value!r}") from None
+    if not isinstance(a, int) or not isinstance(b, int) or isinstance(a, bool) or isinstance(b, bool):
+        raise MatchingError(f"{what} must be a pair of integer ids, got {value!r}")
+    if a == b:
+        raise MatchingError(f"{what} pairs an attendee with themselves: {value!r}")
+    return (a, b) if a < b else (b, a)
+
+
+def normalise_pair(a: int, b: int) -> Pair:
+    return (a, b) if a < b else (b, a)
+
+
+@dataclass(frozen=True)
+class Need:
+    """Something an attendee needs right now.  ``priority`` weights it (1 = normal)."""
+
+    text: str
+    tags: tuple[str, ...] = ()
+    priority: float = 1.0
+
+    def __post_init__(self):
+        _set(self, "tags", tuple(self.tags))
+        if not (isinstance(self.priority, (int, float)) and math.isfinite(self.priority) and self.priority >= 0):
+            raise MatchingError(f"need priority must be a finite number >= 0, got {self.priority!r}")
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A way an attendee can help.  ``kind`` is free text such as "introduction", "advice", "skill"."""
+
+    text: str
+    tags: tuple[str, ...] = ()
+    kind: str = "help"
+
+    def __post_init__(self):
+        _set(self, "tags", tuple(self.tags))
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """One person at the event.  ``id`` is the caller's id (a database id: any int).
+
+    ``boost`` multiplies the help this person receives (members who gave a lot
+    and received little can be boosted; 1 = no boost).
+    """
+
+    id: int
+    name: str = ""
+    needs: tuple[Need, ...] = ()
+    offers: tuple[Offer, ...] = ()
+    boost: float = 1.0
+
+    def __post_init__(self):
+        if not isinstance(self.id, int) or isinstance(self.id, bool):
+            raise MatchingError(f"attendee id must be an int, got {self.id!r}")
+        _set(self, "needs", tuple(self.needs))
+        _set(self, "offers", tuple(self.offers))
+        if not (math.isfinite(self.boost) and self.boost >= 0):
+            raise MatchingError(f"boost must be a finite number >= 0, got {self.boost!r}")
+
+    @property
+    def label(self) -> str:
+        return self.name or f"#{self.id}"
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """Two attendees met (at an earlier lunch) on ``met_on``."""
+
+    a: int
+    b: int
+    met_on: datetime | date
+
+
+@dataclass(frozen=True)
+class Lock:
+    """Keep ``a`` and ``b`` at the same table in round ``round`` (0-based)."""
+
+    a: int
+    b: int
+    round: int = 0
+
+
+@dataclass(frozen=True)
+class Options:
+    """Knobs of scoring and solving.  The defaults are the product's defaults.
+
+    fairness: first maximise how many attendees receive some help from a table
+        mate, then the total weight (lexicographic).
+    time_limit_s: for the whole solve (all rounds).  When it runs out the best
+        seating found is returned with its bound.
+    cooldown_weeks: pairs that met less than this long before ``Problem.now`` are
+        forbidden.
+    repeat_penalty / repeat_half_life_weeks: a past meeting (outside the
+        cool-down) costs ``repeat_penalty * 0.5 ** (weeks_ago / half_life)``.
+    reciprocity_bonus: added times ``min(help(i->j), help(j->i))``.
+    min_similarity: an (offer, need) match below this similarity counts as nothing.
+    tag_weight: how much a fully shared tag set adds to the text similarity.
+    """
+
+    fairness: bool = True
+    time_limit_s: float = 10.0
+    seed: int = 0
+    workers: int = 2
+    cooldown_weeks: float = 0.0
+    repeat_penalty: float = 1.0
+    repeat_half_life_weeks: float = 26.0
+    reciprocity_bonus: float = 0.25
+    min_similarity: float = 0.2
+    tag_weight: float = 0.5
+
+    def __post_init__(self):
+        if not (self.time_limit_s > 0 and math.isfinite(self.time_limit_s)):
+            raise MatchingError(f"time_limit_s must be a positive number, got {self.time_limit_s!r}")
+        if self.workers < 1:
+            raise MatchingError("workers must be at least 1")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What to seat.
+
+    attendees: everyone at the event (their ids must be distinct).
+    weights: optional explicit pair weights ``(a, b, w)`` by id; when given,
+        needs and offers are not scored and missing pairs weigh 0.
+    help: optional explicit directed help ``(helper, helped, h)`` used by the
+        fairness rule with explicit weights (default: a pair with positive
+        weight helps both sides).
+    blocked: do-not-pair pairs (either side blocked the other): forbidden.
+    locked: pairs to keep together: ``(a, b)`` for round 0 or ``Lock(a, b, round)``.
+    excluded: attendee ids to leave out (not seated at all).
+    meetings: past meetings, for the cool-down and the repeat penalty.
+    rounds: how many rounds to seat; no pair meets twice across rounds.
+    now: the reference time for ``meetings`` (required when there are any).
+    """
+
+    attendees: tuple[Attendee, ...]
+    weights: tuple[tuple[int, int, float], ...] | None = None
+    help: tuple[tuple[int, int, float], ...] | None = None
+    blocked: frozenset[Pair] = frozenset()
+    locked: tuple[Lock, ...] = ()
+    excluded: frozenset[int] = frozenset()
+    meetings: tuple[Meeting, ...] = ()
+    rounds: int = 1
+    now: datetime | date | None = None
+    options: Options = field(default_factory=Options)
+
+    def __post_init__(self):
+        attendees = tuple(self.attendees)
+        _set(self, "attendees", attendees)
+        ids = [a.id for a in attendees]
+        if len(set(ids)) != len(ids):
+            raise MatchingError("attendee ids must be distinct")
+        known = set(ids)
+
+        def check(pair, what):
+            for x in pair:
+                if x not in known:
+                    raise MatchingError(f"{what} names unknown attendee {x}")
+            return pair
+
+        if self.weights is not None:
+            rows = []
+            for row in self.weights:
+                a, b, w = row
+                a, b = check(_pair((a, b), "a weight"), "a weight")
+                if not math.isfinite(float(w)):
+                    raise MatchingError(f"weight of pair ({a}, {b}) is not finite")
+                rows.append((a, b, float(w)))
+            _set(self, "weights", tuple(rows))
+        if self.help is not None:
+            rows = []
+            for row in self.help:
+                a, b, h = row
+                check(_pair((a, b), "a help entry"), "a help entry")
+                rows.append((a, b, float(h)))
+            _set(self, "help", tuple(rows))
+        _set(self, "blocked", frozenset(check(_pair(p, "a blocked pair"), "a blocked pair") for p in self.blocked))
+        locks = []
+        for lock in self.locked:
+            if not isinstance(lock, Lock):
+                a, b = _pair(lock, "a locked pair")
+                lock = Lock(a, b, 0)
+            a, b = check(_pair((lock.a, lock.b), "a locked pair"), "a locked pair")
+            if not (isinstance(lock.round, int) and 0 <= lock.round < self.rounds):
+                raise MatchingError(f"locked pair ({a}, {b}) names round {lock.round}, outside 0..{self.rounds - 1}")
+            locks.append(Lock(a, b, lock.round))
+        _set(self, "locked", tuple(locks))
+        _set(self, "excluded", frozenset(self.excluded))
+        meetings = tuple(self.meetings)
+        for m in meetings:
+            check(_pair((m.a, m.b), "a past meeting"), "a past meeting")
+        _set(self, "meetings", meetings)
+        if meetings and self.now is None:
+            raise MatchingError("now is required when past meetings are given")
+        if not (isinstance(self.rounds, int) and self.rounds >= 1):
+            raise MatchingError(f"rounds must be an int >= 1, got {self.rounds!r}")
+
+    @classmethod
+    def from_weights(cls, n: int, weights, *, forbidden=(), locked=(), rounds: int = 1, options: Options | None = None, help=None) -> Problem:
+        """A problem on attendees ``0..n-1`` with explicit pair weights (the JSON command line's shape)."""
+        return cls(
+            attendees=tuple(Attendee(i) for i in range(n)),
+            weights=tuple(tuple(w) for w in weights),
+            help=None if help is None else tuple(tuple(h) for h in help),
+            blocked=frozenset(tuple(p) for p in forbidden),
+            locked=tuple(p if isinstance(p, Lock) else Lock(*p) for p in locked),
+            rounds=rounds,
+            options=options or Options(fairness=False),
+        )
+
+    @property
+    def seated_attendees(self) -> tuple[Attendee, ...]:
+        return tuple(a for a in self.attendees if a.id not in self.excluded)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One counted (offer, need) match: ``helper``'s offer meets ``helped``'s need."""
+
+    helper: int
+    helped: int
+    need: Need
+    offer: Offer
+    similarity: float
+    score: float  # what it adds to help(helper -> helped): priority * similarity * boost
+
+
+@dataclass(frozen=True)
+class Group:
+    """A table: two attendee ids, or three for the one trio of an odd count.
+
+    ``weight`` is the group's value in the objective (a pair's weight; for the
+    trio half the sum of its three pair weights).  ``reasons`` are the counted
+    matches between its members, best first.
+    """
+
+    members: tuple[int, ...]
+    weight: float
+    reasons: tuple[Match, ...] = ()
+
+
+@dataclass(frozen=True)
+class Round:
+    groups: tuple[Group, ...]
+    objective: float
+    bound: float
+    proven_optimal: bool
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """The answer.
+
+    objective: total weight over all rounds (pairs count their weight; the trio
+        half the sum of its three pair weights).
+    bound: an upper bound on the objective of any seating that helps at least
+        as many attendees (fairness on) or of any seating (fairness off), with
+        rounds solved in order (see ``organizer.matching``).
+    proven_optimal: every round proven optimal given the rounds before it.
+    helped: how many (attendee, round) seats receive some help from a table mate.
+    status: "optimal", "feasible" (time ran out: see ``gap``) .
+    """
+
+    rounds: tuple[Round, ...]
+    objective: float
+    bound: float
+    proven_optimal: bool
+    seconds: float
+    helped: int = 0
+    status: str = "optimal"
+
+    @property
+    def gap(self) -> float:
+        """Relative gap between bound and objective (0 when proven)."""
+        if self.proven_optimal:
+            return 0.0
+        return (self.bound - self.objective) / max(1e-9, abs(self.bound))
+
+    def pairs(self, round_index: int = 0) -> list[tuple[int, ...]]:
+        return [g.members for g in self.rounds[round_index].groups]

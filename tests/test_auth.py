@@ -1,0 +1,248 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from organizer.auth import service
+from organizer.extensions import db
+from organizer.models import User, UserSession, utcnow
+from tests.factories import DEFAULT_PASSWORD, make_group, make_member, make_user
+
+
+def signup(client, name="Alice Nguyen", email="alice@example.org", password="a long enough secret", confirm=None, next=None):
+    data = {"name": name, "email": email, "password": password, "confirm": confirm or password}
+    if next is not None:
+        data["next"] = next
+    return client.post("/auth/signup", data=data)
+
+
+def is_logged_in(client) -> bool:
+    return client.get("/auth/password").status_code == 200
+
+
+def test_signup_creates_account_with_argon2id_hash_and_logs_in(client, app):
+    response = signup(client, email="Alice@Example.ORG")
+    assert response.status_code == 302
+    user = db.session.scalar(select(User))
+    assert user.email == "alice@example.org"
+    assert user.password_hash.startswith("$argon2id$")
+    assert "a long enough secret" not in user.password_hash
+    assert is_logged_in(client)
+
+
+@pytest.mark.parametrize("length, accepted", [(11, False), (12, True), (128, True), (129, False)])
+def test_signup_password_must_have_12_to_128_characters(client, app, length, accepted):
+    response = signup(client, password="p" * length)
+    assert (response.status_code == 302) is accepted
+    if not accepted:
+        assert b"Use 12 to 128 characters." in response.data
+    assert (db.session.scalar(select(User)) is not None) is accepted
+
+
+def test_signup_refuses_an_email_already_used_in_any_case(client, app):
+    make_user(email="alice@example.org")
+    response = signup(client, email="ALICE@example.org")
+    assert response.status_code == 200
+    assert b"already exists" in response.data
+
+
+def test_signup_refuses_mismatched_confirmation(client, app):
+    response = signup(client, password="a long enough secret", confirm="another long secret")
+    assert b"The passwords differ." in response.data
+
+
+def test_login_with_wrong_password_is_refused(client, auth, app):
+    make_user(email="bob@example.org")
+    response = auth.login("bob@example.org", "wrong password here", follow_redirects=True)
+    assert b"do not match an account" in response.data
+    assert not is_logged_in(client)
+
+
+def test_login_is_case_insensitive_on_email(client, auth, app):
+    make_user(email="bob@example.org")
+    assert auth.login("BOB@example.org").status_code == 302
+    assert is_logged_in(client)
+
+
+def test_account_without_password_cannot_log_in(client, auth, app):
+    make_user(email="imported@example.org", password=None)
+    auth.login("imported@example.org", "anything at all, really")
+    assert not is_logged_in(client)
+
+
+@pytest.mark.parametrize(
+    "next_url, expected",
+    [
+        ("/groups/", "/groups/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/path", "/"),
+        ("/\\evil.example", "/"),
+        ("http:/evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
+def test_login_next_parameter_never_leaves_the_site(client, app, next_url, expected):
+    make_user(email="carol@example.org")
+    response = client.post(
+        "/auth/login",
+        data={"email": "carol@example.org", "password": DEFAULT_PASSWORD, "next": next_url},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+
+
+def test_cookie_copied_before_logout_is_refused_after_it(app, auth, client):
+    make_user(email="dave@example.org")
+    auth.login("dave@example.org")
+    stolen = client.get_cookie("session").value
+    assert is_logged_in(client)
+
+    auth.logout()
+    assert not is_logged_in(client)
+
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    response = thief.get("/auth/password")
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
+
+
+def test_change_password_ends_other_sessions_and_keeps_this_one(app, auth, client):
+    user = make_user(email="erin@example.org")
+    auth.login("erin@example.org")
+    other_browser = app.test_client()
+    other_browser.post("/auth/login", data={"email": "erin@example.org", "password": DEFAULT_PASSWORD})
+    copied = client.get_cookie("session").value
+    assert is_logged_in(other_browser)
+
+    response = client.post(
+        "/auth/password",
+        data={"current_password": DEFAULT_PASSWORD, "password": "a brand new password", "confirm": "a brand new password"},
+    )
+    assert response.status_code == 302
+    assert is_logged_in(client)
+    assert not is_logged_in(other_browser)
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    assert not is_logged_in(replay)
+    db.session.refresh(user)
+    assert service.authenticate("erin@example.org", "a brand new password") is not None
+
+
+def test_change_password_needs_the_current_one(client, auth, app):
+    make_user(email="fay@example.org")
+    auth.login("fay@example.org")
+    response = client.post(
+        "/auth/password",
+        data={"current_password": "not my password!", "password": "a brand new password", "confirm": "a brand new password"},
+    )
+    assert b"The current password is not right." in response.data
+    assert service.authenticate("fay@example.org", DEFAULT_PASSWORD) is not None
+
+
+def test_login_attempts_are_rate_limited(client, app):
+    make_user(email="gus@example.org")
+    codes = [
+        client.post("/auth/login", data={"email": "gus@example.org", "password": "wrong password number"}).status_code
+        for _ in range(12)
+    ]
+    assert codes[:10] == [200] * 10
+    assert codes[10:] == [429, 429]
+    assert b"Too many attempts" in client.post("/auth/login", data={"email": "x@example.org", "password": "y" * 12}).data
+
+
+def test_organizer_issues_one_time_set_password_link(app, auth, client):
+    organizer = make_user(email="org@example.org")
+    group = make_group(organizer=organizer)
+    member = make_member(group, email="forgot@example.org")
+    auth.login("org@example.org")
+    page = client.post(f"/groups/{group.slug}/members/{member.id}/set-password-link")
+    assert page.status_code == 200
+    link = page.get_data(as_text=True).split('id="set-password-link" value="')[1].split('"')[0]
+    path = link.removeprefix("http://localhost")
+    auth.logout()
+
+    member_browser = app.test_client()
+    assert member_browser.get(path).status_code == 200
+    response = member_browser.post(path, data={"password": "my new password!", "confirm": "my new password!"})
+    assert response.status_code == 302
+    assert is_logged_in(member_browser)
+    assert service.authenticate("forgot@example.org", "my new password!") is not None
+    assert app.test_client().get(path).status_code == 404  # used once, gone
+
+
+def test_expired_set_password_link_does_not_work(app, client):
+    user = make_user()
+    token = service.issue_set_password_token(user, None, timedelta(hours=1), now=utcnow() - timedelta(hours=2))
+    db.session.commit()
+    assert client.get(f"/auth/set-password/{token}").status_code == 404
+    response = client.post(f"/auth/set-password/{token}", data={"password": "p" * 20, "confirm": "p" * 20})
+    assert response.status_code == 404
+    assert service.authenticate(user.email, "p" * 20) is None
+
+
+def test_organizer_cannot_issue_link_for_someone_outside_the_group(app, auth, client):
+    organizer = make_user(email="org@example.org")
+    group = make_group(organizer=organizer)
+    outsider = make_member(make_group())
+    auth.login("org@example.org")
+    assert client.post(f"/groups/{group.slug}/members/{outsider.id}/set-password-link").status_code == 404
+
+
+def test_member_cannot_issue_set_password_links(app, auth, client):
+    group = make_group()
+    member = make_member(group, email="m@example.org")
+    other = make_member(group)
+    auth.login("m@example.org")
+    assert client.post(f"/groups/{group.slug}/members/{other.id}/set-password-link").status_code == 403
+
+
+def test_logout_removes_only_this_browsers_session(app, auth, client):
+    user = make_user(email="hal@example.org")
+    auth.login("hal@example.org")
+    app.test_client().post("/auth/login", data={"email": "hal@example.org", "password": DEFAULT_PASSWORD})
+    assert len(db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()) == 2
+    auth.logout()
+    db.session.expire_all()
+    assert len(db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()) == 1
+
+
+REDIS_LIMIT_SCRIPT = r"""
+import os, sys, uuid
+from organizer import create_app
+from organizer.extensions import db
+app = create_app({
+    "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    "RATELIMIT_STORAGE_URI": sys.argv[1],
+    "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex,
+    "WTF_CSRF_ENABLED": False,
+})
+with app.app_context():
+    db.create_all()
+codes = []
+for _ in range(12):
+    with app.app_context():
+        codes.append(app.test_client().post("/auth/login", data={"email": "a@example.org", "password": "x" * 12}).status_code)
+print(",".join(map(str, codes)))
+"""
+
+
+def test_login_rate_limit_works_with_redis_storage(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis not reachable at {url}: {error}")
+    env = {**os.environ, "GIVEFIRST_INSTANCE_PATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", REDIS_LIMIT_SCRIPT, url], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    codes = done.stdout.strip().split(",")
+    assert codes[:10] == ["200"] * 10 and codes[10:] == ["429", "429"]

@@ -1,0 +1,64 @@
+import importlib
+
+import pytest
+
+import config
+from organizer import create_app, instance_secret_key
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
+    first = instance_secret_key(tmp_path)
+    second = instance_secret_key(tmp_path)
+    assert first == second and len(first) >= 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_app_without_secret_key_uses_the_instance_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIVEFIRST_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SECRET_KEY"] == (tmp_path / "secret_key").read_text().strip()
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_database_url_uses_psycopg3_for_postgres(given, expected):
+    assert config.database_url(given) == expected
+
+
+def test_default_database_is_sqlite_in_instance():
+    assert config.database_url(None).startswith("sqlite:///")
+    assert config.database_url(None).endswith("instance/givefirst.sqlite3") or "givefirst.sqlite3" in config.database_url(None)
+
+
+@pytest.mark.parametrize("environment, secure", [(None, True), ("production", True), ("development", False)])
+def test_session_cookie_is_secure_outside_development(monkeypatch, environment, secure):
+    if environment is None:
+        monkeypatch.delenv("GIVEFIRST_ENV", raising=False)
+    else:
+        monkeypatch.setenv("GIVEFIRST_ENV", environment)
+    reloaded = importlib.reload(config)
+    try:
+        assert reloaded.Config.SESSION_COOKIE_SECURE is secure
+        assert reloaded.Config.SESSION_COOKIE_HTTPONLY is True
+        assert reloaded.Config.SESSION_COOKIE_SAMESITE == "Lax"
+    finally:
+        monkeypatch.delenv("GIVEFIRST_ENV", raising=False)
+        importlib.reload(config)
+
+
+def test_rate_limit_storage_defaults_to_memory(monkeypatch):
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    try:
+        assert importlib.reload(config).Config.RATELIMIT_STORAGE_URI == "memory://"
+        monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+        assert importlib.reload(config).Config.RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379/0"
+    finally:
+        monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+        importlib.reload(config)

@@ -1,0 +1,50 @@
+"""SQLite is set up for concurrent use; both databases take concurrent writes without errors."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select, text
+
+from organizer.extensions import db
+from organizer.models import Membership, User
+from tests.factories import make_group
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_foreign_keys_are_enforced(app):
+    group = make_group()
+    db.session.execute(text("DELETE FROM users WHERE id = :id"), {"id": group.memberships[0].user_id})
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Membership)) == 0  # ON DELETE CASCADE ran
+
+
+def test_concurrent_signups_and_joins_all_succeed(app):
+    group = make_group()
+    code = group.invite_code
+    db.session.commit()
+
+    def sign_up_and_join(n: int) -> tuple[int, int]:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{n}"  # one visitor each, under the rate limits
+        signed = client.post(
+            "/auth/signup",
+            data={"name": f"Person {n}", "email": f"p{n}@example.org",
+                  "password": "long enough password", "confirm": "long enough password"},
+        ).status_code
+        joined = client.post(f"/groups/join/{code}").status_code
+        return signed, joined
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(sign_up_and_join, range(36)))
+    assert results == [(302, 302)] * 36
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(User)) == 37
+    assert db.session.scalar(select(func.count()).select_from(Membership).where(Membership.group_id == group.id)) == 37

@@ -1,0 +1,170 @@
+from sqlalchemy import select
+
+from organizer.extensions import db
+from organizer.models import Group, Membership, Role
+from tests.factories import make_group, make_member, make_user, membership_of
+
+
+def test_creating_a_group_makes_the_creator_its_organizer(client, auth, app):
+    user = make_user(email="org@example.org")
+    auth.login("org@example.org")
+    response = client.post(
+        "/groups/new",
+        data={"name": "Oakville Job Club", "time_zone": "America/Toronto", "repeat_cooldown_weeks": "6"},
+    )
+    group = db.session.scalar(select(Group))
+    assert response.headers["Location"] == f"/groups/{group.slug}/settings"
+    assert group.slug == "oakville-job-club"
+    assert group.repeat_cooldown_weeks == 6
+    assert len(group.invite_code) == 10
+    assert membership_of(user, group).role == Role.ORGANIZER
+
+
+def test_group_slugs_stay_unique(client, auth, app):
+    make_user(email="org@example.org")
+    auth.login("org@example.org")
+    for _ in range(2):
+        client.post("/groups/new", data={"name": "Job Club", "time_zone": "UTC", "repeat_cooldown_weeks": "8"})
+    assert sorted(db.session.scalars(select(Group.slug))) == ["job-club", "job-club-2"]
+
+
+def test_unknown_time_zone_is_refused(client, auth, app):
+    make_user(email="org@example.org")
+    auth.login("org@example.org")
+    response = client.post("/groups/new", data={"name": "X club", "time_zone": "Mars/Olympus", "repeat_cooldown_weeks": "8"})
+    assert response.status_code == 200
+    assert b"Not a valid choice" in response.data
+    assert db.session.scalar(select(Group)) is None
+
+
+def test_invite_link_lets_a_new_person_sign_up_and_join(client, app):
+    group = make_group(name="Career Changers")
+    invite = f"/groups/join/{group.invite_code}"
+    page = client.get(invite)
+    assert b"Sign up and join" in page.data
+    response = client.post(
+        "/auth/signup",
+        data={"name": "New Person", "email": "new@example.org", "password": "a long enough secret",
+              "confirm": "a long enough secret", "next": invite},
+    )
+    assert response.headers["Location"] == invite
+    assert b"Join Career Changers" in client.get(invite).data
+    joined = client.post(invite)
+    assert joined.headers["Location"] == f"/groups/{group.slug}/"
+    members = db.session.scalars(select(Membership).where(Membership.group_id == group.id)).all()
+    assert len(members) == 2
+
+
+def test_joining_with_a_typed_code_ignores_case_and_dashes(client, auth, app):
+    group = make_group()
+    make_user(email="joiner@example.org")
+    auth.login("joiner@example.org")
+    code = group.invite_code.lower()
+    client.post("/groups/join", data={"code": f"{code[:5]}-{code[5:]}"})
+    assert db.session.scalar(select(Membership).join(Membership.user).where(Membership.group_id == group.id, Membership.role == "member")) is not None
+
+
+def test_joining_twice_keeps_one_membership(client, auth, app):
+    group = make_group()
+    make_user(email="joiner@example.org")
+    auth.login("joiner@example.org")
+    client.post(f"/groups/join/{group.invite_code}")
+    response = client.post(f"/groups/join/{group.invite_code}", follow_redirects=True)
+    assert b"already in" in response.data
+    assert len(db.session.scalars(select(Membership).where(Membership.group_id == group.id)).all()) == 2
+
+
+def test_rotating_the_invite_code_retires_the_old_link(client, auth, app):
+    organizer = make_user(email="org@example.org")
+    group = make_group(organizer=organizer)
+    old = group.invite_code
+    auth.login("org@example.org")
+    client.post(f"/groups/{group.slug}/invite/rotate")
+    db.session.refresh(group)
+    assert group.invite_code != old
+    assert client.get(f"/groups/join/{old}").status_code == 404
+    assert client.get(f"/groups/join/{group.invite_code}").status_code == 200
+
+
+def test_organizer_promotes_and_demotes(client, auth, app):
+    organizer = make_user(email="org@example.org")
+    group = make_group(organizer=organizer)
+    member = make_member(group)
+    auth.login("org@example.org")
+    client.post(f"/groups/{group.slug}/members/{member.id}/role", data={"role": "organizer"})
+    assert membership_of(member, group).role == Role.ORGANIZER
+    client.post(f"/groups/{group.slug}/members/{member.id}/role", data={"role": "member"})
+    assert membership_of(member, group).role == Role.MEMBER
+
+
+def test_the_last_organizer_cannot_be_demoted_or_removed(client, auth, app):
+    organizer = make_user(email="org@example.org")
+    group = make_group(organizer=organizer)
+    auth.login("org@example.org")
+    response = client.post(f"/groups/{group.slug}/members/{organizer.id}/role", data={"role": "member"}, follow_redirects=True)
+    assert b"last organizer" in response.data
+    client.post(f"/groups/{group.slug}/members/{organizer.id}/remove")
+    client.post(f"/groups/{group.slug}/leave")
+    assert membership_of(organizer, group).role == Role.ORGANIZER
+
+
+def test_a_second_organizer_lets_the_first_step_down(client, auth, app):
+    organizer = make_user(email="org@example.org")
+    group = make_group(organizer=organizer)
+    make_member(group, role=Role.ORGANIZER)
+    auth.login("org@example.org")
+    client.post(f"/groups/{group.slug}/members/{organizer.id}/role", data={"role": "member"})
+    assert membership_of(organizer, group).role == Role.MEMBER
+    assert client.get(f"/groups/{group.slug}/members").status_code == 403
+
+
+def test_removed_member_loses_access(client, auth, app):
+    organizer = make_user(email="org@example.org")
+    group = make_group(organizer=organizer)
+    member = make_member(group, email="gone@example.org")
+    auth.login("org@example.org")
+    client.post(f"/groups/{group.slug}/members/{member.id}/remove")
+    assert membership_of(member, group) is None
+    auth.logout()
+    auth.login("gone@example.org")
+    assert client.get(f"/groups/{group.slug}/").status_code == 404
+
+
+def test_member_cannot_open_organizer_pages(client, auth, app):
+    group = make_group()
+    make_member(group, email="m@example.org")
+    auth.login("m@example.org")
+    assert client.get(f"/groups/{group.slug}/").status_code == 200
+    for path in ("members", "settings"):
+        assert client.get(f"/groups/{group.slug}/{path}").status_code == 403
+    assert client.post(f"/groups/{group.slug}/invite/rotate").status_code == 403
+
+
+def test_a_user_in_two_groups_switches_between_them(client, auth, app):
+    user = make_user(email="both@example.org")
+    first = make_group(name="Alpha Club", members=[user])
+    second = make_group(name="Beta Club", members=[user])
+    auth.login("both@example.org")
+    listing = client.get("/groups/").data
+    assert b"Alpha Club" in listing and b"Beta Club" in listing
+    client.get(f"/groups/{second.slug}/")
+    assert client.get("/").headers["Location"] == f"/groups/{second.slug}/"
+    client.get(f"/groups/{first.slug}/")
+    assert client.get("/").headers["Location"] == f"/groups/{first.slug}/"
+
+
+def test_member_list_escapes_what_users_typed(client, auth, app):
+    organizer = make_user(email="org@example.org")
+    group = make_group(organizer=organizer)
+    make_member(group, name="<script>alert('x')</script>")
+    auth.login("org@example.org")
+    page = client.get(f"/groups/{group.slug}/members").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert" in page
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client, app):
+    group = make_group()
+    response = client.get(f"/groups/{group.slug}/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login?next=")
