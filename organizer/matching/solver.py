@@ -67,8 +67,10 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from ortools.graph.python import linear_sum_assignment
-from ortools.sat.python import cp_model
+from ortools.linear_solver import pywraplp
 
 from organizer.matching.types import InfeasibleError, SolveTimeoutError
 
@@ -220,54 +222,59 @@ def _split_even_cycle(W, cyc):
 # --------------------------------------------------------------------------- CP-SAT
 
 
-def _cp_solve(W, vertices, pair_edges, triangles, hint, seconds, seed, workers):
-    """Exact seating of ``vertices`` with the given pairs and candidate trios.
+def _mip_solve(rc, vertices, pair_edges, triangles, hint, seconds, seed):
+    """Exact seating of ``vertices`` with the given pairs and candidate trios, by SCIP.
 
-    ``triangles`` empty means an even count (no trio).  Returns
-    (status_name, groups or None, value2 or None, bound2 or None).
+    The objective is the seating's reduced cost (``value2 = A - reduced cost``),
+    whose coefficients are small integers, so floating point is exact here.
+    ``triangles`` empty means no trio.  Returns (status, groups or None,
+    lower bound on the reduced cost or None); status is "OPTIMAL",
+    "FEASIBLE", "INFEASIBLE" or "UNKNOWN".
     """
-    model = cp_model.CpModel()
+    solver = pywraplp.Solver.CreateSolver("SCIP")
+    solver.SetTimeLimit(max(10, int(seconds * 1000)))
+    solver.SetSolverSpecificParametersAsString(f"limits/absgap = 0\nlimits/gap = 0\nrandomization/randomseedshift = {int(seed) % 2**31}\n")
     inc = {v: [] for v in vertices}
-    x = {}
-    obj = []
+    keys, cost, variables = [], [], []
     for i, j in pair_edges:
-        var = model.new_bool_var("")
-        x[(i, j)] = var
+        var = solver.BoolVar("")
         inc[i].append(var)
         inc[j].append(var)
-        obj.append((var, 2 * int(W[i, j])))
-    t = {}
-    for tri in triangles:
-        var = model.new_bool_var("")
-        t[tri] = var
-        for v in tri:
+        keys.append((i, j))
+        cost.append(int(rc[i, j]) + int(rc[j, i]))
+        variables.append(var)
+    trio_vars = []
+    for a, b, c in triangles:
+        var = solver.BoolVar("")
+        for v in (a, b, c):
             inc[v].append(var)
-        a, b, c = tri
-        obj.append((var, int(W[a, b]) + int(W[a, c]) + int(W[b, c])))
+        keys.append((a, b, c))
+        cost.append(min(int(rc[a, b] + rc[b, c] + rc[c, a]), int(rc[a, c] + rc[c, b] + rc[b, a])))
+        variables.append(var)
+        trio_vars.append(var)
     if triangles:
-        model.add_exactly_one(t.values())
+        solver.Add(solver.Sum(trio_vars) == 1)
     for v in vertices:
-        model.add_exactly_one(inc[v])
-    model.maximize(cp_model.LinearExpr.weighted_sum([v for v, _ in obj], [c for _, c in obj]))
+        if not inc[v]:
+            return "INFEASIBLE", None, None
+        solver.Add(solver.Sum(inc[v]) == 1)
+    objective = solver.Objective()
+    for var, c in zip(variables, cost):
+        objective.SetCoefficient(var, c)
+    objective.SetMinimization()
     if hint is not None:
         chosen = {tuple(sorted(g)) for g in hint}
-        for key, var in x.items():
-            model.add_hint(var, key in chosen)
-        for key, var in t.items():
-            model.add_hint(var, key in chosen)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, seconds)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    status = solver.solve(model)
-    name = solver.status_name(status)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return name, None, None, None
-    groups = [key for key, var in x.items() if solver.boolean_value(var)]
-    groups += [key for key, var in t.items() if solver.boolean_value(var)]
-    value = int(round(solver.objective_value))
-    bound = int(np.floor(solver.best_objective_bound + 1e-6))
-    return name, groups, value, bound
+        solver.SetHint(variables, [1.0 if k in chosen else 0.0 for k in keys])
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
+    status = solver.Solve(params)
+    if status == pywraplp.Solver.INFEASIBLE:
+        return "INFEASIBLE", None, None
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return "UNKNOWN", None, None
+    groups = [k for k, var in zip(keys, variables) if var.solution_value() > 0.5]
+    lower = int(np.ceil(objective.BestBound() - 1e-6))
+    return ("OPTIMAL" if status == pywraplp.Solver.OPTIMAL else "FEASIBLE"), groups, lower
 
 
 def _triangles(keep_trio: np.ndarray, rc: np.ndarray, tau, allowed) -> list[tuple[int, int, int]]:
@@ -315,11 +322,23 @@ def _restricted(W, allowed, rc, tau, odd, incumbent):
     forced = forced_mask & forced_mask[partner] & (partner != np.arange(n))
     fixed = [(int(v), int(partner[v])) for v in np.flatnonzero(forced) if v < partner[v]]
     free = ~forced
-    impossible = bool(((degree == 0) & ~in_trio).any())
+    impossible = bool(((degree == 0) & ~in_trio).any()) or (odd and not triangles)
+    if not impossible:
+        # each connected component must be even, but for the one holding the trio
+        link = keep_pair.copy()
+        for a, b, c in triangles:
+            link[a, b] = link[b, c] = link[a, c] = True
+        count, label = connected_components(sparse.csr_matrix(link), directed=False)
+        odd_parts = int((np.bincount(label, minlength=count) % 2).sum())
+        impossible = odd_parts > (1 if odd else 0)
     sub = keep_pair & free[:, None] & free[None, :]
     iu, ju = np.nonzero(np.triu(sub, 1))
     pair_edges = list(zip(iu.tolist(), ju.tolist()))
     return fixed, np.flatnonzero(free).tolist(), pair_edges, triangles, impossible
+
+
+def _fixed_rc(rc, pairs):
+    return sum(int(rc[a, b]) + int(rc[b, a]) for a, b in pairs)
 
 
 def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats):
@@ -339,7 +358,8 @@ def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats):
     off[~allowed[stuck]] = np.inf
     finite = np.sort(off, axis=1)[:, : min(3, n - 1)]
     tau = max(1, int(np.nanmax(np.where(np.isfinite(finite), finite, np.nan))) + 1) if np.isfinite(finite).any() else 1
-    max_rc = int(rc_pair[allowed].max()) + 1 if allowed.any() else 1
+    # once tau exceeds every pair's and every trio's reduced cost, the model is the full problem
+    max_rc = 3 * int(rc[allowed].max()) + 1 if allowed.any() else 1
     incumbent = None
     L = None
     best_bound = A
@@ -348,9 +368,9 @@ def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats):
         rounds += 1
         stats["tau_rounds"] = rounds
         fixed, free, pair_edges, triangles, impossible = _restricted(W, allowed, rc, tau, odd, incumbent)
-        stats["cp_vertices"] = len(free)
-        stats["cp_edges"] = len(pair_edges)
-        stats["cp_trios"] = len(triangles)
+        stats["mip_vertices"] = len(free)
+        stats["mip_edges"] = len(pair_edges)
+        stats["mip_trios"] = len(triangles)
         if impossible and incumbent is None:
             if tau > max_rc:
                 raise InfeasibleError("no seating avoids the forbidden pairs")
@@ -363,9 +383,8 @@ def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats):
             return incumbent, L, max(L, best_bound), False
         seconds = max(seconds, MIN_CP_SECONDS)
         hint = None if incumbent is None else [g for g in incumbent if g[0] in set(free)]
-        fixed_value = seating_value2(W, fixed)
-        name, groups, value, bound = _cp_solve(W, free, pair_edges, triangles, hint, seconds, seed, workers)
-        stats["cp_status"] = name
+        name, groups, rc_lower = _mip_solve(rc, free, pair_edges, triangles, hint, seconds, seed)
+        stats["mip_status"] = name
         if groups is None:
             if name == "INFEASIBLE":
                 if tau > max_rc:
@@ -383,7 +402,8 @@ def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats):
         # A seating outside the model has reduced cost >= tau, so is worth <= A - tau.
         outside = A - tau
         if name != "OPTIMAL":  # time ran out
-            bound2 = max(L, min(best_bound, max(bound + fixed_value, outside)))
+            model_bound = A - _fixed_rc(rc, fixed) - rc_lower
+            bound2 = max(L, min(best_bound, max(model_bound, outside)))
             return incumbent, L, bound2, L >= bound2
         if A - L <= tau:
             return incumbent, L, L, True
