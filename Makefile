@@ -16,14 +16,17 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 
 install: $(STAMP)
 
-# Debian's Chromium for the browser tests, and poppler for reading PDFs back.
-# Installed where this machine lets us (root with apt); otherwise the browser tests say why they skip.
+# Debian packages the tests and PDFs use: Chromium for the browser tests, poppler's
+# pdftotext to read PDFs back, Pango for WeasyPrint. Installed where this machine lets us
+# (root with apt); otherwise the browser tests say why they skip.
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 browser:
-	@if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 \
+		&& ldconfig -p | grep -q libpangoft2; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian's chromium and poppler-utils for the browser tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; \
-	else echo "chromium is missing and cannot be installed here: browser tests will be skipped."; fi
+		echo "Installing Debian packages: $(SYSTEM_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	else echo "Missing some of: $(SYSTEM_PACKAGES); cannot install them here: browser tests will be skipped."; fi
 
 db: install
 	$(FLASK) db upgrade

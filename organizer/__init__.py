@@ -78,12 +78,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from organizer.auth.views import bp as auth_bp
+    from organizer.events.views import bp as events_bp
     from organizer.groups.views import bp as groups_bp
     from organizer.home.views import bp as home_bp
+    from organizer.members.views import bp as members_bp
 
-    app.register_blueprint(home_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(groups_bp)
+    for blueprint in (home_bp, auth_bp, groups_bp, members_bp, events_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:

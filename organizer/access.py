@@ -32,6 +32,7 @@ def group_access(role: Role | None = None) -> Callable:
             session["group_id"] = group.id
             return view(group=group, member=member, **kwargs)
 
+        wrapped.group_access_role = role  # read by the tests that walk every group route
         return wrapped
 
     return decorator

@@ -14,8 +14,11 @@ from organizer.groups.service import add_group, time_zone_names
 
 
 def register(app: Flask) -> None:
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(create_group_command)
+    from organizer.events.cli import commands as event_commands
+    from organizer.members.cli import commands as member_commands
+
+    for command in [seed_demo_command, create_group_command, *member_commands, *event_commands]:
+        app.cli.add_command(command)
 
 
 def external_url(endpoint: str, **values) -> str:

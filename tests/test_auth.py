@@ -156,7 +156,7 @@ def test_organizer_issues_one_time_set_password_link(app, auth, client):
     group = make_group(organizer=organizer)
     member = make_member(group, email="forgot@example.org")
     auth.login("org@example.org")
-    page = client.post(f"/groups/{group.slug}/members/{member.id}/set-password-link")
+    page = client.post(f"/groups/{group.slug}/roles/{member.id}/set-password-link")
     assert page.status_code == 200
     link = page.get_data(as_text=True).split('id="set-password-link" value="')[1].split('"')[0]
     path = link.removeprefix("http://localhost")
@@ -186,7 +186,7 @@ def test_organizer_cannot_issue_link_for_someone_outside_the_group(app, auth, cl
     group = make_group(organizer=organizer)
     outsider = make_member(make_group())
     auth.login("org@example.org")
-    assert client.post(f"/groups/{group.slug}/members/{outsider.id}/set-password-link").status_code == 404
+    assert client.post(f"/groups/{group.slug}/roles/{outsider.id}/set-password-link").status_code == 404
 
 
 def test_member_cannot_issue_set_password_links(app, auth, client):
@@ -194,7 +194,7 @@ def test_member_cannot_issue_set_password_links(app, auth, client):
     member = make_member(group, email="m@example.org")
     other = make_member(group)
     auth.login("m@example.org")
-    assert client.post(f"/groups/{group.slug}/members/{other.id}/set-password-link").status_code == 403
+    assert client.post(f"/groups/{group.slug}/roles/{other.id}/set-password-link").status_code == 403
 
 
 def test_logout_removes_only_this_browsers_session(app, auth, client):

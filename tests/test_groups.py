@@ -91,9 +91,9 @@ def test_organizer_promotes_and_demotes(client, auth, app):
     group = make_group(organizer=organizer)
     member = make_member(group)
     auth.login("org@example.org")
-    client.post(f"/groups/{group.slug}/members/{member.id}/role", data={"role": "organizer"})
+    client.post(f"/groups/{group.slug}/roles/{member.id}/role", data={"role": "organizer"})
     assert membership_of(member, group).role == Role.ORGANIZER
-    client.post(f"/groups/{group.slug}/members/{member.id}/role", data={"role": "member"})
+    client.post(f"/groups/{group.slug}/roles/{member.id}/role", data={"role": "member"})
     assert membership_of(member, group).role == Role.MEMBER
 
 
@@ -101,9 +101,9 @@ def test_the_last_organizer_cannot_be_demoted_or_removed(client, auth, app):
     organizer = make_user(email="org@example.org")
     group = make_group(organizer=organizer)
     auth.login("org@example.org")
-    response = client.post(f"/groups/{group.slug}/members/{organizer.id}/role", data={"role": "member"}, follow_redirects=True)
+    response = client.post(f"/groups/{group.slug}/roles/{organizer.id}/role", data={"role": "member"}, follow_redirects=True)
     assert b"last organizer" in response.data
-    client.post(f"/groups/{group.slug}/members/{organizer.id}/remove")
+    client.post(f"/groups/{group.slug}/roles/{organizer.id}/remove")
     client.post(f"/groups/{group.slug}/leave")
     assert membership_of(organizer, group).role == Role.ORGANIZER
 
@@ -113,9 +113,9 @@ def test_a_second_organizer_lets_the_first_step_down(client, auth, app):
     group = make_group(organizer=organizer)
     make_member(group, role=Role.ORGANIZER)
     auth.login("org@example.org")
-    client.post(f"/groups/{group.slug}/members/{organizer.id}/role", data={"role": "member"})
+    client.post(f"/groups/{group.slug}/roles/{organizer.id}/role", data={"role": "member"})
     assert membership_of(organizer, group).role == Role.MEMBER
-    assert client.get(f"/groups/{group.slug}/members").status_code == 403
+    assert client.get(f"/groups/{group.slug}/roles").status_code == 403
 
 
 def test_removed_member_loses_access(client, auth, app):
@@ -123,7 +123,7 @@ def test_removed_member_loses_access(client, auth, app):
     group = make_group(organizer=organizer)
     member = make_member(group, email="gone@example.org")
     auth.login("org@example.org")
-    client.post(f"/groups/{group.slug}/members/{member.id}/remove")
+    client.post(f"/groups/{group.slug}/roles/{member.id}/remove")
     assert membership_of(member, group) is None
     auth.logout()
     auth.login("gone@example.org")
@@ -135,7 +135,7 @@ def test_member_cannot_open_organizer_pages(client, auth, app):
     make_member(group, email="m@example.org")
     auth.login("m@example.org")
     assert client.get(f"/groups/{group.slug}/").status_code == 200
-    for path in ("members", "settings"):
+    for path in ("roles", "settings"):
         assert client.get(f"/groups/{group.slug}/{path}").status_code == 403
     assert client.post(f"/groups/{group.slug}/invite/rotate").status_code == 403
 
@@ -158,7 +158,7 @@ def test_member_list_escapes_what_users_typed(client, auth, app):
     group = make_group(organizer=organizer)
     make_member(group, name="<script>alert('x')</script>")
     auth.login("org@example.org")
-    page = client.get(f"/groups/{group.slug}/members").get_data(as_text=True)
+    page = client.get(f"/groups/{group.slug}/roles").get_data(as_text=True)
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert" in page
 

@@ -87,9 +87,17 @@ def test_a_member_of_group_a_gets_403_or_404_on_every_page_of_group_b(app, clien
     assert membership_of(world["outsider"], world["group"]) is None
 
 
+def test_every_group_route_checks_membership_on_the_server(app):
+    for rule in group_rules(app):
+        view = app.view_functions[rule.endpoint]
+        assert hasattr(view, "group_access_role"), f"{rule.endpoint} is not wrapped in group_access"
+
+
 def test_a_member_gets_403_on_every_organizer_page(app, client, auth, world):
     auth.login("member-b@example.org")
-    organizer_only = [r for r in group_rules(app) if r.endpoint not in {"groups.detail", "groups.leave"}]
+    organizer_only = [r for r in group_rules(app)
+                      if app.view_functions[r.endpoint].group_access_role == Role.ORGANIZER]
+    assert len(organizer_only) >= 6
     for rule in organizer_only:
         url = url_for_rule(rule, world["values"])
         for method in sorted(rule.methods & {"GET", "POST"}):
@@ -148,7 +156,7 @@ def test_pages_carry_no_inline_script_or_external_assets(client, auth, app):
     organizer = make_user(email="o@example.org")
     group = make_group(organizer=organizer)
     auth.login("o@example.org")
-    for url in ("/", "/auth/signup", f"/groups/{group.slug}/settings", f"/groups/{group.slug}/members", "/groups/"):
+    for url in ("/", "/auth/signup", f"/groups/{group.slug}/settings", f"/groups/{group.slug}/roles", "/groups/"):
         html = client.get(url, follow_redirects=True).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
         assert not re.search(r"""(src|href)=["']https?://""", html), url

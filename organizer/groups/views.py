@@ -90,11 +90,11 @@ def detail(group, member):
     )
 
 
-@bp.route("/<slug>/members")
+@bp.route("/<slug>/roles")
 @organizer_required
-def members(group, member):
+def roles(group, member):
     return render_template(
-        "groups/members.html",
+        "groups/roles.html",
         group=group,
         member=member,
         members=service.members_of(group),
@@ -104,7 +104,7 @@ def members(group, member):
     )
 
 
-@bp.route("/<slug>/members/<int:user_id>/role", methods=["POST"])
+@bp.route("/<slug>/roles/<int:user_id>/role", methods=["POST"])
 @organizer_required
 def set_role(group, member, user_id: int):
     form = RoleForm()
@@ -115,10 +115,10 @@ def set_role(group, member, user_id: int):
             flash(str(refusal), "error")
         else:
             flash(f"{changed.user.name} is now {'an organizer' if changed.is_organizer else 'a member'}.", "success")
-    return redirect(url_for("groups.members", slug=group.slug))
+    return redirect(url_for("groups.roles", slug=group.slug))
 
 
-@bp.route("/<slug>/members/<int:user_id>/remove", methods=["POST"])
+@bp.route("/<slug>/roles/<int:user_id>/remove", methods=["POST"])
 @organizer_required
 def remove_member(group, member, user_id: int):
     if ConfirmForm().validate_on_submit():
@@ -128,10 +128,10 @@ def remove_member(group, member, user_id: int):
             flash(str(refusal), "error")
         else:
             flash(f"{removed.name} is no longer in {group.name}.", "success")
-    return redirect(url_for("groups.members", slug=group.slug))
+    return redirect(url_for("groups.roles", slug=group.slug))
 
 
-@bp.route("/<slug>/members/<int:user_id>/set-password-link", methods=["POST"])
+@bp.route("/<slug>/roles/<int:user_id>/set-password-link", methods=["POST"])
 @organizer_required
 def set_password_link(group, member, user_id: int):
     if not ConfirmForm().validate_on_submit():

@@ -45,7 +45,7 @@ def test_organizer_creates_a_group_and_a_second_user_joins_by_invite_link(site, 
     expect(joiner.get_by_text("Welcome to Oakville Job Club.")).to_be_visible()
     expect(joiner.get_by_text("You are a member of this group")).to_be_visible()
 
-    organizer.get_by_role("link", name="Members").click()
+    organizer.get_by_role("link", name="Members and roles").click()
     expect(organizer.get_by_role("cell", name="Dave Okafor", exact=True)).to_be_visible()
     assert not [e for e in errors if "Content Security Policy" in e], errors
 

@@ -1,0 +1,3 @@
+"""Flask commands of the events feature (registered by organizer.cli)."""
+
+commands = []

@@ -1,0 +1,3 @@
+"""Flask commands of the members feature (registered by organizer.cli)."""
+
+commands = []

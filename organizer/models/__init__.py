@@ -1,0 +1,43 @@
+"""Typed SQLAlchemy 2.0 models, one module per area; import them from here."""
+
+from organizer.models.accounts import SetPasswordToken, User, UserSession
+from organizer.models.base import UTCDateTime, utcnow
+from organizer.models.events import Event, EventStatus, Rsvp, RsvpState
+from organizer.models.groups import Group, Membership, Role
+from organizer.models.members import (
+    DoNotPair,
+    Need,
+    NeedStatus,
+    Offer,
+    OfferKind,
+    Priority,
+    Tag,
+    Visibility,
+    need_tags,
+    offer_tags,
+)
+
+__all__ = [
+    "DoNotPair",
+    "Event",
+    "EventStatus",
+    "Group",
+    "Membership",
+    "Need",
+    "NeedStatus",
+    "Offer",
+    "OfferKind",
+    "Priority",
+    "Role",
+    "Rsvp",
+    "RsvpState",
+    "SetPasswordToken",
+    "Tag",
+    "UTCDateTime",
+    "User",
+    "UserSession",
+    "Visibility",
+    "need_tags",
+    "offer_tags",
+    "utcnow",
+]

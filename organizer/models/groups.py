@@ -1,0 +1,59 @@
+"""Groups and who belongs to them, with which role."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from organizer.extensions import db
+from organizer.models.base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from organizer.models.accounts import User
+
+
+class Role(enum.StrEnum):
+    ORGANIZER = "organizer"
+    MEMBER = "member"
+
+
+class Group(db.Model):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    invite_code: Mapped[str] = mapped_column(String(32), unique=True)
+    # Two members who lunched together are not paired again within this many weeks.
+    repeat_cooldown_weeks: Mapped[int] = mapped_column(default=8)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="group", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Group {self.slug}>"
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    group: Mapped[Group] = relationship(back_populates="memberships")
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role == Role.ORGANIZER
