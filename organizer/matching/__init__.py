@@ -1,0 +1,151 @@
+"""Give First's matching engine: help scores with reasons, and an exact seating solver.
+
+Pure library: stdlib, numpy, scipy and OR-Tools only; plain frozen dataclasses
+in and out; no clock (``now`` is passed in), no I/O except the command line in
+``__main__``.
+
+Public API (all importable from ``organizer.matching``)
+-------------------------------------------------------
+Types (``types.py``)::
+
+    Need(text, tags=(), priority=1.0)
+    Offer(text, tags=(), kind="help")
+    Attendee(id, name="", needs=(), offers=(), boost=1.0)      # id: any int (a database id)
+    Meeting(a, b, met_on)                                       # met_on: datetime or date
+    Lock(a, b, round=0)                                         # keep a and b together in that round
+    Options(fairness=True, time_limit_s=10.0, seed=0, workers=2, cooldown_weeks=0.0,
+            repeat_penalty=1.0, repeat_half_life_weeks=26.0, reciprocity_bonus=0.25,
+            min_similarity=0.2, tag_weight=0.5)
+    Problem(attendees, weights=None, help=None, blocked=frozenset(), locked=(),
+            excluded=frozenset(), meetings=(), rounds=1, now=None, options=Options())
+    Problem.from_weights(n, [(i, j, w), ...], forbidden=(), locked=(), rounds=1, options=None, help=None)
+    Pairing(rounds: tuple[Round], objective, bound, proven_optimal, seconds, helped, status); .gap; .pairs(r)
+    Round(groups: tuple[Group], objective, bound, proven_optimal)
+    Group(members: tuple[int, ...], weight, reasons: tuple[Match])
+    Match(helper, helped, need, offer, similarity, score)
+    MatchingError(ValueError) > InfeasibleError, SolveTimeoutError
+
+Functions::
+
+    solve(problem, scores=None) -> Pairing
+    score(attendees, options=None) -> HelpScores      # .matrix[i, j] = help(i -> j); .help(a, b); .reasons(a, b)
+    violations(problem, pairing) -> list[str]          # empty: safe to save
+    describe(match, names) -> str                      # "Dave can help Alice with ...: Dave offers “...”."
+    explain(group, names, limit=3) -> list[str]
+    forbidden_pairs(problem) -> set[(a, b)]            # blocked + met within the cool-down
+    solve_matrix(weights, allowed=None, locks=(), rounds=1, helped=None, time_limit_s=10, seed=0)
+                                                       # index-level solver (the JSON command line's core)
+
+A typical call from the web layer::
+
+    problem = Problem(
+        attendees=[Attendee(m.id, m.name, needs=[Need(n.text, n.tags, n.priority) for n in m.needs],
+                            offers=[Offer(o.text, o.tags, o.kind) for o in m.offers]) for m in members],
+        blocked={(a, b), ...}, locked=[Lock(a, b, 0)], excluded={...},
+        meetings=[Meeting(a, b, met_on) for ...], rounds=event.rounds, now=now,
+        options=Options(cooldown_weeks=group.cooldown_weeks, time_limit_s=20),
+    )
+    pairing = solve(problem)
+    assert not violations(problem, pairing)
+    for group in pairing.rounds[0].groups:
+        sentences = explain(group, names)
+
+Rules and definitions
+---------------------
+* Help: ``help(i -> j) = boost(j) * sum over j's needs of priority * best similarity
+  of one of i's offers`` (char 3/4-gram TF-IDF cosine plus shared tags; below
+  ``min_similarity`` counts 0).  See ``scoring.py``.
+* Pair weight: ``help(i->j) + help(j->i) + reciprocity_bonus * min(both)
+  - repeat penalty`` fading with a half-life; pairs that met within
+  ``cooldown_weeks`` and blocked pairs are forbidden.  See ``weights.py``.
+* **Trio**: an odd count seats exactly one trio, nobody is dropped.  A trio is
+  worth **half the sum of its three pair weights** (each member splits the
+  lunch between two partners, so each of the three pairs gets half a lunch).
+  This rule makes a seating a cycle cover of the doubled graph, which is what
+  lets the solver prove optimality; see ``solver.py``.
+* Locks sit as pairs; when exactly one unlocked attendee is left, they join the
+  locked pair that makes the best trio.  A locked pair that is forbidden, or a
+  person locked to two partners, is an error.
+* Excluded attendees are not seated at all.
+* Forbidden pairs are never used.  When no seating avoids them (say the only
+  two attendees blocked each other) ``solve`` raises ``InfeasibleError`` with
+  the reason; nothing is seated.
+* Rounds are solved in order; each is a full seating, and pairs (trio pairs
+  too) from earlier rounds are forbidden in later ones.  Round r is optimal
+  given rounds before it; ``proven_optimal`` means every round was proven so.
+* Fairness (on by default in ``Options``; off in the JSON command line unless
+  ``"fairness": true``): lexicographic, first the number of attendees who get
+  some help from their partner (in the trio each helping partner counts half),
+  then the total weight.
+* Time limit: when it runs out, the best seating found so far is returned with
+  ``proven_optimal=False``, ``status="feasible"``, its ``bound`` and ``gap``.
+  ``SolveTimeoutError`` only if no seating at all was found in time.
+* Exactness: weights are rounded to integers (largest ~1e9) for the solver:
+  exact for integer weights, else to ~9 significant digits.
+
+Solver
+------
+Assignment relaxation on the doubled bipartite graph (OR-Tools
+``linear_sum_assignment`` on a sparse core, duals by Bellman-Ford, pricing of
+every left-out pair), proven optimal at once when the relaxation is integral;
+otherwise reduced-cost fixing shrinks the problem to the few pairs that could
+still matter and SCIP (shipped inside OR-Tools) solves that exactly.  CP-SAT
+was tried for this last step and could not prove optimality on 200 attendees
+in 20 s (its LP lacks the odd-set cuts matching needs); SCIP closes the same
+models in milliseconds.  Details and proofs in ``solver.py``.
+
+Command line
+------------
+``python -m organizer.matching solve PROBLEM.json`` (or ``-``); see ``__main__.py``.
+"""
+
+from organizer.matching.pairing import describe, explain, need_phrase, solve
+from organizer.matching.scoring import HelpScores, score
+from organizer.matching.seating import MatrixPairing, solve_matrix
+from organizer.matching.types import (
+    Attendee,
+    Group,
+    InfeasibleError,
+    Lock,
+    Match,
+    MatchingError,
+    Meeting,
+    Need,
+    Offer,
+    Options,
+    Pair,
+    Pairing,
+    Problem,
+    Round,
+    SolveTimeoutError,
+)
+from organizer.matching.validate import violations
+from organizer.matching.weights import forbidden_pairs
+
+__all__ = [
+    "Attendee",
+    "Group",
+    "HelpScores",
+    "InfeasibleError",
+    "Lock",
+    "Match",
+    "MatchingError",
+    "MatrixPairing",
+    "Meeting",
+    "Need",
+    "Offer",
+    "Options",
+    "Pair",
+    "Pairing",
+    "Problem",
+    "Round",
+    "SolveTimeoutError",
+    "describe",
+    "explain",
+    "forbidden_pairs",
+    "need_phrase",
+    "score",
+    "solve",
+    "solve_matrix",
+    "violations",
+]

@@ -119,12 +119,14 @@ def _assignment(W: np.ndarray, core: np.ndarray):
     """Max-weight cycle cover on the core arcs: (sigma, value) or None if there is none."""
     n = len(W)
     rows, cols = np.nonzero(core)
+    if not (core.any(axis=0).all() and core.any(axis=1).all()):
+        return None  # someone has no candidate partner (OR-Tools would not even know the node)
     lsa = linear_sum_assignment.SimpleLinearSumAssignment()
     lsa.add_arcs_with_cost(rows.astype(np.int32), cols.astype(np.int32), -W[rows, cols])
     status = lsa.solve()
     if status == lsa.INFEASIBLE:
         return None
-    if status != lsa.OPTIMAL:
+    if status != lsa.OPTIMAL or lsa.num_nodes() != n:
         raise RuntimeError(f"linear_sum_assignment failed with status {status}")
     sigma = np.fromiter((lsa.right_mate(i) for i in range(n)), dtype=np.int64, count=n)
     return sigma, -lsa.optimal_cost(), rows, cols

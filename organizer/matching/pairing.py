@@ -1,0 +1,124 @@
+"""solve(problem) -> Pairing: the product entry point, and reason sentences."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from organizer.matching.scoring import HelpScores, score
+from organizer.matching.seating import solve_matrix
+from organizer.matching.types import Group, Match, MatchingError, Need, Offer, Pairing, Problem, Round  # noqa: F401 (doctest)
+from organizer.matching.weights import explicit_weights, helped_counts, pair_weights
+
+
+def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
+    """Seat ``problem``'s attendees (minus the excluded) for ``problem.rounds`` rounds.
+
+    ``scores`` may be passed when already computed (they must be for
+    ``problem.seated_attendees`` in that order).  Raises MatchingError (bad
+    problem), InfeasibleError (no seating obeys the rules) or SolveTimeoutError
+    (time ran out before any seating was found).
+    """
+    seated = problem.seated_attendees
+    index = {a.id: k for k, a in enumerate(seated)}
+    opts = problem.options
+    if problem.weights is not None:
+        weights, allowed, help_matrix = explicit_weights(problem, index)
+    else:
+        if scores is None:
+            scores = score(seated, opts)
+        elif [a.id for a in scores.attendees] != list(index):
+            raise MatchingError("scores were computed for other attendees")
+        weights, allowed, help_matrix = pair_weights(scores.matrix, problem, index)
+    locks = []
+    locked_in_round: dict[tuple[int, int], int] = {}
+    for lock in problem.locked:
+        for x in (lock.a, lock.b):
+            if x not in index:
+                raise MatchingError(f"locked pair ({lock.a}, {lock.b}) includes excluded attendee {x}")
+            if (x, lock.round) in locked_in_round:
+                raise MatchingError(f"attendee {x} is locked to two partners in round {lock.round + 1}")
+            locked_in_round[(x, lock.round)] = 1
+        locks.append((index[lock.a], index[lock.b], lock.round))
+    result = solve_matrix(
+        weights,
+        allowed,
+        locks=locks,
+        rounds=problem.rounds,
+        helped=helped_counts(help_matrix) if opts.fairness else None,
+        time_limit_s=opts.time_limit_s,
+        seed=opts.seed,
+        workers=opts.workers,
+    )
+    ids = [a.id for a in seated]
+    rounds = []
+    helped_seats = 0
+    for r in result.rounds:
+        groups = []
+        for g in r.groups:
+            members = tuple(sorted(ids[v] for v in g))
+            reasons = []
+            if scores is not None:
+                for a in members:
+                    for b in members:
+                        if a != b:
+                            reasons.extend(scores.reasons(a, b))
+                reasons.sort(key=lambda m: -m.score)
+            groups.append(Group(members, _group_weight(weights, g), tuple(reasons)))
+            helped_seats += sum(any(help_matrix[u, v] > 0 for u in g if u != v) for v in g)
+        rounds.append(Round(tuple(groups), r.objective, r.bound, r.proven))
+    return Pairing(
+        rounds=tuple(rounds),
+        objective=result.objective,
+        bound=result.bound,
+        proven_optimal=result.proven_optimal,
+        seconds=result.seconds,
+        helped=helped_seats,
+        status=result.status,
+    )
+
+
+def _group_weight(weights: np.ndarray, g) -> float:
+    if len(g) == 2:
+        return float(weights[g[0], g[1]])
+    a, b, c = g
+    return 0.5 * float(weights[a, b] + weights[b, c] + weights[a, c])
+
+
+_NEED_LEAD = re.compile(r"^(i\s+need\s+(to\s+)?|i'?m\s+looking\s+for\s+|i\s+am\s+looking\s+for\s+|looking\s+for\s+|need\s+(to\s+)?|seeking\s+)", re.I)
+
+
+def need_phrase(text: str) -> str:
+    """"I need a publisher" -> "a publisher", so it reads after "help Alice with"."""
+    phrase = _NEED_LEAD.sub("", text.strip().rstrip(".")).strip()
+    if phrase[:1].isupper() and not phrase[:2].isupper():
+        phrase = phrase[0].lower() + phrase[1:]
+    return phrase or text.strip()
+
+
+def describe(match: Match, names: dict[int, str] | None = None) -> str:
+    """One plain-English sentence for a reason; ``names`` maps attendee ids to names.
+
+    >>> need = Need("Finding a publisher")
+    >>> offer = Offer("An introduction to my editor", kind="introduction")
+    >>> describe(Match(2, 1, need, offer, 0.5, 0.5), {1: "Alice", 2: "Dave"})
+    'Dave can help Alice with finding a publisher: Dave offers “An introduction to my editor”.'
+    """
+    names = names or {}
+    helper = names.get(match.helper, f"#{match.helper}")
+    helped = names.get(match.helped, f"#{match.helped}")
+    offer = match.offer.text.strip().rstrip(".")
+    return f"{helper} can help {helped} with {need_phrase(match.need.text)}: {helper} offers “{offer}”."
+
+
+def explain(group: Group, names: dict[int, str] | None = None, limit: int = 3) -> list[str]:
+    """The group's best reasons as sentences (at most ``limit`` per direction)."""
+    out = []
+    per_direction: dict[tuple[int, int], int] = {}
+    for m in group.reasons:
+        key = (m.helper, m.helped)
+        if per_direction.get(key, 0) < limit:
+            per_direction[key] = per_direction.get(key, 0) + 1
+            out.append(describe(m, names))
+    return out

@@ -1,0 +1,192 @@
+"""Rounds, locks, fairness and float weights on top of the one-round solver.
+
+``solve_matrix`` works on indices ``0..n-1`` and a dense float weight matrix;
+``organizer.matching.solve`` (in ``pairing.py``) maps attendees to it.
+
+Weights are rounded to integers for the exact solver: ``round(w * scale)``
+with ``scale`` chosen so the largest ``|w|`` becomes about 1e9 (or less for
+very large n, to keep every sum below 2**52).  Integer weights up to that size
+are used as they are, so "proven optimal" is exact for them; for other floats
+it means optimal for the weights rounded to ~9 significant digits of the
+largest weight.
+
+Rounds are solved in order: round r is the best seating given rounds
+0..r-1 (whose pairs, trio pairs included, are then forbidden).
+"proven_optimal" means every round was proven optimal in that sense.
+
+Locked pairs sit as pairs.  If exactly one unlocked attendee is left in a
+round, they join the locked pair that makes the best trio (by the trio rule).
+
+Fairness (lexicographic): with ``helped[i, j]`` = how many of the two
+directions between i and j carry help (0, 1 or 2), each pair's integer weight
+becomes ``M * helped[i, j] + w`` with ``M`` larger than any difference of total
+weights, so the solver first maximises the number of attendees helped by their
+partner, then the total.  Under the trio rule each of the trio's directions
+counts half (a trio member helped by both partners counts 1, by one of them 1/2).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from organizer.matching.solver import seating_value2, solve_round
+from organizer.matching.types import InfeasibleError, MatchingError
+
+TARGET_MAX_WEIGHT = 10**9
+
+
+@dataclass
+class MatrixRound:
+    groups: list[tuple[int, ...]]
+    objective: float
+    bound: float
+    proven: bool
+    stats: dict = field(default_factory=dict)
+
+
+@dataclass
+class MatrixPairing:
+    rounds: list[MatrixRound]
+    objective: float
+    bound: float
+    proven_optimal: bool
+    seconds: float
+
+    @property
+    def status(self) -> str:
+        return "optimal" if self.proven_optimal else "feasible"
+
+
+def integer_weights(weights: np.ndarray, helped: np.ndarray | None):
+    """(integer matrix, scale, M): ``W_int = M * helped + round(weights * scale)``."""
+    n = len(weights)
+    biggest = float(np.abs(weights).max()) if n else 0.0
+    if helped is None:
+        limit = min(TARGET_MAX_WEIGHT, 2**50 // (4 * (n + 3)))
+    else:
+        limit = min(TARGET_MAX_WEIGHT, 2**50 // (16 * (n + 3) ** 2))
+    limit = max(limit, 1)
+    if biggest == 0:
+        scale = 1.0
+    elif np.all(weights == np.round(weights)) and biggest <= limit:
+        scale = 1.0
+    else:
+        scale = limit / biggest
+    W = np.round(weights * scale).astype(np.int64)
+    if helped is None:
+        return W, scale, 0
+    M = 2 * (n + 3) * int(np.abs(W).max() if n else 0) + 1
+    return M * helped.astype(np.int64) + W, scale, M
+
+
+def group_weight(weights: np.ndarray, group) -> float:
+    if len(group) == 2:
+        return float(weights[group[0], group[1]])
+    a, b, c = group
+    return 0.5 * float(weights[a, b] + weights[b, c] + weights[a, c])
+
+
+def _helped_count2(helped, groups) -> int:
+    return seating_value2(helped, groups) if helped is not None else 0
+
+
+def solve_matrix(
+    weights,
+    allowed=None,
+    *,
+    locks=(),
+    rounds: int = 1,
+    helped=None,
+    time_limit_s: float = 10.0,
+    seed: int = 0,
+    workers: int = 2,
+) -> MatrixPairing:
+    """Seat ``0..n-1`` for ``rounds`` rounds.
+
+    weights: (n, n) symmetric floats.  allowed: (n, n) symmetric bools (None:
+    every pair).  locks: ``(a, b, round)`` triples.  helped: (n, n) symmetric
+    ints in 0..2 turning fairness on (None: plain total weight).
+    """
+    start = time.perf_counter()
+    deadline = start + time_limit_s
+    weights = np.asarray(weights, dtype=float)
+    n = len(weights)
+    if weights.shape != (n, n):
+        raise MatchingError("weights must be a square matrix")
+    if not np.all(np.isfinite(weights)):
+        raise MatchingError("weights must be finite")
+    if not np.array_equal(weights, weights.T):
+        raise MatchingError("weights must be symmetric")
+    allowed = np.ones((n, n), dtype=bool) if allowed is None else np.array(allowed, dtype=bool)
+    np.fill_diagonal(allowed, False)
+    if not np.array_equal(allowed, allowed.T):
+        raise MatchingError("allowed must be symmetric")
+    if helped is not None:
+        helped = np.asarray(helped, dtype=np.int64)
+    W, scale, M = integer_weights(weights, helped)
+    used = np.zeros((n, n), dtype=bool)
+    out = []
+    for r in range(rounds):
+        round_locks = [(a, b) for a, b, lr in locks if lr == r]
+        out.append(_solve_one_round(weights, W, allowed & ~used, round_locks, helped, scale, M, r, deadline, seed + r, workers))
+        for g in out[-1].groups:
+            for a in g:
+                for b in g:
+                    if a != b:
+                        used[a, b] = True
+    objective = sum(x.objective for x in out)
+    bound = sum(x.bound for x in out)
+    proven = all(x.proven for x in out)
+    return MatrixPairing(out, objective, max(bound, objective) if not proven else objective, proven, time.perf_counter() - start)
+
+
+def _solve_one_round(weights, W, allowed, locks, helped, scale, M, r, deadline, seed, workers) -> MatrixRound:
+    n = len(W)
+    locked_seen = {}
+    for a, b in locks:
+        for v in (a, b):
+            if v in locked_seen:
+                raise MatchingError(f"round {r + 1}: attendee index {v} is locked to two partners")
+            locked_seen[v] = True
+        if not allowed[a, b]:
+            raise InfeasibleError(f"round {r + 1}: locked pair ({a}, {b}) is forbidden or met in an earlier round")
+    free = [v for v in range(n) if v not in locked_seen]
+    lock_groups = [tuple(sorted(p)) for p in locks]
+    if len(free) == 1 and lock_groups:
+        v = free[0]
+        options = [g for g in lock_groups if allowed[v, g[0]] and allowed[v, g[1]]]
+        if not options:
+            raise InfeasibleError(f"round {r + 1}: the one unlocked attendee may not join any locked pair")
+        best = max(options, key=lambda g: seating_value2(W, [(g[0], g[1], v)]))
+        groups = [g for g in lock_groups if g != best] + [tuple(sorted((*best, v)))]
+        stats = {"lone_attendee_joined_lock": True}
+        sub_value2, sub_bound2, proven = 0, 0, True
+        sub_groups = []
+    else:
+        idx = np.asarray(free, dtype=np.int64)
+        sub = np.ix_(idx, idx)
+        try:
+            sol = solve_round(W[sub], allowed[sub], deadline, seed=seed, workers=workers)
+        except InfeasibleError as exc:
+            raise InfeasibleError(f"round {r + 1}: {exc}") from None
+        sub_groups = [tuple(sorted(int(idx[v]) for v in g)) for g in sol.groups]
+        groups = lock_groups + sub_groups
+        sub_value2, sub_bound2, proven, stats = sol.value2, sol.bound2, sol.proven, sol.stats
+    groups.sort()
+    objective = sum(group_weight(weights, g) for g in groups)
+    if proven:
+        bound = objective
+    else:
+        # bound2 is on M * helped2 + 2 * integer weight; keep seatings helping as many as this one
+        lock_value2 = seating_value2(W, lock_groups)
+        bound2 = sub_bound2 + lock_value2
+        helped2 = _helped_count2(helped, groups)
+        weight_bound2 = bound2 - M * helped2
+        bound = max(objective, weight_bound2 / (2 * scale))
+        if not math.isfinite(bound):
+            bound = objective
+    return MatrixRound(groups, objective, bound, proven, stats)

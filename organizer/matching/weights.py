@@ -1,0 +1,110 @@
+"""Pair weights from help scores, past meetings and blocks.
+
+``w(i, j) = help(i->j) + help(j->i) + reciprocity_bonus * min(help(i->j), help(j->i))
+            - sum over past meetings of repeat_penalty * 0.5 ** (weeks_ago / half_life)``
+
+Pairs that met less than ``cooldown_weeks`` before ``now``, and pairs that
+either side blocked, are forbidden.  ``now`` is always passed in: the clock is
+never read here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import numpy as np
+
+from organizer.matching.types import MatchingError, Pair, Problem, normalise_pair
+
+
+def _as_datetime(value: datetime | date) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time())
+
+
+def weeks_between(earlier: datetime | date, later: datetime | date) -> float:
+    a, b = _as_datetime(earlier), _as_datetime(later)
+    if (a.tzinfo is None) != (b.tzinfo is None):
+        raise MatchingError("past meetings and now must be all timezone-aware or all naive")
+    return (b - a).total_seconds() / (7 * 24 * 3600)
+
+
+def forbidden_pairs(problem: Problem) -> set[Pair]:
+    """Blocked pairs plus pairs that met within the cool-down (ids, smaller first)."""
+    out = set(problem.blocked)
+    cooldown = problem.options.cooldown_weeks
+    if cooldown > 0:
+        for m in problem.meetings:
+            if weeks_between(m.met_on, problem.now) < cooldown:
+                out.add(normalise_pair(m.a, m.b))
+    return out
+
+
+def repeat_penalties(problem: Problem, index: dict[int, int]) -> np.ndarray:
+    n = len(index)
+    penalty = np.zeros((n, n))
+    opts = problem.options
+    for m in problem.meetings:
+        if m.a not in index or m.b not in index:
+            continue
+        weeks = max(0.0, weeks_between(m.met_on, problem.now))
+        p = opts.repeat_penalty * 0.5 ** (weeks / opts.repeat_half_life_weeks)
+        i, j = index[m.a], index[m.b]
+        penalty[i, j] += p
+        penalty[j, i] += p
+    return penalty
+
+
+def pair_weights(help_matrix: np.ndarray, problem: Problem, index: dict[int, int]):
+    """(weights, allowed, help) for the seated attendees in ``index`` order."""
+    H = np.asarray(help_matrix, dtype=float)
+    opts = problem.options
+    weights = H + H.T + opts.reciprocity_bonus * np.minimum(H, H.T) - repeat_penalties(problem, index)
+    np.fill_diagonal(weights, 0.0)
+    allowed = forbidden_mask(problem, index)
+    return weights, allowed, H
+
+
+def forbidden_mask(problem: Problem, index: dict[int, int]) -> np.ndarray:
+    n = len(index)
+    allowed = np.ones((n, n), dtype=bool)
+    np.fill_diagonal(allowed, False)
+    for a, b in forbidden_pairs(problem):
+        if a in index and b in index:
+            allowed[index[a], index[b]] = allowed[index[b], index[a]] = False
+    return allowed
+
+
+def explicit_weights(problem: Problem, index: dict[int, int]):
+    """(weights, allowed, help) from ``problem.weights`` (missing pairs weigh 0).
+
+    The directed help comes from ``problem.help``; without it a pair with a
+    positive weight counts as helping both ways.
+    """
+    n = len(index)
+    weights = np.zeros((n, n))
+    seen = set()
+    for a, b, w in problem.weights:
+        key = normalise_pair(a, b)
+        if key in seen:
+            raise MatchingError(f"pair ({key[0]}, {key[1]}) has more than one weight")
+        seen.add(key)
+        if a in index and b in index:
+            weights[index[a], index[b]] = weights[index[b], index[a]] = w
+    weights -= repeat_penalties(problem, index)
+    np.fill_diagonal(weights, 0.0)
+    allowed = forbidden_mask(problem, index)
+    if problem.help is not None:
+        H = np.zeros((n, n))
+        for a, b, h in problem.help:
+            if a in index and b in index:
+                H[index[a], index[b]] = h
+    else:
+        H = (weights > 0).astype(float)
+    return weights, allowed, H
+
+
+def helped_counts(H: np.ndarray) -> np.ndarray:
+    """How many of the two directions between i and j carry help (0, 1 or 2)."""
+    return (H > 0).astype(np.int64) + (H.T > 0).astype(np.int64)
