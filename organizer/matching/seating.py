@@ -172,6 +172,8 @@ def _solve_one_round(weights, W, allowed, locks, helped, scale, M, r, deadline, 
         try:
             sol = solve_round(W[sub], allowed[sub], deadline, seed=seed, workers=workers)
         except InfeasibleError as exc:
+            if r > 0:
+                raise InfeasibleError(f"round {r + 1}: no seating avoids the forbidden pairs and the pairs of earlier rounds") from None
             raise InfeasibleError(f"round {r + 1}: {exc}") from None
         sub_groups = [tuple(sorted(int(idx[v]) for v in g)) for g in sol.groups]
         groups = lock_groups + sub_groups
