@@ -67,11 +67,13 @@ def normalise_tag(tag: str) -> str:
 
 def tfidf(texts: list[str]) -> sparse.csr_matrix:
     """Rows: L2-normalised TF-IDF vectors of character n-grams (sublinear tf)."""
+    unique: dict[str, int] = {}
+    row_of = np.fromiter((unique.setdefault(t, len(unique)) for t in texts), dtype=np.int64, count=len(texts))
     vocab: dict[str, int] = {}
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
-    for text in texts:
+    for text in unique:
         counts: dict[int, int] = {}
         for g in _grams(text):
             k = vocab.setdefault(g, len(vocab))
@@ -81,15 +83,16 @@ def tfidf(texts: list[str]) -> sparse.csr_matrix:
         indptr.append(len(indices))
     X = sparse.csr_matrix(
         (np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-        shape=(len(texts), max(1, len(vocab))),
+        shape=(len(unique), max(1, len(vocab))),
     )
+    X = X[row_of]
     X.data = 1.0 + np.log(X.data)
     df = np.bincount(X.indices, minlength=X.shape[1])
     idf = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
     X = X @ sparse.diags(idf)
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ X)
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ X).astype(np.float32)
 
 
 def _tag_matrix(tag_lists: list[tuple[str, ...]], vocab: dict[str, int]) -> sparse.csr_matrix:
@@ -98,7 +101,7 @@ def _tag_matrix(tag_lists: list[tuple[str, ...]], vocab: dict[str, int]) -> spar
         for t in {normalise_tag(t) for t in tags if normalise_tag(t)}:
             rows.append(r)
             cols.append(vocab.setdefault(t, len(vocab)))
-    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(tag_lists), max(1, len(vocab))))
+    return sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(tag_lists), max(1, len(vocab))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,7 +112,7 @@ class HelpScores:
     matrix: np.ndarray
     needs: tuple[tuple[int, Need], ...]  # (owner index, need)
     offers: tuple[tuple[int, Offer], ...]
-    # one row per counted match, sorted by (helper, helped, -score)
+    # one row per counted match (a helper's best offer for a need), sorted by (helper, helped)
     match_helper: np.ndarray
     match_helped: np.ndarray
     match_need: np.ndarray
@@ -134,9 +137,12 @@ class HelpScores:
         """The matches behind help(helper -> helped), best first."""
         i, j = self.index(helper_id), self.index(helped_id)
         n = len(self.attendees)
-        keys = self.match_helper * n + self.match_helped
+        keys = self.__dict__.get("_keys")
+        if keys is None:
+            keys = self.match_helper * n + self.match_helped
+            object.__setattr__(self, "_keys", keys)
         lo, hi = np.searchsorted(keys, [i * n + j, i * n + j + 1])
-        return [
+        found = [
             Match(
                 helper=helper_id,
                 helped=helped_id,
@@ -147,20 +153,42 @@ class HelpScores:
             )
             for k in range(lo, hi)
         ]
+        return sorted(found, key=lambda m: -m.score)
 
 
-def similarity_blocks(offer_vecs, need_vecs, offer_tags, need_tags, need_tag_counts, tag_weight, threshold):
-    """Yield (offer index, need index, similarity) arrays for every pair at or above threshold."""
+def best_offers(offer_vecs, need_vecs, offer_tags, need_tags, need_tag_counts, offer_starts, offer_owner_of_start, need_owner, tag_weight, threshold):
+    """Yield (helper, need, offer, similarity) arrays: each helper's best offer per need, at or above threshold.
+
+    Offers must be grouped by owner: ``offer_starts`` are the first rows of each
+    owner's offers, ``offer_owner_of_start`` the owners.  Works in column blocks
+    of needs so the dense similarity block stays small.
+    """
+    ends = np.r_[offer_starts[1:], offer_vecs.shape[0]]
+    most = int((ends - offer_starts).max())
     for start in range(0, need_vecs.shape[0], BLOCK):
         stop = min(start + BLOCK, need_vecs.shape[0])
         sim = (offer_vecs @ need_vecs[start:stop].T).toarray()
         if tag_weight:
             shared = (offer_tags @ need_tags[start:stop].T).toarray()
-            counts = need_tag_counts[start:stop]
-            sim += tag_weight * shared / np.maximum(counts, 1)[None, :]
+            sim += np.float32(tag_weight) * shared / np.maximum(need_tag_counts[start:stop], 1).astype(np.float32)[None, :]
         np.minimum(sim, 1.0, out=sim)
-        o, n = np.nonzero(sim >= threshold)
-        yield o, n + start, sim[o, n]
+        best = np.full((len(offer_starts), stop - start), -np.inf, dtype=np.float32)
+        arg = np.zeros(best.shape, dtype=np.int32)
+        for k in range(most):
+            rows = offer_starts + k
+            valid = rows < ends
+            cand = sim[np.where(valid, rows, 0)]
+            cand[~valid] = -np.inf
+            better = cand > best
+            best = np.where(better, cand, best)
+            arg = np.where(better, rows[:, None], arg)
+        h, nd = np.nonzero(best >= threshold)
+        helper = offer_owner_of_start[h]
+        keep = helper != need_owner[nd + start]
+        h, nd, helper = h[keep], nd[keep], helper[keep]
+        value = best[h, nd].astype(float)
+        offer = arg[h, nd].astype(np.int64)
+        yield helper, nd + start, offer, value
 
 
 def score(attendees, options: Options | None = None) -> HelpScores:
@@ -188,22 +216,18 @@ def score(attendees, options: Options | None = None) -> HelpScores:
     priority = np.fromiter((nd.priority for _, nd in needs), dtype=float, count=len(needs))
     boost = np.fromiter((a.boost for a in attendees), dtype=float, count=n)
 
-    parts = list(similarity_blocks(offer_vecs, need_vecs, offer_tags, need_tags, need_tag_counts, options.tag_weight, options.min_similarity))
-    o = np.concatenate([p[0] for p in parts])
+    offer_starts = np.flatnonzero(np.r_[True, offer_owner[1:] != offer_owner[:-1]])
+    parts = list(
+        best_offers(offer_vecs, need_vecs, offer_tags, need_tags, need_tag_counts, offer_starts, offer_owner[offer_starts], need_owner, options.tag_weight, options.min_similarity)
+    )
+    helper = np.concatenate([p[0] for p in parts])
     nd = np.concatenate([p[1] for p in parts])
-    sim = np.concatenate([p[2] for p in parts])
-    helper = offer_owner[o]
+    o = np.concatenate([p[2] for p in parts])
+    sim = np.concatenate([p[3] for p in parts])
     helped = need_owner[nd]
-    keep = helper != helped
-    o, nd, sim, helper, helped = o[keep], nd[keep], sim[keep], helper[keep], helped[keep]
-    # the best offer of each helper for each need
-    order = np.lexsort((-sim, nd, helper))
-    o, nd, sim, helper, helped = o[order], nd[order], sim[order], helper[order], helped[order]
-    first = np.r_[True, (helper[1:] != helper[:-1]) | (nd[1:] != nd[:-1])] if len(o) else np.zeros(0, dtype=bool)
-    o, nd, sim, helper, helped = o[first], nd[first], sim[first], helper[first], helped[first]
     contribution = priority[nd] * sim * boost[helped]
-    np.add.at(matrix, (helper, helped), contribution)
-    order = np.lexsort((-contribution, helped, helper))
+    matrix = np.bincount(helper * n + helped, weights=contribution, minlength=n * n).reshape(n, n)
+    order = np.argsort(helper * n + helped, kind="stable")
     return HelpScores(
         attendees,
         matrix,
