@@ -45,6 +45,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024      # uploads: a 2 MB CSV and its form
+    MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024    # the import preview carries the file back
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.

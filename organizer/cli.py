@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 import click
-from flask import Flask, current_app, url_for
+from flask import Flask
 
 from organizer.auth.service import count_users, create_user, issue_set_password_token, user_by_email
+from organizer.cli_helpers import external_url
 from organizer.database import writing
 from organizer.demo import DEMO_PASSWORD, DEMO_SLUG, demo_logins, seed_demo
 from organizer.errors import ActionRefused
@@ -19,12 +20,6 @@ def register(app: Flask) -> None:
 
     for command in [seed_demo_command, create_group_command, *member_commands, *event_commands]:
         app.cli.add_command(command)
-
-
-def external_url(endpoint: str, **values) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
 
 
 @click.command("seed-demo")

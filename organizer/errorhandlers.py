@@ -22,6 +22,7 @@ def register_errorhandlers(app: Flask) -> None:
             403: ("Not allowed", "You do not have access to this page."),
             404: ("Page not found", "There is nothing here. Check the address, or go back home."),
             405: ("Not allowed", "That action is not available here."),
+            413: ("Too large", "What you sent is larger than this site accepts."),
             429: ("Too many attempts", "Too many attempts in a short time. Wait a minute and try again."),
         }
         title, message = titles.get(error.code, (error.name, error.description))

@@ -44,3 +44,19 @@ def membership_of(user: User, group: Group) -> Membership | None:
     from organizer.groups.service import membership
 
     return membership(user.id, group.id)
+
+
+def make_need(group: Group, user: User, title: str = "A publisher for my book", tags: str = "",
+              visibility: str = "group", priority: str = "normal", status: str = "open", details: str = ""):
+    from organizer.members.service import NeedInput, add_need
+
+    return add_need(membership_of(user, group), NeedInput(title=title, details=details, tags=tags,
+                                                          visibility=visibility, priority=priority, status=status))
+
+
+def make_offer(group: Group, user: User, title: str = "Resume reviews", tags: str = "", kind: str = "advice",
+               active: bool = True, details: str = ""):
+    from organizer.members.service import OfferInput, add_offer
+
+    return add_offer(membership_of(user, group), OfferInput(title=title, details=details, tags=tags,
+                                                            kind=kind, active=active))

@@ -1,3 +1,72 @@
 """Flask commands of the members feature (registered by organizer.cli)."""
 
-commands = []
+import sys
+from datetime import timedelta
+
+import click
+from flask import current_app
+
+from organizer.cli_helpers import external_url
+from organizer.database import writing
+from organizer.groups.service import group_by_slug
+from organizer.members import roster
+
+
+def _group_or_fail(slug: str):
+    group = group_by_slug(slug)
+    if group is None:
+        raise click.ClickException(f"No group with the short name '{slug}'.")
+    return group
+
+
+@click.command("import-members")
+@click.argument("group_slug")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--dry-run", is_flag=True, help="Check the file and report; save nothing.")
+def import_members_command(group_slug: str, file: str, dry_run: bool) -> None:
+    """Import members into GROUP_SLUG from FILE.csv (see the README for the format)."""
+    group = _group_or_fail(group_slug)
+    try:
+        if file == "-":
+            data = sys.stdin.buffer.read(roster.MAX_BYTES + 1)
+        else:
+            with open(file, "rb") as handle:
+                data = handle.read(roster.MAX_BYTES + 1)
+    except OSError as error:
+        raise click.ClickException(f"Cannot read {file}: {error.strerror}.") from None
+    try:
+        plan = roster.preview(group, roster.parse(data))
+    except roster.ImportRejected as rejection:
+        raise click.ClickException(f"Nothing imported: {rejection}") from None
+    if plan.ignored_columns:
+        click.echo(f"Ignored columns: {', '.join(plan.ignored_columns)}")
+    if not plan.ok:
+        click.echo(f"Nothing imported: {len(plan.problems)} problem(s) in {file}:", err=True)
+        for problem in plan.problems:
+            click.echo(f"  line {problem.line}: {problem.reason}", err=True)
+        sys.exit(1)
+    existing = len(plan.rows) - len(plan.new_emails) - len(plan.joining_emails)
+    summary = (f"{len(plan.rows)} rows: {len(plan.new_emails)} new accounts, "
+               f"{len(plan.joining_emails)} existing accounts joining, {existing} members already in the group")
+    if dry_run:
+        click.echo(f"Dry run, nothing saved. {summary}.")
+        return
+    hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
+    with writing():
+        result = roster.apply(group, plan, None, timedelta(hours=hours))
+    click.echo(f"Imported. {len(result.created)} created, {len(result.added_to_group)} added to the group, "
+               f"{len(result.updated)} updated, {len(result.unchanged)} unchanged.")
+    for user, token in result.created:
+        click.echo(f"  {user.email}  set-password link (one use, {hours} hours): "
+                   f"{external_url('auth.set_password', token=token)}")
+
+
+@click.command("export-members")
+@click.argument("group_slug")
+def export_members_command(group_slug: str) -> None:
+    """Write GROUP_SLUG's members as CSV to standard output (hidden needs included)."""
+    group = _group_or_fail(group_slug)
+    click.echo(roster.export(group), nl=False)
+
+
+commands = [import_members_command, export_members_command]

@@ -1,11 +1,328 @@
-from flask import Blueprint, render_template
+import base64
+import binascii
+from datetime import timedelta
 
-from organizer.access import member_required
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from organizer.access import member_required, organizer_required
+from organizer.errors import ActionRefused
+from organizer.forms import ConfirmForm
+from organizer.members import roster, service
+from organizer.members.forms import (
+    DoNotPairForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    NeedForm,
+    OfferForm,
+    OrganizerDoNotPairForm,
+    ProfileForm,
+    SearchForm,
+)
 
 bp = Blueprint("members", __name__, url_prefix="/groups/<slug>/members")
+
+
+def people_choices(group, exclude_user_id=None) -> list[SelectChoice]:
+    return [SelectChoice(str(m.user_id), m.user.name) for m in service.members_of_group(group.id)
+            if m.user_id != exclude_user_id]
+
+
+def need_input(form: NeedForm) -> service.NeedInput:
+    return service.NeedInput(
+        title=form.title.data, details=form.details.data, tags=form.tags.data or "",
+        priority=form.priority.data, status=form.status.data, visibility=form.visibility.data,
+        helped_by_id=int(form.helped_by.data) if form.helped_by.data else None,
+    )
+
+
+def offer_input(form: OfferForm) -> service.OfferInput:
+    return service.OfferInput(title=form.title.data, details=form.details.data, tags=form.tags.data or "",
+                              kind=form.kind.data, active=form.active.data)
+
+
+def need_form(group, member, need=None, formdata=None) -> NeedForm:
+    prefix = f"need-{need.id}" if need else "new-need"
+    kwargs = {}
+    if need is not None and formdata is None:
+        kwargs = {"title": need.title, "details": need.details, "tags": ", ".join(t.name for t in need.tags),
+                  "priority": need.priority, "status": need.status, "visibility": need.visibility,
+                  "helped_by": str(need.helped_by_id or "")}
+    form = NeedForm(formdata=formdata, prefix=prefix, helper_choices=people_choices(group, member.user_id), **kwargs)
+    return form
+
+
+def offer_form(offer=None, formdata=None) -> OfferForm:
+    prefix = f"offer-{offer.id}" if offer else "new-offer"
+    kwargs = {}
+    if offer is not None and formdata is None:
+        kwargs = {"title": offer.title, "details": offer.details, "tags": ", ".join(t.name for t in offer.tags),
+                  "kind": offer.kind, "active": offer.active}
+    return OfferForm(formdata=formdata, prefix=prefix, **kwargs)
+
+
+def render_my_lists(group, member, failed=None, status=200):
+    """The needs-and-offers page; `failed` is a form that did not validate, shown with its errors."""
+    needs = service.needs_of(member)
+    offers = service.offers_of(member)
+    need_forms = {n.id: need_form(group, member, n) for n in needs}
+    offer_forms = {o.id: offer_form(o) for o in offers}
+    new_need, new_offer = need_form(group, member), offer_form()
+    if failed is not None:
+        kind, item_id, form = failed
+        if kind == "need":
+            if item_id is None:
+                new_need = form
+            else:
+                need_forms[item_id] = form
+        elif item_id is None:
+            new_offer = form
+        else:
+            offer_forms[item_id] = form
+    return render_template(
+        "members/mine.html", group=group, member=member, needs=needs, offers=offers,
+        need_forms=need_forms, offer_forms=offer_forms, new_need=new_need, new_offer=new_offer,
+        open_item=failed[:2] if failed else None,
+        tag_suggestions=service.tag_suggestions(member), confirm_form=ConfirmForm(),
+    ), status
 
 
 @bp.route("/")
 @member_required
 def index(group, member):
-    return render_template("members/index.html", group=group, member=member)
+    form = SearchForm(request.args)
+    query = (form.q.data or "")[:200]
+    tag = request.args.get("tag", "")[:40]
+    entries = service.directory(member, query=query, tag=tag)
+    return render_template("members/index.html", group=group, member=member, form=form, entries=entries,
+                           query=query, tag=service.normalize_tag(tag),
+                           tag_suggestions=service.tag_suggestions(member))
+
+
+@bp.route("/<int:user_id>")
+@member_required
+def detail(group, member, user_id: int):
+    owner = service.group_membership(group.id, user_id)
+    if owner is None:
+        abort(404)
+    return render_template(
+        "members/detail.html", group=group, member=member, owner=owner,
+        needs=service.visible_needs_query(member, owner), offers=service.visible_offers_query(member, owner),
+        show_contact=service.can_see_contact(member, owner),
+    )
+
+
+@bp.route("/me")
+@member_required
+def mine(group, member):
+    return render_my_lists(group, member)
+
+
+@bp.route("/me/needs", methods=["POST"])
+@member_required
+def add_need(group, member):
+    form = need_form(group, member, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            service.add_need(member, need_input(form))
+        except ActionRefused as refusal:
+            form.form_errors.append(str(refusal))
+        else:
+            flash("Need added.", "success")
+            return redirect(url_for("members.mine", slug=group.slug, _anchor="needs"))
+    return render_my_lists(group, member, failed=("need", None, form), status=400)
+
+
+@bp.route("/me/needs/<int:need_id>", methods=["POST"])
+@member_required
+def edit_need(group, member, need_id: int):
+    need = service.own_need(member, need_id) or abort(404)
+    form = need_form(group, member, need, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            service.update_need(need, need_input(form))
+        except ActionRefused as refusal:
+            form.form_errors.append(str(refusal))
+        else:
+            flash("Need saved.", "success")
+            return redirect(url_for("members.mine", slug=group.slug, _anchor=f"need-{need.id}"))
+    return render_my_lists(group, member, failed=("need", need.id, form), status=400)
+
+
+@bp.route("/me/needs/<int:need_id>/remove", methods=["POST"])
+@member_required
+def remove_need(group, member, need_id: int):
+    need = service.own_need(member, need_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        service.remove_need(need)
+        flash("Need removed.", "success")
+    return redirect(url_for("members.mine", slug=group.slug, _anchor="needs"))
+
+
+@bp.route("/me/offers", methods=["POST"])
+@member_required
+def add_offer(group, member):
+    form = offer_form(formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            service.add_offer(member, offer_input(form))
+        except ActionRefused as refusal:
+            form.form_errors.append(str(refusal))
+        else:
+            flash("Offer added.", "success")
+            return redirect(url_for("members.mine", slug=group.slug, _anchor="offers"))
+    return render_my_lists(group, member, failed=("offer", None, form), status=400)
+
+
+@bp.route("/me/offers/<int:offer_id>", methods=["POST"])
+@member_required
+def edit_offer(group, member, offer_id: int):
+    offer = service.own_offer(member, offer_id) or abort(404)
+    form = offer_form(offer, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            service.update_offer(offer, offer_input(form))
+        except ActionRefused as refusal:
+            form.form_errors.append(str(refusal))
+        else:
+            flash("Offer saved.", "success")
+            return redirect(url_for("members.mine", slug=group.slug, _anchor=f"offer-{offer.id}"))
+    return render_my_lists(group, member, failed=("offer", offer.id, form), status=400)
+
+
+@bp.route("/me/offers/<int:offer_id>/remove", methods=["POST"])
+@member_required
+def remove_offer(group, member, offer_id: int):
+    offer = service.own_offer(member, offer_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        service.remove_offer(offer)
+        flash("Offer removed.", "success")
+    return redirect(url_for("members.mine", slug=group.slug, _anchor="offers"))
+
+
+@bp.route("/me/profile", methods=["GET", "POST"])
+@member_required
+def profile(group, member):
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            service.update_profile(current_user, name=form.name.data, headline=form.headline.data,
+                                   industry=form.industry.data, city=form.city.data, bio=form.bio.data,
+                                   contact=form.contact.data)
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash("Profile saved.", "success")
+            return redirect(url_for("members.detail", slug=group.slug, user_id=current_user.id))
+    return render_template("members/profile.html", group=group, member=member, form=form)
+
+
+@bp.route("/me/do-not-pair", methods=["GET", "POST"])
+@member_required
+def my_do_not_pair(group, member):
+    form = DoNotPairForm(people=people_choices(group, member.user_id))
+    if form.validate_on_submit():
+        try:
+            service.add_do_not_pair(group, member.user_id, int(form.other.data), by_organizer=False,
+                                    created_by=current_user, note=form.note.data or "")
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash("Saved. You will not be seated with that person. Nobody else sees this.", "success")
+            return redirect(url_for("members.my_do_not_pair", slug=group.slug))
+    return render_template("members/my_do_not_pair.html", group=group, member=member, form=form,
+                           rules=service.my_do_not_pair(group, member.user_id), confirm_form=ConfirmForm())
+
+
+@bp.route("/me/do-not-pair/<int:rule_id>/remove", methods=["POST"])
+@member_required
+def remove_my_do_not_pair(group, member, rule_id: int):
+    if ConfirmForm().validate_on_submit():
+        try:
+            service.remove_do_not_pair(group, rule_id, user_id=member.user_id, by_organizer=False)
+        except ActionRefused:
+            abort(404)
+        flash("Removed.", "success")
+    return redirect(url_for("members.my_do_not_pair", slug=group.slug))
+
+
+@bp.route("/do-not-pair", methods=["GET", "POST"])
+@organizer_required
+def do_not_pair(group, member):
+    form = OrganizerDoNotPairForm(people=people_choices(group))
+    if form.validate_on_submit():
+        try:
+            service.add_do_not_pair(group, int(form.first.data), int(form.second.data), by_organizer=True,
+                                    created_by=current_user, note=form.note.data or "")
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash("Rule added: these two will not be seated together.", "success")
+            return redirect(url_for("members.do_not_pair", slug=group.slug))
+    return render_template("members/do_not_pair.html", group=group, member=member, form=form,
+                           rules=service.organizer_do_not_pair(group), confirm_form=ConfirmForm())
+
+
+@bp.route("/do-not-pair/<int:rule_id>/remove", methods=["POST"])
+@organizer_required
+def remove_do_not_pair(group, member, rule_id: int):
+    if ConfirmForm().validate_on_submit():
+        try:
+            service.remove_do_not_pair(group, rule_id, by_organizer=True)
+        except ActionRefused:
+            abort(404)
+        flash("Rule removed.", "success")
+    return redirect(url_for("members.do_not_pair", slug=group.slug))
+
+
+@bp.route("/export.csv")
+@organizer_required
+def export(group, member):
+    return Response(
+        roster.export(group), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{group.slug}-members.csv"',
+                 "Cache-Control": "no-store"},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@organizer_required
+def import_members(group, member):
+    upload = ImportUploadForm()
+    if upload.validate_on_submit():
+        data = upload.file.data.read(roster.MAX_BYTES + 1)
+        return _preview(group, member, data, upload.file.data.filename)
+    return render_template("members/import.html", group=group, member=member, form=upload)
+
+
+def _preview(group, member, data: bytes, filename: str):
+    try:
+        plan = roster.preview(group, roster.parse(data))
+    except roster.ImportRejected as rejection:
+        flash(str(rejection), "error")
+        return render_template("members/import.html", group=group, member=member, form=ImportUploadForm()), 400
+    confirm = ImportConfirmForm(content=base64.b64encode(data).decode())
+    return render_template("members/import_preview.html", group=group, member=member, plan=plan,
+                           filename=filename, confirm_form=confirm), (200 if plan.ok else 400)
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@organizer_required
+def confirm_import(group, member):
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        data = base64.b64decode(form.content.data or "", validate=True)
+        plan = roster.preview(group, roster.parse(data))
+    except (binascii.Error, roster.ImportRejected) as problem:
+        flash(f"The import could not be read again: {problem}", "error")
+        return redirect(url_for("members.import_members", slug=group.slug))
+    if not plan.ok:
+        return _preview(group, member, data, "")
+    hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
+    result = roster.apply(group, plan, current_user, timedelta(hours=hours))
+    links = [(user, url_for("auth.set_password", token=token, _external=True)) for user, token in result.created]
+    return render_template("members/import_done.html", group=group, member=member, result=result,
+                           links=links, hours=hours)

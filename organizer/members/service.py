@@ -1,0 +1,431 @@
+"""Members of a group: profiles, needs and offers with their tags, who may see what,
+the directory search, and do-not-pair rules.
+
+Visibility of a need, for a viewer in the same group:
+- the owner and the group's organizers see every need;
+- other members see needs marked "group";
+- a "partner" need is also seen by the owner's lunch partners, whom the pairing
+  feature passes in (`partner_ids`) once a pairing is published.
+Offers are seen by the whole group while active; a paused offer only by its owner
+and organizers.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from organizer.errors import ActionRefused
+from organizer.extensions import db
+from organizer.models import (
+    DoNotPair,
+    Group,
+    Membership,
+    Need,
+    NeedStatus,
+    Offer,
+    OfferKind,
+    Priority,
+    Tag,
+    User,
+    Visibility,
+)
+
+MAX_TAGS = 8
+TAG_MAX_LENGTH = 40
+TITLE_MAX_LENGTH = 120
+DETAILS_MAX_LENGTH = 2000
+
+
+# --- tags -------------------------------------------------------------------
+
+def normalize_tag(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().lstrip("#")).lower()
+
+
+def parse_tags(text: str | Iterable[str]) -> list[str]:
+    """Tags from "Publishing, Books ;#writing": trimmed, lower case, unique, in order."""
+    parts = re.split(r"[,;\n]", text) if isinstance(text, str) else list(text)
+    tags: list[str] = []
+    for part in parts:
+        tag = normalize_tag(part)
+        if tag and tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise ActionRefused(f"At most {MAX_TAGS} tags.")
+    for tag in tags:
+        if len(tag) > TAG_MAX_LENGTH:
+            raise ActionRefused(f"A tag has at most {TAG_MAX_LENGTH} characters: '{tag[:50]}'.")
+    return tags
+
+
+def tags_for(group_id: int, names: list[str]) -> list[Tag]:
+    """The group's Tag rows for these names, creating the missing ones (no commit)."""
+    if not names:
+        return []
+    existing = {t.name: t for t in db.session.scalars(
+        select(Tag).where(Tag.group_id == group_id, Tag.name.in_(names)))}
+    for name in names:
+        if name not in existing:
+            existing[name] = Tag(group_id=group_id, name=name)
+            db.session.add(existing[name])
+    return [existing[name] for name in names]
+
+
+def tag_suggestions(viewer: Membership, limit: int = 30) -> list[str]:
+    """Tags already used in the group on items this viewer may see, most used first."""
+    counts: Counter[str] = Counter()
+    for need in visible_needs_query(viewer, owner=None):
+        counts.update(t.name for t in need.tags)
+    for offer in visible_offers_query(viewer, owner=None):
+        counts.update(t.name for t in offer.tags)
+    return [name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+
+
+# --- profile ----------------------------------------------------------------
+
+PROFILE_LIMITS = {"name": 120, "headline": 160, "industry": 120, "city": 120, "bio": 2000, "contact": 500}
+
+
+def update_profile(user: User, **fields: str) -> None:
+    for key, value in fields.items():
+        if key not in PROFILE_LIMITS:
+            raise ValueError(f"not a profile field: {key}")
+        value = (value or "").strip()
+        if len(value) > PROFILE_LIMITS[key]:
+            raise ActionRefused(f"The {key} has at most {PROFILE_LIMITS[key]} characters.")
+        if key == "name" and not value:
+            raise ActionRefused("A name is required.")
+        setattr(user, key, value)
+    db.session.commit()
+
+
+# --- needs and offers ---------------------------------------------------------
+
+def _check_text(title: str, details: str) -> tuple[str, str]:
+    title, details = title.strip(), (details or "").strip()
+    if not title:
+        raise ActionRefused("A title is required.")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ActionRefused(f"A title has at most {TITLE_MAX_LENGTH} characters.")
+    if len(details) > DETAILS_MAX_LENGTH:
+        raise ActionRefused(f"The details have at most {DETAILS_MAX_LENGTH} characters.")
+    return title, details
+
+
+@dataclass
+class NeedInput:
+    title: str
+    details: str = ""
+    tags: list[str] = field(default_factory=list)
+    priority: str = Priority.NORMAL.value
+    status: str = NeedStatus.OPEN.value
+    visibility: str = Visibility.GROUP.value
+    helped_by_id: int | None = None
+    helped_by_note: str = ""
+
+
+@dataclass
+class OfferInput:
+    title: str
+    details: str = ""
+    tags: list[str] = field(default_factory=list)
+    kind: str = OfferKind.ADVICE.value
+    active: bool = True
+
+
+def _apply_need(need: Need, owner: Membership, data: NeedInput) -> None:
+    need.title, need.details = _check_text(data.title, data.details)
+    need.priority = Priority(data.priority).value
+    need.status = NeedStatus(data.status).value
+    need.visibility = Visibility(data.visibility).value
+    if data.helped_by_id is not None and group_membership(owner.group_id, data.helped_by_id) is None:
+        raise ActionRefused("The person who helped is not a member of this group.")
+    need.helped_by_id = data.helped_by_id
+    need.helped_by_note = data.helped_by_note.strip()[:120]
+    need.tags = tags_for(owner.group_id, parse_tags(data.tags))
+
+
+def add_need(owner: Membership, data: NeedInput) -> Need:
+    need = Need(membership=owner)
+    _apply_need(need, owner, data)
+    db.session.add(need)
+    db.session.commit()
+    return need
+
+
+def update_need(need: Need, data: NeedInput) -> None:
+    _apply_need(need, need.membership, data)
+    db.session.commit()
+
+
+def remove_need(need: Need) -> None:
+    db.session.delete(need)
+    db.session.commit()
+
+
+def _apply_offer(offer: Offer, owner: Membership, data: OfferInput) -> None:
+    offer.title, offer.details = _check_text(data.title, data.details)
+    offer.kind = OfferKind(data.kind).value
+    offer.active = bool(data.active)
+    offer.tags = tags_for(owner.group_id, parse_tags(data.tags))
+
+
+def add_offer(owner: Membership, data: OfferInput) -> Offer:
+    offer = Offer(membership=owner)
+    _apply_offer(offer, owner, data)
+    db.session.add(offer)
+    db.session.commit()
+    return offer
+
+
+def update_offer(offer: Offer, data: OfferInput) -> None:
+    _apply_offer(offer, offer.membership, data)
+    db.session.commit()
+
+
+def remove_offer(offer: Offer) -> None:
+    db.session.delete(offer)
+    db.session.commit()
+
+
+def own_need(owner: Membership, need_id: int) -> Need | None:
+    return db.session.scalar(select(Need).where(Need.id == need_id, Need.membership_id == owner.id))
+
+
+def own_offer(owner: Membership, offer_id: int) -> Offer | None:
+    return db.session.scalar(select(Offer).where(Offer.id == offer_id, Offer.membership_id == owner.id))
+
+
+def needs_of(owner: Membership) -> list[Need]:
+    return list(db.session.scalars(
+        select(Need).where(Need.membership_id == owner.id)
+        .options(selectinload(Need.tags), selectinload(Need.helped_by)).order_by(Need.created_at, Need.id)))
+
+
+def offers_of(owner: Membership) -> list[Offer]:
+    return list(db.session.scalars(
+        select(Offer).where(Offer.membership_id == owner.id)
+        .options(selectinload(Offer.tags)).order_by(Offer.created_at, Offer.id)))
+
+
+# --- visibility ---------------------------------------------------------------
+
+def need_visibility_clause(viewer: Membership, partner_ids: frozenset[int] = frozenset()):
+    """A SQL condition on Need (joined with its Membership) for what `viewer` may see."""
+    if viewer.is_organizer:
+        return Membership.group_id == viewer.group_id
+    seen = [Need.visibility == Visibility.GROUP.value, Need.membership_id == viewer.id]
+    if partner_ids:
+        seen.append(and_(Need.visibility == Visibility.PARTNER.value, Membership.user_id.in_(partner_ids)))
+    return and_(Membership.group_id == viewer.group_id, or_(*seen))
+
+
+def offer_visibility_clause(viewer: Membership):
+    if viewer.is_organizer:
+        return Membership.group_id == viewer.group_id
+    return and_(Membership.group_id == viewer.group_id,
+                or_(Offer.active.is_(True), Offer.membership_id == viewer.id))
+
+
+def visible_needs_query(viewer: Membership, owner: Membership | None,
+                        partner_ids: frozenset[int] = frozenset()) -> list[Need]:
+    query = (select(Need).join(Membership, Need.membership_id == Membership.id)
+             .where(need_visibility_clause(viewer, partner_ids))
+             .options(selectinload(Need.tags), selectinload(Need.helped_by))
+             .order_by(Need.created_at, Need.id))
+    if owner is not None:
+        query = query.where(Need.membership_id == owner.id)
+    return list(db.session.scalars(query))
+
+
+def visible_offers_query(viewer: Membership, owner: Membership | None) -> list[Offer]:
+    query = (select(Offer).join(Membership, Offer.membership_id == Membership.id)
+             .where(offer_visibility_clause(viewer))
+             .options(selectinload(Offer.tags)).order_by(Offer.created_at, Offer.id))
+    if owner is not None:
+        query = query.where(Offer.membership_id == owner.id)
+    return list(db.session.scalars(query))
+
+
+def group_membership(group_id: int, user_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
+        .options(selectinload(Membership.user)))
+
+
+def can_see_contact(viewer: Membership, owner: Membership, partner_ids: frozenset[int] = frozenset()) -> bool:
+    return viewer.is_organizer or viewer.id == owner.id or owner.user_id in partner_ids
+
+
+# --- the directory ------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    "a an and any anyone are can could for from help helps i in is know me my need of on or "
+    "someone the to who with would you your".split()
+)
+
+
+def search_terms(query: str) -> list[str]:
+    words = re.findall(r"[\w'+#.-]+", query.lower())
+    return [w.strip(".'-") for w in words if w.strip(".'-") and w.strip(".'-") not in STOPWORDS]
+
+
+def _stem(term: str) -> str:
+    """A crude stem so that 'publishing', 'publisher' and 'published' meet at 'publish'."""
+    for suffix in ("ings", "ing", "ers", "er", "ed", "es", "s"):
+        if len(term) - len(suffix) >= 4 and term.endswith(suffix):
+            return term[: -len(suffix)]
+    return term
+
+
+def _matches(term: str, words: set[str], text: str) -> bool:
+    stem = _stem(term)
+    return any(w.startswith(stem) for w in words) or (len(term) >= 3 and term in text)
+
+
+@dataclass
+class DirectoryEntry:
+    membership: Membership
+    needs: list[Need]
+    offers: list[Offer]
+    matched_needs: list[Need] = field(default_factory=list)
+    matched_offers: list[Offer] = field(default_factory=list)
+    score: int = 0
+
+
+def directory(viewer: Membership, query: str = "", tag: str = "",
+              partner_ids: frozenset[int] = frozenset()) -> list[DirectoryEntry]:
+    """The group's members with what `viewer` may see of them; filtered and ranked by a search.
+
+    Every word of the query (less filler words) is looked for in names, profiles and the
+    visible needs and offers; members matching more words come first, and a match in an
+    offer counts double: the directory answers "who can help with ...?".
+    """
+    members = list(db.session.scalars(
+        select(Membership).join(User).where(Membership.group_id == viewer.group_id)
+        .options(selectinload(Membership.user)).order_by(func.lower(User.name))))
+    needs: dict[int, list[Need]] = {}
+    for need in visible_needs_query(viewer, None, partner_ids):
+        needs.setdefault(need.membership_id, []).append(need)
+    offers: dict[int, list[Offer]] = {}
+    for offer in visible_offers_query(viewer, None):
+        offers.setdefault(offer.membership_id, []).append(offer)
+    entries = [DirectoryEntry(m, needs.get(m.id, []), offers.get(m.id, [])) for m in members]
+
+    tag = normalize_tag(tag)
+    terms = search_terms(query)
+    if not tag and not terms:
+        return entries
+    results = []
+    for entry in entries:
+        if tag:
+            entry.matched_needs = [n for n in entry.needs if tag in {t.name for t in n.tags}]
+            entry.matched_offers = [o for o in entry.offers if tag in {t.name for t in o.tags}]
+            if not (entry.matched_needs or entry.matched_offers):
+                continue
+        if terms:
+            entry.score = _score_entry(entry, terms)
+            if entry.score == 0:
+                continue
+        else:
+            entry.score = len(entry.matched_offers) * 2 + len(entry.matched_needs)
+        results.append(entry)
+    results.sort(key=lambda e: (-e.score, e.membership.user.name.lower()))
+    return results
+
+
+def _item_text(item: Need | Offer) -> str:
+    return " ".join([item.title, item.details, *(t.name for t in item.tags)]).lower()
+
+
+def _score_entry(entry: DirectoryEntry, terms: list[str]) -> int:
+    user = entry.membership.user
+    profile = " ".join([user.name, user.headline, user.industry, user.city]).lower()
+    score = 0
+    matched_needs, matched_offers = set(), set()
+    for term in terms:
+        best = 0
+        for offer in entry.offers:
+            text = _item_text(offer)
+            if _matches(term, set(re.findall(r"\w+", text)), text):
+                matched_offers.add(offer.id)
+                best = 2
+        for need in entry.needs:
+            text = _item_text(need)
+            if _matches(term, set(re.findall(r"\w+", text)), text):
+                matched_needs.add(need.id)
+                best = max(best, 1)
+        if not best and _matches(term, set(re.findall(r"\w+", profile)), profile):
+            best = 1
+        score += best
+    if not entry.matched_needs and not entry.matched_offers:
+        entry.matched_needs = [n for n in entry.needs if n.id in matched_needs]
+        entry.matched_offers = [o for o in entry.offers if o.id in matched_offers]
+    return score
+
+
+# --- do-not-pair ----------------------------------------------------------------
+
+def add_do_not_pair(group: Group, user_id: int, other_user_id: int, *, by_organizer: bool,
+                    created_by: User, note: str = "") -> DoNotPair:
+    if user_id == other_user_id:
+        raise ActionRefused("Choose two different people.")
+    for uid in (user_id, other_user_id):
+        if group_membership(group.id, uid) is None:
+            raise ActionRefused("Both people must be members of this group.")
+    if by_organizer and other_user_id < user_id:
+        user_id, other_user_id = other_user_id, user_id  # an organizer's rule has no direction
+    existing = db.session.scalar(select(DoNotPair).where(
+        DoNotPair.group_id == group.id, DoNotPair.user_id == user_id,
+        DoNotPair.other_user_id == other_user_id, DoNotPair.by_organizer.is_(by_organizer)))
+    if existing is not None:
+        return existing
+    rule = DoNotPair(group_id=group.id, user_id=user_id, other_user_id=other_user_id,
+                     by_organizer=by_organizer, created_by_id=created_by.id, note=note.strip()[:200])
+    db.session.add(rule)
+    db.session.commit()
+    return rule
+
+
+def remove_do_not_pair(group: Group, rule_id: int, *, user_id: int | None = None,
+                       by_organizer: bool) -> None:
+    """Removes a member's own choice (`user_id` given) or an organizer's rule."""
+    query = delete(DoNotPair).where(DoNotPair.id == rule_id, DoNotPair.group_id == group.id,
+                                    DoNotPair.by_organizer.is_(by_organizer))
+    if user_id is not None:
+        query = query.where(DoNotPair.user_id == user_id)
+    if db.session.execute(query).rowcount == 0:
+        raise ActionRefused("That rule does not exist.")
+    db.session.commit()
+
+
+def my_do_not_pair(group: Group, user_id: int) -> list[DoNotPair]:
+    """A member's own private choices."""
+    return list(db.session.scalars(
+        select(DoNotPair).where(DoNotPair.group_id == group.id, DoNotPair.user_id == user_id,
+                                DoNotPair.by_organizer.is_(False))
+        .options(selectinload(DoNotPair.other_user)).order_by(DoNotPair.created_at)))
+
+
+def organizer_do_not_pair(group: Group) -> list[DoNotPair]:
+    return list(db.session.scalars(
+        select(DoNotPair).where(DoNotPair.group_id == group.id, DoNotPair.by_organizer.is_(True))
+        .options(selectinload(DoNotPair.user), selectinload(DoNotPair.other_user))
+        .order_by(DoNotPair.created_at)))
+
+
+def forbidden_pairs(group_id: int) -> set[frozenset[int]]:
+    """Every pair of user ids not to be seated together, for the pairing feature."""
+    rows = db.session.execute(
+        select(DoNotPair.user_id, DoNotPair.other_user_id).where(DoNotPair.group_id == group_id))
+    return {frozenset(row) for row in rows}
+
+
+def members_of_group(group_id: int) -> list[Membership]:
+    return list(db.session.scalars(
+        select(Membership).join(User).where(Membership.group_id == group_id)
+        .options(selectinload(Membership.user)).order_by(func.lower(User.name))))
