@@ -1,16 +1,24 @@
-"""Give First: the app factory."""
+"""Give First: the app factory.
+
+Flask and the extensions are imported inside the factory, so that the pure parts of the
+package (`python -m organizer.matching`) start without loading the web stack.
+"""
+
+from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask, session
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from organizer.extensions import csrf, db, limiter, login_manager, migrate
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     app = Flask(
         __name__,
         instance_path=os.environ.get("GIVEFIRST_INSTANCE_PATH") or None,
@@ -55,8 +63,11 @@ def instance_secret_key(instance_dir: Path) -> str:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask import session
+
     from organizer.auth.service import configure_password_hashing, user_for_session
     from organizer.database import configure_database
+    from organizer.extensions import csrf, db, limiter, login_manager, migrate
 
     configure_password_hashing(app.config["PASSWORD_HASH_PROFILE"])
     db.init_app(app)
