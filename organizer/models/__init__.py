@@ -4,6 +4,7 @@ from organizer.models.accounts import SetPasswordToken, User, UserSession
 from organizer.models.base import UTCDateTime, utcnow
 from organizer.models.events import Event, EventStatus, Rsvp, RsvpState
 from organizer.models.groups import Group, Membership, Role
+from organizer.models.pairing import AttendeeSource, PairingRun, PairingSeat, PairingTable, RunStatus
 from organizer.models.members import (
     DoNotPair,
     Need,
@@ -18,6 +19,11 @@ from organizer.models.members import (
 )
 
 __all__ = [
+    "AttendeeSource",
+    "PairingRun",
+    "PairingSeat",
+    "PairingTable",
+    "RunStatus",
     "DoNotPair",
     "Event",
     "EventStatus",

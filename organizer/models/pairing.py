@@ -1,0 +1,108 @@
+"""Pairing runs: each generation or change of an event's lunch pairs is a new,
+numbered version, never overwritten. At most one version per event is published.
+
+A run is also the job that computes it: created `running` with a claim that
+expires, then `done` (its tables filled in) or `failed` (with the reason).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from organizer.extensions import db
+from organizer.models.accounts import User
+from organizer.models.base import UTCDateTime, utcnow
+from organizer.models.events import Event
+
+
+class RunStatus(enum.StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class AttendeeSource(enum.StrEnum):
+    CHECKED_IN = "checked_in"   # at the door: who is there
+    GOING = "going"             # before the event: who answered yes
+
+
+class PairingRun(db.Model):
+    __tablename__ = "pairing_runs"
+    __table_args__ = (
+        UniqueConstraint("event_id", "version"),
+        # One published version per event, held by the database itself.
+        Index("ix_pairing_runs_published_event", "event_id", unique=True,
+              sqlite_where=text("published_at IS NOT NULL"),
+              postgresql_where=text("published_at IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(String(12), default=RunStatus.RUNNING.value)
+    # What made this version: "generate", "re-solve", "lock", "unlock", "swap", "exclude", "command line".
+    action: Mapped[str] = mapped_column(String(40), default="generate")
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("pairing_runs.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(12), default=AttendeeSource.CHECKED_IN.value)
+    rounds: Mapped[int] = mapped_column(default=1)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The job's claim: past this moment a running job counts as dead.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str] = mapped_column(Text, default="")
+    # The attendees this version was computed for, and the organizer's adjustments:
+    # {"attendees": [user ids], "excluded": [...], "added": [...]}.
+    inputs: Mapped[dict] = mapped_column(JSON, default=dict)
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    objective: Mapped[float | None] = mapped_column()
+    bound: Mapped[float | None] = mapped_column()
+    proven_optimal: Mapped[bool] = mapped_column(default=False)
+    solve_seconds: Mapped[float | None] = mapped_column()
+    # Review figures kept with the version: needs nobody present can help with, people left unhelped.
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    event: Mapped[Event] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+    based_on: Mapped[PairingRun | None] = relationship(remote_side=[id])
+    tables: Mapped[list[PairingTable]] = relationship(
+        back_populates="run", cascade="all, delete-orphan",
+        order_by="(PairingTable.round, PairingTable.number)")
+
+
+class PairingTable(db.Model):
+    """A lunch table in one round: a pair, or the one trio."""
+
+    __tablename__ = "pairing_tables"
+    __table_args__ = (UniqueConstraint("run_id", "round", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("pairing_runs.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column()          # 1-based
+    number: Mapped[int] = mapped_column()         # table number within the round, 1-based
+    score: Mapped[float] = mapped_column(default=0.0)
+    locked: Mapped[bool] = mapped_column(default=False)
+    # Plain-language reasons, each {"helper": id, "helped": id, "need": str, "offer": str, "text": str}.
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+
+    run: Mapped[PairingRun] = relationship(back_populates="tables")
+    seats: Mapped[list[PairingSeat]] = relationship(
+        back_populates="table", cascade="all, delete-orphan", order_by="PairingSeat.position")
+
+
+class PairingSeat(db.Model):
+    __tablename__ = "pairing_seats"
+    __table_args__ = (UniqueConstraint("table_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("pairing_tables.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    table: Mapped[PairingTable] = relationship(back_populates="seats")
+    user: Mapped[User] = relationship()
