@@ -1,11 +1,301 @@
-from flask import Blueprint, render_template
+from urllib.parse import urlsplit
 
-from organizer.access import member_required
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from organizer.access import member_required, organizer_required
+from organizer.database import writing
+from organizer.errors import ActionRefused
+from organizer.events import exports, service
+from organizer.events.forms import EventForm, RsvpForm, WalkInGuestForm, WalkInMemberForm
+from organizer.forms import ConfirmForm
+from organizer.models import EventStatus, RsvpState, utcnow
 
 bp = Blueprint("events", __name__, url_prefix="/groups/<slug>/events")
+
+
+def _event_or_404(group, member, event_id: int):
+    event = service.event_in_group(group, event_id)
+    if event is None or (event.status == EventStatus.DRAFT and not member.is_organizer):
+        abort(404)
+    return event
+
+
+def _tell_about_promotions(group) -> None:
+    """A member who moved up from the waitlist hears it on their next visit, once."""
+    if not service.unseen_promotions(current_user.id, group.id):
+        return
+    with writing():
+        events = service.acknowledge_promotions(current_user.id, group.id, utcnow())
+    for event in events:
+        when = service.format_local(event.starts_at, group.time_zone)
+        flash(f"Good news: a seat opened up and you moved up from the waitlist. "
+              f"You are in for {event.title} on {when}.", "success")
+
+
+def _details(form: EventForm) -> service.EventDetails:
+    return service.EventDetails(
+        title=form.title.data or "",
+        starts_at=form.starts_at.data,
+        ends_at=form.ends_at.data,
+        description=form.description.data or "",
+        venue_name=form.venue_name.data or "",
+        venue_address=form.venue_address.data or "",
+        capacity=form.capacity.data,
+        rounds=form.rounds.data,
+        rsvp_deadline=form.rsvp_deadline.data,
+    )
 
 
 @bp.route("/")
 @member_required
 def index(group, member):
-    return render_template("events/index.html", group=group, member=member)
+    _tell_about_promotions(group)
+    now = utcnow()
+    upcoming, past = service.events_of(group, now, include_drafts=member.is_organizer)
+    answers = service.rsvps_of_user(current_user.id, [e.id for e in upcoming + past])
+    return render_template(
+        "events/index.html", group=group, member=member, upcoming=upcoming, past=past, answers=answers,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@organizer_required
+def create(group, member):
+    form = EventForm(time_zone=group.time_zone)
+    if form.validate_on_submit():
+        status = EventStatus.DRAFT if "save_draft" in request.form else EventStatus.OPEN
+        try:
+            event = service.create_event(group, _details(form), utcnow(), status)
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash(f"{event.title} is created" + (" as a draft; members do not see it yet." if status == EventStatus.DRAFT
+                  else " and open for RSVP."), "success")
+            return redirect(url_for("events.detail", slug=group.slug, event_id=event.id))
+    return render_template("events/form.html", group=group, member=member, form=form, event=None)
+
+
+@bp.route("/<int:event_id>/")
+@member_required
+def detail(group, member, event_id: int):
+    event = _event_or_404(group, member, event_id)
+    _tell_about_promotions(group)
+    now = utcnow()
+    rsvp = service.rsvp_of(event.id, current_user.id)
+    context = {
+        "group": group,
+        "member": member,
+        "event": event,
+        "when": service.when_text(event),
+        "rsvp": rsvp,
+        "waitlist_position": service.waitlist_position(rsvp) if rsvp else None,
+        "answers_closed": service.answers_refused_because(event, now),
+        "answers_close_at": service.answers_close_at(event),
+        "counts": service.attendance_counts(event),
+        "rsvp_form": RsvpForm(),
+        "confirm_form": ConfirmForm(),
+        "started": now >= event.starts_at,
+    }
+    if member.is_organizer:
+        context["rsvps"] = service.rsvps_of_event(event)
+    return render_template("events/detail.html", **context)
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit(group, member, event_id: int):
+    event = _event_or_404(group, member, event_id)
+    form = EventForm(time_zone=group.time_zone)
+    if request.method == "GET":
+        form.process(data={
+            "title": event.title,
+            "description": event.description,
+            "starts_at": service.to_local(event.starts_at, group.time_zone),
+            "ends_at": service.to_local(event.ends_at, group.time_zone),
+            "venue_name": event.venue_name,
+            "venue_address": event.venue_address,
+            "capacity": event.capacity,
+            "rounds": event.rounds,
+            "rsvp_deadline": service.to_local(event.rsvp_deadline, group.time_zone),
+        })
+    if form.validate_on_submit():
+        try:
+            service.update_event(event, _details(form), utcnow())
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash("Event saved.", "success")
+            return redirect(url_for("events.detail", slug=group.slug, event_id=event.id))
+    return render_template("events/form.html", group=group, member=member, form=form, event=event)
+
+
+@bp.route("/<int:event_id>/rsvp", methods=["POST"])
+@member_required
+def rsvp(group, member, event_id: int):
+    event = _event_or_404(group, member, event_id)
+    form = RsvpForm()
+    if not form.validate_on_submit():
+        flash("Choose yes or no.", "error")
+        return redirect(url_for("events.detail", slug=group.slug, event_id=event.id))
+    try:
+        answer = service.answer(event, current_user, form.answer.data == "yes", utcnow())
+    except ActionRefused as refusal:
+        flash(str(refusal), "error")
+    else:
+        if answer.state == RsvpState.GOING:
+            flash(f"You are in. See you on {service.format_local(event.starts_at, group.time_zone)}.", "success")
+        elif answer.state == RsvpState.WAITLISTED:
+            position = service.waitlist_position(answer)
+            flash(f"The event is full, so you are number {position} on the waitlist. "
+                  "If a seat opens up you move up automatically, and we tell you here.", "info")
+        else:
+            flash("Thanks for letting us know. You can change your answer until answers close.", "info")
+    return redirect(url_for("events.detail", slug=group.slug, event_id=event.id))
+
+
+def _status_action(group, member, event_id: int, action, message: str):
+    event = _event_or_404(group, member, event_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            action(event)
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash(message.format(title=event.title), "success")
+    return redirect(url_for("events.detail", slug=group.slug, event_id=event.id))
+
+
+@bp.route("/<int:event_id>/open", methods=["POST"])
+@organizer_required
+def open_for_rsvp(group, member, event_id: int):
+    return _status_action(group, member, event_id, service.open_for_rsvp,
+                          "{title} is open for RSVP. Members can answer now.")
+
+
+@bp.route("/<int:event_id>/cancel", methods=["POST"])
+@organizer_required
+def cancel(group, member, event_id: int):
+    return _status_action(group, member, event_id, service.cancel_event,
+                          "{title} is cancelled. Members see it on the events page.")
+
+
+@bp.route("/<int:event_id>/done", methods=["POST"])
+@organizer_required
+def mark_done(group, member, event_id: int):
+    return _status_action(group, member, event_id, lambda e: service.mark_done(e, utcnow()),
+                          "{title} is marked as done.")
+
+
+@bp.route("/<int:event_id>/event.ics")
+@member_required
+def calendar(group, member, event_id: int):
+    event = _event_or_404(group, member, event_id)
+    url = url_for("events.detail", slug=group.slug, event_id=event.id, _external=True)
+    body = exports.calendar_file(event, domain=urlsplit(request.host_url).hostname or "givefirst", url=url)
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="{group.slug}-event-{event.id}.ics"',
+    })
+
+
+@bp.route("/<int:event_id>/attendees.csv")
+@organizer_required
+def attendees_csv(group, member, event_id: int):
+    event = _event_or_404(group, member, event_id)
+    return Response(exports.attendee_csv(event), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{group.slug}-event-{event.id}-attendees.csv"',
+        "Cache-Control": "no-store",
+    })
+
+
+# --- Check-in at the door -------------------------------------------------------------------
+
+@bp.route("/<int:event_id>/check-in")
+@organizer_required
+def check_in_page(group, member, event_id: int):
+    event = _event_or_404(group, member, event_id)
+    search = request.args.get("q", "")[:120]
+    candidates = service.walk_in_candidates(event)
+    return render_template(
+        "events/check_in.html",
+        group=group,
+        member=member,
+        event=event,
+        search=search,
+        rows=service.door_list(event, search),
+        counts=service.attendance_counts(event),
+        door_open=event.status in service.CHECK_IN_STATES,
+        confirm_form=ConfirmForm(),
+        walk_in_form=WalkInMemberForm(members=[(m.user_id, m.user.name) for m in candidates]),
+        guest_form=WalkInGuestForm(),
+    )
+
+
+def _back_to_door(group, event_id: int, search: str = ""):
+    return redirect(url_for("events.check_in_page", slug=group.slug, event_id=event_id,
+                            **({"q": search} if search else {})))
+
+
+@bp.route("/<int:event_id>/check-in/<int:user_id>", methods=["POST"])
+@organizer_required
+def check_in(group, member, event_id: int, user_id: int):
+    event = _event_or_404(group, member, event_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            user = service.check_in(event, user_id, utcnow())
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash(f"{user.name} is checked in.", "success")
+    return _back_to_door(group, event.id)
+
+
+@bp.route("/<int:event_id>/check-in/<int:user_id>/undo", methods=["POST"])
+@organizer_required
+def undo_check_in(group, member, event_id: int, user_id: int):
+    event = _event_or_404(group, member, event_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            user = service.undo_check_in(event, user_id)
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash(f"{user.name} is no longer checked in.", "info")
+    return _back_to_door(group, event.id, request.args.get("q", ""))
+
+
+@bp.route("/<int:event_id>/walk-ins", methods=["POST"])
+@organizer_required
+def add_walk_in(group, member, event_id: int):
+    event = _event_or_404(group, member, event_id)
+    candidates = service.walk_in_candidates(event)
+    form = WalkInMemberForm(members=[(m.user_id, m.user.name) for m in candidates])
+    if form.validate_on_submit():
+        try:
+            user = service.add_walk_in(event, form.user_id.data, utcnow())
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash(f"{user.name} is added as a walk-in and checked in.", "success")
+    else:
+        flash("Choose a member of the group.", "error")
+    return _back_to_door(group, event.id)
+
+
+@bp.route("/<int:event_id>/walk-ins/new", methods=["POST"])
+@organizer_required
+def add_walk_in_guest(group, member, event_id: int):
+    event = _event_or_404(group, member, event_id)
+    form = WalkInGuestForm()
+    if form.validate_on_submit():
+        try:
+            user, is_new = service.add_walk_in_guest(event, form.name.data, form.email.data, utcnow())
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            note = (" Their account has no password yet: a set-password link is on the Members page."
+                    if is_new else " (They already had an account.)")
+            flash(f"{user.name} is added to the group as a walk-in and checked in.{note}", "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return _back_to_door(group, event.id)

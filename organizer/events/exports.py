@@ -1,0 +1,98 @@
+"""Files made from an event: the calendar file (.ics) and the attendee list (CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from organizer.events.service import rsvps_of_event
+from organizer.models import Event, EventStatus, RsvpState
+
+PRODID = "-//Give First//Events//EN"
+
+
+def event_uid(event: Event, domain: str) -> str:
+    """Stable for the life of the event, so a calendar updates the entry instead of adding one."""
+    return f"event-{event.id}@{domain}"
+
+
+def calendar_file(event: Event, domain: str, url: str) -> bytes:
+    """An iCalendar file with the event in the group's time zone and that zone's VTIMEZONE."""
+    zone = ZoneInfo(event.group.time_zone)
+    status = "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED"
+    location = ", ".join(part for part in (event.venue_name, event.venue_address) if part)
+    vevent = icalendar.Event.new(
+        uid=event_uid(event, domain),
+        summary=event.title,
+        description=event.description or None,
+        location=location or None,
+        start=event.starts_at.astimezone(zone),
+        end=event.ends_at.astimezone(zone),
+        stamp=event.updated_at,
+        created=event.created_at,
+        last_modified=event.updated_at,
+        # Grows with every edit, so calendar programs take the newer copy.
+        sequence=int((event.updated_at - event.created_at).total_seconds()),
+        status=status,
+        url=url,
+    )
+    calendar = icalendar.Calendar.new(
+        prodid=PRODID, method="PUBLISH", uid=f"calendar-{event_uid(event, domain)}",
+        name=event.title, subcomponents=[vevent],
+    )
+    # The zone's rules for the years around the event (not the default 1970-2038 window).
+    calendar.add_missing_timezones(
+        first_date=date(event.starts_at.year - 1, 1, 1), last_date=date(event.ends_at.year + 2, 1, 1)
+    )
+    return calendar.to_ical()
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+ATTENDEE_COLUMNS = [
+    "Name", "Email", "Going", "Waitlisted", "Waitlist position", "Checked in", "Checked in at",
+    "Walk-in", "Answered at",
+]
+
+
+def attendee_csv(event: Event) -> str:
+    """Everyone with a seat or on the waitlist, times in the group's zone."""
+    zone = ZoneInfo(event.group.time_zone)
+
+    def local(value) -> str:
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    def yes(flag: bool) -> str:
+        return "yes" if flag else "no"
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(ATTENDEE_COLUMNS)
+    position = 0
+    for rsvp in rsvps_of_event(event):
+        if rsvp.state == RsvpState.DECLINED:
+            continue
+        waitlisted = rsvp.state == RsvpState.WAITLISTED
+        position += waitlisted
+        writer.writerow([
+            safe_cell(rsvp.user.name),
+            safe_cell(rsvp.user.email),
+            yes(rsvp.state == RsvpState.GOING),
+            yes(waitlisted),
+            str(position) if waitlisted else "",
+            yes(rsvp.checked_in_at is not None),
+            local(rsvp.checked_in_at),
+            yes(rsvp.walk_in),
+            local(rsvp.answered_at),
+        ])
+    return out.getvalue()

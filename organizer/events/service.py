@@ -1,0 +1,595 @@
+"""Events: what organizers do (create, edit, open, cancel, check in, walk-ins), what members
+do (answer yes or no, with a capacity and a first-come waitlist), and the queries behind
+the pages, the exports and the pairing feature.
+
+Capacity under concurrency: every answer locks the event row before counting seats. On
+SQLite a write request already holds the database's write lock (BEGIN IMMEDIATE, see
+organizer.database); on PostgreSQL `SELECT ... FOR UPDATE` serialises answers to one event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager
+
+from organizer.auth.service import create_user, normalize_email, user_by_email
+from organizer.errors import ActionRefused
+from organizer.extensions import db
+from organizer.groups.service import add_member, membership
+from organizer.models import Event, EventStatus, Group, Membership, Rsvp, RsvpState, User
+
+DEFAULT_DURATION = timedelta(minutes=90)
+MIN_ROUNDS, MAX_ROUNDS = 1, 6
+MAX_CAPACITY = 10_000
+# Organizers work the door of an event in these states (not a draft, not a cancelled one).
+CHECK_IN_STATES = frozenset({EventStatus.OPEN, EventStatus.PUBLISHED, EventStatus.DONE})
+
+
+# --- Times: entered and shown in the group's zone, stored in UTC -------------------------
+
+def zone_label(time_zone: str) -> str:
+    return time_zone.replace("_", " ")
+
+
+def to_utc(local: datetime, time_zone: str, what: str = "That time") -> datetime:
+    """A wall-clock time in the group's zone, as UTC.
+
+    Refuses a time the clocks skip (spring forward) or show twice (fall back), rather than
+    guessing which hour the organizer meant.
+    """
+    if local.tzinfo is not None:
+        return local.astimezone(UTC)
+    zone = ZoneInfo(time_zone)
+    earlier = local.replace(tzinfo=zone, fold=0)
+    later = local.replace(tzinfo=zone, fold=1)
+    if earlier.utcoffset() == later.utcoffset():
+        return earlier.astimezone(UTC)
+    when = f"{local:%H:%M} on {local:%A %d %B %Y}"
+    round_trip = earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != local:
+        raise ActionRefused(
+            f"{what}: {when} does not exist in {zone_label(time_zone)}, because the clocks "
+            "go forward that night. Choose another time."
+        )
+    raise ActionRefused(
+        f"{what}: {when} happens twice in {zone_label(time_zone)}, because the clocks go back "
+        "that night. Choose a time outside that hour."
+    )
+
+
+def to_local(value: datetime | None, time_zone: str) -> datetime | None:
+    """A stored UTC time as a naive wall-clock time in the group's zone (to fill a form)."""
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(time_zone)).replace(tzinfo=None)
+
+
+def format_local(value: datetime, time_zone: str, fmt: str = "%a %d %b %Y, %H:%M %Z") -> str:
+    return value.astimezone(ZoneInfo(time_zone)).strftime(fmt)
+
+
+def when_text(event: Event) -> str:
+    """'Thursday 03 December 2026, 12:00 to 13:30 EST', with the end's date when it differs."""
+    zone = ZoneInfo(event.group.time_zone)
+    starts, ends = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    end_format = "%H:%M %Z" if starts.date() == ends.date() else "%A %d %B %Y, %H:%M %Z"
+    return f"{starts:%A %d %B %Y, %H:%M} to {ends.strftime(end_format)}"
+
+
+# --- Creating and editing ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EventDetails:
+    """What an organizer types in. Times are naive wall-clock times in the group's zone."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None = None  # None: DEFAULT_DURATION after the start
+    description: str = ""
+    venue_name: str = ""
+    venue_address: str = ""
+    capacity: int | None = None      # None: no limit
+    rounds: int = 1
+    rsvp_deadline: datetime | None = None  # None: answers close when the event starts
+
+
+@dataclass(frozen=True)
+class CheckedDetails:
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    venue_name: str
+    venue_address: str
+    capacity: int | None
+    rounds: int
+    rsvp_deadline: datetime | None
+
+
+def _check_details(details: EventDetails, time_zone: str) -> CheckedDetails:
+    title = details.title.strip()
+    if not title:
+        raise ActionRefused("An event needs a title.")
+    if len(title) > 160:
+        raise ActionRefused("A title has at most 160 characters.")
+    if details.capacity is not None and not 1 <= details.capacity <= MAX_CAPACITY:
+        raise ActionRefused(f"Capacity is 1 to {MAX_CAPACITY:,} seats, or empty for no limit.")
+    if not MIN_ROUNDS <= details.rounds <= MAX_ROUNDS:
+        raise ActionRefused(f"An event has {MIN_ROUNDS} to {MAX_ROUNDS} pairing rounds.")
+    if len(details.venue_name.strip()) > 160 or len(details.venue_address.strip()) > 300:
+        raise ActionRefused("The venue's name has at most 160 characters, its address 300.")
+    starts_at = to_utc(details.starts_at, time_zone, "Start")
+    if details.ends_at is None:
+        ends_at = starts_at + DEFAULT_DURATION
+    else:
+        ends_at = to_utc(details.ends_at, time_zone, "End")
+        if ends_at <= starts_at:
+            raise ActionRefused("The event must end after it starts.")
+    deadline = None
+    if details.rsvp_deadline is not None:
+        deadline = to_utc(details.rsvp_deadline, time_zone, "RSVP deadline")
+        if deadline > starts_at:
+            raise ActionRefused("The RSVP deadline must be no later than the start.")
+    return CheckedDetails(
+        title=title,
+        description=details.description.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue_name=details.venue_name.strip(),
+        venue_address=details.venue_address.strip(),
+        capacity=details.capacity,
+        rounds=details.rounds,
+        rsvp_deadline=deadline,
+    )
+
+
+def add_event(group: Group, details: EventDetails, now: datetime,
+              status: EventStatus = EventStatus.OPEN) -> Event:
+    """Adds an event to the session without committing."""
+    if status not in (EventStatus.DRAFT, EventStatus.OPEN):
+        raise ActionRefused("A new event is a draft or open for RSVP.")
+    checked = _check_details(details, group.time_zone)
+    if checked.starts_at < now:
+        raise ActionRefused("That start time is in the past. Check the date.")
+    if checked.rsvp_deadline is not None and checked.rsvp_deadline <= now:
+        raise ActionRefused("That RSVP deadline has already passed. Check the date.")
+    event = Event(group=group, status=status.value, **checked.__dict__)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def create_event(group: Group, details: EventDetails, now: datetime,
+                 status: EventStatus = EventStatus.OPEN) -> Event:
+    event = add_event(group, details, now, status)
+    db.session.commit()
+    return event
+
+
+def update_event(event: Event, details: EventDetails, now: datetime) -> Event:
+    """Saves an organizer's edit. Raising the capacity moves people up from the waitlist."""
+    event = lock_event(event.id)
+    if event.status in (EventStatus.CANCELLED, EventStatus.DONE):
+        raise ActionRefused(f"This event is {_status_word(event)}; it can no longer be edited.")
+    checked = _check_details(details, event.group.time_zone)
+    if checked.starts_at != event.starts_at and checked.starts_at < now:
+        raise ActionRefused("That start time is in the past. Check the date.")
+    going = going_count(event.id)
+    if checked.capacity is not None and checked.capacity < going:
+        raise ActionRefused(
+            f"{going} people already have a seat, so the capacity cannot be less than {going}."
+        )
+    for name, value in checked.__dict__.items():
+        setattr(event, name, value)
+    db.session.flush()
+    _promote_from_waitlist(event, now)
+    db.session.commit()
+    return event
+
+
+def _status_word(event: Event) -> str:
+    return {
+        EventStatus.DRAFT: "a draft",
+        EventStatus.OPEN: "open for RSVP",
+        EventStatus.PUBLISHED: "paired (pairings are published)",
+        EventStatus.DONE: "over",
+        EventStatus.CANCELLED: "cancelled",
+    }[EventStatus(event.status)]
+
+
+def open_for_rsvp(event: Event) -> None:
+    event = lock_event(event.id)
+    if event.status != EventStatus.DRAFT:
+        raise ActionRefused(f"Only a draft can be opened for RSVP; this event is {_status_word(event)}.")
+    event.status = EventStatus.OPEN.value
+    db.session.commit()
+
+
+def cancel_event(event: Event) -> None:
+    """Cancels an event. Answers are kept for the record; no new answers are taken."""
+    event = lock_event(event.id)
+    if event.status in (EventStatus.CANCELLED, EventStatus.DONE):
+        raise ActionRefused(f"This event is {_status_word(event)}; it cannot be cancelled.")
+    event.status = EventStatus.CANCELLED.value
+    db.session.commit()
+
+
+def mark_done(event: Event, now: datetime) -> None:
+    event = lock_event(event.id)
+    if event.status not in (EventStatus.OPEN, EventStatus.PUBLISHED):
+        raise ActionRefused(f"This event is {_status_word(event)}; it cannot be marked as done.")
+    if now < event.starts_at:
+        raise ActionRefused("The event has not started yet.")
+    event.status = EventStatus.DONE.value
+    db.session.commit()
+
+
+# --- Answers, capacity and the waitlist --------------------------------------------------
+
+def lock_event(event_id: int) -> Event:
+    """The event, re-read and locked for the rest of the transaction (FOR UPDATE on
+    PostgreSQL; SQLite's write transactions are already exclusive)."""
+    event = db.session.scalar(
+        select(Event)
+        .where(Event.id == event_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if event is None:
+        raise ActionRefused("That event no longer exists.")
+    return event
+
+
+def answers_close_at(event: Event) -> datetime:
+    return event.rsvp_deadline or event.starts_at
+
+
+def answers_refused_because(event: Event, now: datetime) -> str | None:
+    """Why a member cannot answer (or change an answer) now; None when they can."""
+    if event.status == EventStatus.CANCELLED:
+        return "This event is cancelled."
+    if event.status == EventStatus.DRAFT:
+        return "This event is not open for RSVP yet."
+    if event.status == EventStatus.PUBLISHED:
+        return "Pairings are published, so answers are closed. If your plans changed, tell an organizer."
+    if event.status == EventStatus.DONE:
+        return "This event is over."
+    if now >= answers_close_at(event):
+        closed = format_local(answers_close_at(event), event.group.time_zone)
+        return f"Answers closed on {closed}. If your plans changed, tell an organizer."
+    return None
+
+
+def going_count(event_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Rsvp)
+        .where(Rsvp.event_id == event_id, Rsvp.state == RsvpState.GOING.value)
+    )
+
+
+def _waitlist_query(event_id: int) -> Select:
+    return (
+        select(Rsvp)
+        .where(Rsvp.event_id == event_id, Rsvp.state == RsvpState.WAITLISTED.value)
+        .order_by(Rsvp.waitlisted_at, Rsvp.id)
+    )
+
+
+def _free_seats(event: Event) -> int | None:
+    """Seats left; None when the event has no limit."""
+    if event.capacity is None:
+        return None
+    return max(event.capacity - going_count(event.id), 0)
+
+
+def _promote_from_waitlist(event: Event, now: datetime) -> list[Rsvp]:
+    """Moves the first on the waitlist up while seats are free. The caller holds the lock."""
+    free = _free_seats(event)
+    query = _waitlist_query(event.id)
+    if free is not None:
+        if free == 0:
+            return []
+        query = query.limit(free)
+    promoted = list(db.session.scalars(query))
+    for rsvp in promoted:
+        rsvp.state = RsvpState.GOING.value
+        rsvp.promoted_at = now
+        rsvp.promotion_seen_at = None
+    db.session.flush()
+    return promoted
+
+
+def answer(event: Event, user: User, going: bool, now: datetime) -> Rsvp:
+    """A member answers yes or no. Yes takes a free seat, or a place at the end of the
+    waitlist; no gives a seat back to the first on the waitlist."""
+    event = lock_event(event.id)
+    refused = answers_refused_because(event, now)
+    if refused:
+        raise ActionRefused(refused)
+    if membership(user.id, event.group_id) is None:
+        raise ActionRefused("Only members of the group can answer.")
+    rsvp = rsvp_of(event.id, user.id)
+    if rsvp is None:
+        rsvp = Rsvp(event_id=event.id, user_id=user.id, state=RsvpState.DECLINED.value)
+        db.session.add(rsvp)
+    if going:
+        if rsvp.state in (RsvpState.GOING, RsvpState.WAITLISTED):
+            db.session.commit()  # already in or waiting: keep the seat or the place in line
+            return rsvp
+        _promote_from_waitlist(event, now)  # no one waits while a seat is free
+        rsvp.answered_at = now
+        rsvp.promoted_at = rsvp.promotion_seen_at = None
+        free = _free_seats(event)
+        if free is None or free > 0:
+            rsvp.state = RsvpState.GOING.value
+            rsvp.waitlisted_at = None
+        else:
+            rsvp.state = RsvpState.WAITLISTED.value
+            rsvp.waitlisted_at = now
+    else:
+        had_seat = rsvp.state == RsvpState.GOING
+        rsvp.state = RsvpState.DECLINED.value
+        rsvp.answered_at = now
+        rsvp.waitlisted_at = rsvp.promoted_at = rsvp.promotion_seen_at = None
+        db.session.flush()
+        if had_seat:
+            _promote_from_waitlist(event, now)
+    db.session.commit()
+    return rsvp
+
+
+def answer_for_all_members(event: Event, now: datetime) -> tuple[int, int]:
+    """Answers yes for every member of the group, in the order they joined (CLI, demos).
+    Returns how many are going and how many waitlisted."""
+    members = db.session.scalars(
+        select(Membership).where(Membership.group_id == event.group_id)
+        .order_by(Membership.joined_at, Membership.id)
+    )
+    users = [m.user for m in members]
+    for user in users:
+        answer(event, user, True, now)
+    return going_count(event.id), len(db.session.scalars(_waitlist_query(event.id)).all())
+
+
+def unseen_promotions(user_id: int, group_id: int) -> list[Rsvp]:
+    """Seats this member got from the waitlist and has not been told about yet."""
+    return list(
+        db.session.scalars(
+            select(Rsvp).join(Event)
+            .where(
+                Rsvp.user_id == user_id,
+                Event.group_id == group_id,
+                Rsvp.state == RsvpState.GOING.value,
+                Rsvp.promoted_at.is_not(None),
+                Rsvp.promotion_seen_at.is_(None),
+                Event.status != EventStatus.CANCELLED.value,
+            )
+            .order_by(Event.starts_at)
+            .options(contains_eager(Rsvp.event))
+        )
+    )
+
+
+def acknowledge_promotions(user_id: int, group_id: int, now: datetime) -> list[Event]:
+    """Marks the member's unseen promotions as told; returns their events (to tell them)."""
+    rsvps = unseen_promotions(user_id, group_id)
+    for rsvp in rsvps:
+        rsvp.promotion_seen_at = now
+    db.session.commit()
+    return [rsvp.event for rsvp in rsvps]
+
+
+# --- Check-in at the door -----------------------------------------------------------------
+
+def _refuse_unless_door_open(event: Event) -> None:
+    if event.status not in CHECK_IN_STATES:
+        raise ActionRefused(f"This event is {_status_word(event)}; there is no check-in.")
+
+
+def check_in(event: Event, user_id: int, now: datetime) -> User:
+    """Checks in someone who answered yes (or waits on the waitlist: at the door, the
+    organizer decides; they get a seat)."""
+    event = lock_event(event.id)
+    _refuse_unless_door_open(event)
+    rsvp = rsvp_of(event.id, user_id)
+    if rsvp is None or rsvp.state == RsvpState.DECLINED:
+        raise ActionRefused("That person has not answered yes. Add them as a walk-in instead.")
+    if rsvp.checked_in_at is None:
+        rsvp.state = RsvpState.GOING.value
+        rsvp.waitlisted_at = None
+        rsvp.checked_in_at = now
+    db.session.commit()
+    return rsvp.user
+
+
+def undo_check_in(event: Event, user_id: int) -> User:
+    """Takes back a check-in. A walk-in's answer is removed altogether (they never said yes)."""
+    event = lock_event(event.id)
+    _refuse_unless_door_open(event)
+    rsvp = rsvp_of(event.id, user_id)
+    if rsvp is None or rsvp.checked_in_at is None:
+        raise ActionRefused("That person is not checked in.")
+    user = rsvp.user
+    if rsvp.walk_in:
+        db.session.delete(rsvp)
+    else:
+        rsvp.checked_in_at = None
+    db.session.commit()
+    return user
+
+
+def _walk_in(event: Event, user: User, now: datetime) -> None:
+    rsvp = rsvp_of(event.id, user.id)
+    if rsvp is not None and rsvp.checked_in_at is not None:
+        raise ActionRefused(f"{user.name} is already checked in.")
+    if rsvp is None:
+        rsvp = Rsvp(event_id=event.id, user_id=user.id, state=RsvpState.DECLINED.value)
+        db.session.add(rsvp)
+    if rsvp.state == RsvpState.DECLINED:
+        rsvp.walk_in = True
+        rsvp.answered_at = now
+    rsvp.state = RsvpState.GOING.value
+    rsvp.waitlisted_at = None
+    rsvp.checked_in_at = now
+
+
+def add_walk_in(event: Event, user_id: int, now: datetime) -> User:
+    """A member of the group who turned up without a yes: seated and checked in."""
+    event = lock_event(event.id)
+    _refuse_unless_door_open(event)
+    member = membership(user_id, event.group_id)
+    if member is None:
+        raise ActionRefused("That person is not a member of this group.")
+    _walk_in(event, member.user, now)
+    db.session.commit()
+    return member.user
+
+
+def add_walk_in_guest(event: Event, name: str, email: str, now: datetime) -> tuple[User, bool]:
+    """Someone new at the door: an account without a password (they can get a set-password
+    link later) and a membership, then seated and checked in. An email that already has an
+    account uses that account. Returns the user and whether the account is new."""
+    event = lock_event(event.id)
+    _refuse_unless_door_open(event)
+    user = user_by_email(normalize_email(email))
+    is_new = user is None
+    if is_new:
+        user = create_user(name, email, None)
+    add_member(event.group, user)
+    _walk_in(event, user, now)
+    db.session.commit()
+    return user, is_new
+
+
+# --- Reads ---------------------------------------------------------------------------------
+
+def event_in_group(group: Group, event_id: int) -> Event | None:
+    return db.session.scalar(select(Event).where(Event.id == event_id, Event.group_id == group.id))
+
+
+def events_of(group: Group, now: datetime, include_drafts: bool) -> tuple[list[Event], list[Event]]:
+    """Upcoming events (soonest first) and past ones (latest first)."""
+    query = select(Event).where(Event.group_id == group.id)
+    if not include_drafts:
+        query = query.where(Event.status != EventStatus.DRAFT.value)
+    upcoming = db.session.scalars(query.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id))
+    past = db.session.scalars(query.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id))
+    return list(upcoming), list(past)
+
+
+def rsvp_of(event_id: int, user_id: int) -> Rsvp | None:
+    return db.session.scalar(select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.user_id == user_id))
+
+
+def rsvps_of_user(user_id: int, event_ids: list[int]) -> dict[int, Rsvp]:
+    if not event_ids:
+        return {}
+    rows = db.session.scalars(select(Rsvp).where(Rsvp.user_id == user_id, Rsvp.event_id.in_(event_ids)))
+    return {rsvp.event_id: rsvp for rsvp in rows}
+
+
+def waitlist_position(rsvp: Rsvp) -> int | None:
+    """1 for the first in line; None when not waitlisted."""
+    if rsvp.state != RsvpState.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).select_from(Rsvp).where(
+            Rsvp.event_id == rsvp.event_id,
+            Rsvp.state == RsvpState.WAITLISTED.value,
+            (Rsvp.waitlisted_at < rsvp.waitlisted_at)
+            | ((Rsvp.waitlisted_at == rsvp.waitlisted_at) & (Rsvp.id < rsvp.id)),
+        )
+    )
+    return ahead + 1
+
+
+def _attendee_memberships(event: Event, *conditions) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(User, User.id == Membership.user_id)
+            .join(Rsvp, (Rsvp.user_id == Membership.user_id) & (Rsvp.event_id == event.id))
+            .where(Membership.group_id == event.group_id, *conditions)
+            .order_by(func.lower(User.name), User.id)
+            .options(contains_eager(Membership.user))
+        )
+    )
+
+
+def going_attendees(event: Event) -> list[Membership]:
+    """Members with a seat (answered yes and not waitlisted, or walked in), by name.
+    What the pairing feature plans with before the event."""
+    return _attendee_memberships(event, Rsvp.state == RsvpState.GOING.value)
+
+
+def checked_in_attendees(event: Event) -> list[Membership]:
+    """Members checked in at the door (walk-ins included), by name.
+    What the pairing feature pairs on the day."""
+    return _attendee_memberships(event, Rsvp.checked_in_at.is_not(None))
+
+
+def rsvps_of_event(event: Event) -> list[Rsvp]:
+    """Every answer with its user: seats by name, then the waitlist in order, then the noes."""
+    rows = list(
+        db.session.scalars(
+            select(Rsvp).join(User).where(Rsvp.event_id == event.id)
+            .order_by(func.lower(User.name), User.id)
+            .options(contains_eager(Rsvp.user))
+        )
+    )
+    order = {RsvpState.GOING: 0, RsvpState.WAITLISTED: 1, RsvpState.DECLINED: 2}
+    epoch = datetime.min.replace(tzinfo=UTC)
+    return sorted(
+        rows,
+        key=lambda r: (order[RsvpState(r.state)],
+                       (r.waitlisted_at or epoch) if r.state == RsvpState.WAITLISTED else epoch),
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceCounts:
+    answered_yes: int  # seats taken by a yes (walk-ins not counted)
+    checked_in: int    # everyone checked in, walk-ins included
+    walk_ins: int
+    not_arrived: int   # answered yes, not checked in yet
+    waitlisted: int
+    declined: int
+
+
+def attendance_counts(event: Event) -> AttendanceCounts:
+    rows = rsvps_of_event(event)
+    going = [r for r in rows if r.state == RsvpState.GOING]
+    return AttendanceCounts(
+        answered_yes=sum(1 for r in going if not r.walk_in),
+        checked_in=sum(1 for r in going if r.checked_in_at is not None),
+        walk_ins=sum(1 for r in going if r.walk_in),
+        not_arrived=sum(1 for r in going if not r.walk_in and r.checked_in_at is None),
+        waitlisted=sum(1 for r in rows if r.state == RsvpState.WAITLISTED),
+        declined=sum(1 for r in rows if r.state == RsvpState.DECLINED),
+    )
+
+
+def door_list(event: Event, search: str = "") -> list[Rsvp]:
+    """Who may be checked in (seats and waitlist), filtered by a piece of the name."""
+    needle = search.strip().casefold()
+    return [
+        r for r in rsvps_of_event(event)
+        if r.state != RsvpState.DECLINED and needle in r.user.name.casefold()
+    ]
+
+
+def walk_in_candidates(event: Event) -> list[Membership]:
+    """Members without a seat at this event, who could walk in."""
+    seated = select(Rsvp.user_id).where(Rsvp.event_id == event.id, Rsvp.state != RsvpState.DECLINED.value)
+    return list(
+        db.session.scalars(
+            select(Membership).join(User)
+            .where(Membership.group_id == event.group_id, Membership.user_id.not_in(seated))
+            .order_by(func.lower(User.name), User.id)
+            .options(contains_eager(Membership.user))
+        )
+    )
