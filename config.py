@@ -51,6 +51,9 @@ class Config:
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # Pairing: how long the solver may take, and where it runs (REDIS_URL: an RQ worker).
+    PAIRING_TIME_LIMIT_S = float(os.environ.get("PAIRING_TIME_LIMIT_S", "20"))
+    REDIS_URL = os.environ.get("REDIS_URL") or None
     # argon2-cffi parameter profile for argon2id password hashes.
     PASSWORD_HASH_PROFILE = os.environ.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY")
     SET_PASSWORD_LINK_HOURS = int(os.environ.get("SET_PASSWORD_LINK_HOURS", "72"))
@@ -68,3 +71,5 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     BASE_URL = "http://localhost"
+    REDIS_URL = None
+    PAIRING_TIME_LIMIT_S = 10.0

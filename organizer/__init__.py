@@ -93,8 +93,9 @@ def register_blueprints(app: Flask) -> None:
     from organizer.groups.views import bp as groups_bp
     from organizer.home.views import bp as home_bp
     from organizer.members.views import bp as members_bp
+    from organizer.pairing.views import bp as pairing_bp
 
-    for blueprint in (home_bp, auth_bp, groups_bp, members_bp, events_bp):
+    for blueprint in (home_bp, auth_bp, groups_bp, members_bp, events_bp, pairing_bp):
         app.register_blueprint(blueprint)
 
 

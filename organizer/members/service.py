@@ -22,6 +22,10 @@ from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.models import (
     DoNotPair,
+    Event,
+    PairingRun,
+    PairingSeat,
+    PairingTable,
     Group,
     Membership,
     Need,
@@ -255,6 +259,16 @@ def group_membership(group_id: int, user_id: int) -> Membership | None:
     return db.session.scalar(
         select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
         .options(selectinload(Membership.user)))
+
+
+def published_partner_ids(viewer: Membership) -> frozenset[int]:
+    """Everyone who shares a table with the viewer in a published pairing of this group."""
+    my_tables = (select(PairingSeat.table_id).join(PairingTable).join(PairingRun).join(Event)
+                 .where(PairingSeat.user_id == viewer.user_id, Event.group_id == viewer.group_id,
+                        PairingRun.published_at.is_not(None)))
+    rows = db.session.scalars(select(PairingSeat.user_id).where(
+        PairingSeat.table_id.in_(my_tables), PairingSeat.user_id != viewer.user_id))
+    return frozenset(rows)
 
 
 def can_see_contact(viewer: Membership, owner: Membership, partner_ids: frozenset[int] = frozenset()) -> bool:

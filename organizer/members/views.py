@@ -94,7 +94,7 @@ def index(group, member):
     form = SearchForm(request.args)
     query = (form.q.data or "")[:200]
     tag = request.args.get("tag", "")[:40]
-    entries = service.directory(member, query=query, tag=tag)
+    entries = service.directory(member, query=query, tag=tag, partner_ids=service.published_partner_ids(member))
     return render_template("members/index.html", group=group, member=member, form=form, entries=entries,
                            query=query, tag=service.normalize_tag(tag),
                            tag_suggestions=service.tag_suggestions(member))
@@ -106,10 +106,12 @@ def detail(group, member, user_id: int):
     owner = service.group_membership(group.id, user_id)
     if owner is None:
         abort(404)
+    partners = service.published_partner_ids(member)
     return render_template(
         "members/detail.html", group=group, member=member, owner=owner,
-        needs=service.visible_needs_query(member, owner), offers=service.visible_offers_query(member, owner),
-        show_contact=service.can_see_contact(member, owner),
+        needs=service.visible_needs_query(member, owner, partners),
+        offers=service.visible_offers_query(member, owner),
+        show_contact=service.can_see_contact(member, owner, partners),
     )
 
 

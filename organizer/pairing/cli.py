@@ -1,0 +1,107 @@
+"""Flask commands of the pairing feature (registered by organizer.cli)."""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from organizer.database import writing
+from organizer.errors import ActionRefused
+from organizer.extensions import db
+from organizer.models import Event, RunStatus, utcnow
+from organizer.pairing import service, sheets
+
+
+def _event_or_fail(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise click.ClickException(f"No event with id {event_id}.")
+    return event
+
+
+@click.command("pair")
+@click.argument("event_id", type=int)
+@click.option("--publish", is_flag=True, help="Publish the new version.")
+@click.option("--json", "as_json", is_flag=True, help="Print the version as JSON.")
+@click.option("--source", type=click.Choice(["checked_in", "going"]), default=None,
+              help="Pair those checked in, or those who answered yes (default: checked in if anyone is).")
+def pair_command(event_id: int, publish: bool, as_json: bool, source: str | None) -> None:
+    """Compute a new version of EVENT_ID's lunch pairs (and publish it with --publish)."""
+    event = _event_or_fail(event_id)
+    time_limit = current_app.config["PAIRING_TIME_LIMIT_S"]
+    try:
+        with writing():
+            run = service.claim_run(event, None, utcnow(), time_limit, action="command line", source=source)
+            run = service.execute_run(run.id, time_limit)
+            if run.status != RunStatus.DONE:
+                raise click.ClickException(f"Version {run.version} failed: {run.error}")
+            if publish:
+                service.publish(run, utcnow())
+    except ActionRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    run = service.run_of_event(event, run.version)
+    if as_json:
+        click.echo(json.dumps(run_document(run), ensure_ascii=False))
+        return
+    click.echo(f"Event {event.id}, version {run.version}: {len(run.inputs['attendees'])} people, "
+               f"objective {run.objective:.2f}, {'proven optimal' if run.proven_optimal else 'not proven optimal'}"
+               f"{', published' if run.published_at else ''}.")
+    for table in run.tables:
+        names = " & ".join(s.user.name for s in table.seats)
+        click.echo(f"  round {table.round} table {table.number}: {names} ({table.score:.2f})")
+
+
+def run_document(run) -> dict:
+    rounds = []
+    for r in range(1, run.rounds + 1):
+        rounds.append([
+            {"table": t.number,
+             "members": [{"email": s.user.email, "name": s.user.name} for s in t.seats],
+             "score": t.score,
+             "reasons": [reason["text"] for reason in t.reasons]}
+            for t in run.tables if t.round == r])
+    return {"event": run.event_id, "version": run.version, "objective": run.objective,
+            "proven_optimal": run.proven_optimal, "rounds": rounds}
+
+
+@click.command("sheets")
+@click.argument("event_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the PDF.")
+@click.option("--large", is_flag=True, help="Large type.")
+def sheets_command(event_id: int, out: str, large: bool) -> None:
+    """Write the published pairs of EVENT_ID (master sheet and table cards) as a PDF."""
+    event = _event_or_fail(event_id)
+    run = service.published_run(event)
+    if run is None:
+        raise click.ClickException(f"Event {event_id} has no published pairs. Publish a version first.")
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        data = sheets.pdf(event.group, event, run, utcnow(), large=large)
+    try:
+        Path(out).write_bytes(data)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {out}: {error.strerror}.") from None
+    click.echo(f"Wrote {out}: version {run.version}, {len(run.tables)} tables, {len(data):,} bytes.")
+
+
+@click.command("pairing-worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run an RQ worker for pairing jobs (needs REDIS_URL)."""
+    from rq import Worker
+
+    from organizer.pairing import jobs
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("Set REDIS_URL to use a worker; without it, pairing runs in the web process.")
+    jobs.worker_app = current_app._get_current_object()
+    q = jobs.queue(url)
+    Worker([q], connection=q.connection).work(burst=burst)
+    sys.stdout.flush()
+
+
+commands = [pair_command, sheets_command, worker_command]

@@ -1,0 +1,67 @@
+"""Where a pairing computation runs: a thread of the web process by default, or an
+RQ worker when REDIS_URL is set (so several web processes share the work).
+
+Either way the job's state lives in the database (the PairingRun row), and a job
+that dies leaves a claim that expires; see organizer.pairing.service.
+"""
+
+import logging
+import threading
+
+from flask import Flask, current_app
+
+from organizer.database import writing
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "pairing"
+# The app a worker runs jobs with: set by `flask pairing-worker`; a plain `rq worker`
+# builds one from the environment.
+worker_app: Flask | None = None
+
+
+def start(run_id: int) -> None:
+    app = current_app._get_current_object()
+    time_limit = app.config["PAIRING_TIME_LIMIT_S"]
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        queue(redis_url).enqueue(run_job, run_id, time_limit, job_timeout=int(time_limit) + 120)
+    else:
+        threading.Thread(target=_run_in_thread, args=(app, run_id, time_limit), daemon=True,
+                         name=f"pairing-run-{run_id}").start()
+
+
+def queue(redis_url: str):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
+
+
+def _run_in_thread(app: Flask, run_id: int, time_limit: float) -> None:
+    with app.app_context():
+        execute(run_id, time_limit)
+
+
+def execute(run_id: int, time_limit: float) -> None:
+    from organizer.extensions import db
+    from organizer.pairing.service import execute_run, fail_unexpectedly
+
+    try:
+        with writing():
+            execute_run(run_id, time_limit)
+    except Exception:  # a bug must not leave the version "running" until its claim expires
+        log.exception("pairing run %s failed", run_id)
+        db.session.rollback()
+        with writing():
+            fail_unexpectedly(run_id)
+    finally:
+        db.session.remove()
+
+
+def run_job(run_id: int, time_limit: float) -> None:
+    """The RQ entry point: the worker process builds the app from its environment."""
+    from organizer import create_app
+
+    app = worker_app or create_app()
+    with app.app_context():
+        execute(run_id, time_limit)

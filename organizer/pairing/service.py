@@ -1,0 +1,586 @@
+"""The pairing workflow: generate, adjust, publish.
+
+A generation is claim, snapshot, solve, save:
+1. `claim_run` adds a new version in state `running` with a claim that expires
+   (a second claim while one is alive is refused: `AlreadyRunning`);
+2. `execute_run` reads a snapshot of the attendees, ends the transaction, solves
+   outside any transaction with the pure `organizer.matching` library, then saves
+   the tables in one transaction, only if the run is still the claimed one;
+3. a version computed for attendees who changed meanwhile is marked so, and is
+   published only when the organizer confirms it.
+A failed or timed-out solve marks its version failed and leaves the published one alone.
+
+Needs marked "organizers only" never enter the matching: the reasons are printed on
+table cards and shown to partners.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from organizer import matching
+from organizer.errors import ActionRefused
+from organizer.events import service as events
+from organizer.extensions import db
+from organizer.members.service import forbidden_pairs
+from organizer.models import (
+    AttendeeSource,
+    Event,
+    EventStatus,
+    Group,
+    Membership,
+    Need,
+    NeedStatus,
+    Offer,
+    PairingRun,
+    PairingSeat,
+    PairingTable,
+    RunStatus,
+    User,
+    Visibility,
+    utcnow,
+)
+
+PRIORITY_WEIGHT = {"high": 2.0, "normal": 1.0, "low": 0.5}
+CLAIM_MARGIN = timedelta(seconds=60)
+
+
+class AlreadyRunning(ActionRefused):
+    def __init__(self, run: PairingRun):
+        super().__init__(f"A pairing is already being computed (version {run.version}). Wait for it to finish.")
+        self.run = run
+
+
+# --- who is at the lunch -------------------------------------------------------------
+
+def event_in_group(group: Group, event_id: int) -> Event | None:
+    return events.event_in_group(group, event_id)
+
+
+def default_source(event: Event) -> AttendeeSource:
+    """At the door, who checked in; before the event, who answered yes."""
+    return AttendeeSource.CHECKED_IN if events.checked_in_attendees(event) else AttendeeSource.GOING
+
+
+def present_user_ids(event: Event, source: str) -> list[int]:
+    members = (events.checked_in_attendees(event) if source == AttendeeSource.CHECKED_IN
+               else events.going_attendees(event))
+    return [m.user_id for m in members]
+
+
+def attendee_ids_for(event: Event, source: str, inputs: dict) -> list[int]:
+    ids = set(present_user_ids(event, source)) | set(inputs.get("added", []))
+    return sorted(ids - set(inputs.get("excluded", [])))
+
+
+def fingerprint(user_ids: Iterable[int]) -> str:
+    return hashlib.sha256(",".join(map(str, sorted(user_ids))).encode()).hexdigest()
+
+
+# --- the problem the solver gets ---------------------------------------------------------
+
+@dataclass
+class Snapshot:
+    problem: matching.Problem
+    names: dict[int, str]
+    emails: dict[int, str]
+    attendees: dict[int, matching.Attendee]
+
+
+def _matching_attendees(group_id: int, user_ids: list[int]) -> dict[int, matching.Attendee]:
+    members = {m.id: m for m in db.session.scalars(
+        select(Membership).where(Membership.group_id == group_id, Membership.user_id.in_(user_ids))
+        .options(selectinload(Membership.user)))}
+    needs: dict[int, list[matching.Need]] = {}
+    for need in db.session.scalars(
+            select(Need).where(Need.membership_id.in_(members),
+                               Need.status != NeedStatus.MET.value,
+                               Need.visibility != Visibility.ORGANIZERS.value)
+            .options(selectinload(Need.tags)).order_by(Need.id)):
+        needs.setdefault(need.membership_id, []).append(
+            matching.Need(need.title + (". " + need.details if need.details else ""),
+                          tuple(t.name for t in need.tags), PRIORITY_WEIGHT.get(need.priority, 1.0)))
+    offers: dict[int, list[matching.Offer]] = {}
+    for offer in db.session.scalars(
+            select(Offer).where(Offer.membership_id.in_(members), Offer.active.is_(True))
+            .options(selectinload(Offer.tags)).order_by(Offer.id)):
+        offers.setdefault(offer.membership_id, []).append(
+            matching.Offer(offer.title + (". " + offer.details if offer.details else ""),
+                           tuple(t.name for t in offer.tags), offer.kind))
+    return {m.user_id: matching.Attendee(m.user_id, m.user.name, needs.get(mid, ()), offers.get(mid, ()))
+            for mid, m in members.items()}
+
+
+def past_meetings(event: Event, user_ids: list[int]) -> list[matching.Meeting]:
+    """Who sat together at this group's earlier lunches (published versions only)."""
+    present = set(user_ids)
+    rows = db.session.execute(
+        select(PairingTable.id, PairingSeat.user_id, Event.starts_at)
+        .join(PairingSeat, PairingSeat.table_id == PairingTable.id)
+        .join(PairingRun, PairingRun.id == PairingTable.run_id)
+        .join(Event, Event.id == PairingRun.event_id)
+        .where(Event.group_id == event.group_id, Event.id != event.id,
+               PairingRun.published_at.is_not(None), Event.starts_at < event.starts_at,
+               PairingSeat.user_id.in_(present)))
+    tables: dict[int, tuple[list[int], datetime]] = {}
+    for table_id, user_id, starts_at in rows:
+        tables.setdefault(table_id, ([], starts_at))[0].append(user_id)
+    meetings = []
+    for members, met_on in tables.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                meetings.append(matching.Meeting(a, b, met_on))
+    return meetings
+
+
+def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, int, int]],
+             now: datetime, time_limit_s: float) -> Snapshot:
+    group = event.group
+    attendees = _matching_attendees(group.id, user_ids)
+    present = set(attendees)
+    blocked = {tuple(sorted(p)) for p in forbidden_pairs(group.id) if p <= present}
+    problem = matching.Problem(
+        attendees=[attendees[uid] for uid in sorted(attendees)],
+        blocked=frozenset(blocked),
+        locked=[matching.Lock(a, b, r) for a, b, r in locks if a in present and b in present],
+        meetings=past_meetings(event, list(present)),
+        rounds=event.rounds,
+        now=now,
+        options=matching.Options(cooldown_weeks=float(group.repeat_cooldown_weeks),
+                                 time_limit_s=time_limit_s, seed=0),
+    )
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(present)))}
+    return Snapshot(problem, {uid: u.name for uid, u in users.items()},
+                    {uid: u.email for uid, u in users.items()}, attendees)
+
+
+# --- claiming and running a version ------------------------------------------------------
+
+def _next_version(event_id: int) -> int:
+    return (db.session.scalar(select(func.max(PairingRun.version)).where(PairingRun.event_id == event_id)) or 0) + 1
+
+
+def running_run(event_id: int) -> PairingRun | None:
+    return db.session.scalar(select(PairingRun).where(
+        PairingRun.event_id == event_id, PairingRun.status == RunStatus.RUNNING.value))
+
+
+def _expire_dead_claims(event_id: int, now: datetime) -> None:
+    for run in db.session.scalars(select(PairingRun).where(
+            PairingRun.event_id == event_id, PairingRun.status == RunStatus.RUNNING.value,
+            PairingRun.claimed_until <= now)):
+        run.status = RunStatus.FAILED.value
+        run.error = "The computation stopped before finishing (its worker was stopped); generate again."
+        run.finished_at = now
+
+
+def claim_run(event: Event, requested_by: User | None, now: datetime, time_limit_s: float, *,
+              action: str = "generate", based_on: PairingRun | None = None,
+              source: str | None = None, inputs: dict | None = None) -> PairingRun:
+    """Adds a running version for the event, or refuses while another one is alive. One commit."""
+    event = events.lock_event(event.id)
+    if event.status == EventStatus.CANCELLED:
+        raise ActionRefused("The event is cancelled.")
+    _expire_dead_claims(event.id, now)
+    alive = running_run(event.id)
+    if alive is not None:
+        db.session.commit()  # keep the expiries
+        raise AlreadyRunning(alive)
+    inputs = dict(inputs or {})
+    source = source or (based_on.source if based_on else default_source(event).value)
+    if based_on is not None:
+        inputs.setdefault("excluded", list(based_on.inputs.get("excluded", [])))
+        inputs.setdefault("added", list(based_on.inputs.get("added", [])))
+        inputs.setdefault("locks", [[*(s.user_id for s in t.seats), t.round - 1] for t in based_on.tables
+                                    if t.locked and len(t.seats) == 2])
+    attendees = attendee_ids_for(event, source, inputs)
+    if len(attendees) < 2:
+        raise ActionRefused("At least two attendees are needed to pair: "
+                            + ("check people in first." if source == AttendeeSource.CHECKED_IN
+                               else "nobody else has answered yes yet."))
+    inputs["attendees"] = attendees
+    run = PairingRun(event_id=event.id, version=_next_version(event.id), status=RunStatus.RUNNING.value,
+                     action=action, based_on_id=based_on.id if based_on else None, source=source,
+                     rounds=event.rounds, requested_by_id=requested_by.id if requested_by else None,
+                     created_at=now, claimed_until=now + timedelta(seconds=time_limit_s) + CLAIM_MARGIN,
+                     inputs=inputs, fingerprint=fingerprint(attendees))
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None) -> PairingRun:
+    """Computes a claimed version. Reads, then solves outside any transaction, then saves."""
+    now = now or utcnow()
+    run = db.session.get(PairingRun, run_id)
+    if run is None or run.status != RunStatus.RUNNING:
+        return run
+    event = run.event
+    locks = [tuple(lock) for lock in run.inputs.get("locks", [])]
+    try:
+        snap = snapshot(event, run.inputs["attendees"], locks, now, time_limit_s)
+    except matching.MatchingError as error:
+        return _fail(run_id, f"The attendees could not be prepared for pairing: {error}")
+    db.session.rollback()  # end the read transaction: nothing is held while the solver runs
+    try:
+        scores = matching.score(snap.problem.attendees, snap.problem.options)
+        pairing = matching.solve(snap.problem, scores)
+        broken = matching.violations(snap.problem, pairing)
+    except matching.InfeasibleError as error:
+        return _fail(run_id, f"No seating obeys the rules: {error}")
+    except matching.SolveTimeoutError:
+        return _fail(run_id, f"No seating was found within {time_limit_s:g} seconds.")
+    except matching.MatchingError as error:
+        return _fail(run_id, f"The pairing could not be computed: {error}")
+    if broken:
+        return _fail(run_id, "The computed seating broke a rule, so it was not saved: " + "; ".join(broken))
+    summary = review_summary(snap, scores, pairing)
+    return _save(run_id, snap, scores, pairing, summary)
+
+
+def _fail(run_id: int, message: str) -> PairingRun:
+    run = db.session.get(PairingRun, run_id)
+    if run.status == RunStatus.RUNNING:
+        run.status = RunStatus.FAILED.value
+        run.error = message
+        run.finished_at = utcnow()
+        run.claimed_until = None
+    db.session.commit()
+    return run
+
+
+def _reason_rows(matches: Iterable[matching.Match], names: dict[int, str], limit: int = 4) -> list[dict]:
+    rows = []
+    for match in list(matches)[:limit]:
+        rows.append({"helper": match.helper, "helped": match.helped,
+                     "need": _first_sentence(match.need.text), "offer": _first_sentence(match.offer.text),
+                     "text": matching.describe(_short(match), names)})
+    return rows
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ", 1)[0]
+
+
+def _short(match: matching.Match) -> matching.Match:
+    """The match with titles only (details are for the member's page, not a one-line reason)."""
+    return matching.Match(match.helper, match.helped,
+                          matching.Need(_first_sentence(match.need.text), match.need.tags, match.need.priority),
+                          matching.Offer(_first_sentence(match.offer.text), match.offer.tags, match.offer.kind),
+                          match.similarity, match.score)
+
+
+def table_reasons(scores: matching.HelpScores, members: tuple[int, ...], names: dict[int, str]) -> list[dict]:
+    matches = []
+    for a in members:
+        for b in members:
+            if a != b:
+                matches.extend(scores.reasons(a, b))
+    matches.sort(key=lambda m: -m.score)
+    return _reason_rows(matches, names)
+
+
+def review_summary(snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing) -> dict:
+    """What the organizer reviews besides the tables: needs nobody present can help with,
+    and who receives no help from their table, per round."""
+    ids = [a.id for a in snap.problem.attendees]
+    matrix = scores.matrix
+    uncovered = []
+    for j, helped in enumerate(ids):
+        attendee = snap.attendees[helped]
+        covered = set()
+        for i, helper in enumerate(ids):
+            if i != j and matrix[i, j] > 0:
+                covered.update(_first_sentence(m.need.text) for m in scores.reasons(helper, helped))
+        for need in attendee.needs:
+            title = _first_sentence(need.text)
+            if title not in covered:
+                uncovered.append({"user": helped, "need": title})
+    unhelped = []
+    for r, round_ in enumerate(pairing.rounds, start=1):
+        for group in round_.groups:
+            for member in group.members:
+                if all(scores.help(other, member) <= 0 for other in group.members if other != member):
+                    unhelped.append({"round": r, "user": member})
+    return {"uncovered_needs": uncovered, "unhelped": unhelped, "helped": pairing.helped,
+            "status": pairing.status, "gap": pairing.gap}
+
+
+def _save(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing,
+          summary: dict) -> PairingRun:
+    run = db.session.get(PairingRun, run_id)
+    events.lock_event(run.event_id)
+    db.session.refresh(run)
+    if run.status != RunStatus.RUNNING:  # the claim expired and someone moved on: discard
+        db.session.commit()
+        return run
+    _fill_tables(run, pairing.rounds, snap.names, scores, locked_pairs={
+        (frozenset((a, b)), r + 1) for a, b, r in (tuple(x) for x in run.inputs.get("locks", []))})
+    run.objective, run.bound = pairing.objective, pairing.bound
+    run.proven_optimal, run.solve_seconds = pairing.proven_optimal, pairing.seconds
+    run.summary = summary
+    run.status, run.finished_at, run.claimed_until = RunStatus.DONE.value, utcnow(), None
+    db.session.commit()
+    return run
+
+
+def _fill_tables(run: PairingRun, rounds, names, scores, locked_pairs=frozenset()) -> None:
+    for r, round_ in enumerate(rounds, start=1):
+        groups = sorted(round_.groups, key=lambda g: (-g.weight, min(g.members)))
+        for number, group in enumerate(groups, start=1):
+            members = tuple(group.members)
+            table = PairingTable(round=r, number=number, score=round(float(group.weight), 4),
+                                 locked=(frozenset(members), r) in locked_pairs,
+                                 reasons=table_reasons(scores, members, names))
+            table.seats = [PairingSeat(user_id=uid, position=p) for p, uid in enumerate(members)]
+            run.tables.append(table)
+
+
+# --- changes that make a new version without solving -----------------------------------
+
+def _copy_run(base: PairingRun, action: str, requested_by: User | None, now: datetime) -> PairingRun:
+    run = PairingRun(event_id=base.event_id, version=_next_version(base.event_id), status=RunStatus.DONE.value,
+                     action=action, based_on_id=base.id, source=base.source, rounds=base.rounds,
+                     requested_by_id=requested_by.id if requested_by else None, created_at=now, finished_at=now,
+                     inputs=dict(base.inputs), fingerprint=base.fingerprint, objective=base.objective,
+                     bound=base.bound, proven_optimal=False, solve_seconds=0.0, summary=dict(base.summary))
+    for table in base.tables:
+        copy = PairingTable(round=table.round, number=table.number, score=table.score, locked=table.locked,
+                            reasons=list(table.reasons))
+        copy.seats = [PairingSeat(user_id=s.user_id, position=s.position) for s in table.seats]
+        run.tables.append(copy)
+    db.session.add(run)
+    return run
+
+
+def _require_done(run: PairingRun) -> None:
+    if run.status != RunStatus.DONE:
+        raise ActionRefused("Only a finished version can be changed.")
+
+
+def set_locked(run: PairingRun, table_id: int, locked: bool, requested_by: User, now: datetime) -> PairingRun:
+    _require_done(run)
+    events.lock_event(run.event_id)
+    table = next((t for t in run.tables if t.id == table_id), None)
+    if table is None:
+        raise ActionRefused("That table is not in this version.")
+    if locked and len(table.seats) != 2:
+        raise ActionRefused("Only a pair can be locked; the trio is seated around the locked pairs.")
+    new = _copy_run(run, "lock" if locked else "unlock", requested_by, now)
+    target = next(t for t in new.tables if (t.round, t.number) == (table.round, table.number))
+    target.locked = locked
+    new.proven_optimal = run.proven_optimal and not locked
+    db.session.commit()
+    return new
+
+
+def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requested_by: User,
+         now: datetime, time_limit_s: float) -> PairingRun:
+    """Exchanges two people's seats in one round; both tables are locked afterwards."""
+    _require_done(run)
+    if first_id == second_id:
+        raise ActionRefused("Choose two different people.")
+    tables = [t for t in run.tables if t.round == round_number]
+    seat_of = {s.user_id: t for t in tables for s in t.seats}
+    if first_id not in seat_of or second_id not in seat_of:
+        raise ActionRefused("Both people must be seated in that round.")
+    if seat_of[first_id] is seat_of[second_id]:
+        raise ActionRefused("They already sit at the same table.")
+    event = run.event
+    snap = snapshot(event, run.inputs["attendees"], [], now, time_limit_s)
+    scores = matching.score(snap.problem.attendees, snap.problem.options)
+    events.lock_event(run.event_id)
+    new = _copy_run(run, "swap", requested_by, now)
+    changed = []
+    for table in new.tables:
+        if table.round != round_number:
+            continue
+        for seat in table.seats:
+            if seat.user_id in (first_id, second_id):
+                seat.user_id = second_id if seat.user_id == first_id else first_id
+                changed.append(table)
+    groups = _pairing_from_tables(new, scores, snap.problem)
+    broken = matching.violations(snap.problem, groups)
+    if broken:
+        db.session.rollback()
+        raise ActionRefused("That swap would seat together two people who must not be paired "
+                            "(a do-not-pair choice, or they lunched together recently).")
+    for table in changed:
+        members = tuple(s.user_id for s in table.seats)
+        table.score = round(_group_weight(scores, snap.problem, members), 4)
+        table.reasons = table_reasons(scores, members, snap.names)
+        table.locked = len(members) == 2
+    new.objective = round(sum(t.score for t in new.tables), 4)
+    new.proven_optimal = False
+    db.session.commit()
+    return new
+
+
+def _pair_weight(scores, a: int, b: int) -> float:
+    low = min(scores.help(a, b), scores.help(b, a))
+    return scores.help(a, b) + scores.help(b, a) + matching.Options().reciprocity_bonus * low
+
+
+def _group_weight(scores, problem: matching.Problem, members: tuple[int, ...]) -> float:
+    pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
+    total = sum(_pair_weight(scores, a, b) for a, b in pairs)
+    return total if len(members) == 2 else total / 2  # a trio is worth half its three pairs
+
+
+def _pairing_from_tables(run: PairingRun, scores, problem: matching.Problem) -> matching.Pairing:
+    rounds = []
+    for r in range(1, run.rounds + 1):
+        groups = tuple(matching.Group(tuple(s.user_id for s in t.seats), 0.0)
+                       for t in run.tables if t.round == r)
+        rounds.append(matching.Round(groups, 0.0, 0.0, False))
+    return matching.Pairing(tuple(rounds), 0.0, 0.0, False, 0.0)
+
+
+# --- publishing -----------------------------------------------------------------------
+
+def attendee_changes(run: PairingRun) -> dict[str, list[int]]:
+    """Who arrived or left since the version was computed."""
+    now_ids = set(attendee_ids_for(run.event, run.source, run.inputs))
+    then_ids = set(run.inputs.get("attendees", []))
+    return {"arrived": sorted(now_ids - then_ids), "left": sorted(then_ids - now_ids)}
+
+
+def publish(run: PairingRun, now: datetime, confirm_changed: bool = False) -> None:
+    event = events.lock_event(run.event_id)
+    db.session.refresh(run)
+    if run.status != RunStatus.DONE:
+        raise ActionRefused("Only a finished version can be published.")
+    if event.status == EventStatus.CANCELLED:
+        raise ActionRefused("The event is cancelled.")
+    changes = attendee_changes(run)
+    if (changes["arrived"] or changes["left"]) and not confirm_changed:
+        raise ActionRefused(
+            f"The attendees changed since version {run.version} was computed "
+            f"({len(changes['arrived'])} arrived, {len(changes['left'])} left). "
+            "Re-solve, or confirm that you want to publish it anyway.")
+    for other in db.session.scalars(select(PairingRun).where(
+            PairingRun.event_id == event.id, PairingRun.published_at.is_not(None), PairingRun.id != run.id)):
+        other.published_at = None
+    db.session.flush()  # the one-published index holds at every step
+    run.published_at = now
+    if event.status in (EventStatus.DRAFT, EventStatus.OPEN):
+        event.status = EventStatus.PUBLISHED.value
+    db.session.commit()
+
+
+def unpublish(event: Event) -> None:
+    event = events.lock_event(event.id)
+    for run in db.session.scalars(select(PairingRun).where(
+            PairingRun.event_id == event.id, PairingRun.published_at.is_not(None))):
+        run.published_at = None
+    if event.status == EventStatus.PUBLISHED:
+        event.status = EventStatus.OPEN.value
+    db.session.commit()
+
+
+# --- reading ----------------------------------------------------------------------------
+
+def runs_of(event: Event) -> list[PairingRun]:
+    return list(db.session.scalars(
+        select(PairingRun).where(PairingRun.event_id == event.id).order_by(PairingRun.version.desc())))
+
+
+def run_of_event(event: Event, version: int | None = None) -> PairingRun | None:
+    """The version asked for, else the newest finished one."""
+    query = select(PairingRun).where(PairingRun.event_id == event.id).options(
+        selectinload(PairingRun.tables).selectinload(PairingTable.seats).selectinload(PairingSeat.user))
+    if version is not None:
+        return db.session.scalar(query.where(PairingRun.version == version))
+    return db.session.scalar(query.where(PairingRun.status == RunStatus.DONE.value)
+                             .order_by(PairingRun.version.desc()).limit(1))
+
+
+def latest_run(event: Event) -> PairingRun | None:
+    return db.session.scalar(select(PairingRun).where(PairingRun.event_id == event.id)
+                             .order_by(PairingRun.version.desc()).limit(1))
+
+
+def published_run(event: Event) -> PairingRun | None:
+    return db.session.scalar(
+        select(PairingRun).where(PairingRun.event_id == event.id, PairingRun.published_at.is_not(None))
+        .options(selectinload(PairingRun.tables).selectinload(PairingTable.seats).selectinload(PairingSeat.user)))
+
+
+def pairs_by_round(run: PairingRun) -> list[set[frozenset[int]]]:
+    rounds: list[set[frozenset[int]]] = [set() for _ in range(run.rounds)]
+    for table in run.tables:
+        rounds[table.round - 1].add(frozenset(s.user_id for s in table.seats))
+    return rounds
+
+
+@dataclass
+class Difference:
+    compared_with: int | None
+    kept: int = 0
+    new_tables: list[frozenset[int]] = field(default_factory=list)
+    gone_tables: list[frozenset[int]] = field(default_factory=list)
+
+
+def difference(run: PairingRun) -> Difference:
+    """How this version differs from the one before it (the one it was based on, else the previous)."""
+    previous = run.based_on or db.session.scalar(
+        select(PairingRun).where(PairingRun.event_id == run.event_id, PairingRun.version < run.version,
+                                 PairingRun.status == RunStatus.DONE.value)
+        .order_by(PairingRun.version.desc()).limit(1))
+    if previous is None or previous.status != RunStatus.DONE:
+        return Difference(compared_with=None)
+    mine, theirs = pairs_by_round(run), pairs_by_round(previous)
+    diff = Difference(compared_with=previous.version)
+    for now_tables, then_tables in zip(mine, theirs, strict=False):
+        diff.kept += len(now_tables & then_tables)
+        diff.new_tables.extend(now_tables - then_tables)
+        diff.gone_tables.extend(then_tables - now_tables)
+    return diff
+
+
+@dataclass
+class Seat:
+    round: int
+    table: PairingTable
+    partners: list[User]
+
+
+def my_seats(run: PairingRun, user_id: int) -> list[Seat]:
+    seats = []
+    for table in run.tables:
+        ids = [s.user_id for s in table.seats]
+        if user_id in ids:
+            seats.append(Seat(table.round, table, [s.user for s in table.seats if s.user_id != user_id]))
+    return sorted(seats, key=lambda s: s.round)
+
+
+def unseated_members(run: PairingRun, group: Group) -> list[Membership]:
+    seated = {s.user_id for t in run.tables for s in t.seats}
+    return [m for m in db.session.scalars(
+        select(Membership).join(User).where(Membership.group_id == group.id)
+        .options(selectinload(Membership.user)).order_by(func.lower(User.name)))
+        if m.user_id not in seated]
+
+
+def names_of(user_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def fail_unexpectedly(run_id: int) -> PairingRun:
+    return _fail(run_id, "The computation hit an unexpected error; nothing was published. Try again.")
+
+
+def add_walk_in(run: PairingRun, user_id: int, now: datetime) -> dict:
+    """Checks a member in at the door (if not yet) and returns the inputs of a re-solve that seats them."""
+    if events.rsvp_of(run.event_id, user_id) is None or events.rsvp_of(run.event_id, user_id).checked_in_at is None:
+        events.add_walk_in(run.event, user_id, now)
+    excluded = [u for u in run.inputs.get("excluded", []) if u != user_id]
+    added = sorted(set(run.inputs.get("added", [])) | {user_id})
+    return {"added": added, "excluded": excluded}

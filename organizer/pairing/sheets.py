@@ -1,0 +1,186 @@
+"""What an organizer prints and exports, and what a member reads about their lunch:
+the master sheet, table cards (HTML print view and PDF), the pairs CSV, the member's
+lunch page and calendar entry.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+from flask import current_app, render_template
+
+from organizer import matching
+from organizer.events.exports import safe_cell
+from organizer.members.service import can_see_contact, group_membership, visible_needs_query, visible_offers_query
+from organizer.models import Event, Group, Membership, PairingRun, PairingTable, utcnow
+from organizer.pairing import service
+
+PRINT_CSS = Path(__file__).resolve().parent.parent.parent / "static" / "css" / "print.css"
+
+
+@dataclass
+class CardSide:
+    user_id: int
+    name: str
+    asks: list[str] = field(default_factory=list)        # their needs someone at the table can help with
+    gives: list[str] = field(default_factory=list)       # their offers that meet a need at the table
+
+
+@dataclass
+class Card:
+    round: int
+    number: int
+    score: float
+    locked: bool
+    sides: list[CardSide]
+    reasons: list[str]
+    also_meet: str | None = None
+
+
+def _local(value: datetime, time_zone: str, fmt: str) -> str:
+    return value.astimezone(ZoneInfo(time_zone)).strftime(fmt)
+
+
+def cards(run: PairingRun, also_meet: dict[int, str] | None = None) -> list[Card]:
+    result = []
+    for table in run.tables:
+        sides = {s.user_id: CardSide(s.user_id, s.user.name) for s in table.seats}
+        for reason in table.reasons:
+            helped, helper = sides.get(reason["helped"]), sides.get(reason["helper"])
+            if helped and reason["need"] not in helped.asks:
+                helped.asks.append(reason["need"])
+            if helper and reason["offer"] not in helper.gives:
+                helper.gives.append(reason["offer"])
+        result.append(Card(table.round, table.number, table.score, table.locked, list(sides.values()),
+                           [r["text"] for r in table.reasons],
+                           (also_meet or {}).get(table.id)))
+    return result
+
+
+def worth_meeting(run: PairingRun) -> dict[int, str]:
+    """Per table, one more person in the room worth meeting: the attendee at another table
+    who can help, or be helped by, the people at this table the most."""
+    ids = sorted({s.user_id for t in run.tables for s in t.seats})
+    if len(ids) < 3:
+        return {}
+    attendees = service._matching_attendees(run.event.group_id, ids)
+    scores = matching.score([attendees[i] for i in ids if i in attendees])
+    names = service.names_of(ids)
+    best: dict[int, str] = {}
+    for table in run.tables:
+        if table.round != 1:
+            continue
+        members = [s.user_id for s in table.seats]
+        candidates = [(sum(scores.help(x, m) + scores.help(m, x) for m in members), x)
+                      for x in ids if x not in members and x in attendees]
+        top = max(candidates, default=(0, None))
+        if top[0] > 0:
+            best[table.id] = names[top[1]]
+    return best
+
+
+def context(group: Group, event: Event, run: PairingRun, now: datetime, large: bool = False) -> dict:
+    tz = group.time_zone
+    return {
+        "group": group, "event": event, "run": run, "large": large,
+        "cards": cards(run, worth_meeting(run)),
+        "when": _local(event.starts_at, tz, "%A %d %B %Y, %H:%M"),
+        "printed": _local(now, tz, "%d %b %Y %H:%M %Z"),
+        "rounds": list(range(1, run.rounds + 1)),
+    }
+
+
+def pdf(group: Group, event: Event, run: PairingRun, now: datetime, large: bool = False) -> bytes:
+    """The master sheet and the table cards as one PDF. WeasyPrint fetches nothing:
+    the only stylesheet is read from our own file, and every URL is refused."""
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
+    html = render_template("print/sheets.html", pdf=True, **context(group, event, run, now, large))
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    document = HTML(string=html, base_url="about:blank", url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS), url_fetcher=fetcher)])
+
+
+def filename(event: Event, run: PairingRun) -> str:
+    return f"event-{event.id}-pairs-v{run.version}.pdf"
+
+
+CSV_COLUMNS = ["Round", "Table", "Name", "Email", "Partners", "Score", "Reason"]
+
+
+def pairs_csv(run: PairingRun) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for table in run.tables:
+        for seat in table.seats:
+            partners = "; ".join(s.user.name for s in table.seats if s.user_id != seat.user_id)
+            reason = next((r["text"] for r in table.reasons if seat.user_id in (r["helper"], r["helped"])), "")
+            writer.writerow([table.round, table.number, safe_cell(seat.user.name), safe_cell(seat.user.email),
+                             safe_cell(partners), f"{table.score:g}", safe_cell(reason)])
+    return out.getvalue()
+
+
+@dataclass
+class PartnerView:
+    membership: Membership
+    needs: list
+    offers: list
+    show_contact: bool
+
+
+@dataclass
+class LunchRound:
+    round: int
+    table: PairingTable
+    partners: list[PartnerView]
+    ask: list[tuple[str, str]]     # (my need, their offer): what I can ask them about
+    offer: list[tuple[str, str]]   # (their need, my offer): what they can ask me about
+
+
+def member_lunch(group: Group, event: Event, run: PairingRun, viewer: Membership) -> list[LunchRound]:
+    """The viewer's table and partners per round, with what to ask and what to offer.
+    A partner's needs shared with "a lunch partner" show now; hidden ones never do."""
+    rounds = []
+    for seat in service.my_seats(run, viewer.user_id):
+        partners = []
+        partner_ids = frozenset(p.id for p in seat.partners)
+        for partner in seat.partners:
+            owner = group_membership(group.id, partner.id)
+            if owner is None:
+                continue
+            partners.append(PartnerView(owner, visible_needs_query(viewer, owner, partner_ids),
+                                        visible_offers_query(viewer, owner),
+                                        can_see_contact(viewer, owner, partner_ids)))
+        ask = [(r["need"], r["offer"]) for r in seat.table.reasons if r["helped"] == viewer.user_id]
+        offer = [(r["need"], r["offer"]) for r in seat.table.reasons if r["helper"] == viewer.user_id]
+        rounds.append(LunchRound(seat.round, seat.table, partners, ask, offer))
+    return rounds
+
+
+def member_ics(group: Group, event: Event, run: PairingRun, viewer: Membership, domain: str = "givefirst") -> bytes:
+    zone = ZoneInfo(group.time_zone)
+    seats = service.my_seats(run, viewer.user_id)
+    lines = [f"Round {s.round}, table {s.table.number}: " + ", ".join(p.name for p in s.partners) for s in seats]
+    who = " and ".join(p.name for p in seats[0].partners) if seats else "your group"
+    vevent = icalendar.Event.new(
+        uid=f"lunch-{event.id}-{viewer.user_id}@{domain}",
+        summary=f"{event.title}: lunch with {who}",
+        description="\n".join(["How can I help you?", *lines]),
+        location=", ".join(p for p in (event.venue_name, event.venue_address) if p) or None,
+        start=event.starts_at.astimezone(zone), end=event.ends_at.astimezone(zone),
+        stamp=run.published_at or utcnow(),
+    )
+    calendar = icalendar.Calendar.new(prodid="-//Give First//Lunch//EN", subcomponents=[vevent])
+    calendar.add_missing_timezones(first_date=date(event.starts_at.year - 1, 1, 1),
+                                   last_date=date(event.ends_at.year + 2, 1, 1))
+    return calendar.to_ical()
+
+
+def app_domain() -> str:
+    return current_app.config["BASE_URL"].split("//")[-1].split("/")[0].split(":")[0]

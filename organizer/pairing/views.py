@@ -1,0 +1,285 @@
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from organizer.access import member_required, organizer_required
+from organizer.errors import ActionRefused
+from organizer.forms import ConfirmForm
+from organizer.models import RunStatus, utcnow
+from organizer.pairing import jobs, service, sheets
+from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm
+
+bp = Blueprint("pairing", __name__, url_prefix="/groups/<slug>/events/<int:event_id>/pairing")
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.is_json
+
+
+def load_event(group, event_id: int):
+    event = service.event_in_group(group, event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+def load_run(event, run_id: int):
+    run = next((r for r in service.runs_of(event) if r.id == run_id), None)
+    if run is None:
+        abort(404)
+    return service.run_of_event(event, run.version)
+
+
+def time_limit() -> float:
+    return current_app.config["PAIRING_TIME_LIMIT_S"]
+
+
+def run_json(run) -> dict:
+    if run is None:
+        return {"status": "none"}
+    return {"run": run.id, "version": run.version, "status": run.status, "failure": run.error or None,
+            "objective": run.objective, "proven_optimal": run.proven_optimal,
+            "published": run.published_at is not None}
+
+
+def start_run(group, event, **claim):
+    """Claims a version and starts computing it; the answer for HTML and JSON callers."""
+    try:
+        run = service.claim_run(event, current_user, utcnow(), time_limit(), **claim)
+    except service.AlreadyRunning as busy:
+        if wants_json():
+            return jsonify({**run_json(busy.run), "error": str(busy)}), 409
+        flash(str(busy), "error")
+        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id)), 303
+    except ActionRefused as refusal:
+        if wants_json():
+            return jsonify({"error": str(refusal)}), 400
+        flash(str(refusal), "error")
+        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id))
+    jobs.start(run.id)
+    if wants_json():
+        return jsonify(run_json(run)), 202
+    return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id))
+
+
+def people_choices(run) -> list[SelectChoice]:
+    seated = sorted(((s.user.name, s.user_id) for t in run.tables if t.round == 1 for s in t.seats))
+    return [SelectChoice(str(uid), name) for name, uid in seated]
+
+
+@bp.route("/")
+@organizer_required
+def index(group, member, event_id: int):
+    event = load_event(group, event_id)
+    latest = service.latest_run(event)
+    version = request.args.get("version", type=int)
+    run = service.run_of_event(event, version) if version else service.run_of_event(event)
+    if version and run is None:
+        abort(404)
+    context = dict(group=group, member=member, event=event, latest=latest, run=run,
+                   runs=service.runs_of(event), generate_form=GenerateForm(source=service.default_source(event).value),
+                   confirm_form=ConfirmForm(), published=service.published_run(event))
+    if run is not None and run.status == RunStatus.DONE:
+        names = service.names_of(run.inputs.get("attendees", []) + run.inputs.get("excluded", []))
+        context.update(
+            names=names, difference=service.difference(run), changes=service.attendee_changes(run),
+            swap_form=SwapForm(people=people_choices(run)),
+            exclude_form=PersonForm(people=people_choices(run), prefix="exclude"),
+            add_form=PersonForm(people=[SelectChoice(str(m.user_id), m.user.name)
+                                        for m in service.unseated_members(run, group)], prefix="add"),
+            publish_form=PublishForm(),
+        )
+    return render_template("pairing/index.html", **context)
+
+
+@bp.route("/status.json")
+@organizer_required
+def status(group, member, event_id: int):
+    event = load_event(group, event_id)
+    return jsonify(run_json(service.latest_run(event)))
+
+
+@bp.route("/generate", methods=["POST"])
+@organizer_required
+def generate(group, member, event_id: int):
+    event = load_event(group, event_id)
+    form = GenerateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return start_run(group, event, source=form.source.data, action="generate")
+
+
+@bp.route("/<int:run_id>/re-solve", methods=["POST"])
+@organizer_required
+def resolve(group, member, event_id: int, run_id: int):
+    event = load_event(group, event_id)
+    run = load_run(event, run_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return start_run(group, event, based_on=run, action="re-solve")
+
+
+@bp.route("/<int:run_id>/exclude", methods=["POST"])
+@organizer_required
+def exclude(group, member, event_id: int, run_id: int):
+    event = load_event(group, event_id)
+    run = load_run(event, run_id)
+    form = PersonForm(people=people_choices(run), prefix="exclude")
+    if not form.validate_on_submit():
+        abort(400)
+    excluded = sorted(set(run.inputs.get("excluded", [])) | {int(form.user.data)})
+    added = [u for u in run.inputs.get("added", []) if u not in excluded]
+    return start_run(group, event, based_on=run, action="exclude",
+                     inputs={"excluded": excluded, "added": added})
+
+
+@bp.route("/<int:run_id>/add", methods=["POST"])
+@organizer_required
+def add(group, member, event_id: int, run_id: int):
+    event = load_event(group, event_id)
+    run = load_run(event, run_id)
+    form = PersonForm(people=[SelectChoice(str(m.user_id), m.user.name)
+                              for m in service.unseated_members(run, group)], prefix="add")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        inputs = service.add_walk_in(run, int(form.user.data), utcnow())
+    except ActionRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=run.version))
+    return start_run(group, event, based_on=run, action="add walk-in", inputs=inputs)
+
+
+@bp.route("/<int:run_id>/tables/<int:table_id>/lock", methods=["POST"])
+@organizer_required
+def lock(group, member, event_id: int, run_id: int, table_id: int):
+    return _set_locked(group, event_id, run_id, table_id, True)
+
+
+@bp.route("/<int:run_id>/tables/<int:table_id>/unlock", methods=["POST"])
+@organizer_required
+def unlock(group, member, event_id: int, run_id: int, table_id: int):
+    return _set_locked(group, event_id, run_id, table_id, False)
+
+
+def _set_locked(group, event_id, run_id, table_id, locked):
+    event = load_event(group, event_id)
+    run = load_run(event, run_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        new = service.set_locked(run, table_id, locked, current_user, utcnow())
+    except ActionRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=run.version))
+    flash(f"Version {new.version}: table {'locked' if locked else 'unlocked'}.", "success")
+    return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=new.version))
+
+
+@bp.route("/<int:run_id>/swap", methods=["POST"])
+@organizer_required
+def swap(group, member, event_id: int, run_id: int):
+    event = load_event(group, event_id)
+    run = load_run(event, run_id)
+    form = SwapForm(people=people_choices(run))
+    if not form.validate_on_submit():
+        flash("Choose two people and a round.", "error")
+        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=run.version))
+    try:
+        new = service.swap(run, int(form.first.data), int(form.second.data), form.round.data,
+                           current_user, utcnow(), time_limit())
+    except ActionRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=run.version))
+    flash(f"Version {new.version}: swapped, and both tables locked.", "success")
+    return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=new.version))
+
+
+@bp.route("/<int:run_id>/publish", methods=["POST"])
+@organizer_required
+def publish(group, member, event_id: int, run_id: int):
+    event = load_event(group, event_id)
+    run = load_run(event, run_id)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.publish(run, utcnow(), confirm_changed=form.confirm_changed.data)
+    except ActionRefused as refusal:
+        if wants_json():
+            return jsonify({"error": str(refusal)}), 409
+        flash(str(refusal), "error")
+    else:
+        flash(f"Version {run.version} is published: members see their partners now.", "success")
+    return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=run.version))
+
+
+@bp.route("/unpublish", methods=["POST"])
+@organizer_required
+def unpublish(group, member, event_id: int):
+    event = load_event(group, event_id)
+    if ConfirmForm().validate_on_submit():
+        service.unpublish(event)
+        flash("Unpublished: members no longer see the pairs.", "info")
+    return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id))
+
+
+@bp.route("/<int:run_id>/print")
+@organizer_required
+def print_view(group, member, event_id: int, run_id: int):
+    event = load_event(group, event_id)
+    run = load_run(event, run_id)
+    return render_template("print/sheets.html", **sheets.context(group, event, run, utcnow(),
+                                                                   large=request.args.get("large") == "1"))
+
+
+@bp.route("/<int:run_id>/sheets.pdf")
+@organizer_required
+def pdf(group, member, event_id: int, run_id: int):
+    event = load_event(group, event_id)
+    run = load_run(event, run_id)
+    data = sheets.pdf(group, event, run, utcnow(), large=request.args.get("large") == "1")
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{sheets.filename(event, run)}"'})
+
+
+@bp.route("/pairs.csv")
+@organizer_required
+def pairs_csv(group, member, event_id: int):
+    event = load_event(group, event_id)
+    run = service.published_run(event)
+    if run is None:
+        abort(404)
+    return Response(sheets.pairs_csv(run), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="event-{event.id}-pairs.csv"'})
+
+
+@bp.route("/mine")
+@member_required
+def mine(group, member, event_id: int):
+    event = load_event(group, event_id)
+    run = service.published_run(event)
+    lunch = sheets.member_lunch(group, event, run, member) if run else None
+    return render_template("pairing/mine.html", group=group, member=member, event=event, run=run, lunch=lunch)
+
+
+@bp.route("/mine.ics")
+@member_required
+def mine_ics(group, member, event_id: int):
+    event = load_event(group, event_id)
+    run = service.published_run(event)
+    if run is None:
+        abort(404)
+    return Response(sheets.member_ics(group, event, run, member, sheets.app_domain()), mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="lunch-{event.id}.ics"'})
