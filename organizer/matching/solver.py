@@ -300,8 +300,17 @@ def _triangles(keep_trio: np.ndarray, rc: np.ndarray, tau, allowed) -> list[tupl
     return out
 
 
-def _restricted(W, allowed, rc, tau, odd, incumbent):
-    """Edges and trios that a seating with reduced cost < tau may use, plus the incumbent's."""
+def _restricted(W, allowed, rc, tau, odd, incumbent, stuck, base_groups):
+    """What a seating with reduced cost < tau may use, plus the incumbent's groups.
+
+    Returns (fixed groups, free vertices, pair edges among them, candidate
+    trios, impossible).  Only the connected components (of the kept edges)
+    that hold an attendee of an odd cycle need solving: on any other component
+    the relaxation's own cycles are even, so its seating ``base_groups`` has
+    reduced cost 0, the least possible, and a better seating can take it there
+    unchanged (components are closed under kept edges, and the trio, needing an
+    odd component, cannot be there either).
+    """
     n = len(W)
     keep_pair = ((rc + rc.T) < tau) & allowed
     triangles = []
@@ -314,25 +323,30 @@ def _restricted(W, allowed, rc, tau, odd, incumbent):
                 keep_pair[g[0], g[1]] = keep_pair[g[1], g[0]] = True
             elif tuple(sorted(g)) not in set(triangles):
                 triangles.append(tuple(sorted(g)))
+    link = keep_pair.copy()
+    for a, b, c in triangles:
+        link[a, b] = link[b, c] = link[a, c] = True
+    count, label = connected_components(sparse.csr_matrix(link), directed=False)
+    active_label = np.zeros(count, dtype=bool)
+    active_label[label[stuck]] = True
+    active = active_label[label]
+    sizes = np.bincount(label, minlength=count)
+    triangles = [t for t in triangles if active[t[0]]]
+    fixed = [g for g in base_groups if not active[g[0]]]
+    keep_pair &= active[:, None] & active[None, :]
     in_trio = np.zeros(n, dtype=bool)
     for tri in triangles:
         in_trio[list(tri)] = True
     degree = keep_pair.sum(axis=1)
     # a vertex with a single candidate pair whose partner also has only it, and no trio: seated together
-    forced_mask = (degree == 1) & ~in_trio
+    forced_mask = active & (degree == 1) & ~in_trio
     partner = np.argmax(keep_pair, axis=1)
     forced = forced_mask & forced_mask[partner] & (partner != np.arange(n))
-    fixed = [(int(v), int(partner[v])) for v in np.flatnonzero(forced) if v < partner[v]]
-    free = ~forced
-    impossible = bool(((degree == 0) & ~in_trio).any()) or (odd and not triangles)
-    if not impossible:
-        # each connected component must be even, but for the one holding the trio
-        link = keep_pair.copy()
-        for a, b, c in triangles:
-            link[a, b] = link[b, c] = link[a, c] = True
-        count, label = connected_components(sparse.csr_matrix(link), directed=False)
-        odd_parts = int((np.bincount(label, minlength=count) % 2).sum())
-        impossible = odd_parts > (1 if odd else 0)
+    fixed += [(int(v), int(partner[v])) for v in np.flatnonzero(forced) if v < partner[v]]
+    free = active & ~forced
+    impossible = bool((active & (degree == 0) & ~in_trio).any()) or (odd and not triangles)
+    # each active component must be even, but for the one holding the trio
+    impossible = impossible or int((sizes[active_label] % 2).sum()) > (1 if odd else 0)
     sub = keep_pair & free[:, None] & free[None, :]
     iu, ju = np.nonzero(np.triu(sub, 1))
     pair_edges = list(zip(iu.tolist(), ju.tolist()))
@@ -353,7 +367,9 @@ def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats):
     """
     n = len(W)
     rc_pair = rc + rc.T
-    stuck = [v for c in _cycles(sigma) if len(c) % 2 for v in c]
+    cycles = _cycles(sigma)
+    stuck = [v for c in cycles if len(c) % 2 for v in c]
+    base_groups = [g for c in cycles if len(c) % 2 == 0 for g in _split_even_cycle(W, c)]
     # smallest tau giving every odd-cycle attendee some pair off its cycle
     off = rc_pair[stuck].astype(float)
     off[np.arange(len(stuck)), np.asarray(stuck)] = np.inf
@@ -369,7 +385,7 @@ def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats):
     while True:
         rounds += 1
         stats["tau_rounds"] = rounds
-        fixed, free, pair_edges, triangles, impossible = _restricted(W, allowed, rc, tau, odd, incumbent)
+        fixed, free, pair_edges, triangles, impossible = _restricted(W, allowed, rc, tau, odd, incumbent, np.asarray(stuck), base_groups)
         stats["mip_vertices"] = len(free)
         stats["mip_edges"] = len(pair_edges)
         stats["mip_trios"] = len(triangles)
