@@ -44,6 +44,7 @@ test: install browser
 
 bench: install
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/door.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -40,10 +40,13 @@ from organizer.models import (
     PairingSeat,
     PairingTable,
     RunStatus,
+    Tag,
     User,
     Visibility,
     utcnow,
 )
+from organizer.models import need_tags as need_tags_table
+from organizer.models import offer_tags as offer_tags_table
 
 PRIORITY_WEIGHT = {"high": 2.0, "normal": 1.0, "low": 0.5}
 CLAIM_MARGIN = timedelta(seconds=60)
@@ -92,27 +95,45 @@ class Snapshot:
 
 
 def _matching_attendees(group_id: int, user_ids: list[int]) -> dict[int, matching.Attendee]:
-    members = {m.id: m for m in db.session.scalars(
-        select(Membership).where(Membership.group_id == group_id, Membership.user_id.in_(user_ids))
-        .options(selectinload(Membership.user)))}
+    """Attendees with their open needs (not those for organizers only) and active offers.
+    Plain column queries: at the door this runs for every re-solve."""
+    members = dict(db.session.execute(
+        select(Membership.id, Membership.user_id).where(Membership.group_id == group_id,
+                                                        Membership.user_id.in_(user_ids))).all())
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(members.values()))).all())
+    need_rows = db.session.execute(
+        select(Need.id, Need.membership_id, Need.title, Need.details, Need.priority)
+        .where(Need.membership_id.in_(members), Need.status != NeedStatus.MET.value,
+               Need.visibility != Visibility.ORGANIZERS.value).order_by(Need.id)).all()
+    offer_rows = db.session.execute(
+        select(Offer.id, Offer.membership_id, Offer.title, Offer.details, Offer.kind)
+        .where(Offer.membership_id.in_(members), Offer.active.is_(True)).order_by(Offer.id)).all()
+    need_tags = _tag_names(need_tags_table, need_tags_table.c.need_id, [r.id for r in need_rows])
+    offer_tags = _tag_names(offer_tags_table, offer_tags_table.c.offer_id, [r.id for r in offer_rows])
     needs: dict[int, list[matching.Need]] = {}
-    for need in db.session.scalars(
-            select(Need).where(Need.membership_id.in_(members),
-                               Need.status != NeedStatus.MET.value,
-                               Need.visibility != Visibility.ORGANIZERS.value)
-            .options(selectinload(Need.tags)).order_by(Need.id)):
-        needs.setdefault(need.membership_id, []).append(
-            matching.Need(need.title + (". " + need.details if need.details else ""),
-                          tuple(t.name for t in need.tags), PRIORITY_WEIGHT.get(need.priority, 1.0)))
+    for row in need_rows:
+        needs.setdefault(row.membership_id, []).append(matching.Need(
+            _item_text(row.title, row.details), need_tags.get(row.id, ()), PRIORITY_WEIGHT.get(row.priority, 1.0)))
     offers: dict[int, list[matching.Offer]] = {}
-    for offer in db.session.scalars(
-            select(Offer).where(Offer.membership_id.in_(members), Offer.active.is_(True))
-            .options(selectinload(Offer.tags)).order_by(Offer.id)):
-        offers.setdefault(offer.membership_id, []).append(
-            matching.Offer(offer.title + (". " + offer.details if offer.details else ""),
-                           tuple(t.name for t in offer.tags), offer.kind))
-    return {m.user_id: matching.Attendee(m.user_id, m.user.name, needs.get(mid, ()), offers.get(mid, ()))
-            for mid, m in members.items()}
+    for row in offer_rows:
+        offers.setdefault(row.membership_id, []).append(matching.Offer(
+            _item_text(row.title, row.details), offer_tags.get(row.id, ()), row.kind))
+    return {uid: matching.Attendee(uid, names[uid], needs.get(mid, ()), offers.get(mid, ()))
+            for mid, uid in members.items()}
+
+
+def _item_text(title: str, details: str) -> str:
+    return title + (". " + details if details else "")
+
+
+def _tag_names(table, key, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    if not ids:
+        return {}
+    names: dict[int, list[str]] = {}
+    for item_id, name in db.session.execute(
+            select(key, Tag.name).join(Tag, Tag.id == table.c.tag_id).where(key.in_(ids)).order_by(Tag.name)):
+        names.setdefault(item_id, []).append(name)
+    return {k: tuple(v) for k, v in names.items()}
 
 
 def past_meetings(event: Event, user_ids: list[int]) -> list[matching.Meeting]:
@@ -287,19 +308,9 @@ def table_reasons(scores: matching.HelpScores, members: tuple[int, ...], names: 
 def review_summary(snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing) -> dict:
     """What the organizer reviews besides the tables: needs nobody present can help with,
     and who receives no help from their table, per round."""
-    ids = [a.id for a in snap.problem.attendees]
-    matrix = scores.matrix
-    uncovered = []
-    for j, helped in enumerate(ids):
-        attendee = snap.attendees[helped]
-        covered = set()
-        for i, helper in enumerate(ids):
-            if i != j and matrix[i, j] > 0:
-                covered.update(_first_sentence(m.need.text) for m in scores.reasons(helper, helped))
-        for need in attendee.needs:
-            title = _first_sentence(need.text)
-            if title not in covered:
-                uncovered.append({"user": helped, "need": title})
+    covered = set(scores.match_need.tolist())  # each row: some helper's best offer for that need
+    uncovered = [{"user": scores.attendees[owner].id, "need": _first_sentence(need.text)}
+                 for k, (owner, need) in enumerate(scores.needs) if k not in covered]
     unhelped = []
     for r, round_ in enumerate(pairing.rounds, start=1):
         for group in round_.groups:
@@ -511,9 +522,14 @@ def published_run(event: Event) -> PairingRun | None:
 
 
 def pairs_by_round(run: PairingRun) -> list[set[frozenset[int]]]:
+    tables: dict[int, tuple[int, set[int]]] = {}
+    for table_id, round_, user_id in db.session.execute(
+            select(PairingTable.id, PairingTable.round, PairingSeat.user_id)
+            .join(PairingSeat, PairingSeat.table_id == PairingTable.id).where(PairingTable.run_id == run.id)):
+        tables.setdefault(table_id, (round_, set()))[1].add(user_id)
     rounds: list[set[frozenset[int]]] = [set() for _ in range(run.rounds)]
-    for table in run.tables:
-        rounds[table.round - 1].add(frozenset(s.user_id for s in table.seats))
+    for round_, members in tables.values():
+        rounds[round_ - 1].add(frozenset(members))
     return rounds
 
 

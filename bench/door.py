@@ -1,0 +1,143 @@
+"""Re-pairing at the door, end to end: 200 checked-in attendees.
+
+Times load (snapshot from the database), score, solve, save, and rendering the
+organizer's review page, on SQLite (default) or PostgreSQL (--database-url).
+The goal is at most 0.5 s for the whole re-pairing. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/door.py [--attendees 200] [--repeat 5] [--database-url URL]
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TOPICS = [
+    ("a publisher for my book", "introduction to my literary agent", "publishing"),
+    ("a good electrician in Oakville", "licensed electrical work", "electrician"),
+    ("an intro to the CFO of a life-science company", "I know CFOs in life sciences", "finance"),
+    ("car-buying negotiation tips", "negotiation coaching for car buying", "cars"),
+    ("an insider price on hot tubs", "hot tub supplier discounts", "hot tubs"),
+    ("resume reviews", "resume reviews from a hiring manager", "resume"),
+    ("interview practice", "mock interviews for managers", "interviews"),
+    ("keynote speaking gigs", "speaking slots at events I organise", "speaking"),
+    ("promote my running class", "marketing plan for a small business", "marketing"),
+    ("warm introductions in healthcare", "introductions to hospital managers", "healthcare"),
+    ("PostgreSQL help for my app", "Postgres and Python consulting", "software"),
+    ("bookkeeping for my small business", "bookkeeping and tax questions", "bookkeeping"),
+    ("job leads in logistics", "job leads at distribution centres", "logistics"),
+    ("a website for my shop", "build simple websites", "websites"),
+    ("public speaking coaching", "coaching for presentations", "speaking"),
+    ("introductions to VPs of sales", "sales leadership contacts", "sales"),
+]
+
+
+def build(app, n: int, seed: int):
+    from organizer.extensions import db
+    from organizer.groups.service import add_group, add_member
+    from organizer.models import Event, EventStatus, Need, Offer, Rsvp, RsvpState, User, utcnow
+    from organizer.members.service import tags_for
+
+    rng = random.Random(seed)
+    now = utcnow()
+    organizer = User(name="Bench Organizer", email="organizer@bench.example", password_hash=None)
+    db.session.add(organizer)
+    group = add_group(organizer, "Bench group", "America/Toronto", slug="bench")
+    event = Event(group=group, title="Door bench", starts_at=now, ends_at=now, status=EventStatus.OPEN.value)
+    db.session.add(event)
+    for i in range(n):
+        user = User(name=f"Member {i:03d}", email=f"m{i}@bench.example", password_hash=None)
+        member = add_member(group, user)
+        for need_text, _, tag in rng.sample(TOPICS, 3):
+            db.session.add(Need(membership=member, title=need_text.capitalize(), tags=tags_for(group.id, [tag]),
+                                priority=rng.choice(["high", "normal", "low"])))
+        for _, offer_text, tag in rng.sample(TOPICS, 3):
+            db.session.add(Offer(membership=member, title=offer_text.capitalize(), tags=tags_for(group.id, [tag])))
+        db.session.add(Rsvp(event=event, user=user, state=RsvpState.GOING.value, checked_in_at=now))
+    db.session.commit()
+    return group, organizer, event
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attendees", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", default=None, help="an empty PostgreSQL database (default: a temporary SQLite file)")
+    args = parser.parse_args()
+
+    instance = tempfile.mkdtemp(prefix="givefirst-bench-")
+    os.environ["GIVEFIRST_INSTANCE_PATH"] = instance
+    from config import database_url
+    from organizer import create_app
+    from organizer.extensions import db
+    from organizer import matching
+    from organizer.models import utcnow
+    from organizer.pairing import service
+
+    url = database_url(args.database_url or f"sqlite:///{instance}/bench.sqlite3")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        group, organizer, event = build(app, args.attendees, args.seed)
+        organizer_id, event_id, slug = organizer.id, event.id, group.slug
+    client = app.test_client()
+    with client.session_transaction() as browser:  # sign the organizer in without a password
+        pass
+    with app.app_context():
+        from organizer.auth.service import log_in
+        from organizer.models import User
+        token = log_in(db.session.get(User, organizer_id))
+    with client.session_transaction() as browser:
+        browser["_user_id"] = str(organizer_id)
+        browser["auth_token"] = token
+        browser["_fresh"] = True
+
+    stages = {k: [] for k in ("claim", "load", "score", "solve", "save", "review page", "total")}
+    last = None
+    for attempt in range(args.repeat + 1):  # the first run warms caches and is not counted
+        with app.app_context():
+            from organizer.models import Event
+            event = db.session.get(Event, event_id)
+            t0 = time.perf_counter()
+            run = service.claim_run(event, None, utcnow(), 20.0)
+            t1 = time.perf_counter()
+            snap = service.snapshot(event, run.inputs["attendees"], [], utcnow(), 20.0)
+            db.session.rollback()
+            t2 = time.perf_counter()
+            scores = matching.score(snap.problem.attendees, snap.problem.options)
+            t3 = time.perf_counter()
+            pairing = matching.solve(snap.problem, scores)
+            assert not matching.violations(snap.problem, pairing)
+            t4 = time.perf_counter()
+            saved = service._save(run.id, snap, scores, pairing, service.review_summary(snap, scores, pairing))
+            t5 = time.perf_counter()
+            last = (saved.version, saved.proven_optimal, saved.objective, len(saved.tables))
+        response = client.get(f"/groups/{slug}/events/{event_id}/pairing/")
+        t6 = time.perf_counter()
+        assert response.status_code == 200, response.status_code
+        if attempt == 0:
+            continue
+        for name, value in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t6 - t0)):
+            stages[name].append(value)
+
+    dialect = url.split(":", 1)[0]
+    print(f"Re-pairing {args.attendees} checked-in attendees at the door ({dialect}), "
+          f"median of {args.repeat} runs after one warm-up:")
+    for name, values in stages.items():
+        print(f"  {name:<12} {statistics.median(values) * 1000:8.1f} ms   (min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f})")
+    version, proven, objective, tables = last
+    print(f"  last version {version}: {tables} tables, objective {objective:.2f}, proven optimal: {proven}")
+    total = statistics.median(stages["total"])
+    print(f"  goal <= 500 ms end to end: {'met' if total <= 0.5 else 'NOT met'} ({total * 1000:.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()
