@@ -379,3 +379,21 @@ def test_event_pages_carry_no_inline_script_or_style(client, auth, club):
         html = client.get(url).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
         assert "<style" not in html and " style=" not in html, url
+
+
+def test_walk_in_form_without_a_chosen_member_changes_nothing(client, auth, club):
+    group, _, _ = club
+    event = make_event(group)
+    auth.login("coach@example.org")
+    html = client.post(event_url(event, "walk-ins"), data={"user_id": ""}, follow_redirects=True).get_data(as_text=True)
+    assert "Choose a member of the group." in html
+    assert service.attendance_counts(event).walk_ins == 0
+
+
+def test_undo_after_a_search_returns_to_the_same_search(client, auth, club):
+    group, _, member = club
+    event = make_event(group)
+    make_rsvp(event, member, checked_in=True)
+    auth.login("coach@example.org")
+    response = client.post(event_url(event, f"check-in/{member.id}/undo?q=dav"))
+    assert response.headers["Location"].endswith("/check-in?q=dav")

@@ -45,11 +45,13 @@ class RsvpForm(FlaskForm):
 
 
 class WalkInMemberForm(FlaskForm):
-    user_id = SelectField("Member", coerce=int, validators=[DataRequired("Choose a member.")])
+    user_id = SelectField("Member", validators=[DataRequired("Choose a member.")])
 
     def __init__(self, *args, members: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.user_id.choices = [SelectChoice(user_id, name) for user_id, name in members]
+        self.user_id.choices = [SelectChoice("", "Choose a member…")] + [
+            SelectChoice(str(user_id), name) for user_id, name in members
+        ]
 
 
 class WalkInGuestForm(FlaskForm):

@@ -272,7 +272,7 @@ def add_walk_in(group, member, event_id: int):
     form = WalkInMemberForm(members=[(m.user_id, m.user.name) for m in candidates])
     if form.validate_on_submit():
         try:
-            user = service.add_walk_in(event, form.user_id.data, utcnow())
+            user = service.add_walk_in(event, int(form.user_id.data), utcnow())
         except ActionRefused as refusal:
             flash(str(refusal), "error")
         else:
@@ -293,7 +293,7 @@ def add_walk_in_guest(group, member, event_id: int):
         except ActionRefused as refusal:
             flash(str(refusal), "error")
         else:
-            note = (" Their account has no password yet: a set-password link is on the Members page."
+            note = (" Their account has no password yet: you can give them a set-password link under Members and roles."
                     if is_new else " (They already had an account.)")
             flash(f"{user.name} is added to the group as a walk-in and checked in.{note}", "success")
     else:
