@@ -1,12 +1,17 @@
-"""Demo data for `flask seed-demo`: one group, its organizer and twenty members."""
+"""Demo data for `flask seed-demo`: one group, its organizer and twenty members with
+realistic needs and offers, and next month's lunch with everyone answering yes."""
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from organizer.auth.service import create_user, user_by_email
 from organizer.extensions import db
 from organizer.groups.service import add_group, add_member, group_by_slug
 from organizer.members.service import parse_tags, tags_for
-from organizer.models import Group, Need, Offer, Role
+from organizer.models import Event, EventStatus, Group, Need, Offer, Role, Rsvp, RsvpState, utcnow
 
 DEMO_SLUG = "oakville-connectors"
 DEMO_PASSWORD = "give-first-demo"  # demo only; printed by the command
@@ -183,8 +188,34 @@ def seed_demo() -> Group:
             _add_profile(group, member, *PROFILES[email])
         else:
             add_member(group, user)
+    if db.session.scalar(select(Event.id).where(Event.group_id == group.id).limit(1)) is None:
+        _add_demo_lunch(group)
     db.session.commit()
     return group
+
+
+def next_first_thursday_noon(now: datetime, time_zone: str) -> datetime:
+    """The first Thursday of next month at 12:00 in the group's zone, in UTC."""
+    local = now.astimezone(ZoneInfo(time_zone))
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    day = date(year, month, 1)
+    day += timedelta(days=(3 - day.weekday()) % 7)
+    return datetime.combine(day, time(12, 0), tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
+def _add_demo_lunch(group: Group) -> None:
+    """Next month's lunch, open for RSVP, with every demo member answering yes."""
+    db.session.flush()
+    starts_at = next_first_thursday_noon(utcnow(), group.time_zone)
+    event = Event(group=group, title="Monthly networking lunch", starts_at=starts_at,
+                  ends_at=starts_at + timedelta(minutes=90), venue_name="The Oakville Bistro",
+                  venue_address="123 Lakeshore Rd E, Oakville, ON", capacity=30, rounds=1,
+                  description="Bring your needs and offers. Each of us sits with the person who can help most.",
+                  status=EventStatus.OPEN.value)
+    db.session.add(event)
+    now = utcnow()
+    for member in group.memberships:
+        db.session.add(Rsvp(event=event, user=member.user, state=RsvpState.GOING.value, answered_at=now))
 
 
 def _add_profile(group: Group, member, headline, industry, city, needs, offers) -> None:

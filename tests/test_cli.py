@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from organizer.auth.service import authenticate
 from organizer.demo import DEMO_PASSWORD, DEMO_SLUG
 from organizer.extensions import db
-from organizer.models import Group, Membership, Role, User
+from organizer.models import Event, Group, Membership, Need, Role, User, utcnow
 from tests.factories import make_group, make_user
 
 
@@ -18,6 +18,25 @@ def test_seed_demo_creates_a_group_with_an_organizer_and_twenty_members(runner, 
     assert "coach@example.org" in result.output and DEMO_PASSWORD in result.output
     assert result.output.count("@example.org") == 21
     assert authenticate("alice@example.org", DEMO_PASSWORD) is not None
+    event = db.session.scalar(select(Event).where(Event.group_id == group.id))
+    assert event.status == "open" and event.starts_at > utcnow()
+    assert sorted({r.state for r in event.rsvps}) == ["going"] and len(event.rsvps) == 21
+    alice = db.session.scalar(select(User).where(User.email == "alice@example.org"))
+    assert db.session.scalar(select(func.count()).select_from(Need).join(Membership)
+                             .where(Membership.user_id == alice.id)) >= 2
+
+
+def test_the_demo_lunch_is_the_first_thursday_of_next_month_at_noon_local():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from organizer.demo import next_first_thursday_noon
+
+    starts = next_first_thursday_noon(datetime(2026, 11, 21, 15, tzinfo=UTC), "America/Toronto")
+    local = starts.astimezone(ZoneInfo("America/Toronto"))
+    assert (local.year, local.month, local.day, local.hour, local.strftime("%A")) == (2026, 12, 3, 12, "Thursday")
+    january = next_first_thursday_noon(datetime(2026, 12, 20, tzinfo=UTC), "America/Toronto")
+    assert january.astimezone(ZoneInfo("America/Toronto")).date().isoformat() == "2027-01-07"
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone_but_prints_logins(runner, app):
