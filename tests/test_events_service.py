@@ -357,3 +357,24 @@ def test_a_member_who_left_the_group_is_not_an_attendee(app):
     leave_group(group, user.id)
     assert service.going_attendees(event) == []
     assert db.session.query(Rsvp).count() == 1
+
+
+def test_a_leaving_members_seat_goes_to_the_first_on_the_waitlist(app):
+    group = make_group()
+    event = make_event(group, capacity=1)
+    leaving, waiting = make_member(group), make_member(group)
+    t = utcnow()
+    service.answer(event, leaving, True, t)
+    service.answer(event, waiting, True, t + timedelta(seconds=1))
+    assert service.release_seats(leaving.id, group.id, utcnow()) == 1
+    db.session.commit()
+    assert service.rsvp_of(event.id, leaving.id).state == RsvpState.DECLINED
+    assert service.rsvp_of(event.id, waiting.id).state == RsvpState.GOING
+
+
+def test_releasing_seats_leaves_past_events_alone(app):
+    group = make_group()
+    event = make_event(group, starts_in=timedelta(days=-3))
+    user = make_member(group)
+    make_rsvp(event, user, checked_in=True)
+    assert service.release_seats(user.id, group.id, utcnow()) == 0

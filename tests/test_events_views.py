@@ -327,7 +327,7 @@ def test_ics_of_a_cancelled_event_says_cancelled(client, auth, club):
 # --- Attendee CSV -------------------------------------------------------------------------------------
 
 def read_csv(response):
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
 
 
 def test_attendee_csv_has_going_waitlisted_checked_in_and_walk_in_columns(client, auth, club):
@@ -397,3 +397,10 @@ def test_undo_after_a_search_returns_to_the_same_search(client, auth, club):
     auth.login("coach@example.org")
     response = client.post(event_url(event, f"check-in/{member.id}/undo?q=dav"))
     assert response.headers["Location"].endswith("/check-in?q=dav")
+
+
+def test_attendee_csv_starts_with_a_byte_order_mark_for_spreadsheets(client, auth, club):
+    group, _, _ = club
+    event = make_event(group)
+    auth.login("coach@example.org")
+    assert client.get(event_url(event, "attendees.csv")).data.startswith("\ufeffName,Email".encode())

@@ -66,7 +66,7 @@ ATTENDEE_COLUMNS = [
 
 
 def attendee_csv(event: Event) -> str:
-    """Everyone with a seat or on the waitlist, times in the group's zone."""
+    """Everyone with a seat or on the waitlist, times in the group's zone (UTF-8 with a BOM)."""
     zone = ZoneInfo(event.group.time_zone)
 
     def local(value) -> str:
@@ -76,6 +76,7 @@ def attendee_csv(event: Event) -> str:
         return "yes" if flag else "no"
 
     out = io.StringIO()
+    out.write("\ufeff")  # byte-order mark: spreadsheet programs then read names with accents right
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(ATTENDEE_COLUMNS)
     position = 0

@@ -383,6 +383,34 @@ def acknowledge_promotions(user_id: int, group_id: int, now: datetime) -> list[E
     return [rsvp.event for rsvp in rsvps]
 
 
+def release_seats(user_id: int, group_id: int, now: datetime) -> int:
+    """For a member leaving (or removed from) a group: their yes to upcoming events becomes a
+    no, and each seat goes to the first on that waitlist. Does not commit: the caller's action
+    does. Returns how many answers changed."""
+    rsvps = list(db.session.scalars(
+        select(Rsvp).join(Event).where(
+            Rsvp.user_id == user_id,
+            Event.group_id == group_id,
+            Event.starts_at > now,
+            Rsvp.state.in_([RsvpState.GOING.value, RsvpState.WAITLISTED.value]),
+        )
+    ))
+    changed = 0
+    for rsvp in rsvps:
+        event = lock_event(rsvp.event_id)
+        db.session.refresh(rsvp)  # read again under the lock
+        if rsvp.state == RsvpState.DECLINED:
+            continue
+        changed += 1
+        had_seat = rsvp.state == RsvpState.GOING
+        rsvp.state = RsvpState.DECLINED.value
+        rsvp.waitlisted_at = rsvp.promoted_at = rsvp.promotion_seen_at = None
+        db.session.flush()
+        if had_seat:
+            _promote_from_waitlist(event, now)
+    return changed
+
+
 # --- Check-in at the door -----------------------------------------------------------------
 
 def _refuse_unless_door_open(event: Event) -> None:
