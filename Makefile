@@ -45,6 +45,7 @@ test: install browser
 bench: install
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/door.py
+	$(BIN)/python bench/rsvp_concurrency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

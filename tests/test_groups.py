@@ -168,3 +168,34 @@ def test_anonymous_visitor_is_sent_to_log_in(client, app):
     response = client.get(f"/groups/{group.slug}/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/auth/login?next=")
+
+
+def test_removing_a_member_gives_their_seat_to_the_waitlist(client, auth, app):
+    from tests.event_factories import make_event, make_rsvp
+    from organizer.models import RsvpState
+
+    organizer = make_user(email="org@example.org")
+    group = make_group(organizer=organizer)
+    seated, waiting = make_member(group, name="Seated"), make_member(group, name="Waiting", email="w@example.org")
+    event = make_event(group, capacity=1)
+    make_rsvp(event, seated)
+    waiting_rsvp = make_rsvp(event, waiting, RsvpState.WAITLISTED)
+    auth.login("org@example.org")
+    client.post(f"/groups/{group.slug}/roles/{seated.id}/remove")
+    db.session.refresh(waiting_rsvp)
+    assert waiting_rsvp.state == "going"
+    auth.logout()
+    auth.login("w@example.org")
+    overview = client.get(f"/groups/{group.slug}/").get_data(as_text=True)
+    assert "you moved up from the waitlist" in overview
+    assert "you moved up" not in client.get(f"/groups/{group.slug}/").get_data(as_text=True)  # told once
+
+
+def test_group_overview_lists_upcoming_events(client, auth, app):
+    from tests.event_factories import make_event
+
+    group = make_group()
+    make_member(group, email="m@example.org")
+    make_event(group, title="Spring lunch")
+    auth.login("m@example.org")
+    assert "Spring lunch" in client.get(f"/groups/{group.slug}/").get_data(as_text=True)

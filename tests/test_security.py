@@ -10,6 +10,7 @@ from organizer.auth.service import issue_set_password_token
 from organizer.extensions import db
 from organizer.models import Role
 from tests.conftest import csrf_token_from
+from tests.event_factories import make_event
 from tests.factories import make_group, make_member, make_user, membership_of
 
 
@@ -33,12 +34,14 @@ def world(app):
     outsider = make_member(group_a, role=Role.ORGANIZER, email="org-a@example.org")
     token = issue_set_password_token(member_b, organizer, timedelta(hours=1))
     db.session.commit()
+    event = make_event(group_b)
     return {
         "group": group_b,
         "organizer": organizer,
         "member": member_b,
         "outsider": outsider,
         "values": {"slug": group_b.slug, "user_id": member_b.id, "code": group_b.invite_code, "token": token,
+                   "event_id": event.id,
                    "filename": "css/site.css"},
     }
 

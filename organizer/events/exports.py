@@ -11,6 +11,7 @@ import icalendar
 
 from organizer.events.service import rsvps_of_event
 from organizer.models import Event, EventStatus, RsvpState
+from organizer.spreadsheet import safe_cell
 
 PRODID = "-//Give First//Events//EN"
 
@@ -49,14 +50,6 @@ def calendar_file(event: Event, domain: str, url: str) -> bytes:
         first_date=date(event.starts_at.year - 1, 1, 1), last_date=date(event.ends_at.year + 2, 1, 1)
     )
     return calendar.to_ical()
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 ATTENDEE_COLUMNS = [

@@ -19,7 +19,7 @@ from sqlalchemy.orm import contains_eager
 from organizer.auth.service import create_user, normalize_email, user_by_email
 from organizer.errors import ActionRefused
 from organizer.extensions import db
-from organizer.groups.service import add_member, membership
+from organizer.groups.memberships import add_member, membership
 from organizer.models import Event, EventStatus, Group, Membership, Rsvp, RsvpState, User
 
 DEFAULT_DURATION = timedelta(minutes=90)

@@ -4,7 +4,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from organizer.access import member_required, organizer_required
-from organizer.database import writing
 from organizer.errors import ActionRefused
 from organizer.events import exports, service
 from organizer.events.forms import EventForm, RsvpForm, WalkInGuestForm, WalkInMemberForm
@@ -19,18 +18,6 @@ def _event_or_404(group, member, event_id: int):
     if event is None or (event.status == EventStatus.DRAFT and not member.is_organizer):
         abort(404)
     return event
-
-
-def _tell_about_promotions(group) -> None:
-    """A member who moved up from the waitlist hears it on their next visit, once."""
-    if not service.unseen_promotions(current_user.id, group.id):
-        return
-    with writing():
-        events = service.acknowledge_promotions(current_user.id, group.id, utcnow())
-    for event in events:
-        when = service.format_local(event.starts_at, group.time_zone)
-        flash(f"Good news: a seat opened up and you moved up from the waitlist. "
-              f"You are in for {event.title} on {when}.", "success")
 
 
 def _details(form: EventForm) -> service.EventDetails:
@@ -50,7 +37,6 @@ def _details(form: EventForm) -> service.EventDetails:
 @bp.route("/")
 @member_required
 def index(group, member):
-    _tell_about_promotions(group)
     now = utcnow()
     upcoming, past = service.events_of(group, now, include_drafts=member.is_organizer)
     answers = service.rsvps_of_user(current_user.id, [e.id for e in upcoming + past])
@@ -80,7 +66,6 @@ def create(group, member):
 @member_required
 def detail(group, member, event_id: int):
     event = _event_or_404(group, member, event_id)
-    _tell_about_promotions(group)
     now = utcnow()
     rsvp = service.rsvp_of(event.id, current_user.id)
     context = {

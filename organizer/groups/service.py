@@ -11,8 +11,10 @@ from sqlalchemy.orm import contains_eager
 
 from organizer.auth.service import issue_set_password_token
 from organizer.errors import ActionRefused
+from organizer.events.service import events_of, release_seats
 from organizer.extensions import db
-from organizer.models import Group, Membership, Role, User
+from organizer.groups.memberships import add_member, membership
+from organizer.models import Group, Membership, Role, User, utcnow
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a lunch table
 INVITE_CODE_LENGTH = 10
@@ -130,23 +132,6 @@ def group_by_invite_code(code: str) -> Group | None:
     return db.session.scalar(select(Group).where(Group.invite_code == code))
 
 
-def membership(user_id: int, group_id: int) -> Membership | None:
-    return db.session.scalar(
-        select(Membership).where(Membership.user_id == user_id, Membership.group_id == group_id)
-    )
-
-
-def add_member(group: Group, user: User, role: Role = Role.MEMBER) -> Membership:
-    """Adds a membership (no commit); joining twice is harmless."""
-    existing = membership(user.id, group.id)
-    if existing is not None:
-        return existing
-    member = Membership(user=user, group=group, role=role.value)
-    db.session.add(member)
-    db.session.flush()
-    return member
-
-
 def join_group(user: User, code: str) -> tuple[Group, bool]:
     """Joins the group behind an invite code. Returns the group and whether the user is new to it."""
     group = group_by_invite_code(code)
@@ -217,6 +202,7 @@ def remove_member(group: Group, user_id: int) -> User:
     member = _member_or_refuse(group, user_id)
     _refuse_if_last_organizer(group, member, "remove")
     user = member.user
+    release_seats(user_id, group.id, utcnow())
     db.session.delete(member)
     db.session.commit()
     return user
@@ -225,6 +211,7 @@ def remove_member(group: Group, user_id: int) -> User:
 def leave_group(group: Group, user_id: int) -> None:
     member = _member_or_refuse(group, user_id)
     _refuse_if_last_organizer(group, member, "remove")
+    release_seats(user_id, group.id, utcnow())
     db.session.delete(member)
     db.session.commit()
 
@@ -234,3 +221,8 @@ def issue_set_password_link(target: Membership, issued_by: User, valid_for: time
     token = issue_set_password_token(target.user, issued_by, valid_for)
     db.session.commit()
     return token
+
+
+def upcoming_events(group: Group, include_drafts: bool) -> list:
+    """The group's next events, for its overview page."""
+    return events_of(group, utcnow(), include_drafts=include_drafts)[0]

@@ -86,7 +86,8 @@ def _join(code: str):
 @member_required
 def detail(group, member):
     return render_template(
-        "groups/detail.html", group=group, member=member, leave_form=ConfirmForm()
+        "groups/detail.html", group=group, member=member, leave_form=ConfirmForm(),
+        upcoming=service.upcoming_events(group, include_drafts=member.is_organizer)[:5],
     )
 
 

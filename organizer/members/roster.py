@@ -23,12 +23,12 @@ from organizer.extensions import db
 from organizer.groups.service import add_member, membership
 from organizer.members.service import TITLE_MAX_LENGTH
 from organizer.models import Group, Membership, Need, Offer, User, Visibility
+from organizer.spreadsheet import safe_cell, unescape_cell
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 COLUMNS = ["name", "email", "headline", "industry", "city", "needs", "offers"]
 FIELD_LIMITS = {"name": 120, "email": 254, "headline": 160, "industry": 120, "city": 120}
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Needs that arrive by import are shown to a lunch partner and organizers only,
 # until the member says otherwise: the member has not chosen to tell the whole group.
 IMPORTED_NEED_VISIBILITY = Visibility.PARTNER
@@ -90,13 +90,6 @@ def split_items(cell: str) -> list[str]:
         if part and part not in items:
             items.append(part)
     return items
-
-
-def unescape_cell(value: str) -> str:
-    """Undo our export's guard against spreadsheet formulas ('=... written as '=...)."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
-        return value[1:]
-    return value
 
 
 def decode(data: bytes) -> str:
@@ -274,10 +267,6 @@ def _add_items(member: Membership, row: MemberRow) -> bool:
     return added
 
 
-def guard_formula(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
 def export(group: Group) -> str:
     """Every member of the group with every need and offer, hidden ones included:
     for organizers and the command line only."""
@@ -295,7 +284,7 @@ def export(group: Group) -> str:
     writer.writerow(COLUMNS)
     for member in members:
         user = member.user
-        writer.writerow([guard_formula(v) for v in (
+        writer.writerow([safe_cell(v) for v in (
             user.name, user.email, user.headline, user.industry, user.city,
             "\n".join(needs.get(member.id, [])), "\n".join(offers.get(member.id, [])))])
     return out.getvalue()

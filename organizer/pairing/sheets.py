@@ -14,10 +14,10 @@ import icalendar
 from flask import current_app, render_template
 
 from organizer import matching
-from organizer.events.exports import safe_cell
 from organizer.members.service import can_see_contact, group_membership, visible_needs_query, visible_offers_query
 from organizer.models import Event, Group, Membership, PairingRun, PairingTable, utcnow
 from organizer.pairing import service
+from organizer.spreadsheet import safe_cell
 
 PRINT_CSS = Path(__file__).resolve().parent.parent.parent / "static" / "css" / "print.css"
 
