@@ -7,9 +7,11 @@ TEST_DATABASE_URL is set.
 import contextvars
 import os
 import re
+import threading
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 from sqlalchemy import text
 
 from config import database_url
@@ -126,3 +128,28 @@ def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def live_server(_session_app):
+    """The session's app served by a threaded server on a free loopback port."""
+    server = make_server("127.0.0.1", 0, _session_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def redis_url_or_skip(database: int) -> str:
+    """A reachable Redis for a test (TEST_REDIS_URL, else the local one); in CI its absence fails."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{database}")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis not reachable at {url}: {error}")
+    return url

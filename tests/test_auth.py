@@ -191,7 +191,7 @@ def test_organizer_cannot_issue_link_for_someone_outside_the_group(app, auth, cl
 
 def test_member_cannot_issue_set_password_links(app, auth, client):
     group = make_group()
-    member = make_member(group, email="m@example.org")
+    make_member(group, email="m@example.org")
     other = make_member(group)
     auth.login("m@example.org")
     assert client.post(f"/groups/{group.slug}/roles/{other.id}/set-password-link").status_code == 403
@@ -232,15 +232,9 @@ def test_login_rate_limit_works_with_redis_storage(tmp_path):
     import subprocess
     import sys
 
-    import redis
+    from tests.conftest import redis_url_or_skip
 
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Redis not reachable at {url}: {error}")
+    url = redis_url_or_skip(15)
     env = {**os.environ, "GIVEFIRST_INSTANCE_PATH": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", REDIS_LIMIT_SCRIPT, url], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from organizer.auth.service import log_in
 from organizer.extensions import db
@@ -22,14 +21,9 @@ MEMBERS = 60
 SEATS = 10
 
 
-@pytest.fixture(scope="module")
-def server_url(_session_app):
-    server = make_server("127.0.0.1", 0, _session_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+@pytest.fixture
+def server_url(live_server):
+    return live_server
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -10,10 +10,10 @@ import pytest
 
 from organizer.events import service
 from organizer.extensions import db
-from organizer.models import Event, EventStatus, Role, RsvpState, utcnow
+from organizer.models import Event, EventStatus, RsvpState, utcnow
 from tests.conftest import csrf_token_from
 from tests.event_factories import make_event, make_rsvp
-from tests.factories import make_group, make_member, make_user, membership_of
+from tests.factories import make_group, make_member, make_user
 
 
 @pytest.fixture

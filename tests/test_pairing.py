@@ -1,7 +1,6 @@
 """The pairing workflow: generate, review, adjust, publish, and its failure cases."""
 
 import json
-import re
 import subprocess
 import threading
 from datetime import timedelta
@@ -357,20 +356,12 @@ def test_saved_pairings_pass_the_validator(lunch):
 
 
 def test_rq_worker_runs_the_job_when_redis_is_configured(lunch, app):
-    import os
-
-    import redis
     from rq import SimpleWorker
 
     from organizer.pairing import jobs
+    from tests.conftest import redis_url_or_skip
 
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Redis not reachable: {error}")
+    url = redis_url_or_skip(14)
     group, organizer, event, p = lunch
     run = service.claim_run(event, None, utcnow(), TIME_LIMIT)
     queue = jobs.queue(url)

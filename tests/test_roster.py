@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import func, select
 
 from organizer.extensions import db
-from organizer.members import roster
 from organizer.models import Membership, Need, Offer, User
 from tests.factories import make_group, make_member, make_need, make_offer, make_user, membership_of
 

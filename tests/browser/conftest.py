@@ -2,10 +2,11 @@
 
 import os
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
+
+from tests.factories import DEFAULT_PASSWORD
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -16,16 +17,6 @@ def chromium_path() -> str | None:
     if configured:
         return configured
     return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="session")
-def live_server(_session_app):
-    server = make_server("127.0.0.1", 0, _session_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")
@@ -72,3 +63,11 @@ def new_page(browser):
 
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def log_in(page, site: str, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    page.goto(site + "/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()

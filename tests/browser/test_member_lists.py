@@ -3,17 +3,12 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
-from tests.factories import DEFAULT_PASSWORD, make_group, make_member, make_user
+from tests.browser.conftest import PHONE, log_in
+from tests.factories import make_group, make_member, make_user
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, site, email):
-    page.goto(site + "/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_member_keeps_needs_and_offers_on_a_phone(site, new_page, app, tmp_path):

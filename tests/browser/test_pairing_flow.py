@@ -6,9 +6,9 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, log_in
 from tests.event_factories import make_event, make_rsvp
-from tests.factories import DEFAULT_PASSWORD, make_group, make_member, make_need, make_offer, make_user
+from tests.factories import make_group, make_member, make_need, make_offer, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -21,12 +21,6 @@ PEOPLE = [
 ]
 
 
-def log_in(page, site, email):
-    page.goto(site + "/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_organizer_pairs_the_lunch_and_a_member_sees_the_partner(site, new_page, app, tmp_path):
