@@ -35,6 +35,7 @@ demo: db
 	$(FLASK) seed-demo --if-empty
 
 run: export GIVEFIRST_ENV = development
+run: export BASE_URL = http://$(HOST):$(PORT)
 run: demo
 	@echo "Serving Give First on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
