@@ -72,10 +72,12 @@ from scipy.sparse.csgraph import connected_components
 from ortools.graph.python import linear_sum_assignment
 from ortools.linear_solver import pywraplp
 
+from organizer.matching.blossom import blossom_bound
 from organizer.matching.types import InfeasibleError, SolveTimeoutError
 
 CORE_K = 8  # attendee's best pairs in the first sparse core
 REPAIR_K = 12  # candidate partners per attendee when re-seating odd cycles
+BLOSSOM_MIN_N = 0  # use the odd-set LP's reduced costs from this many attendees on
 MIN_CP_SECONDS = 0.05  # CP-SAT gets at least this, even past the deadline, when no seating is known yet
 
 
@@ -279,8 +281,41 @@ def _mip_solve(rc, vertices, pair_edges, triangles, hint, seconds, seed):
     return ("OPTIMAL" if status == pywraplp.Solver.OPTIMAL else "FEASIBLE"), groups, lower
 
 
-def _triangles(keep_trio: np.ndarray, rc: np.ndarray, tau, allowed) -> list[tuple[int, int, int]]:
-    """Triangles of candidate trio edges whose cheaper 3-cycle has reduced cost < tau."""
+@dataclass
+class Costs:
+    """Reduced costs used for fixing, in some unit: a seating S is worth at most ``(U - cost(S)) / f`` in value2.
+
+    ``pair[i, j]``: cost of seating i with j (symmetric, >= 0); ``trio_edge[i, j]``: a
+    lower bound on what edge {i, j} adds to a trio's cost; ``trio(a, b, c)``: a trio's cost.
+    The assignment relaxation gives U = A, f = 1; the odd-set LP (``blossom.py``) U = D4, f = 2.
+    """
+
+    pair: np.ndarray
+    trio_edge: np.ndarray
+    U: int
+    f: int
+    trio_kind: str  # "assignment": min of the two 3-cycles of rc; "sum": sum of trio_edge
+    rc: np.ndarray | None = None
+    tight: int | None = None  # a first threshold to try (a heuristic: any threshold is exact)
+
+    def trio(self, a, b, c):
+        if self.trio_kind == "assignment":
+            rc = self.rc
+            return min(rc[a, b] + rc[b, c] + rc[c, a], rc[a, c] + rc[c, b] + rc[b, a])
+        t = self.trio_edge
+        return t[a, b] + t[b, c] + t[a, c]
+
+    def value2_above(self, units: int) -> int:
+        """Largest value2 whose cost is >= ``units`` could still reach: floor((U - units) / f)."""
+        return (self.U - units) // self.f
+
+
+def assignment_costs(rc: np.ndarray, A: int) -> Costs:
+    return Costs(rc + rc.T, np.minimum(rc, rc.T), A, 1, "assignment", rc)
+
+
+def _triangles(keep_trio: np.ndarray, costs: Costs, tau) -> list[tuple[int, int, int]]:
+    """Triangles of candidate trio edges whose trio cost is < tau."""
     n = len(keep_trio)
     nbrs = [np.flatnonzero(keep_trio[v]) for v in range(n)]
     nbr_sets = [set(a.tolist()) for a in nbrs]
@@ -293,14 +328,12 @@ def _triangles(keep_trio: np.ndarray, rc: np.ndarray, tau, allowed) -> list[tupl
             for c in nbr_sets[a] & nbr_sets[b]:
                 if c <= b:
                     continue
-                cyc1 = rc[a, b] + rc[b, c] + rc[c, a]
-                cyc2 = rc[a, c] + rc[c, b] + rc[b, a]
-                if min(cyc1, cyc2) < tau:
+                if costs.trio(a, b, c) < tau:
                     out.append((a, b, c))
     return out
 
 
-def _restricted(W, allowed, rc, tau, odd, incumbent, stuck, base_groups):
+def _restricted(W, allowed, costs, tau, odd, incumbent, stuck, base_groups, cycles):
     """What a seating with reduced cost < tau may use, plus the incumbent's groups.
 
     Returns (fixed groups, free vertices, pair edges among them, candidate
@@ -309,14 +342,16 @@ def _restricted(W, allowed, rc, tau, odd, incumbent, stuck, base_groups):
     the relaxation's own cycles are even, so its seating ``base_groups`` has
     reduced cost 0, the least possible, and a better seating can take it there
     unchanged (components are closed under kept edges, and the trio, needing an
-    odd component, cannot be there either).
+    odd component, cannot be there either).  The relaxation's cycles are
+    linked too, so every cycle lies inside one component (the kept edges need
+    not include them when the costs come from the odd-set LP).
     """
     n = len(W)
-    keep_pair = ((rc + rc.T) < tau) & allowed
+    keep_pair = (costs.pair < tau) & allowed
     triangles = []
     if odd:
-        keep_trio = (np.minimum(rc, rc.T) < tau) & allowed
-        triangles = _triangles(keep_trio, rc, tau, allowed)
+        keep_trio = (costs.trio_edge < tau) & allowed
+        triangles = _triangles(keep_trio, costs, tau)
     if incumbent is not None:
         for g in incumbent:
             if len(g) == 2:
@@ -326,6 +361,9 @@ def _restricted(W, allowed, rc, tau, odd, incumbent, stuck, base_groups):
     link = keep_pair.copy()
     for a, b, c in triangles:
         link[a, b] = link[b, c] = link[a, c] = True
+    for cyc in cycles:
+        for u, v in zip(cyc, cyc[1:]):
+            link[u, v] = link[v, u] = True
     count, label = connected_components(sparse.csr_matrix(link), directed=False)
     active_label = np.zeros(count, dtype=bool)
     active_label[label[stuck]] = True
@@ -357,44 +395,58 @@ def _fixed_rc(rc, pairs):
     return sum(int(rc[a, b]) + int(rc[b, a]) for a, b in pairs)
 
 
-def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats):
+def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats, costs: Costs | None = None, start=None):
     """Reduced-cost fixing with a growing threshold tau (see the module docstring).
 
-    A model restricted to the edges with reduced cost < tau is solved exactly.
-    If its optimum L has A - L <= tau, no better seating exists (a better one
-    would have reduced cost < A - L <= tau, so lives in the model): proven.
-    Otherwise tau = A - L is exact and one more solve settles it.
+    ``costs`` decide which pairs and trios are kept (default: the assignment's
+    reduced costs; ``blossom.py`` gives tighter ones).  A model restricted to
+    the pairs and trios with cost < tau is solved exactly, its objective being
+    the assignment's reduced cost (``value2 = A - rc``, exact for every seating).
+    If its optimum L has U - f L <= tau, no better seating exists (a better one
+    would have cost < U - f L <= tau, so lives in the model): proven.
+    Otherwise tau = U - f L is exact and one more solve settles it.
+    ``start``: a known seating (the odd-set LP's, when integral); then tau = U - f L at once.
     """
     n = len(W)
-    rc_pair = rc + rc.T
+    if costs is None:
+        costs = assignment_costs(rc, A)
     cycles = _cycles(sigma)
     stuck = [v for c in cycles if len(c) % 2 for v in c]
     base_groups = [g for c in cycles if len(c) % 2 == 0 for g in _split_even_cycle(W, c)]
     # smallest tau giving every odd-cycle attendee some pair off its cycle
-    off = rc_pair[stuck].astype(float)
+    off = costs.pair[stuck].astype(float)
     off[np.arange(len(stuck)), np.asarray(stuck)] = np.inf
     off[~allowed[stuck]] = np.inf
     finite = np.sort(off, axis=1)[:, : min(3, n - 1)]
     tau = max(1, int(np.nanmax(np.where(np.isfinite(finite), finite, np.nan))) + 1) if np.isfinite(finite).any() else 1
-    # once tau exceeds every pair's and every trio's reduced cost, the model is the full problem
-    max_rc = 3 * int(rc[allowed].max()) + 1 if allowed.any() else 1
+    # once tau exceeds every pair's and every trio's cost, the model is the full problem
+    max_cost = 3 * int(costs.pair[allowed].max()) + 1 if allowed.any() else 1
+    heuristic_tau = tau
+    if costs.tight is not None:
+        tau = min(tau, costs.tight)  # first try the (nearly) tight pairs of the odd-set LP only
     incumbent = None
     L = None
-    best_bound = A
+    best_bound = min(A, costs.value2_above(0))
+    if start is not None:
+        incumbent, L = [tuple(g) for g in start], seating_value2(W, start)
+        if costs.U - costs.f * L <= 0 or L >= best_bound:
+            stats["tau_rounds"] = 0
+            return incumbent, L, L, True
+        tau = costs.U - costs.f * L
     rounds = 0
     while True:
         rounds += 1
         stats["tau_rounds"] = rounds
-        fixed, free, pair_edges, triangles, impossible = _restricted(W, allowed, rc, tau, odd, incumbent, np.asarray(stuck), base_groups)
+        fixed, free, pair_edges, triangles, impossible = _restricted(W, allowed, costs, tau, odd, incumbent, np.asarray(stuck), base_groups, cycles)
         stats["mip_vertices"] = len(free)
         stats["mip_edges"] = len(pair_edges)
         stats["mip_trios"] = len(triangles)
         if impossible and incumbent is None:
-            if tau > max_rc:
+            if tau > max_cost:
                 raise InfeasibleError("no seating avoids the forbidden pairs")
-            # no seating within tau at all: every seating has reduced cost >= tau
-            best_bound = min(best_bound, A - tau)
-            tau *= 4
+            # no seating within tau at all: every seating has cost >= tau
+            best_bound = min(best_bound, costs.value2_above(tau))
+            tau = heuristic_tau if tau < heuristic_tau else 4 * tau
             continue
         seconds = deadline - time.perf_counter()
         if seconds <= 0 and incumbent is not None:
@@ -405,10 +457,10 @@ def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats):
         stats["mip_status"] = name
         if groups is None:
             if name == "INFEASIBLE":
-                if tau > max_rc:
+                if tau > max_cost:
                     raise InfeasibleError("no seating avoids the forbidden pairs")
-                best_bound = min(best_bound, A - tau)
-                tau *= 4
+                best_bound = min(best_bound, costs.value2_above(tau))
+                tau = heuristic_tau if tau < heuristic_tau else 4 * tau
                 continue
             if incumbent is None:
                 raise SolveTimeoutError("the time limit ran out before any seating was found")
@@ -417,16 +469,16 @@ def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats):
         value = seating_value2(W, groups)
         if L is None or value > L:
             incumbent, L = groups, value
-        # A seating outside the model has reduced cost >= tau, so is worth <= A - tau.
-        outside = A - tau
+        # A seating outside the model has cost >= tau, so is worth <= (U - tau) / f.
+        outside = costs.value2_above(tau)
         if name != "OPTIMAL":  # time ran out
             model_bound = A - _fixed_rc(rc, fixed) - rc_lower
             bound2 = max(L, min(best_bound, max(model_bound, outside)))
             return incumbent, L, bound2, L >= bound2
-        if A - L <= tau:
+        if costs.U - costs.f * L <= tau:
             return incumbent, L, L, True
         best_bound = min(best_bound, max(L, outside))
-        tau = A - L
+        tau = costs.U - costs.f * L
 
 
 # --------------------------------------------------------------------------- one round
@@ -474,5 +526,14 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, deadline: float, seed: int =
         if value != A:  # cannot happen: an even cycle's better half is worth half the cycle
             raise AssertionError(f"integral relaxation gave {value} != {A}")
         return RoundSolution(groups, value, A, True, stats)
-    groups, value, bound2, proven = _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats)
+    costs = start = None
+    if n >= BLOSSOM_MIN_N:
+        bb = blossom_bound(W, allowed, rc + rc.T, sigma, odd, deadline)
+        if bb is not None:
+            stats.update(bb.stats)
+            stats["blossom_gap4"] = bb.D4 - 2 * A
+            if bb.D4 < 2 * A:
+                costs = Costs(2 * bb.RC, bb.RC, bb.D4, 2, "sum", tight=16 + int(W.max(initial=0)) // 10**5)
+                start = bb.seating
+    groups, value, bound2, proven = _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats, costs, start)
     return RoundSolution(groups, value, bound2, proven, stats)
