@@ -53,7 +53,7 @@ def need_form(group, member, need=None, formdata=None) -> NeedForm:
     return form
 
 
-def offer_form(offer=None, formdata=None) -> OfferForm:
+def offer_form(group, member, offer=None, formdata=None) -> OfferForm:
     prefix = f"offer-{offer.id}" if offer else "new-offer"
     kwargs = {}
     if offer is not None and formdata is None:
@@ -67,8 +67,8 @@ def render_my_lists(group, member, failed=None, status=200):
     needs = service.needs_of(member)
     offers = service.offers_of(member)
     need_forms = {n.id: need_form(group, member, n) for n in needs}
-    offer_forms = {o.id: offer_form(o) for o in offers}
-    new_need, new_offer = need_form(group, member), offer_form()
+    offer_forms = {o.id: offer_form(group, member, o) for o in offers}
+    new_need, new_offer = need_form(group, member), offer_form(group, member)
     if failed is not None:
         kind, item_id, form = failed
         if kind == "need":
@@ -121,86 +121,79 @@ def mine(group, member):
     return render_my_lists(group, member)
 
 
-@bp.route("/me/needs", methods=["POST"])
-@member_required
-def add_need(group, member):
-    form = need_form(group, member, formdata=request.form)
+ITEMS = {
+    # kind: (form builder, form -> input, add, update, remove, find own item, label)
+    "need": (need_form, need_input, service.add_need, service.update_need, service.remove_need,
+             service.own_need, "Need"),
+    "offer": (offer_form, offer_input, service.add_offer, service.update_offer, service.remove_offer,
+              service.own_offer, "Offer"),
+}
+
+
+def save_item(group, member, kind: str, item_id: int | None = None):
+    """Adds (no id) or edits one of the member's needs or offers; on an error the page comes back
+    with that item's form open and its messages."""
+    make_form, to_input, add, update, _, find, label = ITEMS[kind]
+    item = None if item_id is None else (find(member, item_id) or abort(404))
+    form = make_form(group, member, item, formdata=request.form)
     if form.validate_on_submit():
         try:
-            service.add_need(member, need_input(form))
+            if item is None:
+                add(member, to_input(form))
+            else:
+                update(item, to_input(form))
         except ActionRefused as refusal:
             form.form_errors.append(str(refusal))
         else:
-            flash("Need added.", "success")
-            return redirect(url_for("members.mine", slug=group.slug, _anchor="needs"))
-    return render_my_lists(group, member, failed=("need", None, form), status=400)
+            flash(f"{label} {'added' if item is None else 'saved'}.", "success")
+            anchor = f"{kind}s" if item is None else f"{kind}-{item.id}"
+            return redirect(url_for("members.mine", slug=group.slug, _anchor=anchor))
+    return render_my_lists(group, member, failed=(kind, item_id, form), status=400)
+
+
+def remove_item(group, member, kind: str, item_id: int):
+    *_, remove, find, label = ITEMS[kind]
+    item = find(member, item_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        remove(item)
+        flash(f"{label} removed.", "success")
+    return redirect(url_for("members.mine", slug=group.slug, _anchor=f"{kind}s"))
+
+
+@bp.route("/me/needs", methods=["POST"])
+@member_required
+def add_need(group, member):
+    return save_item(group, member, "need")
 
 
 @bp.route("/me/needs/<int:need_id>", methods=["POST"])
 @member_required
 def edit_need(group, member, need_id: int):
-    need = service.own_need(member, need_id) or abort(404)
-    form = need_form(group, member, need, formdata=request.form)
-    if form.validate_on_submit():
-        try:
-            service.update_need(need, need_input(form))
-        except ActionRefused as refusal:
-            form.form_errors.append(str(refusal))
-        else:
-            flash("Need saved.", "success")
-            return redirect(url_for("members.mine", slug=group.slug, _anchor=f"need-{need.id}"))
-    return render_my_lists(group, member, failed=("need", need.id, form), status=400)
+    return save_item(group, member, "need", need_id)
 
 
 @bp.route("/me/needs/<int:need_id>/remove", methods=["POST"])
 @member_required
 def remove_need(group, member, need_id: int):
-    need = service.own_need(member, need_id) or abort(404)
-    if ConfirmForm().validate_on_submit():
-        service.remove_need(need)
-        flash("Need removed.", "success")
-    return redirect(url_for("members.mine", slug=group.slug, _anchor="needs"))
+    return remove_item(group, member, "need", need_id)
 
 
 @bp.route("/me/offers", methods=["POST"])
 @member_required
 def add_offer(group, member):
-    form = offer_form(formdata=request.form)
-    if form.validate_on_submit():
-        try:
-            service.add_offer(member, offer_input(form))
-        except ActionRefused as refusal:
-            form.form_errors.append(str(refusal))
-        else:
-            flash("Offer added.", "success")
-            return redirect(url_for("members.mine", slug=group.slug, _anchor="offers"))
-    return render_my_lists(group, member, failed=("offer", None, form), status=400)
+    return save_item(group, member, "offer")
 
 
 @bp.route("/me/offers/<int:offer_id>", methods=["POST"])
 @member_required
 def edit_offer(group, member, offer_id: int):
-    offer = service.own_offer(member, offer_id) or abort(404)
-    form = offer_form(offer, formdata=request.form)
-    if form.validate_on_submit():
-        try:
-            service.update_offer(offer, offer_input(form))
-        except ActionRefused as refusal:
-            form.form_errors.append(str(refusal))
-        else:
-            flash("Offer saved.", "success")
-            return redirect(url_for("members.mine", slug=group.slug, _anchor=f"offer-{offer.id}"))
-    return render_my_lists(group, member, failed=("offer", offer.id, form), status=400)
+    return save_item(group, member, "offer", offer_id)
 
 
 @bp.route("/me/offers/<int:offer_id>/remove", methods=["POST"])
 @member_required
 def remove_offer(group, member, offer_id: int):
-    offer = service.own_offer(member, offer_id) or abort(404)
-    if ConfirmForm().validate_on_submit():
-        service.remove_offer(offer)
-        flash("Offer removed.", "success")
-    return redirect(url_for("members.mine", slug=group.slug, _anchor="offers"))
+    return remove_item(group, member, "offer", offer_id)
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])
