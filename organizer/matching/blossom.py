@@ -53,7 +53,7 @@ from scipy.sparse.csgraph import connected_components
 from ortools.linear_solver import pywraplp
 
 BIG = np.iinfo(np.int64).max // 8
-PRICE_K = 6  # pairs per vertex in the first LP, and per vertex added by pricing
+PRICE_K = 4  # pairs per vertex in the first LP, and per vertex added by pricing
 MAX_LP_ROUNDS = 60
 CUT_SCALE = 1.0
 
@@ -61,8 +61,10 @@ CUT_SCALE = 1.0
 class BlossomBound:
     """Exact integer duals: ``D4`` and ``RC`` (n x n, BIG where not allowed)."""
 
-    def __init__(self, D4: int, RC: np.ndarray, sets: list[np.ndarray], stats: dict, seating=None):
+    def __init__(self, D4, RC, Y, sets, stats, seating=None, fractional=None):
         self.seating = seating  # the LP's own solution when it is a seating, else None
+        self.fractional = fractional  # attendees the LP seats fractionally
+        self.Y = Y
         self.D4 = D4
         self.RC = RC
         self.sets = sets
@@ -96,30 +98,22 @@ def _exact(W, allowed, y, sets, z, odd, scale):
     D4 = 2 * int(Y.sum()) + sum(zS * (len(S) - 1) for S, zS in zip(keep_sets, keep_Z))
     if odd:
         D4 += int(zsum.max())
-    return D4, RC, keep_sets
+    return D4, RC, Y, keep_sets
 
 
-def blossom_bound(W: np.ndarray, allowed: np.ndarray, rc_pair: np.ndarray, sigma: np.ndarray, odd: bool, deadline: float):
-    """Cutting-plane LP; returns a BlossomBound, or None when the LP failed or ran out of time.
+def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: bool, deadline: float, max_rounds: int | None = None):
+    """Cutting-plane LP; returns a BlossomBound, or None when the LP failed (say infeasible on its pairs).
 
-    ``rc_pair``: the assignment relaxation's pair reduced costs (``rc + rc.T``),
-    used to pick the first sparse set of pairs.
+    ``have``: the pairs to start from (symmetric bool); pricing adds any other
+    allowed pair that could improve the LP.
     """
     start = time.perf_counter()
     n = len(W)
     scale = float(max(1, int(np.abs(W).max())))
     Wf = W / scale
-    # first pairs: each vertex's PRICE_K cheapest by the assignment's reduced costs, and sigma's
-    k = min(PRICE_K, n - 1)
-    masked = np.where(allowed, rc_pair, BIG)
-    np.fill_diagonal(masked, BIG)
-    idx = np.argpartition(masked, k - 1, axis=1)[:, :k]
-    have = np.zeros((n, n), dtype=bool)
-    have[np.repeat(np.arange(n), k), idx.ravel()] = True
-    have[np.arange(n), sigma] = True
-    have &= allowed
-    have |= have.T
+    have = have & allowed
     np.fill_diagonal(have, False)
+    max_rounds = MAX_LP_ROUNDS if max_rounds is None else max_rounds
 
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
@@ -161,17 +155,22 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, rc_pair: np.ndarray, sigma
     # no presolve: it would stop GLOP from warm-starting after each round of cuts
     solver.SetSolverSpecificParametersAsString("use_preprocessing: false")
     stats = {"lp_rounds": 0, "lp_cuts": 0}
+    separate = True
     y = np.zeros(n)
     z: list[float] = []
     while True:
-        if stats["lp_rounds"] and (time.perf_counter() > deadline or stats["lp_rounds"] >= MAX_LP_ROUNDS):
-            stats["lp_capped"] = True  # the last duals still give a valid (weaker) bound
-            break
+        if separate and stats["lp_rounds"] and (time.perf_counter() > deadline or stats["lp_rounds"] >= max_rounds):
+            # no more cuts; the duals stay valid (they are priced and repaired below), only weaker
+            stats["lp_capped"] = True
+            separate = False
+        if stats["lp_rounds"] > max_rounds + 20:
+            break  # pricing that does not settle (cannot happen in exact arithmetic); _exact repairs
         stats["lp_rounds"] += 1
         t0 = time.perf_counter()
         status = solver.Solve(params)
         stats.setdefault("lp_solve_s", []).append(round(time.perf_counter() - t0, 3))
         if status != pywraplp.Solver.OPTIMAL:
+            stats["lp_status"] = int(status)
             return None
         y = -np.array([c.dual_value() for c in degree])
         z = [max(0.0, -CUT_SCALE * row.dual_value()) for _, row in cuts]
@@ -181,7 +180,7 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, rc_pair: np.ndarray, sigma
         e = np.asarray(edges)
         on = x > 1e-7
         violated = []
-        if (on & (x < 1 - 1e-7)).any():
+        if separate and (on & (x < 1 - 1e-7)).any():
             graph = sparse.coo_matrix((np.ones(int(on.sum())), (e[on, 0], e[on, 1])), shape=(n, n))
             count, label = connected_components(graph, directed=False)
             sizes = np.bincount(label, minlength=count)
@@ -190,9 +189,10 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, rc_pair: np.ndarray, sigma
             violated = [c for c in np.flatnonzero(sizes % 2 == 1) if inside[c] - tsum[c] / 6 > (sizes[c] - 1) / 2 + 1e-6]
         stats.setdefault("lp_violated", []).append(len(violated))
         if odd and stats["lp_violated"][-3:] == [1, 1, 1]:
-            # odd n: one odd set at a time keeps reappearing (the LP's trio moving about); stop here
+            # odd n: one odd set at a time keeps reappearing (the LP's trio moving about); stop cutting
             stats["lp_capped"] = True
-            break
+            separate = False
+            violated = []
         if violated:
             for c in violated:
                 S = np.flatnonzero(label == c)
@@ -231,10 +231,13 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, rc_pair: np.ndarray, sigma
         add &= ~have
         have |= add
         stats["lp_priced"] = stats.get("lp_priced", 0) + add_edges(add)
-    D4, RC, sets = _exact(W, allowed, y, [S for S, _ in cuts], z, odd, scale)
+    D4, RC, Y, sets = _exact(W, allowed, y, [S for S, _ in cuts], z, odd, scale)
     stats["lp_edges"] = len(edges)
     stats["lp_seconds"] = round(time.perf_counter() - start, 4)
-    return BlossomBound(D4, RC, sets, stats, _as_seating(n, odd, e, x))
+    fractional = np.zeros(n, dtype=bool)
+    part = (x > 1e-7) & (x < 1 - 1e-7)
+    fractional[e[part].ravel()] = True
+    return BlossomBound(D4, RC, Y, sets, stats, _as_seating(n, odd, e, x), np.flatnonzero(fractional))
 
 
 def _as_seating(n, odd, e, x):

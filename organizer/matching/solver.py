@@ -72,7 +72,7 @@ from scipy.sparse.csgraph import connected_components
 from ortools.graph.python import linear_sum_assignment
 from ortools.linear_solver import pywraplp
 
-from organizer.matching.blossom import blossom_bound
+from organizer.matching.blossom import PRICE_K, blossom_bound
 from organizer.matching.types import InfeasibleError, SolveTimeoutError
 
 CORE_K = 8  # attendee's best pairs in the first sparse core
@@ -167,6 +167,12 @@ def relaxation(W: np.ndarray, allowed: np.ndarray, k: int = CORE_K):
     """
     n = len(W)
     core = _top_k_edges(W, allowed, k)
+    # a ring 0-1-...-(n-1)-0 of allowed pairs: with it the core nearly always has a cycle cover
+    # (clustered scores can leave a person in nobody's top k, and proving that infeasible is slow)
+    ring = np.arange(n)
+    nxt = np.roll(ring, -1)
+    ok = allowed[ring, nxt]
+    core[ring[ok], nxt[ok]] = core[nxt[ok], ring[ok]] = True
     stats = {"pricing_rounds": 0}
     while True:
         solved = _assignment(W, core)
@@ -226,11 +232,12 @@ def _split_even_cycle(W, cyc):
 # --------------------------------------------------------------------------- CP-SAT
 
 
-def _mip_solve(rc, vertices, pair_edges, triangles, hint, seconds, seed):
+def _mip_solve(obj, vertices, pair_edges, triangles, hint, seconds, seed):
     """Exact seating of ``vertices`` with the given pairs and candidate trios, by SCIP.
 
-    The objective is the seating's reduced cost (``value2 = A - reduced cost``),
-    whose coefficients are small integers, so floating point is exact here.
+    The objective is the seating's cost under ``obj`` (a ``Costs``; ``value2 =
+    (U - cost) / f``), whose coefficients are integers no larger than the gap
+    being closed, so floating point is exact here.
     ``triangles`` empty means no trio.  Returns (status, groups or None,
     lower bound on the reduced cost or None); status is "OPTIMAL",
     "FEASIBLE", "INFEASIBLE" or "UNKNOWN".
@@ -245,7 +252,7 @@ def _mip_solve(rc, vertices, pair_edges, triangles, hint, seconds, seed):
         inc[i].append(var)
         inc[j].append(var)
         keys.append((i, j))
-        cost.append(int(rc[i, j]) + int(rc[j, i]))
+        cost.append(int(obj.pair[i, j]))
         variables.append(var)
     trio_vars = []
     for a, b, c in triangles:
@@ -253,7 +260,7 @@ def _mip_solve(rc, vertices, pair_edges, triangles, hint, seconds, seed):
         for v in (a, b, c):
             inc[v].append(var)
         keys.append((a, b, c))
-        cost.append(min(int(rc[a, b] + rc[b, c] + rc[c, a]), int(rc[a, c] + rc[c, b] + rc[b, a])))
+        cost.append(int(obj.trio(a, b, c)))
         variables.append(var)
         trio_vars.append(var)
     if triangles:
@@ -391,29 +398,26 @@ def _restricted(W, allowed, costs, tau, odd, incumbent, stuck, base_groups, cycl
     return fixed, np.flatnonzero(free).tolist(), pair_edges, triangles, impossible
 
 
-def _fixed_rc(rc, pairs):
-    return sum(int(rc[a, b]) + int(rc[b, a]) for a, b in pairs)
+def _fixed_cost(obj, pairs):
+    return sum(int(obj.pair[a, b]) for a, b in pairs)
 
 
-def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats, costs: Costs | None = None, start=None):
+def _close_gap(W, allowed, obj: Costs, costs: Costs, odd, deadline, seed, stats, start, stuck, base_groups, cycles):
     """Reduced-cost fixing with a growing threshold tau (see the module docstring).
 
-    ``costs`` decide which pairs and trios are kept (default: the assignment's
-    reduced costs; ``blossom.py`` gives tighter ones).  A model restricted to
-    the pairs and trios with cost < tau is solved exactly, its objective being
-    the assignment's reduced cost (``value2 = A - rc``, exact for every seating).
-    If its optimum L has U - f L <= tau, no better seating exists (a better one
-    would have cost < U - f L <= tau, so lives in the model): proven.
-    Otherwise tau = U - f L is exact and one more solve settles it.
-    ``start``: a known seating (the odd-set LP's, when integral); then tau = U - f L at once.
+    ``costs`` decide which pairs and trios are kept (the assignment's reduced
+    costs, or the tighter ones of the odd-set LP in ``blossom.py``); ``obj`` is
+    the model's objective, exact for every seating (``value2 = (obj.U -
+    cost) / obj.f``).  A model restricted to the pairs and trios with cost <
+    tau is solved exactly.  If its optimum L has U - f L <= tau, no better
+    seating exists (a better one would have cost < U - f L <= tau, so lives in
+    the model): proven.  Otherwise tau = U - f L is exact and one more solve
+    settles it.  ``start``: a known seating (the odd-set LP's, when integral);
+    then tau = U - f L at once.  ``stuck``: the attendees the relaxation seats
+    fractionally; ``base_groups``/``cycles``: see ``_restricted``.
     """
     n = len(W)
-    if costs is None:
-        costs = assignment_costs(rc, A)
-    cycles = _cycles(sigma)
-    stuck = [v for c in cycles if len(c) % 2 for v in c]
-    base_groups = [g for c in cycles if len(c) % 2 == 0 for g in _split_even_cycle(W, c)]
-    # smallest tau giving every odd-cycle attendee some pair off its cycle
+    # smallest tau giving every fractionally seated attendee some pair off its cycle
     off = costs.pair[stuck].astype(float)
     off[np.arange(len(stuck)), np.asarray(stuck)] = np.inf
     off[~allowed[stuck]] = np.inf
@@ -422,11 +426,13 @@ def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats, co
     # once tau exceeds every pair's and every trio's cost, the model is the full problem
     max_cost = 3 * int(costs.pair[allowed].max()) + 1 if allowed.any() else 1
     heuristic_tau = tau
+    # components to solve: those holding a stuck attendee (all of them when there is no base seating)
+    active_seed = stuck if base_groups else np.arange(n)
     if costs.tight is not None:
         tau = min(tau, costs.tight)  # first try the (nearly) tight pairs of the odd-set LP only
     incumbent = None
     L = None
-    best_bound = min(A, costs.value2_above(0))
+    best_bound = min(obj.value2_above(0), costs.value2_above(0))
     if start is not None:
         incumbent, L = [tuple(g) for g in start], seating_value2(W, start)
         if costs.U - costs.f * L <= 0 or L >= best_bound:
@@ -437,7 +443,7 @@ def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats, co
     while True:
         rounds += 1
         stats["tau_rounds"] = rounds
-        fixed, free, pair_edges, triangles, impossible = _restricted(W, allowed, costs, tau, odd, incumbent, np.asarray(stuck), base_groups, cycles)
+        fixed, free, pair_edges, triangles, impossible = _restricted(W, allowed, costs, tau, odd, incumbent, np.asarray(active_seed), base_groups, cycles)
         stats["mip_vertices"] = len(free)
         stats["mip_edges"] = len(pair_edges)
         stats["mip_trios"] = len(triangles)
@@ -453,7 +459,7 @@ def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats, co
             return incumbent, L, max(L, best_bound), False
         seconds = max(seconds, MIN_CP_SECONDS)
         hint = None if incumbent is None else [g for g in incumbent if g[0] in set(free)]
-        name, groups, rc_lower = _mip_solve(rc, free, pair_edges, triangles, hint, seconds, seed)
+        name, groups, rc_lower = _mip_solve(obj, free, pair_edges, triangles, hint, seconds, seed)
         stats["mip_status"] = name
         if groups is None:
             if name == "INFEASIBLE":
@@ -472,7 +478,7 @@ def _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats, co
         # A seating outside the model has cost >= tau, so is worth <= (U - tau) / f.
         outside = costs.value2_above(tau)
         if name != "OPTIMAL":  # time ran out
-            model_bound = A - _fixed_rc(rc, fixed) - rc_lower
+            model_bound = obj.value2_above(_fixed_cost(obj, fixed) + rc_lower)
             bound2 = max(L, min(best_bound, max(model_bound, outside)))
             return incumbent, L, bound2, L >= bound2
         if costs.U - costs.f * L <= tau:
@@ -511,10 +517,12 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, deadline: float, seed: int =
         v = seating_value2(W, [(0, 1, 2)])
         return RoundSolution([(0, 1, 2)], v, v, True)
     odd = n % 2 == 1
+    stats = {}
     relaxed = relaxation(W, allowed)
     if relaxed is None:
         raise InfeasibleError("no seating avoids the forbidden pairs")
-    sigma, A, rc, stats = relaxed
+    sigma, A, rc, relax_stats = relaxed
+    stats.update(relax_stats)
     cycles = _cycles(sigma)
     odd_cycles = [c for c in cycles if len(c) % 2 == 1]
     stats["odd_cycle_attendees"] = sum(len(c) for c in odd_cycles)
@@ -526,14 +534,28 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, deadline: float, seed: int =
         if value != A:  # cannot happen: an even cycle's better half is worth half the cycle
             raise AssertionError(f"integral relaxation gave {value} != {A}")
         return RoundSolution(groups, value, A, True, stats)
-    costs = start = None
+    obj = costs = assignment_costs(rc, A)
+    start = None
+    stuck = np.asarray([v for c in cycles if len(c) % 2 for v in c])
+    base_groups = [g for c in cycles if len(c) % 2 == 0 for g in _split_even_cycle(W, c)]
     if n >= BLOSSOM_MIN_N:
-        bb = blossom_bound(W, allowed, rc + rc.T, sigma, odd, deadline)
+        k = min(PRICE_K, n - 1)
+        rc_pair = np.where(allowed, rc + rc.T, np.iinfo(np.int64).max)
+        np.fill_diagonal(rc_pair, np.iinfo(np.int64).max)
+        idx = np.argpartition(rc_pair, k - 1, axis=1)[:, :k]
+        have = np.zeros((n, n), dtype=bool)
+        have[np.repeat(np.arange(n), k), idx.ravel()] = True
+        have[np.arange(n), sigma] = True
+        bb = blossom_bound(W, allowed, have | have.T, odd, deadline)
         if bb is not None:
             stats.update(bb.stats)
             stats["blossom_gap4"] = bb.D4 - 2 * A
             if bb.D4 < 2 * A:
-                costs = Costs(2 * bb.RC, bb.RC, bb.D4, 2, "sum", tight=16 + int(W.max(initial=0)) // 10**5)
+                costs = _lp_costs(W, bb)
                 start = bb.seating
-    groups, value, bound2, proven = _close_gap(W, allowed, rc, A, sigma, odd, deadline, seed, workers, stats, costs, start)
+    groups, value, bound2, proven = _close_gap(W, allowed, obj, costs, odd, deadline, seed, stats, start, stuck, base_groups, cycles)
     return RoundSolution(groups, value, bound2, proven, stats)
+
+
+def _lp_costs(W, bb) -> Costs:
+    return Costs(2 * bb.RC, bb.RC, bb.D4, 2, "sum", tight=16 + int(W.max(initial=0)) // 10**5)

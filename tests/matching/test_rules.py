@@ -133,10 +133,10 @@ def test_time_limit_returns_the_best_seating_with_its_bound(monkeypatch):
 
     monkeypatch.setattr(solver_module, "_mip_solve", stopped_early)
     rng = np.random.default_rng(0)
-    n = 200
+    n = 201
     W, allowed = random_instance(rng, n, high=10**6)
     result = solve_matrix(W, allowed, time_limit_s=5, seed=0)
-    assert result.rounds[0].stats["odd_cycle_attendees"] > 0  # the instance needs the exact step
+    assert "mip_status" in result.rounds[0].stats  # the instance needs the exact (SCIP) step
     assert not result.proven_optimal
     assert result.status == "feasible"
     assert result.bound >= result.objective
