@@ -89,11 +89,28 @@ def _group_weight(weights: np.ndarray, g) -> float:
 _NEED_LEAD = re.compile(r"^(i\s+need\s+(to\s+)?|i'?m\s+looking\s+for\s+|i\s+am\s+looking\s+for\s+|looking\s+for\s+|need\s+(to\s+)?|seeking\s+)", re.I)
 
 
+_FIRST_WORD = re.compile(r"^[^\s]+")
+
+
 def need_phrase(text: str) -> str:
-    """"I need a publisher" -> "a publisher", so it reads after "help Alice with"."""
+    """"I need a publisher" -> "a publisher", so it reads after "help Alice with".
+
+    A leading ordinary word is lower-cased ("A publisher for my book" -> "a
+    publisher for my book"); a first word with another capital in it is kept
+    ("CFO intro", "PostgreSQL tuning", "LinkedIn profile", "I/O").
+
+    >>> need_phrase("A publisher for my book.")
+    'a publisher for my book'
+    >>> need_phrase("CFO intro")
+    'CFO intro'
+    """
     phrase = _NEED_LEAD.sub("", text.strip().rstrip(".")).strip()
-    if phrase[:1].isupper() and not phrase[:2].isupper():
-        phrase = phrase[0].lower() + phrase[1:]
+    first = _FIRST_WORD.match(phrase)
+    if first:
+        word = first.group(0)
+        ordinary = not any(ch.isupper() for ch in word[1:]) and (len(word) > 1 or word == "A")
+        if word[:1].isupper() and ordinary:
+            phrase = word[0].lower() + phrase[1:]
     return phrase or text.strip()
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from organizer.matching import Attendee, Need, Offer, Options, Problem, describe, explain, score, solve, violations
+from organizer.matching import Attendee, Match, Need, Offer, Options, Problem, describe, explain, need_phrase, score, solve, violations
 from organizer.matching.scoring import tfidf
 
 
@@ -124,3 +124,29 @@ def test_scoring_many_attendees_keeps_one_reason_per_helper_and_need():
     assert len(scores.match_need) <= 300 * 900
     keys = scores.match_helper * 10**6 + scores.match_need
     assert len(np.unique(keys)) == len(keys)
+
+
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        ("A publisher for my book", "a publisher for my book"),
+        ("An intro to a literary agent.", "an intro to a literary agent"),
+        ("The best plumber in town", "the best plumber in town"),
+        ("Finding a publisher", "finding a publisher"),
+        ("I need A publisher", "a publisher"),
+        ("CFO intro", "CFO intro"),
+        ("PostgreSQL tuning", "PostgreSQL tuning"),
+        ("LinkedIn profile rewrite", "LinkedIn profile rewrite"),
+        ("AI tools for my shop", "AI tools for my shop"),
+        ("I need to find a CFO", "find a CFO"),
+    ],
+)
+def test_need_phrase_lowers_an_ordinary_first_word_and_keeps_acronyms(text, phrase):
+    assert need_phrase(text) == phrase
+
+
+def test_describe_reads_with_a_leading_article():
+    match = Match(2, 1, Need("A publisher for my book"), Offer("An introduction to my editor"), 0.5, 0.5)
+    assert describe(match, {1: "Alice", 2: "Dave"}) == (
+        "Dave can help Alice with a publisher for my book: Dave offers “An introduction to my editor”."
+    )
