@@ -54,7 +54,7 @@ from ortools.linear_solver import pywraplp
 
 BIG = np.iinfo(np.int64).max // 8
 PRICE_K = 4  # pairs per vertex in the first LP, and per vertex added by pricing
-MAX_LP_ROUNDS = 60
+MAX_LP_ROUNDS = 8
 CUT_SCALE = 1.0
 
 
@@ -111,6 +111,9 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
     n = len(W)
     scale = float(max(1, int(np.abs(W).max())))
     Wf = W / scale
+    # pricing only looks for candidates (exactness comes from _exact), so float32 will do
+    neg_w32 = np.where(allowed, -Wf, np.inf).astype(np.float32)
+    np.fill_diagonal(neg_w32, np.inf)
     have = have & allowed
     np.fill_diagonal(have, False)
     max_rounds = MAX_LP_ROUNDS if max_rounds is None else max_rounds
@@ -153,7 +156,7 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
     params.SetIntegerParam(params.INCREMENTALITY, params.INCREMENTALITY_ON)
     pass
     # no presolve: it would stop GLOP from warm-starting after each round of cuts
-    solver.SetSolverSpecificParametersAsString("use_preprocessing: false")
+    solver.SetSolverSpecificParametersAsString("use_preprocessing: false, use_dual_simplex: true")
     stats = {"lp_rounds": 0, "lp_cuts": 0}
     separate = True
     y = np.zeros(n)
@@ -210,12 +213,14 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
                 stats["lp_cuts"] += 1
             continue
         # pricing over every allowed pair (only once no cut is violated)
-        rcf = y[:, None] + y[None, :] - Wf
+        y32 = y.astype(np.float32)
+        rcf = neg_w32 + y32[:, None]
+        rcf += y32[None, :]
         for (S, _), zS in zip(cuts, z):
             if zS > 0:
-                rcf[np.ix_(S, S)] += zS
-        negative = (rcf < -1e-9) & allowed & ~have
-        np.fill_diagonal(negative, False)
+                rcf[np.ix_(S, S)] += np.float32(zS)
+        rcf[have] = np.inf
+        negative = rcf < -1e-6
         if not negative.any():
             break
         rows = np.flatnonzero(negative.any(axis=1))
@@ -237,7 +242,10 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
     fractional = np.zeros(n, dtype=bool)
     part = (x > 1e-7) & (x < 1 - 1e-7)
     fractional[e[part].ravel()] = True
-    return BlossomBound(D4, RC, Y, sets, stats, _as_seating(n, odd, e, x), np.flatnonzero(fractional))
+    bb = BlossomBound(D4, RC, Y, sets, stats, _as_seating(n, odd, e, x), np.flatnonzero(fractional))
+    whole = x > 1 - 1e-7
+    bb.whole_pairs = [(int(a), int(b)) for a, b in e[whole]]
+    return bb
 
 
 def _as_seating(n, odd, e, x):

@@ -76,6 +76,8 @@ from organizer.matching.blossom import PRICE_K, blossom_bound
 from organizer.matching.types import InfeasibleError, SolveTimeoutError
 
 CORE_K = 8  # attendee's best pairs in the first sparse core
+GROW = 16  # threshold growth between models when the odd-set LP's costs are used
+PRICE_TAKE = 16  # most negative arcs added per row in a pricing round
 REPAIR_K = 12  # candidate partners per attendee when re-seating odd cycles
 BLOSSOM_MIN_N = 0  # use the odd-set LP's reduced costs from this many attendees on
 MIN_CP_SECONDS = 0.05  # CP-SAT gets at least this, even past the deadline, when no seating is known yet
@@ -155,9 +157,13 @@ def _duals(W: np.ndarray, sigma: np.ndarray, rows: np.ndarray, cols: np.ndarray)
     raise RuntimeError("assignment duals did not converge (the assignment is not optimal)")
 
 
-def _reduced_costs(W, allowed, d_row, d_col):
-    rc = -W + d_row[:, None] - d_col[None, :]
-    return np.where(allowed, rc, np.iinfo(np.int64).max // 4)
+def _reduced_costs(W, allowed, d_row, d_col, neg_w=None):
+    """rc[i, j] = -W[i, j] + d_row[i] - d_col[j], huge where not allowed (``neg_w``: that -W, precomputed)."""
+    if neg_w is None:
+        neg_w = np.where(allowed, -W, np.iinfo(np.int64).max // 4)
+    rc = neg_w + d_row[:, None]
+    rc -= d_col[None, :]
+    return rc
 
 
 def relaxation(W: np.ndarray, allowed: np.ndarray, k: int = CORE_K):
@@ -174,6 +180,7 @@ def relaxation(W: np.ndarray, allowed: np.ndarray, k: int = CORE_K):
     ok = allowed[ring, nxt]
     core[ring[ok], nxt[ok]] = core[nxt[ok], ring[ok]] = True
     stats = {"pricing_rounds": 0}
+    neg_w = np.where(allowed, -W, np.iinfo(np.int64).max // 4)
     while True:
         solved = _assignment(W, core)
         if solved is None:
@@ -184,7 +191,7 @@ def relaxation(W: np.ndarray, allowed: np.ndarray, k: int = CORE_K):
             continue
         sigma, value, rows, cols = solved
         d_row, d_col = _duals(W, sigma, rows, cols)
-        rc = _reduced_costs(W, allowed, d_row, d_col)
+        rc = _reduced_costs(W, allowed, d_row, d_col, neg_w)
         negative = rc < 0
         stats["pricing_rounds"] += 1
         if not negative.any():
@@ -192,7 +199,7 @@ def relaxation(W: np.ndarray, allowed: np.ndarray, k: int = CORE_K):
             return sigma, int(value), rc, stats
         # add, per row, the most negative arcs (and their reverses)
         bad_rows = np.flatnonzero(negative.any(axis=1))
-        take = min(k, n - 1)
+        take = min(PRICE_TAKE, n - 1)
         sub = rc[bad_rows]
         idx = np.argpartition(sub, take - 1, axis=1)[:, :take] if take < n else np.tile(np.arange(n), (len(bad_rows), 1))
         add = np.zeros_like(core)
@@ -252,7 +259,7 @@ def _mip_solve(obj, vertices, pair_edges, triangles, hint, seconds, seed):
         inc[i].append(var)
         inc[j].append(var)
         keys.append((i, j))
-        cost.append(int(obj.pair[i, j]))
+        cost.append(obj.pair_of(i, j))
         variables.append(var)
     trio_vars = []
     for a, b, c in triangles:
@@ -297,13 +304,19 @@ class Costs:
     The assignment relaxation gives U = A, f = 1; the odd-set LP (``blossom.py``) U = D4, f = 2.
     """
 
-    pair: np.ndarray
-    trio_edge: np.ndarray
+    pair: np.ndarray | None  # None: computed per pair from rc (a model objective only)
+    trio_edge: np.ndarray | None
     U: int
     f: int
     trio_kind: str  # "assignment": min of the two 3-cycles of rc; "sum": sum of trio_edge
     rc: np.ndarray | None = None
     tight: int | None = None  # a first threshold to try (a heuristic: any threshold is exact)
+    direct: int = 0  # with a start seating, go straight to tau = U - f L when that is at most this
+
+    def pair_of(self, i, j) -> int:
+        if self.pair is None:
+            return int(self.rc[i, j]) + int(self.rc[j, i])
+        return int(self.pair[i, j])
 
     def trio(self, a, b, c):
         if self.trio_kind == "assignment":
@@ -317,31 +330,56 @@ class Costs:
         return (self.U - units) // self.f
 
 
-def assignment_costs(rc: np.ndarray, A: int) -> Costs:
+def assignment_costs(rc: np.ndarray, A: int, dense: bool = True) -> Costs:
+    """The assignment's reduced costs; ``dense=False``: only as a model objective (computed per pair)."""
+    if not dense:
+        return Costs(None, None, A, 1, "assignment", rc)
     return Costs(rc + rc.T, np.minimum(rc, rc.T), A, 1, "assignment", rc)
 
 
-def _triangles(keep_trio: np.ndarray, costs: Costs, tau) -> list[tuple[int, int, int]]:
-    """Triangles of candidate trio edges whose trio cost is < tau."""
-    n = len(keep_trio)
-    nbrs = [np.flatnonzero(keep_trio[v]) for v in range(n)]
-    nbr_sets = [set(a.tolist()) for a in nbrs]
+def _triangles(ea: np.ndarray, eb: np.ndarray, costs: Costs, tau) -> list[tuple[int, int, int]]:
+    """Triangles of candidate trio edges (ea[k], eb[k]) whose trio cost is < tau."""
+    nbr: dict[int, set[int]] = {}
+    for a, b in zip(ea.tolist(), eb.tolist()):
+        nbr.setdefault(a, set()).add(b)
+        nbr.setdefault(b, set()).add(a)
     out = []
-    for a in range(n):
-        for b in nbrs[a]:
-            if b <= a:
-                continue
-            b = int(b)
-            for c in nbr_sets[a] & nbr_sets[b]:
-                if c <= b:
-                    continue
-                if costs.trio(a, b, c) < tau:
-                    out.append((a, b, c))
+    for a, b in zip(ea.tolist(), eb.tolist()):
+        if a > b:
+            a, b = b, a
+        for c in nbr[a] & nbr[b]:
+            if c > b and costs.trio(a, b, c) < tau:
+                out.append((a, b, c))
     return out
 
 
-def _restricted(W, allowed, costs, tau, odd, incumbent, stuck, base_groups, cycles):
-    """What a seating with reduced cost < tau may use, plus the incumbent's groups.
+class _Candidates:
+    """The allowed pairs (i < j) sorted by cost, found once, so each threshold is a prefix."""
+
+    def __init__(self, allowed, costs: Costs, odd: bool, cap: int):
+        upper = np.triu(allowed, 1)
+        iu, ju = np.nonzero(upper & (costs.pair < cap))
+        c = costs.pair[iu, ju]
+        order = np.argsort(c, kind="stable")
+        self.pi, self.pj, self.pc = iu[order], ju[order], c[order]
+        self.cap = cap
+        if odd:
+            tu, tv = np.nonzero(upper & (costs.trio_edge < cap))
+            tc = costs.trio_edge[tu, tv]
+            order = np.argsort(tc, kind="stable")
+            self.ti, self.tj, self.tc = tu[order], tv[order], tc[order]
+
+    def pairs(self, tau):
+        k = np.searchsorted(self.pc, tau, side="left")
+        return self.pi[:k], self.pj[:k]
+
+    def trio_edges(self, tau):
+        k = np.searchsorted(self.tc, tau, side="left")
+        return self.ti[:k], self.tj[:k]
+
+
+def _restricted(n, allowed, costs, tau, odd, incumbent, stuck, base_groups, cycles, cand: _Candidates):
+    """What a seating with cost < tau may use, plus the incumbent's groups.
 
     Returns (fixed groups, free vertices, pair edges among them, candidate
     trios, impossible).  Only the connected components (of the kept edges)
@@ -351,55 +389,76 @@ def _restricted(W, allowed, costs, tau, odd, incumbent, stuck, base_groups, cycl
     unchanged (components are closed under kept edges, and the trio, needing an
     odd component, cannot be there either).  The relaxation's cycles are
     linked too, so every cycle lies inside one component (the kept edges need
-    not include them when the costs come from the odd-set LP).
+    not include them when the costs come from the odd-set LP).  With no base
+    seating every component is solved.
     """
-    n = len(W)
-    keep_pair = (costs.pair < tau) & allowed
+    pi, pj = cand.pairs(tau)
     triangles = []
     if odd:
-        keep_trio = (costs.trio_edge < tau) & allowed
-        triangles = _triangles(keep_trio, costs, tau)
+        ti, tj = cand.trio_edges(tau)
+        triangles = _triangles(ti, tj, costs, tau)
+    extra_i, extra_j = [], []
     if incumbent is not None:
+        tri_set = set(triangles)
         for g in incumbent:
             if len(g) == 2:
-                keep_pair[g[0], g[1]] = keep_pair[g[1], g[0]] = True
-            elif tuple(sorted(g)) not in set(triangles):
+                extra_i.append(min(g))
+                extra_j.append(max(g))
+            elif tuple(sorted(g)) not in tri_set:
                 triangles.append(tuple(sorted(g)))
-    link = keep_pair.copy()
-    for a, b, c in triangles:
-        link[a, b] = link[b, c] = link[a, c] = True
+    pi = np.concatenate([pi, np.asarray(extra_i, dtype=pi.dtype)])
+    pj = np.concatenate([pj, np.asarray(extra_j, dtype=pj.dtype)])
+    if len(pi):
+        key = np.unique(pi * n + pj)
+        pi, pj = key // n, key % n
+    li, lj = [pi], [pj]
+    if triangles:
+        tri = np.asarray(triangles, dtype=np.int64)
+        li += [tri[:, 0], tri[:, 1], tri[:, 0]]
+        lj += [tri[:, 1], tri[:, 2], tri[:, 2]]
     for cyc in cycles:
-        for u, v in zip(cyc, cyc[1:]):
-            link[u, v] = link[v, u] = True
-    count, label = connected_components(sparse.csr_matrix(link), directed=False)
+        if len(cyc) > 1:
+            li.append(np.asarray(cyc[:-1], dtype=np.int64))
+            lj.append(np.asarray(cyc[1:], dtype=np.int64))
+    li, lj = np.concatenate(li), np.concatenate(lj)
+    graph = sparse.coo_matrix((np.ones(len(li), dtype=np.int8), (li, lj)), shape=(n, n))
+    count, label = connected_components(graph, directed=False)
     active_label = np.zeros(count, dtype=bool)
     active_label[label[stuck]] = True
     active = active_label[label]
     sizes = np.bincount(label, minlength=count)
     triangles = [t for t in triangles if active[t[0]]]
     fixed = [g for g in base_groups if not active[g[0]]]
-    keep_pair &= active[:, None] & active[None, :]
+    on = active[pi] & active[pj]
+    pi, pj = pi[on], pj[on]
     in_trio = np.zeros(n, dtype=bool)
     for tri in triangles:
         in_trio[list(tri)] = True
-    degree = keep_pair.sum(axis=1)
+    degree = np.bincount(pi, minlength=n) + np.bincount(pj, minlength=n)
     # a vertex with a single candidate pair whose partner also has only it, and no trio: seated together
-    forced_mask = active & (degree == 1) & ~in_trio
-    partner = np.argmax(keep_pair, axis=1)
-    forced = forced_mask & forced_mask[partner] & (partner != np.arange(n))
-    fixed += [(int(v), int(partner[v])) for v in np.flatnonzero(forced) if v < partner[v]]
+    single = active & (degree == 1) & ~in_trio
+    both = single[pi] & single[pj]
+    forced = np.zeros(n, dtype=bool)
+    forced[pi[both]] = forced[pj[both]] = True
+    fixed += [(int(a), int(b)) for a, b in zip(pi[both], pj[both])]
     free = active & ~forced
     impossible = bool((active & (degree == 0) & ~in_trio).any()) or (odd and not triangles)
     # each active component must be even, but for the one holding the trio
     impossible = impossible or int((sizes[active_label] % 2).sum()) > (1 if odd else 0)
-    sub = keep_pair & free[:, None] & free[None, :]
-    iu, ju = np.nonzero(np.triu(sub, 1))
-    pair_edges = list(zip(iu.tolist(), ju.tolist()))
+    keep = free[pi] & free[pj]
+    pair_edges = list(zip(pi[keep].tolist(), pj[keep].tolist()))
     return fixed, np.flatnonzero(free).tolist(), pair_edges, triangles, impossible
 
 
+def _grow(tau, heuristic_tau, costs):
+    """Next threshold after a model with no seating: the heuristic one, or geometric growth with LP costs."""
+    if costs.tight is not None:
+        return GROW * tau
+    return heuristic_tau if tau < heuristic_tau else 4 * tau
+
+
 def _fixed_cost(obj, pairs):
-    return sum(int(obj.pair[a, b]) for a, b in pairs)
+    return sum(obj.pair_of(a, b) for a, b in pairs)
 
 
 def _close_gap(W, allowed, obj: Costs, costs: Costs, odd, deadline, seed, stats, start, stuck, base_groups, cycles):
@@ -439,11 +498,16 @@ def _close_gap(W, allowed, obj: Costs, costs: Costs, odd, deadline, seed, stats,
             stats["tau_rounds"] = 0
             return incumbent, L, L, True
         tau = costs.U - costs.f * L
+        if costs.tight is not None and tau > costs.direct:
+            tau = costs.tight  # a poor start: grow from the tight pairs rather than one huge model
     rounds = 0
+    cand = _Candidates(allowed, costs, odd, max(4 * tau, 1))
     while True:
         rounds += 1
         stats["tau_rounds"] = rounds
-        fixed, free, pair_edges, triangles, impossible = _restricted(W, allowed, costs, tau, odd, incumbent, np.asarray(active_seed), base_groups, cycles)
+        if tau > cand.cap:
+            cand = _Candidates(allowed, costs, odd, max(4 * tau, cand.cap))
+        fixed, free, pair_edges, triangles, impossible = _restricted(n, allowed, costs, tau, odd, incumbent, np.asarray(active_seed), base_groups, cycles, cand)
         stats["mip_vertices"] = len(free)
         stats["mip_edges"] = len(pair_edges)
         stats["mip_trios"] = len(triangles)
@@ -452,7 +516,7 @@ def _close_gap(W, allowed, obj: Costs, costs: Costs, odd, deadline, seed, stats,
                 raise InfeasibleError("no seating avoids the forbidden pairs")
             # no seating within tau at all: every seating has cost >= tau
             best_bound = min(best_bound, costs.value2_above(tau))
-            tau = heuristic_tau if tau < heuristic_tau else 4 * tau
+            tau = _grow(tau, heuristic_tau, costs)
             continue
         seconds = deadline - time.perf_counter()
         if seconds <= 0 and incumbent is not None:
@@ -466,7 +530,7 @@ def _close_gap(W, allowed, obj: Costs, costs: Costs, odd, deadline, seed, stats,
                 if tau > max_cost:
                     raise InfeasibleError("no seating avoids the forbidden pairs")
                 best_bound = min(best_bound, costs.value2_above(tau))
-                tau = heuristic_tau if tau < heuristic_tau else 4 * tau
+                tau = _grow(tau, heuristic_tau, costs)
                 continue
             if incumbent is None:
                 raise SolveTimeoutError("the time limit ran out before any seating was found")
@@ -484,7 +548,8 @@ def _close_gap(W, allowed, obj: Costs, costs: Costs, odd, deadline, seed, stats,
         if costs.U - costs.f * L <= tau:
             return incumbent, L, L, True
         best_bound = min(best_bound, max(L, outside))
-        tau = costs.U - costs.f * L
+        # exact would be tau = U - f L; growing step by step keeps models small when L is poor
+        tau = costs.U - costs.f * L if costs.tight is None else min(costs.U - costs.f * L, GROW * tau)
 
 
 # --------------------------------------------------------------------------- one round
@@ -534,14 +599,13 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, deadline: float, seed: int =
         if value != A:  # cannot happen: an even cycle's better half is worth half the cycle
             raise AssertionError(f"integral relaxation gave {value} != {A}")
         return RoundSolution(groups, value, A, True, stats)
-    obj = costs = assignment_costs(rc, A)
-    start = None
+    obj = assignment_costs(rc, A, dense=False)
+    costs = start = None
     stuck = np.asarray([v for c in cycles if len(c) % 2 for v in c])
     base_groups = [g for c in cycles if len(c) % 2 == 0 for g in _split_even_cycle(W, c)]
     if n >= BLOSSOM_MIN_N:
         k = min(PRICE_K, n - 1)
-        rc_pair = np.where(allowed, rc + rc.T, np.iinfo(np.int64).max)
-        np.fill_diagonal(rc_pair, np.iinfo(np.int64).max)
+        rc_pair = rc + rc.T  # huge where not allowed (and on the diagonal): no overflow, rc < 2**61
         idx = np.argpartition(rc_pair, k - 1, axis=1)[:, :k]
         have = np.zeros((n, n), dtype=bool)
         have[np.repeat(np.arange(n), k), idx.ravel()] = True
@@ -553,9 +617,63 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, deadline: float, seed: int =
             if bb.D4 < 2 * A:
                 costs = _lp_costs(W, bb)
                 start = bb.seating
+                if start is None:
+                    start = _lp_incumbent(W, allowed, obj, costs, bb, odd, deadline, seed, stats)
+    if costs is None:
+        costs = assignment_costs(rc, A)
     groups, value, bound2, proven = _close_gap(W, allowed, obj, costs, odd, deadline, seed, stats, start, stuck, base_groups, cycles)
     return RoundSolution(groups, value, bound2, proven, stats)
 
 
 def _lp_costs(W, bb) -> Costs:
-    return Costs(2 * bb.RC, bb.RC, bb.D4, 2, "sum", tight=16 + int(W.max(initial=0)) // 10**5)
+    top = int(np.abs(W).max(initial=0))
+    return Costs(2 * bb.RC, bb.RC, bb.D4, 2, "sum", tight=16 + top // 10**5, direct=top)
+
+
+def _lp_incumbent(W, allowed, obj, costs, bb, odd, deadline, seed, stats):
+    """A good seating from the odd-set LP: its whole pairs, and the rest re-seated by a small model.
+
+    The attendees the LP seats fractionally (or not in a whole pair) are seated
+    among themselves on each one's REPAIR_K cheapest pairs (by ``costs``),
+    widened when that has no seating.  Only a starting point: any seating is
+    fine, the proof comes after.  None when it fails.
+    """
+    n = len(W)
+    seated = np.zeros(n, dtype=bool)
+    pairs = []
+    for a, b in bb.whole_pairs:
+        if not seated[a] and not seated[b]:
+            seated[a] = seated[b] = True
+            pairs.append((a, b))
+    rest = np.flatnonzero(~seated)
+    if len(rest) == 0:
+        return pairs if not odd else None
+    if len(rest) == 1 or (odd and len(rest) < 3):
+        return None
+    sub_cost = costs.pair[np.ix_(rest, rest)].astype(float)
+    sub_ok = allowed[np.ix_(rest, rest)]
+    sub_cost[~sub_ok] = np.inf
+    np.fill_diagonal(sub_cost, np.inf)
+    m = len(rest)
+    k = min(REPAIR_K, m - 1)
+    while True:
+        idx = np.argpartition(sub_cost, k - 1, axis=1)[:, :k] if k < m - 1 else None
+        keep = np.zeros((m, m), dtype=bool)
+        if idx is None:
+            keep[:] = True
+        else:
+            keep[np.repeat(np.arange(m), k), idx.ravel()] = True
+        keep &= sub_ok
+        keep |= keep.T
+        np.fill_diagonal(keep, False)
+        iu, ju = np.nonzero(np.triu(keep, 1))
+        pair_edges = [(int(rest[i]), int(rest[j])) for i, j in zip(iu, ju)]
+        triangles = _triangles(rest[iu], rest[ju], costs, np.iinfo(np.int64).max) if odd else []
+        seconds = max(deadline - time.perf_counter(), MIN_CP_SECONDS)
+        name, groups, _ = _mip_solve(obj, rest.tolist(), pair_edges, triangles, None, seconds, seed)
+        stats["repair_status"] = name
+        if groups is not None:
+            return pairs + [tuple(g) for g in groups]
+        if name != "INFEASIBLE" or k >= m - 1:
+            return None
+        k = min(2 * k, m - 1)
