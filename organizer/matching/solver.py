@@ -271,11 +271,15 @@ def _mip_solve(obj, vertices, pair_edges, triangles, hint, seconds, seed):
         variables.append(var)
         trio_vars.append(var)
     if triangles:
-        solver.Add(solver.Sum(trio_vars) == 1)
+        row = solver.Constraint(1.0, 1.0)
+        for var in trio_vars:
+            row.SetCoefficient(var, 1.0)
     for v in vertices:
         if not inc[v]:
             return "INFEASIBLE", None, None
-        solver.Add(solver.Sum(inc[v]) == 1)
+        row = solver.Constraint(1.0, 1.0)
+        for var in inc[v]:
+            row.SetCoefficient(var, 1.0)
     objective = solver.Objective()
     for var, c in zip(variables, cost):
         objective.SetCoefficient(var, c)
@@ -627,7 +631,7 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, deadline: float, seed: int =
 
 def _lp_costs(W, bb) -> Costs:
     top = int(np.abs(W).max(initial=0))
-    return Costs(2 * bb.RC, bb.RC, bb.D4, 2, "sum", tight=16 + top // 10**5, direct=top)
+    return Costs(2 * bb.RC, bb.RC, bb.D4, 2, "sum", tight=16 + top // 10**5, direct=top // 16)
 
 
 def _lp_incumbent(W, allowed, obj, costs, bb, odd, deadline, seed, stats):
