@@ -88,8 +88,10 @@ Solver
 Assignment relaxation on the doubled bipartite graph (OR-Tools
 ``linear_sum_assignment`` on a sparse core, duals by Bellman-Ford, pricing of
 every left-out pair), proven optimal at once when the relaxation is integral;
-otherwise reduced-cost fixing shrinks the problem to the few pairs that could
-still matter and SCIP (shipped inside OR-Tools) solves that exactly.  CP-SAT
+otherwise the matching LP with odd-set (blossom) cuts, solved by GLOP, gives an
+exact integer bound and reduced costs (``blossom.py``), reduced-cost fixing
+shrinks the problem to the few pairs that could still matter, and SCIP
+(shipped inside OR-Tools) solves that exactly.  CP-SAT
 was tried for this last step and could not prove optimality on 200 attendees
 in 20 s (its LP lacks the odd-set cuts matching needs); SCIP closes the same
 models in milliseconds.  Details and proofs in ``solver.py``.

@@ -53,9 +53,8 @@ from scipy.sparse.csgraph import connected_components
 from ortools.linear_solver import pywraplp
 
 BIG = np.iinfo(np.int64).max // 8
-PRICE_K = 4  # pairs per vertex in the first LP, and per vertex added by pricing
-MAX_LP_ROUNDS = 8
-CUT_SCALE = 1.0
+PRICE_K = 4  # pairs per attendee in the first LP, and per attendee added by pricing
+MAX_LP_ROUNDS = 8  # LP solves while cutting; then it stops cutting (its duals stay valid, only weaker)
 
 
 class BlossomBound:
@@ -69,9 +68,6 @@ class BlossomBound:
         self.RC = RC
         self.sets = sets
         self.stats = stats
-
-    def pair_cost4(self) -> np.ndarray:
-        return np.where(self.RC >= BIG, BIG, 2 * self.RC)
 
 
 def _exact(W, allowed, y, sets, z, odd, scale):
@@ -146,7 +142,7 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
             objective.SetCoefficient(x, -float(Wf[i, j]))
             if member_of[i] and member_of[j]:
                 for c in set(member_of[i]) & set(member_of[j]):
-                    cuts[c][1].SetCoefficient(x, CUT_SCALE)
+                    cuts[c][1].SetCoefficient(x, 1.0)
             edges.append((i, j))
             xs.append(x)
         return len(iu)
@@ -154,8 +150,8 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
     add_edges(have)
     params = pywraplp.MPSolverParameters()
     params.SetIntegerParam(params.INCREMENTALITY, params.INCREMENTALITY_ON)
-    pass
-    # no presolve: it would stop GLOP from warm-starting after each round of cuts
+    # no presolve: it would stop GLOP from warm-starting after each round of cuts; dual simplex
+    # re-solves fastest after cuts are added
     solver.SetSolverSpecificParametersAsString("use_preprocessing: false, use_dual_simplex: true")
     stats = {"lp_rounds": 0, "lp_cuts": 0}
     separate = True
@@ -176,7 +172,7 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
             stats["lp_status"] = int(status)
             return None
         y = -np.array([c.dual_value() for c in degree])
-        z = [max(0.0, -CUT_SCALE * row.dual_value()) for _, row in cuts]
+        z = [max(0.0, -row.dual_value()) for _, row in cuts]
         # separation: odd components of the support that violate their cut
         x = np.array([v.solution_value() for v in xs])
         t = np.array([v.solution_value() for v in t_vars]) if odd else None
@@ -199,14 +195,14 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
         if violated:
             for c in violated:
                 S = np.flatnonzero(label == c)
-                row = solver.Constraint(-infinity, CUT_SCALE * (len(S) - 1) / 2)
+                row = solver.Constraint(-infinity, (len(S) - 1) / 2)
                 in_s = np.zeros(n, dtype=bool)
                 in_s[S] = True
                 for k in np.flatnonzero(in_s[e[:, 0]] & in_s[e[:, 1]]).tolist():
-                    row.SetCoefficient(xs[k], CUT_SCALE)
+                    row.SetCoefficient(xs[k], 1.0)
                 if odd:
                     for v in S.tolist():
-                        row.SetCoefficient(t_vars[v], -CUT_SCALE / 6)
+                        row.SetCoefficient(t_vars[v], -1.0 / 6)
                 for v in S.tolist():
                     member_of[v].append(len(cuts))
                 cuts.append((S, row))

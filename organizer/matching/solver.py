@@ -36,9 +36,8 @@ The algorithm (per round)
    which has length 3) it is a seating's cycle cover: each even cycle of value
    C splits into two alternating perfect matchings whose values sum to C, so
    the better one is worth >= C/2, and the seating reaches ``A``: proven.
-5. Otherwise (odd cycles: the relaxation is fractional) we build an incumbent
-   of value2 ``L`` (keep the even cycles, re-seat the odd cycles' attendees with
-   a small CP-SAT model) and fix variables by reduced cost:
+5. Otherwise (odd cycles: the relaxation is fractional) we take an incumbent
+   of value2 ``L`` (see 6) and fix variables by reduced cost:
 
    *Lemma.*  For every seating S, ``value2(S) = A - RC(S)``, where ``RC(S)`` is
    the sum of ``rc`` over the arcs of S's cycle cover (``sum(-W) = sum(rc) -
@@ -50,15 +49,38 @@ The algorithm (per round)
    *Consequence.*  A seating strictly better than the incumbent has
    ``RC(S) < A - L``, so each of its pairs has ``rc[i,j] + rc[j,i] < A - L``
    and each of its trio edges ``min(rc[i,j], rc[j,i]) < A - L``.  Dropping
-   every other edge loses no seating better than the incumbent.  CP-SAT then
+   every other edge loses no seating better than the incumbent.  SCIP then
    solves the reduced model (plus the incumbent's own edges, so the incumbent
    stays feasible and is given as a hint); its optimum is the global optimum.
    Attendees whose only surviving edge is their incumbent pair are fixed and
    left out of the model.
 
-When the time limit stops CP-SAT, the best seating found is returned with the
-bound ``min(A, max(CP-SAT bound, L))`` (a seating better than ``L`` lives in
-the reduced model, so is worth at most CP-SAT's bound).
+6. Tighter costs from the odd-set LP (``blossom.py``).  The assignment bound
+   ``A`` is weak on realistic scores (each odd cycle leaves about a fifth of
+   the largest weight), so fixing against ``A - L`` kept thousands of pairs and
+   SCIP needed seconds.  So before the model we solve the matching LP with
+   Edmonds' odd-set cuts (GLOP, warm-started, a few rounds of cuts on the odd
+   components of its support, pricing every allowed pair) and turn its duals
+   into an exact integer bound ``D4`` (on 4 x value) and exact integer reduced
+   costs ``RC >= 0``: every seating has ``4 value <= D4 - cost4``, ``cost4`` =
+   ``2 RC`` per pair and the sum of ``RC`` over the trio's three pairs (proof in
+   ``blossom.py``; for odd n the one set holding the trio is allowed its extra
+   half).  The same lemma as above then fixes every pair with
+   ``2 RC >= D4 - 4 L``.  The thresholds tau grow from the (nearly) tight pairs
+   by a factor ``GROW``; each model is solved exactly, and the proof test
+   ``D4 - 4 L <= tau`` is the same as above, so any schedule is exact.  The
+   model's objective stays the assignment's reduced cost (exact for every
+   seating).  The incumbent comes from the LP: its seating when integral, else
+   its whole pairs plus a small model re-seating the rest.  If GLOP fails, or
+   its bound is no better than ``A``, the assignment's costs are used as before.
+
+Components: only the components (of the kept pairs, with the relaxation's
+cycles linked) holding an odd-cycle attendee are modelled; elsewhere the
+relaxation's even cycles are already optimal (reduced cost 0).
+
+When the time limit stops SCIP, the best seating found is returned with the
+bound ``min(A, max(SCIP bound, L))`` (a seating better than ``L`` lives in
+the reduced model, so is worth at most SCIP's bound).
 """
 
 from __future__ import annotations
@@ -80,7 +102,7 @@ GROW = 16  # threshold growth between models when the odd-set LP's costs are use
 PRICE_TAKE = 16  # most negative arcs added per row in a pricing round
 REPAIR_K = 12  # candidate partners per attendee when re-seating odd cycles
 BLOSSOM_MIN_N = 0  # use the odd-set LP's reduced costs from this many attendees on
-MIN_CP_SECONDS = 0.05  # CP-SAT gets at least this, even past the deadline, when no seating is known yet
+MIN_CP_SECONDS = 0.05  # SCIP gets at least this, even past the deadline, when no seating is known yet
 
 
 @dataclass
@@ -236,7 +258,7 @@ def _split_even_cycle(W, cyc):
     return a if wa >= wb else b
 
 
-# --------------------------------------------------------------------------- CP-SAT
+# --------------------------------------------------------------------------- SCIP
 
 
 def _mip_solve(obj, vertices, pair_edges, triangles, hint, seconds, seed):
@@ -526,7 +548,8 @@ def _close_gap(W, allowed, obj: Costs, costs: Costs, odd, deadline, seed, stats,
         if seconds <= 0 and incumbent is not None:
             return incumbent, L, max(L, best_bound), False
         seconds = max(seconds, MIN_CP_SECONDS)
-        hint = None if incumbent is None else [g for g in incumbent if g[0] in set(free)]
+        free_set = set(free)
+        hint = None if incumbent is None else [g for g in incumbent if g[0] in free_set]
         name, groups, rc_lower = _mip_solve(obj, free, pair_edges, triangles, hint, seconds, seed)
         stats["mip_status"] = name
         if groups is None:

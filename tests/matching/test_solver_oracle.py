@@ -1,9 +1,13 @@
 """The solver's optimum equals networkx's on many random instances."""
 
+import time
+
 import numpy as np
 import pytest
 
 from organizer.matching import InfeasibleError, Problem, solve, solve_matrix, violations
+from organizer.matching import solver as solver_module
+from organizer.matching.blossom import blossom_bound
 from tests.matching.conftest import oracle, random_instance
 
 
@@ -104,3 +108,43 @@ def test_problem_from_weights_gives_the_oracle_value_and_no_violations():
     pairing = solve(problem)
     assert violations(problem, pairing) == []
     assert pairing.objective == pytest.approx(oracle(W, allowed))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_assignment_only_path_matches_networkx(seed, monkeypatch):
+    # the exact step with the assignment's own reduced costs (the fallback when the odd-set LP fails)
+    monkeypatch.setattr(solver_module, "BLOSSOM_MIN_N", 10**9)
+    rng = np.random.default_rng(4000 + seed)
+    n = int(rng.choice([8, 9, 13, 14, 20, 30]))
+    W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 50])), forbid=float(rng.choice([0, 0.2])))
+    check(W, allowed)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_odd_set_lp_bound_is_valid(seed):
+    # D4 / 4 bounds every seating, and every allowed pair's reduced cost is >= 0 (integers, exact)
+    rng = np.random.default_rng(5000 + seed)
+    n = int(rng.choice([4, 5, 6, 7, 9, 10, 11]))
+    W, allowed = random_instance(rng, n, low=-3, high=int(rng.choice([4, 30, 10**6])), forbid=float(rng.choice([0, 0.2])))
+    np.fill_diagonal(allowed, False)
+    best = oracle(W, allowed)
+    have = np.triu(rng.random((n, n)) < 0.6, 1)
+    bb = blossom_bound(W.astype(np.int64), allowed, have | have.T, n % 2 == 1, time.perf_counter() + 10)
+    if bb is None:
+        return  # the LP had no solution on its pairs: the solver falls back, nothing to check
+    assert (bb.RC[allowed] >= 0).all()
+    if best is not None:
+        assert bb.D4 >= round(4 * best)
+
+
+def test_large_clustered_instance_uses_the_odd_set_lp_and_matches_networkx():
+    rng = np.random.default_rng(8)
+    n = 160
+    topic = rng.integers(0, 10, n)
+    W = np.where(topic[:, None] == topic[None, :], rng.integers(1, 6, (n, n)), 0).astype(float)
+    W[rng.random((n, n)) < 0.6] = 0
+    W = np.triu(W, 1)
+    W = W + W.T
+    allowed = ~np.eye(n, dtype=bool)
+    result = check(W, allowed)
+    assert result.rounds[0].stats.get("odd_cycle_attendees", 0) == 0 or "lp_rounds" in result.rounds[0].stats
