@@ -100,7 +100,7 @@ from organizer.matching.types import InfeasibleError, SolveTimeoutError
 CORE_K = 8  # attendee's best pairs in the first sparse core
 GROW = 16  # threshold growth between models when the odd-set LP's costs are used
 PRICE_TAKE = 16  # most negative arcs added per row in a pricing round
-REPAIR_K = 12  # candidate partners per attendee when re-seating odd cycles
+REPAIR_K = 12  # candidate partners per attendee when re-seating those the odd-set LP seats fractionally
 BLOSSOM_MIN_N = 0  # use the odd-set LP's reduced costs from this many attendees on
 MIN_CP_SECONDS = 0.05  # SCIP gets at least this, even past the deadline, when no seating is known yet
 
