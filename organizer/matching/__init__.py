@@ -79,7 +79,9 @@ Rules and definitions
   then the total weight.
 * Time limit: when it runs out, the best seating found so far is returned with
   ``proven_optimal=False``, ``status="feasible"``, its ``bound`` and ``gap``.
-  ``SolveTimeoutError`` only if no seating at all was found in time.
+  Until a first seating is found the limit does not stop the search (each
+  attempt gets more time, up to a minute), so a loaded machine still gets a
+  seating; ``SolveTimeoutError`` only if none was found even then.
 * Exactness: weights are rounded to integers (largest ~1e9) for the solver:
   exact for integer weights, else to ~9 significant digits.
 

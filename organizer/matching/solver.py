@@ -103,6 +103,11 @@ PRICE_TAKE = 16  # most negative arcs added per row in a pricing round
 REPAIR_K = 12  # candidate partners per attendee when re-seating those the odd-set LP seats fractionally
 BLOSSOM_MIN_N = 0  # use the odd-set LP's reduced costs from this many attendees on
 MIN_CP_SECONDS = 0.05  # SCIP gets at least this, even past the deadline, when no seating is known yet
+# While no seating is known, the time limit does not stop the search: each model that runs out of
+# time without one gets this many times longer, up to FIRST_SEATING_MAX_SECONDS. The limit bounds
+# the search for a better seating, so a loaded machine still gets an answer, never an error.
+FIRST_SEATING_GROWTH = 4
+FIRST_SEATING_MAX_SECONDS = 60.0
 
 
 @dataclass
@@ -527,6 +532,7 @@ def _close_gap(W, allowed, obj: Costs, costs: Costs, odd, deadline, seed, stats,
         if costs.tight is not None and tau > costs.direct:
             tau = costs.tight  # a poor start: grow from the tight pairs rather than one huge model
     rounds = 0
+    first_seating_seconds = MIN_CP_SECONDS
     cand = _Candidates(allowed, costs, odd, max(4 * tau, 1))
     while True:
         rounds += 1
@@ -547,7 +553,7 @@ def _close_gap(W, allowed, obj: Costs, costs: Costs, odd, deadline, seed, stats,
         seconds = deadline - time.perf_counter()
         if seconds <= 0 and incumbent is not None:
             return incumbent, L, max(L, best_bound), False
-        seconds = max(seconds, MIN_CP_SECONDS)
+        seconds = max(seconds, first_seating_seconds if incumbent is None else MIN_CP_SECONDS)
         free_set = set(free)
         hint = None if incumbent is None else [g for g in incumbent if g[0] in free_set]
         name, groups, rc_lower = _mip_solve(obj, free, pair_edges, triangles, hint, seconds, seed)
@@ -560,7 +566,10 @@ def _close_gap(W, allowed, obj: Costs, costs: Costs, odd, deadline, seed, stats,
                 tau = _grow(tau, heuristic_tau, costs)
                 continue
             if incumbent is None:
-                raise SolveTimeoutError("the time limit ran out before any seating was found")
+                if first_seating_seconds >= FIRST_SEATING_MAX_SECONDS:
+                    raise SolveTimeoutError("the time limit ran out before any seating was found")
+                first_seating_seconds = min(first_seating_seconds * FIRST_SEATING_GROWTH, FIRST_SEATING_MAX_SECONDS)
+                continue  # the same model again, with more time to find a first seating
             return incumbent, L, max(L, best_bound), False
         groups = fixed + groups
         value = seating_value2(W, groups)
