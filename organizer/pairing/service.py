@@ -26,6 +26,7 @@ from organizer import matching
 from organizer.errors import ActionRefused
 from organizer.events import service as events
 from organizer.extensions import db
+from organizer.matching.weights import pair_weights
 from organizer.members.service import forbidden_pairs
 from organizer.models import (
     AttendeeSource,
@@ -403,6 +404,7 @@ def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requ
         raise ActionRefused("They already sit at the same table.")
     event = run.event
     snap = snapshot(event, run.inputs["attendees"], [], now, time_limit_s)
+    db.session.commit()  # end the read: no lock is held while scoring
     scores = matching.score(snap.problem.attendees, snap.problem.options)
     events.lock_event(run.event_id)
     new = _copy_run(run, "swap", requested_by, now)
@@ -414,15 +416,14 @@ def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requ
             if seat.user_id in (first_id, second_id):
                 seat.user_id = second_id if seat.user_id == first_id else first_id
                 changed.append(table)
-    groups = _pairing_from_tables(new, scores, snap.problem)
-    broken = matching.violations(snap.problem, groups)
+    broken = matching.violations(snap.problem, _pairing_from_tables(new))
     if broken:
         db.session.rollback()
         raise ActionRefused("That swap would seat together two people who must not be paired "
                             "(a do-not-pair choice, or they lunched together recently).")
     for table in changed:
         members = tuple(s.user_id for s in table.seats)
-        table.score = round(_group_weight(scores, snap.problem, members), 4)
+        table.score = round(_table_weight(scores, snap.problem, members), 4)
         table.reasons = table_reasons(scores, members, snap.names)
         table.locked = len(members) == 2
     new.objective = round(sum(t.score for t in new.tables), 4)
@@ -431,18 +432,16 @@ def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requ
     return new
 
 
-def _pair_weight(scores, a: int, b: int) -> float:
-    low = min(scores.help(a, b), scores.help(b, a))
-    return scores.help(a, b) + scores.help(b, a) + matching.Options().reciprocity_bonus * low
+def _table_weight(scores: matching.HelpScores, problem: matching.Problem, members: tuple[int, ...]) -> float:
+    """A table's value as the engine counts it (its pair weight; a trio half its three pairs)."""
+    index = {a.id: k for k, a in enumerate(scores.attendees)}
+    weights, _, _ = pair_weights(scores.matrix, problem, index)
+    rows = [index[m] for m in members]
+    total = sum(weights[a, b] for i, a in enumerate(rows) for b in rows[i + 1:])
+    return float(total if len(rows) == 2 else total / 2)
 
 
-def _group_weight(scores, problem: matching.Problem, members: tuple[int, ...]) -> float:
-    pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
-    total = sum(_pair_weight(scores, a, b) for a, b in pairs)
-    return total if len(members) == 2 else total / 2  # a trio is worth half its three pairs
-
-
-def _pairing_from_tables(run: PairingRun, scores, problem: matching.Problem) -> matching.Pairing:
+def _pairing_from_tables(run: PairingRun) -> matching.Pairing:
     rounds = []
     for r in range(1, run.rounds + 1):
         groups = tuple(matching.Group(tuple(s.user_id for s in t.seats), 0.0)

@@ -73,6 +73,10 @@ def start_run(group, event, **claim):
     return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id))
 
 
+def show_version(group, event, version: int):
+    return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=version))
+
+
 def people_choices(run) -> list[SelectChoice]:
     seated = sorted(((s.user.name, s.user_id) for t in run.tables if t.round == 1 for s in t.seats))
     return [SelectChoice(str(uid), name) for name, uid in seated]
@@ -157,7 +161,7 @@ def add(group, member, event_id: int, run_id: int):
         inputs = service.add_walk_in(run, int(form.user.data), utcnow())
     except ActionRefused as refusal:
         flash(str(refusal), "error")
-        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=run.version))
+        return show_version(group, event, run.version)
     return start_run(group, event, based_on=run, action="add walk-in", inputs=inputs)
 
 
@@ -182,9 +186,9 @@ def _set_locked(group, event_id, run_id, table_id, locked):
         new = service.set_locked(run, table_id, locked, current_user, utcnow())
     except ActionRefused as refusal:
         flash(str(refusal), "error")
-        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=run.version))
+        return show_version(group, event, run.version)
     flash(f"Version {new.version}: table {'locked' if locked else 'unlocked'}.", "success")
-    return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=new.version))
+    return show_version(group, event, new.version)
 
 
 @bp.route("/<int:run_id>/swap", methods=["POST"])
@@ -195,15 +199,15 @@ def swap(group, member, event_id: int, run_id: int):
     form = SwapForm(people=people_choices(run))
     if not form.validate_on_submit():
         flash("Choose two people and a round.", "error")
-        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=run.version))
+        return show_version(group, event, run.version)
     try:
         new = service.swap(run, int(form.first.data), int(form.second.data), form.round.data,
                            current_user, utcnow(), time_limit())
     except ActionRefused as refusal:
         flash(str(refusal), "error")
-        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=run.version))
+        return show_version(group, event, run.version)
     flash(f"Version {new.version}: swapped, and both tables locked.", "success")
-    return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=new.version))
+    return show_version(group, event, new.version)
 
 
 @bp.route("/<int:run_id>/publish", methods=["POST"])
@@ -222,7 +226,7 @@ def publish(group, member, event_id: int, run_id: int):
         flash(str(refusal), "error")
     else:
         flash(f"Version {run.version} is published: members see their partners now.", "success")
-    return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=run.version))
+    return show_version(group, event, run.version)
 
 
 @bp.route("/unpublish", methods=["POST"])
