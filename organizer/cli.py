@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from organizer.auth.service import count_users, create_user, issue_set_password_token, user_by_email
 from organizer.cli_helpers import external_url
@@ -26,8 +26,15 @@ def register(app: Flask) -> None:
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
-def seed_demo_command(if_empty: bool) -> None:
+@click.option("--force", is_flag=True, help="Load it even outside development (GIVEFIRST_ENV).")
+def seed_demo_command(if_empty: bool, force: bool) -> None:
     """Create the demo group with an organizer and twenty members, and print their logins."""
+    environment = current_app.config["ENVIRONMENT"]
+    if environment != "development" and not force:
+        # Every demo account shares a password printed in the README: never on a real site by accident.
+        raise click.ClickException(
+            f"seed-demo creates accounts whose password is published, so it runs only in development "
+            f"(GIVEFIRST_ENV=development; this is '{environment}'). Add --force to load it anyway.")
     if if_empty and count_users() > 0:
         logins = demo_logins()
         if logins is None:
@@ -61,6 +68,8 @@ def create_group_command(slug, name, organizer_email, organizer_name, time_zone,
                 organizer = create_user(display, organizer_email, None)
                 token = issue_set_password_token(organizer, None, timedelta(hours=link_hours))
             group = add_group(organizer, name, time_zone, slug=slug)
+            if token:
+                organizer.created_by_group_id = group.id
             db.session.commit()
     except ActionRefused as refusal:
         db.session.rollback()

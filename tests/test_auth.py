@@ -154,7 +154,8 @@ def test_login_attempts_are_rate_limited(client, app):
 def test_organizer_issues_one_time_set_password_link(app, auth, client):
     organizer = make_user(email="org@example.org")
     group = make_group(organizer=organizer)
-    member = make_member(group, email="forgot@example.org")
+    member = make_member(group, email="forgot@example.org", password=None)
+    member.created_by_group_id = group.id  # imported or a walk-in: the group created it
     auth.login("org@example.org")
     page = client.post(f"/groups/{group.slug}/roles/{member.id}/set-password-link")
     assert page.status_code == 200

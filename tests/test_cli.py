@@ -10,7 +10,7 @@ from tests.factories import make_group, make_user
 
 
 def test_seed_demo_creates_a_group_with_an_organizer_and_twenty_members(runner, app):
-    result = runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo", "--force"])
     assert result.exit_code == 0, result.output
     group = db.session.scalar(select(Group).where(Group.slug == DEMO_SLUG))
     roles = [m.role for m in group.memberships]
@@ -40,8 +40,8 @@ def test_the_demo_lunch_is_the_first_thursday_of_next_month_at_noon_local():
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone_but_prints_logins(runner, app):
-    runner.invoke(args=["seed-demo"])
-    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    runner.invoke(args=["seed-demo", "--force"])
+    result = runner.invoke(args=["seed-demo", "--if-empty", "--force"])
     assert result.exit_code == 0
     assert "coach@example.org" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 21
@@ -49,7 +49,7 @@ def test_seed_demo_if_empty_leaves_existing_data_alone_but_prints_logins(runner,
 
 def test_seed_demo_if_empty_does_nothing_on_a_database_with_other_data(runner, app):
     make_user()
-    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    result = runner.invoke(args=["seed-demo", "--if-empty", "--force"])
     assert "not loaded" in result.output
     assert db.session.scalar(select(Group)) is None
 

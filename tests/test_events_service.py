@@ -271,19 +271,25 @@ def test_a_member_walk_in_is_seated_and_checked_in_even_when_full(app):
 def test_a_new_walk_in_gets_an_account_without_password_and_a_membership(app):
     group = make_group()
     event = make_event(group)
-    user, is_new = service.add_walk_in_guest(event, "Nora Quinn", "Nora@Example.org", utcnow())
-    assert is_new and user.email == "nora@example.org" and user.password_hash is None
+    name = service.add_walk_in_guest(event, "Nora Quinn", "Nora@Example.org", utcnow())
+    user = db.session.query(User).filter_by(email="nora@example.org").one()
+    assert name == "Nora Quinn" and user.password_hash is None and user.created_by_group_id == group.id
     assert membership_of(user, group) is not None
     assert service.rsvp_of(event.id, user.id).walk_in
 
 
-def test_a_walk_in_with_an_existing_email_uses_that_account(app):
+def test_a_walk_in_with_an_existing_email_leaves_that_account_alone(app):
+    # Issue 9: the existing account used to be added to the organizer's group.
     group = make_group()
     event = make_event(group)
-    existing = make_user(email="known@example.org")
-    user, is_new = service.add_walk_in_guest(event, "Someone Else", "known@example.org", utcnow())
-    assert user.id == existing.id and not is_new
+    existing = make_user(name="Known Person", email="known@example.org")
+    name = service.add_walk_in_guest(event, "Someone Else", "known@example.org", utcnow())
+    assert name == "Someone Else"
+    assert membership_of(existing, group) is None
+    assert service.rsvp_of(event.id, existing.id) is None
     assert db.session.query(User).filter_by(email="known@example.org").count() == 1
+    seated = [r for r in service.rsvps_of_event(event) if r.checked_in_at is not None]
+    assert [(r.user.name, r.user.is_lunch_guest) for r in seated] == [("Someone Else", True)]
 
 
 def test_undoing_a_walk_ins_check_in_removes_their_answer(app):

@@ -114,19 +114,22 @@ def test_byte_order_mark_semicolons_and_eventbrite_headers(runner, group):
     assert db.session.scalar(select(User).where(User.email == "bo@example.org")).name == "Bo Chen"
 
 
-def test_existing_account_is_updated_and_joins_not_duplicated(runner, group):
+def test_existing_account_is_invited_and_left_as_its_owner_wrote_it(runner, group):
+    # Issue 9: an import used to rewrite an existing account's profile and add it to the group.
     existing = make_user(name="Alice Old", email="alice@example.org")
     result = run_import(runner, group, GOOD)
-    assert "1 created, 1 added to the group" in result.output
+    assert "1 created, 1 invited" in result.output
+    assert "alice@example.org  exists: invited, profile left as the owner wrote it" in result.output
     db.session.refresh(existing)
-    assert existing.name == "Alice Nguyen" and existing.password_hash is not None
-    assert membership_of(existing, group) is not None
+    assert (existing.name, existing.headline, existing.industry, existing.city) == ("Alice Old", "", "", "")
+    assert existing.password_hash is not None
+    assert membership_of(existing, group) is None
     assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "alice@example.org")) == 1
 
 
 def test_dry_run_saves_nothing(runner, group):
     result = run_import(runner, group, GOOD, "--dry-run")
-    assert result.exit_code == 0 and "2 new accounts" in result.output
+    assert result.exit_code == 0 and "2 not in the group yet" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
 
 
@@ -160,7 +163,7 @@ def test_import_page_previews_then_saves(client, auth, group):
                           data={"file": (io.BytesIO(GOOD.encode()), "members.csv")}, content_type="multipart/form-data")
     assert preview.status_code == 200
     page = preview.get_data(as_text=True)
-    assert "Alice Nguyen" in page and "new account" in page
+    assert "Alice Nguyen" in page and "added, or invited if they already have an account" in page
     assert db.session.scalar(select(func.count()).select_from(User)) == 1  # nothing saved yet
     content = re.search(r'name="content" type="hidden" value="([^"]+)"', page).group(1)
     done = client.post(f"/groups/{group.slug}/members/import/confirm", data={"content": content})

@@ -132,17 +132,37 @@ def change_password(user: User, current_password: str, new_password: str) -> str
     if user.password_hash is None or not _verify(user.password_hash, current_password):
         raise ActionRefused("The current password is not right.")
     user.password_hash = hash_password(new_password)
+    void_set_password_links(user)
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     token = _new_session(user)
     db.session.commit()
     return token
 
 
+def looked_after_by(user: User, group_id: int) -> bool:
+    """The group created this account (CSV import or walk-in) and its owner has never had a
+    password: only then may the group's organizers give out a link to set one. Nothing ever
+    clears a password, so "none now" means "never had one"."""
+    return user.created_by_group_id == group_id and user.password_hash is None and not user.is_lunch_guest
+
+
+def void_set_password_links(user: User, now: datetime | None = None) -> int:
+    """Spends every outstanding set-password link of the user (no commit)."""
+    now = now or utcnow()
+    links = list(db.session.scalars(select(SetPasswordToken).where(
+        SetPasswordToken.user_id == user.id, SetPasswordToken.used_at.is_(None))))
+    for link in links:
+        link.used_at = now
+    return len(links)
+
+
 def issue_set_password_token(
     user: User, issued_by: User | None, valid_for: timedelta, now: datetime | None = None
 ) -> str:
-    """Adds a one-time set-password token (not committed) and returns it in clear."""
+    """Adds a one-time set-password token (not committed) and returns it in clear.
+    Any older link of the same account stops working."""
     now = now or utcnow()
+    void_set_password_links(user, now)
     token = secrets.token_urlsafe(32)
     db.session.add(
         SetPasswordToken(
@@ -175,13 +195,7 @@ def set_password_with_token(token: str, new_password: str) -> tuple[User, str]:
         raise ActionRefused("This link has expired or was already used. Ask an organizer for a new one.")
     user = link.user
     user.password_hash = hash_password(new_password)
-    now = utcnow()
-    for other in db.session.scalars(
-        select(SetPasswordToken).where(
-            SetPasswordToken.user_id == user.id, SetPasswordToken.used_at.is_(None)
-        )
-    ):
-        other.used_at = now
+    void_set_password_links(user)
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     session_token = _new_session(user)
     db.session.commit()

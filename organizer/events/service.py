@@ -9,17 +9,19 @@ organizer.database); on PostgreSQL `SELECT ... FOR UPDATE` serialises answers to
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 
 from organizer.auth.service import create_user, normalize_email, user_by_email
 from organizer.errors import ActionRefused
 from organizer.extensions import db
-from organizer.groups.memberships import add_member, membership
+from organizer.groups.memberships import add_member, invite_to_group, membership
 from organizer.models import Event, EventStatus, Group, Membership, Rsvp, RsvpState, User
 
 DEFAULT_DURATION = timedelta(minutes=90)
@@ -477,20 +479,69 @@ def add_walk_in(event: Event, user_id: int, now: datetime) -> User:
     return member.user
 
 
-def add_walk_in_guest(event: Event, name: str, email: str, now: datetime) -> tuple[User, bool]:
-    """Someone new at the door: an account without a password (they can get a set-password
-    link later) and a membership, then seated and checked in. An email that already has an
-    account uses that account. Returns the user and whether the account is new."""
+LUNCH_GUEST_DOMAIN = "lunch-guest.invalid"  # reserved (RFC 2606): no mail goes there, nobody logs in
+
+
+def add_walk_in_guest(event: Event, name: str, email: str, now: datetime,
+                      invited_by_id: int | None = None) -> str:
+    """Someone the organizer types in at the door (name and email), seated and checked in.
+
+    - An email without an account: a new account without a password, created by this group
+      (its organizers may give it a set-password link while it has none), joins the group.
+    - An email of a member of this group: an ordinary walk-in.
+    - An email of anyone else's account: that account is left alone. Its owner is invited to
+      join the group (and decides on their next visit), and a stand-in with the name typed here
+      is seated for this lunch only: no access to the account, its profile or its other groups.
+    Returns the name to show, the same whichever case it was (which emails have accounts is
+    not revealed to organizers)."""
     event = lock_event(event.id)
     _refuse_unless_door_open(event)
-    user = user_by_email(normalize_email(email))
-    is_new = user is None
-    if is_new:
+    name, email = name.strip(), normalize_email(email)
+    if not name:
+        raise ActionRefused("A name is required.")
+    if len(name) > 120:
+        raise ActionRefused("A name has at most 120 characters.")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ActionRefused(f"Not a valid email address: {email} ({error}).") from None
+    if email.endswith("@" + LUNCH_GUEST_DOMAIN):
+        raise ActionRefused(f"Not a valid email address: {email}.")
+    user = user_by_email(email)
+    if user is None:
         user = create_user(name, email, None)
-    add_member(event.group, user)
+        user.created_by_group_id = event.group_id
+        add_member(event.group, user)
+    elif membership(user.id, event.group_id) is None:
+        invite_to_group(event.group, user, invited_by_id, via="walk-in", now=now)
+        user = _lunch_guest(event, name, email)
+    rsvp = rsvp_of(event.id, user.id)
+    if rsvp is not None and rsvp.checked_in_at is not None:
+        raise ActionRefused(f"{name} is already checked in.")
     _walk_in(event, user, now)
     db.session.commit()
-    return user, is_new
+    return name
+
+
+def _lunch_guest(event: Event, name: str, email: str) -> User:
+    """The stand-in for one email at one lunch (the same one if added twice)."""
+    key = hashlib.sha256(f"{event.id}:{email}".encode()).hexdigest()[:24]
+    address = f"guest-{event.id}-{key}@{LUNCH_GUEST_DOMAIN}"
+    guest = user_by_email(address)
+    if guest is None:
+        guest = User(name=name, email=address, password_hash=None, lunch_guest_event_id=event.id)
+        db.session.add(guest)
+        db.session.flush()
+    return guest
+
+
+def lunch_guest_ids(event: Event, checked_in: bool) -> list[int]:
+    """Stand-ins seated at this lunch (see add_walk_in_guest): checked in, or with a seat."""
+    condition = Rsvp.checked_in_at.is_not(None) if checked_in else Rsvp.state == RsvpState.GOING.value
+    return list(db.session.scalars(
+        select(User.id).join(Rsvp, Rsvp.user_id == User.id)
+        .where(Rsvp.event_id == event.id, User.lunch_guest_event_id == event.id, condition)
+        .order_by(User.id)))
 
 
 # --- Reads ---------------------------------------------------------------------------------

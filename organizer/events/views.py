@@ -274,13 +274,15 @@ def add_walk_in_guest(group, member, event_id: int):
     form = WalkInGuestForm()
     if form.validate_on_submit():
         try:
-            user, is_new = service.add_walk_in_guest(event, form.name.data, form.email.data, utcnow())
+            name = service.add_walk_in_guest(event, form.name.data, form.email.data, utcnow(),
+                                             invited_by_id=current_user.id)
         except ActionRefused as refusal:
             flash(str(refusal), "error")
         else:
-            note = (" Their account has no password yet: you can give them a set-password link under Members and roles."
-                    if is_new else " (They already had an account.)")
-            flash(f"{user.name} is added to the group as a walk-in and checked in.{note}", "success")
+            # The same words whether or not the email had an account (see the service).
+            flash(f"{name} is checked in as a walk-in. Someone new to Give First gets an account and "
+                  "joins the group; someone who already has an account is asked to join the group "
+                  "the next time they log in.", "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return _back_to_door(group, event.id)

@@ -1,13 +1,15 @@
-"""Who belongs to which group: the two lookups every feature's service needs.
+"""Who belongs to which group: the lookups every feature's service needs, and invitations.
 
 Kept apart from groups.service so that services which groups.service itself calls
 (events, for seats of a member who leaves) can use them without an import cycle.
 """
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from organizer.extensions import db
-from organizer.models import Group, Membership, Role, User
+from organizer.models import Group, GroupInvitation, InvitationState, Membership, Role, User, utcnow
 
 
 def membership(user_id: int, group_id: int) -> Membership | None:
@@ -25,3 +27,21 @@ def add_member(group: Group, user: User, role: Role = Role.MEMBER) -> Membership
     db.session.add(member)
     db.session.flush()
     return member
+
+
+def invite_to_group(group: Group, user: User, invited_by_id: int | None, via: str,
+                    now: datetime | None = None) -> GroupInvitation | None:
+    """Asks the owner of an existing account to join (no commit): they join only by accepting.
+    Nothing new when they are already a member or an invitation already waits for them."""
+    if membership(user.id, group.id) is not None:
+        return None
+    pending = db.session.scalar(select(GroupInvitation).where(
+        GroupInvitation.group_id == group.id, GroupInvitation.user_id == user.id,
+        GroupInvitation.state == InvitationState.PENDING.value))
+    if pending is not None:
+        return pending
+    invitation = GroupInvitation(group_id=group.id, user_id=user.id, invited_by_id=invited_by_id,
+                                 via=via, created_at=now or utcnow())
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation

@@ -2,19 +2,19 @@
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 import unicodedata
 from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from organizer.auth.service import issue_set_password_token
+from organizer.auth.service import issue_set_password_token, looked_after_by
 from organizer.errors import ActionRefused
 from organizer.events.service import events_of, release_seats
 from organizer.extensions import db
 from organizer.groups.memberships import add_member, membership
-from organizer.models import Group, Membership, Role, User, utcnow
+from organizer.models import Group, GroupInvitation, InvitationState, Membership, Role, User, utcnow
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a lunch table
 INVITE_CODE_LENGTH = 10
@@ -217,10 +217,45 @@ def leave_group(group: Group, user_id: int) -> None:
 
 
 def issue_set_password_link(target: Membership, issued_by: User, valid_for: timedelta) -> str:
-    """An organizer's one-time link for a member of their group who forgot the password."""
+    """An organizer's one-time link, only for an account their group created that has never
+    had a password (anyone else recovers their own account: see the README's Security)."""
+    if not looked_after_by(target.user, target.group_id):
+        raise ActionRefused(
+            f"{target.user.name} has set a password, or their account was not created by this group: "
+            "only its owner can change it. If they forgot it, they use \"Forgot your password?\" on the log-in page.")
     token = issue_set_password_token(target.user, issued_by, valid_for)
     db.session.commit()
     return token
+
+
+def link_candidates(group: Group) -> set[int]:
+    """Members an organizer may give a set-password link to (see issue_set_password_link)."""
+    return set(db.session.scalars(select(User.id).join(Membership).where(
+        Membership.group_id == group.id, User.created_by_group_id == group.id, User.password_hash.is_(None))))
+
+
+def pending_invitations(user_id: int) -> list[GroupInvitation]:
+    return list(db.session.scalars(
+        select(GroupInvitation).join(Group)
+        .where(GroupInvitation.user_id == user_id, GroupInvitation.state == InvitationState.PENDING.value)
+        .order_by(GroupInvitation.created_at, GroupInvitation.id)
+        .options(contains_eager(GroupInvitation.group))))
+
+
+def answer_invitation(user: User, invitation_id: int, accept: bool, now: datetime) -> GroupInvitation | None:
+    """The invitee accepts (joins the group) or declines. None when there is no such pending
+    invitation for this user: nobody else can answer it."""
+    invitation = db.session.scalar(select(GroupInvitation).where(
+        GroupInvitation.id == invitation_id, GroupInvitation.user_id == user.id,
+        GroupInvitation.state == InvitationState.PENDING.value))
+    if invitation is None:
+        return None
+    invitation.state = (InvitationState.ACCEPTED if accept else InvitationState.DECLINED).value
+    invitation.answered_at = now
+    if accept:
+        add_member(invitation.group, user)
+    db.session.commit()
+    return invitation
 
 
 def upcoming_events(group: Group, include_drafts: bool) -> list:

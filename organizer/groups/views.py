@@ -9,7 +9,7 @@ from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
 from organizer.groups import service
 from organizer.groups.forms import GroupForm, JoinCodeForm, RoleForm
-from organizer.models import Role
+from organizer.models import Role, utcnow
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -20,8 +20,35 @@ def index():
     return render_template(
         "groups/index.html",
         memberships=service.memberships_of(current_user.id),
+        invitations=service.pending_invitations(current_user.id),
         join_form=JoinCodeForm(),
+        confirm_form=ConfirmForm(),
     )
+
+
+@bp.route("/invitations/<int:invitation_id>/accept", methods=["POST"])
+@login_required
+def accept_invitation(invitation_id: int):
+    return _answer_invitation(invitation_id, accept=True)
+
+
+@bp.route("/invitations/<int:invitation_id>/decline", methods=["POST"])
+@login_required
+def decline_invitation(invitation_id: int):
+    return _answer_invitation(invitation_id, accept=False)
+
+
+def _answer_invitation(invitation_id: int, accept: bool):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    invitation = service.answer_invitation(current_user, invitation_id, accept, utcnow())
+    if invitation is None:
+        abort(404)  # not yours, or already answered
+    if accept:
+        flash(f"Welcome to {invitation.group.name}.", "success")
+        return redirect(url_for("groups.detail", slug=invitation.group.slug))
+    flash(f"You declined the invitation to {invitation.group.name}.", "info")
+    return redirect(url_for("groups.index"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -100,6 +127,7 @@ def roles(group, member):
         member=member,
         members=service.members_of(group),
         organizer_count=service.organizer_count(group),
+        link_candidates=service.link_candidates(group),
         role_form=RoleForm(),
         confirm_form=ConfirmForm(),
     )
@@ -141,7 +169,11 @@ def set_password_link(group, member, user_id: int):
     if target is None:
         abort(404)
     hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
-    token = service.issue_set_password_link(target, current_user, timedelta(hours=hours))
+    try:
+        token = service.issue_set_password_link(target, current_user, timedelta(hours=hours))
+    except ActionRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("groups.roles", slug=group.slug))
     link = url_for("auth.set_password", token=token, _external=True)
     # Shown once on this page, never put in a flash message (the session cookie is not secret).
     return render_template(

@@ -45,20 +45,22 @@ def import_members_command(group_slug: str, file: str, dry_run: bool) -> None:
         for problem in plan.problems:
             click.echo(f"  line {problem.line}: {problem.reason}", err=True)
         sys.exit(1)
-    existing = len(plan.rows) - len(plan.new_emails) - len(plan.joining_emails)
-    summary = (f"{len(plan.rows)} rows: {len(plan.new_emails)} new accounts, "
-               f"{len(plan.joining_emails)} existing accounts joining, {existing} members already in the group")
+    summary = (f"{len(plan.rows)} rows: {len(plan.member_emails)} members already in the group, "
+               f"{plan.outside_count} not in the group yet (a new account each, or an invitation "
+               "where the email already has one)")
     if dry_run:
         click.echo(f"Dry run, nothing saved. {summary}.")
         return
     hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
     with writing():
         result = roster.apply(group, plan, None, timedelta(hours=hours))
-    click.echo(f"Imported. {len(result.created)} created, {len(result.added_to_group)} added to the group, "
+    click.echo(f"Imported. {len(result.created)} created, {len(result.invited)} invited, "
                f"{len(result.updated)} updated, {len(result.unchanged)} unchanged.")
     for user, token in result.created:
         click.echo(f"  {user.email}  set-password link (one use, {hours} hours): "
                    f"{external_url('auth.set_password', token=token)}")
+    for user in result.invited:
+        click.echo(f"  {user.email}  exists: invited, profile left as the owner wrote it")
 
 
 @click.command("export-members")

@@ -18,9 +18,9 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from organizer.auth.service import create_user, issue_set_password_token, normalize_email
+from organizer.auth.service import create_user, issue_set_password_token, looked_after_by, normalize_email
 from organizer.extensions import db
-from organizer.groups.service import add_member, membership
+from organizer.groups.memberships import add_member, invite_to_group, membership
 from organizer.members.service import TITLE_MAX_LENGTH
 from organizer.models import Group, Membership, Need, Offer, User, Visibility
 from organizer.spreadsheet import safe_cell, unescape_cell
@@ -64,20 +64,25 @@ class ImportPlan:
     rows: list[MemberRow]
     problems: list[RowProblem]
     ignored_columns: list[str]
-    new_emails: set[str] = field(default_factory=set)
-    joining_emails: set[str] = field(default_factory=set)
+    # Emails of people already in the group. The preview says nothing else about an email:
+    # whether one outside the group has an account is not shown before the import is saved.
+    member_emails: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def outside_count(self) -> int:
+        return sum(1 for row in self.rows if row.email not in self.member_emails)
+
 
 @dataclass
 class ImportResult:
     created: list[tuple[User, str]]      # new accounts with their set-password token
-    added_to_group: list[User]
-    updated: list[User]
-    unchanged: list[User]
+    invited: list[User]                  # existing accounts outside the group: asked to join
+    updated: list[User]                  # needs or offers added (accounts this group still looks after)
+    unchanged: list[User]                # members left as they are (their owner's to change)
 
 
 def split_items(cell: str) -> list[str]:
@@ -203,50 +208,44 @@ def _read_row(line: int, cells: list[str], positions: dict[str, int],
 
 
 def preview(group: Group, plan: ImportPlan) -> ImportPlan:
-    """Marks which rows would create accounts and which would join the group."""
+    """Marks which rows are already members of the group."""
     emails = [row.email for row in plan.rows]
-    existing = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))} if emails else {}
-    members = set(db.session.scalars(
+    plan.member_emails = set(db.session.scalars(
         select(User.email).join(Membership).where(Membership.group_id == group.id, User.email.in_(emails)))) if emails else set()
-    plan.new_emails = {e for e in emails if e not in existing}
-    plan.joining_emails = {e for e in emails if e in existing and e not in members}
     return plan
 
 
 def apply(group: Group, plan: ImportPlan, issued_by: User | None, link_valid_for: timedelta) -> ImportResult:
-    """Saves a checked plan in one transaction."""
+    """Saves a checked plan in one transaction.
+
+    An email without an account gets a new account (created by this group, without a
+    password, with a set-password link), the profile and the needs and offers of the row.
+    An account that already exists is never written to: its owner's profile stays as they
+    wrote it; outside the group its owner is invited and joins only by accepting. Needs and
+    offers are added only to accounts this group created that have never had a password."""
     if not plan.ok:
         raise ValueError("a plan with problems cannot be applied")
-    result = ImportResult(created=[], added_to_group=[], updated=[], unchanged=[])
+    result = ImportResult(created=[], invited=[], updated=[], unchanged=[])
     for row in plan.rows:
         user = db.session.scalar(select(User).where(User.email == row.email))
         if user is None:
             user = create_user(row.name, row.email, None)
-            _update_profile(user, row)
+            user.created_by_group_id = group.id
+            for key in ("headline", "industry", "city"):
+                setattr(user, key, getattr(row, key))
             result.created.append((user, issue_set_password_token(user, issued_by, link_valid_for)))
             _add_items(add_member(group, user), row)
             continue
-        changed = _update_profile(user, row)
         member = membership(user.id, group.id)
-        joined = member is None
-        if joined:
-            member = add_member(group, user)
-            result.added_to_group.append(user)
-        changed = _add_items(member, row) or changed
-        if not joined:
-            (result.updated if changed else result.unchanged).append(user)
+        if member is None:
+            invite_to_group(group, user, issued_by.id if issued_by else None, via="import")
+            result.invited.append(user)
+        elif looked_after_by(user, group.id) and _add_items(member, row):
+            result.updated.append(user)
+        else:
+            result.unchanged.append(user)
     db.session.commit()
     return result
-
-
-def _update_profile(user: User, row: MemberRow) -> bool:
-    changed = False
-    for key in ("name", "headline", "industry", "city"):
-        value = getattr(row, key)
-        if value and getattr(user, key) != value:
-            setattr(user, key, value)
-            changed = True
-    return changed
 
 
 def _add_items(member: Membership, row: MemberRow) -> bool:

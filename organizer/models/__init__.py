@@ -3,7 +3,7 @@
 from organizer.models.accounts import SetPasswordToken, User, UserSession
 from organizer.models.base import UTCDateTime, utcnow
 from organizer.models.events import Event, EventStatus, Rsvp, RsvpState
-from organizer.models.groups import Group, Membership, Role
+from organizer.models.groups import Group, GroupInvitation, InvitationState, Membership, Role
 from organizer.models.pairing import AttendeeSource, PairingRun, PairingSeat, PairingTable, RunStatus
 from organizer.models.members import (
     DoNotPair,
@@ -28,6 +28,8 @@ __all__ = [
     "Event",
     "EventStatus",
     "Group",
+    "GroupInvitation",
+    "InvitationState",
     "Membership",
     "Need",
     "NeedStatus",

@@ -24,6 +24,13 @@ class User(db.Model):
     # None: no usable password yet (imported, or created for an organizer by the CLI).
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The group whose organizer created this account (CSV import or walk-in), if any. Its
+    # organizers may issue set-password links only while the account has never had a password
+    # (nothing ever clears a password, so "no password now" means "never had one").
+    created_by_group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    # A stand-in seated at one lunch for someone whose email already had an account: it has the
+    # name typed at the door, a reserved address, never a password, and no link to that account.
+    lunch_guest_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
 
     # Profile, shown to the groups the user belongs to.
     headline: Mapped[str] = mapped_column(String(160), default="")
@@ -53,6 +60,10 @@ class User(db.Model):
     def has_password(self) -> bool:
         return self.password_hash is not None
 
+    @property
+    def is_lunch_guest(self) -> bool:
+        return self.lunch_guest_event_id is not None
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
@@ -67,6 +78,8 @@ class UserSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Last request seen with this session (updated at most once a minute): the idle timeout.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     user: Mapped[User] = relationship(back_populates="sessions")
 

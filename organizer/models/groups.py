@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.extensions import db
@@ -57,3 +57,29 @@ class Membership(db.Model):
     @property
     def is_organizer(self) -> bool:
         return self.role == Role.ORGANIZER
+
+
+class InvitationState(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class GroupInvitation(db.Model):
+    """An organizer named someone who already has an account (walk-in or CSV import): the
+    owner is asked on their next visit, and joins only by accepting."""
+
+    __tablename__ = "group_invitations"
+    __table_args__ = (Index("ix_group_invitations_user_id_state", "user_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    via: Mapped[str] = mapped_column(String(20))  # "walk-in" or "import"
+    state: Mapped[str] = mapped_column(String(12), default=InvitationState.PENDING.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    group: Mapped[Group] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -67,13 +67,15 @@ def event_in_group(group: Group, event_id: int) -> Event | None:
 
 def default_source(event: Event) -> AttendeeSource:
     """At the door, who checked in; before the event, who answered yes."""
-    return AttendeeSource.CHECKED_IN if events.checked_in_attendees(event) else AttendeeSource.GOING
+    someone_in = events.checked_in_attendees(event) or events.lunch_guest_ids(event, checked_in=True)
+    return AttendeeSource.CHECKED_IN if someone_in else AttendeeSource.GOING
 
 
 def present_user_ids(event: Event, source: str) -> list[int]:
-    members = (events.checked_in_attendees(event) if source == AttendeeSource.CHECKED_IN
-               else events.going_attendees(event))
-    return [m.user_id for m in members]
+    """Members present (or going), and the lunch's stand-in guests (seated by name only)."""
+    checked_in = source == AttendeeSource.CHECKED_IN
+    members = events.checked_in_attendees(event) if checked_in else events.going_attendees(event)
+    return [m.user_id for m in members] + events.lunch_guest_ids(event, checked_in=checked_in)
 
 
 def attendee_ids_for(event: Event, source: str, inputs: dict) -> list[int]:
@@ -95,9 +97,13 @@ class Snapshot:
     attendees: dict[int, matching.Attendee]
 
 
-def _matching_attendees(group_id: int, user_ids: list[int]) -> dict[int, matching.Attendee]:
+def _matching_attendees(group_id: int, user_ids: list[int], event_id: int | None = None) -> dict[int, matching.Attendee]:
     """Attendees with their open needs (not those for organizers only) and active offers.
-    Plain column queries: at the door this runs for every re-solve."""
+    The event's stand-in guests come with a name only. Plain column queries: at the door this
+    runs for every re-solve."""
+    guests = dict(db.session.execute(
+        select(User.id, User.name).where(User.id.in_(user_ids), User.lunch_guest_event_id == event_id)).all()
+    ) if event_id is not None else {}
     members = dict(db.session.execute(
         select(Membership.id, Membership.user_id).where(Membership.group_id == group_id,
                                                         Membership.user_id.in_(user_ids))).all())
@@ -119,8 +125,11 @@ def _matching_attendees(group_id: int, user_ids: list[int]) -> dict[int, matchin
     for row in offer_rows:
         offers.setdefault(row.membership_id, []).append(matching.Offer(
             _item_text(row.title, row.details), offer_tags.get(row.id, ()), row.kind))
-    return {uid: matching.Attendee(uid, names[uid], needs.get(mid, ()), offers.get(mid, ()))
-            for mid, uid in members.items()}
+    attendees = {uid: matching.Attendee(uid, names[uid], needs.get(mid, ()), offers.get(mid, ()))
+                 for mid, uid in members.items()}
+    for uid, name in guests.items():
+        attendees.setdefault(uid, matching.Attendee(uid, name, (), ()))
+    return attendees
 
 
 def _item_text(title: str, details: str) -> str:
@@ -162,7 +171,7 @@ def past_meetings(event: Event, user_ids: list[int]) -> list[matching.Meeting]:
 def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, int, int]],
              now: datetime, time_limit_s: float) -> Snapshot:
     group = event.group
-    attendees = _matching_attendees(group.id, user_ids)
+    attendees = _matching_attendees(group.id, user_ids, event.id)
     present = set(attendees)
     blocked = {tuple(sorted(p)) for p in forbidden_pairs(group.id) if p <= present}
     problem = matching.Problem(

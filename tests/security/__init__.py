@@ -1,0 +1,1 @@
+"""Security tests: an attacker's checklist, one module per area."""
