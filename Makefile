@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install browser db demo bench clean
+.PHONY: run test install browser db demo bench bandit clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ run: demo
 
 test: install browser
 	$(BIN)/pytest -q
+
+# Security lint of the application code; justified exceptions are explained in bandit.yml.
+bandit: install
+	$(BIN)/bandit -r organizer -q -c bandit.yml
 
 bench: install
 	$(BIN)/python bench/matching.py

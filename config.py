@@ -37,6 +37,13 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Failed logins on one email, from anywhere, past which every attempt on that email is
+    # slowed down by LOGIN_SLOWDOWN_S (never refused: the right password still gets in).
+    LOGIN_EMAIL_FAILURE_LIMIT = os.environ.get("LOGIN_EMAIL_FAILURE_LIMIT", "20 per 15 minutes")
+    LOGIN_SLOWDOWN_S = float(os.environ.get("LOGIN_SLOWDOWN_S", "2"))
+    # A signed-in browser lasts at most this long after logging in, and until idle this long.
+    SESSION_MAX_AGE_HOURS = float(os.environ.get("SESSION_MAX_AGE_HOURS", str(24 * 14)))
+    SESSION_IDLE_HOURS = float(os.environ.get("SESSION_IDLE_HOURS", str(24 * 3)))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -73,3 +80,4 @@ class TestConfig(Config):
     BASE_URL = "http://localhost"
     REDIS_URL = None
     PAIRING_TIME_LIMIT_S = 10.0
+    LOGIN_SLOWDOWN_S = 0.01  # still exercised, without making the suite wait

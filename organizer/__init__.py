@@ -65,7 +65,7 @@ def instance_secret_key(instance_dir: Path) -> str:
 def register_extensions(app: Flask) -> None:
     from flask import session
 
-    from organizer.auth.service import configure_password_hashing, user_for_session
+    from organizer.auth.service import configure_password_hashing, session_limits, user_for_session
     from organizer.database import configure_database
     from organizer.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -82,7 +82,7 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return user_for_session(user_id, session.get("auth_token"))
+        return user_for_session(user_id, session.get("auth_token"), session_limits(app.config))
 
     configure_database(app)
 

@@ -15,12 +15,13 @@ from organizer.groups.service import add_group, time_zone_names
 
 
 def register(app: Flask) -> None:
+    from organizer.auth.cli import commands as auth_commands
     from organizer.events.cli import commands as event_commands
     from organizer.members.cli import commands as member_commands
     from organizer.pairing.cli import commands as pairing_commands
 
     for command in [seed_demo_command, create_group_command, *member_commands, *event_commands,
-                    *pairing_commands]:
+                    *pairing_commands, *auth_commands]:
         app.cli.add_command(command)
 
 

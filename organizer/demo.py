@@ -14,7 +14,8 @@ from organizer.members.service import parse_tags, tags_for
 from organizer.models import Event, EventStatus, Group, Need, Offer, Role, Rsvp, RsvpState, utcnow
 
 DEMO_SLUG = "oakville-connectors"
-DEMO_PASSWORD = "give-first-demo"  # demo only; printed by the command
+# The demo accounts' password is published on purpose; seed-demo runs only in development.
+DEMO_PASSWORD = "give-first-demo"  # nosec B105
 ORGANIZER = ("Maria Coach", "coach@example.org")
 # Per member: headline, industry, city, needs as (title, tags, priority, visibility),
 # offers as (title, tags, kind).

@@ -41,3 +41,7 @@ class SetPasswordForm(FlaskForm):
         "New password again",
         validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])

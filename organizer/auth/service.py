@@ -2,12 +2,13 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from organizer.errors import ActionRefused
 from organizer.extensions import db
@@ -98,7 +99,24 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def log_in(user: User) -> str:
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a signed-in browser lasts: at most `max_age` after logging in, and until it has
+    been idle for `idle` (activity is written at most every `touch_every`)."""
+
+    max_age: timedelta
+    idle: timedelta
+    touch_every: timedelta = timedelta(minutes=5)
+
+
+def session_limits(config) -> SessionLimits:
+    return SessionLimits(max_age=timedelta(hours=config["SESSION_MAX_AGE_HOURS"]),
+                         idle=timedelta(hours=config["SESSION_IDLE_HOURS"]))
+
+
+def log_in(user: User, limits: SessionLimits | None = None) -> str:
+    if limits is not None:
+        prune_sessions(utcnow(), limits)  # a login is a good moment to forget expired ones
     token = _new_session(user)
     db.session.commit()
     return token
@@ -106,19 +124,45 @@ def log_in(user: User) -> str:
 
 def _new_session(user: User) -> str:
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user=user, token_hash=hash_token(token)))
+    now = utcnow()
+    db.session.add(UserSession(user=user, token_hash=hash_token(token), created_at=now, last_seen_at=now))
     return token
 
 
-def user_for_session(user_id: str, token: str | None) -> User | None:
-    """The user behind a cookie, only while its session row still exists."""
+def _alive(now: datetime, limits: SessionLimits):
+    return (UserSession.created_at > now - limits.max_age) & (UserSession.last_seen_at > now - limits.idle)
+
+
+def user_for_session(user_id: str, token: str | None, limits: SessionLimits | None = None,
+                     now: datetime | None = None) -> User | None:
+    """The user behind a cookie, only while its session row exists and has not expired."""
     if not token or not user_id.isdigit():
         return None
-    return db.session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_id), UserSession.token_hash == hash_token(token))
-    )
+    query = (select(User).join(UserSession, UserSession.user_id == User.id)
+             .where(User.id == int(user_id), UserSession.token_hash == hash_token(token)))
+    if limits is not None:
+        query = query.where(_alive(now or utcnow(), limits))
+    return db.session.scalar(query)
+
+
+def session_needs_touch(token: str, now: datetime, limits: SessionLimits) -> bool:
+    """True when the session is alive and its activity is older than `touch_every`."""
+    last_seen = db.session.scalar(select(UserSession.last_seen_at).where(
+        UserSession.token_hash == hash_token(token), _alive(now, limits)))
+    return last_seen is not None and last_seen <= now - limits.touch_every
+
+
+def touch_session(token: str, now: datetime) -> None:
+    """Records activity on a session (the idle timeout counts from here). Commits."""
+    db.session.execute(update(UserSession).where(UserSession.token_hash == hash_token(token))
+                       .values(last_seen_at=now))
+    db.session.commit()
+
+
+def prune_sessions(now: datetime, limits: SessionLimits) -> int:
+    """Deletes every expired session row (no commit). Returns how many."""
+    result = db.session.execute(delete(UserSession).where(~_alive(now, limits)))
+    return result.rowcount or 0
 
 
 def log_out(token: str | None) -> None:

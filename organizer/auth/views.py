@@ -1,13 +1,16 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from organizer.auth import service
-from organizer.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm, SignupForm
+from organizer.auth import service, throttle
+from organizer.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm, SignupForm
+from organizer.database import writing
 from organizer.errors import ActionRefused
 from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
+from organizer.models import utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -18,6 +21,40 @@ def login_rate_limit() -> str:
 
 def submitted_email() -> str:
     return service.normalize_email(request.form.get("email", ""))
+
+
+def address_and_email() -> str:
+    return f"{get_remote_address()}|{submitted_email()}"
+
+
+def login_failed(response) -> bool:
+    """A login POST that did not sign anyone in (a success redirects)."""
+    return response.status_code != 302
+
+
+def signed_in_user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+@bp.before_app_request
+def keep_session_fresh():
+    """Ends a session past its lifetime or idle timeout, and records activity on a live one
+    (a write at most every few minutes, whatever the method: the idle timeout needs it)."""
+    token = session.get("auth_token")
+    if not token or request.endpoint == "static":
+        return
+    limits = service.session_limits(current_app.config)
+    now = utcnow()
+    if current_user.is_authenticated:
+        if service.session_needs_touch(token, now, limits):
+            with writing():
+                service.touch_session(token, now)
+        return
+    # The cookie names a session that has expired (or was ended): forget it in this browser too.
+    with writing():
+        service.log_out(token)
+    session.clear()
+    flash("Your session has expired. Log in again.", "info")
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -60,19 +97,34 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
-@limiter.limit(login_rate_limit, methods=["POST"], key_func=submitted_email)
+@limiter.limit(login_rate_limit, methods=["POST"], key_func=address_and_email, deduct_when=login_failed)
 def login():
+    """Throttled per address, per address and email, and slowed (never refused) per email:
+    see organizer.auth.throttle."""
     if current_user.is_authenticated:
         return redirect(after_login_url(request.args.get("next")))
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
+        email = service.normalize_email(form.email.data)
+        throttle.slow_down_if_under_attack(email)
+        user = service.authenticate(email, form.password.data)
         if user is None:
+            throttle.record_failure(email)
             flash("That email and password do not match an account.", "error")
         else:
-            start_session(user, service.log_in(user))
+            start_session(user, service.log_in(user, service.session_limits(current_app.config)))
             return redirect(after_login_url(form.next.data))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def forgot_password():
+    """Self-service recovery. The site sends no email yet, so the page explains who can help;
+    it says the same whatever the email (which emails have accounts is not revealed)."""
+    form = ForgotPasswordForm()
+    asked = form.validate_on_submit()
+    return render_template("auth/forgot_password.html", form=form, asked=asked)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -88,6 +140,8 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"], key_func=signed_in_user_key)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
