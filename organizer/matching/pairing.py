@@ -27,7 +27,7 @@ def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
         weights, allowed, help_matrix = explicit_weights(problem, index)
     else:
         if scores is None:
-            scores = score(seated, opts)
+            scores = score(seated, opts, problem.terms, problem.links)
         elif [a.id for a in scores.attendees] != list(index):
             raise MatchingError("scores were computed for other attendees")
         weights, allowed, help_matrix = pair_weights(scores.matrix, problem, index)
@@ -114,19 +114,45 @@ def need_phrase(text: str) -> str:
     return phrase or text.strip()
 
 
-def describe(match: Match, names: dict[int, str] | None = None) -> str:
-    """One plain-English sentence for a reason; ``names`` maps attendee ids to names.
+def _quote(text: str) -> str:
+    return "“" + text.strip().rstrip(".") + "”"
+
+
+def describe(match: Match, names: dict[int, str] | None = None, headline: str = "") -> str:
+    """One plain sentence for a link, in the third person; ``names`` maps attendee ids to names.
+
+    The members' own words are quoted, never pasted into the sentence as if they were ours,
+    and no pronoun is guessed.
 
     >>> need = Need("Finding a publisher")
     >>> offer = Offer("An introduction to my editor", kind="introduction")
-    >>> describe(Match(2, 1, need, offer, 0.5, 0.5), {1: "Alice", 2: "Dave"})
+    >>> describe(Match(2, 1, need, offer, 0.9, 0.9), {1: "Alice", 2: "Dave"})
     'Dave can help Alice with finding a publisher: Dave offers “An introduction to my editor”.'
+    >>> print(describe(Match(2, 1, Need("Is 14 weeks' pay fair?"), None, 0.75, 0.75, via="headline",
+    ...                topic="employment law", source="Employment lawyer"), {1: "Alice", 2: "Dave"}))
+    Dave can help Alice with employment law (Alice asks “Is 14 weeks' pay fair?”): Dave knows it from work (“Employment lawyer”).
     """
     names = names or {}
     helper = names.get(match.helper, f"#{match.helper}")
     helped = names.get(match.helped, f"#{match.helped}")
-    offer = match.offer.text.strip().rstrip(".")
-    return f"{helper} can help {helped} with {need_phrase(match.need.text)}: {helper} offers “{offer}”."
+    need = match.need.text.strip()
+    about = match.topic or need_phrase(need)
+    asks = f"{about} ({helped} asks {_quote(need)})" if match.topic else about
+    if match.via == "offer" or (match.via == "text" and match.offer is not None):
+        if not match.topic:
+            return f"{helper} can help {helped} with {about}: {helper} offers {_quote(match.offer.text)}."
+        return f"{helper} can help {helped} with {asks}: {helper} offers {_quote(match.offer.text)}."
+    if match.via == "headline":
+        return f"{helper} can help {helped} with {asks}: {helper} knows it from work ({_quote(match.source or headline)})."
+    if match.via == "need" and match.side == "client":
+        return (f"{helper} and {helped} can do business: {helped} is looking for {need_phrase(need)}, "
+                f"and {helper} needs {about} ({_quote(match.source)}).")
+    if match.via == "need":
+        return (f"{helper} can help {helped} with {asks}: it is the work {helper} is looking for "
+                f"({_quote(match.source)}).")
+    if match.via == "wish":
+        return f"{helped} asked to meet {helper} about {_quote(need)}."
+    return f"{helper} can help {helped} with {_quote(need)}" + (f": {match.topic}." if match.topic else " (an organizer's note).")
 
 
 def explain(group: Group, names: dict[int, str] | None = None, limit: int = 3) -> list[str]:

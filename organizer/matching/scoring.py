@@ -1,21 +1,37 @@
-"""Help scores: how much attendee i can help attendee j, with the reasons.
+"""The help model: how much attendee i can help attendee j, with the reasons.
 
-``help(i -> j) = boost(j) * sum over j's needs n of priority(n) * best_o sim(o, n)``
-where ``o`` runs over i's offers and a similarity below ``min_similarity``
-counts as 0.  The (offer, need) match that gives each need its best offer is
-kept as a reason.
+``help(i -> j) = boost(j) * sum over j's needs n of priority(n) * confidence(i, n)``, where
+``confidence(i, n)`` (0..1) is that of the best link showing that i can help with n.  Each
+link keeps why it counts (``Match.via``, ``topic``, the offer or text of i behind it):
 
-Similarity of an offer and a need:
-``min(1, cosine(tfidf(offer), tfidf(need)) + tag_weight * shared_tags / need_tags)``.
-The text vectors are TF-IDF over character 3- and 4-grams of each word (with
-the word padded by spaces), after dropping common function words; that makes
-"Postgres" close to "PostgreSQL", "electrician" close to "electrical work", and
-survives most typos.  IDF is computed over the texts being scored (needs and
-offers together), so words everybody uses count little.
+* **offer**: one of i's offers is about a topic of the need (0.85);
+* **headline**: i's headline or industry makes i able to help with it (an HR manager and a
+  resume, a dentist and a cracked molar), whatever i's offers say (0.75);
+* **need**, two-sided needs (0.70): j wants clients, work or a job for what j does ("more
+  translation clients", "data engineering roles") and i's own need asks for exactly that
+  (i needs a translation); or j asks for something that i's own need offers to do (i wants
+  work as a narrator, j needs a narrator);
+* **text**: only shared words between one of i's offers and the need (character n-gram
+  TF-IDF, below): the fallback for needs the lexicon does not understand, never more than
+  0.6 and only for needs where no topic was found;
+* **wish** and **organizer** (1.0): people's own word, which outranks the model; a "wrong"
+  mark removes a link.
 
-Everything is vectorised with numpy / scipy.sparse; the offers x needs
-similarity is computed in column blocks so memory stays bounded, and only
-matches above the threshold are kept (sparse reasons).
+Topics come from the concept lexicon (``lexicon.py`` and ``data/lexicon.toml``) plus the
+group's own terms.  A topic marked broad ("Spanish", "the job search") counts 0.6 times; a
+link that two or more topics support gains 0.1 per extra topic.  Decoys that share a word
+but not a meaning ("Java beans" and a Java developer job, "networking tips" and a network
+engineer, a glass furnace and a furnace check) fall apart because topics are phrases with
+their contexts, not single words.
+
+Reasons at or above ``Options.show_confidence`` are the ones members see; the rest are
+"possible" links for organizers.
+
+The text signal: ``min(1, cosine(tfidf(offer), tfidf(need)) + tag_weight * shared_tags /
+need_tags)``, TF-IDF over character 3- and 4-grams of each word after dropping function
+words, so "Postgres" is close to "PostgreSQL" and typos survive.  Everything is vectorised
+with numpy / scipy.sparse; memory stays bounded (the offers x needs similarity is computed in
+column blocks, and topic links are built topic by topic).
 """
 
 from __future__ import annotations
@@ -26,7 +42,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from organizer.matching.types import Attendee, Match, Need, Offer, Options
+from organizer.matching.lexicon import Found, Lexicon, default_lexicon, raw_words, stem
+from organizer.matching.types import LINK_KINDS, Attendee, Link, Match, Need, Offer, Options, Term
 
 NGRAM_SIZES = (3, 4)
 BLOCK = 1024
@@ -106,19 +123,29 @@ def _tag_matrix(tag_lists: list[tuple[str, ...]], vocab: dict[str, int]) -> spar
 
 @dataclass(frozen=True, eq=False)
 class HelpScores:
-    """``matrix[i, j]`` = help(attendees[i] -> attendees[j]); reasons kept sparsely."""
+    """``matrix[i, j]`` = help(attendees[i] -> attendees[j]); the links kept sparsely.
+
+    One row per counted link (a helper's best link for a need), sorted by (helper, helped):
+    ``match_offer`` is -1 when no offer is behind it, ``match_source`` the index (in
+    ``needs``) of the helper's own need behind a two-sided link, else -1, ``match_topic``
+    an index into ``topics`` or -1.
+    """
 
     attendees: tuple[Attendee, ...]
     matrix: np.ndarray
     needs: tuple[tuple[int, Need], ...]  # (owner index, need)
     offers: tuple[tuple[int, Offer], ...]
-    # one row per counted match (a helper's best offer for a need), sorted by (helper, helped)
     match_helper: np.ndarray
     match_helped: np.ndarray
     match_need: np.ndarray
     match_offer: np.ndarray
-    match_similarity: np.ndarray
+    match_similarity: np.ndarray  # the link's confidence
     match_score: np.ndarray
+    match_via: np.ndarray | None = None  # index into LINK_KINDS
+    match_topic: np.ndarray | None = None
+    match_source: np.ndarray | None = None
+    topics: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()  # organizers' own words for links they added (match_topic -2 - k)
 
     def index(self, attendee_id: int) -> int:
         return self._index()[attendee_id]
@@ -134,7 +161,7 @@ class HelpScores:
         return float(self.matrix[self.index(helper_id), self.index(helped_id)])
 
     def reasons(self, helper_id: int, helped_id: int) -> list[Match]:
-        """The matches behind help(helper -> helped), best first."""
+        """The links behind help(helper -> helped), best first."""
         i, j = self.index(helper_id), self.index(helped_id)
         n = len(self.attendees)
         keys = self.__dict__.get("_keys")
@@ -142,18 +169,44 @@ class HelpScores:
             keys = self.match_helper * n + self.match_helped
             object.__setattr__(self, "_keys", keys)
         lo, hi = np.searchsorted(keys, [i * n + j, i * n + j + 1])
-        found = [
-            Match(
-                helper=helper_id,
-                helped=helped_id,
-                need=self.needs[self.match_need[k]][1],
-                offer=self.offers[self.match_offer[k]][1],
-                similarity=float(self.match_similarity[k]),
-                score=float(self.match_score[k]),
-            )
-            for k in range(lo, hi)
-        ]
+        found = [self._match(k, helper_id, helped_id) for k in range(lo, hi)]
         return sorted(found, key=lambda m: -m.score)
+
+    def _match(self, k: int, helper_id: int, helped_id: int) -> Match:
+        kind = LINK_KINDS[int(self.match_via[k])] if self.match_via is not None else "offer"
+        via = "need" if kind == "need_client" else kind
+        side = {"need_client": "client", "need": "worker"}.get(kind, "")
+        offer_index = int(self.match_offer[k])
+        topic_index = int(self.match_topic[k]) if self.match_topic is not None else -1
+        source_index = int(self.match_source[k]) if self.match_source is not None else -1
+        if topic_index >= 0:
+            topic = self.topics[topic_index]
+        elif topic_index <= -2:
+            topic = self.texts[-2 - topic_index]
+        else:
+            topic = ""
+        helper = self.attendees[self.match_helper[k]]
+        source_id = None
+        if source_index >= 0:
+            source = self.needs[source_index][1].text
+            source_id = self.needs[source_index][1].id
+        elif via == "headline":
+            source = helper.headline or helper.industry
+        else:
+            source = ""
+        return Match(
+            helper=helper_id,
+            helped=helped_id,
+            need=self.needs[self.match_need[k]][1],
+            offer=self.offers[offer_index][1] if offer_index >= 0 else None,
+            similarity=float(self.match_similarity[k]),
+            score=float(self.match_score[k]),
+            via=via,
+            topic=topic,
+            source=source,
+            side=side,
+            source_id=source_id,
+        )
 
 
 def best_offers(offer_vecs, need_vecs, offer_tags, need_tags, need_tag_counts, offer_starts, offer_owner_of_start, need_owner, tag_weight, threshold):
@@ -191,19 +244,213 @@ def best_offers(offer_vecs, need_vecs, offer_tags, need_tags, need_tag_counts, o
         yield helper, nd + start, offer, value
 
 
-def score(attendees, options: Options | None = None) -> HelpScores:
-    """Help scores for ``attendees`` (their order is the matrix order)."""
+CONFIDENCE = {"offer": 0.85, "headline": 0.75, "need": 0.70}
+BROAD_FACTOR = 0.6       # a topic so general that sharing it is weak evidence
+EXTRA_TOPIC = 0.10       # each further topic supporting the same link
+TEXT_FACTOR = 0.7        # a text-only link: similarity times this (at most 0.7)
+CONTEXT_FACTOR = 0.7     # a topic named only as context of the need's head ("a narrator for TRAINING MODULES")
+CONTEXT_WORDS = frozenset("for of at about on".split())
+
+# A need is "two-sided" (the person wants clients, work or a job for what they do) when one of
+# these words comes early in it; topics named just before it are what they sell ("translation
+# clients", "design work"); when it names none, the person's own headline and offers say it.
+CLIENT_WORDS = frozenset(stem(w) for w in """client customer referral booking patient buyer borrower retainer
+    student order subscriber signup tenant renter lead user try""".split())
+JOB_WORDS = frozenset(stem(w) for w in "contract project work role job gig position internship post".split())
+# ... and after these, the topics named are the work they want ("a way into corporate training").
+SELL_BEFORE = ("way into", "way out of", "break into", "get into", "move into", "moving into", "moving up",
+               "transition into", "switch into", "career in", "job in", "jobs in", "work in", "role in",
+               "roles in", "position in", "internship in", "internship at", "post at", "teaching post",
+               "working with", "work with")
+# Work that is employment (so the other side is an employer's need for a person) rather than
+# clients' projects ("alteration work", "renovation projects": any client will do).
+EMPLOYMENT_WORDS = frozenset(stem(w) for w in "role job position internship post full part salary employment hire".split())
+SELL_EARLY = 4  # words from the start of the need within which such a word makes it two-sided
+# A need that asks for a person (a hire, a volunteer, a subcontractor) is the other side of a
+# job seeker's need; a need for a service ("my furnace bangs") is not.
+PERSON_WORDS = frozenset(stem(w) for w in """someone somebody person people assistant assistants hire hiring staff
+    employee subcontractor contractor volunteer presenter speaker narrator musician tutor mentor designer engineer
+    developer guard supervisor technician tech stylist intern writer editor driver painter cleaner helper partner
+    cofounder freelancer agent coach nurse hygienist receptionist analyst accountant bookkeeper""".split())
+
+
+@dataclass(frozen=True)
+class _NeedReading:
+    seek: dict[str, Found]          # topics the need asks help with (head first)
+    sell: dict[str, Found | None]   # topics it wants clients or work for (None: from the owner's profile)
+    sell_kind: str = ""             # "client" or "job" when two-sided
+    person: bool = False            # the need asks for a person
+    consumer: bool = True           # the owner would be a client of someone selling these topics
+    context: frozenset[str] = frozenset()  # seek topics named only as context of the head
+
+
+def _context(found: tuple[Found, ...], raw: list[str]) -> frozenset[str]:
+    """Topics named after "for", "of" ... that follows the first topic: context, not the head."""
+    if len(found) < 2:
+        return frozenset()
+    head = min(found, key=lambda f: f.start)
+    cut = next((k for k in range(head.end, len(raw)) if raw[k] in CONTEXT_WORDS), None)
+    if cut is None:
+        return frozenset()
+    before = {f.topic.key for f in found if f.start < cut}
+    return frozenset(f.topic.key for f in found if f.start > cut and f.topic.key not in before)
+
+
+def _read_need(text: str, lexicon: Lexicon, own: set[str]) -> _NeedReading:
+    found = lexicon.find(text)
+    raw = raw_words(text)
+    stemmed = [stem(w) for w in raw]
+    lowered = " ".join(raw)
+    person = any(w in PERSON_WORDS for w in stemmed)
+    before = [p for p in SELL_BEFORE if f" {p} " in f" {lowered} "]
+    if before:
+        pivot = min(lowered.find(p) for p in before)
+        pivot_word = len(lowered[:pivot].split())
+        sell: dict[str, Found | None] = {f.topic.key: f for f in found if f.start >= pivot_word}
+        seek = {f.topic.key: f for f in found if f.topic.key not in sell}
+        return _NeedReading(seek, sell, "job", person)
+    sell_at = next((k for k, w in enumerate(stemmed[:SELL_EARLY]) if w in CLIENT_WORDS or w in JOB_WORDS), None)
+    kind = ""
+    if sell_at is not None:
+        employment = stemmed[sell_at] in JOB_WORDS and any(w in EMPLOYMENT_WORDS for w in stemmed)
+        kind = "job" if employment else "client"
+        if stemmed[sell_at + 1: sell_at + 2] in (["from"], ["by"]):  # "referrals from trainers": a seek
+            return _NeedReading({f.topic.key: f for f in found}, {}, person=person, consumer=False)
+    elif stemmed[:1] == ["more"]:
+        sell_at, kind = 0, "client"
+    if sell_at is None:
+        return _NeedReading({f.topic.key: f for f in found}, {}, person=person, context=_context(found, raw))
+    named = {f.topic.key: f for f in found if f.end <= sell_at + 1}
+    sell = dict(named) if named else {t: None for t in own}
+    seek = {f.topic.key: f for f in found if f.topic.key not in sell}
+    return _NeedReading(seek, sell, kind, person)
+
+
+def _topic_links(attendees, needs, offers, lexicon: Lexicon):
+    """(helper, need, confidence, via, offer, source, topic) arrays from the lexicon."""
+    topic_keys = list(lexicon.topics)
+    topic_index = {k: n for n, k in enumerate(topic_keys)}
+    broad = np.array([lexicon.topics[k].broad for k in topic_keys], dtype=bool)
+    # what each attendee can provide: topic -> best (confidence, via, offer index, source need index)
+    providers: dict[str, list[tuple[int, float, int, int, int]]] = {}
+
+    def provide(k, topic, via, offer=-1, source=-1):
+        providers.setdefault(topic, []).append((k, CONFIDENCE[via], LINK_KINDS.index(via), offer, source))
+
+    own: list[set[str]] = []  # what each attendee sells: their headline's and offers' specific topics
+    for k, a in enumerate(attendees):
+        topics = {f.topic.key for f in lexicon.expertise(f"{a.headline} . {a.industry}")}
+        for t in topics:
+            provide(k, t, "headline")
+        own.append({t for t in topics if not lexicon.topics[t].broad})
+    for o, (k, offer) in enumerate(offers):
+        for f in lexicon.find(offer.text + " . " + " . ".join(offer.tags)):
+            provide(k, f.topic.key, "offer", offer=o)
+            if not f.topic.broad:
+                own[k].add(f.topic.key)
+    readings = []
+    consumers: dict[str, list[tuple[int, int, bool]]] = {}
+    for n, (k, need) in enumerate(needs):
+        reading = _read_need(need.text + " . " + " . ".join(need.tags), lexicon, own[k])
+        readings.append(reading)
+        if reading.consumer:
+            for t in reading.seek:
+                consumers.setdefault(t, []).append((k, n, reading.person))
+        for t, f in reading.sell.items():
+            if f is not None:  # work they want: they can provide it
+                provide(k, t, "need", source=n)
+    rows = []
+    for n, (j, _) in enumerate(needs):
+        reading = readings[n]
+        for t in reading.seek:
+            factor = CONTEXT_FACTOR if t in reading.context else 1.0
+            for k, conf, via, offer, source in providers.get(t, ()):
+                if k != j:
+                    rows.append((k, n, conf * factor, via, offer, source, topic_index[t]))
+        for t in reading.sell:
+            for k, m, person in consumers.get(t, ()):
+                # a job needs an employer's need for a person; clients who sell the same
+                # thing themselves are peers, not clients
+                if k == j:
+                    continue
+                if (person and t in own[k]) if reading.sell_kind == "job" else (t not in own[k]):
+                    rows.append((k, n, CONFIDENCE["need"], LINK_KINDS.index("need_client"), -1, m, topic_index[t]))
+    if not rows:
+        return None, topic_keys
+    arr = np.array(rows, dtype=float)
+    helper, need = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
+    topic = arr[:, 6].astype(np.int64)
+    conf = np.where(broad[topic], arr[:, 2] * BROAD_FACTOR, arr[:, 2])
+    # best row per (helper, need), and how many distinct topics support it
+    key = helper * max(1, len(needs)) + need
+    order = np.lexsort((-conf, key))
+    key, conf, sorted_topic = key[order], conf[order], topic[order]
+    first = np.r_[True, key[1:] != key[:-1]]
+    pair_topic = np.unique(np.stack([key, sorted_topic]), axis=1)  # sorted by key, like ``first``
+    support = np.unique(pair_topic[0], return_counts=True)[1]
+    best = np.flatnonzero(first)
+    confidence = np.minimum(1.0, conf[best] + EXTRA_TOPIC * (support - 1))
+    picked = order[best]
+    return (helper[picked], need[picked], confidence, arr[picked, 3].astype(np.int64),
+            arr[picked, 4].astype(np.int64), arr[picked, 5].astype(np.int64), sorted_topic[best]), topic_keys
+
+
+def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (),
+          links: tuple[Link, ...] = ()) -> HelpScores:
+    """Help scores for ``attendees`` (their order is the matrix order).
+
+    ``terms`` are the group's own terms; ``links`` members' wishes and organizers'
+    corrections (see ``Link``)."""
     options = options or Options()
     attendees = tuple(attendees)
     n = len(attendees)
     needs = tuple((k, need) for k, a in enumerate(attendees) for need in a.needs)
     offers = tuple((k, offer) for k, a in enumerate(attendees) for offer in a.offers)
-    matrix = np.zeros((n, n))
-    empty = np.zeros(0, dtype=np.int64)
-    if not needs or not offers:
-        return HelpScores(attendees, matrix, needs, offers, empty, empty, empty, empty, np.zeros(0), np.zeros(0))
+    lexicon = default_lexicon().with_terms(tuple(terms))
+    empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
+    parts = []  # (helper, need, confidence, via, offer, source, topic)
+    topic_keys: list[str] = list(lexicon.topics)
+    if needs:
+        found, topic_keys = _topic_links(attendees, needs, offers, lexicon)
+        if found is not None:
+            parts.append(found)
+        understood = np.zeros(len(needs), dtype=bool)
+        if found is not None:
+            understood[np.unique(found[1])] = True
+        if offers and not understood.all():
+            parts.append(_text_links(attendees, needs, offers, options, ~understood))
+    texts: list[str] = []
+    if links and needs:
+        parts = _apply_links(parts, attendees, needs, links, texts)
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return HelpScores(attendees, np.zeros((n, n)), needs, offers, empty_i, empty_i, empty_i, empty_i,
+                          empty_f, empty_f, empty_i, empty_i, empty_i, tuple(lexicon.topics[k].label for k in topic_keys))
+    helper, need, conf, via, offer, source, topic = (np.concatenate([p[c] for p in parts]) for c in range(7))
+    # one link per (helper, need): the most confident
+    key = helper * len(needs) + need
+    order = np.lexsort((-conf, key))
+    keep = order[np.r_[True, key[order][1:] != key[order][:-1]]]
+    helper, need, conf, via, offer, source, topic = (x[keep] for x in (helper, need, conf, via, offer, source, topic))
+    need_owner = np.fromiter((k for k, _ in needs), dtype=np.int64, count=len(needs))
+    priority = np.fromiter((nd.priority for _, nd in needs), dtype=float, count=len(needs))
+    boost = np.fromiter((a.boost for a in attendees), dtype=float, count=n)
+    helped = need_owner[need]
+    contribution = priority[need] * conf * boost[helped]
+    matrix = np.bincount(helper * n + helped, weights=contribution, minlength=n * n).reshape(n, n)
+    order = np.argsort(helper * n + helped, kind="stable")
+    return HelpScores(
+        attendees, matrix, needs, offers,
+        helper[order], helped[order], need[order], offer[order], conf[order], contribution[order],
+        via[order], topic[order], source[order],
+        tuple(lexicon.topics[k].label for k in topic_keys), tuple(texts),
+    )
+
+
+def _text_links(attendees, needs, offers, options: Options, only: np.ndarray):
+    """Shared-words links (character n-gram TF-IDF) for the needs in ``only``."""
     X = tfidf([o.text for _, o in offers] + [nd.text for _, nd in needs])
-    offer_vecs, need_vecs = X[: len(offers)], X[len(offers) :]
+    offer_vecs, need_vecs = X[: len(offers)], X[len(offers):]
     tag_vocab: dict[str, int] = {}
     offer_tags = _tag_matrix([o.tags for _, o in offers], tag_vocab)
     need_tags = _tag_matrix([nd.tags for _, nd in needs], tag_vocab)
@@ -213,30 +460,67 @@ def score(attendees, options: Options | None = None) -> HelpScores:
     need_tag_counts = np.asarray(need_tags.sum(axis=1)).ravel()
     offer_owner = np.fromiter((k for k, _ in offers), dtype=np.int64, count=len(offers))
     need_owner = np.fromiter((k for k, _ in needs), dtype=np.int64, count=len(needs))
-    priority = np.fromiter((nd.priority for _, nd in needs), dtype=float, count=len(needs))
-    boost = np.fromiter((a.boost for a in attendees), dtype=float, count=n)
-
     offer_starts = np.flatnonzero(np.r_[True, offer_owner[1:] != offer_owner[:-1]])
-    parts = list(
-        best_offers(offer_vecs, need_vecs, offer_tags, need_tags, need_tag_counts, offer_starts, offer_owner[offer_starts], need_owner, options.tag_weight, options.min_similarity)
-    )
+    parts = list(best_offers(offer_vecs, need_vecs, offer_tags, need_tags, need_tag_counts, offer_starts,
+                             offer_owner[offer_starts], need_owner, options.tag_weight, options.min_similarity))
     helper = np.concatenate([p[0] for p in parts])
-    nd = np.concatenate([p[1] for p in parts])
-    o = np.concatenate([p[2] for p in parts])
+    need = np.concatenate([p[1] for p in parts])
+    offer = np.concatenate([p[2] for p in parts])
     sim = np.concatenate([p[3] for p in parts])
-    helped = need_owner[nd]
-    contribution = priority[nd] * sim * boost[helped]
-    matrix = np.bincount(helper * n + helped, weights=contribution, minlength=n * n).reshape(n, n)
-    order = np.argsort(helper * n + helped, kind="stable")
-    return HelpScores(
-        attendees,
-        matrix,
-        needs,
-        offers,
-        helper[order],
-        helped[order],
-        nd[order],
-        o[order],
-        sim[order],
-        contribution[order],
-    )
+    keep = only[need]
+    helper, need, offer, sim = helper[keep], need[keep], offer[keep], sim[keep]
+    m = len(helper)
+    return (helper, need, np.minimum(1.0, sim) * TEXT_FACTOR, np.full(m, LINK_KINDS.index("text"), dtype=np.int64),
+            offer, np.full(m, -1, dtype=np.int64), np.full(m, -1, dtype=np.int64))
+
+
+def _apply_links(parts, attendees, needs, links, texts: list[str]):
+    """People's word on links: wishes and organizers' links added at full confidence, wrong ones removed."""
+    index = {a.id: k for k, a in enumerate(attendees)}
+    need_ids: dict[tuple[int, int], int] = {}
+    for n, (k, need) in enumerate(needs):
+        if need.id is not None:
+            need_ids[(k, need.id)] = n
+    wrong_pairs, wrong_needs = set(), set()
+    rows = []
+    for link in links:
+        if link.helper not in index or link.helped not in index:
+            continue
+        i, j = index[link.helper], index[link.helped]
+        n = need_ids.get((j, link.need_id)) if link.need_id is not None else None
+        if link.kind == "wrong":
+            if link.need_id is None:
+                wrong_pairs.add((i, j))
+            elif n is not None:
+                wrong_needs.add((i, n))
+            continue
+        if n is None:
+            if link.need_id is not None or not link.text:
+                continue  # the need is gone (met, hidden): the link goes with it
+            # an organizer's link in their own words is attached to the helped member's first need
+            first = [m for m, (k, _) in enumerate(needs) if k == j]
+            if not first:
+                continue
+            n = first[0]
+        topic = -1
+        if link.text:
+            texts.append(link.text)
+            topic = -1 - len(texts)
+        rows.append((i, n, link.kind, topic))
+    kept = []
+    need_owner = np.fromiter((k for k, _ in needs), dtype=np.int64, count=len(needs))
+    for p in parts:
+        helper, need = p[0], p[1]
+        drop = np.zeros(len(helper), dtype=bool)
+        for i, n in wrong_needs:
+            drop |= (helper == i) & (need == n)
+        for i, j in wrong_pairs:
+            drop |= (helper == i) & (need_owner[need] == j)
+        kept.append(tuple(x[~drop] for x in p))
+    if rows:
+        m = len(rows)
+        kept.append((np.array([r[0] for r in rows], dtype=np.int64), np.array([r[1] for r in rows], dtype=np.int64),
+                     np.ones(m), np.array([LINK_KINDS.index(r[2]) for r in rows], dtype=np.int64),
+                     np.full(m, -1, dtype=np.int64), np.full(m, -1, dtype=np.int64),
+                     np.array([r[3] for r in rows], dtype=np.int64)))
+    return kept

@@ -48,11 +48,16 @@ def normalise_pair(a: int, b: int) -> Pair:
 
 @dataclass(frozen=True)
 class Need:
-    """Something an attendee needs right now.  ``priority`` weights it (1 = normal)."""
+    """Something an attendee needs right now.  ``priority`` weights it (1 = normal).
+
+    ``id`` is the caller's id for the need (a database id), carried into the reasons so a
+    caller can check, when it shows a reason, who may see the need.
+    """
 
     text: str
     tags: tuple[str, ...] = ()
     priority: float = 1.0
+    id: int | None = None
 
     def __post_init__(self):
         _set(self, "tags", tuple(self.tags))
@@ -67,6 +72,7 @@ class Offer:
     text: str
     tags: tuple[str, ...] = ()
     kind: str = "help"
+    id: int | None = None
 
     def __post_init__(self):
         _set(self, "tags", tuple(self.tags))
@@ -77,7 +83,9 @@ class Attendee:
     """One person at the event.  ``id`` is the caller's id (a database id: any int).
 
     ``boost`` multiplies the help this person receives (members who gave a lot
-    and received little can be boosted; 1 = no boost).
+    and received little can be boosted; 1 = no boost).  ``headline`` and
+    ``industry`` are what the person does ("HR manager", "Dentist, own practice"):
+    expertise counts even where no offer names it.
     """
 
     id: int
@@ -85,6 +93,8 @@ class Attendee:
     needs: tuple[Need, ...] = ()
     offers: tuple[Offer, ...] = ()
     boost: float = 1.0
+    headline: str = ""
+    industry: str = ""
 
     def __post_init__(self):
         if not isinstance(self.id, int) or isinstance(self.id, bool):
@@ -130,8 +140,11 @@ class Options:
     repeat_penalty / repeat_half_life_weeks: a past meeting (outside the
         cool-down) costs ``repeat_penalty * 0.5 ** (weeks_ago / half_life)``.
     reciprocity_bonus: added times ``min(help(i->j), help(j->i))``.
-    min_similarity: an (offer, need) match below this similarity counts as nothing.
+    min_similarity: a text-only (offer, need) match below this similarity counts as
+        nothing (the lexical fallback of the help model, see ``scoring.py``).
     tag_weight: how much a fully shared tag set adds to the text similarity.
+    show_confidence: a reason is for members' eyes (pages, cards) only at or above
+        this confidence; weaker links are "possible" ones for organizers.
     """
 
     fairness: bool = True
@@ -144,6 +157,7 @@ class Options:
     reciprocity_bonus: float = 0.25
     min_similarity: float = 0.2
     tag_weight: float = 0.5
+    show_confidence: float = 0.6
 
     def __post_init__(self):
         if not (self.time_limit_s > 0 and math.isfinite(self.time_limit_s)):
@@ -168,6 +182,8 @@ class Problem:
     meetings: past meetings, for the cool-down and the repeat penalty.
     rounds: how many rounds to seat; no pair meets twice across rounds.
     now: the reference time for ``meetings`` (required when there are any).
+    terms: the group's own terms for the help model (``Term``).
+    links: members' wishes and organizers' corrections (``Link``), which outrank the model.
     """
 
     attendees: tuple[Attendee, ...]
@@ -180,6 +196,8 @@ class Problem:
     rounds: int = 1
     now: datetime | date | None = None
     options: Options = field(default_factory=Options)
+    terms: tuple[Term, ...] = ()
+    links: tuple[Link, ...] = ()
 
     def __post_init__(self):
         attendees = tuple(self.attendees)
@@ -231,6 +249,11 @@ class Problem:
             raise MatchingError("now is required when past meetings are given")
         if not (isinstance(self.rounds, int) and self.rounds >= 1):
             raise MatchingError(f"rounds must be an int >= 1, got {self.rounds!r}")
+        _set(self, "terms", tuple(self.terms))
+        links = tuple(self.links)
+        for link in links:
+            check(_pair((link.helper, link.helped), "a link"), "a link")
+        _set(self, "links", links)
 
     @classmethod
     def from_weights(cls, n: int, weights, *, forbidden=(), locked=(), rounds: int = 1, options: Options | None = None, help=None) -> Problem:
@@ -250,16 +273,77 @@ class Problem:
         return tuple(a for a in self.attendees if a.id not in self.excluded)
 
 
+VIAS = ("offer", "headline", "need", "text", "wish", "organizer")
+# Internal codes of the help model's link kinds; "need_client" is a two-sided link where the
+# helper would be a client of the helped (reported as via "need").
+LINK_KINDS = VIAS + ("need_client",)
+
+
 @dataclass(frozen=True)
 class Match:
-    """One counted (offer, need) match: ``helper``'s offer meets ``helped``'s need."""
+    """One counted link: ``helper`` can help ``helped`` with ``need``.
+
+    via: what shows it: "offer" (one of the helper's offers), "headline" (the helper's
+        work), "need" (the helper's own need is the other side of this one: a counsellor
+        needs clients and the helper needs counselling), "text" (only shared words between
+        an offer and the need: the weakest kind), "wish" (the helped member asked to meet
+        the helper about it) or "organizer" (added by an organizer).
+    offer: the helper's offer behind it (via "offer" or "text"), else None.
+    similarity: the confidence of the link, 0..1.
+    score: what it adds to help(helper -> helped): priority * confidence * boost.
+    topic: what connects the two, in words ("health insurance"), when known.
+    source: the helper's text that shows it when not an offer (their headline, or
+        their own need).
+    side: for via "need": "client" when the helper would be the helped's client (the
+        helped wants clients or work), "worker" when the helper wants to do this work.
+    """
 
     helper: int
     helped: int
     need: Need
-    offer: Offer
+    offer: Offer | None
     similarity: float
-    score: float  # what it adds to help(helper -> helped): priority * similarity * boost
+    score: float
+    via: str = "offer"
+    topic: str = ""
+    source: str = ""
+    side: str = ""
+    source_id: int | None = None  # the caller's id of the helper's own need behind a via-"need" link
+
+    @property
+    def confidence(self) -> float:
+        return self.similarity
+
+
+@dataclass(frozen=True)
+class Term:
+    """An organizer's own term for their group: ``phrase`` means ``meaning``
+    ("PSC test" means "a French oral test")."""
+
+    phrase: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A person's word on one link, which outranks the model.
+
+    kind "wish": ``helped`` asked to meet ``helper`` about the need ``need_id``.
+    kind "organizer": an organizer said ``helper`` can help ``helped`` (with ``need_id``,
+        or with ``text`` in their words when no need is named).
+    kind "wrong": the link stops counting (an organizer marked the reason wrong, or the
+        helped member said "not helpful"); ``need_id`` None means every need of ``helped``.
+    """
+
+    helper: int
+    helped: int
+    kind: str
+    need_id: int | None = None
+    text: str = ""
+
+    def __post_init__(self):
+        if self.kind not in ("wish", "organizer", "wrong"):
+            raise MatchingError(f"a link's kind must be wish, organizer or wrong, got {self.kind!r}")
 
 
 @dataclass(frozen=True)

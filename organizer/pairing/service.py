@@ -14,6 +14,7 @@ Needs marked "organizers only" never enter the matching: the reasons are printed
 table cards and shown to partners.
 """
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -107,7 +108,8 @@ def _matching_attendees(group_id: int, user_ids: list[int], event_id: int | None
     members = dict(db.session.execute(
         select(Membership.id, Membership.user_id).where(Membership.group_id == group_id,
                                                         Membership.user_id.in_(user_ids))).all())
-    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(members.values()))).all())
+    people = {row.id: row for row in db.session.execute(
+        select(User.id, User.name, User.headline, User.industry).where(User.id.in_(members.values())))}
     need_rows = db.session.execute(
         select(Need.id, Need.membership_id, Need.title, Need.details, Need.priority)
         .where(Need.membership_id.in_(members), Need.status != NeedStatus.MET.value,
@@ -120,12 +122,14 @@ def _matching_attendees(group_id: int, user_ids: list[int], event_id: int | None
     needs: dict[int, list[matching.Need]] = {}
     for row in need_rows:
         needs.setdefault(row.membership_id, []).append(matching.Need(
-            _item_text(row.title, row.details), need_tags.get(row.id, ()), PRIORITY_WEIGHT.get(row.priority, 1.0)))
+            _item_text(row.title, row.details), need_tags.get(row.id, ()), PRIORITY_WEIGHT.get(row.priority, 1.0),
+            id=row.id))
     offers: dict[int, list[matching.Offer]] = {}
     for row in offer_rows:
         offers.setdefault(row.membership_id, []).append(matching.Offer(
-            _item_text(row.title, row.details), offer_tags.get(row.id, ()), row.kind))
-    attendees = {uid: matching.Attendee(uid, names[uid], needs.get(mid, ()), offers.get(mid, ()))
+            _item_text(row.title, row.details), offer_tags.get(row.id, ()), row.kind, id=row.id))
+    attendees = {uid: matching.Attendee(uid, people[uid].name, needs.get(mid, ()), offers.get(mid, ()),
+                                        headline=people[uid].headline or "", industry=people[uid].industry or "")
                  for mid, uid in members.items()}
     for uid, name in guests.items():
         attendees.setdefault(uid, matching.Attendee(uid, name, (), ()))
@@ -133,7 +137,8 @@ def _matching_attendees(group_id: int, user_ids: list[int], event_id: int | None
 
 
 def _item_text(title: str, details: str) -> str:
-    return title + (". " + details if details else "")
+    """The text the help model reads: the title on the first line, then the details."""
+    return title + ("\n" + details if details else "")
 
 
 def _tag_names(table, key, ids: list[int]) -> dict[int, tuple[str, ...]]:
@@ -187,6 +192,11 @@ def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, int, int]
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(present)))}
     return Snapshot(problem, {uid: u.name for uid, u in users.items()},
                     {uid: u.email for uid, u in users.items()}, attendees)
+
+
+def score(problem: matching.Problem) -> matching.HelpScores:
+    """The help model on a snapshot's problem, with the group's own terms and people's links."""
+    return matching.score(problem.attendees, problem.options, problem.terms, problem.links)
 
 
 # --- claiming and running a version ------------------------------------------------------
@@ -258,7 +268,7 @@ def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None) -
         return _fail(run_id, f"The attendees could not be prepared for pairing: {error}")
     db.session.rollback()  # end the read transaction: nothing is held while the solver runs
     try:
-        scores = matching.score(snap.problem.attendees, snap.problem.options)
+        scores = score(snap.problem)
         pairing = matching.solve(snap.problem, scores)
         broken = matching.violations(snap.problem, pairing)
     except matching.InfeasibleError as error:
@@ -284,42 +294,68 @@ def _fail(run_id: int, message: str) -> PairingRun:
     return run
 
 
-def _reason_rows(matches: Iterable[matching.Match], names: dict[int, str], limit: int = 4) -> list[dict]:
+REASONS_PER_TABLE = 6
+
+
+def _reason_rows(matches: Iterable[matching.Match], names: dict[int, str], show_at: float,
+                 limit: int = REASONS_PER_TABLE) -> list[dict]:
+    """The table's links as stored: which need and offer each is about (by id, so who may
+    see them is checked whenever they are shown), how it was found, how sure the model is,
+    and whether members see it. At most one per (helper, need), best first."""
     rows = []
-    for match in list(matches)[:limit]:
+    seen = set()
+    for match in matches:
+        key = (match.helper, match.need.id, match.need.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        short = _short(match)
         rows.append({"helper": match.helper, "helped": match.helped,
-                     "need": _first_sentence(match.need.text), "offer": _first_sentence(match.offer.text),
-                     "text": matching.describe(_short(match), names)})
+                     "need": short.need.text, "need_id": match.need.id,
+                     "offer": short.offer.text if short.offer else None,
+                     "offer_id": match.offer.id if match.offer else None,
+                     "via": "offer" if match.via == "text" else match.via,
+                     "topic": match.topic, "source": _title(match.source) if match.source else "",
+                     "source_need_id": match.source_id,
+                     "confidence": round(match.confidence, 3),
+                     "shown": match.confidence >= show_at,
+                     "text": matching.describe(short, names)})
+        if len(rows) >= limit:
+            break
     return rows
 
 
-def _first_sentence(text: str) -> str:
-    return text.split(". ", 1)[0]
+def _title(text: str) -> str:
+    """The title of a need or offer as the member wrote it (the first line of its text)."""
+    return text.split("\n", 1)[0]
 
 
 def _short(match: matching.Match) -> matching.Match:
-    """The match with titles only (details are for the member's page, not a one-line reason)."""
-    return matching.Match(match.helper, match.helped,
-                          matching.Need(_first_sentence(match.need.text), match.need.tags, match.need.priority),
-                          matching.Offer(_first_sentence(match.offer.text), match.offer.tags, match.offer.kind),
-                          match.similarity, match.score)
+    """The link with titles only (details are for the member's page, not a one-line reason)."""
+    offer = match.offer
+    if offer is not None:
+        offer = matching.Offer(_title(offer.text), offer.tags, offer.kind, id=offer.id)
+    need = matching.Need(_title(match.need.text), match.need.tags, match.need.priority, id=match.need.id)
+    return dataclasses.replace(match, need=need, offer=offer,
+                               source=_title(match.source) if match.source else "")
 
 
-def table_reasons(scores: matching.HelpScores, members: tuple[int, ...], names: dict[int, str]) -> list[dict]:
+def table_reasons(scores: matching.HelpScores, members: tuple[int, ...], names: dict[int, str],
+                  show_at: float) -> list[dict]:
     matches = []
     for a in members:
         for b in members:
             if a != b:
                 matches.extend(scores.reasons(a, b))
     matches.sort(key=lambda m: -m.score)
-    return _reason_rows(matches, names)
+    return _reason_rows(matches, names, show_at)
 
 
 def review_summary(snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing) -> dict:
     """What the organizer reviews besides the tables: needs nobody present can help with,
     and who receives no help from their table, per round."""
     covered = set(scores.match_need.tolist())  # each row: some helper's best offer for that need
-    uncovered = [{"user": scores.attendees[owner].id, "need": _first_sentence(need.text)}
+    uncovered = [{"user": scores.attendees[owner].id, "need": _title(need.text)}
                  for k, (owner, need) in enumerate(scores.needs) if k not in covered]
     unhelped = []
     for r, round_ in enumerate(pairing.rounds, start=1):
@@ -339,7 +375,7 @@ def _save(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: mat
     if run.status != RunStatus.RUNNING:  # the claim expired and someone moved on: discard
         db.session.commit()
         return run
-    _fill_tables(run, pairing.rounds, snap.names, scores, locked_pairs={
+    _fill_tables(run, pairing.rounds, snap.names, scores, snap.problem.options.show_confidence, locked_pairs={
         (frozenset((a, b)), r + 1) for a, b, r in (tuple(x) for x in run.inputs.get("locks", []))})
     run.objective, run.bound = pairing.objective, pairing.bound
     run.proven_optimal, run.solve_seconds = pairing.proven_optimal, pairing.seconds
@@ -349,14 +385,14 @@ def _save(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: mat
     return run
 
 
-def _fill_tables(run: PairingRun, rounds, names, scores, locked_pairs=frozenset()) -> None:
+def _fill_tables(run: PairingRun, rounds, names, scores, show_at: float, locked_pairs=frozenset()) -> None:
     for r, round_ in enumerate(rounds, start=1):
         groups = sorted(round_.groups, key=lambda g: (-g.weight, min(g.members)))
         for number, group in enumerate(groups, start=1):
             members = tuple(group.members)
             table = PairingTable(round=r, number=number, score=round(float(group.weight), 4),
                                  locked=(frozenset(members), r) in locked_pairs,
-                                 reasons=table_reasons(scores, members, names))
+                                 reasons=table_reasons(scores, members, names, show_at))
             table.seats = [PairingSeat(user_id=uid, position=p) for p, uid in enumerate(members)]
             run.tables.append(table)
 
@@ -414,7 +450,7 @@ def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requ
     event = run.event
     snap = snapshot(event, run.inputs["attendees"], [], now, time_limit_s)
     db.session.commit()  # end the read: no lock is held while scoring
-    scores = matching.score(snap.problem.attendees, snap.problem.options)
+    scores = score(snap.problem)
     events.lock_event(run.event_id)
     new = _copy_run(run, "swap", requested_by, now)
     changed = []
@@ -433,7 +469,7 @@ def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requ
     for table in changed:
         members = tuple(s.user_id for s in table.seats)
         table.score = round(_table_weight(scores, snap.problem, members), 4)
-        table.reasons = table_reasons(scores, members, snap.names)
+        table.reasons = table_reasons(scores, members, snap.names, snap.problem.options.show_confidence)
         table.locked = len(members) == 2
     new.objective = round(sum(t.score for t in new.tables), 4)
     new.proven_optimal = False
