@@ -65,8 +65,10 @@ def test_generate_seats_every_checked_in_attendee_in_mutually_helpful_pairs(lunc
     assert frozenset({p["Alice"].id, p["Dave"].id}) in partners
     assert frozenset({p["Tom"].id, p["Sofia"].id}) in partners
     assert frozenset({p["Priya"].id, p["Sam"].id}) in partners
-    texts = [r["text"] for r in table_of(run, p["Alice"].id).reasons]
-    assert any(t.lower().startswith("dave example can help alice example with a publisher for my book") for t in texts)
+    reasons = table_of(run, p["Alice"].id).reasons
+    about_book = [r for r in reasons if r["helper"] == p["Dave"].id and r["helped"] == p["Alice"].id]
+    assert about_book and about_book[0]["need"] == "A publisher for my book" and about_book[0]["shown"]
+    assert about_book[0]["text"].startswith("Dave Example can help Alice Example with publishing a book")
 
 
 def test_an_odd_count_makes_exactly_one_trio(lunch):

@@ -47,11 +47,14 @@ def test_each_need_is_met_by_the_right_offer():
 def test_top_reasons_read_right():
     scores = score(job_seekers())
     assert top_reason(scores, 22, 11) == (
-        "Dave can help Alice with finding a publisher for my memoir: "
+        "Dave can help Alice with publishing a book (Alice asks “Finding a publisher for my memoir”): "
         "Dave offers “An introduction to my editor at a publishing house”."
     )
-    assert top_reason(scores, 33, 22) == "Priya can help Dave with an electrician in Oakville: Priya offers “I do electrical work around Oakville”."
-    assert top_reason(scores, 44, 33).startswith("Sam can help Priya with intro to a CFO in life sciences")
+    assert top_reason(scores, 33, 22) == (
+        "Priya can help Dave with electrical work (Dave asks “I need an electrician in Oakville”): "
+        "Priya offers “I do electrical work around Oakville”.")
+    assert top_reason(scores, 44, 33).startswith("Sam can help Priya with ")
+    assert "“I can introduce you to a CFO at a biotech company”" in top_reason(scores, 44, 33)
     assert "hot tub" in top_reason(scores, 66, 55)
     assert "resume" in top_reason(scores, 11, 55).lower()
 
