@@ -11,12 +11,14 @@ DEFAULT_PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 
 
-def make_user(name: str | None = None, email: str | None = None, password: str | None = DEFAULT_PASSWORD) -> User:
+def make_user(name: str | None = None, email: str | None = None, password: str | None = DEFAULT_PASSWORD,
+              headline: str = "", industry: str = "") -> User:
     n = next(_counter)
     user = User(
         name=name or f"Member {n}",
         email=(email or f"member{n}@example.org").lower(),
         password_hash=None if password is None else hash_password(password),
+        headline=headline, industry=industry,
     )
     db.session.add(user)
     db.session.commit()

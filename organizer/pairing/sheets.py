@@ -17,6 +17,7 @@ from organizer import matching
 from organizer.members.service import can_see_contact, group_membership, visible_needs_query, visible_offers_query
 from organizer.models import Event, Group, Membership, PairingRun, PairingTable, utcnow
 from organizer.pairing import service
+from organizer.pairing.reasons import MEMBER, ORGANIZERS, ROOM, TABLE, visible_reasons
 from organizer.spreadsheet import safe_cell
 
 PRINT_CSS = Path(__file__).resolve().parent.parent.parent / "static" / "css" / "print.css"
@@ -37,7 +38,8 @@ class Card:
     score: float
     locked: bool
     sides: list[CardSide]
-    reasons: list[str]
+    reasons: list[str]                 # for the people at the table (the card)
+    room_reason: str = ""              # for the master sheet, read by the whole room
     also_meet: str | None = None
 
 
@@ -46,17 +48,24 @@ def _local(value: datetime, time_zone: str, fmt: str) -> str:
 
 
 def cards(run: PairingRun, also_meet: dict[int, str] | None = None) -> list[Card]:
+    """Table cards with what the people at each table may read, and one line per table for
+    the master sheet that the whole room may read."""
+    group_id = run.event.group_id
+    for_table = visible_reasons(group_id, run.tables, TABLE)
+    for_room = visible_reasons(group_id, run.tables, ROOM)
     result = []
     for table in run.tables:
         sides = {s.user_id: CardSide(s.user_id, s.user.name) for s in table.seats}
-        for reason in table.reasons:
+        for reason in for_table[table.id]:
             helped, helper = sides.get(reason["helped"]), sides.get(reason["helper"])
             if helped and reason["need"] not in helped.asks:
                 helped.asks.append(reason["need"])
-            if helper and reason["offer"] not in helper.gives:
-                helper.gives.append(reason["offer"])
+            gives = reason.get("offer") or reason.get("topic")
+            if helper and gives and gives not in helper.gives:
+                helper.gives.append(gives)
+        room = for_room[table.id]
         result.append(Card(table.round, table.number, table.score, table.locked, list(sides.values()),
-                           [r["text"] for r in table.reasons],
+                           [r["text"] for r in for_table[table.id]], room[0]["text"] if room else "",
                            (also_meet or {}).get(table.id)))
     return result
 
@@ -117,10 +126,12 @@ def pairs_csv(run: PairingRun) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    readable = visible_reasons(run.event.group_id, run.tables, ORGANIZERS)
     for table in run.tables:
         for seat in table.seats:
             partners = "; ".join(s.user.name for s in table.seats if s.user_id != seat.user_id)
-            reason = next((r["text"] for r in table.reasons if seat.user_id in (r["helper"], r["helped"])), "")
+            reason = next((r["text"] for r in readable[table.id]
+                           if r.get("shown", True) and seat.user_id in (r["helper"], r["helped"])), "")
             writer.writerow([table.round, table.number, safe_cell(seat.user.name), safe_cell(seat.user.email),
                              safe_cell(partners), f"{table.score:g}", safe_cell(reason)])
     return out.getvalue()
@@ -139,17 +150,19 @@ class LunchRound:
     round: int
     table: PairingTable
     partners: list[PartnerView]
-    ask: list[tuple[str, str]]     # (my need, their offer): what I can ask them about
-    offer: list[tuple[str, str]]   # (their need, my offer): what they can ask me about
+    ask: list[tuple[str, str]]     # (my need, what they bring: their offer or their field)
+    offer: list[tuple[str, str]]   # (their need, what I bring)
 
 
 def member_lunch(group: Group, event: Event, run: PairingRun, viewer: Membership) -> list[LunchRound]:
     """The viewer's table and partners per round, with what to ask and what to offer.
     A partner's needs shared with "a lunch partner" show now; hidden ones never do."""
     rounds = []
-    for seat in service.my_seats(run, viewer.user_id):
+    seats = service.my_seats(run, viewer.user_id)
+    for seat in seats:
         partners = []
         partner_ids = frozenset(p.id for p in seat.partners)
+        readable = visible_reasons(group.id, [seat.table], MEMBER, viewer.user_id, partner_ids)[seat.table.id]
         for partner in seat.partners:
             owner = group_membership(group.id, partner.id)
             if owner is None:
@@ -157,10 +170,19 @@ def member_lunch(group: Group, event: Event, run: PairingRun, viewer: Membership
             partners.append(PartnerView(owner, visible_needs_query(viewer, owner, partner_ids),
                                         visible_offers_query(viewer, owner),
                                         can_see_contact(viewer, owner, partner_ids)))
-        ask = [(r["need"], r["offer"]) for r in seat.table.reasons if r["helped"] == viewer.user_id]
-        offer = [(r["need"], r["offer"]) for r in seat.table.reasons if r["helper"] == viewer.user_id]
+        ask = [(r["need"], _brings(r)) for r in readable if r["helped"] == viewer.user_id]
+        offer = [(r["need"], _brings(r)) for r in readable if r["helper"] == viewer.user_id]
         rounds.append(LunchRound(seat.round, seat.table, partners, ask, offer))
     return rounds
+
+
+def _brings(reason: dict) -> str:
+    """What the helper brings to a need, in words: their offer, else what connects them."""
+    if reason.get("offer"):
+        return reason["offer"]
+    if reason.get("via") == "need" and reason.get("source"):
+        return reason["source"]
+    return reason.get("topic") or "their experience"
 
 
 def member_ics(group: Group, event: Event, run: PairingRun, viewer: Membership, domain: str = "givefirst") -> bytes:

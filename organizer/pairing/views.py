@@ -17,7 +17,7 @@ from organizer.access import member_required, organizer_required
 from organizer.errors import ActionRefused
 from organizer.forms import ConfirmForm
 from organizer.models import RunStatus, utcnow
-from organizer.pairing import jobs, service, sheets
+from organizer.pairing import jobs, reasons, service, sheets
 from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm
 
 bp = Blueprint("pairing", __name__, url_prefix="/groups/<slug>/events/<int:event_id>/pairing")
@@ -98,6 +98,7 @@ def index(group, member, event_id: int):
         names = service.names_of(run.inputs.get("attendees", []) + run.inputs.get("excluded", []))
         context.update(
             names=names, difference=service.difference(run), changes=service.attendee_changes(run),
+            reasons=reasons.visible_reasons(group.id, run.tables, reasons.ORGANIZERS),
             swap_form=SwapForm(people=people_choices(run)),
             exclude_form=PersonForm(people=people_choices(run), prefix="exclude"),
             add_form=PersonForm(people=[SelectChoice(str(m.user_id), m.user.name)

@@ -1,0 +1,89 @@
+"""Who may read which reason of a pairing.
+
+A table's reasons are stored with the version (``PairingTable.reasons``), each naming the
+need it is about (``need_id``) and, for a two-sided link, the helper's own need behind it
+(``source_need_id``). Needs change after a pairing: they are hidden, deleted, or shared with
+fewer people. So whoever reads a reason, the needs it names are checked as they are *now*:
+
+* organizers (review page, CSV): every reason whose needs still exist, the "possible" ones too;
+* a member (their lunch page): reasons members see (``shown``), whose needs the member may see
+  now (shared with the group, the member's own, or shared with a lunch partner who is one);
+* a table card, printed for the people at that table: shown reasons whose needs are shared
+  with the group or with a lunch partner;
+* the room (the master sheet): shown reasons whose needs the whole group may see.
+
+Reasons saved before they named their needs by id are matched to a need by its owner and
+title; one that matches no need is not shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from organizer.extensions import db
+from organizer.models import Membership, Need, PairingTable, Visibility
+
+ORGANIZERS, MEMBER, TABLE, ROOM = "organizers", "member", "table", "room"
+
+
+@dataclass(frozen=True)
+class _NeedNow:
+    owner: int          # user id
+    visibility: str
+
+
+def _needs_now(group_id: int, tables: Iterable[PairingTable]) -> tuple[dict[int, _NeedNow], dict[tuple[int, str], int]]:
+    """The current state of every need the tables' reasons name (by id, and by owner and title)."""
+    reasons = [r for t in tables for r in t.reasons]
+    ids = {r.get(k) for r in reasons for k in ("need_id", "source_need_id")} - {None}
+    legacy_owners = {r["helped"] for r in reasons if r.get("need_id") is None}
+    rows = db.session.execute(
+        select(Need.id, Need.title, Need.visibility, Membership.user_id)
+        .join(Membership, Need.membership_id == Membership.id)
+        .where(Membership.group_id == group_id,
+               Need.id.in_(ids) | Membership.user_id.in_(legacy_owners))).all()
+    by_id = {row.id: _NeedNow(row.user_id, row.visibility) for row in rows}
+    by_title = {(row.user_id, row.title): row.id for row in rows if row.user_id in legacy_owners}
+    return by_id, by_title
+
+
+def _may_see(need: _NeedNow | None, audience: str, viewer_id: int | None, partner_ids: frozenset[int]) -> bool:
+    if need is None:
+        return False
+    if audience == ORGANIZERS:
+        return True
+    if need.visibility == Visibility.GROUP.value:
+        return True
+    if need.visibility == Visibility.PARTNER.value:
+        if audience == TABLE:
+            return True
+        if audience == MEMBER:
+            return need.owner == viewer_id or need.owner in partner_ids
+    return audience == MEMBER and need.owner == viewer_id
+
+
+def visible_reasons(group_id: int, tables: Iterable[PairingTable], audience: str,
+                    viewer_id: int | None = None, partner_ids: frozenset[int] = frozenset()) -> dict[int, list[dict]]:
+    """Per table id, the reasons ``audience`` may read now (see the module's docstring)."""
+    tables = list(tables)
+    by_id, by_title = _needs_now(group_id, tables)
+    out: dict[int, list[dict]] = {}
+    for table in tables:
+        kept = []
+        for reason in table.reasons:
+            if audience != ORGANIZERS and not reason.get("shown", True):
+                continue
+            need_id = reason.get("need_id")
+            if need_id is None:
+                need_id = by_title.get((reason["helped"], reason["need"]))
+            if not _may_see(by_id.get(need_id), audience, viewer_id, partner_ids):
+                continue
+            source = reason.get("source_need_id")
+            if source is not None and not _may_see(by_id.get(source), audience, viewer_id, partner_ids):
+                continue
+            kept.append(reason)
+        out[table.id] = kept
+    return out
