@@ -88,6 +88,7 @@ class Lexicon:
     _exact: dict[str, dict[str, list[_Phrase]]] = field(default_factory=dict)
     _prefix: dict[str, dict[str, list[_Phrase]]] = field(default_factory=dict)
     _cache: dict[tuple[str, str], tuple[Found, ...]] = field(default_factory=dict)
+    readings: dict = field(default_factory=dict)  # the help model's reading of each need text
 
     @classmethod
     def from_mapping(cls, data: dict) -> Lexicon:
@@ -121,6 +122,7 @@ class Lexicon:
         index = self._prefix if is_prefix else self._exact
         index.setdefault(kind, {}).setdefault(first, []).append(entry)
         self._cache.clear()
+        self.readings.clear()
 
     def with_terms(self, terms: tuple[Term, ...]) -> Lexicon:
         """A copy of this lexicon with a group's own terms added."""

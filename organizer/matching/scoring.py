@@ -36,6 +36,7 @@ column blocks, and topic links are built topic by topic).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -282,6 +283,7 @@ class _NeedReading:
     person: bool = False            # the need asks for a person
     consumer: bool = True           # the owner would be a client of someone selling these topics
     context: frozenset[str] = frozenset()  # seek topics named only as context of the head
+    from_own: bool = False          # two-sided, naming no topic: it sells the owner's own trade
 
 
 def _context(found: tuple[Found, ...], raw: list[str]) -> frozenset[str]:
@@ -296,7 +298,15 @@ def _context(found: tuple[Found, ...], raw: list[str]) -> frozenset[str]:
     return frozenset(f.topic.key for f in found if f.start > cut and f.topic.key not in before)
 
 
-def _read_need(text: str, lexicon: Lexicon, own: set[str]) -> _NeedReading:
+def _read_need(text: str, lexicon: Lexicon) -> _NeedReading:
+    """How a need reads (cached per text); ``from_own`` when what it sells is the owner's trade."""
+    cached = lexicon.readings.get(text)
+    if cached is None:
+        cached = lexicon.readings[text] = _parse_need(text, lexicon)
+    return cached
+
+
+def _parse_need(text: str, lexicon: Lexicon) -> _NeedReading:
     found = lexicon.find(text)
     raw = raw_words(text)
     stemmed = [stem(w) for w in raw]
@@ -320,10 +330,9 @@ def _read_need(text: str, lexicon: Lexicon, own: set[str]) -> _NeedReading:
         sell_at, kind = 0, "client"
     if sell_at is None:
         return _NeedReading({f.topic.key: f for f in found}, {}, person=person, context=_context(found, raw))
-    named = {f.topic.key: f for f in found if f.end <= sell_at + 1}
-    sell = dict(named) if named else {t: None for t in own}
-    seek = {f.topic.key: f for f in found if f.topic.key not in sell}
-    return _NeedReading(seek, sell, kind, person)
+    named: dict[str, Found | None] = {f.topic.key: f for f in found if f.end <= sell_at + 1}
+    seek = {f.topic.key: f for f in found if f.topic.key not in named}
+    return _NeedReading(seek, named, kind, person, from_own=not named)
 
 
 def _topic_links(attendees, needs, offers, lexicon: Lexicon):
@@ -331,11 +340,14 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon):
     topic_keys = list(lexicon.topics)
     topic_index = {k: n for n, k in enumerate(topic_keys)}
     broad = np.array([lexicon.topics[k].broad for k in topic_keys], dtype=bool)
-    # what each attendee can provide: topic -> best (confidence, via, offer index, source need index)
-    providers: dict[str, list[tuple[int, float, int, int, int]]] = {}
+    # what each attendee can provide: rows (attendee, confidence, via, offer, source need) in one
+    # table; per topic the rows that provide it
+    prov_rows: list[tuple[int, float, int, int, int]] = []
+    providers: dict[str, list[int]] = {}
 
     def provide(k, topic, via, offer=-1, source=-1):
-        providers.setdefault(topic, []).append((k, CONFIDENCE[via], LINK_KINDS.index(via), offer, source))
+        providers.setdefault(topic, []).append(len(prov_rows))
+        prov_rows.append((k, CONFIDENCE[via], LINK_KINDS.index(via), offer, source))
 
     own: list[set[str]] = []  # what each attendee sells: their headline's and offers' specific topics
     for k, a in enumerate(attendees):
@@ -349,9 +361,12 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon):
             if not f.topic.broad:
                 own[k].add(f.topic.key)
     readings = []
-    consumers: dict[str, list[tuple[int, int, bool]]] = {}
+    consumers: dict[str, list[tuple[int, int, bool]]] = {}  # topic -> (attendee, their need, asks for a person)
     for n, (k, need) in enumerate(needs):
-        reading = _read_need(need.text + " . " + " . ".join(need.tags), lexicon, own[k])
+        reading = _read_need(need.text + " . " + " . ".join(need.tags), lexicon)
+        if reading.from_own:
+            reading = dataclasses.replace(reading, sell={t: None for t in own[k]}, seek={
+                t: f for t, f in reading.seek.items() if t not in own[k]})
         readings.append(reading)
         if reading.consumer:
             for t in reading.seek:
@@ -359,40 +374,86 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon):
         for t, f in reading.sell.items():
             if f is not None:  # work they want: they can provide it
                 provide(k, t, "need", source=n)
-    rows = []
-    for n, (j, _) in enumerate(needs):
-        reading = readings[n]
+    need_owner = np.fromiter((k for k, _ in needs), dtype=np.int64, count=len(needs))
+    prov = np.array(prov_rows, dtype=float).reshape(-1, 5)
+    seekers: dict[str, list[tuple[int, float]]] = {}
+    sellers: dict[str, list[tuple[int, bool]]] = {}
+    for n, reading in enumerate(readings):
         for t in reading.seek:
-            factor = CONTEXT_FACTOR if t in reading.context else 1.0
-            for k, conf, via, offer, source in providers.get(t, ()):
-                if k != j:
-                    rows.append((k, n, conf * factor, via, offer, source, topic_index[t]))
+            seekers.setdefault(t, []).append((n, CONTEXT_FACTOR if t in reading.context else 1.0))
         for t in reading.sell:
-            for k, m, person in consumers.get(t, ()):
-                # a job needs an employer's need for a person; clients who sell the same
-                # thing themselves are peers, not clients
-                if k == j:
-                    continue
-                if (person and t in own[k]) if reading.sell_kind == "job" else (t not in own[k]):
-                    rows.append((k, n, CONFIDENCE["need"], LINK_KINDS.index("need_client"), -1, m, topic_index[t]))
-    if not rows:
+            sellers.setdefault(t, []).append((n, reading.sell_kind == "job"))
+    # rows: (helper, need, confidence, code); code < len(prov) is a provider row, else a
+    # two-sided row of ``client_rows`` (consumer attendee, their need)
+    client_rows: list[tuple[int, int]] = []
+    parts = []
+    for t in set(seekers) | set(sellers):
+        tid = topic_index[t]
+        factor = BROAD_FACTOR if broad[tid] else 1.0
+        if t in seekers and t in providers:
+            rows = np.array(providers[t], dtype=np.int64)
+            rows = rows[np.lexsort((-prov[rows, 1], prov[rows, 0]))]
+            rows = rows[np.r_[True, prov[rows[1:], 0] != prov[rows[:-1], 0]]]  # best way per attendee
+            sought = np.array(seekers[t], dtype=float)
+            parts.append(_outer(prov[rows, 0].astype(np.int64), prov[rows, 1], rows,
+                                sought[:, 0].astype(np.int64), sought[:, 1] * factor, need_owner, tid))
+        if t in sellers and t in consumers:
+            cons = np.array(consumers[t], dtype=np.int64)  # (attendee, need, person)
+            in_own = np.fromiter((t in own[k] for k in cons[:, 0]), dtype=bool, count=len(cons))
+            # a job needs an employer's need for a person; clients who sell the same thing
+            # themselves are peers, not clients
+            ok_for = {True: cons[:, 2].astype(bool) & in_own, False: ~in_own}
+            code0 = len(prov) + len(client_rows)
+            client_rows.extend(zip(cons[:, 0].tolist(), cons[:, 1].tolist()))
+            codes = np.arange(code0, code0 + len(cons))
+            for job in (True, False):
+                sell_needs = np.array([n for n, j in sellers[t] if j == job], dtype=np.int64)
+                ok = ok_for[job]
+                if len(sell_needs) and ok.any():
+                    c = cons[ok]
+                    parts.append(_outer(c[:, 0], np.full(len(c), CONFIDENCE["need"]), codes[ok], sell_needs,
+                                        np.full(len(sell_needs), factor), need_owner, tid))
+    if not parts:
         return None, topic_keys
-    arr = np.array(rows, dtype=float)
-    helper, need = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
-    topic = arr[:, 6].astype(np.int64)
-    conf = np.where(broad[topic], arr[:, 2] * BROAD_FACTOR, arr[:, 2])
-    # best row per (helper, need), and how many distinct topics support it
-    key = helper * max(1, len(needs)) + need
-    order = np.lexsort((-conf, key))
-    key, conf, sorted_topic = key[order], conf[order], topic[order]
-    first = np.r_[True, key[1:] != key[:-1]]
-    pair_topic = np.unique(np.stack([key, sorted_topic]), axis=1)  # sorted by key, like ``first``
-    support = np.unique(pair_topic[0], return_counts=True)[1]
-    best = np.flatnonzero(first)
-    confidence = np.minimum(1.0, conf[best] + EXTRA_TOPIC * (support - 1))
-    picked = order[best]
-    return (helper[picked], need[picked], confidence, arr[picked, 3].astype(np.int64),
-            arr[picked, 4].astype(np.int64), arr[picked, 5].astype(np.int64), sorted_topic[best]), topic_keys
+    # best row per (helper, need); each topic gives one row per (helper, need), so the rows of a
+    # key count the topics that support it.  One sort on (helper, need, -confidence).
+    key = np.concatenate([p[0] for p in parts]) * np.int64(max(1, len(needs)) * 1024)
+    key += np.concatenate([p[1] for p in parts]) * 1024
+    conf = np.concatenate([p[2] for p in parts])
+    key += 1023 - np.clip(np.rint(conf * 1000), 0, 1023).astype(np.int64)
+    order = np.argsort(key)
+    sorted_key = key[order] >> 10
+    first = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    support = np.diff(np.r_[first, len(sorted_key)]).astype(np.float32)
+    picked = order[first]
+    confidence = np.minimum(np.float32(1.0), conf[picked] + np.float32(EXTRA_TOPIC) * (support - 1))
+    helper = np.concatenate([p[0] for p in parts])[picked]
+    need = np.concatenate([p[1] for p in parts])[picked]
+    code = np.concatenate([p[3] for p in parts])[picked]
+    topic = np.concatenate([p[4] for p in parts])[picked]
+    is_prov = code < len(prov)
+    via = np.full(len(code), LINK_KINDS.index("need_client"), dtype=np.int64)
+    offer = np.full(len(code), -1, dtype=np.int64)
+    source = np.full(len(code), -1, dtype=np.int64)
+    pc = code[is_prov]
+    via[is_prov], offer[is_prov], source[is_prov] = prov[pc, 2], prov[pc, 3], prov[pc, 4]
+    if client_rows:
+        clients = np.array(client_rows, dtype=np.int64)
+        source[~is_prov] = clients[code[~is_prov] - len(prov), 1]
+    return (helper.astype(np.int64), need.astype(np.int64), confidence, via, offer, source, topic), topic_keys
+
+
+def _outer(helpers: np.ndarray, confs: np.ndarray, codes: np.ndarray, needs: np.ndarray, factors: np.ndarray,
+           need_owner: np.ndarray, tid: int):
+    """Every helper of a topic with every need that asks for it (not their own):
+    (helper, need, confidence, code, topic) arrays."""
+    p, q = len(helpers), len(needs)
+    helper = np.repeat(helpers.astype(np.int32), q)
+    need = np.tile(needs.astype(np.int32), p)
+    keep = helper != need_owner[need]
+    conf = (np.repeat(confs.astype(np.float32), q) * np.tile(factors.astype(np.float32), p))[keep]
+    return (helper[keep], need[keep], conf, np.repeat(codes.astype(np.int32), q)[keep],
+            np.full(int(keep.sum()), tid, dtype=np.int32))
 
 
 def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (),
@@ -416,7 +477,7 @@ def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (
             parts.append(found)
         understood = np.zeros(len(needs), dtype=bool)
         if found is not None:
-            understood[np.unique(found[1])] = True
+            understood[found[1]] = True
         if offers and not understood.all():
             parts.append(_text_links(attendees, needs, offers, options, ~understood))
     texts: list[str] = []
@@ -426,19 +487,28 @@ def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (
     if not parts:
         return HelpScores(attendees, np.zeros((n, n)), needs, offers, empty_i, empty_i, empty_i, empty_i,
                           empty_f, empty_f, empty_i, empty_i, empty_i, tuple(lexicon.topics[k].label for k in topic_keys))
-    helper, need, conf, via, offer, source, topic = (np.concatenate([p[c] for p in parts]) for c in range(7))
-    # one link per (helper, need): the most confident
-    key = helper * len(needs) + need
-    order = np.lexsort((-conf, key))
-    keep = order[np.r_[True, key[order][1:] != key[order][:-1]]]
-    helper, need, conf, via, offer, source, topic = (x[keep] for x in (helper, need, conf, via, offer, source, topic))
+    if len(parts) == 1:  # the topic links alone are one per (helper, need) already
+        merged = parts[0]
+    elif len(parts) == 2 and not links:
+        merged = _merge(parts[0], parts[1], len(needs))
+    else:
+        helper, need, conf, via, offer, source, topic = (np.concatenate([p[c] for p in parts]) for c in range(7))
+        # one link per (helper, need): the most confident
+        key = helper * len(needs) + need
+        order = np.lexsort((-conf, key))
+        keep = order[np.r_[True, key[order][1:] != key[order][:-1]]]
+        merged = tuple(x[keep] for x in (helper, need, conf, via, offer, source, topic))
+    helper, need, conf, via, offer, source, topic = merged
+    conf = conf.astype(float)
     need_owner = np.fromiter((k for k, _ in needs), dtype=np.int64, count=len(needs))
     priority = np.fromiter((nd.priority for _, nd in needs), dtype=float, count=len(needs))
     boost = np.fromiter((a.boost for a in attendees), dtype=float, count=n)
     helped = need_owner[need]
     contribution = priority[need] * conf * boost[helped]
-    matrix = np.bincount(helper * n + helped, weights=contribution, minlength=n * n).reshape(n, n)
-    order = np.argsort(helper * n + helped, kind="stable")
+    cell = helper * n + helped
+    matrix = np.bincount(cell, weights=contribution, minlength=n * n).reshape(n, n)
+    # needs are numbered owner by owner, so links sorted by (helper, need) are sorted by cell too
+    order = np.arange(len(cell)) if np.all(cell[1:] >= cell[:-1]) else np.argsort(cell, kind="stable")
     return HelpScores(
         attendees, matrix, needs, offers,
         helper[order], helped[order], need[order], offer[order], conf[order], contribution[order],
@@ -447,28 +517,37 @@ def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (
     )
 
 
+def _merge(sorted_part, other, needs: int):
+    """``other``'s rows inserted into ``sorted_part`` (sorted by helper, then need) keeping the
+    order; the two never share a (helper, need) (text links are only for needs no topic reached)."""
+    key = sorted_part[0].astype(np.int64) * needs + sorted_part[1]
+    other_key = other[0].astype(np.int64) * needs + other[1]
+    order = np.argsort(other_key, kind="stable")
+    at = np.searchsorted(key, other_key[order])
+    return tuple(np.insert(a, at, b[order]) for a, b in zip(sorted_part, other))
+
+
 def _text_links(attendees, needs, offers, options: Options, only: np.ndarray):
-    """Shared-words links (character n-gram TF-IDF) for the needs in ``only``."""
-    X = tfidf([o.text for _, o in offers] + [nd.text for _, nd in needs])
+    """Shared-words links (character n-gram TF-IDF) for the needs in ``only`` (a mask)."""
+    picked = np.flatnonzero(only)
+    X = tfidf([o.text for _, o in offers] + [needs[k][1].text for k in picked])
     offer_vecs, need_vecs = X[: len(offers)], X[len(offers):]
     tag_vocab: dict[str, int] = {}
     offer_tags = _tag_matrix([o.tags for _, o in offers], tag_vocab)
-    need_tags = _tag_matrix([nd.tags for _, nd in needs], tag_vocab)
+    need_tags = _tag_matrix([needs[k][1].tags for k in picked], tag_vocab)
     width = max(1, len(tag_vocab))
     offer_tags.resize((offer_tags.shape[0], width))
     need_tags.resize((need_tags.shape[0], width))
     need_tag_counts = np.asarray(need_tags.sum(axis=1)).ravel()
     offer_owner = np.fromiter((k for k, _ in offers), dtype=np.int64, count=len(offers))
-    need_owner = np.fromiter((k for k, _ in needs), dtype=np.int64, count=len(needs))
+    need_owner = np.fromiter((needs[k][0] for k in picked), dtype=np.int64, count=len(picked))
     offer_starts = np.flatnonzero(np.r_[True, offer_owner[1:] != offer_owner[:-1]])
     parts = list(best_offers(offer_vecs, need_vecs, offer_tags, need_tags, need_tag_counts, offer_starts,
                              offer_owner[offer_starts], need_owner, options.tag_weight, options.min_similarity))
     helper = np.concatenate([p[0] for p in parts])
-    need = np.concatenate([p[1] for p in parts])
+    need = picked[np.concatenate([p[1] for p in parts])]
     offer = np.concatenate([p[2] for p in parts])
     sim = np.concatenate([p[3] for p in parts])
-    keep = only[need]
-    helper, need, offer, sim = helper[keep], need[keep], offer[keep], sim[keep]
     m = len(helper)
     return (helper, need, np.minimum(1.0, sim) * TEXT_FACTOR, np.full(m, LINK_KINDS.index("text"), dtype=np.int64),
             offer, np.full(m, -1, dtype=np.int64), np.full(m, -1, dtype=np.int64))
