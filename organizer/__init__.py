@@ -91,11 +91,12 @@ def register_blueprints(app: Flask) -> None:
     from organizer.auth.views import bp as auth_bp
     from organizer.events.views import bp as events_bp
     from organizer.groups.views import bp as groups_bp
+    from organizer.help.views import bp as help_bp
     from organizer.home.views import bp as home_bp
     from organizer.members.views import bp as members_bp
     from organizer.pairing.views import bp as pairing_bp
 
-    for blueprint in (home_bp, auth_bp, groups_bp, members_bp, events_bp, pairing_bp):
+    for blueprint in (home_bp, auth_bp, groups_bp, members_bp, events_bp, pairing_bp, help_bp):
         app.register_blueprint(blueprint)
 
 

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from organizer.access import member_required, organizer_required
 from organizer.errors import ActionRefused
+from organizer.help import service as help_model
 from organizer.forms import ConfirmForm
 from organizer.members import roster, service
 from organizer.members.forms import (
@@ -85,6 +86,7 @@ def render_my_lists(group, member, failed=None, status=200):
         need_forms=need_forms, offer_forms=offer_forms, new_need=new_need, new_offer=new_offer,
         open_item=failed[:2] if failed else None,
         tag_suggestions=service.tag_suggestions(member), confirm_form=ConfirmForm(),
+        may_help=help_model.suggestions(member),
     ), status
 
 

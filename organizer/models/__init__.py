@@ -4,6 +4,7 @@ from organizer.models.accounts import SetPasswordToken, User, UserSession
 from organizer.models.base import UTCDateTime, utcnow
 from organizer.models.events import Event, EventStatus, Rsvp, RsvpState
 from organizer.models.groups import Group, GroupInvitation, InvitationState, Membership, Role
+from organizer.models.help import HelpLink, HelpTerm, LinkKind
 from organizer.models.pairing import AttendeeSource, PairingRun, PairingSeat, PairingTable, RunStatus
 from organizer.models.members import (
     DoNotPair,
@@ -30,6 +31,9 @@ __all__ = [
     "Group",
     "GroupInvitation",
     "InvitationState",
+    "HelpLink",
+    "HelpTerm",
+    "LinkKind",
     "Membership",
     "Need",
     "NeedStatus",

@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from organizer import matching
 from organizer.errors import ActionRefused
 from organizer.events import service as events
+from organizer.help import service as help_model
 from organizer.extensions import db
 from organizer.matching.weights import pair_weights
 from organizer.members.service import forbidden_pairs
@@ -35,22 +36,14 @@ from organizer.models import (
     EventStatus,
     Group,
     Membership,
-    Need,
-    NeedStatus,
-    Offer,
     PairingRun,
     PairingSeat,
     PairingTable,
     RunStatus,
-    Tag,
     User,
-    Visibility,
     utcnow,
 )
-from organizer.models import need_tags as need_tags_table
-from organizer.models import offer_tags as offer_tags_table
 
-PRIORITY_WEIGHT = {"high": 2.0, "normal": 1.0, "low": 0.5}
 CLAIM_MARGIN = timedelta(seconds=60)
 
 
@@ -98,59 +91,6 @@ class Snapshot:
     attendees: dict[int, matching.Attendee]
 
 
-def _matching_attendees(group_id: int, user_ids: list[int], event_id: int | None = None) -> dict[int, matching.Attendee]:
-    """Attendees with their open needs (not those for organizers only) and active offers.
-    The event's stand-in guests come with a name only. Plain column queries: at the door this
-    runs for every re-solve."""
-    guests = dict(db.session.execute(
-        select(User.id, User.name).where(User.id.in_(user_ids), User.lunch_guest_event_id == event_id)).all()
-    ) if event_id is not None else {}
-    members = dict(db.session.execute(
-        select(Membership.id, Membership.user_id).where(Membership.group_id == group_id,
-                                                        Membership.user_id.in_(user_ids))).all())
-    people = {row.id: row for row in db.session.execute(
-        select(User.id, User.name, User.headline, User.industry).where(User.id.in_(members.values())))}
-    need_rows = db.session.execute(
-        select(Need.id, Need.membership_id, Need.title, Need.details, Need.priority)
-        .where(Need.membership_id.in_(members), Need.status != NeedStatus.MET.value,
-               Need.visibility != Visibility.ORGANIZERS.value).order_by(Need.id)).all()
-    offer_rows = db.session.execute(
-        select(Offer.id, Offer.membership_id, Offer.title, Offer.details, Offer.kind)
-        .where(Offer.membership_id.in_(members), Offer.active.is_(True)).order_by(Offer.id)).all()
-    need_tags = _tag_names(need_tags_table, need_tags_table.c.need_id, [r.id for r in need_rows])
-    offer_tags = _tag_names(offer_tags_table, offer_tags_table.c.offer_id, [r.id for r in offer_rows])
-    needs: dict[int, list[matching.Need]] = {}
-    for row in need_rows:
-        needs.setdefault(row.membership_id, []).append(matching.Need(
-            _item_text(row.title, row.details), need_tags.get(row.id, ()), PRIORITY_WEIGHT.get(row.priority, 1.0),
-            id=row.id))
-    offers: dict[int, list[matching.Offer]] = {}
-    for row in offer_rows:
-        offers.setdefault(row.membership_id, []).append(matching.Offer(
-            _item_text(row.title, row.details), offer_tags.get(row.id, ()), row.kind, id=row.id))
-    attendees = {uid: matching.Attendee(uid, people[uid].name, needs.get(mid, ()), offers.get(mid, ()),
-                                        headline=people[uid].headline or "", industry=people[uid].industry or "")
-                 for mid, uid in members.items()}
-    for uid, name in guests.items():
-        attendees.setdefault(uid, matching.Attendee(uid, name, (), ()))
-    return attendees
-
-
-def _item_text(title: str, details: str) -> str:
-    """The text the help model reads: the title on the first line, then the details."""
-    return title + ("\n" + details if details else "")
-
-
-def _tag_names(table, key, ids: list[int]) -> dict[int, tuple[str, ...]]:
-    if not ids:
-        return {}
-    names: dict[int, list[str]] = {}
-    for item_id, name in db.session.execute(
-            select(key, Tag.name).join(Tag, Tag.id == table.c.tag_id).where(key.in_(ids)).order_by(Tag.name)):
-        names.setdefault(item_id, []).append(name)
-    return {k: tuple(v) for k, v in names.items()}
-
-
 def past_meetings(event: Event, user_ids: list[int]) -> list[matching.Meeting]:
     """Who sat together at this group's earlier lunches (published versions only)."""
     present = set(user_ids)
@@ -176,7 +116,7 @@ def past_meetings(event: Event, user_ids: list[int]) -> list[matching.Meeting]:
 def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, int, int]],
              now: datetime, time_limit_s: float) -> Snapshot:
     group = event.group
-    attendees = _matching_attendees(group.id, user_ids, event.id)
+    attendees = help_model.matching_attendees(group.id, user_ids, event.id)
     present = set(attendees)
     blocked = {tuple(sorted(p)) for p in forbidden_pairs(group.id) if p <= present}
     problem = matching.Problem(
@@ -188,6 +128,8 @@ def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, int, int]
         now=now,
         options=matching.Options(cooldown_weeks=float(group.repeat_cooldown_weeks),
                                  time_limit_s=time_limit_s, seed=0),
+        terms=help_model.model_terms(group.id),
+        links=help_model.model_links(group.id, present),
     )
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(present)))}
     return Snapshot(problem, {uid: u.name for uid, u in users.items()},
@@ -325,9 +267,7 @@ def _reason_rows(matches: Iterable[matching.Match], names: dict[int, str], show_
     return rows
 
 
-def _title(text: str) -> str:
-    """The title of a need or offer as the member wrote it (the first line of its text)."""
-    return text.split("\n", 1)[0]
+_title = help_model.title_of
 
 
 def _short(match: matching.Match) -> matching.Match:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from flask import current_app, render_template
 
-from organizer import matching
+from organizer.help import service as help_model
 from organizer.members.service import can_see_contact, group_membership, visible_needs_query, visible_offers_query
 from organizer.models import Event, Group, Membership, PairingRun, PairingTable, utcnow
 from organizer.pairing import service
@@ -76,8 +76,8 @@ def worth_meeting(run: PairingRun) -> dict[int, str]:
     ids = sorted({s.user_id for t in run.tables for s in t.seats})
     if len(ids) < 3:
         return {}
-    attendees = service._matching_attendees(run.event.group_id, ids)
-    scores = matching.score([attendees[i] for i in ids if i in attendees])
+    scores = help_model.score_group(run.event.group_id, ids)
+    attendees = {a.id for a in scores.attendees}
     names = service.names_of(ids)
     best: dict[int, str] = {}
     for table in run.tables:

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from organizer.access import member_required, organizer_required
 from organizer.errors import ActionRefused
 from organizer.forms import ConfirmForm
+from organizer.help import service as help_model
 from organizer.models import RunStatus, utcnow
 from organizer.pairing import jobs, reasons, service, sheets
 from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm
@@ -99,6 +100,7 @@ def index(group, member, event_id: int):
         context.update(
             names=names, difference=service.difference(run), changes=service.attendee_changes(run),
             reasons=reasons.visible_reasons(group.id, run.tables, reasons.ORGANIZERS),
+            wishes=[link for link in help_model.links_of_group(group.id, run.inputs.get("attendees", []))],
             swap_form=SwapForm(people=people_choices(run)),
             exclude_form=PersonForm(people=people_choices(run), prefix="exclude"),
             add_form=PersonForm(people=[SelectChoice(str(m.user_id), m.user.name)

@@ -1,0 +1,283 @@
+"""What people tell the help model, and what it tells them.
+
+* the attendees as the help model reads them (open needs shared beyond organizers, active
+  offers, headline and industry), for the pairing and for suggestions;
+* a group's own terms ("PSC test" means "a French oral test"), kept by organizers;
+* members' wishes ("I'd like to meet Raj about this") and "not helpful" marks on their own
+  needs, and organizers' corrections (a link marked wrong, or added by hand);
+* suggestions: on a member's own needs, the people in the group who may help, with only what
+  the member may see of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from organizer import matching
+from organizer.errors import ActionRefused
+from organizer.extensions import db
+from organizer.models import (
+    HelpLink,
+    HelpTerm,
+    LinkKind,
+    Membership,
+    Need,
+    NeedStatus,
+    Offer,
+    Tag,
+    User,
+    Visibility,
+)
+from organizer.models import need_tags as need_tags_table
+from organizer.models import offer_tags as offer_tags_table
+
+PRIORITY_WEIGHT = {"high": 2.0, "normal": 1.0, "low": 0.5}
+MAX_TERMS = 200
+SUGGESTIONS_PER_NEED = 5
+
+
+# --- the attendees as the help model reads them -------------------------------------------
+
+def item_text(title: str, details: str) -> str:
+    """The text the help model reads: the title on the first line, then the details."""
+    return title + ("\n" + details if details else "")
+
+
+def title_of(text: str) -> str:
+    """The title of a need or offer as the member wrote it (the first line of its text)."""
+    return text.split("\n", 1)[0]
+
+
+def matching_attendees(group_id: int, user_ids: Iterable[int], event_id: int | None = None) -> dict[int, matching.Attendee]:
+    """Attendees with their open needs (not those for organizers only: reasons are printed and
+    shown to partners) and active offers. The event's stand-in guests come with a name only.
+    Plain column queries: at the door this runs for every re-solve."""
+    user_ids = list(user_ids)
+    guests = dict(db.session.execute(
+        select(User.id, User.name).where(User.id.in_(user_ids), User.lunch_guest_event_id == event_id)).all()
+    ) if event_id is not None else {}
+    members = dict(db.session.execute(
+        select(Membership.id, Membership.user_id).where(Membership.group_id == group_id,
+                                                        Membership.user_id.in_(user_ids))).all())
+    people = {row.id: row for row in db.session.execute(
+        select(User.id, User.name, User.headline, User.industry).where(User.id.in_(members.values())))}
+    need_rows = db.session.execute(
+        select(Need.id, Need.membership_id, Need.title, Need.details, Need.priority)
+        .where(Need.membership_id.in_(members), Need.status != NeedStatus.MET.value,
+               Need.visibility != Visibility.ORGANIZERS.value).order_by(Need.id)).all()
+    offer_rows = db.session.execute(
+        select(Offer.id, Offer.membership_id, Offer.title, Offer.details, Offer.kind)
+        .where(Offer.membership_id.in_(members), Offer.active.is_(True)).order_by(Offer.id)).all()
+    need_tags = _tag_names(need_tags_table, need_tags_table.c.need_id, [r.id for r in need_rows])
+    offer_tags = _tag_names(offer_tags_table, offer_tags_table.c.offer_id, [r.id for r in offer_rows])
+    needs: dict[int, list[matching.Need]] = {}
+    for row in need_rows:
+        needs.setdefault(row.membership_id, []).append(matching.Need(
+            item_text(row.title, row.details), need_tags.get(row.id, ()), PRIORITY_WEIGHT.get(row.priority, 1.0),
+            id=row.id))
+    offers: dict[int, list[matching.Offer]] = {}
+    for row in offer_rows:
+        offers.setdefault(row.membership_id, []).append(matching.Offer(
+            item_text(row.title, row.details), offer_tags.get(row.id, ()), row.kind, id=row.id))
+    attendees = {uid: matching.Attendee(uid, people[uid].name, needs.get(mid, ()), offers.get(mid, ()),
+                                        headline=people[uid].headline or "", industry=people[uid].industry or "")
+                 for mid, uid in members.items()}
+    for uid, name in guests.items():
+        attendees.setdefault(uid, matching.Attendee(uid, name, (), ()))
+    return attendees
+
+
+def _tag_names(table, key, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    if not ids:
+        return {}
+    names: dict[int, list[str]] = {}
+    for item_id, name in db.session.execute(
+            select(key, Tag.name).join(Tag, Tag.id == table.c.tag_id).where(key.in_(ids)).order_by(Tag.name)):
+        names.setdefault(item_id, []).append(name)
+    return {k: tuple(v) for k, v in names.items()}
+
+
+def model_terms(group_id: int) -> tuple[matching.Term, ...]:
+    return tuple(matching.Term(t.phrase, t.meaning) for t in terms_of(group_id))
+
+
+def model_links(group_id: int, user_ids: Iterable[int]) -> tuple[matching.Link, ...]:
+    """People's word on links between these people, for the help model."""
+    present = list(user_ids)
+    rows = db.session.scalars(select(HelpLink).where(
+        HelpLink.group_id == group_id, HelpLink.helper_id.in_(present), HelpLink.helped_id.in_(present)))
+    return tuple(matching.Link(r.helper_id, r.helped_id, r.kind, r.need_id, r.text) for r in rows)
+
+
+def score_group(group_id: int, user_ids: Iterable[int], options: matching.Options | None = None):
+    """The help model on these members of the group, with the group's terms and people's links."""
+    user_ids = list(user_ids)
+    attendees = matching_attendees(group_id, user_ids)
+    people = [attendees[u] for u in sorted(attendees)]
+    return matching.score(people, options, model_terms(group_id), model_links(group_id, attendees))
+
+
+# --- the group's own terms -----------------------------------------------------------------
+
+def terms_of(group_id: int) -> list[HelpTerm]:
+    return list(db.session.scalars(select(HelpTerm).where(HelpTerm.group_id == group_id)
+                                   .order_by(HelpTerm.phrase, HelpTerm.id)))
+
+
+def add_term(group_id: int, phrase: str, meaning: str, by: User) -> HelpTerm:
+    phrase, meaning = " ".join(phrase.split()), " ".join(meaning.split())
+    if not phrase or not meaning:
+        raise ActionRefused("Write the term and what it means.")
+    if len(terms_of(group_id)) >= MAX_TERMS:
+        raise ActionRefused(f"A group keeps at most {MAX_TERMS} terms; remove one first.")
+    if any(t.phrase.lower() == phrase.lower() for t in terms_of(group_id)):
+        raise ActionRefused(f"“{phrase}” is already one of the group's terms.")
+    term = HelpTerm(group_id=group_id, phrase=phrase[:80], meaning=meaning[:160], created_by_id=by.id)
+    db.session.add(term)
+    db.session.commit()
+    return term
+
+
+def remove_term(group_id: int, term_id: int) -> None:
+    term = db.session.scalar(select(HelpTerm).where(HelpTerm.id == term_id, HelpTerm.group_id == group_id))
+    if term is None:
+        raise ActionRefused("That term is not in this group.")
+    db.session.delete(term)
+    db.session.commit()
+
+
+# --- wishes, "not helpful", corrections ------------------------------------------------------
+
+def _member_ids(group_id: int, user_ids: Iterable[int]) -> set[int]:
+    return set(db.session.scalars(select(Membership.user_id).where(
+        Membership.group_id == group_id, Membership.user_id.in_(list(user_ids)))))
+
+
+def mark_own_need(viewer: Membership, need: Need, helper_id: int, kind: LinkKind) -> HelpLink:
+    """A member's wish to meet ``helper_id`` about their own need, or their "not helpful"."""
+    if need.membership_id != viewer.id:
+        raise ActionRefused("You can only do this for your own needs.")
+    if kind not in (LinkKind.WISH, LinkKind.WRONG):
+        raise ActionRefused("Choose “I'd like to meet them” or “not helpful”.")
+    if helper_id == viewer.user_id or helper_id not in _member_ids(viewer.group_id, [helper_id]):
+        raise ActionRefused("Choose someone else in this group.")
+    db.session.execute(delete(HelpLink).where(
+        HelpLink.group_id == viewer.group_id, HelpLink.helped_id == viewer.user_id,
+        HelpLink.helper_id == helper_id, HelpLink.need_id == need.id,
+        HelpLink.kind.in_([LinkKind.WISH.value, LinkKind.WRONG.value])))
+    link = HelpLink(group_id=viewer.group_id, kind=kind.value, helper_id=helper_id, helped_id=viewer.user_id,
+                    need_id=need.id, created_by_id=viewer.user_id)
+    db.session.add(link)
+    db.session.commit()
+    return link
+
+
+def correct(organizer: Membership, helper_id: int, helped_id: int, need_id: int | None, kind: LinkKind,
+            text: str = "") -> HelpLink:
+    """An organizer's correction: a link marked wrong (it stops counting in this group), or a
+    link added by hand ("Ken can help Sue with hotel owners")."""
+    if not organizer.is_organizer:
+        raise ActionRefused("Only organizers correct the help model.")
+    if kind not in (LinkKind.ORGANIZER, LinkKind.WRONG):
+        raise ActionRefused("Choose to add a link or mark one wrong.")
+    if helper_id == helped_id or _member_ids(organizer.group_id, [helper_id, helped_id]) != {helper_id, helped_id}:
+        raise ActionRefused("Choose two different members of this group.")
+    text = " ".join(text.split())[:160]
+    if need_id is not None:
+        owner = db.session.scalar(select(Membership.user_id).join(Need, Need.membership_id == Membership.id)
+                                  .where(Need.id == need_id, Membership.group_id == organizer.group_id))
+        if owner != helped_id:
+            raise ActionRefused("That need is not the helped member's.")
+    elif kind == LinkKind.ORGANIZER and not text:
+        raise ActionRefused("Say what they can help with.")
+    link = HelpLink(group_id=organizer.group_id, kind=kind.value, helper_id=helper_id, helped_id=helped_id,
+                    need_id=need_id, text=text, created_by_id=organizer.user_id)
+    db.session.add(link)
+    db.session.commit()
+    return link
+
+
+def remove_link(viewer: Membership, link_id: int) -> None:
+    """Withdraws a wish or mark (its author, or an organizer of the group)."""
+    link = db.session.scalar(select(HelpLink).where(HelpLink.id == link_id, HelpLink.group_id == viewer.group_id))
+    if link is None or not (viewer.is_organizer or link.created_by_id == viewer.user_id):
+        raise ActionRefused("That is not yours to withdraw.")
+    db.session.delete(link)
+    db.session.commit()
+
+
+def links_of_group(group_id: int, user_ids: Iterable[int] | None = None) -> list[HelpLink]:
+    """Wishes and corrections in the group (among ``user_ids`` when given), newest first."""
+    query = select(HelpLink).where(HelpLink.group_id == group_id).order_by(HelpLink.created_at.desc(), HelpLink.id.desc())
+    if user_ids is not None:
+        ids = list(user_ids)
+        query = query.where(HelpLink.helper_id.in_(ids), HelpLink.helped_id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+# --- suggestions on a member's own needs ----------------------------------------------------
+
+@dataclass(frozen=True)
+class Suggestion:
+    user_id: int
+    name: str
+    why: str                 # what the member may see of the reason
+    mark: str | None         # "wish" or "wrong" when the member already said so
+
+
+def suggestions(viewer: Membership) -> dict[int, list[Suggestion]]:
+    """Per open need of the viewer: the people in the group who may help, best first, said with
+    only what the viewer may see (their offer, their headline, or their own need when it is
+    shared with the whole group)."""
+    member_ids = list(db.session.scalars(select(Membership.user_id).where(Membership.group_id == viewer.group_id)))
+    scores = score_group(viewer.group_id, member_ids)
+    if viewer.user_id not in {a.id for a in scores.attendees}:
+        return {}
+    shown_at = matching.Options().show_confidence
+    marks = {(link.need_id, link.helper_id): link.kind for link in db.session.scalars(
+        select(HelpLink).where(HelpLink.group_id == viewer.group_id, HelpLink.helped_id == viewer.user_id,
+                               HelpLink.kind.in_([LinkKind.WISH.value, LinkKind.WRONG.value])))}
+    source_ids = set()
+    found: dict[int, list[matching.Match]] = {}
+    for other in scores.attendees:
+        if other.id == viewer.user_id:
+            continue
+        for match in scores.reasons(other.id, viewer.user_id):
+            if match.confidence >= shown_at and match.need.id is not None:
+                found.setdefault(match.need.id, []).append(match)
+                if match.source_id is not None:
+                    source_ids.add(match.source_id)
+    shared = set(db.session.scalars(select(Need.id).where(
+        Need.id.in_(source_ids), Need.visibility == Visibility.GROUP.value))) if source_ids else set()
+    names = {a.id: a.name for a in scores.attendees}
+    out: dict[int, list[Suggestion]] = {}
+    for need_id, matches in found.items():
+        rows = []
+        for match in sorted(matches, key=lambda m: -m.confidence):
+            why = _why(match, shared)
+            if why is None:
+                continue
+            rows.append(Suggestion(match.helper, names[match.helper], why, marks.get((need_id, match.helper))))
+        out[need_id] = rows[:SUGGESTIONS_PER_NEED]
+    return out
+
+
+def _why(match: matching.Match, shared_needs: set[int]) -> str | None:
+    if match.via in ("offer", "text") and match.offer is not None:
+        return f"offers “{title_of(match.offer.text)}”"
+    if match.via == "headline":
+        return f"works as {match.source}" if match.source else "knows it from work"
+    if match.via == "need":
+        if match.source_id not in shared_needs:
+            return None  # their own need is not shared with the whole group: say nothing of it
+        if match.side == "client":
+            return f"is looking for {match.topic}: “{title_of(match.source)}”"
+        return f"is looking for this kind of work: “{title_of(match.source)}”"
+    if match.via == "organizer":
+        return "an organizer says so"
+    if match.via == "wish":
+        return "you asked to meet them about this"
+    return None

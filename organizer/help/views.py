@@ -1,0 +1,104 @@
+"""The help model's page for organizers (the group's own terms, wishes and corrections), and
+the posts that members and organizers make to it."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from organizer.access import member_required, organizer_required
+from organizer.errors import ActionRefused
+from organizer.forms import ConfirmForm
+from organizer.help import service
+from organizer.help.forms import CorrectionForm, MarkForm, TermForm
+from wtforms.fields.choices import SelectChoice
+
+from organizer.members.service import members_of_group, own_need
+from organizer.models import LinkKind
+
+bp = Blueprint("help", __name__, url_prefix="/groups/<slug>/help")
+
+
+def people_choices(group_id: int) -> list[SelectChoice]:
+    return [SelectChoice(str(m.user_id), m.user.name) for m in members_of_group(group_id)]
+
+
+@bp.route("/", methods=["GET", "POST"])
+@organizer_required
+def index(group, member):
+    form = TermForm()
+    if form.validate_on_submit():
+        try:
+            service.add_term(group.id, form.phrase.data, form.meaning.data, member.user)
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash("Added. It counts from the next pairing on.", "success")
+            return redirect(url_for("help.index", slug=group.slug))
+    return render_template("help/index.html", group=group, member=member, form=form,
+                           terms=service.terms_of(group.id), links=service.links_of_group(group.id),
+                           confirm_form=ConfirmForm(),
+                           correction_form=CorrectionForm(people=people_choices(group.id)))
+
+
+@bp.route("/terms/<int:term_id>/remove", methods=["POST"])
+@organizer_required
+def remove_term(group, member, term_id: int):
+    if ConfirmForm().validate_on_submit():
+        try:
+            service.remove_term(group.id, term_id)
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash("Removed.", "success")
+    return redirect(url_for("help.index", slug=group.slug))
+
+
+@bp.route("/needs/<int:need_id>/mark", methods=["POST"])
+@member_required
+def mark(group, member, need_id: int):
+    need = own_need(member, need_id) or abort(404)
+    form = MarkForm()
+    if form.validate_on_submit():
+        try:
+            service.mark_own_need(member, need, form.helper.data, LinkKind(form.kind.data))
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash("Noted: the next pairing will try to seat you together." if form.kind.data == "wish"
+                  else "Noted: that will not count for this need any more.", "success")
+    else:
+        flash("That did not work; reload the page and try again.", "error")
+    return redirect(url_for("members.mine", slug=group.slug, _anchor=f"need-{need.id}"))
+
+
+@bp.route("/links/<int:link_id>/remove", methods=["POST"])
+@member_required
+def remove_link(group, member, link_id: int):
+    if ConfirmForm().validate_on_submit():
+        try:
+            service.remove_link(member, link_id)
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash("Withdrawn.", "success")
+    back = request.form.get("back")
+    if back == "help" and member.is_organizer:
+        return redirect(url_for("help.index", slug=group.slug))
+    return redirect(url_for("members.mine", slug=group.slug))
+
+
+@bp.route("/corrections", methods=["POST"])
+@organizer_required
+def correct(group, member):
+    form = CorrectionForm(people=people_choices(group.id))
+    if form.validate_on_submit():
+        try:
+            service.correct(member, int(form.helper.data), int(form.helped.data), form.need.data,
+                            LinkKind(form.kind.data), form.text.data or "")
+        except (ActionRefused, ValueError) as refusal:
+            flash(str(refusal) if isinstance(refusal, ActionRefused) else "Choose two members.", "error")
+        else:
+            flash("Noted: the help model follows it from the next pairing on.", "success")
+    else:
+        flash("Choose two different members and say what one can help the other with.", "error")
+    if form.event.data:
+        return redirect(url_for("pairing.index", slug=group.slug, event_id=form.event.data))
+    return redirect(url_for("help.index", slug=group.slug))
