@@ -8,9 +8,11 @@ Public API (all importable from ``organizer.matching``)
 -------------------------------------------------------
 Types (``types.py``)::
 
-    Need(text, tags=(), priority=1.0)
-    Offer(text, tags=(), kind="help")
-    Attendee(id, name="", needs=(), offers=(), boost=1.0)      # id: any int (a database id)
+    Need(text, tags=(), priority=1.0, id=None)                 # id: the caller's, carried into reasons
+    Offer(text, tags=(), kind="help", id=None)
+    Attendee(id, name="", needs=(), offers=(), boost=1.0, headline="", industry="")
+    Term(phrase, meaning)                                       # a group's own word: "PSC test" = "a French oral test"
+    Link(helper, helped, kind, need_id=None, text="")           # kind: "wish", "organizer" or "wrong"
     Meeting(a, b, met_on)                                       # met_on: datetime or date
     Lock(a, b, round=0)                                         # keep a and b together in that round
     Options(fairness=True, time_limit_s=10.0, seed=0, workers=2, cooldown_weeks=0.0,
@@ -22,13 +24,15 @@ Types (``types.py``)::
     Pairing(rounds: tuple[Round], objective, bound, proven_optimal, seconds, helped, status); .gap; .pairs(r)
     Round(groups: tuple[Group], objective, bound, proven_optimal)
     Group(members: tuple[int, ...], weight, reasons: tuple[Match])
-    Match(helper, helped, need, offer, similarity, score)
+    Match(helper, helped, need, offer, similarity, score, via, topic, source, side, source_id)
+                                                                # similarity is the link's confidence
     MatchingError(ValueError) > InfeasibleError, SolveTimeoutError
 
 Functions::
 
     solve(problem, scores=None) -> Pairing
-    score(attendees, options=None) -> HelpScores      # .matrix[i, j] = help(i -> j); .help(a, b); .reasons(a, b)
+    score(attendees, options=None, terms=(), links=()) -> HelpScores
+                                                       # .matrix[i, j] = help(i -> j); .help(a, b); .reasons(a, b)
     violations(problem, pairing) -> list[str]          # empty: safe to save
     describe(match, names) -> str                      # "Dave can help Alice with ...: Dave offers “...”."
     explain(group, names, limit=3) -> list[str]
@@ -52,9 +56,14 @@ A typical call from the web layer::
 
 Rules and definitions
 ---------------------
-* Help: ``help(i -> j) = boost(j) * sum over j's needs of priority * best similarity
-  of one of i's offers`` (char 3/4-gram TF-IDF cosine plus shared tags; below
-  ``min_similarity`` counts 0).  See ``scoring.py``.
+* Help: ``help(i -> j) = boost(j) * sum over j's needs of priority * confidence``
+  of i's best link to that need: i's offers, i's headline and industry, i's own
+  needs where they are the other side of j's need (clients, hires), read through
+  a concept lexicon (``lexicon.py``, ``data/lexicon.toml``) plus the group's own
+  terms; shared words alone (character n-gram TF-IDF) only where the lexicon
+  finds no topic; members' wishes and organizers' links count fully, "wrong"
+  marks remove a link.  Links at or above ``Options.show_confidence`` are shown
+  to members.  See ``scoring.py``.
 * Pair weight: ``help(i->j) + help(j->i) + reciprocity_bonus * min(both)
   - repeat penalty`` fading with a half-life; pairs that met within
   ``cooldown_weeks`` and blocked pairs are forbidden.  See ``weights.py``.
@@ -110,6 +119,7 @@ from organizer.matching.types import (
     Attendee,
     Group,
     InfeasibleError,
+    Link,
     Lock,
     Match,
     MatchingError,
@@ -122,6 +132,7 @@ from organizer.matching.types import (
     Problem,
     Round,
     SolveTimeoutError,
+    Term,
 )
 from organizer.matching.validate import violations
 from organizer.matching.weights import forbidden_pairs
@@ -131,6 +142,7 @@ __all__ = [
     "Group",
     "HelpScores",
     "InfeasibleError",
+    "Link",
     "Lock",
     "Match",
     "MatchingError",
@@ -144,6 +156,7 @@ __all__ = [
     "Problem",
     "Round",
     "SolveTimeoutError",
+    "Term",
     "describe",
     "explain",
     "forbidden_pairs",

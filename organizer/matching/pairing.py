@@ -145,8 +145,8 @@ def describe(match: Match, names: dict[int, str] | None = None, headline: str = 
     if match.via == "headline":
         return f"{helper} can help {helped} with {asks}: {helper} knows it from work ({_quote(match.source or headline)})."
     if match.via == "need" and match.side == "client":
-        return (f"{helper} and {helped} can do business: {helped} is looking for {need_phrase(need)}, "
-                f"and {helper} needs {about} ({_quote(match.source)}).")
+        return (f"{helper} and {helped} can do business: {helped} asks {_quote(need)}, "
+                f"and {helper} needs help with {about} ({_quote(match.source)}).")
     if match.via == "need":
         return (f"{helper} can help {helped} with {asks}: it is the work {helper} is looking for "
                 f"({_quote(match.source)}).")

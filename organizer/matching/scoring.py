@@ -249,6 +249,7 @@ CONFIDENCE = {"offer": 0.85, "headline": 0.75, "need": 0.70}
 BROAD_FACTOR = 0.6       # a topic so general that sharing it is weak evidence
 EXTRA_TOPIC = 0.10       # each further topic supporting the same link
 TEXT_FACTOR = 0.7        # a text-only link: similarity times this (at most 0.7)
+WISH_WEIGHT = 3.0        # a member's wish counts three confident links: it should decide a close seating
 CONTEXT_FACTOR = 0.7     # a topic named only as context of the need's head ("a narrator for TRAINING MODULES")
 CONTEXT_WORDS = frozenset("for of at about on".split())
 
@@ -331,6 +332,8 @@ def _parse_need(text: str, lexicon: Lexicon) -> _NeedReading:
     if sell_at is None:
         return _NeedReading({f.topic.key: f for f in found}, {}, person=person, context=_context(found, raw))
     named: dict[str, Found | None] = {f.topic.key: f for f in found if f.end <= sell_at + 1}
+    if stemmed[sell_at + 1: sell_at + 3] in (["for", "my"], ["for", "our"]):  # "clients for my bakery"
+        named.update({f.topic.key: f for f in found if f.start > sell_at})
     seek = {f.topic.key: f for f in found if f.topic.key not in named}
     return _NeedReading(seek, named, kind, person, from_own=not named)
 
@@ -402,7 +405,7 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon):
             in_own = np.fromiter((t in own[k] for k in cons[:, 0]), dtype=bool, count=len(cons))
             # a job needs an employer's need for a person; clients who sell the same thing
             # themselves are peers, not clients
-            ok_for = {True: cons[:, 2].astype(bool) & in_own, False: ~in_own}
+            ok_for = {True: cons[:, 2].astype(bool), False: ~in_own}
             code0 = len(prov) + len(client_rows)
             client_rows.extend(zip(cons[:, 0].tolist(), cons[:, 1].tolist()))
             codes = np.arange(code0, code0 + len(cons))
@@ -504,7 +507,7 @@ def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (
     priority = np.fromiter((nd.priority for _, nd in needs), dtype=float, count=len(needs))
     boost = np.fromiter((a.boost for a in attendees), dtype=float, count=n)
     helped = need_owner[need]
-    contribution = priority[need] * conf * boost[helped]
+    contribution = priority[need] * conf * boost[helped] * np.where(via == LINK_KINDS.index("wish"), WISH_WEIGHT, 1.0)
     cell = helper * n + helped
     matrix = np.bincount(cell, weights=contribution, minlength=n * n).reshape(n, n)
     # needs are numbered owner by owner, so links sorted by (helper, need) are sorted by cell too

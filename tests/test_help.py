@@ -1,0 +1,166 @@
+"""What people tell the help model (the group's words, wishes, "not helpful", organizers'
+corrections) and what it tells them (who may help with my needs), through the pages."""
+
+import pytest
+
+from organizer.extensions import db
+from organizer.models import HelpLink, utcnow
+from organizer.pairing import service
+from tests.event_factories import make_event, make_rsvp
+from tests.factories import make_group, make_member, make_need, make_offer, make_user
+
+TIME_LIMIT = 10.0
+
+
+@pytest.fixture
+def club(app):
+    organizer = make_user(name="Olga Organizer", email="olga@example.org")
+    group = make_group(organizer=organizer, name="Job Club")
+    people = {}
+    for name, needs, offers in [
+        ("Ann", ["A publisher for my memoir"], ["Resume reviews"]),
+        ("Bob", ["Resume reviews for a career change"], ["An introduction to my literary agent", "Car buying negotiation tips"]),
+        ("Cat", ["A good electrician for my kitchen"], ["Car buying negotiation tips"]),
+        ("Dan", ["Negotiating the price of a used car", "Someone to review my resume"], ["Licensed electrical work", "Resume reviews"]),
+    ]:
+        user = make_member(group, name=f"{name} Example", email=f"{name.lower()}@example.org")
+        for title in needs:
+            make_need(group, user, title=title)
+        for title in offers:
+            make_offer(group, user, title=title)
+        people[name] = user
+    event = make_event(group, title="December lunch")
+    for user in people.values():
+        make_rsvp(event, user, checked_in=True)
+    return group, organizer, event, people
+
+
+def generate(event):
+    run = service.claim_run(event, None, utcnow(), TIME_LIMIT)
+    return service.execute_run(run.id, TIME_LIMIT)
+
+
+def tables(run):
+    return [frozenset(s.user_id for s in t.seats) for t in run.tables]
+
+
+def need_id(user, title):
+    from organizer.models import Membership, Need
+
+    return db.session.scalar(db.select(Need.id).join(Membership).where(Membership.user_id == user.id, Need.title == title))
+
+
+def test_my_needs_page_names_who_may_help_and_a_wish_changes_the_next_pairing(club, client, auth):
+    group, organizer, event, p = club
+    assert frozenset({p["Ann"].id, p["Bob"].id}) in tables(generate(event))
+    auth.login("ann@example.org")
+    page = client.get(f"/groups/{group.slug}/members/me").get_data(as_text=True)
+    assert "People here who may help with this" in page and "Bob Example" in page
+    assert "offers “An introduction to my literary agent”" in page
+    publisher = need_id(p["Ann"], "A publisher for my memoir")
+    response = client.post(f"/groups/{group.slug}/help/needs/{publisher}/mark", data={"helper": p["Cat"].id, "kind": "wish"})
+    assert response.status_code == 302
+    auth.logout()
+    auth.login("cat@example.org")
+    kitchen = need_id(p["Cat"], "A good electrician for my kitchen")
+    client.post(f"/groups/{group.slug}/help/needs/{kitchen}/mark", data={"helper": p["Ann"].id, "kind": "wish"})
+    run = generate(event)
+    assert frozenset({p["Ann"].id, p["Cat"].id}) in tables(run)
+    table = next(t for t in run.tables if p["Ann"].id in [s.user_id for s in t.seats])
+    assert any(r["via"] == "wish" and r["helper"] == p["Cat"].id for r in table.reasons)
+
+
+def test_not_helpful_removes_the_link_for_that_member(club, client, auth):
+    group, organizer, event, p = club
+    auth.login("ann@example.org")
+    publisher = need_id(p["Ann"], "A publisher for my memoir")
+    client.post(f"/groups/{group.slug}/help/needs/{publisher}/mark", data={"helper": p["Bob"].id, "kind": "wrong"})
+    page = client.get(f"/groups/{group.slug}/members/me").get_data(as_text=True)
+    assert "literary agent" not in page
+    run = generate(event)
+    assert not any(r["helper"] == p["Bob"].id and r["need_id"] == publisher for t in run.tables for r in t.reasons)
+
+
+def test_an_organizer_marks_a_reason_wrong_from_the_review_page(club, client, auth):
+    group, organizer, event, p = club
+    run = generate(event)
+    auth.login("olga@example.org")
+    review = client.get(f"/groups/{group.slug}/events/{event.id}/pairing/?version={run.version}").get_data(as_text=True)
+    assert "Wrong" in review
+    publisher = need_id(p["Ann"], "A publisher for my memoir")
+    response = client.post(f"/groups/{group.slug}/help/corrections", data={
+        "helper": p["Bob"].id, "helped": p["Ann"].id, "need": publisher, "kind": "wrong", "event": event.id})
+    assert response.status_code == 302 and f"/events/{event.id}/pairing" in response.headers["Location"]
+    run = generate(event)
+    assert not any(r["helper"] == p["Bob"].id and r["need_id"] == publisher for t in run.tables for r in t.reasons)
+    assert "does not help" in client.get(f"/groups/{group.slug}/events/{event.id}/pairing/").get_data(as_text=True)
+
+
+def test_an_organizer_adds_a_link_by_hand_and_a_term_of_the_group(club, client, auth):
+    group, organizer, event, p = club
+    auth.login("olga@example.org")
+    client.post(f"/groups/{group.slug}/help/corrections", data={
+        "helper": p["Dan"].id, "helped": p["Ann"].id, "kind": "organizer", "text": "hotel owners"})
+    response = client.post(f"/groups/{group.slug}/help/", data={"phrase": "Blue Card exam", "meaning": "a French oral test"})
+    assert response.status_code == 302
+    page = client.get(f"/groups/{group.slug}/help/").get_data(as_text=True)
+    assert "Blue Card exam" in page and "hotel owners" in page
+    links = db.session.scalars(db.select(HelpLink)).all()
+    assert [(link.kind, link.helper_id, link.helped_id, link.text) for link in links] == [
+        ("organizer", p["Dan"].id, p["Ann"].id, "hotel owners")]
+
+
+def test_a_group_term_counts_in_the_next_pairing(club, client, auth):
+    group, organizer, event, p = club
+    make_need(group, p["Cat"], title="Practice for the Blue Card exam")
+    make_offer(group, p["Bob"], title="Conversation practice in French")
+    from organizer.help.service import score_group
+
+    exam = need_id(p["Cat"], "Practice for the Blue Card exam")
+
+    def bob_for_the_exam():
+        scores = score_group(group.id, [u.id for u in p.values()])
+        return [m for m in scores.reasons(p["Bob"].id, p["Cat"].id) if m.need.id == exam]
+
+    assert all(m.confidence < 0.6 for m in bob_for_the_exam())
+    auth.login("olga@example.org")
+    client.post(f"/groups/{group.slug}/help/", data={"phrase": "Blue Card exam", "meaning": "a French oral test"})
+    found = bob_for_the_exam()
+    assert found and found[0].via == "offer" and found[0].confidence >= 0.6
+
+
+def test_who_may_help_never_quotes_a_need_the_viewer_may_not_see(app, client, auth):
+    organizer = make_user(name="Olga Organizer", email="olga@example.org")
+    group = make_group(organizer=organizer, name="Job Club")
+    ana = make_member(group, name="Ana Agent", email="ana@example.org", headline="Independent insurance agent")
+    ben = make_member(group, name="Ben Buyer", email="ben@example.org")
+    make_need(group, ana, title="More clients, referrals are how I eat")
+    make_need(group, ben, title="A health plan I can afford after COBRA ends, private", visibility="partner")
+    auth.login("ana@example.org")
+    page = client.get(f"/groups/{group.slug}/members/me").get_data(as_text=True)
+    assert "COBRA" not in page, "a partner-only need shown to someone who is not a partner"
+
+
+def test_who_may_post_what(club, client, auth):
+    group, organizer, event, p = club
+    bob_need = need_id(p["Bob"], "Resume reviews for a career change")
+    auth.login("ann@example.org")
+    assert client.get(f"/groups/{group.slug}/help/").status_code == 403
+    assert client.post(f"/groups/{group.slug}/help/corrections", data={
+        "helper": p["Ann"].id, "helped": p["Bob"].id, "kind": "organizer", "text": "x"}).status_code == 403
+    assert client.post(f"/groups/{group.slug}/help/needs/{bob_need}/mark",
+                       data={"helper": p["Ann"].id, "kind": "wish"}).status_code == 404
+    auth.logout()
+    auth.login("bob@example.org")
+    client.post(f"/groups/{group.slug}/help/needs/{bob_need}/mark", data={"helper": p["Ann"].id, "kind": "wish"})
+    wish = db.session.scalar(db.select(HelpLink))
+    auth.logout()
+    auth.login("cat@example.org")
+    client.post(f"/groups/{group.slug}/help/links/{wish.id}/remove")
+    assert db.session.get(HelpLink, wish.id) is not None, "someone else's wish withdrawn"
+    stranger = make_user(name="Stranger", email="stranger@example.org")
+    make_group(organizer=stranger, name="Other club")
+    auth.logout()
+    auth.login("stranger@example.org")
+    assert client.get(f"/groups/{group.slug}/help/").status_code == 404
+    assert client.post(f"/groups/{group.slug}/help/corrections", data={}).status_code == 404
