@@ -48,6 +48,7 @@ bandit: install
 	$(BIN)/bandit -r organizer -q -c bandit.yml
 
 bench: install
+	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/door.py
 	$(BIN)/python bench/rsvp_concurrency.py

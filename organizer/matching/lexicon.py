@@ -37,11 +37,13 @@ _KEEP_S = ("ss", "us", "is", "ics", "news", "series", "sales", "diabetes", "lbs"
 def stem(word: str) -> str:
     """A light plural stemmer, the same for lexicon phrases and texts.
 
-    >>> [stem(w) for w in ("clients", "parties", "boss", "news", "guards", "is")]
-    ['client', 'party', 'boss', 'news', 'guard', 'is']
+    >>> [stem(w) for w in ("clients", "parties", "boss", "news", "guards", "is", "taxes", "coaches")]
+    ['client', 'party', 'boss', 'news', 'guard', 'is', 'tax', 'coach']
     """
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("xes", "ches", "shes", "sses", "zzes")):
+        return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(_KEEP_S):
         return word[:-1]
     return word
@@ -62,6 +64,7 @@ class Topic:
     key: str
     label: str
     broad: bool = False
+    work: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,14 +97,15 @@ class Lexicon:
     def from_mapping(cls, data: dict) -> Lexicon:
         lexicon = cls()
         for key, entry in data.get("topics", {}).items():
-            lexicon.add_topic(key, entry.get("label", key.replace("_", " ")), bool(entry.get("broad", False)))
+            lexicon.add_topic(key, entry.get("label", key.replace("_", " ")), bool(entry.get("broad", False)),
+                              bool(entry.get("work", False)))
             for kind in ("terms", "experts", "unless"):
                 for phrase in entry.get(kind, ()):
                     lexicon.add_phrase(kind, key, phrase)
         return lexicon
 
-    def add_topic(self, key: str, label: str, broad: bool = False) -> None:
-        self.topics[key] = Topic(key, label, broad)
+    def add_topic(self, key: str, label: str, broad: bool = False, work: bool = False) -> None:
+        self.topics[key] = Topic(key, label, broad, work)
 
     def add_phrase(self, kind: str, topic: str, phrase: str) -> None:
         parts = []

@@ -257,7 +257,16 @@ CONTEXT_WORDS = frozenset("for of at about on".split())
 # these words comes early in it; topics named just before it are what they sell ("translation
 # clients", "design work"); when it names none, the person's own headline and offers say it.
 CLIENT_WORDS = frozenset(stem(w) for w in """client customer referral booking patient buyer borrower retainer
-    student order subscriber signup tenant renter lead user try""".split())
+    order subscriber signup tenant renter lead user try""".split())
+# ... unless the words around it give it another sense: "work permit", "conflict at work",
+# "a referral to a dermatologist".
+NOT_SELLING_AFTER = frozenset("permit visa permits visas to".split())
+NOT_SELLING_BEFORE = frozenset("at to from after before my our of".split())
+# "my tenant says there's mice", "new patients say they can't find us": the clients are the
+# subject of a sentence about something else
+NOT_SELLING_VERBS = frozenset(stem(w) for w in """say says said keep keeps kept is are was were dont don't cant can't
+    wont won't want wants need needs think complain complains call calls never always just keep can could will would
+    get gets got""".split())
 JOB_WORDS = frozenset(stem(w) for w in "contract project work role job gig position internship post".split())
 # ... and after these, the topics named are the work they want ("a way into corporate training").
 SELL_BEFORE = ("way into", "way out of", "break into", "get into", "move into", "moving into", "moving up",
@@ -270,10 +279,13 @@ EMPLOYMENT_WORDS = frozenset(stem(w) for w in "role job position internship post
 SELL_EARLY = 4  # words from the start of the need within which such a word makes it two-sided
 # A need that asks for a person (a hire, a volunteer, a subcontractor) is the other side of a
 # job seeker's need; a need for a service ("my furnace bangs") is not.
-PERSON_WORDS = frozenset(stem(w) for w in """someone somebody person people assistant assistants hire hiring staff
-    employee subcontractor contractor volunteer presenter speaker narrator musician tutor mentor designer engineer
-    developer guard supervisor technician tech stylist intern writer editor driver painter cleaner helper partner
-    cofounder freelancer agent coach nurse hygienist receptionist analyst accountant bookkeeper""".split())
+PERSON_WORDS = frozenset(stem(w) for w in """someone somebody person people anyone hire hiring hired staff staffing
+    crew team help helper helpers hand hands employee worker assistant associate apprentice intern volunteer mentor
+    subcontractor contractor freelancer partner cofounder presenter speaker instructor teacher tutor trainer coach
+    narrator musician singer dj interpreter translator writer editor designer developer programmer engineer analyst
+    accountant bookkeeper technician tech mechanic electrician plumber carpenter welder painter roofer landscaper
+    cleaner driver mover guard supervisor manager coordinator receptionist rep representative agent nurse psw
+    caregiver aide hygienist stylist barber cook chef server cashier baker dishwasher nanny babysitter""".split())
 
 
 @dataclass(frozen=True)
@@ -320,7 +332,13 @@ def _parse_need(text: str, lexicon: Lexicon) -> _NeedReading:
         sell: dict[str, Found | None] = {f.topic.key: f for f in found if f.start >= pivot_word}
         seek = {f.topic.key: f for f in found if f.topic.key not in sell}
         return _NeedReading(seek, sell, "job", person)
-    sell_at = next((k for k, w in enumerate(stemmed[:SELL_EARLY]) if w in CLIENT_WORDS or w in JOB_WORDS), None)
+    work = {f.topic.key: f for f in found if f.topic.work}
+    if work and not person:  # "I'd like to volunteer": looking for a place that needs volunteers
+        return _NeedReading({f.topic.key: f for f in found if f.topic.key not in work}, dict(work), "job", person)
+    sell_at = next((k for k, w in enumerate(stemmed[:SELL_EARLY]) if (w in CLIENT_WORDS or w in JOB_WORDS)
+                    and stemmed[k + 1: k + 2] not in [[x] for x in NOT_SELLING_AFTER]
+                    and not (k and stemmed[k - 1] in NOT_SELLING_BEFORE)
+                    and not (stemmed[k + 1: k + 2] and stemmed[k + 1] in NOT_SELLING_VERBS)), None)
     kind = ""
     if sell_at is not None:
         employment = stemmed[sell_at] in JOB_WORDS and any(w in EMPLOYMENT_WORDS for w in stemmed)
@@ -386,8 +404,8 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon):
             seekers.setdefault(t, []).append((n, CONTEXT_FACTOR if t in reading.context else 1.0))
         for t in reading.sell:
             sellers.setdefault(t, []).append((n, reading.sell_kind == "job"))
-    # rows: (helper, need, confidence, code); code < len(prov) is a provider row, else a
-    # two-sided row of ``client_rows`` (consumer attendee, their need)
+    # rows: (helper, need, confidence, code); code >= 0 is a provider row, code < 0 the two-sided
+    # row -code - 1 of ``client_rows`` (consumer attendee, their need)
     client_rows: list[tuple[int, int]] = []
     parts = []
     for t in set(seekers) | set(sellers):
@@ -406,9 +424,9 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon):
             # a job needs an employer's need for a person; clients who sell the same thing
             # themselves are peers, not clients
             ok_for = {True: cons[:, 2].astype(bool), False: ~in_own}
-            code0 = len(prov) + len(client_rows)
+            code0 = len(client_rows)
             client_rows.extend(zip(cons[:, 0].tolist(), cons[:, 1].tolist()))
-            codes = np.arange(code0, code0 + len(cons))
+            codes = -1 - np.arange(code0, code0 + len(cons))
             for job in (True, False):
                 sell_needs = np.array([n for n, j in sellers[t] if j == job], dtype=np.int64)
                 ok = ok_for[job]
@@ -416,6 +434,13 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon):
                     c = cons[ok]
                     parts.append(_outer(c[:, 0], np.full(len(c), CONFIDENCE["need"]), codes[ok], sell_needs,
                                         np.full(len(sell_needs), factor), need_owner, tid))
+    # hires and job seekers whose words meet though no topic of the lexicon does
+    extra_prov, extra_clients = _work_by_words(attendees, needs, readings, need_owner, len(prov), len(client_rows),
+                                               topic_keys, parts)
+    if extra_prov:
+        prov = np.vstack([prov, np.array(extra_prov, dtype=float).reshape(-1, 5)]) if len(prov) else \
+            np.array(extra_prov, dtype=float).reshape(-1, 5)
+    client_rows.extend(extra_clients)
     if not parts:
         return None, topic_keys
     # best row per (helper, need); each topic gives one row per (helper, need), so the rows of a
@@ -434,7 +459,7 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon):
     need = np.concatenate([p[1] for p in parts])[picked]
     code = np.concatenate([p[3] for p in parts])[picked]
     topic = np.concatenate([p[4] for p in parts])[picked]
-    is_prov = code < len(prov)
+    is_prov = code >= 0
     via = np.full(len(code), LINK_KINDS.index("need_client"), dtype=np.int64)
     offer = np.full(len(code), -1, dtype=np.int64)
     source = np.full(len(code), -1, dtype=np.int64)
@@ -442,8 +467,66 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon):
     via[is_prov], offer[is_prov], source[is_prov] = prov[pc, 2], prov[pc, 3], prov[pc, 4]
     if client_rows:
         clients = np.array(client_rows, dtype=np.int64)
-        source[~is_prov] = clients[code[~is_prov] - len(prov), 1]
+        source[~is_prov] = clients[-1 - code[~is_prov], 1]
     return (helper.astype(np.int64), need.astype(np.int64), confidence, via, offer, source, topic), topic_keys
+
+
+WORK_MIN_SIMILARITY = 0.2   # hires and job seekers: shared words (TF-IDF cosine) that count
+WORK_TOPIC = "__work__"
+
+
+def _work_by_words(attendees, needs, readings, need_owner, prov_start: int, client_start: int, topic_keys, parts):
+    """Links between needs that ask for a person (a hire, a volunteer) and needs for a job, where
+    their words meet (with the owners' headlines: "need prep cooks" and a cook who wants a
+    restaurant job) though no topic of the lexicon joins them. Appends rows to ``parts``;
+    returns the provider rows and client rows the new codes point to."""
+    hires = [n for n, r in enumerate(readings) if r.person and not r.sell]
+    jobs = [n for n, r in enumerate(readings) if r.sell_kind == "job"]
+    if not hires or not jobs:
+        return [], []
+    def text(n):
+        owner = attendees[needs[n][0]]
+        return f"{needs[n][1].text} {owner.headline}"
+    vectors = _word_vectors([text(n) for n in hires] + [text(n) for n in jobs])
+    sim = (vectors[: len(hires)] @ vectors[len(hires):].T).toarray()
+    hire_at, job_at = np.nonzero(sim >= WORK_MIN_SIMILARITY)
+    if WORK_TOPIC not in topic_keys:
+        topic_keys.append(WORK_TOPIC)
+    tid = topic_keys.index(WORK_TOPIC)
+    prov_rows, client_rows, rows = [], [], []
+    for h, j in zip(hire_at.tolist(), job_at.tolist()):
+        hire_need, job_need = hires[h], jobs[j]
+        employer, seeker = int(need_owner[hire_need]), int(need_owner[job_need])
+        if employer == seeker:
+            continue
+        conf = min(CONFIDENCE["need"], 0.45 + float(sim[h, j]))
+        # the employer helps the job seeker (as a client of their work) ...
+        rows.append((employer, job_need, conf, -1 - (client_start + len(client_rows)), tid))
+        client_rows.append((employer, hire_need))
+        # ... and the job seeker answers the hire
+        rows.append((seeker, hire_need, conf, prov_start + len(prov_rows), tid))
+        prov_rows.append((seeker, conf, LINK_KINDS.index("need"), -1, job_need))
+    if rows:
+        arr = np.array(rows, dtype=np.float64)
+        parts.append((arr[:, 0].astype(np.int32), arr[:, 1].astype(np.int32), arr[:, 2].astype(np.float32),
+                      arr[:, 3].astype(np.int64), arr[:, 4].astype(np.int32)))
+    return prov_rows, client_rows
+
+
+def _word_vectors(texts: list[str]) -> sparse.csr_matrix:
+    """L2-normalised TF-IDF rows over stemmed words (function words dropped)."""
+    vocab: dict[str, int] = {}
+    rows, cols = [], []
+    for r, t in enumerate(texts):
+        for w in {stem(w) for w in words(t) if len(w) > 2}:
+            rows.append(r)
+            cols.append(vocab.setdefault(w, len(vocab)))
+    X = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), max(1, len(vocab))))
+    df = np.bincount(X.indices, minlength=X.shape[1])
+    X = X @ sparse.diags(np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0)
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ X)
 
 
 def _outer(helpers: np.ndarray, confs: np.ndarray, codes: np.ndarray, needs: np.ndarray, factors: np.ndarray,
@@ -489,7 +572,7 @@ def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (
     parts = [p for p in parts if len(p[0])]
     if not parts:
         return HelpScores(attendees, np.zeros((n, n)), needs, offers, empty_i, empty_i, empty_i, empty_i,
-                          empty_f, empty_f, empty_i, empty_i, empty_i, tuple(lexicon.topics[k].label for k in topic_keys))
+                          empty_f, empty_f, empty_i, empty_i, empty_i, _labels(lexicon, topic_keys))
     if len(parts) == 1:  # the topic links alone are one per (helper, need) already
         merged = parts[0]
     elif len(parts) == 2 and not links:
@@ -516,8 +599,12 @@ def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (
         attendees, matrix, needs, offers,
         helper[order], helped[order], need[order], offer[order], conf[order], contribution[order],
         via[order], topic[order], source[order],
-        tuple(lexicon.topics[k].label for k in topic_keys), tuple(texts),
+        _labels(lexicon, topic_keys), tuple(texts),
     )
+
+
+def _labels(lexicon: Lexicon, keys: list[str]) -> tuple[str, ...]:
+    return tuple(lexicon.topics[k].label if k in lexicon.topics else "work" for k in keys)
 
 
 def _merge(sorted_part, other, needs: int):
