@@ -58,7 +58,7 @@ def run_document(run) -> dict:
     for r in range(1, run.rounds + 1):
         rounds.append([
             {"table": t.number,
-             "members": [{"email": s.user.email, "name": s.user.name} for s in t.seats],
+             "members": [{"email": s.user.reachable_email, "name": s.user.name} for s in t.seats],
              "score": t.score,
              "reasons": [reason["text"] for reason in t.reasons]}
             for t in run.tables if t.round == r])

@@ -15,7 +15,7 @@ from flask import current_app, render_template
 
 from organizer import matching
 from organizer.members.service import can_see_contact, group_membership, visible_needs_query, visible_offers_query
-from organizer.models import Event, Group, Membership, PairingRun, PairingTable, utcnow
+from organizer.models import Event, Group, Membership, PairingRun, PairingTable, User, utcnow
 from organizer.pairing import service
 from organizer.spreadsheet import safe_cell
 
@@ -121,14 +121,21 @@ def pairs_csv(run: PairingRun) -> str:
         for seat in table.seats:
             partners = "; ".join(s.user.name for s in table.seats if s.user_id != seat.user_id)
             reason = next((r["text"] for r in table.reasons if seat.user_id in (r["helper"], r["helped"])), "")
-            writer.writerow([table.round, table.number, safe_cell(seat.user.name), safe_cell(seat.user.email),
+            writer.writerow([table.round, table.number, safe_cell(seat.user.name), safe_cell(seat.user.reachable_email),
                              safe_cell(partners), f"{table.score:g}", safe_cell(reason)])
     return out.getvalue()
 
 
 @dataclass
+class StandIn:
+    """A lunch's stand-in guest (see events.service.add_walk_in_guest): a name, nothing else."""
+
+    user: User
+
+
+@dataclass
 class PartnerView:
-    membership: Membership
+    membership: Membership | StandIn
     needs: list
     offers: list
     show_contact: bool
@@ -153,6 +160,8 @@ def member_lunch(group: Group, event: Event, run: PairingRun, viewer: Membership
         for partner in seat.partners:
             owner = group_membership(group.id, partner.id)
             if owner is None:
+                if partner.lunch_guest_event_id == event.id:
+                    partners.append(PartnerView(StandIn(partner), [], [], False))
                 continue
             partners.append(PartnerView(owner, visible_needs_query(viewer, owner, partner_ids),
                                         visible_offers_query(viewer, owner),
