@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -87,6 +88,12 @@ def register_extensions(app: Flask) -> None:
     configure_database(app)
 
 
+def register_url_converters(app: Flask) -> None:
+    from organizer.urls import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+
 def register_blueprints(app: Flask) -> None:
     from organizer.auth.views import bp as auth_bp
     from organizer.events.views import bp as events_bp
@@ -121,8 +128,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def register_security_headers(app: Flask) -> None:
+    from flask import request
+
     @app.after_request
     def security_headers(response):
+        # Nothing but the static files is kept by a browser or a proxy: every page and file
+        # may carry contact details, emails, one-time links or pairings (or a CSRF token),
+        # and a rule by route would miss the next route added.
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"

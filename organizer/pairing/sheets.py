@@ -14,7 +14,13 @@ import icalendar
 from flask import current_app, render_template
 
 from organizer import matching
-from organizer.members.service import can_see_contact, group_membership, visible_needs_query, visible_offers_query
+from organizer.members.service import (
+    can_see_contact,
+    group_membership,
+    published_partner_ids,
+    visible_needs_query,
+    visible_offers_query,
+)
 from organizer.models import Event, Group, Membership, PairingRun, PairingTable, User, utcnow
 from organizer.pairing import service
 from organizer.spreadsheet import safe_cell
@@ -154,9 +160,10 @@ def member_lunch(group: Group, event: Event, run: PairingRun, viewer: Membership
     """The viewer's table and partners per round, with what to ask and what to offer.
     A partner's needs shared with "a lunch partner" show now; hidden ones never do."""
     rounds = []
+    still_partners = published_partner_ids(viewer, utcnow())  # partner access ends after the cool-down
     for seat in service.my_seats(run, viewer.user_id):
         partners = []
-        partner_ids = frozenset(p.id for p in seat.partners)
+        partner_ids = frozenset(p.id for p in seat.partners) & still_partners
         for partner in seat.partners:
             owner = group_membership(group.id, partner.id)
             if owner is None:
