@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_extensions(app)
     register_url_converters(app)
+    register_input_guard(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -92,6 +93,26 @@ def register_url_converters(app: Flask) -> None:
     from organizer.urls import DatabaseIdConverter
 
     app.url_map.converters["int"] = DatabaseIdConverter
+
+
+NUL_REFUSED = ("Text with a NUL character (\\0, often pasted in from another program) cannot be saved. "
+               "Go back, remove it and try again.")
+
+
+def register_input_guard(app: Flask) -> None:
+    """Every form field, query parameter and path of every route, present and future: a NUL
+    character is refused before any view runs (PostgreSQL cannot store one in text, and would
+    answer with a server error). Files are checked where they are read (the member import)."""
+    from flask import abort, request
+
+    @app.before_request
+    def refuse_nul_characters():
+        if "\0" in request.path:
+            abort(404)
+        for values in (request.args, request.form):
+            for key, value in values.items(multi=True):
+                if "\0" in key or "\0" in value:
+                    abort(400, NUL_REFUSED)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -65,6 +65,8 @@ def create():
                 form.name.data,
                 form.time_zone.data,
                 repeat_cooldown_weeks=form.repeat_cooldown_weeks.data,
+                now=utcnow(),
+                per_day=current_app.config["GROUPS_PER_DAY"],
             )
         except ActionRefused as refusal:
             flash(str(refusal), "error")

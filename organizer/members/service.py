@@ -43,6 +43,10 @@ from organizer.models import (
 )
 
 MAX_TAGS = 8
+# Per member and group: enough for anyone's real list, and one member cannot skew the
+# matching or fill the database.
+MAX_NEEDS = 20
+MAX_OFFERS = 20
 TAG_MAX_LENGTH = 40
 TITLE_MAX_LENGTH = 120
 DETAILS_MAX_LENGTH = 2000
@@ -157,7 +161,21 @@ def _apply_need(need: Need, owner: Membership, data: NeedInput) -> None:
     need.tags = tags_for(owner.group_id, parse_tags(data.tags))
 
 
+def count_items(owner: Membership) -> tuple[int, int]:
+    """How many needs and offers the member has in this group."""
+    needs = db.session.scalar(select(func.count()).select_from(Need).where(Need.membership_id == owner.id))
+    offers = db.session.scalar(select(func.count()).select_from(Offer).where(Offer.membership_id == owner.id))
+    return needs or 0, offers or 0
+
+
+def too_many_message(kind: str, limit: int) -> str:
+    return (f"You already have {limit} {kind}s in this group, the most one member can keep. "
+            "Remove one, or edit one you no longer need, before adding another.")
+
+
 def add_need(owner: Membership, data: NeedInput) -> Need:
+    if count_items(owner)[0] >= MAX_NEEDS:
+        raise ActionRefused(too_many_message("need", MAX_NEEDS))
     need = Need(membership=owner)
     _apply_need(need, owner, data)
     db.session.add(need)
@@ -183,6 +201,8 @@ def _apply_offer(offer: Offer, owner: Membership, data: OfferInput) -> None:
 
 
 def add_offer(owner: Membership, data: OfferInput) -> Offer:
+    if count_items(owner)[1] >= MAX_OFFERS:
+        raise ActionRefused(too_many_message("offer", MAX_OFFERS))
     offer = Offer(membership=owner)
     _apply_offer(offer, owner, data)
     db.session.add(offer)

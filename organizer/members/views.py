@@ -95,6 +95,7 @@ def render_my_lists(group, member, failed=None, status=200):
         need_forms=need_forms, offer_forms=offer_forms, new_need=new_need, new_offer=new_offer,
         open_item=failed[:2] if failed else None,
         tag_suggestions=service.tag_suggestions(member), confirm_form=ConfirmForm(),
+        max_needs=service.MAX_NEEDS, max_offers=service.MAX_OFFERS,
     ), status
 
 

@@ -15,7 +15,7 @@ import pytest
 from werkzeug.routing.converters import NumberConverter
 
 from organizer.extensions import db
-from organizer.models import EventStatus, PairingRun, PairingSeat, PairingTable, Role, RunStatus, utcnow
+from organizer.models import EventStatus, Group, Need, PairingRun, PairingSeat, PairingTable, Role, RunStatus, utcnow
 from organizer.spreadsheet import safe_cell, unescape_cell
 from tests.event_factories import make_event
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
@@ -271,3 +271,103 @@ def test_files_and_pages_with_contact_details_or_pairings_are_no_store(club, cli
         assert response.headers.get("Cache-Control") == "no-store", url
     with client.get("/static/css/site.css") as static:
         assert "no-store" not in static.headers.get("Cache-Control", "")
+
+
+# --- 11: limits on what one member or account can add ---------------------------------------------
+
+def test_a_member_keeps_at_most_20_needs_and_20_offers_per_group(club, client, auth):
+    group, organizer, alice, dave = club
+    for n in range(20):
+        make_need(group, alice, title=f"Need {n}")
+        make_offer(group, alice, title=f"Offer {n}")
+    auth.login("alice@example.org")
+    base = f"/groups/{group.slug}/members/me"
+    need = client.post(base + "/needs", data={"new-need-title": "One too many", "new-need-priority": "normal",
+                                              "new-need-status": "open", "new-need-visibility": "group"})
+    offer = client.post(base + "/offers", data={"new-offer-title": "One too many", "new-offer-kind": "advice",
+                                                "new-offer-active": "y"})
+    for response in (need, offer):
+        assert response.status_code == 400
+        assert "the most one member can keep" in response.get_data(as_text=True)
+    page = client.get(base).get_data(as_text=True)
+    assert "One too many" not in page and "up to 20 needs in this group (20 now)" in page
+    other = make_group(organizer=organizer)  # the limit is per group
+    from organizer.groups.service import add_member
+    add_member(other, alice)
+    db.session.commit()
+    assert client.post(f"/groups/{other.slug}/members/me/needs", data={
+        "new-need-title": "A first need elsewhere", "new-need-priority": "normal", "new-need-status": "open",
+        "new-need-visibility": "group"}).status_code == 302
+
+
+def test_an_import_that_would_pass_the_limits_is_refused_line_by_line(club, runner, tmp_path):
+    group, organizer, alice, dave = club
+    first = tmp_path / "first.csv"
+    needs = "\n".join(f"Need {n}" for n in range(18))
+    first.write_text(f'name,email,needs\nNew Person,new.person@example.org,"{needs}"\n')
+    assert runner.invoke(args=["import-members", group.slug, str(first)]).exit_code == 0
+    many = "\n".join(f"Offer {n}" for n in range(21))
+    second = tmp_path / "second.csv"
+    second.write_text('name,email,needs,offers\n'
+                      'New Person,new.person@example.org,"Need 1;New A;New B;New C",\n'
+                      f'Other Person,other.person@example.org,,"{many}"\n')
+    result = runner.invoke(args=["import-members", group.slug, str(second)])
+    assert result.exit_code == 1
+    assert "line 2: new.person@example.org would have 21 needs in this group; a member keeps at most 20" in result.output
+    assert "line 3: 21 offers: a member keeps at most 20 offers" in result.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Need)) == 18
+
+
+def test_one_account_creates_a_limited_number_of_groups_per_day(app, client, auth):
+    make_user(email="spammer@example.org")
+    auth.login("spammer@example.org")
+    limit = app.config["GROUPS_PER_DAY"]
+    assert 1 <= limit <= 20
+    for n in range(limit):
+        response = client.post("/groups/new", data={"name": f"Club {n}", "time_zone": "UTC", "repeat_cooldown_weeks": "8"})
+        assert response.status_code == 302, n
+    refused = client.post("/groups/new", data={"name": "One more", "time_zone": "UTC", "repeat_cooldown_weeks": "8"})
+    assert "the most one account may" in refused.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Group)) == limit
+    older = utcnow() - timedelta(days=1, minutes=1)
+    db.session.execute(db.update(Group).values(created_at=older))  # a day later, the count starts again
+    db.session.commit()
+    again = client.post("/groups/new", data={"name": "Next day", "time_zone": "UTC", "repeat_cooldown_weeks": "8"})
+    assert again.status_code == 302
+
+
+NUL = "\x00"
+
+
+def test_a_nul_character_in_any_form_field_or_query_is_refused_with_a_message(club, client, auth, app):
+    group, organizer, alice, dave = club
+    auth.login("alice@example.org")
+    attempts = [
+        ("POST", f"/groups/{group.slug}/members/me/needs", {"new-need-title": f"A{NUL}B", "new-need-priority": "normal",
+                                                            "new-need-status": "open", "new-need-visibility": "group"}),
+        ("POST", f"/groups/{group.slug}/members/me/profile", {"name": "Alice", "bio": f"x{NUL}"}),
+        ("GET", f"/groups/{group.slug}/members/?q=a{NUL}b", None),
+        ("POST", "/groups/new", {"name": f"Club{NUL}", "time_zone": "UTC", "repeat_cooldown_weeks": "8"}),
+    ]
+    for method, url, data in attempts:
+        response = client.open(url, method=method, data=data)
+        assert response.status_code == 400, url
+        assert "NUL character" in response.get_data(as_text=True), url
+    auth.logout()
+    login = client.post("/auth/login", data={"email": f"alice{NUL}@example.org", "password": "x"})
+    assert login.status_code == 400 and "NUL character" in login.get_data(as_text=True)
+    assert client.get(f"/groups/{group.slug}%00/").status_code == 404
+    db.session.refresh(alice)
+    assert alice.name == "Alice Example"
+
+
+def test_a_nul_character_in_an_imported_file_is_refused_with_its_line(club, runner, client, auth, tmp_path):
+    group, organizer, alice, dave = club
+    path = tmp_path / "members.csv"
+    path.write_bytes(b"name,email\nAnn,ann@example.org\nBo\x00b,bob@example.org\n")
+    result = runner.invoke(args=["import-members", group.slug, str(path)])
+    assert result.exit_code == 1 and "Line 3 holds a NUL character" in result.output
+    auth.login("olga@example.org")
+    page = client.post(f"/groups/{group.slug}/members/import", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(path.read_bytes()), "m.csv")})
+    assert page.status_code == 400 and "Line 3 holds a NUL character" in page.get_data(as_text=True)
