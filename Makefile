@@ -50,6 +50,7 @@ bandit: install
 bench: install
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/door.py
+	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/rsvp_concurrency.py
 
 clean:
