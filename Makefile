@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/door.py
+	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/rsvp_concurrency.py
 
 clean:

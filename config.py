@@ -64,8 +64,11 @@ class Config:
     # argon2-cffi parameter profile for argon2id password hashes.
     PASSWORD_HASH_PROFILE = os.environ.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY")
     SET_PASSWORD_LINK_HOURS = int(os.environ.get("SET_PASSWORD_LINK_HOURS", "72"))
-    # Used to build absolute links on the command line (set-password links).
+    # Where every absolute link points (calendar files, invites, set-password links); never
+    # taken from the request's Host header.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # How many groups one account may create in 24 hours on the site (the command line is not limited).
+    GROUPS_PER_DAY = int(os.environ.get("GROUPS_PER_DAY", "5"))
 
 
 class TestConfig(Config):

@@ -38,6 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     register_extensions(app)
+    register_url_converters(app)
+    register_input_guard(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -87,6 +89,32 @@ def register_extensions(app: Flask) -> None:
     configure_database(app)
 
 
+def register_url_converters(app: Flask) -> None:
+    from organizer.urls import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+
+NUL_REFUSED = ("Text with a NUL character (\\0, often pasted in from another program) cannot be saved. "
+               "Go back, remove it and try again.")
+
+
+def register_input_guard(app: Flask) -> None:
+    """Every form field, query parameter and path of every route, present and future: a NUL
+    character is refused before any view runs (PostgreSQL cannot store one in text, and would
+    answer with a server error). Files are checked where they are read (the member import)."""
+    from flask import abort, request
+
+    @app.before_request
+    def refuse_nul_characters():
+        if "\0" in request.path:
+            abort(404)
+        for values in (request.args, request.form):
+            for key, value in values.items(multi=True):
+                if "\0" in key or "\0" in value:
+                    abort(400, NUL_REFUSED)
+
+
 def register_blueprints(app: Flask) -> None:
     from organizer.auth.views import bp as auth_bp
     from organizer.events.views import bp as events_bp
@@ -122,8 +150,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def register_security_headers(app: Flask) -> None:
+    from flask import request
+
     @app.after_request
     def security_headers(response):
+        # Nothing but the static files is kept by a browser or a proxy: every page and file
+        # may carry contact details, emails, one-time links or pairings (or a CSRF token),
+        # and a rule by route would miss the next route added.
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"

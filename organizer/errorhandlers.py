@@ -26,6 +26,8 @@ def register_errorhandlers(app: Flask) -> None:
             429: ("Too many attempts", "Too many attempts in a short time. Wait a minute and try again."),
         }
         title, message = titles.get(error.code, (error.name, error.description))
+        if error.description and error.description != type(error).description:
+            message = error.description  # abort(code, "what went wrong, for the user")
         return render_template(
             "errors/error.html", code=error.code, title=title, message=message
         ), error.code

@@ -1,6 +1,9 @@
 """CSV cells that a spreadsheet opens safely, and reads back as written."""
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these may be run as a formula (OWASP, "CSV Injection"):
+# = + - @, tab and carriage return, and the full-width forms of = + - @, which some
+# spreadsheet programs (Excel with East Asian input, LibreOffice) read as the ASCII ones.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def safe_cell(value: str) -> str:

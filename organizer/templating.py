@@ -30,5 +30,7 @@ def register(app: Flask) -> None:
         return {
             "nav_memberships": memberships,
             "current_group": current,
-            "logout_form": ConfirmForm(),
+            # formdata=None: the layout never reads the request's body, so an error page
+            # (413: the body is too large) renders without tripping over it again.
+            "logout_form": ConfirmForm(formdata=None),
         }

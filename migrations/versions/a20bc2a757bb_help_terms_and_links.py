@@ -1,7 +1,7 @@
 """help terms and links
 
 Revision ID: a20bc2a757bb
-Revises: 5a1287abd4ff
+Revises: aac7f322e733
 Create Date: 2026-11-29 06:02:01.525872
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a20bc2a757bb'
-down_revision = '5a1287abd4ff'
+down_revision = 'aac7f322e733'
 branch_labels = None
 depends_on = None
 

@@ -80,7 +80,7 @@ def attendee_csv(event: Event) -> str:
         position += waitlisted
         writer.writerow([
             safe_cell(rsvp.user.name),
-            safe_cell(rsvp.user.email),
+            safe_cell(rsvp.user.reachable_email),
             yes(rsvp.state == RsvpState.GOING),
             yes(waitlisted),
             str(position) if waitlisted else "",

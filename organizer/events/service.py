@@ -37,12 +37,28 @@ def zone_label(time_zone: str) -> str:
     return time_zone.replace("_", " ")
 
 
+# Times an organizer may enter. Far inside what datetime, the databases and calendar files
+# can hold, so that no time zone pushes a time past year 1 or 9999.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def has_calendar_file(event: Event) -> bool:
+    """Whether the event's times can be written in a calendar file: those entered since
+    MIN_YEAR/MAX_YEAR always can; a row at the calendar's ends (year 1, 9999) cannot."""
+    return MIN_YEAR <= event.starts_at.year and event.ends_at.year <= MAX_YEAR
+
+
+NO_CALENDAR_FILE = "This event has no calendar file: its date cannot be written in a calendar."
+
+
 def to_utc(local: datetime, time_zone: str, what: str = "That time") -> datetime:
     """A wall-clock time in the group's zone, as UTC.
 
     Refuses a time the clocks skip (spring forward) or show twice (fall back), rather than
-    guessing which hour the organizer meant.
+    guessing which hour the organizer meant, and a time outside MIN_YEAR to MAX_YEAR.
     """
+    if not MIN_YEAR <= local.year <= MAX_YEAR:
+        raise ActionRefused(f"{what}: choose a date between the years {MIN_YEAR} and {MAX_YEAR}.")
     if local.tzinfo is not None:
         return local.astimezone(UTC)
     zone = ZoneInfo(time_zone)
@@ -548,6 +564,12 @@ def lunch_guest_ids(event: Event, checked_in: bool) -> list[int]:
 
 def event_in_group(group: Group, event_id: int) -> Event | None:
     return db.session.scalar(select(Event).where(Event.id == event_id, Event.group_id == group.id))
+
+
+def visible_to(event: Event, viewer: Membership) -> bool:
+    """Who sees an event and everything hanging off it (answers, pairs, files): a draft
+    only the group's organizers, any other event every member."""
+    return event.group_id == viewer.group_id and (event.status != EventStatus.DRAFT or viewer.is_organizer)
 
 
 def events_of(group: Group, now: datetime, include_drafts: bool) -> tuple[list[Event], list[Event]]:

@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -9,13 +7,14 @@ from organizer.events import exports, service
 from organizer.events.forms import EventForm, RsvpForm, WalkInGuestForm, WalkInMemberForm
 from organizer.forms import ConfirmForm
 from organizer.models import EventStatus, RsvpState, utcnow
+from organizer.urls import base_domain, external_url
 
 bp = Blueprint("events", __name__, url_prefix="/groups/<slug>/events")
 
 
 def _event_or_404(group, member, event_id: int):
     event = service.event_in_group(group, event_id)
-    if event is None or (event.status == EventStatus.DRAFT and not member.is_organizer):
+    if event is None or not service.visible_to(event, member):
         abort(404)
     return event
 
@@ -176,8 +175,10 @@ def mark_done(group, member, event_id: int):
 @member_required
 def calendar(group, member, event_id: int):
     event = _event_or_404(group, member, event_id)
-    url = url_for("events.detail", slug=group.slug, event_id=event.id, _external=True)
-    body = exports.calendar_file(event, domain=urlsplit(request.host_url).hostname or "givefirst", url=url)
+    if not service.has_calendar_file(event):
+        abort(404, service.NO_CALENDAR_FILE)
+    url = external_url("events.detail", slug=group.slug, event_id=event.id)
+    body = exports.calendar_file(event, domain=base_domain(), url=url)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="{group.slug}-event-{event.id}.ics"',
     })

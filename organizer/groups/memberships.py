@@ -32,14 +32,16 @@ def add_member(group: Group, user: User, role: Role = Role.MEMBER) -> Membership
 def invite_to_group(group: Group, user: User, invited_by_id: int | None, via: str,
                     now: datetime | None = None) -> GroupInvitation | None:
     """Asks the owner of an existing account to join (no commit): they join only by accepting.
-    Nothing new when they are already a member or an invitation already waits for them."""
+    Nothing new when they are already a member, an invitation already waits for them, or they
+    declined this group before (no asking again and again; they can still join by invite link)."""
     if membership(user.id, group.id) is not None:
         return None
-    pending = db.session.scalar(select(GroupInvitation).where(
+    earlier = db.session.scalar(select(GroupInvitation).where(
         GroupInvitation.group_id == group.id, GroupInvitation.user_id == user.id,
-        GroupInvitation.state == InvitationState.PENDING.value))
-    if pending is not None:
-        return pending
+        GroupInvitation.state.in_([InvitationState.PENDING.value, InvitationState.DECLINED.value]))
+        .order_by(GroupInvitation.id.desc()).limit(1))
+    if earlier is not None:
+        return earlier if earlier.state == InvitationState.PENDING else None
     invitation = GroupInvitation(group_id=group.id, user_id=user.id, invited_by_id=invited_by_id,
                                  via=via, created_at=now or utcnow())
     db.session.add(invitation)

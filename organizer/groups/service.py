@@ -89,6 +89,7 @@ def add_group(
         time_zone=time_zone,
         invite_code=new_invite_code(),
         repeat_cooldown_weeks=repeat_cooldown_weeks,
+        created_by_id=organizer.id,
     )
     db.session.add(group)
     db.session.add(Membership(user=organizer, group=group, role=Role.ORGANIZER.value))
@@ -96,7 +97,17 @@ def add_group(
     return group
 
 
-def create_group(organizer: User, name: str, time_zone: str, **kwargs) -> Group:
+def groups_created_since(user: User, since: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(Group).where(
+        Group.created_by_id == user.id, Group.created_at >= since)) or 0
+
+
+def create_group(organizer: User, name: str, time_zone: str, *, now: datetime | None = None,
+                 per_day: int | None = None, **kwargs) -> Group:
+    """A group created on the site; `per_day` caps how many one account creates in 24 hours."""
+    if per_day is not None and now is not None and groups_created_since(organizer, now - timedelta(days=1)) >= per_day:
+        raise ActionRefused(f"You have created {per_day} group{'s' if per_day != 1 else ''} in the last 24 hours, "
+                            "the most one account may. Try again tomorrow.")
     group = add_group(organizer, name, time_zone, **kwargs)
     db.session.commit()
     return group

@@ -10,6 +10,7 @@ from organizer.forms import ConfirmForm
 from organizer.groups import service
 from organizer.groups.forms import GroupForm, JoinCodeForm, RoleForm
 from organizer.models import Role, utcnow
+from organizer.urls import external_url
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -64,6 +65,8 @@ def create():
                 form.name.data,
                 form.time_zone.data,
                 repeat_cooldown_weeks=form.repeat_cooldown_weeks.data,
+                now=utcnow(),
+                per_day=current_app.config["GROUPS_PER_DAY"],
             )
         except ActionRefused as refusal:
             flash(str(refusal), "error")
@@ -174,7 +177,7 @@ def set_password_link(group, member, user_id: int):
     except ActionRefused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("groups.roles", slug=group.slug))
-    link = url_for("auth.set_password", token=token, _external=True)
+    link = external_url("auth.set_password", token=token)
     # Shown once on this page, never put in a flash message (the session cookie is not secret).
     return render_template(
         "groups/set_password_link.html", group=group, member=member, target=target, link=link, hours=hours
@@ -195,7 +198,7 @@ def settings(group, member):
         else:
             flash("Group settings saved.", "success")
             return redirect(url_for("groups.settings", slug=group.slug))
-    invite_link = url_for("groups.join", code=group.invite_code, _external=True)
+    invite_link = external_url("groups.join", code=group.invite_code)
     return render_template(
         "groups/settings.html",
         group=group,

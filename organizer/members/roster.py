@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from organizer.auth.service import create_user, issue_set_password_token, looked_after_by, normalize_email
 from organizer.extensions import db
 from organizer.groups.memberships import add_member, invite_to_group, membership
-from organizer.members.service import TITLE_MAX_LENGTH
+from organizer.members.service import MAX_NEEDS, MAX_OFFERS, TITLE_MAX_LENGTH
 from organizer.models import Group, Membership, Need, Offer, User, Visibility
 from organizer.spreadsheet import safe_cell, unescape_cell
 
@@ -101,10 +101,15 @@ def decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise ImportRejected(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ImportRejected(f"The file is not UTF-8 text (line {line}). Save it as 'CSV UTF-8'.") from None
+    if "\0" in text:
+        line = text[: text.index("\0")].count("\n") + 1
+        raise ImportRejected(f"Line {line} holds a NUL character (\\0), which cannot be saved. "
+                             "Remove it, or save the file again as 'CSV UTF-8'.")
+    return text
 
 
 def _delimiter(text: str) -> str:
@@ -198,7 +203,9 @@ def _read_row(line: int, cells: list[str], positions: dict[str, int],
             problems.append(RowProblem(line, f"the {key} is longer than {limit} characters"))
     needs = split_items(_cell(cells, positions, "needs"))
     offers = split_items(_cell(cells, positions, "offers"))
-    for kind, items in (("need", needs), ("offer", offers)):
+    for kind, items, limit in (("need", needs, MAX_NEEDS), ("offer", offers, MAX_OFFERS)):
+        if len(items) > limit:
+            problems.append(RowProblem(line, f"{len(items)} {kind}s: a member keeps at most {limit} {kind}s"))
         for item in items:
             if len(item) > TITLE_MAX_LENGTH:
                 problems.append(RowProblem(line, f"a {kind} is longer than {TITLE_MAX_LENGTH} characters: '{item[:40]}...'"))
@@ -212,7 +219,30 @@ def preview(group: Group, plan: ImportPlan) -> ImportPlan:
     emails = [row.email for row in plan.rows]
     plan.member_emails = set(db.session.scalars(
         select(User.email).join(Membership).where(Membership.group_id == group.id, User.email.in_(emails)))) if emails else set()
+    plan.problems.extend(_beyond_the_item_limits(group, plan.rows, plan.member_emails))
+    plan.problems.sort(key=lambda problem: problem.line)
     return plan
+
+
+def _beyond_the_item_limits(group: Group, rows: list[MemberRow], member_emails: set[str]) -> list[RowProblem]:
+    """Rows whose new needs or offers would take a member of the group past MAX_NEEDS/MAX_OFFERS
+    (only where `apply` adds them: accounts the group looks after)."""
+    problems = []
+    for row in rows:
+        if row.email not in member_emails:
+            continue  # a new member starts with none (the row itself was checked); others are invited
+        member = db.session.scalar(select(Membership).join(User).where(
+            Membership.group_id == group.id, User.email == row.email).options(selectinload(Membership.user)))
+        if not looked_after_by(member.user, group.id):
+            continue  # the owner keeps their own lists: the row's items are not added
+        for kind, model, items, limit in (("need", Need, row.needs, MAX_NEEDS),
+                                          ("offer", Offer, row.offers, MAX_OFFERS)):
+            have = {t.lower() for t in db.session.scalars(select(model.title).where(model.membership_id == member.id))}
+            total = len(have | {t.lower() for t in items})
+            if total > limit:
+                problems.append(RowProblem(row.line, f"{row.email} would have {total} {kind}s in this group; "
+                                                     f"a member keeps at most {limit} {kind}s"))
+    return problems
 
 
 def apply(group: Group, plan: ImportPlan, issued_by: User | None, link_valid_for: timedelta) -> ImportResult:

@@ -5,7 +5,9 @@ Visibility of a need, for a viewer in the same group:
 - the owner and the group's organizers see every need;
 - other members see needs marked "group";
 - a "partner" need is also seen by the owner's lunch partners, whom the pairing
-  feature passes in (`partner_ids`) once a pairing is published.
+  feature passes in (`partner_ids`) once a pairing is published, and only while that
+  lunch is upcoming or ended less than the group's repeat cool-down ago (a partner from
+  an old lunch does not keep the access for ever); contact details follow the same rule.
 Offers are seen by the whole group while active; a paused offer only by its owner
 and organizers.
 """
@@ -14,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -23,6 +26,7 @@ from organizer.extensions import db
 from organizer.models import (
     DoNotPair,
     Event,
+    EventStatus,
     PairingRun,
     PairingSeat,
     PairingTable,
@@ -39,6 +43,10 @@ from organizer.models import (
 )
 
 MAX_TAGS = 8
+# Per member and group: enough for anyone's real list, and one member cannot skew the
+# matching or fill the database.
+MAX_NEEDS = 20
+MAX_OFFERS = 20
 TAG_MAX_LENGTH = 40
 TITLE_MAX_LENGTH = 120
 DETAILS_MAX_LENGTH = 2000
@@ -153,7 +161,21 @@ def _apply_need(need: Need, owner: Membership, data: NeedInput) -> None:
     need.tags = tags_for(owner.group_id, parse_tags(data.tags))
 
 
+def count_items(owner: Membership) -> tuple[int, int]:
+    """How many needs and offers the member has in this group."""
+    needs = db.session.scalar(select(func.count()).select_from(Need).where(Need.membership_id == owner.id))
+    offers = db.session.scalar(select(func.count()).select_from(Offer).where(Offer.membership_id == owner.id))
+    return needs or 0, offers or 0
+
+
+def too_many_message(kind: str, limit: int) -> str:
+    return (f"You already have {limit} {kind}s in this group, the most one member can keep. "
+            "Remove one, or edit one you no longer need, before adding another.")
+
+
 def add_need(owner: Membership, data: NeedInput) -> Need:
+    if count_items(owner)[0] >= MAX_NEEDS:
+        raise ActionRefused(too_many_message("need", MAX_NEEDS))
     need = Need(membership=owner)
     _apply_need(need, owner, data)
     db.session.add(need)
@@ -179,6 +201,8 @@ def _apply_offer(offer: Offer, owner: Membership, data: OfferInput) -> None:
 
 
 def add_offer(owner: Membership, data: OfferInput) -> Offer:
+    if count_items(owner)[1] >= MAX_OFFERS:
+        raise ActionRefused(too_many_message("offer", MAX_OFFERS))
     offer = Offer(membership=owner)
     _apply_offer(offer, owner, data)
     db.session.add(offer)
@@ -261,11 +285,20 @@ def group_membership(group_id: int, user_id: int) -> Membership | None:
         .options(selectinload(Membership.user)))
 
 
-def published_partner_ids(viewer: Membership) -> frozenset[int]:
-    """Everyone who shares a table with the viewer in a published pairing of this group."""
+def partner_access_ends_after(group: Group) -> timedelta:
+    """How long after a lunch its partners still see each other's partner-only needs and
+    contact details: the group's repeat cool-down (the time they are not paired again)."""
+    return timedelta(weeks=group.repeat_cooldown_weeks)
+
+
+def published_partner_ids(viewer: Membership, now: datetime) -> frozenset[int]:
+    """Everyone who shares a table with the viewer in the published pairing of an event of this
+    group that is upcoming or ended within the cool-down (not a draft, not cancelled)."""
     my_tables = (select(PairingSeat.table_id).join(PairingTable).join(PairingRun).join(Event)
                  .where(PairingSeat.user_id == viewer.user_id, Event.group_id == viewer.group_id,
-                        PairingRun.published_at.is_not(None)))
+                        PairingRun.published_at.is_not(None),
+                        Event.status.not_in([EventStatus.DRAFT.value, EventStatus.CANCELLED.value]),
+                        Event.ends_at >= now - partner_access_ends_after(viewer.group)))
     rows = db.session.scalars(select(PairingSeat.user_id).where(
         PairingSeat.table_id.in_(my_tables), PairingSeat.user_id != viewer.user_id))
     return frozenset(rows)

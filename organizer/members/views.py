@@ -10,6 +10,7 @@ from organizer.access import member_required, organizer_required
 from organizer.errors import ActionRefused
 from organizer.help import service as help_model
 from organizer.forms import ConfirmForm
+from organizer.models import utcnow
 from organizer.members import roster, service
 from organizer.members.forms import (
     DoNotPairForm,
@@ -21,6 +22,7 @@ from organizer.members.forms import (
     ProfileForm,
     SearchForm,
 )
+from organizer.urls import external_url
 
 bp = Blueprint("members", __name__, url_prefix="/groups/<slug>/members")
 
@@ -51,7 +53,15 @@ def need_form(group, member, need=None, formdata=None) -> NeedForm:
                   "priority": need.priority, "status": need.status, "visibility": need.visibility,
                   "helped_by": str(need.helped_by_id or "")}
     form = NeedForm(formdata=formdata, prefix=prefix, helper_choices=people_choices(group, member.user_id), **kwargs)
+    form.visibility.description = partner_access_hint(group, "it")
     return form
+
+
+def partner_access_hint(group, what: str) -> str:
+    weeks = round(service.partner_access_ends_after(group).days / 7)
+    after = f"until {weeks} week{'s' if weeks != 1 else ''} after the lunch" if weeks else "until the lunch ends"
+    return (f"A lunch partner sees {what} once the pairs are published, {after} "
+            "(this group's repeat cool-down); organizers always do.")
 
 
 def offer_form(group, member, offer=None, formdata=None) -> OfferForm:
@@ -87,6 +97,7 @@ def render_my_lists(group, member, failed=None, status=200):
         open_item=failed[:2] if failed else None,
         tag_suggestions=service.tag_suggestions(member), confirm_form=ConfirmForm(),
         may_help=help_model.suggestions(member),
+        max_needs=service.MAX_NEEDS, max_offers=service.MAX_OFFERS,
     ), status
 
 
@@ -96,7 +107,7 @@ def index(group, member):
     form = SearchForm(request.args)
     query = (form.q.data or "")[:200]
     tag = request.args.get("tag", "")[:40]
-    entries = service.directory(member, query=query, tag=tag, partner_ids=service.published_partner_ids(member))
+    entries = service.directory(member, query=query, tag=tag, partner_ids=service.published_partner_ids(member, utcnow()))
     return render_template("members/index.html", group=group, member=member, form=form, entries=entries,
                            query=query, tag=service.normalize_tag(tag),
                            tag_suggestions=service.tag_suggestions(member))
@@ -108,7 +119,7 @@ def detail(group, member, user_id: int):
     owner = service.group_membership(group.id, user_id)
     if owner is None:
         abort(404)
-    partners = service.published_partner_ids(member)
+    partners = service.published_partner_ids(member, utcnow())
     return render_template(
         "members/detail.html", group=group, member=member, owner=owner,
         needs=service.visible_needs_query(member, owner, partners),
@@ -202,6 +213,7 @@ def remove_offer(group, member, offer_id: int):
 @member_required
 def profile(group, member):
     form = ProfileForm(obj=current_user)
+    form.contact.description = partner_access_hint(group, "this")
     if form.validate_on_submit():
         try:
             service.update_profile(current_user, name=form.name.data, headline=form.headline.data,
@@ -320,6 +332,6 @@ def confirm_import(group, member):
         return _preview(group, member, data, "")
     hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
     result = roster.apply(group, plan, current_user, timedelta(hours=hours))
-    links = [(user, url_for("auth.set_password", token=token, _external=True)) for user, token in result.created]
+    links = [(user, external_url("auth.set_password", token=token)) for user, token in result.created]
     return render_template("members/import_done.html", group=group, member=member, result=result,
                            links=links, hours=hours)

@@ -64,6 +64,11 @@ class User(db.Model):
     def is_lunch_guest(self) -> bool:
         return self.lunch_guest_event_id is not None
 
+    @property
+    def reachable_email(self) -> str:
+        """The address to list in exports: none for a lunch's stand-in (its address is reserved)."""
+        return "" if self.is_lunch_guest else self.email
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 

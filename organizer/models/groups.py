@@ -32,6 +32,10 @@ class Group(db.Model):
     # Two members who lunched together are not paired again within this many weeks.
     repeat_cooldown_weeks: Mapped[int] = mapped_column(default=8)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Which account created it on the site (None from the command line), to count the groups
+    # one account may create per day. A plain id, not a foreign key: users already point at
+    # groups (created_by_group_id), and a key back would make the tables a cycle.
+    created_by_id: Mapped[int | None] = mapped_column(index=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="group", cascade="all, delete-orphan"

@@ -55,8 +55,12 @@ class AlreadyRunning(ActionRefused):
 
 # --- who is at the lunch -------------------------------------------------------------
 
-def event_in_group(group: Group, event_id: int) -> Event | None:
-    return events.event_in_group(group, event_id)
+def event_in_group(group: Group, event_id: int, viewer: Membership | None = None) -> Event | None:
+    """The event, or None; with `viewer`, None also where the event's page is hidden from them (a draft)."""
+    event = events.event_in_group(group, event_id)
+    if event is None or (viewer is not None and not events.visible_to(event, viewer)):
+        return None
+    return event
 
 
 def default_source(event: Event) -> AttendeeSource:

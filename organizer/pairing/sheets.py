@@ -14,8 +14,14 @@ import icalendar
 from flask import current_app, render_template
 
 from organizer.help import service as help_model
-from organizer.members.service import can_see_contact, group_membership, visible_needs_query, visible_offers_query
-from organizer.models import Event, Group, Membership, PairingRun, PairingTable, utcnow
+from organizer.members.service import (
+    can_see_contact,
+    group_membership,
+    published_partner_ids,
+    visible_needs_query,
+    visible_offers_query,
+)
+from organizer.models import Event, Group, Membership, PairingRun, PairingTable, User, utcnow
 from organizer.pairing import service
 from organizer.pairing.reasons import MEMBER, ORGANIZERS, ROOM, TABLE, visible_reasons
 from organizer.spreadsheet import safe_cell
@@ -132,14 +138,21 @@ def pairs_csv(run: PairingRun) -> str:
             partners = "; ".join(s.user.name for s in table.seats if s.user_id != seat.user_id)
             reason = next((r["text"] for r in readable[table.id]
                            if r.get("shown", True) and seat.user_id in (r["helper"], r["helped"])), "")
-            writer.writerow([table.round, table.number, safe_cell(seat.user.name), safe_cell(seat.user.email),
+            writer.writerow([table.round, table.number, safe_cell(seat.user.name), safe_cell(seat.user.reachable_email),
                              safe_cell(partners), f"{table.score:g}", safe_cell(reason)])
     return out.getvalue()
 
 
 @dataclass
+class StandIn:
+    """A lunch's stand-in guest (see events.service.add_walk_in_guest): a name, nothing else."""
+
+    user: User
+
+
+@dataclass
 class PartnerView:
-    membership: Membership
+    membership: Membership | StandIn
     needs: list
     offers: list
     show_contact: bool
@@ -158,14 +171,16 @@ def member_lunch(group: Group, event: Event, run: PairingRun, viewer: Membership
     """The viewer's table and partners per round, with what to ask and what to offer.
     A partner's needs shared with "a lunch partner" show now; hidden ones never do."""
     rounds = []
-    seats = service.my_seats(run, viewer.user_id)
-    for seat in seats:
+    still_partners = published_partner_ids(viewer, utcnow())  # partner access ends after the cool-down
+    for seat in service.my_seats(run, viewer.user_id):
         partners = []
-        partner_ids = frozenset(p.id for p in seat.partners)
+        partner_ids = frozenset(p.id for p in seat.partners) & still_partners
         readable = visible_reasons(group.id, [seat.table], MEMBER, viewer.user_id, partner_ids)[seat.table.id]
         for partner in seat.partners:
             owner = group_membership(group.id, partner.id)
             if owner is None:
+                if partner.lunch_guest_event_id == event.id:
+                    partners.append(PartnerView(StandIn(partner), [], [], False))
                 continue
             partners.append(PartnerView(owner, visible_needs_query(viewer, owner, partner_ids),
                                         visible_offers_query(viewer, owner),

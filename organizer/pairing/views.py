@@ -15,11 +15,13 @@ from wtforms.fields.choices import SelectChoice
 
 from organizer.access import member_required, organizer_required
 from organizer.errors import ActionRefused
+from organizer.events.service import NO_CALENDAR_FILE, has_calendar_file
 from organizer.forms import ConfirmForm
 from organizer.help import service as help_model
 from organizer.models import RunStatus, utcnow
 from organizer.pairing import jobs, reasons, service, sheets
 from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm
+from organizer.urls import base_domain, id_arg
 
 bp = Blueprint("pairing", __name__, url_prefix="/groups/<slug>/events/<int:event_id>/pairing")
 
@@ -28,8 +30,9 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json" or request.is_json
 
 
-def load_event(group, event_id: int):
-    event = service.event_in_group(group, event_id)
+def load_event(group, member, event_id: int):
+    """The event, with the event page's rule: a draft is 404 to members (its title is a secret)."""
+    event = service.event_in_group(group, event_id, viewer=member)
     if event is None:
         abort(404)
     return event
@@ -86,9 +89,9 @@ def people_choices(run) -> list[SelectChoice]:
 @bp.route("/")
 @organizer_required
 def index(group, member, event_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     latest = service.latest_run(event)
-    version = request.args.get("version", type=int)
+    version = id_arg("version")
     run = service.run_of_event(event, version) if version else service.run_of_event(event)
     if version and run is None:
         abort(404)
@@ -113,14 +116,14 @@ def index(group, member, event_id: int):
 @bp.route("/status.json")
 @organizer_required
 def status(group, member, event_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     return jsonify(run_json(service.latest_run(event)))
 
 
 @bp.route("/generate", methods=["POST"])
 @organizer_required
 def generate(group, member, event_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     form = GenerateForm()
     if not form.validate_on_submit():
         abort(400)
@@ -130,7 +133,7 @@ def generate(group, member, event_id: int):
 @bp.route("/<int:run_id>/re-solve", methods=["POST"])
 @organizer_required
 def resolve(group, member, event_id: int, run_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     run = load_run(event, run_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -140,7 +143,7 @@ def resolve(group, member, event_id: int, run_id: int):
 @bp.route("/<int:run_id>/exclude", methods=["POST"])
 @organizer_required
 def exclude(group, member, event_id: int, run_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     run = load_run(event, run_id)
     form = PersonForm(people=people_choices(run), prefix="exclude")
     if not form.validate_on_submit():
@@ -154,7 +157,7 @@ def exclude(group, member, event_id: int, run_id: int):
 @bp.route("/<int:run_id>/add", methods=["POST"])
 @organizer_required
 def add(group, member, event_id: int, run_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     run = load_run(event, run_id)
     form = PersonForm(people=[SelectChoice(str(m.user_id), m.user.name)
                               for m in service.unseated_members(run, group)], prefix="add")
@@ -171,17 +174,17 @@ def add(group, member, event_id: int, run_id: int):
 @bp.route("/<int:run_id>/tables/<int:table_id>/lock", methods=["POST"])
 @organizer_required
 def lock(group, member, event_id: int, run_id: int, table_id: int):
-    return _set_locked(group, event_id, run_id, table_id, True)
+    return _set_locked(group, member, event_id, run_id, table_id, True)
 
 
 @bp.route("/<int:run_id>/tables/<int:table_id>/unlock", methods=["POST"])
 @organizer_required
 def unlock(group, member, event_id: int, run_id: int, table_id: int):
-    return _set_locked(group, event_id, run_id, table_id, False)
+    return _set_locked(group, member, event_id, run_id, table_id, False)
 
 
-def _set_locked(group, event_id, run_id, table_id, locked):
-    event = load_event(group, event_id)
+def _set_locked(group, member, event_id, run_id, table_id, locked):
+    event = load_event(group, member, event_id)
     run = load_run(event, run_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -197,7 +200,7 @@ def _set_locked(group, event_id, run_id, table_id, locked):
 @bp.route("/<int:run_id>/swap", methods=["POST"])
 @organizer_required
 def swap(group, member, event_id: int, run_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     run = load_run(event, run_id)
     form = SwapForm(people=people_choices(run))
     if not form.validate_on_submit():
@@ -216,7 +219,7 @@ def swap(group, member, event_id: int, run_id: int):
 @bp.route("/<int:run_id>/publish", methods=["POST"])
 @organizer_required
 def publish(group, member, event_id: int, run_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     run = load_run(event, run_id)
     form = PublishForm()
     if not form.validate_on_submit():
@@ -235,7 +238,7 @@ def publish(group, member, event_id: int, run_id: int):
 @bp.route("/unpublish", methods=["POST"])
 @organizer_required
 def unpublish(group, member, event_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     if ConfirmForm().validate_on_submit():
         service.unpublish(event)
         flash("Unpublished: members no longer see the pairs.", "info")
@@ -245,7 +248,7 @@ def unpublish(group, member, event_id: int):
 @bp.route("/<int:run_id>/print")
 @organizer_required
 def print_view(group, member, event_id: int, run_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     run = load_run(event, run_id)
     return render_template("print/sheets.html", **sheets.context(group, event, run, utcnow(),
                                                                    large=request.args.get("large") == "1"))
@@ -254,7 +257,7 @@ def print_view(group, member, event_id: int, run_id: int):
 @bp.route("/<int:run_id>/sheets.pdf")
 @organizer_required
 def pdf(group, member, event_id: int, run_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     run = load_run(event, run_id)
     data = sheets.pdf(group, event, run, utcnow(), large=request.args.get("large") == "1")
     return Response(data, mimetype="application/pdf", headers={
@@ -264,7 +267,7 @@ def pdf(group, member, event_id: int, run_id: int):
 @bp.route("/pairs.csv")
 @organizer_required
 def pairs_csv(group, member, event_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     run = service.published_run(event)
     if run is None:
         abort(404)
@@ -275,7 +278,7 @@ def pairs_csv(group, member, event_id: int):
 @bp.route("/mine")
 @member_required
 def mine(group, member, event_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     run = service.published_run(event)
     lunch = sheets.member_lunch(group, event, run, member) if run else None
     return render_template("pairing/mine.html", group=group, member=member, event=event, run=run, lunch=lunch)
@@ -284,9 +287,11 @@ def mine(group, member, event_id: int):
 @bp.route("/mine.ics")
 @member_required
 def mine_ics(group, member, event_id: int):
-    event = load_event(group, event_id)
+    event = load_event(group, member, event_id)
     run = service.published_run(event)
     if run is None:
         abort(404)
-    return Response(sheets.member_ics(group, event, run, member, sheets.app_domain()), mimetype="text/calendar", headers={
+    if not has_calendar_file(event):
+        abort(404, NO_CALENDAR_FILE)
+    return Response(sheets.member_ics(group, event, run, member, base_domain()), mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="lunch-{event.id}.ics"'})

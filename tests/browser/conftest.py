@@ -41,10 +41,11 @@ def browser():
 
 @pytest.fixture
 def site(app, live_server):
-    """The live site with CSRF protection on, as in production."""
-    app.config["WTF_CSRF_ENABLED"] = True
+    """The live site with CSRF protection on and its links built for it (BASE_URL), as in production."""
+    base_url = app.config["BASE_URL"]
+    app.config.update(WTF_CSRF_ENABLED=True, BASE_URL=live_server)
     yield live_server
-    app.config["WTF_CSRF_ENABLED"] = False
+    app.config.update(WTF_CSRF_ENABLED=False, BASE_URL=base_url)
 
 
 @pytest.fixture

@@ -239,6 +239,8 @@ def test_declining_leaves_the_account_out_of_the_group(app, victim, stranger):
     assert owner.post(f"/groups/invitations/{invitation.id}/decline").status_code == 302
     assert membership_of(victim, group) is None
     assert pending_invitations(victim) == []
+    walk_in(mallory, group, event, "Vera again", VICTIM_EMAIL)  # no asking again and again
+    assert pending_invitations(victim) == []
 
 
 def test_answering_an_invitation_needs_the_csrf_token(app, victim, stranger, csrf_on):
@@ -268,3 +270,23 @@ def test_the_full_chain_no_longer_gives_the_stranger_the_account(app, client, vi
     owner = app.test_client()
     response = owner.post("/auth/login", data={"email": VICTIM_EMAIL, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302  # the owner's password still works, their session too
+
+
+def test_the_stand_ins_partner_sees_the_typed_name_and_no_address_is_exported(app, client, victim, stranger):
+    group, event = stranger
+    walk_in(client, group, event, "Door Guest", VICTIM_EMAIL)
+    partner = make_member(group, name="Regular Member", email="regular@example.org")
+    make_rsvp(event, partner, checked_in=True)
+    run = pairing.execute_run(pairing.claim_run(event, None, utcnow(), 10.0).id, 10.0)
+    pairing.publish(run, utcnow())
+    base = f"/groups/{group.slug}/events/{event.id}"
+    pairs_csv = client.get(f"{base}/pairing/pairs.csv").get_data(as_text=True)
+    attendees_csv = client.get(f"{base}/attendees.csv").get_data(as_text=True)
+    for text in (pairs_csv, attendees_csv):
+        assert "Door Guest" in text
+        assert "lunch-guest.invalid" not in text and VICTIM_EMAIL not in text and "Vera" not in text
+    member = app.test_client()
+    member.post("/auth/login", data={"email": "regular@example.org", "password": DEFAULT_PASSWORD})
+    page = member.get(f"{base}/pairing/mine").get_data(as_text=True)
+    assert re.search(r"Table 1, with\s+Door Guest</h2>", page)
+    assert "Vera" not in page and "CFO" not in page

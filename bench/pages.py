@@ -1,0 +1,301 @@
+"""Page throughput: the app's busiest pages against a bare Flask app, at 20 and 400 members.
+
+Seeds a group of N members (each with three needs and three offers drawn from 16 topics,
+all of them going to one lunch and checked in, with a computed pairing version) into a
+scratch SQLite database (or, with --database-url, an empty PostgreSQL database, emptied
+first), serves the app with gunicorn (--workers sync workers, like production) and a bare
+Flask "hello" app served the same way, and loads each page in turn with a bounded load
+generator (--clients threads, each sending one request at a time on a fresh connection,
+for --seconds per page), signed in as the group's organizer. Prints requests/s, p50, p95,
+the page size, and the ratio to the bare app's requests/s measured in the same run.
+
+Targets (issue 16): every page at N = 400 within 2x of its p50 at N = 20; the group home
+at least 25% of the bare app's requests/s and every other page at least 10%; the pairing
+review with 400 attendees under 40 ms p50. Prints whether each is met; asserts nothing.
+
+    .venv/bin/python bench/pages.py [--sizes 20 400] [--seconds 3] [--clients 4]
+                                    [--workers 2] [--database-url URL]
+"""
+
+import argparse
+import http.client
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TOPICS = [
+    ("a publisher for my book", "introduction to my literary agent", "publishing"),
+    ("a good electrician in Oakville", "licensed electrical work", "electrician"),
+    ("an intro to the CFO of a life-science company", "I know CFOs in life sciences", "finance"),
+    ("car-buying negotiation tips", "negotiation coaching for car buying", "cars"),
+    ("an insider price on hot tubs", "hot tub supplier discounts", "hot tubs"),
+    ("resume reviews", "resume reviews from a hiring manager", "resume"),
+    ("interview practice", "mock interviews for managers", "interviews"),
+    ("keynote speaking gigs", "speaking slots at events I organise", "speaking"),
+    ("promote my running class", "marketing plan for a small business", "marketing"),
+    ("warm introductions in healthcare", "introductions to hospital managers", "healthcare"),
+    ("PostgreSQL help for my app", "Postgres and Python consulting", "software"),
+    ("bookkeeping for my small business", "bookkeeping and tax questions", "bookkeeping"),
+    ("job leads in logistics", "job leads at distribution centres", "logistics"),
+    ("a website for my shop", "build simple websites", "websites"),
+    ("public speaking coaching", "coaching for presentations", "speaking"),
+    ("introductions to VPs of sales", "sales leadership contacts", "sales"),
+]
+
+BARE_APP = '''from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def hello():
+    return "Hello, World!"
+'''
+
+# (label, path template, target share of the bare app's requests/s)
+PAGES = [
+    ("group home", "/groups/{slug}/", 0.25),
+    ("event page", "/groups/{slug}/events/{event}/", 0.10),
+    ("directory", "/groups/{slug}/members/", 0.10),
+    ("directory search", "/groups/{slug}/members/?q=publishing", 0.10),
+    ("my needs and offers", "/groups/{slug}/members/me", 0.10),
+    ("check-in", "/groups/{slug}/events/{event}/check-in", 0.10),
+    ("pairing review", "/groups/{slug}/events/{event}/pairing/", 0.10),
+]
+REVIEW_P50_GOAL_S = 0.040
+
+
+def seed(url: str, secret_key: str, n: int, seed_value: int) -> dict:
+    """Builds the group in `url` (emptied first) and returns what the load needs: the slug,
+    the event id and a session cookie of the organizer."""
+    from organizer import create_app
+    from organizer import matching
+    from organizer.auth.service import log_in
+    from organizer.extensions import db
+    from organizer.groups.service import add_group, add_member
+    from organizer.members.service import tags_for
+    from organizer.models import Event, EventStatus, Need, Offer, Rsvp, RsvpState, User, utcnow
+    from organizer.pairing import service as pairing
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key, "TESTING": False,
+                      "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False})
+    rng = random.Random(seed_value)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        now = utcnow()
+        organizer = User(name="Bench Organizer", email="organizer@bench.example", password_hash=None)
+        db.session.add(organizer)
+        group = add_group(organizer, "Bench group", "America/Toronto", slug="bench")
+        event = Event(group=group, title="Bench lunch", starts_at=now, ends_at=now,
+                      status=EventStatus.OPEN.value)
+        db.session.add(event)
+        people = [(organizer, None)]
+        for i in range(n):
+            user = User(name=f"Member {i:03d}", email=f"m{i}@bench.example", password_hash=None,
+                        headline=f"Headline of member {i}", city="Oakville")
+            people.append((user, add_member(group, user)))
+            db.session.add(Rsvp(event=event, user=user, state=RsvpState.GOING.value, checked_in_at=now))
+        db.session.flush()
+        people[0] = (organizer, next(m for m in group.memberships if m.user_id == organizer.id))
+        for _, member in people:
+            for need_text, _, tag in rng.sample(TOPICS, 3):
+                db.session.add(Need(membership=member, title=need_text.capitalize(),
+                                    tags=tags_for(group.id, [tag]), priority=rng.choice(["high", "normal", "low"])))
+            for _, offer_text, tag in rng.sample(TOPICS, 3):
+                db.session.add(Offer(membership=member, title=offer_text.capitalize(), tags=tags_for(group.id, [tag])))
+        db.session.commit()
+        run = pairing.claim_run(event, organizer, utcnow(), 60.0)
+        snap = pairing.snapshot(event, run.inputs["attendees"], [], utcnow(), 60.0)
+        scores = matching.score(snap.problem.attendees, snap.problem.options)
+        result = matching.solve(snap.problem, scores)
+        pairing._save(run.id, snap, scores, result, pairing.review_summary(snap, scores, result))
+        db.session.commit()
+        token = log_in(organizer)
+        organizer_id, slug, event_id = organizer.id, group.slug, event.id
+        db.session.remove()
+        db.engine.dispose()
+    client = app.test_client()
+    with client.session_transaction() as browser:
+        browser["_user_id"] = str(organizer_id)
+        browser["auth_token"] = token
+        browser["_fresh"] = True
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    return {"slug": slug, "event": event_id, "cookie": f"{cookie.key}={cookie.value}"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving `app_spec` from `directory` on a free port, until stopped."""
+
+    def __init__(self, app_spec: str, directory: Path, workers: int, env: dict):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
+             "--bind", f"127.0.0.1:{self.port}", "--chdir", str(directory), "--log-level", "warning",
+             app_spec],
+            env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn for {app_spec} exited with {self.process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise SystemExit(f"gunicorn for {app_spec} did not start within 60 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def get(port: int, path: str, cookie: str | None) -> tuple[int, int]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, len(body)
+    finally:
+        connection.close()
+
+
+def load(port: int, path: str, cookie: str | None, seconds: float, clients: int) -> dict:
+    """`clients` threads send requests back to back for `seconds`; returns the figures."""
+    status, size = get(port, path, cookie)  # warm-up, and a check that the page answers
+    if status != 200:
+        raise SystemExit(f"GET {path} answered {status}, expected 200")
+    for _ in range(2):
+        get(port, path, cookie)
+    latencies: list[float] = []
+    failures: list[int] = []
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client() -> None:
+        mine, bad = [], []
+        while time.perf_counter() < stop_at:
+            t0 = time.perf_counter()
+            code, _ = get(port, path, cookie)
+            mine.append(time.perf_counter() - t0)
+            if code != 200:
+                bad.append(code)
+        with lock:
+            latencies.extend(mine)
+            failures.extend(bad)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise SystemExit(f"GET {path}: {len(failures)} answers were not 200 (e.g. {failures[0]})")
+    latencies.sort()
+    return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies),
+            "p95": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
+            "size": size, "count": len(latencies)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20, 400], help="members in the group")
+    parser.add_argument("--seconds", type=float, default=3.0, help="load per page")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent requests")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", default=None,
+                        help="an empty PostgreSQL database, emptied for each size (default: scratch SQLite files)")
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="givefirst-pages-"))
+    secret_key = "bench-pages-" + os.urandom(8).hex()
+    env = {"GIVEFIRST_ENV": "development", "SECRET_KEY": secret_key, "GIVEFIRST_INSTANCE_PATH": str(scratch),
+           "PAIRING_TIME_LIMIT_S": "20"}
+    os.environ.update(env)
+    from config import database_url
+
+    (scratch / "bare.py").write_text(BARE_APP)
+    bare = Server("bare:app", scratch, args.workers, {})
+    results: dict[int, dict[str, dict]] = {}
+    bare_results: dict[int, dict] = {}
+    dialect = "sqlite"
+    try:
+        for n in args.sizes:
+            url = database_url(args.database_url or f"sqlite:///{scratch}/pages-{n}.sqlite3")
+            dialect = url.split(":", 1)[0].split("+", 1)[0]
+            print(f"Seeding {n} members ({dialect})...", file=sys.stderr, flush=True)
+            data = seed(url, secret_key, n, args.seed)
+            server = Server("app:app", ROOT, args.workers, {"DATABASE_URL": url})
+            try:
+                bare_results[n] = load(bare.port, "/", None, args.seconds, args.clients)
+                results[n] = {}
+                for label, template, _ in PAGES:
+                    path = template.format(slug=data["slug"], event=data["event"])
+                    results[n][label] = load(server.port, path, data["cookie"], args.seconds, args.clients)
+            finally:
+                server.stop()
+    finally:
+        bare.stop()
+
+    print(f"Pages under load ({dialect}; gunicorn, {args.workers} sync workers; {args.clients} clients, "
+          f"{args.seconds:g} s per page; signed in as the organizer):")
+    header = f"  {'page':<20} {'N':>4} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'KB':>6} {'vs bare':>8}"
+    print(header)
+    for n in args.sizes:
+        b = bare_results[n]
+        print(f"  {'bare Flask app':<20} {n:>4} {b['rps']:7.0f} {b['p50'] * 1000:7.1f} {b['p95'] * 1000:7.1f} "
+              f"{b['size'] / 1024:6.1f} {'100%':>8}")
+        for label, _, _ in PAGES:
+            r = results[n][label]
+            print(f"  {label:<20} {n:>4} {r['rps']:7.0f} {r['p50'] * 1000:7.1f} {r['p95'] * 1000:7.1f} "
+                  f"{r['size'] / 1024:6.1f} {r['rps'] / b['rps']:8.1%}")
+
+    print("Targets:")
+    all_met = True
+
+    def verdict(ok: bool, text: str) -> None:
+        nonlocal all_met
+        all_met &= ok
+        print(f"  {'met    ' if ok else 'NOT met'}  {text}")
+
+    small, large = min(args.sizes), max(args.sizes)
+    for label, _, share in PAGES:
+        if small != large:
+            ratio = results[large][label]["p50"] / results[small][label]["p50"]
+            verdict(ratio <= 2.0, f"{label}: p50 at N = {large} is {ratio:.2f}x its p50 at N = {small} (goal <= 2x)")
+        got = results[large][label]["rps"] / bare_results[large]["rps"]
+        verdict(got >= share, f"{label}: {got:.1%} of the bare app's requests/s at N = {large} (goal >= {share:.0%})")
+    review = results[large]["pairing review"]["p50"]
+    verdict(review <= REVIEW_P50_GOAL_S,
+            f"pairing review with {large} attendees: p50 {review * 1000:.1f} ms (goal < {REVIEW_P50_GOAL_S * 1000:.0f} ms)")
+    print(f"All targets met: {'yes' if all_met else 'no'}")
+
+
+if __name__ == "__main__":
+    main()
