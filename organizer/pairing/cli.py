@@ -59,12 +59,21 @@ def run_document(run) -> dict:
     ``offer`` (title or null), ``confidence`` and ``shown`` (whether members see it)."""
     rounds = []
     for r in range(1, run.rounds + 1):
-        rounds.append([
-            {"table": t.number,
-             "members": [{"email": s.user.reachable_email, "name": s.user.name} for s in t.seats],
-             "score": t.score,
-             "reasons": [reason["text"] for reason in t.reasons]}
-            for t in run.tables if t.round == r])
+        tables = []
+        for t in run.tables:
+            if t.round != r:
+                continue
+            emails = {s.user_id: s.user.reachable_email for s in t.seats}
+            tables.append({
+                "table": t.number,
+                "members": [{"email": s.user.reachable_email, "name": s.user.name} for s in t.seats],
+                "score": t.score,
+                "reasons": [reason["text"] for reason in t.reasons if reason.get("shown", True)],
+                "help": [{"helper": emails.get(x["helper"]), "helped": emails.get(x["helped"]),
+                          "need": x["need"], "via": x.get("via", "offer"), "offer": x.get("offer"),
+                          "confidence": x.get("confidence", 1.0), "shown": x.get("shown", True)}
+                         for x in t.reasons]})
+        rounds.append(tables)
     return {"event": run.event_id, "version": run.version, "objective": run.objective,
             "proven_optimal": run.proven_optimal, "rounds": rounds}
 

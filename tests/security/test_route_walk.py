@@ -25,8 +25,9 @@ import pytest
 from organizer.auth.service import issue_set_password_token
 from organizer.extensions import db, limiter
 from organizer.groups.memberships import invite_to_group
-from organizer.members.service import add_do_not_pair
-from organizer.models import Role
+from organizer.members.service import add_do_not_pair, group_membership
+from organizer.help import service as help_model
+from organizer.models import LinkKind, Need, Role
 from tests.event_factories import make_event, make_rsvp
 from tests.conftest import empty_database
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
@@ -105,6 +106,11 @@ ACCESS = {
     "pairing.print_view": ORGANIZER,
     "pairing.pdf": ORGANIZER,
     "pairing.pairs_csv": ORGANIZER,
+    "help.index": ORGANIZER,
+    "help.remove_term": ORGANIZER,
+    "help.correct": ORGANIZER,
+    "help.mark": MEMBER,                  # on one's own need only (someone else's: 404, tested in test_help)
+    "help.remove_link": MEMBER,           # one's own wish or mark, or any as an organizer
 }
 
 ROLES = ["anonymous", "outsider", "member", "organizer"]
@@ -160,10 +166,13 @@ def build_world():
         }
     organizer_rule = add_do_not_pair(group, member.id, third.id, by_organizer=True, created_by=organizer).id
     token = issue_set_password_token(third, organizer, timedelta(hours=1))
+    term = help_model.add_term(group.id, "PSC test", "a French oral test", organizer)
+    wish = help_model.mark_own_need(group_membership(group.id, member.id), db.session.get(Need, own["member"]["need_id"]),
+                                    third.id, LinkKind.WISH)
     db.session.commit()
     values = {"slug": group.slug, "event_id": event.id, "run_id": run.id, "table_id": run.tables[0].id,
               "user_id": member.id, "code": group.invite_code, "token": token, "filename": "css/site.css",
-              "invitation_id": invitation.id}
+              "invitation_id": invitation.id, "term_id": term.id, "link_id": wish.id}
     return {"group": group, "values": values, "own": own, "organizer_rule": organizer_rule}
 
 
