@@ -12,10 +12,11 @@ from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.models import Event, RunStatus, utcnow
 from organizer.pairing import service, sheets
+from organizer.urls import MAX_ID
 
 
 def _event_or_fail(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
+    event = db.session.get(Event, event_id) if 0 < event_id <= MAX_ID else None
     if event is None:
         raise click.ClickException(f"No event with id {event_id}.")
     return event

@@ -371,3 +371,12 @@ def test_a_nul_character_in_an_imported_file_is_refused_with_its_line(club, runn
     page = client.post(f"/groups/{group.slug}/members/import", content_type="multipart/form-data",
                        data={"file": (io.BytesIO(path.read_bytes()), "m.csv")})
     assert page.status_code == 400 and "Line 3 holds a NUL character" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("command", [["pair"], ["sheets", "--out", "x.pdf"]])
+@pytest.mark.parametrize("big", TOO_BIG_IDS)
+def test_an_event_id_too_big_for_the_database_on_the_command_line_is_one_line(app, runner, command, big):
+    result = runner.invoke(args=[command[0], str(big), *command[1:]])
+    assert result.exit_code == 1
+    assert f"No event with id {big}." in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
