@@ -92,6 +92,7 @@ class Lexicon:
     _prefix: dict[str, dict[str, list[_Phrase]]] = field(default_factory=dict)
     _cache: dict[tuple[str, str], tuple[Found, ...]] = field(default_factory=dict)
     readings: dict = field(default_factory=dict)  # the help model's reading of each need text
+    _word_cache: dict[tuple[str, str], list[_Phrase]] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, data: dict) -> Lexicon:
@@ -127,6 +128,7 @@ class Lexicon:
         index.setdefault(kind, {}).setdefault(first, []).append(entry)
         self._cache.clear()
         self.readings.clear()
+        self._word_cache.clear()
 
     def with_terms(self, terms: tuple[Term, ...]) -> Lexicon:
         """A copy of this lexicon with a group's own terms added."""
@@ -175,15 +177,22 @@ class Lexicon:
         self._cache[(kind, text)] = found
         return found
 
-    def _phrases(self, kind: str, raw: list[str], stemmed: list[str]):
-        exact, prefix = self._exact.get(kind, {}), self._prefix.get(kind, {})
-        for start, word in enumerate(stemmed):
-            candidates = list(exact.get(word, ()))
+    def _candidates(self, kind: str, raw_word: str, stemmed_word: str) -> list[_Phrase]:
+        """Phrases that may start at a word (memoised: a group's words repeat)."""
+        key = (kind, raw_word)
+        found = self._word_cache.get(key)
+        if found is None:
+            found = list(self._exact.get(kind, {}).get(stemmed_word, ()))
+            prefix = self._prefix.get(kind, {})
             if prefix:
-                w = raw[start]
-                for k in range(2, len(w) + 1):
-                    candidates.extend(prefix.get(w[:k], ()))
-            for phrase in candidates:
+                for k in range(2, len(raw_word) + 1):
+                    found.extend(prefix.get(raw_word[:k], ()))
+            self._word_cache[key] = found
+        return found
+
+    def _phrases(self, kind: str, raw: list[str], stemmed: list[str]):
+        for start, word in enumerate(stemmed):
+            for phrase in self._candidates(kind, raw[start], word):
                 end = _match_at(phrase.parts, raw, stemmed, start)
                 if end is not None:
                     yield phrase, start, end

@@ -448,7 +448,7 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon):
     key = np.concatenate([p[0] for p in parts]) * np.int64(max(1, len(needs)) * 1024)
     key += np.concatenate([p[1] for p in parts]) * 1024
     conf = np.concatenate([p[2] for p in parts])
-    key += 1023 - np.clip(np.rint(conf * 1000), 0, 1023).astype(np.int64)
+    key += 1023 - (conf * np.float32(1000)).astype(np.int64)  # confidence <= 1: at most 1000
     order = np.argsort(key)
     sorted_key = key[order] >> 10
     first = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
@@ -594,11 +594,14 @@ def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (
     cell = helper * n + helped
     matrix = np.bincount(cell, weights=contribution, minlength=n * n).reshape(n, n)
     # needs are numbered owner by owner, so links sorted by (helper, need) are sorted by cell too
-    order = np.arange(len(cell)) if np.all(cell[1:] >= cell[:-1]) else np.argsort(cell, kind="stable")
+    if not np.all(cell[1:] >= cell[:-1]):
+        order = np.argsort(cell, kind="stable")
+        helper, helped, need, offer, conf, contribution, via, topic, source = (
+            x[order] for x in (helper, helped, need, offer, conf, contribution, via, topic, source))
     return HelpScores(
         attendees, matrix, needs, offers,
-        helper[order], helped[order], need[order], offer[order], conf[order], contribution[order],
-        via[order], topic[order], source[order],
+        helper, helped, need, offer, conf, contribution,
+        via, topic, source,
         _labels(lexicon, topic_keys), tuple(texts),
     )
 
