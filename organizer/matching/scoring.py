@@ -493,23 +493,21 @@ def _work_by_words(attendees, needs, readings, need_owner, prov_start: int, clie
     if WORK_TOPIC not in topic_keys:
         topic_keys.append(WORK_TOPIC)
     tid = topic_keys.index(WORK_TOPIC)
-    prov_rows, client_rows, rows = [], [], []
-    for h, j in zip(hire_at.tolist(), job_at.tolist()):
-        hire_need, job_need = hires[h], jobs[j]
-        employer, seeker = int(need_owner[hire_need]), int(need_owner[job_need])
-        if employer == seeker:
-            continue
-        conf = min(CONFIDENCE["need"], 0.45 + float(sim[h, j]))
-        # the employer helps the job seeker (as a client of their work) ...
-        rows.append((employer, job_need, conf, -1 - (client_start + len(client_rows)), tid))
-        client_rows.append((employer, hire_need))
-        # ... and the job seeker answers the hire
-        rows.append((seeker, hire_need, conf, prov_start + len(prov_rows), tid))
-        prov_rows.append((seeker, conf, LINK_KINDS.index("need"), -1, job_need))
-    if rows:
-        arr = np.array(rows, dtype=np.float64)
-        parts.append((arr[:, 0].astype(np.int32), arr[:, 1].astype(np.int32), arr[:, 2].astype(np.float32),
-                      arr[:, 3].astype(np.int64), arr[:, 4].astype(np.int32)))
+    hire_need, job_need = np.asarray(hires)[hire_at], np.asarray(jobs)[job_at]
+    employer, seeker = need_owner[hire_need], need_owner[job_need]
+    keep = employer != seeker
+    hire_need, job_need, employer, seeker = hire_need[keep], job_need[keep], employer[keep], seeker[keep]
+    conf = np.minimum(CONFIDENCE["need"], 0.45 + sim[hire_at[keep], job_at[keep]]).astype(np.float32)
+    m = len(conf)
+    if not m:
+        return [], []
+    # the employer helps the job seeker (as a client of their work), and the job seeker answers the hire
+    client_codes = -1 - (client_start + np.arange(m))
+    prov_codes = prov_start + np.arange(m)
+    parts.append((np.r_[employer, seeker].astype(np.int32), np.r_[job_need, hire_need].astype(np.int32),
+                  np.r_[conf, conf], np.r_[client_codes, prov_codes].astype(np.int64), np.full(2 * m, tid, dtype=np.int32)))
+    prov_rows = np.column_stack([seeker, conf, np.full(m, LINK_KINDS.index("need")), np.full(m, -1), job_need]).tolist()
+    client_rows = list(zip(employer.tolist(), hire_need.tolist()))
     return prov_rows, client_rows
 
 
