@@ -12,6 +12,9 @@ from organizer.matching.types import Group, Match, MatchingError, Need, Offer, P
 from organizer.matching.weights import explicit_weights, helped_counts, pair_weights
 
 
+FAIRNESS_CONFIDENCE = 0.6  # weaker links (shared words only, a broad topic) add weight but make nobody "helped"
+
+
 def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
     """Seat ``problem``'s attendees (minus the excluded) for ``problem.rounds`` rounds.
 
@@ -31,6 +34,8 @@ def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
         elif [a.id for a in scores.attendees] != list(index):
             raise MatchingError("scores were computed for other attendees")
         weights, allowed, help_matrix = pair_weights(scores.matrix, problem, index)
+        # fairness counts an attendee as helped only by a link the model is fairly sure of
+        help_matrix = scores.sure_matrix(FAIRNESS_CONFIDENCE)
     locks = []
     locked_in_round: dict[tuple[int, int], int] = {}
     for lock in problem.locked:

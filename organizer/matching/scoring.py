@@ -161,6 +161,13 @@ class HelpScores:
     def help(self, helper_id: int, helped_id: int) -> float:
         return float(self.matrix[self.index(helper_id), self.index(helped_id)])
 
+    def sure_matrix(self, confidence: float) -> np.ndarray:
+        """Like ``matrix``, counting only links at or above ``confidence``."""
+        n = len(self.attendees)
+        sure = self.match_similarity >= confidence - 1e-6
+        cells = self.match_helper[sure] * n + self.match_helped[sure]
+        return np.bincount(cells, weights=self.match_score[sure], minlength=n * n).reshape(n, n)
+
     def reasons(self, helper_id: int, helped_id: int) -> list[Match]:
         """The links behind help(helper -> helped), best first."""
         i, j = self.index(helper_id), self.index(helped_id)

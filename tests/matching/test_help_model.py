@@ -124,3 +124,13 @@ def test_reasons_read_in_the_third_person_and_quote_the_member():
     sentence = describe(best_link(scores, 2, 1), {1: "Ana", 2: "Ben"})
     assert sentence.startswith("Ben and Ana can do business")
     assert " my " not in sentence.split("“")[0], "the member's first person pasted into our sentence"
+
+
+def test_only_links_the_model_is_fairly_sure_of_make_someone_helped():
+    weak = [Attendee(1, "Ana", needs=[Need("Zorblat flanges for my quernstone")]),
+            Attendee(2, "Ben", offers=[Offer("Zorblat flanges, quern and all")])]
+    scores = score(weak)
+    assert 0 < scores.help(2, 1) and all(m.confidence < 0.6 for m in scores.reasons(2, 1))
+    assert solve(Problem(weak, options=Options(time_limit_s=5))).helped == 0
+    sure = [Attendee(1, "Ana", needs=[Need("I cracked a tooth")]), Attendee(2, "Ben", headline="Dentist")]
+    assert solve(Problem(sure, options=Options(time_limit_s=5))).helped == 1
