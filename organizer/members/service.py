@@ -40,6 +40,8 @@ from organizer.models import (
     Tag,
     User,
     Visibility,
+    need_tags,
+    offer_tags,
 )
 
 MAX_TAGS = 8
@@ -88,12 +90,19 @@ def tags_for(group_id: int, names: list[str]) -> list[Tag]:
 
 
 def tag_suggestions(viewer: Membership, limit: int = 30) -> list[str]:
-    """Tags already used in the group on items this viewer may see, most used first."""
+    """Tags already used in the group on items this viewer may see, most used first
+    (counted by the database: one row per tag, however large the group)."""
     counts: Counter[str] = Counter()
-    for need in visible_needs_query(viewer, owner=None):
-        counts.update(t.name for t in need.tags)
-    for offer in visible_offers_query(viewer, owner=None):
-        counts.update(t.name for t in offer.tags)
+    for model, links, key, visible in (
+        (Need, need_tags, need_tags.c.need_id, need_visibility_clause(viewer)),
+        (Offer, offer_tags, offer_tags.c.offer_id, offer_visibility_clause(viewer)),
+    ):
+        rows = db.session.execute(
+            select(Tag.name, func.count()).select_from(model)
+            .join(Membership, model.membership_id == Membership.id)
+            .join(links, key == model.id).join(Tag, Tag.id == links.c.tag_id)
+            .where(visible).group_by(Tag.name))
+        counts.update({name: count for name, count in rows})
     return [name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
@@ -260,22 +269,28 @@ def offer_visibility_clause(viewer: Membership):
 
 
 def visible_needs_query(viewer: Membership, owner: Membership | None,
-                        partner_ids: frozenset[int] = frozenset()) -> list[Need]:
+                        partner_ids: frozenset[int] = frozenset(),
+                        membership_ids: list[int] | None = None) -> list[Need]:
     query = (select(Need).join(Membership, Need.membership_id == Membership.id)
              .where(need_visibility_clause(viewer, partner_ids))
              .options(selectinload(Need.tags), selectinload(Need.helped_by))
              .order_by(Need.created_at, Need.id))
     if owner is not None:
         query = query.where(Need.membership_id == owner.id)
+    if membership_ids is not None:
+        query = query.where(Need.membership_id.in_(membership_ids))
     return list(db.session.scalars(query))
 
 
-def visible_offers_query(viewer: Membership, owner: Membership | None) -> list[Offer]:
+def visible_offers_query(viewer: Membership, owner: Membership | None,
+                         membership_ids: list[int] | None = None) -> list[Offer]:
     query = (select(Offer).join(Membership, Offer.membership_id == Membership.id)
              .where(offer_visibility_clause(viewer))
              .options(selectinload(Offer.tags)).order_by(Offer.created_at, Offer.id))
     if owner is not None:
         query = query.where(Offer.membership_id == owner.id)
+    if membership_ids is not None:
+        query = query.where(Offer.membership_id.in_(membership_ids))
     return list(db.session.scalars(query))
 
 
@@ -342,47 +357,6 @@ class DirectoryEntry:
     matched_needs: list[Need] = field(default_factory=list)
     matched_offers: list[Offer] = field(default_factory=list)
     score: int = 0
-
-
-def directory(viewer: Membership, query: str = "", tag: str = "",
-              partner_ids: frozenset[int] = frozenset()) -> list[DirectoryEntry]:
-    """The group's members with what `viewer` may see of them; filtered and ranked by a search.
-
-    Every word of the query (less filler words) is looked for in names, profiles and the
-    visible needs and offers; members matching more words come first, and a match in an
-    offer counts double: the directory answers "who can help with ...?".
-    """
-    members = list(db.session.scalars(
-        select(Membership).join(User).where(Membership.group_id == viewer.group_id)
-        .options(selectinload(Membership.user)).order_by(func.lower(User.name))))
-    needs: dict[int, list[Need]] = {}
-    for need in visible_needs_query(viewer, None, partner_ids):
-        needs.setdefault(need.membership_id, []).append(need)
-    offers: dict[int, list[Offer]] = {}
-    for offer in visible_offers_query(viewer, None):
-        offers.setdefault(offer.membership_id, []).append(offer)
-    entries = [DirectoryEntry(m, needs.get(m.id, []), offers.get(m.id, [])) for m in members]
-
-    tag = normalize_tag(tag)
-    terms = search_terms(query)
-    if not tag and not terms:
-        return entries
-    results = []
-    for entry in entries:
-        if tag:
-            entry.matched_needs = [n for n in entry.needs if tag in {t.name for t in n.tags}]
-            entry.matched_offers = [o for o in entry.offers if tag in {t.name for t in o.tags}]
-            if not (entry.matched_needs or entry.matched_offers):
-                continue
-        if terms:
-            entry.score = _score_entry(entry, terms)
-            if entry.score == 0:
-                continue
-        else:
-            entry.score = len(entry.matched_offers) * 2 + len(entry.matched_needs)
-        results.append(entry)
-    results.sort(key=lambda e: (-e.score, e.membership.user.name.lower()))
-    return results
 
 
 def _item_text(item: Need | Offer) -> str:

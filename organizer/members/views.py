@@ -10,8 +10,9 @@ from organizer.access import member_required, organizer_required
 from organizer.errors import ActionRefused
 from organizer.help import service as help_model
 from organizer.forms import ConfirmForm
+from organizer.paging import page_number
 from organizer.models import utcnow
-from organizer.members import roster, service
+from organizer.members import directory, roster, service
 from organizer.members.forms import (
     DoNotPairForm,
     ImportConfirmForm,
@@ -107,8 +108,9 @@ def index(group, member):
     form = SearchForm(request.args)
     query = (form.q.data or "")[:200]
     tag = request.args.get("tag", "")[:40]
-    entries = service.directory(member, query=query, tag=tag, partner_ids=service.published_partner_ids(member, utcnow()))
-    return render_template("members/index.html", group=group, member=member, form=form, entries=entries,
+    page = directory.directory_page(member, query=query, tag=tag, number=page_number(request.args.get("page")),
+                                    partner_ids=service.published_partner_ids(member, utcnow()))
+    return render_template("members/index.html", group=group, member=member, form=form, page=page,
                            query=query, tag=service.normalize_tag(tag),
                            tag_suggestions=service.tag_suggestions(member))
 

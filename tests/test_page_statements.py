@@ -1,0 +1,97 @@
+"""Pages whose cost does not grow with the group: the same number of SQL statements for a
+group of a few members as for one several pages long (issue 16). Statements are counted
+with an event listener on the engine while the page is requested."""
+
+import random
+
+import pytest
+from sqlalchemy import event as sa_event
+
+from organizer.extensions import db
+from organizer.groups.service import add_member
+from organizer.members.service import tags_for
+from organizer.models import Need, Offer, Rsvp, RsvpState, User, utcnow
+from organizer.pairing import service as pairing
+from tests.event_factories import make_event
+from tests.factories import make_group, make_user
+
+TOPICS = [("A publisher for my book", "Introduction to my literary agent", "publishing"),
+          ("A good electrician", "Licensed electrical work", "electrician"),
+          ("Resume reviews", "Resume reviews from a hiring manager", "resume"),
+          ("Interview practice", "Mock interviews for managers", "interviews"),
+          ("A website for my shop", "I build simple websites", "websites")]
+SMALL, LARGE = 6, 60  # LARGE is past one page of every paged list
+
+PAGES = {
+    "group home": "/groups/{slug}/",
+    "event page": "/groups/{slug}/events/{event}/",
+    "directory": "/groups/{slug}/members/",
+    "directory search": "/groups/{slug}/members/?q=publishing",
+    "directory tag": "/groups/{slug}/members/?tag=resume",
+    "directory page 2": "/groups/{slug}/members/?page=2",
+    "my needs and offers": "/groups/{slug}/members/me",
+    "check-in": "/groups/{slug}/events/{event}/check-in",
+    "check-in search": "/groups/{slug}/events/{event}/check-in?q=member",
+    "pairing review": "/groups/{slug}/events/{event}/pairing/",
+}
+
+
+def grow(group, lunch, rng, count: int) -> None:
+    """Adds `count` members, each with two needs and two offers, going to the lunch and checked in."""
+    now = utcnow()
+    start = len(group.memberships)
+    for i in range(start, start + count):
+        user = User(name=f"Member {i:03d}", email=f"grown{i}@example.org", password_hash=None)
+        member = add_member(group, user)
+        for need_title, _, tag in rng.sample(TOPICS, 2):
+            db.session.add(Need(membership=member, title=need_title, tags=tags_for(group.id, [tag])))
+        for _, offer_title, tag in rng.sample(TOPICS, 2):
+            db.session.add(Offer(membership=member, title=offer_title, tags=tags_for(group.id, [tag])))
+        db.session.add(Rsvp(event=lunch, user=user, state=RsvpState.GOING.value, checked_in_at=now))
+        db.session.flush()
+    db.session.commit()
+    pair(lunch)
+
+
+def pair(lunch) -> None:
+    run = pairing.claim_run(lunch, None, utcnow(), 10.0)
+    pairing.execute_run(run.id, 10.0)
+
+
+def statements_for(client, path: str) -> list[str]:
+    assert client.get(path).status_code == 200  # once to settle what a first visit does
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, path
+    return seen
+
+
+@pytest.fixture
+def growing_group(app):
+    organizer = make_user(name="Olga Organizer", email="olga@example.org")
+    group = make_group(organizer=organizer, name="Growing club")
+    lunch = make_event(group, title="Lunch")
+    return group, lunch
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_statements_per_page_do_not_grow_with_the_group(page, growing_group, client, auth):
+    group, lunch = growing_group
+    rng = random.Random(7)
+    path = PAGES[page].format(slug=group.slug, event=lunch.id)
+    grow(group, lunch, rng, SMALL)
+    pair(lunch)  # the review compares with the previous version, as it will at the larger size
+    auth.login("olga@example.org")
+    small = statements_for(client, path)
+    grow(group, lunch, rng, LARGE - SMALL)
+    large = statements_for(client, path)
+    assert len(large) == len(small), "\n".join(["small:", *small, "large:", *large])
