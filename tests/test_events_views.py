@@ -404,3 +404,31 @@ def test_attendee_csv_starts_with_a_byte_order_mark_for_spreadsheets(client, aut
     event = make_event(group)
     auth.login("coach@example.org")
     assert client.get(event_url(event, "attendees.csv")).data.startswith("\ufeffName,Email".encode())
+
+
+def test_door_list_comes_a_page_at_a_time_and_the_search_looks_at_every_page(client, auth, club):
+    group, _, _ = club
+    event = make_event(group)
+    for i in range(service.DOOR_PAGE_SIZE + 5):
+        make_rsvp(event, make_member(group, name=f"Guest {i:03d}", password=None))
+    auth.login("coach@example.org")
+    first = client.get(event_url(event, "check-in")).get_data(as_text=True)
+    assert "Check in<span class=\"visually-hidden\"> Guest 000" in first
+    assert "Guest 054" not in first and "Page 1 of 2" in first
+    second = client.get(event_url(event, "check-in?page=2")).get_data(as_text=True)
+    assert "Guest 054" in second and "Guest 000" not in second
+    found = client.get(event_url(event, "check-in?q=uest+054")).get_data(as_text=True)
+    assert "Guest 054" in found and "Guest 053" not in found and "Page 1 of" not in found
+
+
+def test_walk_in_member_is_typed_by_name(client, auth, club):
+    group, _, member = club
+    event = make_event(group)
+    auth.login("coach@example.org")
+    page = client.get(event_url(event, "check-in")).get_data(as_text=True)
+    assert "Dave Okafor" not in page  # member names come from names.json as the organizer types
+    client.post(event_url(event, "walk-ins"), data={"user_id": "dave okafor"})
+    assert service.rsvp_of(event.id, member.id).walk_in
+    html = client.post(event_url(event, "walk-ins"), data={"user_id": "Nobody Known"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "No member of this group is called Nobody Known." in html

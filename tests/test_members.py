@@ -88,6 +88,46 @@ def test_need_can_record_who_helped(client, auth, group_of_three):
     assert "Helped by Bob Brown" in page
 
 
+def test_who_helped_is_typed_by_name_and_the_page_lists_no_member(client, auth, group_of_three):
+    group, _, alice, bob = group_of_three
+    need = make_need(group, alice)
+    auth.login("alice@example.org")
+    page = client.get(f"/groups/{group.slug}/members/me").get_data(as_text=True)
+    assert "Bob Brown" not in page  # names come ten at a time from names.json, not in every form
+    client.post(f"/groups/{group.slug}/members/me/needs/{need.id}",
+                data=need_data(prefix=f"need-{need.id}", status="met", helped_by="bob brown"))
+    db.session.refresh(need)
+    assert need.helped_by_id == bob.id
+    page = client.get(f"/groups/{group.slug}/members/me").get_data(as_text=True)
+    assert f'value="Bob Brown (#{bob.id})"' in page
+
+
+def test_who_helped_names_nobody_or_several_with_a_message(client, auth, group_of_three):
+    group, _, alice, bob = group_of_three
+    make_member(group, name="Bob Brown", email="bob2@example.org")
+    outsider = make_user(name="Olivia Outsider")
+    need = make_need(group, alice)
+    auth.login("alice@example.org")
+    url = f"/groups/{group.slug}/members/me/needs/{need.id}"
+    for typed, message in [("Bob Brown", "Several members are called Bob Brown"),
+                           ("Nobody <b>Here</b>", "No member of this group is called Nobody &lt;b&gt;Here&lt;/b&gt;"),
+                           (f"Olivia Outsider (#{outsider.id})", "No member of this group is called Olivia")]:
+        response = client.post(url, data=need_data(prefix=f"need-{need.id}", status="met", helped_by=typed))
+        assert message in response.get_data(as_text=True), typed
+        db.session.refresh(need)
+        assert need.helped_by_id is None
+
+
+def test_member_names_are_searched_as_you_type(client, auth, group_of_three):
+    group, _, alice, bob = group_of_three
+    make_member(group, name="Bobby 100%_Tables", email="bobby@example.org")
+    auth.login("alice@example.org")
+    names = client.get(f"/groups/{group.slug}/members/names.json?q=BOB").get_json()
+    assert names == [f"Bob Brown (#{bob.id})", names[1]] and names[1].startswith("Bobby 100%_Tables (#")
+    assert len(client.get(f"/groups/{group.slug}/members/names.json?q=%25_").get_json()) == 1
+    assert client.get(f"/groups/{group.slug}/members/names.json?q=zzz").get_json() == []
+
+
 def test_member_adds_pauses_and_removes_an_offer(client, auth, group_of_three):
     group, *_ = group_of_three
     auth.login("alice@example.org")

@@ -381,3 +381,36 @@ def test_rq_worker_runs_the_job_when_redis_is_configured(lunch, app):
         jobs.worker_app = None
     db.session.expire_all()
     assert db.session.get(PairingRun, run.id).status == RunStatus.DONE
+
+
+def test_review_shows_tables_a_page_at_a_time_and_lists_the_seated_once(lunch, client, auth, monkeypatch):
+    from organizer.pairing import views
+
+    group, organizer, event, p = lunch
+    run = generate(event)
+    monkeypatch.setattr(views, "TABLES_PER_PAGE", 2)
+    auth.login("olga@example.org")
+    url = f"/groups/{group.slug}/events/{event.id}/pairing/"
+    first = client.get(url).get_data(as_text=True)
+    second = client.get(f"{url}?version={run.version}&page=2").get_data(as_text=True)
+    assert first.count('<li class="table-card') == 2 and second.count('<li class="table-card') == 1
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    # One list of the seated people serves both swap fields and "leave out".
+    assert first.count(f"Alice Example (#{p['Alice'].id})") == 1
+    assert first.count('list="seated-people"') == 3
+
+
+def test_swap_and_leave_out_take_typed_names_and_refuse_others_with_a_message(lunch, client, auth):
+    group, organizer, event, p = lunch
+    run = generate(event)
+    auth.login("olga@example.org")
+    base = f"/groups/{group.slug}/events/{event.id}/pairing/{run.id}"
+    refused = client.post(f"{base}/exclude", data={"exclude-user": "Nobody <i>here</i>"}, follow_redirects=True)
+    assert refused.status_code == 200
+    assert "Choose a seated person from the list to leave out." in refused.get_data(as_text=True)
+    assert service.latest_run(event).version == 1
+    client.post(f"{base}/swap", data={"first": "alice example", "second": f"Sofia Example (#{p['Sofia'].id})",
+                                      "round": "1"})
+    swapped = service.run_of_event(event)
+    assert swapped.version == 2
+    assert p["Tom"].id in [s.user_id for s in table_of(swapped, p["Alice"].id).seats]

@@ -45,13 +45,8 @@ class RsvpForm(FlaskForm):
 
 
 class WalkInMemberForm(FlaskForm):
-    user_id = SelectField("Member", validators=[DataRequired("Choose a member.")])
-
-    def __init__(self, *args, members: list[tuple[int, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user_id.choices = [SelectChoice("", "Choose a member…")] + [
-            SelectChoice(str(user_id), name) for user_id, name in members
-        ]
+    user_id = StringField("Member", validators=[DataRequired("Choose a member."), Length(max=200)],
+                          description="Start typing their name.")
 
 
 class WalkInGuestForm(FlaskForm):

@@ -15,14 +15,16 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import contains_eager
 
 from organizer.auth.service import create_user, normalize_email, user_by_email
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.groups.memberships import add_member, invite_to_group, membership
+from organizer.members.service import member_from_label
 from organizer.models import Event, EventStatus, Group, Membership, Rsvp, RsvpState, User
+from organizer.paging import Page, clamp
 
 DEFAULT_DURATION = timedelta(minutes=90)
 MIN_ROUNDS, MAX_ROUNDS = 1, 6
@@ -662,16 +664,21 @@ class AttendanceCounts:
 
 
 def attendance_counts(event: Event) -> AttendanceCounts:
-    rows = rsvps_of_event(event)
-    going = [r for r in rows if r.state == RsvpState.GOING]
-    return AttendanceCounts(
-        answered_yes=sum(1 for r in going if not r.walk_in),
-        checked_in=sum(1 for r in going if r.checked_in_at is not None),
-        walk_ins=sum(1 for r in going if r.walk_in),
-        not_arrived=sum(1 for r in going if not r.walk_in and r.checked_in_at is None),
-        waitlisted=sum(1 for r in rows if r.state == RsvpState.WAITLISTED),
-        declined=sum(1 for r in rows if r.state == RsvpState.DECLINED),
-    )
+    """Counted by the database: one row whatever the number of answers."""
+    going = Rsvp.state == RsvpState.GOING.value
+
+    def count(*conditions):
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+    row = db.session.execute(select(
+        count(going, Rsvp.walk_in.is_(False)),
+        count(going, Rsvp.checked_in_at.is_not(None)),
+        count(going, Rsvp.walk_in.is_(True)),
+        count(going, Rsvp.walk_in.is_(False), Rsvp.checked_in_at.is_(None)),
+        count(Rsvp.state == RsvpState.WAITLISTED.value),
+        count(Rsvp.state == RsvpState.DECLINED.value),
+    ).where(Rsvp.event_id == event.id)).one()
+    return AttendanceCounts(*(int(value) for value in row))
 
 
 def door_list(event: Event, search: str = "") -> list[Rsvp]:
@@ -683,14 +690,36 @@ def door_list(event: Event, search: str = "") -> list[Rsvp]:
     ]
 
 
-def walk_in_candidates(event: Event) -> list[Membership]:
-    """Members without a seat at this event, who could walk in."""
-    seated = select(Rsvp.user_id).where(Rsvp.event_id == event.id, Rsvp.state != RsvpState.DECLINED.value)
-    return list(
-        db.session.scalars(
-            select(Membership).join(User)
-            .where(Membership.group_id == event.group_id, Membership.user_id.not_in(seated))
-            .order_by(func.lower(User.name), User.id)
-            .options(contains_eager(Membership.user))
-        )
-    )
+DOOR_PAGE_SIZE = 50
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def door_page(event: Event, search: str = "", number: int = 1, size: int = DOOR_PAGE_SIZE) -> Page:
+    """One page of the door list (seats by name, then the waitlist in order), filtered by a piece
+    of the name in the database: the same cost for 20 answers or 2,000."""
+    condition = and_(Rsvp.event_id == event.id, Rsvp.state != RsvpState.DECLINED.value)
+    needle = search.strip().lower()
+    if needle:
+        condition = and_(condition, func.lower(User.name).like(_like_pattern(needle), escape="\\"))
+    total = db.session.scalar(select(func.count()).select_from(Rsvp).join(User).where(condition)) or 0
+    number = clamp(number, total, size)
+    rows = list(db.session.scalars(
+        select(Rsvp).join(User).where(condition)
+        .order_by(case((Rsvp.state == RsvpState.GOING.value, 0), else_=1),
+                  case((Rsvp.state == RsvpState.WAITLISTED.value, Rsvp.waitlisted_at), else_=None),
+                  func.lower(User.name), User.id)
+        .options(contains_eager(Rsvp.user)).limit(size).offset((number - 1) * size)))
+    return Page(rows, total, number, size)
+
+
+def walk_in_member(event: Event, typed: str) -> Membership:
+    """The member a typed walk-in choice names ("Name (#id)" from the list, an id, or a name only
+    one member has); ActionRefused with the reason otherwise."""
+    member = member_from_label(event.group_id, typed)
+    if member is None:
+        raise ActionRefused("Choose a member.")
+    return member

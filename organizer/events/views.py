@@ -7,6 +7,7 @@ from organizer.events import exports, service
 from organizer.events.forms import EventForm, RsvpForm, WalkInGuestForm, WalkInMemberForm
 from organizer.forms import ConfirmForm
 from organizer.models import EventStatus, RsvpState, utcnow
+from organizer.paging import page_number
 from organizer.urls import base_domain, external_url
 
 bp = Blueprint("events", __name__, url_prefix="/groups/<slug>/events")
@@ -201,18 +202,17 @@ def attendees_csv(group, member, event_id: int):
 def check_in_page(group, member, event_id: int):
     event = _event_or_404(group, member, event_id)
     search = request.args.get("q", "")[:120]
-    candidates = service.walk_in_candidates(event)
     return render_template(
         "events/check_in.html",
         group=group,
         member=member,
         event=event,
         search=search,
-        rows=service.door_list(event, search),
+        door=service.door_page(event, search, page_number(request.args.get("page"))),
         counts=service.attendance_counts(event),
         door_open=event.status in service.CHECK_IN_STATES,
         confirm_form=ConfirmForm(),
-        walk_in_form=WalkInMemberForm(members=[(m.user_id, m.user.name) for m in candidates]),
+        walk_in_form=WalkInMemberForm(),
         guest_form=WalkInGuestForm(),
     )
 
@@ -254,11 +254,10 @@ def undo_check_in(group, member, event_id: int, user_id: int):
 @organizer_required
 def add_walk_in(group, member, event_id: int):
     event = _event_or_404(group, member, event_id)
-    candidates = service.walk_in_candidates(event)
-    form = WalkInMemberForm(members=[(m.user_id, m.user.name) for m in candidates])
+    form = WalkInMemberForm()
     if form.validate_on_submit():
         try:
-            user = service.add_walk_in(event, int(form.user_id.data), utcnow())
+            user = service.add_walk_in(event, service.walk_in_member(event, form.user_id.data).user_id, utcnow())
         except ActionRefused as refusal:
             flash(str(refusal), "error")
         else:

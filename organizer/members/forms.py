@@ -37,12 +37,9 @@ class NeedForm(FlaskForm):
     tags = StringField("Tags", validators=[Length(max=400)], description=TAGS_HINT)
     priority = SelectField("Priority", choices=PRIORITIES, default="normal")
     status = SelectField("Status", choices=STATUSES, default="open")
-    helped_by = SelectField("Who helped", validators=[Optional()], default="")
+    helped_by = StringField("Who helped", validators=[Optional(), Length(max=200)], default="",
+                            description="Start typing a member's name. Leave empty if nobody in the group helped.")
     visibility = SelectField("Who may see it", choices=VISIBILITIES, default="group")
-
-    def __init__(self, *args, helper_choices: list[SelectChoice], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helped_by.choices = [SelectChoice("", "Nobody yet, or someone outside the group"), *helper_choices]
 
 
 class OfferForm(FlaskForm):

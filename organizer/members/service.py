@@ -300,6 +300,50 @@ def group_membership(group_id: int, user_id: int) -> Membership | None:
         .options(selectinload(Membership.user)))
 
 
+# --- choosing a member by name ------------------------------------------------------
+
+LABEL_ID = re.compile(r"\(#(\d{1,9})\)\s*$")
+
+
+def person_label(user: User) -> str:
+    """How a member is offered in a typed choice: their name and user id, "Bob Brown (#12)"."""
+    return f"{user.name} (#{user.id})"
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def members_named(group_id: int, text: str, limit: int = 10) -> list[Membership]:
+    """Members of the group whose name contains `text` (any case), by name: at most `limit`."""
+    pattern = f"%{_like_escape(text.strip().lower())}%"
+    return list(db.session.scalars(
+        select(Membership).join(User, User.id == Membership.user_id)
+        .where(Membership.group_id == group_id, func.lower(User.name).like(pattern, escape="\\"))
+        .options(selectinload(Membership.user)).order_by(func.lower(User.name), User.id).limit(limit)))
+
+
+def member_from_label(group_id: int, text: str) -> Membership | None:
+    """The member a typed choice names: a label from `person_label`, a user id, or a name only one
+    member has. None for an empty choice; ActionRefused when it names nobody or several."""
+    text = text.strip()
+    if not text:
+        return None
+    number = LABEL_ID.search(text) or re.fullmatch(r"#?(\d{1,9})", text)
+    if number:
+        member = group_membership(group_id, int(number.group(1)))
+    else:
+        found = list(db.session.scalars(
+            select(Membership).join(User, User.id == Membership.user_id)
+            .where(Membership.group_id == group_id, func.lower(User.name) == text.lower()).limit(2)))
+        if len(found) > 1:
+            raise ActionRefused(f"Several members are called {text}: choose one from the list.")
+        member = found[0] if found else None
+    if member is None:
+        raise ActionRefused(f"No member of this group is called {text[:80]}.")
+    return member
+
+
 def partner_access_ends_after(group: Group) -> timedelta:
     """How long after a lunch its partners still see each other's partner-only needs and
     contact details: the group's repeat cool-down (the time they are not paired again)."""

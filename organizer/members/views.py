@@ -2,7 +2,7 @@ import base64
 import binascii
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -10,8 +10,6 @@ from organizer.access import member_required, organizer_required
 from organizer.errors import ActionRefused
 from organizer.help import service as help_model
 from organizer.forms import ConfirmForm
-from organizer.paging import page_number
-from organizer.models import utcnow
 from organizer.members import directory, roster, service
 from organizer.members.forms import (
     DoNotPairForm,
@@ -23,6 +21,8 @@ from organizer.members.forms import (
     ProfileForm,
     SearchForm,
 )
+from organizer.models import utcnow
+from organizer.paging import page_number
 from organizer.urls import external_url
 
 bp = Blueprint("members", __name__, url_prefix="/groups/<slug>/members")
@@ -33,15 +33,16 @@ def people_choices(group, exclude_user_id=None) -> list[SelectChoice]:
             if m.user_id != exclude_user_id]
 
 
-def need_input(form: NeedForm) -> service.NeedInput:
+def need_input(form: NeedForm, group) -> service.NeedInput:
+    helper = service.member_from_label(group.id, form.helped_by.data or "")
     return service.NeedInput(
         title=form.title.data, details=form.details.data, tags=form.tags.data or "",
         priority=form.priority.data, status=form.status.data, visibility=form.visibility.data,
-        helped_by_id=int(form.helped_by.data) if form.helped_by.data else None,
+        helped_by_id=helper.user_id if helper else None,
     )
 
 
-def offer_input(form: OfferForm) -> service.OfferInput:
+def offer_input(form: OfferForm, group) -> service.OfferInput:
     return service.OfferInput(title=form.title.data, details=form.details.data, tags=form.tags.data or "",
                               kind=form.kind.data, active=form.active.data)
 
@@ -52,8 +53,8 @@ def need_form(group, member, need=None, formdata=None) -> NeedForm:
     if need is not None and formdata is None:
         kwargs = {"title": need.title, "details": need.details, "tags": ", ".join(t.name for t in need.tags),
                   "priority": need.priority, "status": need.status, "visibility": need.visibility,
-                  "helped_by": str(need.helped_by_id or "")}
-    form = NeedForm(formdata=formdata, prefix=prefix, helper_choices=people_choices(group, member.user_id), **kwargs)
+                  "helped_by": service.person_label(need.helped_by) if need.helped_by else ""}
+    form = NeedForm(formdata=formdata, prefix=prefix, **kwargs)
     form.visibility.description = partner_access_hint(group, "it")
     return form
 
@@ -136,6 +137,14 @@ def mine(group, member):
     return render_my_lists(group, member)
 
 
+@bp.route("/names.json")
+@member_required
+def names(group, member):
+    """Search-as-you-type for a member choice ("who helped"): at most ten labels."""
+    query = request.args.get("q", "")[:80]
+    return jsonify([service.person_label(m.user) for m in service.members_named(group.id, query)])
+
+
 ITEMS = {
     # kind: (form builder, form -> input, add, update, remove, find own item, label)
     "need": (need_form, need_input, service.add_need, service.update_need, service.remove_need,
@@ -154,9 +163,9 @@ def save_item(group, member, kind: str, item_id: int | None = None):
     if form.validate_on_submit():
         try:
             if item is None:
-                add(member, to_input(form))
+                add(member, to_input(form, group))
             else:
-                update(item, to_input(form))
+                update(item, to_input(form, group))
         except ActionRefused as refusal:
             form.form_errors.append(str(refusal))
         else:

@@ -1,7 +1,11 @@
+import re
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+
+LABEL_ID = re.compile(r"\(#(\d{1,9})\)\s*$")
 
 SOURCES = [
     SelectChoice("checked_in", "Checked in at the door"),
@@ -13,23 +17,52 @@ class GenerateForm(FlaskForm):
     source = SelectField("Pair the people", choices=SOURCES, default="checked_in")
 
 
-class PersonForm(FlaskForm):
-    user = SelectField("Person", validators=[DataRequired()])
+def person_label(user_id: int, name: str) -> str:
+    return f"{name} (#{user_id})"
 
-    def __init__(self, *args, people: list[SelectChoice], **kwargs):
+
+def pick_person(text: str, people: dict[int, str]) -> int | None:
+    """The one of `people` (user id -> name) that a typed choice names: a label from
+    `person_label`, a user id, or a name only one of them has (any case)."""
+    text = text.strip()
+    number = LABEL_ID.search(text) or re.fullmatch(r"#?(\d{1,9})", text)
+    if number:
+        user_id = int(number.group(1))
+        return user_id if user_id in people else None
+    named = [uid for uid, name in people.items() if name.lower() == text.lower()]
+    return named[0] if len(named) == 1 else None
+
+
+class PersonField(StringField):
+    """A person chosen from a list the page renders once (a <datalist>), by typing or picking;
+    `user_id` holds who it names once the form validates."""
+
+    people: dict[int, str]
+    user_id: int | None = None
+
+    def pre_validate(self, form) -> None:
+        self.user_id = pick_person(self.data or "", self.people)
+        if self.user_id is None:
+            raise ValidationError("Choose a person from the list.")
+
+
+class PersonForm(FlaskForm):
+    user = PersonField("Person", validators=[DataRequired(), Length(max=200)])
+
+    def __init__(self, *args, people: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.user.choices = people
+        self.user.people = people
 
 
 class SwapForm(FlaskForm):
-    first = SelectField("Swap", validators=[DataRequired()])
-    second = SelectField("with", validators=[DataRequired()])
+    first = PersonField("Swap", validators=[DataRequired(), Length(max=200)])
+    second = PersonField("with", validators=[DataRequired(), Length(max=200)])
     round = IntegerField("In round", default=1, validators=[NumberRange(min=1, max=6)])
 
-    def __init__(self, *args, people: list[SelectChoice], **kwargs):
+    def __init__(self, *args, people: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.first.choices = people
-        self.second.choices = people
+        self.first.people = people
+        self.second.people = people
 
 
 class PublishForm(FlaskForm):

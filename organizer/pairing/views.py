@@ -11,17 +11,20 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
+from organizer import paging
 from organizer.access import member_required, organizer_required
 from organizer.errors import ActionRefused
 from organizer.events.service import NO_CALENDAR_FILE, has_calendar_file
 from organizer.forms import ConfirmForm
 from organizer.help import service as help_model
 from organizer.models import RunStatus, utcnow
+from organizer.paging import page_number
 from organizer.pairing import jobs, reasons, service, sheets
-from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm
+from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm, person_label
 from organizer.urls import base_domain, id_arg
+
+TABLES_PER_PAGE = 40  # the review shows this many tables at a time, however large the lunch
 
 bp = Blueprint("pairing", __name__, url_prefix="/groups/<slug>/events/<int:event_id>/pairing")
 
@@ -81,9 +84,18 @@ def show_version(group, event, version: int):
     return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=version))
 
 
-def people_choices(run) -> list[SelectChoice]:
+def people_choices(run) -> dict[int, str]:
+    """Who is seated in this version (round 1 seats everyone), by name: user id -> name."""
     seated = sorted(((s.user.name, s.user_id) for t in run.tables if t.round == 1 for s in t.seats))
-    return [SelectChoice(str(uid), name) for name, uid in seated]
+    return {uid: name for name, uid in seated}
+
+
+def unseated_choices(run, group) -> dict[int, str]:
+    return {m.user_id: m.user.name for m in service.unseated_members(run, group)}
+
+
+def labels(people: dict[int, str]) -> list[str]:
+    return [person_label(uid, name) for uid, name in people.items()]
 
 
 @bp.route("/")
@@ -100,14 +112,18 @@ def index(group, member, event_id: int):
                    confirm_form=ConfirmForm(), published=service.published_run(event))
     if run is not None and run.status == RunStatus.DONE:
         names = service.names_of(run.inputs.get("attendees", []) + run.inputs.get("excluded", []))
+        seated, unseated = people_choices(run), unseated_choices(run, group)
+        tables = paging.Page([], len(run.tables), paging.clamp(page_number(request.args.get("page")),
+                                                               len(run.tables), TABLES_PER_PAGE), TABLES_PER_PAGE)
+        tables.items = run.tables[(tables.number - 1) * TABLES_PER_PAGE:tables.number * TABLES_PER_PAGE]
         context.update(
             names=names, difference=service.difference(run), changes=service.attendee_changes(run),
             reasons=reasons.visible_reasons(group.id, run.tables, reasons.ORGANIZERS),
             wishes=[link for link in help_model.links_of_group(group.id, run.inputs.get("attendees", []))],
-            swap_form=SwapForm(people=people_choices(run)),
-            exclude_form=PersonForm(people=people_choices(run), prefix="exclude"),
-            add_form=PersonForm(people=[SelectChoice(str(m.user_id), m.user.name)
-                                        for m in service.unseated_members(run, group)], prefix="add"),
+            tables=tables, seated_labels=labels(seated), unseated_labels=labels(unseated),
+            swap_form=SwapForm(people=seated),
+            exclude_form=PersonForm(people=seated, prefix="exclude"),
+            add_form=PersonForm(people=unseated, prefix="add"),
             publish_form=PublishForm(),
         )
     return render_template("pairing/index.html", **context)
@@ -147,8 +163,9 @@ def exclude(group, member, event_id: int, run_id: int):
     run = load_run(event, run_id)
     form = PersonForm(people=people_choices(run), prefix="exclude")
     if not form.validate_on_submit():
-        abort(400)
-    excluded = sorted(set(run.inputs.get("excluded", [])) | {int(form.user.data)})
+        flash("Choose a seated person from the list to leave out.", "error")
+        return show_version(group, event, run.version)
+    excluded = sorted(set(run.inputs.get("excluded", [])) | {form.user.user_id})
     added = [u for u in run.inputs.get("added", []) if u not in excluded]
     return start_run(group, event, based_on=run, action="exclude",
                      inputs={"excluded": excluded, "added": added})
@@ -159,12 +176,12 @@ def exclude(group, member, event_id: int, run_id: int):
 def add(group, member, event_id: int, run_id: int):
     event = load_event(group, member, event_id)
     run = load_run(event, run_id)
-    form = PersonForm(people=[SelectChoice(str(m.user_id), m.user.name)
-                              for m in service.unseated_members(run, group)], prefix="add")
+    form = PersonForm(people=unseated_choices(run, group), prefix="add")
     if not form.validate_on_submit():
-        abort(400)
+        flash("Choose a member of the group who is not seated yet.", "error")
+        return show_version(group, event, run.version)
     try:
-        inputs = service.add_walk_in(run, int(form.user.data), utcnow())
+        inputs = service.add_walk_in(run, form.user.user_id, utcnow())
     except ActionRefused as refusal:
         flash(str(refusal), "error")
         return show_version(group, event, run.version)
@@ -207,7 +224,7 @@ def swap(group, member, event_id: int, run_id: int):
         flash("Choose two people and a round.", "error")
         return show_version(group, event, run.version)
     try:
-        new = service.swap(run, int(form.first.data), int(form.second.data), form.round.data,
+        new = service.swap(run, form.first.user_id, form.second.user_id, form.round.data,
                            current_user, utcnow(), time_limit())
     except ActionRefused as refusal:
         flash(str(refusal), "error")

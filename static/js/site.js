@@ -18,3 +18,26 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// Member names as you type: a <datalist data-names-url> is filled from the server, ten at a time,
+// so a page never lists the whole group. Without script, typing a member's full name works too.
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  const list = input.list;
+  if (!list || !list.dataset.namesUrl) return;
+  clearTimeout(input.namesTimer);
+  input.namesTimer = setTimeout(() => {
+    const url = new URL(list.dataset.namesUrl, window.location.href);
+    url.searchParams.set("q", input.value.replace(/\s*\(#\d+\)\s*$/, ""));
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : []))
+      .then((names) => {
+        list.replaceChildren(...names.map((name) => {
+          const option = document.createElement("option");
+          option.value = name;
+          return option;
+        }));
+      })
+      .catch(() => {});
+  }, 150);
+});

@@ -61,6 +61,7 @@ ACCESS = {
     "members.index": MEMBER,
     "members.detail": MEMBER,
     "members.mine": MEMBER,
+    "members.names": MEMBER,
     "members.profile": MEMBER,
     "members.add_need": MEMBER,
     "members.edit_need": MEMBER,
