@@ -414,3 +414,13 @@ def test_swap_and_leave_out_take_typed_names_and_refuse_others_with_a_message(lu
     swapped = service.run_of_event(event)
     assert swapped.version == 2
     assert p["Tom"].id in [s.user_id for s in table_of(swapped, p["Alice"].id).seats]
+
+
+def test_add_a_walk_in_by_typed_name_refuses_someone_already_seated(lunch, client, auth):
+    group, organizer, event, p = lunch
+    run = generate(event)
+    auth.login("olga@example.org")
+    base = f"/groups/{group.slug}/events/{event.id}/pairing/{run.id}"
+    html = client.post(f"{base}/add", data={"add-user": "Alice Example"}, follow_redirects=True).get_data(as_text=True)
+    assert "Alice Example already has a seat in this version." in html
+    assert service.latest_run(event).version == 1

@@ -623,6 +623,22 @@ def _attendee_memberships(event: Event, *conditions) -> list[Membership]:
     )
 
 
+def attendee_user_ids(event: Event, checked_in: bool) -> list[int]:
+    """The user ids of checked_in_attendees (or going_attendees), in the same order, without
+    loading the members themselves."""
+    condition = Rsvp.checked_in_at.is_not(None) if checked_in else Rsvp.state == RsvpState.GOING.value
+    return list(db.session.scalars(
+        select(Membership.user_id).join(User, User.id == Membership.user_id)
+        .join(Rsvp, (Rsvp.user_id == Membership.user_id) & (Rsvp.event_id == event.id))
+        .where(Membership.group_id == event.group_id, condition).order_by(func.lower(User.name), User.id)))
+
+
+def anyone_checked_in(event: Event) -> bool:
+    """Someone (a member or a stand-in guest) is checked in at this event."""
+    return db.session.scalar(select(Rsvp.id).where(
+        Rsvp.event_id == event.id, Rsvp.checked_in_at.is_not(None)).limit(1)) is not None
+
+
 def going_attendees(event: Event) -> list[Membership]:
     """Members with a seat (answered yes and not waitlisted, or walked in), by name.
     What the pairing feature plans with before the event."""

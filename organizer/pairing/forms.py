@@ -54,6 +54,12 @@ class PersonForm(FlaskForm):
         self.user.people = people
 
 
+class WalkInForm(FlaskForm):
+    """A member of the group, typed with names searched as you type (the group may be large)."""
+    user = StringField("Member", validators=[DataRequired(), Length(max=200)],
+                       description="Start typing their name.")
+
+
 class SwapForm(FlaskForm):
     first = PersonField("Swap", validators=[DataRequired(), Length(max=200)])
     second = PersonField("with", validators=[DataRequired(), Length(max=200)])

@@ -29,7 +29,7 @@ from organizer.events import service as events
 from organizer.help import service as help_model
 from organizer.extensions import db
 from organizer.matching.weights import pair_weights
-from organizer.members.service import forbidden_pairs
+from organizer.members.service import forbidden_pairs, member_from_label
 from organizer.models import (
     AttendeeSource,
     Event,
@@ -65,15 +65,13 @@ def event_in_group(group: Group, event_id: int, viewer: Membership | None = None
 
 def default_source(event: Event) -> AttendeeSource:
     """At the door, who checked in; before the event, who answered yes."""
-    someone_in = events.checked_in_attendees(event) or events.lunch_guest_ids(event, checked_in=True)
-    return AttendeeSource.CHECKED_IN if someone_in else AttendeeSource.GOING
+    return AttendeeSource.CHECKED_IN if events.anyone_checked_in(event) else AttendeeSource.GOING
 
 
 def present_user_ids(event: Event, source: str) -> list[int]:
     """Members present (or going), and the lunch's stand-in guests (seated by name only)."""
     checked_in = source == AttendeeSource.CHECKED_IN
-    members = events.checked_in_attendees(event) if checked_in else events.going_attendees(event)
-    return [m.user_id for m in members] + events.lunch_guest_ids(event, checked_in=checked_in)
+    return events.attendee_user_ids(event, checked_in) + events.lunch_guest_ids(event, checked_in=checked_in)
 
 
 def attendee_ids_for(event: Event, source: str, inputs: dict) -> list[int]:
@@ -562,12 +560,15 @@ def my_seats(run: PairingRun, user_id: int) -> list[Seat]:
     return sorted(seats, key=lambda s: s.round)
 
 
-def unseated_members(run: PairingRun, group: Group) -> list[Membership]:
-    seated = {s.user_id for t in run.tables for s in t.seats}
-    return [m for m in db.session.scalars(
-        select(Membership).join(User).where(Membership.group_id == group.id)
-        .options(selectinload(Membership.user)).order_by(func.lower(User.name)))
-        if m.user_id not in seated]
+def unseated_member(run: PairingRun, group: Group, typed: str) -> Membership:
+    """The member a typed choice names ("Name (#id)" from the list, an id, or a name only one
+    member has), who has no seat in this version; ActionRefused with the reason otherwise."""
+    member = member_from_label(group.id, typed)
+    if member is None:
+        raise ActionRefused("Choose a member of the group who is not seated yet.")
+    if any(s.user_id == member.user_id for t in run.tables for s in t.seats):
+        raise ActionRefused(f"{member.user.name} already has a seat in this version.")
+    return member
 
 
 def names_of(user_ids: Iterable[int]) -> dict[int, str]:

@@ -21,7 +21,7 @@ from organizer.help import service as help_model
 from organizer.models import RunStatus, utcnow
 from organizer.paging import page_number
 from organizer.pairing import jobs, reasons, service, sheets
-from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm, person_label
+from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm, WalkInForm, person_label
 from organizer.urls import base_domain, id_arg
 
 TABLES_PER_PAGE = 40  # the review shows this many tables at a time, however large the lunch
@@ -90,10 +90,6 @@ def people_choices(run) -> dict[int, str]:
     return {uid: name for name, uid in seated}
 
 
-def unseated_choices(run, group) -> dict[int, str]:
-    return {m.user_id: m.user.name for m in service.unseated_members(run, group)}
-
-
 def labels(people: dict[int, str]) -> list[str]:
     return [person_label(uid, name) for uid, name in people.items()]
 
@@ -112,7 +108,7 @@ def index(group, member, event_id: int):
                    confirm_form=ConfirmForm(), published=service.published_run(event))
     if run is not None and run.status == RunStatus.DONE:
         names = service.names_of(run.inputs.get("attendees", []) + run.inputs.get("excluded", []))
-        seated, unseated = people_choices(run), unseated_choices(run, group)
+        seated = people_choices(run)
         tables = paging.Page([], len(run.tables), paging.clamp(page_number(request.args.get("page")),
                                                                len(run.tables), TABLES_PER_PAGE), TABLES_PER_PAGE)
         tables.items = run.tables[(tables.number - 1) * TABLES_PER_PAGE:tables.number * TABLES_PER_PAGE]
@@ -120,10 +116,10 @@ def index(group, member, event_id: int):
             names=names, difference=service.difference(run), changes=service.attendee_changes(run),
             reasons=reasons.visible_reasons(group.id, run.tables, reasons.ORGANIZERS),
             wishes=[link for link in help_model.links_of_group(group.id, run.inputs.get("attendees", []))],
-            tables=tables, seated_labels=labels(seated), unseated_labels=labels(unseated),
+            tables=tables, seated_labels=labels(seated),
             swap_form=SwapForm(people=seated),
             exclude_form=PersonForm(people=seated, prefix="exclude"),
-            add_form=PersonForm(people=unseated, prefix="add"),
+            add_form=WalkInForm(prefix="add"),
             publish_form=PublishForm(),
         )
     return render_template("pairing/index.html", **context)
@@ -176,12 +172,13 @@ def exclude(group, member, event_id: int, run_id: int):
 def add(group, member, event_id: int, run_id: int):
     event = load_event(group, member, event_id)
     run = load_run(event, run_id)
-    form = PersonForm(people=unseated_choices(run, group), prefix="add")
+    form = WalkInForm(prefix="add")
     if not form.validate_on_submit():
         flash("Choose a member of the group who is not seated yet.", "error")
         return show_version(group, event, run.version)
     try:
-        inputs = service.add_walk_in(run, form.user.user_id, utcnow())
+        walk_in = service.unseated_member(run, group, form.user.data)
+        inputs = service.add_walk_in(run, walk_in.user_id, utcnow())
     except ActionRefused as refusal:
         flash(str(refusal), "error")
         return show_version(group, event, run.version)
