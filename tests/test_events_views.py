@@ -432,3 +432,19 @@ def test_walk_in_member_is_typed_by_name(client, auth, club):
     html = client.post(event_url(event, "walk-ins"), data={"user_id": "Nobody Known"},
                        follow_redirects=True).get_data(as_text=True)
     assert "No member of this group is called Nobody Known." in html
+
+
+def test_organizer_sees_the_answers_a_page_at_a_time(client, auth, club):
+    group, _, _ = club
+    event = make_event(group)
+    for i in range(service.ANSWERS_PAGE_SIZE + 3):
+        make_rsvp(event, make_member(group, name=f"Guest {i:03d}", password=None))
+    late = make_member(group, name="Aaron Late", password=None)
+    make_rsvp(event, late, RsvpState.WAITLISTED)
+    auth.login("coach@example.org")
+    first = client.get(event_url(event)).get_data(as_text=True)
+    assert f"Going ({service.ANSWERS_PAGE_SIZE + 3})" in first and "Guest 000" in first
+    assert "Guest 102" not in first and "Aaron Late" not in first and "Page 1 of 2" in first
+    second = client.get(event_url(event, "?page=2")).get_data(as_text=True)
+    assert "Guest 102" in second and "Guest 000" not in second
+    assert "Waitlist (1), first in line first" in second and '<ol class="people" start="1">' in second

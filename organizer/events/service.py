@@ -669,6 +669,24 @@ def rsvps_of_event(event: Event) -> list[Rsvp]:
     )
 
 
+ANSWERS_PAGE_SIZE = 100
+
+
+def answers_page(event: Event, number: int = 1, size: int = ANSWERS_PAGE_SIZE) -> Page:
+    """One page of rsvps_of_event, in its order (seats by name, the waitlist in order, the noes),
+    sorted and cut by the database."""
+    total = db.session.scalar(select(func.count()).select_from(Rsvp).where(Rsvp.event_id == event.id)) or 0
+    number = clamp(number, total, size)
+    rows = list(db.session.scalars(
+        select(Rsvp).join(User).where(Rsvp.event_id == event.id)
+        .order_by(case((Rsvp.state == RsvpState.GOING.value, 0), (Rsvp.state == RsvpState.WAITLISTED.value, 1),
+                       else_=2),
+                  case((Rsvp.state == RsvpState.WAITLISTED.value, Rsvp.waitlisted_at), else_=None),
+                  func.lower(User.name), User.id)
+        .options(contains_eager(Rsvp.user)).limit(size).offset((number - 1) * size)))
+    return Page(rows, total, number, size)
+
+
 @dataclass(frozen=True)
 class AttendanceCounts:
     answered_yes: int  # seats taken by a yes (walk-ins not counted)

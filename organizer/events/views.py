@@ -83,7 +83,7 @@ def detail(group, member, event_id: int):
         "started": now >= event.starts_at,
     }
     if member.is_organizer:
-        context["rsvps"] = service.rsvps_of_event(event)
+        context["answers"] = service.answers_page(event, page_number(request.args.get("page")))
     return render_template("events/detail.html", **context)
 
 
