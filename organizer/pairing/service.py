@@ -43,6 +43,7 @@ from organizer.models import (
     User,
     utcnow,
 )
+from organizer.paging import Page, clamp
 
 CLAIM_MARGIN = timedelta(seconds=60)
 
@@ -494,6 +495,42 @@ def run_of_event(event: Event, version: int | None = None) -> PairingRun | None:
         return db.session.scalar(query.where(PairingRun.version == version))
     return db.session.scalar(query.where(PairingRun.status == RunStatus.DONE.value)
                              .order_by(PairingRun.version.desc()).limit(1))
+
+
+def review_run(event: Event, version: int | None = None) -> PairingRun | None:
+    """run_of_event without loading its tables: the review shows one page of them (tables_page)."""
+    query = select(PairingRun).where(PairingRun.event_id == event.id)
+    if version is not None:
+        return db.session.scalar(query.where(PairingRun.version == version))
+    return db.session.scalar(query.where(PairingRun.status == RunStatus.DONE.value)
+                             .order_by(PairingRun.version.desc()).limit(1))
+
+
+def tables_page(run: PairingRun, number: int, size: int) -> Page:
+    """One page of the version's tables (by round, then number), with their seats and people."""
+    total = db.session.scalar(select(func.count()).select_from(PairingTable)
+                              .where(PairingTable.run_id == run.id)) or 0
+    number = clamp(number, total, size)
+    rows = list(db.session.scalars(
+        select(PairingTable).where(PairingTable.run_id == run.id)
+        .order_by(PairingTable.round, PairingTable.number)
+        .options(selectinload(PairingTable.seats).selectinload(PairingSeat.user))
+        .limit(size).offset((number - 1) * size)))
+    return Page(rows, total, number, size)
+
+
+def seated_names(run: PairingRun) -> dict[int, str]:
+    """Everyone seated in the version's first round (every round seats everyone), by name."""
+    return {user_id: name for user_id, name in db.session.execute(
+        select(PairingSeat.user_id, User.name).join(PairingTable, PairingTable.id == PairingSeat.table_id)
+        .join(User, User.id == PairingSeat.user_id)
+        .where(PairingTable.run_id == run.id, PairingTable.round == 1)
+        .order_by(func.lower(User.name), User.id))}
+
+
+def round_table_count(run: PairingRun, round_: int = 1) -> int:
+    return db.session.scalar(select(func.count()).select_from(PairingTable).where(
+        PairingTable.run_id == run.id, PairingTable.round == round_)) or 0
 
 
 def latest_run(event: Event) -> PairingRun | None:

@@ -12,7 +12,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from organizer import paging
 from organizer.access import member_required, organizer_required
 from organizer.errors import ActionRefused
 from organizer.events.service import NO_CALENDAR_FILE, has_calendar_file
@@ -24,7 +23,8 @@ from organizer.pairing import jobs, reasons, service, sheets
 from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm, WalkInForm, person_label
 from organizer.urls import base_domain, id_arg
 
-TABLES_PER_PAGE = 40  # the review shows this many tables at a time, however large the lunch
+TABLES_PER_PAGE = 20  # the review shows this many tables at a time, however large the lunch
+SUMMARY_LIMIT = 30  # and at most this many uncovered needs and unhelped attendees (then a count)
 
 bp = Blueprint("pairing", __name__, url_prefix="/groups/<slug>/events/<int:event_id>/pairing")
 
@@ -86,8 +86,7 @@ def show_version(group, event, version: int):
 
 def people_choices(run) -> dict[int, str]:
     """Who is seated in this version (round 1 seats everyone), by name: user id -> name."""
-    seated = sorted(((s.user.name, s.user_id) for t in run.tables if t.round == 1 for s in t.seats))
-    return {uid: name for name, uid in seated}
+    return service.seated_names(run)
 
 
 def labels(people: dict[int, str]) -> list[str]:
@@ -100,7 +99,7 @@ def index(group, member, event_id: int):
     event = load_event(group, member, event_id)
     latest = service.latest_run(event)
     version = id_arg("version")
-    run = service.run_of_event(event, version) if version else service.run_of_event(event)
+    run = service.review_run(event, version or None)
     if version and run is None:
         abort(404)
     context = dict(group=group, member=member, event=event, latest=latest, run=run,
@@ -109,14 +108,13 @@ def index(group, member, event_id: int):
     if run is not None and run.status == RunStatus.DONE:
         names = service.names_of(run.inputs.get("attendees", []) + run.inputs.get("excluded", []))
         seated = people_choices(run)
-        tables = paging.Page([], len(run.tables), paging.clamp(page_number(request.args.get("page")),
-                                                               len(run.tables), TABLES_PER_PAGE), TABLES_PER_PAGE)
-        tables.items = run.tables[(tables.number - 1) * TABLES_PER_PAGE:tables.number * TABLES_PER_PAGE]
+        tables = service.tables_page(run, page_number(request.args.get("page")), TABLES_PER_PAGE)
         context.update(
             names=names, difference=service.difference(run), changes=service.attendee_changes(run),
-            reasons=reasons.visible_reasons(group.id, run.tables, reasons.ORGANIZERS),
+            reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS),
             wishes=[link for link in help_model.links_of_group(group.id, run.inputs.get("attendees", []))],
-            tables=tables, seated_labels=labels(seated),
+            tables=tables, table_count=service.round_table_count(run), seated_labels=labels(seated),
+            summary_limit=SUMMARY_LIMIT,
             swap_form=SwapForm(people=seated),
             exclude_form=PersonForm(people=seated, prefix="exclude"),
             add_form=WalkInForm(prefix="add"),
