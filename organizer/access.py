@@ -3,13 +3,13 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, flash, request, session
+from flask import abort, flash, g, request, session
 from flask_login import current_user, login_required
 
 from organizer.database import writing
 from organizer.events.service import acknowledge_promotions, format_local, unseen_promotions
-from organizer.groups.service import group_by_slug, membership
-from organizer.models import Role, utcnow
+from organizer.groups.service import memberships_of
+from organizer.models import Membership, Role, utcnow
 
 
 def group_access(role: Role | None = None) -> Callable:
@@ -23,12 +23,10 @@ def group_access(role: Role | None = None) -> Callable:
         @wraps(view)
         @login_required
         def wrapped(slug: str, **kwargs):
-            group = group_by_slug(slug)
-            if group is None:
-                abort(404)
-            member = membership(current_user.id, group.id)
+            member = next((m for m in my_memberships() if m.group.slug == slug), None)
             if member is None:
                 abort(404)
+            group = member.group
             if role == Role.ORGANIZER and not member.is_organizer:
                 abort(403)
             session["group_id"] = group.id
@@ -40,6 +38,14 @@ def group_access(role: Role | None = None) -> Callable:
         return wrapped
 
     return decorator
+
+
+def my_memberships() -> list[Membership]:
+    """The signed-in user's memberships with their groups, read once per request: the group
+    pages and the navigation both need them."""
+    if "my_memberships" not in g:
+        g.my_memberships = memberships_of(current_user.id)
+    return g.my_memberships
 
 
 organizer_required = group_access(Role.ORGANIZER)

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, session
 from flask_login import current_user
 
+from organizer.access import my_memberships
 from organizer.forms import ConfirmForm
-from organizer.groups.service import memberships_of
 
 
 def local_time(value: datetime | None, time_zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
@@ -23,7 +23,7 @@ def register(app: Flask) -> None:
     def navigation():
         if not current_user.is_authenticated:
             return {"nav_memberships": [], "current_group": None}
-        memberships = memberships_of(current_user.id)
+        memberships = my_memberships()
         current = next(
             (m.group for m in memberships if m.group_id == session.get("group_id")), None
         )
