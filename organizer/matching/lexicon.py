@@ -28,6 +28,7 @@ from importlib import resources
 from organizer.matching.types import Term
 
 GAP = 3  # how many words "~" lets sit between two phrase words
+GAP_MARK = "~"
 
 _APOSTROPHES = str.maketrans({"’": "", "'": "", "`": "", "‘": ""})
 _WORD = re.compile(r"[a-z0-9&]+")
@@ -111,13 +112,13 @@ class Lexicon:
     def add_phrase(self, kind: str, topic: str, phrase: str) -> None:
         parts = []
         gap = False
-        for token in phrase.split():
-            if token == "~":
+        for piece in phrase.split():
+            if piece == GAP_MARK:
                 gap = True
                 continue
-            prefix = token.endswith("*")
-            for k, w in enumerate(raw_words(token.rstrip("*"))):
-                last = k == len(raw_words(token.rstrip("*"))) - 1
+            prefix = piece.endswith("*")
+            for k, w in enumerate(raw_words(piece.rstrip("*"))):
+                last = k == len(raw_words(piece.rstrip("*"))) - 1
                 parts.append((w if (prefix and last) else stem(w), prefix and last, gap and k == 0))
             gap = False
         if not parts:
