@@ -57,6 +57,7 @@ def test_a_hiring_need_and_a_job_seeker_help_each_other():
     ("Network engineer roles, Cisco and firewalls", "Networking tips for introverts"),
     ("A furnace I can rent by the hour for glass work", "Free furnace safety check before winter"),
     ("A spark plug swap for my mower", "I can build your Spark data pipelines"),
+    ("A publisher for my book", "Bookkeeping and tax questions answered"),
 ])
 def test_shared_words_without_help_count_nothing(need, offer):
     people = [Attendee(1, "Ana", needs=[Need(need)]), Attendee(2, "Ben", offers=[Offer(offer)])]
