@@ -65,9 +65,9 @@ def instance_secret_key(instance_dir: Path) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from flask import session
+    from flask import g, session
 
-    from organizer.auth.service import configure_password_hashing, session_limits, user_for_session
+    from organizer.auth.service import configure_password_hashing, session_limits, session_user
     from organizer.database import configure_database
     from organizer.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -84,7 +84,11 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return user_for_session(user_id, session.get("auth_token"), session_limits(app.config))
+        found = session_user(user_id, session.get("auth_token"), session_limits(app.config))
+        if found is None:
+            return None
+        user, g.session_last_seen = found  # keep_session_fresh reads it: no second lookup
+        return user
 
     configure_database(app)
 

@@ -133,16 +133,21 @@ def _alive(now: datetime, limits: SessionLimits):
     return (UserSession.created_at > now - limits.max_age) & (UserSession.last_seen_at > now - limits.idle)
 
 
-def user_for_session(user_id: str, token: str | None, limits: SessionLimits | None = None,
-                     now: datetime | None = None) -> User | None:
-    """The user behind a cookie, only while its session row exists and has not expired."""
+def session_user(user_id: str, token: str | None, limits: SessionLimits,
+                 now: datetime | None = None) -> tuple[User, datetime] | None:
+    """The user behind a cookie, only while its session row exists and has not expired, with the
+    session's last activity: one statement, read once per request."""
     if not token or not user_id.isdigit():
         return None
-    query = (select(User).join(UserSession, UserSession.user_id == User.id)
-             .where(User.id == int(user_id), UserSession.token_hash == hash_token(token)))
-    if limits is not None:
-        query = query.where(_alive(now or utcnow(), limits))
-    return db.session.scalar(query)
+    row = db.session.execute(
+        select(User, UserSession.last_seen_at).join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(user_id), UserSession.token_hash == hash_token(token),
+               _alive(now or utcnow(), limits))).first()
+    return None if row is None else (row[0], row[1])
+
+
+def needs_touch(last_seen: datetime, now: datetime, limits: SessionLimits) -> bool:
+    return last_seen <= now - limits.touch_every
 
 
 def session_needs_touch(token: str, now: datetime, limits: SessionLimits) -> bool:

@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -46,7 +46,10 @@ def keep_session_fresh():
     limits = service.session_limits(current_app.config)
     now = utcnow()
     if current_user.is_authenticated:
-        if service.session_needs_touch(token, now, limits):
+        last_seen = g.get("session_last_seen")
+        stale = (service.needs_touch(last_seen, now, limits) if last_seen is not None
+                 else service.session_needs_touch(token, now, limits))
+        if stale:
             with writing():
                 service.touch_session(token, now)
         return

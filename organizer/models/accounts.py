@@ -48,7 +48,7 @@ class User(db.Model):
     )
 
     # What Flask-Login asks of a user. Which browser is signed in is checked
-    # separately, against UserSession (see auth.service.user_for_session).
+    # separately, against UserSession (see auth.service.session_user).
     is_authenticated = True
     is_active = True
     is_anonymous = False

@@ -106,11 +106,15 @@ def index(group, member, event_id: int):
                    runs=service.runs_of(event), generate_form=GenerateForm(source=service.default_source(event).value),
                    confirm_form=ConfirmForm(), published=service.published_run(event))
     if run is not None and run.status == RunStatus.DONE:
-        names = service.names_of(run.inputs.get("attendees", []) + run.inputs.get("excluded", []))
         seated = people_choices(run)
+        changes = service.attendee_changes(run)
+        summary = run.summary or {}
+        shown = {item["user"] for key in ("uncovered_needs", "unhelped") for item in summary.get(key, [])[:SUMMARY_LIMIT]}
+        shown |= set(changes["arrived"]) | set(changes["left"])
+        names = {**seated, **service.names_of(shown - seated.keys())}  # the seated are already named
         tables = service.tables_page(run, page_number(request.args.get("page")), TABLES_PER_PAGE)
         context.update(
-            names=names, difference=service.difference(run), changes=service.attendee_changes(run),
+            names=names, difference=service.difference(run), changes=changes,
             reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS),
             wishes=[link for link in help_model.links_of_group(group.id, run.inputs.get("attendees", []))],
             tables=tables, table_count=service.round_table_count(run), seated_labels=labels(seated),
