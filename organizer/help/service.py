@@ -112,12 +112,14 @@ def model_links(group_id: int, user_ids: Iterable[int]) -> tuple[matching.Link, 
     return tuple(matching.Link(r.helper_id, r.helped_id, r.kind, r.need_id, r.text) for r in rows)
 
 
-def score_group(group_id: int, user_ids: Iterable[int], options: matching.Options | None = None):
-    """The help model on these members of the group, with the group's terms and people's links."""
+def score_group(group_id: int, user_ids: Iterable[int], options: matching.Options | None = None,
+                helped: frozenset[int] | None = None):
+    """The help model on these members of the group, with the group's terms and people's links
+    (only for the needs of ``helped`` when given)."""
     user_ids = list(user_ids)
     attendees = matching_attendees(group_id, user_ids)
     people = [attendees[u] for u in sorted(attendees)]
-    return matching.score(people, options, model_terms(group_id), model_links(group_id, attendees))
+    return matching.score(people, options, model_terms(group_id), model_links(group_id, attendees), helped)
 
 
 # --- the group's own terms -----------------------------------------------------------------
@@ -233,7 +235,7 @@ def suggestions(viewer: Membership) -> dict[int, list[Suggestion]]:
     only what the viewer may see (their offer, their headline, or their own need when it is
     shared with the whole group)."""
     member_ids = list(db.session.scalars(select(Membership.user_id).where(Membership.group_id == viewer.group_id)))
-    scores = score_group(viewer.group_id, member_ids)
+    scores = score_group(viewer.group_id, member_ids, helped=frozenset({viewer.user_id}))
     if viewer.user_id not in {a.id for a in scores.attendees}:
         return {}
     shown_at = matching.Options().show_confidence

@@ -363,7 +363,7 @@ def _parse_need(text: str, lexicon: Lexicon) -> _NeedReading:
     return _NeedReading(seek, named, kind, person, from_own=not named)
 
 
-def _topic_links(attendees, needs, offers, lexicon: Lexicon):
+def _topic_links(attendees, needs, offers, lexicon: Lexicon, scored: np.ndarray):
     """(helper, need, confidence, via, offer, source, topic) arrays from the lexicon."""
     topic_keys = list(lexicon.topics)
     topic_index = {k: n for n, k in enumerate(topic_keys)}
@@ -407,6 +407,8 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon):
     seekers: dict[str, list[tuple[int, float]]] = {}
     sellers: dict[str, list[tuple[int, bool]]] = {}
     for n, reading in enumerate(readings):
+        if not scored[n]:
+            continue
         for t in reading.seek:
             seekers.setdefault(t, []).append((n, CONTEXT_FACTOR if t in reading.context else 1.0))
         for t in reading.sell:
@@ -443,7 +445,7 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon):
                                         np.full(len(sell_needs), factor), need_owner, tid))
     # hires and job seekers whose words meet though no topic of the lexicon does
     extra_prov, extra_clients = _work_by_words(attendees, needs, readings, need_owner, len(prov), len(client_rows),
-                                               topic_keys, parts)
+                                               topic_keys, parts, scored)
     if extra_prov:
         prov = np.vstack([prov, np.array(extra_prov, dtype=float).reshape(-1, 5)]) if len(prov) else \
             np.array(extra_prov, dtype=float).reshape(-1, 5)
@@ -482,7 +484,8 @@ WORK_MIN_SIMILARITY = 0.2   # hires and job seekers: shared words (TF-IDF cosine
 WORK_TOPIC = "__work__"
 
 
-def _work_by_words(attendees, needs, readings, need_owner, prov_start: int, client_start: int, topic_keys, parts):
+def _work_by_words(attendees, needs, readings, need_owner, prov_start: int, client_start: int, topic_keys, parts,
+                   scored: np.ndarray):
     """Links between needs that ask for a person (a hire, a volunteer) and needs for a job, where
     their words meet (with the owners' headlines: "need prep cooks" and a cook who wants a
     restaurant job) though no topic of the lexicon joins them. Appends rows to ``parts``;
@@ -511,8 +514,10 @@ def _work_by_words(attendees, needs, readings, need_owner, prov_start: int, clie
     # the employer helps the job seeker (as a client of their work), and the job seeker answers the hire
     client_codes = -1 - (client_start + np.arange(m))
     prov_codes = prov_start + np.arange(m)
-    parts.append((np.r_[employer, seeker].astype(np.int32), np.r_[job_need, hire_need].astype(np.int32),
-                  np.r_[conf, conf], np.r_[client_codes, prov_codes].astype(np.int64), np.full(2 * m, tid, dtype=np.int32)))
+    helper, need = np.r_[employer, seeker].astype(np.int32), np.r_[job_need, hire_need].astype(np.int32)
+    wanted = scored[need]
+    parts.append((helper[wanted], need[wanted], np.r_[conf, conf][wanted],
+                  np.r_[client_codes, prov_codes].astype(np.int64)[wanted], np.full(int(wanted.sum()), tid, dtype=np.int32)))
     prov_rows = np.column_stack([seeker, conf, np.full(m, LINK_KINDS.index("need")), np.full(m, -1), job_need]).tolist()
     client_rows = list(zip(employer.tolist(), hire_need.tolist()))
     return prov_rows, client_rows
@@ -548,11 +553,12 @@ def _outer(helpers: np.ndarray, confs: np.ndarray, codes: np.ndarray, needs: np.
 
 
 def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (),
-          links: tuple[Link, ...] = ()) -> HelpScores:
+          links: tuple[Link, ...] = (), helped: frozenset[int] | None = None) -> HelpScores:
     """Help scores for ``attendees`` (their order is the matrix order).
 
     ``terms`` are the group's own terms; ``links`` members' wishes and organizers'
-    corrections (see ``Link``)."""
+    corrections (see ``Link``); ``helped``: attendee ids whose needs alone are scored (who
+    may help *them*; everyone else's needs still count as the other side of theirs)."""
     options = options or Options()
     attendees = tuple(attendees)
     n = len(attendees)
@@ -563,10 +569,12 @@ def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (
     parts = []  # (helper, need, confidence, via, offer, source, topic)
     topic_keys: list[str] = list(lexicon.topics)
     if needs:
-        found, topic_keys = _topic_links(attendees, needs, offers, lexicon)
+        scored = np.ones(len(needs), dtype=bool) if helped is None else np.fromiter(
+            (attendees[k].id in helped for k, _ in needs), dtype=bool, count=len(needs))
+        found, topic_keys = _topic_links(attendees, needs, offers, lexicon, scored)
         if found is not None:
             parts.append(found)
-        understood = np.zeros(len(needs), dtype=bool)
+        understood = ~scored
         if found is not None:
             understood[found[1]] = True
         if offers and not understood.all():

@@ -135,3 +135,18 @@ def test_only_links_the_model_is_fairly_sure_of_make_someone_helped():
     assert solve(Problem(weak, options=Options(time_limit_s=5))).helped == 0
     sure = [Attendee(1, "Ana", needs=[Need("I cracked a tooth")]), Attendee(2, "Ben", headline="Dentist")]
     assert solve(Problem(sure, options=Options(time_limit_s=5))).helped == 1
+
+
+def test_scoring_only_some_members_needs_gives_them_the_same_links():
+    people = [Attendee(1, "Ana", needs=[Need("More clients, referrals are how I eat", id=1)], headline="Licensed therapist"),
+              Attendee(2, "Ben", needs=[Need("I can't sleep since the layoff", id=2)], offers=[Offer("Resume reviews", id=2)]),
+              Attendee(3, "Cy", needs=[Need("A resume that gets callbacks", id=3)], headline="Data engineer"),
+              Attendee(4, "Di", needs=[Need("Two data engineers for my team", id=4)], headline="CTO")]
+    full = score(people)
+    for who in (1, 2, 3, 4):
+        only = score(people, helped=frozenset({who}))
+        for helper in (1, 2, 3, 4):
+            if helper != who:
+                assert only.reasons(helper, who) == full.reasons(helper, who)
+                assert only.help(helper, who) == pytest.approx(full.help(helper, who))
+        assert all(only.help(h, o) == 0 for h in (1, 2, 3, 4) for o in (1, 2, 3, 4) if o != who)
