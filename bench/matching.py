@@ -1,26 +1,51 @@
-"""Benchmark of the matching engine: scoring and exact solving, against networkx and rustworkx.
+"""Benchmark of the exact seating solver against rustworkx and networkx, on every family.
 
-    .venv/bin/python bench/matching.py                 # N = 20 ... 2000, 5000
-    .venv/bin/python bench/matching.py --sizes 20 200  # some sizes only
+    .venv/bin/python bench/matching.py                          # the full table (long: ~1 hour)
+    .venv/bin/python bench/matching.py --sizes 200 201 --repeats 3
+    .venv/bin/python bench/matching.py --families clustered --sizes 2000 2001
+    .venv/bin/python bench/matching.py --limits                  # time-limit lines only (N = 1,001 and 2,001)
 
-Two families of instances:
-  uniform    complete graph, weights uniform random in [0, 1) (no scoring step)
-  realistic  attendees with 3 needs and 3 offers drawn from topic clusters and
-             scored by organizer.matching.score: mostly zero, clustered, many ties
+Every measurement runs in a fresh child process (this script with ``--child``),
+so the peak memory (``ru_maxrss`` of that child: Python, numpy and OR-Tools
+included) belongs to one solve.  The same instance (same family, N, seed) is
+given to the project's solver, rustworkx and networkx, interleaved, ``--repeats``
+times; the table shows medians.
 
-For each: scoring seconds, solve seconds (solve_matrix, fairness off, 60 s
-limit), objective, whether it is proven optimal, and the networkx /
-rustworkx max_weight_matching times as ratios to our solve time (x > 1 means
-they are slower).  They get the nonzero pairs only, maxcardinality for the
-complete uniform graphs; for even N their optimum must equal ours ("same").
-For odd N they solve a different problem (nobody in a trio), so only time is
-shown.  networkx is skipped above --networkx-max, rustworkx above
---rustworkx-max (they take too long there); the table says so.
+Families (integer weights; ``seed`` = ``--seed * 100003 + N``, numpy's default_rng):
+  uniform    complete graph, weights uniform in 0..100.
+  sparse     each pair gets a weight with probability 5%, uniform in 1..3 (many
+             ties), every other pair weighs 0; then 3 * N / 2 pairs drawn at random
+             are forbidden (about 3 forbidden partners each).
+  clustered  every attendee joins one of 20 clusters at random; a pair inside a
+             cluster weighs uniform 50..100, across clusters uniform 0..10
+             (complete graph).
+  realistic  the project's scoring on attendees with 3 needs and 3 offers drawn
+             from 8 topic clusters (mostly zero, wide and distinct weights).
+  topics     the "401-attendee case": needs and offers repeat 8 short topics, so
+             most scores tie; solved like ``flask pair`` does (scoring, fairness
+             on, the product's 20 s limit), through ``organizer.matching.solve``.
+
+Columns: ``ours s`` (solve_matrix, fairness off, ``--time-limit``; for
+``topics`` scoring plus solve), whether it is proven optimal, ``rx s``: rustworkx
+``max_weight_matching`` on the same graph (for odd N the time shown and the
+ratio are those of rustworkx on the even N - 1 of the same family, the issue's
+target), ``nx s``: networkx, and peak memory in MB for each.  rustworkx and
+networkx get the allowed pairs with a nonzero weight; ``max_cardinality`` on the
+complete families.  ``check``: for even N our objective must equal the networkx
+optimum ("nx=") and the rustworkx one ("rx="); for odd N up to ``--exhaustive-max``
+it must equal the best over every allowed trio of the trio's value plus
+rustworkx's best matching of the others ("trios="); "-" where no reference ran.
+``ours/rx`` < 1 means ours is faster.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
+import resource
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,10 +53,6 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from organizer.matching import Attendee, Need, Offer, Options, score, solve_matrix  # noqa: E402
-from organizer.matching.weights import pair_weights  # noqa: E402
-from organizer.matching.types import Problem  # noqa: E402
 
 TOPICS = {
     "publishing": ["finding a publisher for my book", "an introduction to my editor at a publishing house", "literary agent contacts"],
@@ -43,14 +64,55 @@ TOPICS = {
     "tech": ["Postgres performance tuning", "PostgreSQL DBA advice", "a Python mentor", "web site for my shop"],
     "grants": ["grant writing for a nonprofit", "I write grant applications", "board member introductions"],
 }
+SHORT_TOPICS = ["a job in marketing", "resume review", "interview practice", "networking", "LinkedIn profile", "salary negotiation", "starting a business", "career change"]
+FAMILIES = ["uniform", "sparse", "clustered", "realistic"]
+SIZES = [200, 201, 500, 501, 1000, 1001, 2000, 2001]
 
 
-def uniform_instance(n, rng):
-    W = np.triu(rng.random((n, n)), 1)
-    return W + W.T
+# --------------------------------------------------------------------------- instances
+
+
+def _symmetric(upper):
+    upper = np.triu(upper, 1)
+    return upper + upper.T
+
+
+def instance(family, n, seed):
+    """(W as int64, allowed, maxcard for the references, problem or None)."""
+    rng = np.random.default_rng(seed)
+    allowed = ~np.eye(n, dtype=bool)
+    if family == "uniform":
+        return _symmetric(rng.integers(0, 101, (n, n))), allowed, True, None
+    if family == "sparse":
+        W = _symmetric(np.where(rng.random((n, n)) < 0.05, rng.integers(1, 4, (n, n)), 0))
+        for _ in range(3 * n // 2):
+            a, b = rng.choice(n, 2, replace=False)
+            allowed[a, b] = allowed[b, a] = False
+        return W, allowed, False, None
+    if family == "clustered":
+        cluster = rng.integers(0, 20, n)
+        same = cluster[:, None] == cluster[None, :]
+        return _symmetric(np.where(same, rng.integers(50, 101, (n, n)), rng.integers(0, 11, (n, n)))), allowed, True, None
+    if family in ("realistic", "topics"):
+        from organizer.matching import Options, Problem, score
+        from organizer.matching.weights import pair_weights
+
+        people = realistic_attendees(n, rng) if family == "realistic" else topic_attendees(n, rng)
+        options = Options(fairness=family == "topics", time_limit_s=20.0)
+        problem = Problem(people, options=options)
+        scores = score(people, options)
+        weights, allowed, _ = pair_weights(scores.matrix, problem, {a.id: k for k, a in enumerate(people)})
+        # the references need integers: the solver's own rounding (largest weight about 1e9)
+        from organizer.matching.seating import integer_weights
+
+        W, _, _ = integer_weights(weights, None)
+        return W, allowed, False, (problem if family == "topics" else weights)
+    raise SystemExit(f"unknown family {family}")
 
 
 def realistic_attendees(n, rng):
+    from organizer.matching import Attendee, Need, Offer
+
     names = list(TOPICS)
     people = []
     for i in range(n):
@@ -66,95 +128,241 @@ def realistic_attendees(n, rng):
     return people
 
 
-def timed(fn):
+def topic_attendees(n, rng):
+    """Needs and offers repeat a handful of short topics (as an imported member list does)."""
+    from organizer.matching import Attendee, Need, Offer
+
+    people = []
+    for i in range(n):
+        needs = [Need(SHORT_TOPICS[t]) for t in rng.choice(len(SHORT_TOPICS), int(rng.integers(1, 3)), replace=False)]
+        offers = [Offer(SHORT_TOPICS[t]) for t in rng.choice(len(SHORT_TOPICS), int(rng.integers(1, 3)), replace=False)]
+        people.append(Attendee(i, name=f"m{i}", needs=needs, offers=offers))
+    return people
+
+
+# --------------------------------------------------------------------------- solvers (child side)
+
+
+def _edges(W, allowed, maxcard):
+    iu, ju = np.nonzero(np.triu(allowed, 1) & ((np.triu(W, 1) != 0) | maxcard))
+    return iu, ju
+
+
+def run_ours(family, n, seed, time_limit):
+    from organizer.matching import Options, Problem, solve, solve_matrix
+
+    W, allowed, _, extra = instance(family, n, seed)
     t = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - t
+    if family == "topics":
+        problem = extra
+        problem = Problem(problem.attendees, options=Options(fairness=True, time_limit_s=time_limit))
+        result = solve(problem)
+        seconds = time.perf_counter() - t
+        return {"seconds": seconds, "objective": result.objective, "proven": result.proven_optimal, "gap": result.gap}
+    weights = extra if family == "realistic" else W
+    result = solve_matrix(weights, allowed, time_limit_s=time_limit, seed=0)
+    seconds = time.perf_counter() - t
+    objective = float(sum(_groups_value2(W, result.rounds[0].groups))) / 2
+    return {"seconds": seconds, "objective": objective, "proven": result.proven_optimal, "gap": _gap(result)}
 
 
-def networkx_value(W, maxcard):
+def _gap(result):
+    return 0.0 if result.proven_optimal else (result.bound - result.objective) / max(1e-9, abs(result.bound))
+
+
+def _groups_value2(W, groups):
+    for g in groups:
+        if len(g) == 2:
+            yield 2 * int(W[g[0], g[1]])
+        else:
+            a, b, c = g
+            yield int(W[a, b]) + int(W[b, c]) + int(W[a, c])
+
+
+def run_rustworkx(family, n, seed):
+    import rustworkx as rx
+
+    W, allowed, maxcard, _ = instance(family, n, seed)
+    iu, ju = _edges(W, allowed, maxcard)
+    G = rx.PyGraph()
+    G.add_nodes_from(range(n))
+    G.add_edges_from(list(zip(iu.tolist(), ju.tolist(), W[iu, ju].tolist())))
+    t = time.perf_counter()
+    M = rx.max_weight_matching(G, max_cardinality=maxcard, weight_fn=int)
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "objective": float(sum(int(W[a, b]) for a, b in M))}
+
+
+def run_networkx(family, n, seed):
     import networkx as nx
 
-    n = len(W)
-    iu, ju = np.nonzero(np.triu(W, 1))
+    W, allowed, maxcard, _ = instance(family, n, seed)
+    iu, ju = _edges(W, allowed, maxcard)
     G = nx.Graph()
     G.add_nodes_from(range(n))
     G.add_weighted_edges_from(zip(iu.tolist(), ju.tolist(), W[iu, ju].tolist()))
-    M, seconds = timed(lambda: nx.max_weight_matching(G, maxcardinality=maxcard))
-    return float(sum(W[a, b] for a, b in M)), seconds
+    t = time.perf_counter()
+    M = nx.max_weight_matching(G, maxcardinality=maxcard)
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "objective": float(sum(int(W[a, b]) for a, b in M))}
 
 
-def rustworkx_value(W, maxcard):
+def run_trios(family, n, seed):
+    """Exhaustive odd-N reference: every allowed trio, rustworkx's best perfect matching of the others."""
     import rustworkx as rx
 
-    n = len(W)
-    scale = 10**6 / max(1e-12, float(np.abs(W).max()))
-    iu, ju = np.nonzero(np.triu(W, 1))
-    G = rx.PyGraph()
-    G.add_nodes_from(range(n))
-    G.add_edges_from(list(zip(iu.tolist(), ju.tolist(), np.round(W[iu, ju] * scale).astype(int).tolist())))
-    M, seconds = timed(lambda: rx.max_weight_matching(G, max_cardinality=maxcard, weight_fn=int))
-    return float(sum(W[a, b] for a, b in M)), seconds
-
-
-def run(family, n, args, rng):
-    score_s = None
-    if family == "uniform":
-        W = uniform_instance(n, rng)
-        allowed = None
-        maxcard = True
-    else:
-        people = realistic_attendees(n, rng)
-        scores, score_s = timed(lambda: score(people, Options()))
-        index = {a.id: k for k, a in enumerate(people)}
-        W, allowed, _ = pair_weights(scores.matrix, Problem(people, options=Options()), index)
-        maxcard = False
-    result = solve_matrix(W, allowed, time_limit_s=args.time_limit, seed=0)
-    row = {
-        "family": family,
-        "n": n,
-        "score_s": score_s,
-        "solve_s": result.seconds,
-        "objective": result.objective,
-        "proven": result.proven_optimal,
-        "nonzero": float((np.triu(W, 1) > 0).mean() * 2 * n / max(1, n - 1) / n) if n > 1 else 0.0,
-    }
-    for name, limit, fn in (("networkx", args.networkx_max, networkx_value), ("rustworkx", args.rustworkx_max, rustworkx_value)):
-        if n > limit:
-            row[name] = "skipped"
+    W, allowed, _, _ = instance(family, n, seed)
+    shift = int(np.abs(W).max()) * n + 1  # max_cardinality with a shift: a perfect matching first
+    best = None
+    t = time.perf_counter()
+    for a, b, c in itertools.combinations(range(n), 3):
+        if not (allowed[a, b] and allowed[a, c] and allowed[b, c]):
             continue
-        value, seconds = fn(W, maxcard)
-        same = n % 2 == 1 or abs(value - result.objective) <= 1e-6 * max(1.0, abs(value))
-        row[name] = f"{seconds / result.seconds:7.1f}x {'same' if n % 2 == 0 and same else ('odd n' if n % 2 else 'DIFFERENT')}"
-    return row
+        rest = [v for v in range(n) if v not in (a, b, c)]
+        G = rx.PyGraph()
+        G.add_nodes_from(rest)
+        pos = {v: k for k, v in enumerate(rest)}
+        G.add_edges_from([(pos[i], pos[j], int(W[i, j]) + shift) for i, j in itertools.combinations(rest, 2) if allowed[i, j]])
+        M = rx.max_weight_matching(G, max_cardinality=True, weight_fn=int)
+        if 2 * len(M) < len(rest):
+            continue
+        value2 = 2 * sum(int(W[rest[x], rest[y]]) for x, y in M) + int(W[a, b] + W[a, c] + W[b, c])
+        best = value2 if best is None else max(best, value2)
+    return {"seconds": time.perf_counter() - t, "objective": None if best is None else best / 2}
+
+
+def child(args):
+    family, n, seed, solver = args.child[0], int(args.child[1]), int(args.child[2]), args.child[3]
+    if solver == "ours":
+        out = run_ours(family, n, seed, args.time_limit)
+    elif solver == "rustworkx":
+        out = run_rustworkx(family, n, seed)
+    elif solver == "networkx":
+        out = run_networkx(family, n, seed)
+    else:
+        out = run_trios(family, n, seed)
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def measure(family, n, seed, solver, args):
+    cmd = [sys.executable, __file__, "--child", family, str(n), str(seed), solver, "--time-limit", str(args.time_limit)]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.child_timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f">{args.child_timeout:g}s"}
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        return {"error": f"exit {done.returncode}: {last[:60]}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def median(runs, key):
+    values = [r[key] for r in runs if key in r and r[key] is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(x, spec):
+    width = int(spec.split(".")[0]) if spec[0].isdigit() else 0
+    return f"{'-':>{width}}" if x is None else format(x, spec)
+
+
+def same(a, b):
+    return a is not None and b is not None and abs(a - b) <= 1e-6 * max(1.0, abs(a))
+
+
+def table(args):
+    header = (f"{'family':<10} {'N':>5} {'ours s':>8} {'proven':>6} {'gap':>7} {'rx s':>8} {'ours/rx':>7} {'nx s':>8}"
+              f" {'MB ours':>7} {'MB rx':>6} {'MB nx':>6}  check")
+    print(header)
+    print("-" * (len(header) + 20), flush=True)
+    rx_even = {}
+    for family in args.families:
+        for n in (args.topics_sizes if family == "topics" else args.sizes):
+            seed = args.seed * 100003 + n
+            ours, rx_runs, nx_runs = [], [], []
+            do_rx = n % 2 == 0 and n <= args.rustworkx_max and family != "topics"
+            do_nx = n % 2 == 0 and n <= args.networkx_max and family != "topics"
+            for _ in range(args.repeats):
+                ours.append(measure(family, n, seed, "ours", args))
+                if do_rx:
+                    rx_runs.append(measure(family, n, seed, "rustworkx", args))
+                if do_nx:
+                    nx_runs.append(measure(family, n, seed, "networkx", args))
+            ours_ok = [r for r in ours if "error" not in r]
+            ours_s = median(ours_ok, "seconds")
+            objective = ours_ok[0]["objective"] if ours_ok else None
+            proven = all(r["proven"] for r in ours_ok) if ours_ok else None
+            gap = max((r["gap"] for r in ours_ok), default=None)
+            checks = []
+            if not ours_ok:
+                checks.append("ours " + ours[0]["error"])
+            rx_s = median(rx_runs, "seconds")
+            if do_rx:
+                rx_even[(family, n)] = rx_s
+                errors = [r["error"] for r in rx_runs if "error" in r]
+                checks.append("rx " + errors[0] if errors else ("rx=" if same(objective, rx_runs[0]["objective"]) else "rx DIFFERENT"))
+            elif n % 2 == 1:
+                rx_s = rx_even.get((family, n - 1))
+            if do_nx:
+                errors = [r["error"] for r in nx_runs if "error" in r]
+                checks.append("nx " + errors[0] if errors else ("nx=" if same(objective, nx_runs[0]["objective"]) else "nx DIFFERENT"))
+            if n % 2 == 1 and n <= args.exhaustive_max and family != "topics":
+                trio = measure(family, n, seed, "trios", args)
+                checks.append("trios " + trio["error"] if "error" in trio else ("trios=" if same(objective, trio["objective"]) else "trios DIFFERENT"))
+            ratio = None if (ours_s is None or not rx_s) else ours_s / rx_s
+            print(
+                f"{family:<10} {n:>5} {fmt(ours_s, '8.3f')} {str(proven) if proven is not None else '-':>6} {fmt(gap, '7.2%')}"
+                f" {fmt(rx_s, '8.3f')} {fmt(ratio, '7.2f')} {fmt(median(nx_runs, 'seconds'), '8.3f')}"
+                f" {fmt(median(ours_ok, 'peak_mb'), '7.0f')} {fmt(median(rx_runs, 'peak_mb'), '6.0f')} {fmt(median(nx_runs, 'peak_mb'), '6.0f')}"
+                f"  {' '.join(checks) or '-'}",
+                flush=True,
+            )
+    print()
+    print(f"medians of {args.repeats}; rx s for odd N = rustworkx on N - 1 (the target); networkx up to N = {args.networkx_max}, "
+          f"rustworkx up to {args.rustworkx_max}; exhaustive trio check up to N = {args.exhaustive_max}.")
+
+
+def limits(args):
+    """Hard time limits: requested limit vs wall time of the whole solve."""
+    print(f"{'family':<10} {'N':>5} {'limit s':>8} {'took s':>8} {'allowed s':>9} {'proven':>6} {'gap':>7}  ok")
+    for family in args.families:
+        for n in (1001, 2001):
+            for limit in (0.05, 0.5, 2.0):
+                args.time_limit = limit
+                r = measure(family, n, args.seed * 100003 + n, "ours", args)
+                if "error" in r:
+                    print(f"{family:<10} {n:>5} {limit:>8.2f}  {r['error']}", flush=True)
+                    continue
+                allowed = 1.2 * limit + 0.05
+                print(f"{family:<10} {n:>5} {limit:>8.2f} {r['seconds']:>8.3f} {allowed:>9.3f} {str(r['proven']):>6} {r['gap']:>7.2%}"
+                      f"  {'yes' if r['seconds'] <= allowed else 'NO'}", flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="*", default=[20, 200, 500, 1000, 2000, 5000])
-    parser.add_argument("--families", nargs="*", default=["uniform", "realistic"])
+    parser.add_argument("--sizes", type=int, nargs="*", default=SIZES)
+    parser.add_argument("--families", nargs="*", default=FAMILIES + ["topics"])
+    parser.add_argument("--topics-sizes", type=int, nargs="*", default=[401])
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--networkx-max", type=int, default=500)
-    parser.add_argument("--rustworkx-max", type=int, default=1000)
+    parser.add_argument("--rustworkx-max", type=int, default=5000)
+    parser.add_argument("--exhaustive-max", type=int, default=41)
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--child-timeout", type=float, default=900.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--limits", action="store_true", help="print the time-limit lines instead of the table")
+    parser.add_argument("--child", nargs=4, metavar=("FAMILY", "N", "SEED", "SOLVER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    header = f"{'family':<10} {'N':>5} {'score s':>8} {'solve s':>8} {'objective':>14} {'proven':>6}  {'networkx/ours':>18}  {'rustworkx/ours':>18}"
-    print(header)
-    print("-" * len(header))
-    for family in args.families:
-        for n in args.sizes:
-            rng = np.random.default_rng(args.seed * 100003 + n)
-            row = run(family, n, args, rng)
-            score_s = "-" if row["score_s"] is None else f"{row['score_s']:.3f}"
-            print(
-                f"{family:<10} {n:>5} {score_s:>8} {row['solve_s']:>8.3f} {row['objective']:>14.4f} {str(row['proven']):>6}"
-                f"  {row['networkx']:>18}  {row['rustworkx']:>18}",
-                flush=True,
-            )
-    print()
-    print(f"networkx skipped above N = {args.networkx_max}, rustworkx above N = {args.rustworkx_max} (too slow there).")
-    print("Ratios are their max_weight_matching time / our solve time; 'same' = equal optimum (even N).")
-    print("Odd N: ours seats a trio (half its three pair weights), theirs leaves one person out: time only.")
+    if args.child:
+        child(args)
+    elif args.limits:
+        limits(args)
+    else:
+        table(args)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ Types (``types.py``)::
     Link(helper, helped, kind, need_id=None, text="")           # kind: "wish", "organizer" or "wrong"
     Meeting(a, b, met_on)                                       # met_on: datetime or date
     Lock(a, b, round=0)                                         # keep a and b together in that round
-    Options(fairness=True, time_limit_s=10.0, seed=0, workers=2, cooldown_weeks=0.0,
+    Options(fairness=True, time_limit_s=10.0, seed=0, cooldown_weeks=0.0,
             repeat_penalty=1.0, repeat_half_life_weeks=26.0, reciprocity_bonus=0.25,
             min_similarity=0.2, tag_weight=0.5)
     Problem(attendees, weights=None, help=None, blocked=frozenset(), locked=(),

@@ -187,7 +187,7 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
             tsum = np.bincount(label, weights=t, minlength=count) if odd else np.zeros(count)
             violated = [c for c in np.flatnonzero(sizes % 2 == 1) if inside[c] - tsum[c] / 6 > (sizes[c] - 1) / 2 + 1e-6]
         stats.setdefault("lp_violated", []).append(len(violated))
-        if odd and stats["lp_violated"][-3:] == [1, 1, 1]:
+        if odd and stats["lp_violated"][-8:] == [1] * 8:
             # odd n: one odd set at a time keeps reappearing (the LP's trio moving about); stop cutting
             stats["lp_capped"] = True
             separate = False

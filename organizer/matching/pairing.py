@@ -54,7 +54,6 @@ def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
         helped=helped_counts(help_matrix) if opts.fairness else None,
         time_limit_s=opts.time_limit_s,
         seed=opts.seed,
-        workers=opts.workers,
     )
     ids = [a.id for a in seated]
     rounds = []

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from organizer.matching.solver import seating_value2, solve_round
+from organizer.matching.solver import Context, SolverOptions, seating_value2, solve_round
 from organizer.matching.types import InfeasibleError, MatchingError
 
 TARGET_MAX_WEIGHT = 10**9
@@ -103,13 +103,14 @@ def solve_matrix(
     helped=None,
     time_limit_s: float = 10.0,
     seed: int = 0,
-    workers: int = 2,
+    solver_options: SolverOptions | None = None,
 ) -> MatrixPairing:
     """Seat ``0..n-1`` for ``rounds`` rounds.
 
     weights: (n, n) symmetric floats.  allowed: (n, n) symmetric bools (None:
     every pair).  locks: ``(a, b, round)`` triples.  helped: (n, n) symmetric
     ints in 0..2 turning fairness on (None: plain total weight).
+    solver_options: the solver's tuning constants (``solver.SolverOptions``).
     """
     start = time.perf_counter()
     deadline = start + time_limit_s
@@ -132,7 +133,8 @@ def solve_matrix(
     out = []
     for r in range(rounds):
         round_locks = [(a, b) for a, b, lr in locks if lr == r]
-        out.append(_solve_one_round(weights, W, allowed & ~used, round_locks, helped, scale, M, r, deadline, seed + r, workers))
+        ctx = Context(deadline, seed + r, solver_options or SolverOptions())
+        out.append(_solve_one_round(weights, W, allowed & ~used, round_locks, helped, scale, M, r, ctx))
         for g in out[-1].groups:
             for a in g:
                 for b in g:
@@ -144,7 +146,7 @@ def solve_matrix(
     return MatrixPairing(out, objective, max(bound, objective) if not proven else objective, proven, time.perf_counter() - start)
 
 
-def _solve_one_round(weights, W, allowed, locks, helped, scale, M, r, deadline, seed, workers) -> MatrixRound:
+def _solve_one_round(weights, W, allowed, locks, helped, scale, M, r, ctx: Context) -> MatrixRound:
     n = len(W)
     locked_seen = {}
     for a, b in locks:
@@ -170,7 +172,7 @@ def _solve_one_round(weights, W, allowed, locks, helped, scale, M, r, deadline, 
         idx = np.asarray(free, dtype=np.int64)
         sub = np.ix_(idx, idx)
         try:
-            sol = solve_round(W[sub], allowed[sub], deadline, seed=seed, workers=workers)
+            sol = solve_round(W[sub], allowed[sub], ctx)
         except InfeasibleError as exc:
             if r > 0:
                 raise InfeasibleError(f"round {r + 1}: no seating avoids the forbidden pairs and the pairs of earlier rounds") from None

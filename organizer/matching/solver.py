@@ -1,4 +1,4 @@
-"""Exact maximum-weight seating (pairs, one trio for an odd count) with OR-Tools.
+"""Exact maximum-weight seating (pairs, one trio for an odd count).
 
 The model
 ---------
@@ -15,72 +15,50 @@ Why this trio rule: it makes a seating exactly a *cycle cover* of the doubled
 bipartite graph (row i to column j with weight ``W[i, j]``): a pair is a
 2-cycle (i->j, j->i) worth ``2 W[i, j]``; the trio is a 3-cycle worth the sum of
 its three pairs.  So ``value2(S) <= A`` for every seating S, where ``A`` is the
-maximum-weight assignment (no fixed points) of the doubled graph: the
-linear-programming relaxation, solved by ``linear_sum_assignment``.
+maximum-weight assignment (no fixed points) of the doubled graph.
 
-The algorithm (per round)
--------------------------
-1. Sparse core: each attendee's ``k`` best allowed pairs.  Solve the
-   assignment on it with OR-Tools' ``SimpleLinearSumAssignment`` (costs
-   ``-W``), widening the core if it has no cycle cover.
-2. Duals: from the optimal assignment ``sigma``, potentials come from shortest
-   paths in the residual graph (Bellman-Ford from a source joined to every
-   column): ``d_col[j]`` and ``d_row[i] = d_col[sigma(i)] + W[i, sigma(i)]``.
-   The reduced cost of arc i->j is ``rc[i, j] = -W[i, j] + d_row[i] - d_col[j]``;
-   it is 0 on ``sigma`` and >= 0 on every core arc.
-3. Pricing: compute ``rc`` for *every* allowed arc (dense numpy).  Arcs with
-   ``rc < 0`` join the core and we go back to 1.  When none is negative, the
-   duals are feasible for the full problem, so the core optimum ``A`` is the
-   optimum over all allowed arcs (LP duality).
-4. If ``sigma`` has only even cycles (and, for odd n, exactly one odd cycle
-   which has length 3) it is a seating's cycle cover: each even cycle of value
-   C splits into two alternating perfect matchings whose values sum to C, so
-   the better one is worth >= C/2, and the seating reaches ``A``: proven.
-5. Otherwise (odd cycles: the relaxation is fractional) we take an incumbent
-   of value2 ``L`` (see 6) and fix variables by reduced cost:
+The algorithm (per round), a primal-dual scheme
+-----------------------------------------------
+1. First seating (``first_seating``): a maximum-weight matching, by
+   rustworkx's compiled blossom algorithm, on each attendee's few best pairs;
+   the unmatched are matched among themselves, and for an odd count the one
+   left joins the pair that makes the best trio.  Milliseconds, on every
+   family, so the time limit never leaves the solve empty-handed.  Its first
+   bound: everyone's best allowed partner (``sum_v max_j W[v, j]`` bounds
+   value2, since value2 is the sum of each attendee's share).
+2. The assignment relaxation (OR-Tools ``SimpleLinearSumAssignment`` on a
+   sparse core, widened by pricing every allowed arc): ``A`` and its
+   potentials by Bellman-Ford, hence reduced costs ``rc >= 0`` with the
 
    *Lemma.*  For every seating S, ``value2(S) = A - RC(S)``, where ``RC(S)`` is
-   the sum of ``rc`` over the arcs of S's cycle cover (``sum(-W) = sum(rc) -
-   sum(d_row) + sum(d_col)`` over a cycle cover, and ``sum(d_col) - sum(d_row)
-   = -A``).  All ``rc >= 0``.  A pair {i, j} of S contributes ``rc[i, j] +
-   rc[j, i]``; a trio edge contributes one of ``rc[i, j]``, ``rc[j, i]``
-   (whichever orientation the 3-cycle takes; S may take the cheaper one).
+   the sum of ``rc`` over the arcs of S's cycle cover: a pair {i, j} adds
+   ``rc[i, j] + rc[j, i]``, the trio the cheaper orientation of its 3-cycle.
 
-   *Consequence.*  A seating strictly better than the incumbent has
-   ``RC(S) < A - L``, so each of its pairs has ``rc[i,j] + rc[j,i] < A - L``
-   and each of its trio edges ``min(rc[i,j], rc[j,i]) < A - L``.  Dropping
-   every other edge loses no seating better than the incumbent.  SCIP then
-   solves the reduced model (plus the incumbent's own edges, so the incumbent
-   stays feasible and is given as a hint); its optimum is the global optimum.
-   Attendees whose only surviving edge is their incumbent pair are fixed and
-   left out of the model.
+   If the optimal cycle cover has no odd cycle (or, for odd n, one 3-cycle)
+   it is a seating: proven at once.
+3. A second seating as in 1, on the cheapest pairs by reduced cost.
+4. When the assignment's costs keep too many pairs, the matching LP with
+   Edmonds' odd-set cuts (GLOP, ``blossom.py``) gives an exact integer bound
+   ``D4`` and costs ``RC``: ``2 value2(S) <= D4 - cost(S)`` (a pair costs
+   ``2 RC``, the trio the sum of its three ``RC``).  Whichever keeps fewer
+   pairs is used (``AssignmentCosts``, ``OddSetCosts``).
+5. Exact step.  A seating better than the incumbent ``L`` costs less than
+   ``limit = U - f L`` (U = A, f = 1 or U = D4, f = 2), so each of its pairs and
+   its trio does.  Even n: one maximum-weight perfect matching (rustworkx) on
+   the pairs of cost < limit, plus the incumbent's pairs, is the optimum.
+   Odd n: the trios of cost < limit are listed (counted first by a sparse
+   product; at most ``max_trios``: when more qualify, the cheapest are listed
+   and the rest are covered by the bound), the kept pairs and trios split into
+   connected components, exactly one of which is odd and must hold the trio;
+   the even ones get one matching, and the odd one is solved once per
+   candidate trio, cheapest first, until the trio's own bound
+   ``(U - cost(trio)) / f`` cannot beat the best seating found.  No model ever
+   holds all trios.
 
-6. Tighter costs from the odd-set LP (``blossom.py``).  The assignment bound
-   ``A`` is weak on realistic scores (each odd cycle leaves about a fifth of
-   the largest weight), so fixing against ``A - L`` kept thousands of pairs and
-   SCIP needed seconds.  So before the model we solve the matching LP with
-   Edmonds' odd-set cuts (GLOP, warm-started, a few rounds of cuts on the odd
-   components of its support, pricing every allowed pair) and turn its duals
-   into an exact integer bound ``D4`` (on 4 x value) and exact integer reduced
-   costs ``RC >= 0``: every seating has ``4 value <= D4 - cost4``, ``cost4`` =
-   ``2 RC`` per pair and the sum of ``RC`` over the trio's three pairs (proof in
-   ``blossom.py``; for odd n the one set holding the trio is allowed its extra
-   half).  The same lemma as above then fixes every pair with
-   ``2 RC >= D4 - 4 L``.  The thresholds tau grow from the (nearly) tight pairs
-   by a factor ``GROW``; each model is solved exactly, and the proof test
-   ``D4 - 4 L <= tau`` is the same as above, so any schedule is exact.  The
-   model's objective stays the assignment's reduced cost (exact for every
-   seating).  The incumbent comes from the LP: its seating when integral, else
-   its whole pairs plus a small model re-seating the rest.  If GLOP fails, or
-   its bound is no better than ``A``, the assignment's costs are used as before.
-
-Components: only the components (of the kept pairs, with the relaxation's
-cycles linked) holding an odd-cycle attendee are modelled; elsewhere the
-relaxation's even cycles are already optimal (reduced cost 0).
-
-When the time limit stops SCIP, the best seating found is returned with the
-bound ``min(A, max(SCIP bound, L))`` (a seating better than ``L`` lives in
-the reduced model, so is worth at most SCIP's bound).
+Time limit: checked between steps (and between pricing rounds, LP rounds and
+trio checks); when it passes, the best seating is returned with the best
+bound proven so far.  A first seating always exists before the limit is
+looked at.
 """
 
 from __future__ import annotations
@@ -89,25 +67,13 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import rustworkx as rx
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from ortools.graph.python import linear_sum_assignment
-from ortools.linear_solver import pywraplp
 
 from organizer.matching.blossom import PRICE_K, blossom_bound
 from organizer.matching.types import InfeasibleError, SolveTimeoutError
-
-CORE_K = 8  # attendee's best pairs in the first sparse core
-GROW = 16  # threshold growth between models when the odd-set LP's costs are used
-PRICE_TAKE = 16  # most negative arcs added per row in a pricing round
-REPAIR_K = 12  # candidate partners per attendee when re-seating those the odd-set LP seats fractionally
-BLOSSOM_MIN_N = 0  # use the odd-set LP's reduced costs from this many attendees on
-MIN_CP_SECONDS = 0.05  # SCIP gets at least this, even past the deadline, when no seating is known yet
-# While no seating is known, the time limit does not stop the search: each model that runs out of
-# time without one gets this many times longer, up to FIRST_SEATING_MAX_SECONDS. The limit bounds
-# the search for a better seating, so a loaded machine still gets an answer, never an error.
-FIRST_SEATING_GROWTH = 4
-FIRST_SEATING_MAX_SECONDS = 60.0
 
 
 @dataclass
@@ -193,12 +159,18 @@ def _reduced_costs(W, allowed, d_row, d_col, neg_w=None):
     return rc
 
 
-def relaxation(W: np.ndarray, allowed: np.ndarray, k: int = CORE_K):
+class _Expired(Exception):
+    """The deadline passed inside a step that has no answer yet."""
+
+
+def relaxation(W: np.ndarray, allowed: np.ndarray, ctx: Context, neg_w: np.ndarray):
     """Solve the doubled-graph assignment over all allowed arcs by core + pricing.
 
-    Returns (sigma, A, rc, stats) or None when no cycle cover exists (then no seating exists).
+    Returns (sigma, A, rc) or None when no cycle cover exists (then no seating exists);
+    raises _Expired when the deadline passes between pricing rounds.
     """
     n = len(W)
+    k = ctx.options.core_k
     core = _top_k_edges(W, allowed, k)
     # a ring 0-1-...-(n-1)-0 of allowed pairs: with it the core nearly always has a cycle cover
     # (clustered scores can leave a person in nobody's top k, and proving that infeasible is slow)
@@ -206,9 +178,11 @@ def relaxation(W: np.ndarray, allowed: np.ndarray, k: int = CORE_K):
     nxt = np.roll(ring, -1)
     ok = allowed[ring, nxt]
     core[ring[ok], nxt[ok]] = core[nxt[ok], ring[ok]] = True
-    stats = {"pricing_rounds": 0}
-    neg_w = np.where(allowed, -W, np.iinfo(np.int64).max // 4)
+    stats = ctx.stats
+    stats["pricing_rounds"] = 0
     while True:
+        if stats["pricing_rounds"] and ctx.expired():
+            raise _Expired
         solved = _assignment(W, core)
         if solved is None:
             if core.sum() == allowed.sum():
@@ -223,10 +197,10 @@ def relaxation(W: np.ndarray, allowed: np.ndarray, k: int = CORE_K):
         stats["pricing_rounds"] += 1
         if not negative.any():
             stats["core_arcs"] = int(len(rows))
-            return sigma, int(value), rc, stats
+            return sigma, int(value), rc
         # add, per row, the most negative arcs (and their reverses)
         bad_rows = np.flatnonzero(negative.any(axis=1))
-        take = min(PRICE_TAKE, n - 1)
+        take = min(ctx.options.price_take, n - 1)
         sub = rc[bad_rows]
         idx = np.argpartition(sub, take - 1, axis=1)[:, :take] if take < n else np.tile(np.arange(n), (len(bad_rows), 1))
         add = np.zeros_like(core)
@@ -263,341 +237,287 @@ def _split_even_cycle(W, cyc):
     return a if wa >= wb else b
 
 
-# --------------------------------------------------------------------------- SCIP
 
 
-def _mip_solve(obj, vertices, pair_edges, triangles, hint, seconds, seed):
-    """Exact seating of ``vertices`` with the given pairs and candidate trios, by SCIP.
+# --------------------------------------------------------------------------- options and context
 
-    The objective is the seating's cost under ``obj`` (a ``Costs``; ``value2 =
-    (U - cost) / f``), whose coefficients are integers no larger than the gap
-    being closed, so floating point is exact here.
-    ``triangles`` empty means no trio.  Returns (status, groups or None,
-    lower bound on the reduced cost or None); status is "OPTIMAL",
-    "FEASIBLE", "INFEASIBLE" or "UNKNOWN".
-    """
-    solver = pywraplp.Solver.CreateSolver("SCIP")
-    solver.SetTimeLimit(max(10, int(seconds * 1000)))
-    solver.SetSolverSpecificParametersAsString(f"limits/absgap = 0\nlimits/gap = 0\nrandomization/randomseedshift = {int(seed) % 2**31}\n")
-    inc = {v: [] for v in vertices}
-    keys, cost, variables = [], [], []
-    for i, j in pair_edges:
-        var = solver.BoolVar("")
-        inc[i].append(var)
-        inc[j].append(var)
-        keys.append((i, j))
-        cost.append(obj.pair_of(i, j))
-        variables.append(var)
-    trio_vars = []
-    for a, b, c in triangles:
-        var = solver.BoolVar("")
-        for v in (a, b, c):
-            inc[v].append(var)
-        keys.append((a, b, c))
-        cost.append(int(obj.trio(a, b, c)))
-        variables.append(var)
-        trio_vars.append(var)
-    if triangles:
-        row = solver.Constraint(1.0, 1.0)
-        for var in trio_vars:
-            row.SetCoefficient(var, 1.0)
-    for v in vertices:
-        if not inc[v]:
-            return "INFEASIBLE", None, None
-        row = solver.Constraint(1.0, 1.0)
-        for var in inc[v]:
-            row.SetCoefficient(var, 1.0)
-    objective = solver.Objective()
-    for var, c in zip(variables, cost):
-        objective.SetCoefficient(var, c)
-    objective.SetMinimization()
-    if hint is not None:
-        chosen = {tuple(sorted(g)) for g in hint}
-        solver.SetHint(variables, [1.0 if k in chosen else 0.0 for k in keys])
-    params = pywraplp.MPSolverParameters()
-    params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
-    status = solver.Solve(params)
-    if status == pywraplp.Solver.INFEASIBLE:
-        return "INFEASIBLE", None, None
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return "UNKNOWN", None, None
-    groups = [k for k, var in zip(keys, variables) if var.solution_value() > 0.5]
-    lower = int(np.ceil(objective.BestBound() - 1e-6))
-    return ("OPTIMAL" if status == pywraplp.Solver.OPTIMAL else "FEASIBLE"), groups, lower
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """The solver's tuning constants.  None of them changes an answer's value, only the time to reach it."""
+
+    core_k: int = 8
+    """Best pairs per attendee in the first assignment core: 8 nearly always holds the optimal
+    cycle cover, so pricing adds few arcs; smaller cores need more pricing rounds."""
+    price_take: int = 16
+    """Most negative arcs added per row in one pricing round: enough to settle in one or two
+    rounds, few enough to keep the core sparse."""
+    first_k: int = 6
+    """Cheapest pairs per attendee in the graph the first seating is matched on (rustworkx):
+    6 nearly always has a perfect matching and keeps that matching at a few milliseconds per
+    hundred attendees; when it has none the graph is widened four-fold."""
+    lp_pairs_per_attendee: int = 24
+    """When the assignment's reduced costs keep more pairs than this per attendee for the exact
+    step, the odd-set LP (``blossom.py``) is solved for tighter costs: it costs about one
+    rustworkx matching of that size, and pays off on wide weights where the assignment's bound
+    is loose."""
+    max_trios: int = 20_000
+    """Candidate trios listed at most (odd counts).  Bounds memory: when more trios could beat the
+    incumbent, only the cheapest are listed and the rest are covered by the bound."""
+    max_trio_checks: int = 64
+    """Candidate trios tried one by one (each a matching of the trio's component without it)
+    before the solver stops with its best seating and the proven gap."""
+    exhaustive_trio_n: int = 40
+    """Up to this many attendees, an odd count whose forbidden pairs defeat the first seating has
+    every trio tried (a proof of infeasibility when none works); above it, trios are tried until
+    the deadline.  Such groups are rare: most attendees would have to be forbidden to each other."""
+    matching_seconds_per_pair: float = 1e-5
+    """A cautious estimate of rustworkx's time per pair in one matching (measured: 0.3 to 10
+    microseconds): an exact matching that would end past the deadline is not started."""
+    lp_max_rounds: int = 60
+    """Rounds of odd-set cuts at most (each a warm-started GLOP solve of a few milliseconds):
+    clustered groups need one round per layer of odd clusters, and a loose LP bound keeps far
+    more pairs in the exact step than these rounds cost."""
+    lp_price_k: int = PRICE_K
+    """Cheapest pairs per attendee the odd-set LP starts from (it prices every other pair)."""
 
 
 @dataclass
-class Costs:
-    """Reduced costs used for fixing, in some unit: a seating S is worth at most ``(U - cost(S)) / f`` in value2.
+class Context:
+    """What every step of one solve shares: its deadline, seed, options and statistics."""
 
-    ``pair[i, j]``: cost of seating i with j (symmetric, >= 0); ``trio_edge[i, j]``: a
-    lower bound on what edge {i, j} adds to a trio's cost; ``trio(a, b, c)``: a trio's cost.
-    The assignment relaxation gives U = A, f = 1; the odd-set LP (``blossom.py``) U = D4, f = 2.
+    deadline: float  # a time.perf_counter() value
+    seed: int = 0
+    options: SolverOptions = field(default_factory=SolverOptions)
+    stats: dict = field(default_factory=dict)
+
+    def expired(self) -> bool:
+        return time.perf_counter() >= self.deadline
+
+    def seconds_left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def can_match(self, pairs: int) -> bool:
+        """Whether a matching on this many pairs should end before the deadline."""
+        return pairs * self.options.matching_seconds_per_pair < self.seconds_left()
+
+
+# --------------------------------------------------------------------------- reduced costs
+
+
+class AssignmentCosts:
+    """The assignment relaxation's reduced costs: ``value2(S) = A - cost(S)`` exactly (U = A, f = 1).
+
+    A pair {i, j} costs ``rc[i, j] + rc[j, i]``; a trio the cheaper orientation of its 3-cycle.
     """
 
-    pair: np.ndarray | None  # None: computed per pair from rc (a model objective only)
-    trio_edge: np.ndarray | None
-    U: int
-    f: int
-    trio_kind: str  # "assignment": min of the two 3-cycles of rc; "sum": sum of trio_edge
-    rc: np.ndarray | None = None
-    tight: int | None = None  # a first threshold to try (a heuristic: any threshold is exact)
-    direct: int = 0  # with a start seating, go straight to tau = U - f L when that is at most this
+    f = 1
 
-    def pair_of(self, i, j) -> int:
-        if self.pair is None:
-            return int(self.rc[i, j]) + int(self.rc[j, i])
-        return int(self.pair[i, j])
+    def __init__(self, rc: np.ndarray, A: int):
+        self.rc = rc
+        self.U = int(A)
+        self.pair = rc + rc.T  # huge where not allowed (rc < 2**61), no overflow
+
+    def trio_edge(self) -> np.ndarray:
+        return np.minimum(self.rc, self.rc.T)
 
     def trio(self, a, b, c):
-        if self.trio_kind == "assignment":
-            rc = self.rc
-            return min(rc[a, b] + rc[b, c] + rc[c, a], rc[a, c] + rc[c, b] + rc[b, a])
-        t = self.trio_edge
-        return t[a, b] + t[b, c] + t[a, c]
+        rc = self.rc
+        return np.minimum(rc[a, b] + rc[b, c] + rc[c, a], rc[a, c] + rc[c, b] + rc[b, a])
+
+    def limit(self, L2: int) -> int:
+        """A seating worth more than ``L2`` (value2) costs less than this."""
+        return self.U - self.f * L2
 
     def value2_above(self, units: int) -> int:
-        """Largest value2 whose cost is >= ``units`` could still reach: floor((U - units) / f)."""
+        """The most a seating of cost >= ``units`` can be worth (value2)."""
         return (self.U - units) // self.f
 
 
-def assignment_costs(rc: np.ndarray, A: int, dense: bool = True) -> Costs:
-    """The assignment's reduced costs; ``dense=False``: only as a model objective (computed per pair)."""
-    if not dense:
-        return Costs(None, None, A, 1, "assignment", rc)
-    return Costs(rc + rc.T, np.minimum(rc, rc.T), A, 1, "assignment", rc)
+class OddSetCosts(AssignmentCosts):
+    """The odd-set LP's integer duals (``blossom.py``): ``2 value2(S) <= D4 - cost(S)`` (U = D4, f = 2).
 
-
-def _triangles(ea: np.ndarray, eb: np.ndarray, costs: Costs, tau) -> list[tuple[int, int, int]]:
-    """Triangles of candidate trio edges (ea[k], eb[k]) whose trio cost is < tau."""
-    nbr: dict[int, set[int]] = {}
-    for a, b in zip(ea.tolist(), eb.tolist()):
-        nbr.setdefault(a, set()).add(b)
-        nbr.setdefault(b, set()).add(a)
-    out = []
-    for a, b in zip(ea.tolist(), eb.tolist()):
-        if a > b:
-            a, b = b, a
-        for c in nbr[a] & nbr[b]:
-            if c > b and costs.trio(a, b, c) < tau:
-                out.append((a, b, c))
-    return out
-
-
-class _Candidates:
-    """The allowed pairs (i < j) sorted by cost, found once, so each threshold is a prefix."""
-
-    def __init__(self, allowed, costs: Costs, odd: bool, cap: int):
-        upper = np.triu(allowed, 1)
-        iu, ju = np.nonzero(upper & (costs.pair < cap))
-        c = costs.pair[iu, ju]
-        order = np.argsort(c, kind="stable")
-        self.pi, self.pj, self.pc = iu[order], ju[order], c[order]
-        self.cap = cap
-        if odd:
-            tu, tv = np.nonzero(upper & (costs.trio_edge < cap))
-            tc = costs.trio_edge[tu, tv]
-            order = np.argsort(tc, kind="stable")
-            self.ti, self.tj, self.tc = tu[order], tv[order], tc[order]
-
-    def pairs(self, tau):
-        k = np.searchsorted(self.pc, tau, side="left")
-        return self.pi[:k], self.pj[:k]
-
-    def trio_edges(self, tau):
-        k = np.searchsorted(self.tc, tau, side="left")
-        return self.ti[:k], self.tj[:k]
-
-
-def _restricted(n, allowed, costs, tau, odd, incumbent, stuck, base_groups, cycles, cand: _Candidates):
-    """What a seating with cost < tau may use, plus the incumbent's groups.
-
-    Returns (fixed groups, free vertices, pair edges among them, candidate
-    trios, impossible).  Only the connected components (of the kept edges)
-    that hold an attendee of an odd cycle need solving: on any other component
-    the relaxation's own cycles are even, so its seating ``base_groups`` has
-    reduced cost 0, the least possible, and a better seating can take it there
-    unchanged (components are closed under kept edges, and the trio, needing an
-    odd component, cannot be there either).  The relaxation's cycles are
-    linked too, so every cycle lies inside one component (the kept edges need
-    not include them when the costs come from the odd-set LP).  With no base
-    seating every component is solved.
+    A pair costs ``2 RC``, a trio the sum of ``RC`` over its three pairs.
     """
-    pi, pj = cand.pairs(tau)
-    triangles = []
-    if odd:
-        ti, tj = cand.trio_edges(tau)
-        triangles = _triangles(ti, tj, costs, tau)
-    extra_i, extra_j = [], []
-    if incumbent is not None:
-        tri_set = set(triangles)
-        for g in incumbent:
-            if len(g) == 2:
-                extra_i.append(min(g))
-                extra_j.append(max(g))
-            elif tuple(sorted(g)) not in tri_set:
-                triangles.append(tuple(sorted(g)))
-    pi = np.concatenate([pi, np.asarray(extra_i, dtype=pi.dtype)])
-    pj = np.concatenate([pj, np.asarray(extra_j, dtype=pj.dtype)])
-    if len(pi):
-        key = np.unique(pi * n + pj)
-        pi, pj = key // n, key % n
-    li, lj = [pi], [pj]
-    if triangles:
-        tri = np.asarray(triangles, dtype=np.int64)
-        li += [tri[:, 0], tri[:, 1], tri[:, 0]]
-        lj += [tri[:, 1], tri[:, 2], tri[:, 2]]
-    for cyc in cycles:
-        if len(cyc) > 1:
-            li.append(np.asarray(cyc[:-1], dtype=np.int64))
-            lj.append(np.asarray(cyc[1:], dtype=np.int64))
-    li, lj = np.concatenate(li), np.concatenate(lj)
-    graph = sparse.coo_matrix((np.ones(len(li), dtype=np.int8), (li, lj)), shape=(n, n))
-    count, label = connected_components(graph, directed=False)
-    active_label = np.zeros(count, dtype=bool)
-    active_label[label[stuck]] = True
-    active = active_label[label]
-    sizes = np.bincount(label, minlength=count)
-    triangles = [t for t in triangles if active[t[0]]]
-    fixed = [g for g in base_groups if not active[g[0]]]
-    on = active[pi] & active[pj]
-    pi, pj = pi[on], pj[on]
-    in_trio = np.zeros(n, dtype=bool)
-    for tri in triangles:
-        in_trio[list(tri)] = True
-    degree = np.bincount(pi, minlength=n) + np.bincount(pj, minlength=n)
-    # a vertex with a single candidate pair whose partner also has only it, and no trio: seated together
-    single = active & (degree == 1) & ~in_trio
-    both = single[pi] & single[pj]
-    forced = np.zeros(n, dtype=bool)
-    forced[pi[both]] = forced[pj[both]] = True
-    fixed += [(int(a), int(b)) for a, b in zip(pi[both], pj[both])]
-    free = active & ~forced
-    impossible = bool((active & (degree == 0) & ~in_trio).any()) or (odd and not triangles)
-    # each active component must be even, but for the one holding the trio
-    impossible = impossible or int((sizes[active_label] % 2).sum()) > (1 if odd else 0)
-    keep = free[pi] & free[pj]
-    pair_edges = list(zip(pi[keep].tolist(), pj[keep].tolist()))
-    return fixed, np.flatnonzero(free).tolist(), pair_edges, triangles, impossible
+
+    f = 2
+
+    def __init__(self, bb):
+        self.RC = bb.RC
+        self.U = int(bb.D4)
+        self.pair = 2 * bb.RC
+
+    def trio_edge(self) -> np.ndarray:
+        return self.RC
+
+    def trio(self, a, b, c):
+        RC = self.RC
+        return RC[a, b] + RC[b, c] + RC[a, c]
 
 
-def _grow(tau, heuristic_tau, costs):
-    """Next threshold after a model with no seating: the heuristic one, or geometric growth with LP costs."""
-    if costs.tight is not None:
-        return GROW * tau
-    return heuristic_tau if tau < heuristic_tau else 4 * tau
+# --------------------------------------------------------------------------- matchings (rustworkx)
 
 
-def _fixed_cost(obj, pairs):
-    return sum(obj.pair_of(a, b) for a, b in pairs)
+def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray) -> list[tuple[int, int]]:
+    """Most pairs, then most weight, using only the pairs (pi[k], pj[k]): rustworkx's compiled blossom."""
+    if len(pi) == 0:
+        return []
+    nodes = np.unique(np.concatenate([pi, pj]))
+    li, lj = np.searchsorted(nodes, pi), np.searchsorted(nodes, pj)
+    graph = rx.PyGraph(multigraph=False)
+    graph.add_nodes_from(range(len(nodes)))
+    graph.add_edges_from(list(zip(li.tolist(), lj.tolist(), W[pi, pj].tolist())))
+    matched = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
+    return [tuple(sorted((int(nodes[a]), int(nodes[b])))) for a, b in matched]
 
 
-def _close_gap(W, allowed, obj: Costs, costs: Costs, odd, deadline, seed, stats, start, stuck, base_groups, cycles):
-    """Reduced-cost fixing with a growing threshold tau (see the module docstring).
+def _cheapest_pairs(cost: np.ndarray, allowed: np.ndarray, k: int):
+    """Each attendee's k cheapest allowed pairs (by ``cost``), symmetrised: (pi, pj) with pi < pj."""
+    n = len(cost)
+    if k >= n - 1:
+        return np.nonzero(np.triu(allowed, 1))
+    idx = np.argpartition(cost, k, axis=1)[:, : k + 1]  # k + 1: the diagonal may be among them
+    rows = np.repeat(np.arange(n), k + 1)
+    cols = idx.ravel()
+    ok = allowed[rows, cols]
+    a, b = np.minimum(rows[ok], cols[ok]), np.maximum(rows[ok], cols[ok])
+    key = np.unique(a * n + b)
+    return key // n, key % n
 
-    ``costs`` decide which pairs and trios are kept (the assignment's reduced
-    costs, or the tighter ones of the odd-set LP in ``blossom.py``); ``obj`` is
-    the model's objective, exact for every seating (``value2 = (obj.U -
-    cost) / obj.f``).  A model restricted to the pairs and trios with cost <
-    tau is solved exactly.  If its optimum L has U - f L <= tau, no better
-    seating exists (a better one would have cost < U - f L <= tau, so lives in
-    the model): proven.  Otherwise tau = U - f L is exact and one more solve
-    settles it.  ``start``: a known seating (the odd-set LP's, when integral);
-    then tau = U - f L at once.  ``stuck``: the attendees the relaxation seats
-    fractionally; ``base_groups``/``cycles``: see ``_restricted``.
-    """
+
+def _seat_everyone(W, allowed, pi, pj, odd):
+    """A seating from a matching on the given pairs, or None: the unmatched are matched among
+    themselves, and for an odd count the one left joins the pair that makes the best trio."""
     n = len(W)
-    # smallest tau giving every fractionally seated attendee some pair off its cycle
-    off = costs.pair[stuck].astype(float)
-    off[np.arange(len(stuck)), np.asarray(stuck)] = np.inf
-    off[~allowed[stuck]] = np.inf
-    finite = np.sort(off, axis=1)[:, : min(3, n - 1)]
-    tau = max(1, int(np.nanmax(np.where(np.isfinite(finite), finite, np.nan))) + 1) if np.isfinite(finite).any() else 1
-    # once tau exceeds every pair's and every trio's cost, the model is the full problem
-    max_cost = 3 * int(costs.pair[allowed].max()) + 1 if allowed.any() else 1
-    heuristic_tau = tau
-    # components to solve: those holding a stuck attendee (all of them when there is no base seating)
-    active_seed = stuck if base_groups else np.arange(n)
-    if costs.tight is not None:
-        tau = min(tau, costs.tight)  # first try the (nearly) tight pairs of the odd-set LP only
-    incumbent = None
-    L = None
-    best_bound = min(obj.value2_above(0), costs.value2_above(0))
-    if start is not None:
-        incumbent, L = [tuple(g) for g in start], seating_value2(W, start)
-        if costs.U - costs.f * L <= 0 or L >= best_bound:
-            stats["tau_rounds"] = 0
-            return incumbent, L, L, True
-        tau = costs.U - costs.f * L
-        if costs.tight is not None and tau > costs.direct:
-            tau = costs.tight  # a poor start: grow from the tight pairs rather than one huge model
-    rounds = 0
-    first_seating_seconds = MIN_CP_SECONDS
-    cand = _Candidates(allowed, costs, odd, max(4 * tau, 1))
+    pairs = _matching(W, pi, pj)
+    seated = np.zeros(n, dtype=bool)
+    for a, b in pairs:
+        seated[a] = seated[b] = True
+    left = np.flatnonzero(~seated)
+    if len(left) > (1 if odd else 0):
+        li, lj = np.nonzero(np.triu(allowed[np.ix_(left, left)], 1))
+        more = _matching(W, left[li], left[lj])
+        pairs += more
+        for a, b in more:
+            seated[a] = seated[b] = True
+        left = np.flatnonzero(~seated)
+    if len(left) != (1 if odd else 0):
+        return None
+    if not odd:
+        return pairs
+    u = int(left[0])
+    arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    b, c = arr[:, 0], arr[:, 1]
+    ok = allowed[u, b] & allowed[u, c]
+    if not ok.any():
+        return None
+    gain = np.where(ok, W[u, b] + W[u, c] - W[b, c], np.iinfo(np.int64).min)
+    best = int(np.argmax(gain))
+    return [p for k, p in enumerate(pairs) if k != best] + [tuple(sorted((u, int(b[best]), int(c[best]))))]
+
+
+def first_seating(W, allowed, cost, odd, ctx: Context, k: int | None = None):
+    """A good seating fast: a matching on each attendee's ``first_k`` cheapest pairs, widened until
+    everyone is seated.  ``cost``: dense pair costs (-W before any duals are known)."""
+    n = len(W)
+    k = ctx.options.first_k if k is None else k
     while True:
-        rounds += 1
-        stats["tau_rounds"] = rounds
-        if tau > cand.cap:
-            cand = _Candidates(allowed, costs, odd, max(4 * tau, cand.cap))
-        fixed, free, pair_edges, triangles, impossible = _restricted(n, allowed, costs, tau, odd, incumbent, np.asarray(active_seed), base_groups, cycles, cand)
-        stats["mip_vertices"] = len(free)
-        stats["mip_edges"] = len(pair_edges)
-        stats["mip_trios"] = len(triangles)
-        if impossible and incumbent is None:
-            if tau > max_cost:
-                raise InfeasibleError("no seating avoids the forbidden pairs")
-            # no seating within tau at all: every seating has cost >= tau
-            best_bound = min(best_bound, costs.value2_above(tau))
-            tau = _grow(tau, heuristic_tau, costs)
-            continue
-        seconds = deadline - time.perf_counter()
-        if seconds <= 0 and incumbent is not None:
-            return incumbent, L, max(L, best_bound), False
-        seconds = max(seconds, first_seating_seconds if incumbent is None else MIN_CP_SECONDS)
-        free_set = set(free)
-        hint = None if incumbent is None else [g for g in incumbent if g[0] in free_set]
-        name, groups, rc_lower = _mip_solve(obj, free, pair_edges, triangles, hint, seconds, seed)
-        stats["mip_status"] = name
-        if groups is None:
-            if name == "INFEASIBLE":
-                if tau > max_cost:
-                    raise InfeasibleError("no seating avoids the forbidden pairs")
-                best_bound = min(best_bound, costs.value2_above(tau))
-                tau = _grow(tau, heuristic_tau, costs)
-                continue
-            if incumbent is None:
-                if first_seating_seconds >= FIRST_SEATING_MAX_SECONDS:
-                    raise SolveTimeoutError("the time limit ran out before any seating was found")
-                first_seating_seconds = min(first_seating_seconds * FIRST_SEATING_GROWTH, FIRST_SEATING_MAX_SECONDS)
-                continue  # the same model again, with more time to find a first seating
-            return incumbent, L, max(L, best_bound), False
-        groups = fixed + groups
-        value = seating_value2(W, groups)
-        if L is None or value > L:
-            incumbent, L = groups, value
-        # A seating outside the model has cost >= tau, so is worth <= (U - tau) / f.
-        outside = costs.value2_above(tau)
-        if name != "OPTIMAL":  # time ran out
-            model_bound = obj.value2_above(_fixed_cost(obj, fixed) + rc_lower)
-            bound2 = max(L, min(best_bound, max(model_bound, outside)))
-            return incumbent, L, bound2, L >= bound2
-        if costs.U - costs.f * L <= tau:
-            return incumbent, L, L, True
-        best_bound = min(best_bound, max(L, outside))
-        # exact would be tau = U - f L; growing step by step keeps models small when L is poor
-        tau = costs.U - costs.f * L if costs.tight is None else min(costs.U - costs.f * L, GROW * tau)
+        pi, pj = _cheapest_pairs(cost, allowed, min(k, n - 1))
+        seating = _seat_everyone(W, allowed, pi, pj, odd)
+        if seating is not None:
+            ctx.stats.setdefault("first_k", k)
+            return seating
+        if k >= n - 1:
+            if odd:  # the maximum matching's lone attendee fits no pair: try the trios themselves
+                return _seating_around_a_trio(W, allowed, ctx)
+            raise InfeasibleError("no seating avoids the forbidden pairs")
+        k = min(4 * k, n - 1)
+
+
+def _seating_around_a_trio(W, allowed, ctx: Context):
+    """Odd n with many forbidden pairs: each allowed trio, best first, with a perfect matching of
+    the others.  Every trio is tried up to ``exhaustive_trio_n`` attendees (so "infeasible" is
+    proven); above that, until the deadline."""
+    n = len(W)
+    upper = np.triu(allowed, 1)
+    ti, tj = np.nonzero(upper)
+    trios = [(a, b, c) for a, b in zip(ti.tolist(), tj.tolist()) for c in np.flatnonzero(upper[a] & upper[b]).tolist()]
+    trios.sort(key=lambda t: -seating_value2(W, [t]))
+    for t in trios:
+        if n > ctx.options.exhaustive_trio_n and ctx.expired():
+            raise SolveTimeoutError("the time limit ran out before any seating was found")
+        keep = np.ones(n, dtype=bool)
+        keep[list(t)] = False
+        pi, pj = np.nonzero(upper & keep[:, None] & keep[None, :])
+        pairs = _matching(W, pi, pj)
+        if 2 * len(pairs) == n - 3:
+            return pairs + [t]
+    if n > ctx.options.exhaustive_trio_n:
+        raise SolveTimeoutError("no seating was found around any trio")
+    raise InfeasibleError("no seating avoids the forbidden pairs")
+
+
+def _groups_value2(W, groups) -> int:
+    return seating_value2(W, groups)
+
+
+# --------------------------------------------------------------------------- candidate trios
+
+
+def candidate_trios(costs, allowed, limit: int, cap: int):
+    """Every trio of cost < ``limit``, cheapest first, as (trios (k, 3) array, their costs, covered).
+
+    Trios are triangles of pairs whose trio-edge cost is < the limit, counted with one sparse
+    product before any is listed; when more than ``cap`` could qualify the limit is lowered
+    (bisection) until they fit.  ``covered``: every unlisted trio costs at least this.
+    """
+    n = len(allowed)
+    edge = costs.trio_edge()
+    upper = np.triu(allowed, 1)
+
+    def graph(lim):
+        ti, tj = np.nonzero(upper & (edge < lim))
+        return sparse.csr_matrix((np.ones(len(ti), dtype=np.int64), (ti, tj)), shape=(n, n))
+
+    def count(U):
+        return int((U @ U).multiply(U).sum()) if U.nnz else 0
+
+    lim = limit
+    U = graph(lim)
+    if count(U) > cap:
+        lo, hi = 0, lim  # count(lo) <= cap < count(hi)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if count(graph(mid)) > cap:
+                hi = mid
+            else:
+                lo = mid
+        lim = lo
+        U = graph(lim)
+    P = (U @ U).multiply(U).tocoo()  # P[a, c] = how many b with a < b < c close a triangle
+    U = U.tocsr()
+    Ut = U.T.tocsr()
+    out = []
+    for a, c in zip(P.row.tolist(), P.col.tolist()):
+        bs = np.intersect1d(U.indices[U.indptr[a]:U.indptr[a + 1]], Ut.indices[Ut.indptr[c]:Ut.indptr[c + 1]], assume_unique=True)
+        out.extend((a, int(b), c) for b in bs)
+    trios = np.asarray(out, dtype=np.int64).reshape(-1, 3)
+    tc = costs.trio(trios[:, 0], trios[:, 1], trios[:, 2]) if len(trios) else np.zeros(0, dtype=np.int64)
+    keep = tc < lim
+    trios, tc = trios[keep], tc[keep]
+    order = np.argsort(tc, kind="stable")
+    return trios[order], tc[order], lim
 
 
 # --------------------------------------------------------------------------- one round
 
 
-def solve_round(W: np.ndarray, allowed: np.ndarray, deadline: float, seed: int = 0, workers: int = 2) -> RoundSolution:
+def solve_round(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> RoundSolution:
     """Best seating of everyone ``0..n-1`` (pairs, one trio if n is odd).
 
     ``W``: symmetric int64 weights; ``allowed``: symmetric bool (the diagonal
-    is ignored).  ``deadline`` is a ``time.perf_counter()`` value.  Raises
-    InfeasibleError when no seating exists, SolveTimeoutError when the deadline
-    passed before any seating was found.
+    is ignored).  Raises InfeasibleError when no seating exists.  When the
+    deadline passes, returns the best seating found with its proven bound.
     """
     n = len(W)
     W = np.asarray(W, dtype=np.int64)
@@ -618,12 +538,32 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, deadline: float, seed: int =
         v = seating_value2(W, [(0, 1, 2)])
         return RoundSolution([(0, 1, 2)], v, v, True)
     odd = n % 2 == 1
-    stats = {}
-    relaxed = relaxation(W, allowed)
+    stats = ctx.stats
+    start = time.perf_counter()
+    big = np.iinfo(np.int64).max // 4
+    neg_w = np.where(allowed, -W, big)
+    if not allowed.any(axis=1).all():
+        raise InfeasibleError("no seating avoids the forbidden pairs")
+    # 1. a first seating, and the simplest bound: everyone's best partner (value2 counts each
+    #    attendee's share, and a trio member's share is the mean of two allowed partners)
+    incumbent = first_seating(W, allowed, neg_w, odd, ctx)
+    L2 = seating_value2(W, incumbent)
+    bound2 = int(np.where(allowed, W, -big).max(axis=1).sum())
+    stats["first_seating_s"] = round(time.perf_counter() - start, 4)
+    if L2 >= bound2:
+        return RoundSolution(incumbent, L2, L2, True, stats)
+    if ctx.expired():
+        return RoundSolution(incumbent, L2, bound2, False, stats)
+    # 2. the assignment relaxation: bound A and reduced costs
+    try:
+        relaxed = relaxation(W, allowed, ctx, neg_w)
+    except _Expired:
+        return RoundSolution(incumbent, L2, bound2, False, stats)
+    del neg_w
     if relaxed is None:
         raise InfeasibleError("no seating avoids the forbidden pairs")
-    sigma, A, rc, relax_stats = relaxed
-    stats.update(relax_stats)
+    sigma, A, rc = relaxed
+    bound2 = min(bound2, A)
     cycles = _cycles(sigma)
     odd_cycles = [c for c in cycles if len(c) % 2 == 1]
     stats["odd_cycle_attendees"] = sum(len(c) for c in odd_cycles)
@@ -635,81 +575,139 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, deadline: float, seed: int =
         if value != A:  # cannot happen: an even cycle's better half is worth half the cycle
             raise AssertionError(f"integral relaxation gave {value} != {A}")
         return RoundSolution(groups, value, A, True, stats)
-    obj = assignment_costs(rc, A, dense=False)
-    costs = start = None
-    stuck = np.asarray([v for c in cycles if len(c) % 2 for v in c])
-    base_groups = [g for c in cycles if len(c) % 2 == 0 for g in _split_even_cycle(W, c)]
-    if n >= BLOSSOM_MIN_N:
-        k = min(PRICE_K, n - 1)
-        rc_pair = rc + rc.T  # huge where not allowed (and on the diagonal): no overflow, rc < 2**61
-        idx = np.argpartition(rc_pair, k - 1, axis=1)[:, :k]
-        have = np.zeros((n, n), dtype=bool)
-        have[np.repeat(np.arange(n), k), idx.ravel()] = True
-        have[np.arange(n), sigma] = True
-        bb = blossom_bound(W, allowed, have | have.T, odd, deadline)
-        if bb is not None:
-            stats.update(bb.stats)
-            stats["blossom_gap4"] = bb.D4 - 2 * A
-            if bb.D4 < 2 * A:
-                costs = _lp_costs(W, bb)
-                start = bb.seating
-                if start is None:
-                    start = _lp_incumbent(W, allowed, obj, costs, bb, odd, deadline, seed, stats)
-    if costs is None:
-        costs = assignment_costs(rc, A)
-    groups, value, bound2, proven = _close_gap(W, allowed, obj, costs, odd, deadline, seed, stats, start, stuck, base_groups, cycles)
+    if L2 >= bound2:
+        return RoundSolution(incumbent, L2, L2, True, stats)
+    costs = AssignmentCosts(rc, A)
+    del rc
+    # 3. a second seating on the cheapest pairs by reduced cost (better on ties and clusters)
+    if not ctx.expired():
+        second = first_seating(W, allowed, costs.pair, odd, ctx)
+        value = seating_value2(W, second)
+        if value > L2:
+            incumbent, L2 = second, value
+        if L2 >= bound2:
+            return RoundSolution(incumbent, L2, L2, True, stats)
+    # 4. tighter costs from the odd-set LP when the assignment's keep too much (too many pairs,
+    #    or for an odd count too many candidate trios)
+    kept = int(np.count_nonzero(np.triu(costs.pair < costs.limit(L2), 1) & allowed))
+    stats["kept_pairs_assignment"] = kept
+    many_trios = False
+    if odd and kept <= ctx.options.lp_pairs_per_attendee * n:
+        trios, _, _ = candidate_trios(costs, allowed, costs.limit(L2), ctx.options.max_trios)
+        many_trios = len(trios) > ctx.options.max_trio_checks
+    if (kept > ctx.options.lp_pairs_per_attendee * n or many_trios) and not ctx.expired():
+        lp = _odd_set_costs(W, allowed, costs, sigma, incumbent, odd, ctx)
+        if lp is not None:
+            lp_costs, lp_seating = lp
+            bound2 = min(bound2, lp_costs.U // 2)
+            if lp_seating is None and not ctx.expired():
+                lp_seating = first_seating(W, allowed, lp_costs.pair, odd, ctx)  # on the LP's cheapest pairs
+            if lp_seating is not None and seating_value2(W, lp_seating) > L2:
+                incumbent, L2 = lp_seating, seating_value2(W, lp_seating)
+            if L2 >= bound2:
+                return RoundSolution(incumbent, L2, L2, True, stats)
+            lp_kept = int(np.count_nonzero(np.triu(lp_costs.pair < lp_costs.limit(L2), 1) & allowed))
+            stats["kept_pairs_lp"] = lp_kept
+            if lp_kept < kept:
+                costs = lp_costs
+    # 5. the exact step on the pairs (and trios) that could still beat the incumbent
+    groups, value, bound2, proven = _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx)
     return RoundSolution(groups, value, bound2, proven, stats)
 
 
-def _lp_costs(W, bb) -> Costs:
-    top = int(np.abs(W).max(initial=0))
-    return Costs(2 * bb.RC, bb.RC, bb.D4, 2, "sum", tight=16 + top // 10**5, direct=top // 16)
-
-
-def _lp_incumbent(W, allowed, obj, costs, bb, odd, deadline, seed, stats):
-    """A good seating from the odd-set LP: its whole pairs, and the rest re-seated by a small model.
-
-    The attendees the LP seats fractionally (or not in a whole pair) are seated
-    among themselves on each one's REPAIR_K cheapest pairs (by ``costs``),
-    widened when that has no seating.  Only a starting point: any seating is
-    fine, the proof comes after.  None when it fails.
-    """
+def _odd_set_costs(W, allowed, costs, sigma, incumbent, odd, ctx):
+    """(OddSetCosts, the LP's own seating or None), or None when GLOP fails.  The LP starts from
+    each attendee's cheapest pairs and the incumbent's pairs (so it stays feasible under every cut)."""
     n = len(W)
-    seated = np.zeros(n, dtype=bool)
-    pairs = []
-    for a, b in bb.whole_pairs:
-        if not seated[a] and not seated[b]:
-            seated[a] = seated[b] = True
-            pairs.append((a, b))
-    rest = np.flatnonzero(~seated)
-    if len(rest) == 0:
-        return pairs if not odd else None
-    if len(rest) == 1 or (odd and len(rest) < 3):
+    k = min(ctx.options.lp_price_k, n - 1)
+    idx = np.argpartition(costs.pair, k - 1, axis=1)[:, :k]
+    have = np.zeros((n, n), dtype=bool)
+    have[np.repeat(np.arange(n), k), idx.ravel()] = True
+    have[np.arange(n), sigma] = True
+    for g in incumbent:
+        for a in g:
+            for b in g:
+                have[a, b] = a != b
+    bb = blossom_bound(W, allowed, have | have.T, odd, ctx.deadline, max_rounds=ctx.options.lp_max_rounds)
+    if bb is None:
         return None
-    sub_cost = costs.pair[np.ix_(rest, rest)].astype(float)
-    sub_ok = allowed[np.ix_(rest, rest)]
-    sub_cost[~sub_ok] = np.inf
-    np.fill_diagonal(sub_cost, np.inf)
-    m = len(rest)
-    k = min(REPAIR_K, m - 1)
-    while True:
-        idx = np.argpartition(sub_cost, k - 1, axis=1)[:, :k] if k < m - 1 else None
-        keep = np.zeros((m, m), dtype=bool)
-        if idx is None:
-            keep[:] = True
-        else:
-            keep[np.repeat(np.arange(m), k), idx.ravel()] = True
-        keep &= sub_ok
-        keep |= keep.T
-        np.fill_diagonal(keep, False)
-        iu, ju = np.nonzero(np.triu(keep, 1))
-        pair_edges = [(int(rest[i]), int(rest[j])) for i, j in zip(iu, ju)]
-        triangles = _triangles(rest[iu], rest[ju], costs, np.iinfo(np.int64).max) if odd else []
-        seconds = max(deadline - time.perf_counter(), MIN_CP_SECONDS)
-        name, groups, _ = _mip_solve(obj, rest.tolist(), pair_edges, triangles, None, seconds, seed)
-        stats["repair_status"] = name
-        if groups is not None:
-            return pairs + [tuple(g) for g in groups]
-        if name != "INFEASIBLE" or k >= m - 1:
-            return None
-        k = min(2 * k, m - 1)
+    ctx.stats.update(bb.stats)
+    return OddSetCosts(bb), bb.seating
+
+
+def _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx: Context):
+    """Reduced-cost fixing, then exact matchings (see the module docstring).  Returns
+    (groups, value2, bound2, proven)."""
+    n = len(W)
+    stats = ctx.stats
+    limit = costs.limit(L2)
+    pi, pj = np.nonzero(np.triu(allowed & (costs.pair < limit), 1))
+    inc_pairs = [g for g in incumbent if len(g) == 2]
+    if inc_pairs:
+        arr = np.asarray(inc_pairs, dtype=np.int64)
+        pi, pj = np.concatenate([pi, arr.min(axis=1)]), np.concatenate([pj, arr.max(axis=1)])
+        key = np.unique(pi * n + pj)
+        pi, pj = key // n, key % n
+    stats["exact_pairs"] = int(len(pi))
+    if not odd:
+        if not ctx.can_match(len(pi)):
+            return incumbent, L2, bound2, False
+        pairs = _matching(W, pi, pj)
+        value = seating_value2(W, pairs)
+        if 2 * len(pairs) == n and value >= L2:
+            return pairs, value, value, True
+        raise AssertionError("the exact step lost the incumbent")  # it holds the incumbent's pairs
+    # odd: candidate trios, then the components of what a better seating may use
+    trios, tcost, covered = candidate_trios(costs, allowed, limit, ctx.options.max_trios)
+    stats["candidate_trios"] = int(len(trios))
+    inc_trio = next(g for g in incumbent if len(g) == 3)
+    li = [pi, trios[:, 0], trios[:, 1], np.asarray([inc_trio[0], inc_trio[1]])]
+    lj = [pj, trios[:, 1], trios[:, 2], np.asarray([inc_trio[1], inc_trio[2]])]
+    li, lj = np.concatenate(li).astype(np.int64), np.concatenate(lj).astype(np.int64)
+    graph = sparse.coo_matrix((np.ones(len(li), dtype=np.int8), (li, lj)), shape=(n, n))
+    count, label = connected_components(graph, directed=False)
+    sizes = np.bincount(label, minlength=count)
+    host = label[inc_trio[0]]  # the only odd component: the incumbent seats every other one in pairs
+    in_host = label == host
+    stats["trio_component"] = int(sizes[host])
+    # the even components: one exact matching for all of them
+    outside = ~in_host[pi]
+    if not ctx.can_match(len(pi)):
+        return incumbent, L2, bound2, False
+    rest_pairs = _matching(W, pi[outside], pj[outside]) if outside.any() else []
+    if 2 * len(rest_pairs) != n - sizes[host]:
+        raise AssertionError("the exact step lost the incumbent")
+    rest_value = seating_value2(W, rest_pairs)
+    inside = in_host[pi]
+    hi, hj = pi[inside], pj[inside]
+    host_trios = in_host[trios[:, 0]] if len(trios) else np.zeros(0, dtype=bool)
+    trios, tcost = trios[host_trios], tcost[host_trios]
+    best = [g for g in incumbent if in_host[g[0]]]
+    best_value = seating_value2(W, best)
+    checks = 0
+    proven = True
+    bound_left = None
+    for t, cost in zip(trios.tolist(), tcost.tolist()):
+        if costs.value2_above(cost) <= rest_value + best_value:
+            break  # this trio and every costlier one cannot beat the best seating
+        if checks >= ctx.options.max_trio_checks or not ctx.can_match(len(hi)):
+            proven = False
+            bound_left = costs.value2_above(cost)
+            break
+        checks += 1
+        keep = (hi != t[0]) & (hi != t[1]) & (hi != t[2]) & (hj != t[0]) & (hj != t[1]) & (hj != t[2])
+        pairs = _matching(W, hi[keep], hj[keep])
+        if 2 * len(pairs) != int(sizes[host]) - 3:
+            continue
+        value = seating_value2(W, pairs + [tuple(t)])
+        if value > best_value:
+            best, best_value = pairs + [tuple(t)], value
+    stats["trio_checks"] = checks
+    groups = rest_pairs + best
+    value = rest_value + best_value
+    # unlisted trios cost >= covered; unchecked ones at most bound_left
+    outside_bound = costs.value2_above(covered) if covered < limit else value
+    if bound_left is not None:
+        outside_bound = max(outside_bound, bound_left)
+    bound2 = min(bound2, max(value, outside_bound))
+    return groups, value, bound2, proven and bound2 <= value

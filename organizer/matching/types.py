@@ -154,7 +154,6 @@ class Options:
     fairness: bool = True
     time_limit_s: float = 10.0
     seed: int = 0
-    workers: int = 2
     cooldown_weeks: float = 0.0
     repeat_penalty: float = 1.0
     repeat_half_life_weeks: float = 26.0
@@ -166,8 +165,6 @@ class Options:
     def __post_init__(self):
         if not (self.time_limit_s > 0 and math.isfinite(self.time_limit_s)):
             raise MatchingError(f"time_limit_s must be a positive number, got {self.time_limit_s!r}")
-        if self.workers < 1:
-            raise MatchingError("workers must be at least 1")
 
 
 @dataclass(frozen=True)

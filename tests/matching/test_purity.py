@@ -1,11 +1,11 @@
-"""organizer/matching imports only the stdlib, numpy, scipy, ortools and itself."""
+"""organizer/matching imports only the stdlib, numpy, scipy, ortools, rustworkx and itself."""
 
 import ast
 import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "organizer" / "matching"
-ALLOWED_THIRD_PARTY = {"numpy", "scipy", "ortools"}
+ALLOWED_THIRD_PARTY = {"numpy", "scipy", "ortools", "rustworkx"}
 
 
 def imported_roots(path):
@@ -32,7 +32,7 @@ def test_the_package_has_modules_to_check():
     assert len(list(PACKAGE.glob("*.py"))) >= 6
 
 
-def test_matching_imports_nothing_outside_stdlib_numpy_scipy_ortools_and_itself():
+def test_matching_imports_nothing_outside_stdlib_numpy_scipy_ortools_rustworkx_and_itself():
     bad = [(p.name, name) for p in sorted(PACKAGE.glob("*.py")) for name in imported_roots(p) if not is_allowed(name)]
     assert bad == []
 

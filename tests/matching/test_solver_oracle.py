@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from organizer.matching import InfeasibleError, Problem, solve, solve_matrix, violations
-from organizer.matching import solver as solver_module
+from organizer.matching.solver import SolverOptions
 from organizer.matching.blossom import blossom_bound
 from tests.matching.conftest import oracle, random_instance
 
@@ -73,17 +73,11 @@ def test_float_weights_match_networkx(seed):
     check(W, allowed)
 
 
-@pytest.mark.parametrize("n", [60, 80, 61])
+@pytest.mark.parametrize("n", [60, 80])
 def test_medium_complete_graphs_match_networkx(n):
     rng = np.random.default_rng(n)
     W, allowed = random_instance(rng, n, low=0, high=1000)
-    if n % 2:
-        # odd: compare with networkx on n+1 vertices is not the trio rule, so only check bound/validity
-        result = solve_matrix(W, allowed, time_limit_s=10, seed=1)
-        assert result.proven_optimal
-        seating_is_valid(n, W, allowed, result.rounds[0].groups)
-    else:
-        check(W, allowed)
+    check(W, allowed)
 
 
 def test_sparse_clustered_instance_with_ties_matches_networkx():
@@ -111,13 +105,46 @@ def test_problem_from_weights_gives_the_oracle_value_and_no_violations():
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_assignment_only_path_matches_networkx(seed, monkeypatch):
-    # the exact step with the assignment's own reduced costs (the fallback when the odd-set LP fails)
-    monkeypatch.setattr(solver_module, "BLOSSOM_MIN_N", 10**9)
+@pytest.mark.parametrize("path", ["assignment", "odd_set_lp"])
+def test_exact_step_matches_networkx_with_either_costs(seed, path):
+    # a poor first seating (one candidate pair each) forces the exact step; the LP is used
+    # always or never
+    options = SolverOptions(first_k=1, lp_pairs_per_attendee=0 if path == "odd_set_lp" else 10**9, max_trio_checks=10**6)
     rng = np.random.default_rng(4000 + seed)
     n = int(rng.choice([8, 9, 13, 14, 20, 30]))
     W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 50])), forbid=float(rng.choice([0, 0.2])))
-    check(W, allowed)
+    expected = oracle(W, allowed)
+    try:
+        result = solve_matrix(W, allowed, time_limit_s=10, seed=1, solver_options=options)
+    except InfeasibleError:
+        assert expected is None
+        return
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(expected, abs=1e-9)
+    seating_is_valid(n, W, allowed, result.rounds[0].groups)
+    stats = result.rounds[0].stats
+    if "exact_pairs" in stats and path == "odd_set_lp":
+        assert "lp_rounds" in stats
+
+
+def test_the_exact_step_runs_on_some_of_these_instances():
+    # guards the test above: it must exercise the exact step with both kinds of costs
+    seen = set()
+    for seed in range(40):
+        rng = np.random.default_rng(4000 + seed)
+        n = int(rng.choice([8, 9, 13, 14, 20, 30]))
+        W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 50])), forbid=float(rng.choice([0, 0.2])))
+        for lp in (0, 10**9):
+            options = SolverOptions(first_k=1, lp_pairs_per_attendee=lp, max_trio_checks=10**6)
+            try:
+                stats = solve_matrix(W, allowed, time_limit_s=10, seed=1, solver_options=options).rounds[0].stats
+            except InfeasibleError:
+                continue
+            if "exact_pairs" in stats:
+                seen.add(("lp" if "kept_pairs_lp" in stats else "assignment", n % 2))
+            elif "lp_rounds" in stats:
+                seen.add(("lp settled it", n % 2))  # the LP's own seating met its bound
+    assert seen >= {("lp", 1), ("lp settled it", 0), ("assignment", 0), ("assignment", 1)}
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -128,13 +155,18 @@ def test_odd_set_lp_bound_is_valid(seed):
     W, allowed = random_instance(rng, n, low=-3, high=int(rng.choice([4, 30, 10**6])), forbid=float(rng.choice([0, 0.2])))
     np.fill_diagonal(allowed, False)
     best = oracle(W, allowed)
+    if best is None:
+        return  # no seating: nothing to bound
     have = np.triu(rng.random((n, n)) < 0.6, 1)
-    bb = blossom_bound(W.astype(np.int64), allowed, have | have.T, n % 2 == 1, time.perf_counter() + 10)
-    if bb is None:
-        return  # the LP had no solution on its pairs: the solver falls back, nothing to check
+    have = have | have.T
+    for g in solve_matrix(W, allowed, time_limit_s=10).rounds[0].groups:  # a seating keeps the LP feasible
+        for a in g:
+            for b in g:
+                have[a, b] = a != b
+    bb = blossom_bound(W.astype(np.int64), allowed, have, n % 2 == 1, time.perf_counter() + 10)
+    assert bb is not None
     assert (bb.RC[allowed] >= 0).all()
-    if best is not None:
-        assert bb.D4 >= round(4 * best)
+    assert bb.D4 >= round(4 * best)
 
 
 def test_large_clustered_instance_uses_the_odd_set_lp_and_matches_networkx():
@@ -147,4 +179,4 @@ def test_large_clustered_instance_uses_the_odd_set_lp_and_matches_networkx():
     W = W + W.T
     allowed = ~np.eye(n, dtype=bool)
     result = check(W, allowed)
-    assert result.rounds[0].stats.get("odd_cycle_attendees", 0) == 0 or "lp_rounds" in result.rounds[0].stats
+    assert result.rounds[0].stats["odd_cycle_attendees"] > 0  # the relaxation alone does not settle it
