@@ -68,7 +68,7 @@ def test_views_do_not_import_matching_or_other_features_views():
 def test_matching_is_a_pure_library(path):
     if path is None:
         pytest.skip("organizer/matching is not there yet")
-    allowed_third_party = ("numpy", "scipy", "ortools")
+    allowed_third_party = ("numpy", "scipy", "ortools", "rustworkx")
     import sys
 
     for module in imported_modules(path):
