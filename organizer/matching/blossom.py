@@ -154,6 +154,7 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
     # re-solves fastest after cuts are added
     solver.SetSolverSpecificParametersAsString("use_preprocessing: false, use_dual_simplex: true")
     stats = {"lp_rounds": 0, "lp_cuts": 0}
+    cut_keys: set[bytes] = set()  # the sets already cut (never added twice)
     separate = True
     y = np.zeros(n)
     z: list[float] = []
@@ -180,12 +181,16 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
         on = x > 1e-7
         violated = []
         if separate and (on & (x < 1 - 1e-7)).any():
-            graph = sparse.coo_matrix((np.ones(int(on.sum())), (e[on, 0], e[on, 1])), shape=(n, n))
-            count, label = connected_components(graph, directed=False)
-            sizes = np.bincount(label, minlength=count)
-            inside = np.bincount(label[e[on, 0]], weights=x[on], minlength=count)
-            tsum = np.bincount(label, weights=t, minlength=count) if odd else np.zeros(count)
-            violated = [c for c in np.flatnonzero(sizes % 2 == 1) if inside[c] - tsum[c] / 6 > (sizes[c] - 1) / 2 + 1e-6]
+            # the pairs the duals make tight: an odd cluster is a component of them (its members
+            # matched whole among themselves hide it from the support's components)
+            rc_lp = -Wf[e[:, 0], e[:, 1]] + y[e[:, 0]] + y[e[:, 1]]
+            for (S, _), zS in zip(cuts, z):
+                if zS > 0:
+                    in_s = np.zeros(n, dtype=bool)
+                    in_s[S] = True
+                    rc_lp = rc_lp + zS * (in_s[e[:, 0]] & in_s[e[:, 1]])
+            tight = rc_lp < 1e-9
+            violated = _violated_sets(n, e[on], x[on], t, cut_keys, extra=e[tight])
         stats.setdefault("lp_violated", []).append(len(violated))
         if odd and stats["lp_violated"][-8:] == [1] * 8:
             # odd n: one odd set at a time keeps reappearing (the LP's trio moving about); stop cutting
@@ -193,8 +198,8 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
             separate = False
             violated = []
         if violated:
-            for c in violated:
-                S = np.flatnonzero(label == c)
+            for S in violated:
+                cut_keys.add(S.tobytes())
                 row = solver.Constraint(-infinity, (len(S) - 1) / 2)
                 in_s = np.zeros(n, dtype=bool)
                 in_s[S] = True
@@ -242,6 +247,45 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
     whole = x > 1 - 1e-7
     bb.whole_pairs = [(int(a), int(b)) for a, b in e[whole]]
     return bb
+
+
+SEPARATION_THRESHOLDS = (1e-7, 0.3, 0.6)
+"""Odd sets are looked for among the connected components of the pairs with x above each
+threshold: the whole support finds the odd cycles of a half-integral solution, the higher
+thresholds the odd clusters hidden inside a larger, even component of the support (clustered
+groups need them; with the support alone the LP went on for 60 rounds there)."""
+
+
+def _violated_sets(n, e, x, t, cut_keys, extra=None):
+    """Odd vertex sets S whose cut ``x(E(S)) - t(S) / 6 <= (|S| - 1) / 2`` the LP solution violates.
+
+    ``e``, ``x``: the support's pairs and values.  A heuristic separation (exact separation needs
+    a Gomory-Hu tree): components of the pairs above each of SEPARATION_THRESHOLDS.
+    """
+    found = []
+    edge_sets = [e[x > threshold] for threshold in SEPARATION_THRESHOLDS]
+    if extra is not None:
+        edge_sets.append(extra)
+    for chosen in edge_sets:
+        if not len(chosen):
+            continue
+        graph = sparse.coo_matrix((np.ones(len(chosen)), (chosen[:, 0], chosen[:, 1])), shape=(n, n))
+        count, label = connected_components(graph, directed=False)
+        sizes = np.bincount(label, minlength=count)
+        a, b = label[e[:, 0]], label[e[:, 1]]
+        same = a == b
+        inside = np.bincount(a[same], weights=x[same], minlength=count)
+        tsum = np.bincount(label, weights=t, minlength=count) if t is not None else np.zeros(count)
+        for c in np.flatnonzero((sizes % 2 == 1) & (sizes > 1)):
+            if inside[c] - tsum[c] / 6 > (sizes[c] - 1) / 2 + 1e-6:
+                S = np.flatnonzero(label == c)
+                key = S.tobytes()
+                if key not in cut_keys:
+                    cut_keys.add(key)
+                    found.append(S)
+    for S in found:
+        cut_keys.discard(S.tobytes())  # the caller adds them back as it cuts
+    return found
 
 
 def _as_seating(n, odd, e, x):

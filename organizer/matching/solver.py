@@ -261,9 +261,10 @@ class SolverOptions:
     step, the odd-set LP (``blossom.py``) is solved for tighter costs: it costs about one
     rustworkx matching of that size, and pays off on wide weights where the assignment's bound
     is loose."""
-    max_trios: int = 20_000
-    """Candidate trios listed at most (odd counts).  Bounds memory: when more trios could beat the
-    incumbent, only the cheapest are listed and the rest are covered by the bound."""
+    max_trios: int = 1024
+    """Candidate trios listed at most (odd counts), cheapest first.  Bounds memory and time: at
+    most ``max_trio_checks`` of them are tried anyway, and when more could beat the incumbent
+    the unlisted ones are covered by the bound (each costs at least the listing's limit)."""
     max_trio_checks: int = 64
     """Candidate trios tried one by one (each a matching of the trio's component without it)
     before the solver stops with its best seating and the proven gap."""
@@ -591,11 +592,9 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> RoundSoluti
     #    or for an odd count too many candidate trios)
     kept = int(np.count_nonzero(np.triu(costs.pair < costs.limit(L2), 1) & allowed))
     stats["kept_pairs_assignment"] = kept
-    many_trios = False
-    if odd and kept <= ctx.options.lp_pairs_per_attendee * n:
-        trios, _, _ = candidate_trios(costs, allowed, costs.limit(L2), ctx.options.max_trios)
-        many_trios = len(trios) > ctx.options.max_trio_checks
-    if (kept > ctx.options.lp_pairs_per_attendee * n or many_trios) and not ctx.expired():
+    lp_tried = False
+    if kept > ctx.options.lp_pairs_per_attendee * n and not ctx.expired():
+        lp_tried = True
         lp = _odd_set_costs(W, allowed, costs, sigma, incumbent, odd, ctx)
         if lp is not None:
             lp_costs, lp_seating = lp
@@ -612,6 +611,18 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> RoundSoluti
                 costs = lp_costs
     # 5. the exact step on the pairs (and trios) that could still beat the incumbent
     groups, value, bound2, proven = _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx)
+    if proven or lp_tried or ctx.expired():
+        return RoundSolution(groups, value, bound2, proven, stats)
+    # 6. (odd counts) too many trios to check with the assignment's costs: the odd-set LP's, once
+    incumbent, L2 = groups, value
+    lp = _odd_set_costs(W, allowed, costs, sigma, incumbent, odd, ctx)
+    if lp is None:
+        return RoundSolution(groups, value, bound2, proven, stats)
+    lp_costs, _ = lp
+    bound2 = min(bound2, lp_costs.U // 2)
+    if L2 >= bound2:
+        return RoundSolution(incumbent, L2, L2, True, stats)
+    groups, value, bound2, proven = _exact(W, allowed, lp_costs, incumbent, L2, bound2, odd, ctx)
     return RoundSolution(groups, value, bound2, proven, stats)
 
 
