@@ -37,6 +37,7 @@ Functions::
     describe(match, names) -> str                      # "Dave can help Alice with ...: Dave offers “...”."
     explain(group, names, limit=3) -> list[str]
     forbidden_pairs(problem) -> set[(a, b)]            # blocked + met within the cool-down
+    table_weight(scores, problem, members) -> float    # a table's value as the solver counts it
     solve_matrix(weights, allowed=None, locks=(), rounds=1, helped=None, time_limit_s=10, seed=0)
                                                        # index-level solver (the JSON command line's core)
 
@@ -135,7 +136,7 @@ from organizer.matching.types import (
     Term,
 )
 from organizer.matching.validate import violations
-from organizer.matching.weights import forbidden_pairs
+from organizer.matching.weights import forbidden_pairs, table_weight
 
 __all__ = [
     "Attendee",
@@ -164,5 +165,6 @@ __all__ = [
     "score",
     "solve",
     "solve_matrix",
+    "table_weight",
     "violations",
 ]

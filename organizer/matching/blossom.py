@@ -165,6 +165,9 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
             separate = False
         if stats["lp_rounds"] > max_rounds + 20:
             break  # pricing that does not settle (cannot happen in exact arithmetic); _exact repairs
+        if stats["lp_rounds"] and time.perf_counter() > deadline:
+            stats["lp_stopped_at_deadline"] = True
+            break  # any duals give a valid bound once _exact has repaired them
         stats["lp_rounds"] += 1
         t0 = time.perf_counter()
         status = solver.Solve(params)

@@ -66,6 +66,36 @@ def pair_weights(help_matrix: np.ndarray, problem: Problem, index: dict[int, int
     return weights, allowed, H
 
 
+def table_weight(scores, problem: Problem, members) -> float:
+    """A table's value as the solver counts it: a pair's weight, a trio half its three pair weights.
+
+    ``scores``: the ``HelpScores`` of ``problem``'s attendees (any order; only its
+    ``attendees`` and ``matrix`` are read); ``members``: two or three attendee ids.  Uses the
+    same options (reciprocity bonus, repeat penalty) as ``solve``.
+
+    >>> from types import SimpleNamespace
+    >>> from organizer.matching import Attendee, Problem
+    >>> people = (Attendee(1), Attendee(2), Attendee(3))
+    >>> H = np.array([[0, 2.0, 0], [1.0, 0, 0], [0, 3.0, 0]])  # H[i, j] = help(i -> j)
+    >>> scores = SimpleNamespace(attendees=people, matrix=H)
+    >>> table_weight(scores, Problem(people), (1, 2))  # 2 + 1 + 0.25 * min(2, 1)
+    3.25
+    >>> table_weight(scores, Problem(people), (1, 2, 3))  # (3.25 + 0 + 3) / 2
+    3.125
+    """
+    position = {a.id: k for k, a in enumerate(scores.attendees)}
+    try:
+        rows = [position[m] for m in members]
+    except KeyError as missing:
+        raise MatchingError(f"attendee {missing.args[0]} has no help scores") from None
+    if len(rows) not in (2, 3):
+        raise MatchingError("a table seats two or three attendees")
+    H = np.asarray(scores.matrix, dtype=float)[np.ix_(rows, rows)]
+    weights, _, _ = pair_weights(H, problem, {m: k for k, m in enumerate(members)})
+    total = float(np.triu(weights, 1).sum())
+    return total if len(rows) == 2 else total / 2
+
+
 def forbidden_mask(problem: Problem, index: dict[int, int]) -> np.ndarray:
     n = len(index)
     allowed = np.ones((n, n), dtype=bool)

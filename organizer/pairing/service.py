@@ -28,7 +28,6 @@ from organizer.errors import ActionRefused
 from organizer.events import service as events
 from organizer.help import service as help_model
 from organizer.extensions import db
-from organizer.matching.weights import pair_weights
 from organizer.members.service import forbidden_pairs, member_from_label
 from organizer.models import (
     AttendeeSource,
@@ -411,22 +410,13 @@ def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requ
                             "(a do-not-pair choice, or they lunched together recently).")
     for table in changed:
         members = tuple(s.user_id for s in table.seats)
-        table.score = round(_table_weight(scores, snap.problem, members), 4)
+        table.score = round(matching.table_weight(scores, snap.problem, members), 4)
         table.reasons = table_reasons(scores, members, snap.names, snap.problem.options.show_confidence)
         table.locked = len(members) == 2
     new.objective = round(sum(t.score for t in new.tables), 4)
     new.proven_optimal = False
     db.session.commit()
     return new
-
-
-def _table_weight(scores: matching.HelpScores, problem: matching.Problem, members: tuple[int, ...]) -> float:
-    """A table's value as the engine counts it (its pair weight; a trio half its three pairs)."""
-    index = {a.id: k for k, a in enumerate(scores.attendees)}
-    weights, _, _ = pair_weights(scores.matrix, problem, index)
-    rows = [index[m] for m in members]
-    total = sum(weights[a, b] for i, a in enumerate(rows) for b in rows[i + 1:])
-    return float(total if len(rows) == 2 else total / 2)
 
 
 def _pairing_from_tables(run: PairingRun) -> matching.Pairing:
