@@ -60,6 +60,8 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     # Pairing: how long the solver may take, and where it runs (REDIS_URL: an RQ worker).
     PAIRING_TIME_LIMIT_S = float(os.environ.get("PAIRING_TIME_LIMIT_S", "20"))
+    # Address-space cap of the child process a web-process pairing job solves in.
+    PAIRING_MEMORY_LIMIT_MB = int(os.environ.get("PAIRING_MEMORY_LIMIT_MB", "4096"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # argon2-cffi parameter profile for argon2id password hashes.
     PASSWORD_HASH_PROFILE = os.environ.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY")

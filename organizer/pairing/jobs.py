@@ -1,5 +1,6 @@
-"""Where a pairing computation runs: a thread of the web process by default, or an
-RQ worker when REDIS_URL is set (so several web processes share the work).
+"""Where a pairing computation runs: a thread of the web process by default (the solve
+itself in a child process with a memory cap), or an RQ worker when REDIS_URL is set (so
+several web processes share the work).
 
 Either way the job's state lives in the database (the PairingRun row), and a job
 that dies leaves a claim that expires; see organizer.pairing.service.
@@ -11,6 +12,7 @@ import threading
 from flask import Flask, current_app
 
 from organizer.database import writing
+from organizer.pairing.compute import isolated
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "pairing"
@@ -38,17 +40,25 @@ def queue(redis_url: str):
 
 
 def _run_in_thread(app: Flask, run_id: int, time_limit: float) -> None:
+    """A thread of the web process: the computation itself runs in a child process (see
+    ``organizer.pairing.compute``), so its crash or memory use cannot take the web worker."""
+    memory_mb = app.config["PAIRING_MEMORY_LIMIT_MB"]
+    wait_s = 2 * time_limit + 30  # the solver ends near its limit; this catches one that does not
+
+    def compute(problem):
+        return isolated(problem, memory_mb, wait_s)
+
     with app.app_context():
-        execute(run_id, time_limit)
+        execute(run_id, time_limit, compute)
 
 
-def execute(run_id: int, time_limit: float) -> None:
+def execute(run_id: int, time_limit: float, compute=None) -> None:
     from organizer.extensions import db
     from organizer.pairing.service import execute_run, fail_unexpectedly
 
     try:
         with writing():
-            execute_run(run_id, time_limit)
+            execute_run(run_id, time_limit, compute=compute)
     except Exception:  # a bug must not leave the version "running" until its claim expires
         log.exception("pairing run %s failed", run_id)
         db.session.rollback()

@@ -29,6 +29,7 @@ from organizer.events import service as events
 from organizer.help import service as help_model
 from organizer.extensions import db
 from organizer.members.service import forbidden_pairs, member_from_label
+from organizer.pairing.compute import in_process
 from organizer.models import (
     AttendeeSource,
     Event,
@@ -198,8 +199,11 @@ def claim_run(event: Event, requested_by: User | None, now: datetime, time_limit
     return run
 
 
-def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None) -> PairingRun:
-    """Computes a claimed version. Reads, then solves outside any transaction, then saves."""
+def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None, compute=None) -> PairingRun:
+    """Computes a claimed version. Reads, then solves outside any transaction, then saves.
+
+    ``compute``: how the scores and seating are computed (default ``compute.in_process``; the
+    web process's jobs pass ``compute.isolated`` so a failing solve fails alone)."""
     now = now or utcnow()
     run = db.session.get(PairingRun, run_id)
     if run is None or run.status != RunStatus.RUNNING:
@@ -212,9 +216,7 @@ def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None) -
         return _fail(run_id, f"The attendees could not be prepared for pairing: {error}")
     db.session.rollback()  # end the read transaction: nothing is held while the solver runs
     try:
-        scores = score(snap.problem)
-        pairing = matching.solve(snap.problem, scores)
-        broken = matching.violations(snap.problem, pairing)
+        scores, pairing, broken = (compute or in_process)(snap.problem)
     except matching.InfeasibleError as error:
         return _fail(run_id, f"No seating obeys the rules: {error}")
     except matching.SolveTimeoutError:

@@ -1,0 +1,73 @@
+"""A solve that fails fails alone: the web process's pairing job computes in a child process
+with a memory cap; when the child fails, the version is marked failed, the published version
+stays, and the web process goes on."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from organizer import matching
+from organizer.extensions import db
+from organizer.models import RunStatus, utcnow
+from organizer.pairing import jobs, service
+from organizer.pairing.compute import in_process, isolated
+from tests.event_factories import make_rsvp
+from tests.factories import make_member, make_need, make_offer
+from tests.test_pairing import TIME_LIMIT, generate, lunch  # noqa: F401 (a fixture)
+
+
+def run_thread_job(app, event):
+    run = service.claim_run(event, None, utcnow(), TIME_LIMIT, action="generate")
+    jobs.start(run.id)
+    for thread in threading.enumerate():
+        if thread.name == f"pairing-run-{run.id}":
+            thread.join(timeout=120)
+    db.session.rollback()  # the job wrote through its own session: end this one's snapshot
+    return service.run_of_event(event, run.version)
+
+
+def test_a_thread_job_solves_in_a_child_process_and_saves_the_same_result(app, lunch):  # noqa: F811
+    group, organizer, event, p = lunch
+    run = run_thread_job(app, event)
+    assert run.status == RunStatus.DONE
+    reference = generate(event)
+    assert run.objective == reference.objective and run.proven_optimal
+
+
+def test_a_child_over_its_memory_cap_fails_that_version_only(app, lunch):  # noqa: F811
+    group, organizer, event, p = lunch
+    for k in range(150):  # enough attendees that scoring and solving need fresh memory
+        user = make_member(group, name=f"Extra {k}", email=f"extra{k}@example.org")
+        make_need(group, user, title=["resume review", "a job in marketing", "networking"][k % 3])
+        make_offer(group, user, title=["interview practice", "resume review", "career change"][k % 3])
+        make_rsvp(event, user, checked_in=True)
+    published = generate(event)
+    service.publish(published, utcnow())
+    app.config["PAIRING_MEMORY_LIMIT_MB"] = 1  # below what the child already uses: every new allocation fails
+    try:
+        run = run_thread_job(app, event)
+    finally:
+        app.config["PAIRING_MEMORY_LIMIT_MB"] = 4096
+    assert run.status == RunStatus.FAILED
+    assert "memory" in run.error or "stopped unexpectedly" in run.error
+    assert service.published_run(event).version == published.version
+    assert run_thread_job(app, event).status == RunStatus.DONE  # the web process goes on
+
+
+def test_isolated_reports_a_child_out_of_memory():
+    rng = np.random.default_rng(1)
+    n = 301
+    rows = [(i, j, float(w)) for i in range(n) for j in range(i + 1, n) for w in [rng.integers(0, 100)]]
+    problem = matching.Problem.from_weights(n, rows)
+    with pytest.raises(matching.MatchingError, match="memory|stopped unexpectedly"):
+        isolated(problem, 1, 60)
+    assert isolated(problem, 4096, 60)[1].objective == in_process(problem)[1].objective
+
+
+def test_isolated_raises_the_solvers_own_errors():
+    problem = matching.Problem([matching.Attendee(1), matching.Attendee(2)], blocked={(1, 2)})
+    with pytest.raises(matching.InfeasibleError):
+        in_process(problem)
+    with pytest.raises(matching.InfeasibleError):
+        isolated(problem, 4096, 60)
