@@ -275,6 +275,12 @@ class SolverOptions:
     matching_seconds_per_pair: float = 1e-5
     """A cautious estimate of rustworkx's time per pair in one matching (measured: 0.3 to 10
     microseconds): an exact matching that would end past the deadline is not started."""
+    sparse_share: float = 0.1
+    sparse_distinct_weights: int = 16
+    """Even counts with at most this share of positive pairs, of at most this many distinct
+    weights, are solved by one heaviest matching on the positive pairs (``sparse_even_seating``):
+    rustworkx settles such tied, sparse graphs in one pass, faster than any bound; on wide,
+    distinct weights it is slow (minutes at 2,000), so those go the primal-dual way."""
     lp_max_rounds: int = 60
     """Rounds of odd-set cuts at most (each a warm-started GLOP solve of a few milliseconds):
     clustered groups need one round per layer of odd clusters, and a loose LP bound keeps far
@@ -370,6 +376,40 @@ def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray) -> list[tuple[int, 
     graph.add_edges_from(list(zip(li.tolist(), lj.tolist(), W[pi, pj].tolist())))
     matched = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
     return [tuple(sorted((int(nodes[a]), int(nodes[b])))) for a, b in matched]
+
+
+def _heaviest_matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray) -> list[tuple[int, int]]:
+    """Most weight (any number of pairs) using only the pairs (pi[k], pj[k]) (rustworkx)."""
+    if len(pi) == 0:
+        return []
+    n = len(W)
+    graph = rx.PyGraph(multigraph=False)
+    graph.add_nodes_from(range(n))
+    graph.add_edges_from(list(zip(pi.tolist(), pj.tolist(), W[pi, pj].tolist())))
+    return [tuple(sorted((int(a), int(b)))) for a, b in rx.max_weight_matching(graph, max_cardinality=False, weight_fn=int)]
+
+
+def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context):
+    """Even n, no negative weight, few positive pairs with few distinct weights (ties): the
+    heaviest matching on the positive pairs bounds every seating (a seating is a matching);
+    when the attendees it leaves alone pair up among themselves (on pairs of weight 0: a
+    positive one would have joined the matching), that seating is optimal.  None otherwise."""
+    n = len(W)
+    positive = np.triu(allowed & (W > 0), 1)
+    pi, pj = np.nonzero(positive)
+    if len(pi) > ctx.options.sparse_share * n * (n - 1) / 2 or len(np.unique(W[pi, pj])) > ctx.options.sparse_distinct_weights:
+        return None
+    pairs = _heaviest_matching(W, pi, pj)
+    seated = np.zeros(n, dtype=bool)
+    for a, b in pairs:
+        seated[a] = seated[b] = True
+    left = np.flatnonzero(~seated)
+    li, lj = np.nonzero(np.triu(allowed[np.ix_(left, left)], 1))
+    rest = _matching(W, left[li], left[lj]) if len(left) else []
+    if 2 * (len(pairs) + len(rest)) != n:
+        return None
+    ctx.stats["sparse_shortcut"] = True
+    return pairs + rest
 
 
 def _cheapest_pairs(cost: np.ndarray, allowed: np.ndarray, k: int):
@@ -541,6 +581,11 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> RoundSoluti
     odd = n % 2 == 1
     stats = ctx.stats
     start = time.perf_counter()
+    if not odd and W.min() >= 0:
+        seating = sparse_even_seating(W, allowed, ctx)
+        if seating is not None:
+            value = seating_value2(W, seating)
+            return RoundSolution(seating, value, value, True, stats)
     big = np.iinfo(np.int64).max // 4
     neg_w = np.where(allowed, -W, big)
     if not allowed.any(axis=1).all():

@@ -105,3 +105,26 @@ def test_clustered_odd_instance_needs_more_than_the_relaxation():
     W, allowed = clustered(np.random.default_rng(335), 35)
     stats = solved(W, allowed).rounds[0].stats
     assert stats["odd_cycle_attendees"] > 0
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_sparse_even_shortcut_matches_networkx(seed):
+    rng = np.random.default_rng(500 + seed)
+    n = int(rng.choice([10, 16, 30, 60]))
+    W, allowed = sparse_with_ties(rng, n)
+    result = solved(W, allowed)
+    assert result.rounds[0].stats.get("sparse_shortcut") is True
+    assert result.objective == oracle(W, allowed)
+
+
+def test_sparse_shortcut_gives_way_when_the_rest_cannot_pair_up():
+    # 0-1 weighs 5 and is the heaviest matching, but 2 and 3 may not sit together: the best
+    # seating is 0-2, 1-3 (or 0-3, 1-2), found by the general path
+    W = np.zeros((4, 4), dtype=np.int64)
+    W[0, 1] = W[1, 0] = 5
+    W[0, 2] = W[2, 0] = 1
+    allowed = ~np.eye(4, dtype=bool)
+    allowed[2, 3] = allowed[3, 2] = False
+    result = solved(W, allowed)
+    assert "sparse_shortcut" not in result.rounds[0].stats
+    assert result.objective == oracle(W, allowed) == 1
