@@ -533,8 +533,10 @@ def candidate_trios(costs, allowed, limit: int, cap: int):
                 hi = mid
             else:
                 lo = mid
+        # lo == 0: more than ``cap`` trios cost nothing (ties): list ``cap`` of them (any cost-0
+        # trio may be the best; the bound stays what it is until a check reaches it)
         lim = lo
-        U = graph(lim)
+        U = graph(max(lo, 1))
     P = (U @ U).multiply(U).tocoo()  # P[a, c] = how many b with a < b < c close a triangle
     U = U.tocsr()
     Ut = U.T.tocsr()
@@ -542,9 +544,11 @@ def candidate_trios(costs, allowed, limit: int, cap: int):
     for a, c in zip(P.row.tolist(), P.col.tolist()):
         bs = np.intersect1d(U.indices[U.indptr[a]:U.indptr[a + 1]], Ut.indices[Ut.indptr[c]:Ut.indptr[c + 1]], assume_unique=True)
         out.extend((a, int(b), c) for b in bs)
+        if len(out) >= cap:
+            break
     trios = np.asarray(out, dtype=np.int64).reshape(-1, 3)
     tc = costs.trio(trios[:, 0], trios[:, 1], trios[:, 2]) if len(trios) else np.zeros(0, dtype=np.int64)
-    keep = tc < lim
+    keep = tc < max(lim, 1)
     trios, tc = trios[keep], tc[keep]
     order = np.argsort(tc, kind="stable")
     return trios[order], tc[order], lim
@@ -736,6 +740,7 @@ def _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx: Context):
     rest_value = seating_value2(W, rest_pairs)
     inside = in_host[pi]
     hi, hj = pi[inside], pj[inside]
+    hc = costs.pair[hi, hj]
     host_trios = in_host[trios[:, 0]] if len(trios) else np.zeros(0, dtype=bool)
     trios, tcost = trios[host_trios], tcost[host_trios]
     best = [g for g in incumbent if in_host[g[0]]]
@@ -751,7 +756,10 @@ def _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx: Context):
             bound_left = costs.value2_above(cost)
             break
         checks += 1
-        keep = (hi != t[0]) & (hi != t[1]) & (hi != t[2]) & (hj != t[0]) & (hj != t[1]) & (hj != t[2])
+        # a seating with this trio that beats the best one costs less than the limit, so each of
+        # its pairs costs less than the limit minus the trio's cost (every cost is >= 0)
+        pair_limit = costs.limit(rest_value + best_value) - cost
+        keep = (hc < pair_limit) & (hi != t[0]) & (hi != t[1]) & (hi != t[2]) & (hj != t[0]) & (hj != t[1]) & (hj != t[2])
         pairs = _matching(W, hi[keep], hj[keep])
         if 2 * len(pairs) != int(sizes[host]) - 3:
             continue
