@@ -265,9 +265,11 @@ class SolverOptions:
     """Candidate trios listed at most (odd counts), cheapest first.  Bounds memory and time: at
     most ``max_trio_checks`` of them are tried anyway, and when more could beat the incumbent
     the unlisted ones are covered by the bound (each costs at least the listing's limit)."""
-    max_trio_checks: int = 64
-    """Candidate trios tried one by one (each a matching of the trio's component without it)
-    before the solver stops with its best seating and the proven gap."""
+    max_trio_checks: int = 1024
+    """Candidate trios tried one by one (each a matching of the trio's component without it, on
+    the pairs that could still beat the best seating) before the solver stops with its best
+    seating and the proven gap; the deadline stops it sooner.  As many as are listed: each
+    check takes milliseconds to a few tenths of a second, and the deadline guards the rest."""
     exhaustive_trio_n: int = 40
     """Up to this many attendees, an odd count whose forbidden pairs defeat the first seating has
     every trio tried (a proof of infeasibility when none works); above it, trios are tried until

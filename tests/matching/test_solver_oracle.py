@@ -179,4 +179,8 @@ def test_large_clustered_instance_uses_the_odd_set_lp_and_matches_networkx():
     W = W + W.T
     allowed = ~np.eye(n, dtype=bool)
     result = check(W, allowed)
-    assert result.rounds[0].stats["odd_cycle_attendees"] > 0  # the relaxation alone does not settle it
+    assert result.rounds[0].stats["sparse_shortcut"]  # sparse and tied: one heaviest matching settles it
+    # and the primal-dual path (no shortcut) agrees, through the odd cycles of the relaxation
+    general = solve_matrix(W, allowed, time_limit_s=10, seed=1, solver_options=SolverOptions(sparse_share=0))
+    assert general.proven_optimal and general.objective == result.objective
+    assert general.rounds[0].stats["odd_cycle_attendees"] > 0  # the relaxation alone does not settle it
