@@ -308,7 +308,14 @@ class Context:
 
     def can_match(self, pairs: int) -> bool:
         """Whether a matching on this many pairs should end before the deadline."""
-        return pairs * self.options.matching_seconds_per_pair < self.seconds_left()
+        rate = max(self.options.matching_seconds_per_pair, self.stats.get("matching_seconds_per_pair", 0.0))
+        return pairs * rate < self.seconds_left()
+
+    def observe_matching(self, pairs: int, seconds: float) -> None:
+        """Learn rustworkx's pace on this instance (the slowest seen), for ``can_match``."""
+        if pairs > 1000:
+            rate = seconds / pairs
+            self.stats["matching_seconds_per_pair"] = max(rate, self.stats.get("matching_seconds_per_pair", 0.0))
 
 
 # --------------------------------------------------------------------------- reduced costs
@@ -745,32 +752,56 @@ def _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx: Context):
     hc = costs.pair[hi, hj]
     host_trios = in_host[trios[:, 0]] if len(trios) else np.zeros(0, dtype=bool)
     trios, tcost = trios[host_trios], tcost[host_trios]
-    best = [g for g in incumbent if in_host[g[0]]]
+    best = rest_pairs + [g for g in incumbent if in_host[g[0]]]  # a whole seating
     best_value = seating_value2(W, best)
+    all_cost = costs.pair[pi, pj]
     checks = 0
     proven = True
     bound_left = None
-    for t, cost in zip(trios.tolist(), tcost.tolist()):
-        if costs.value2_above(cost) <= rest_value + best_value:
-            break  # this trio and every costlier one cannot beat the best seating
-        if checks >= ctx.options.max_trio_checks or not ctx.can_match(len(hi)):
-            proven = False
-            bound_left = costs.value2_above(cost)
+    checked: set[tuple[int, int, int]] = set()
+    while True:
+        for t, cost in zip(trios.tolist(), tcost.tolist()):
+            if tuple(t) in checked:
+                continue
+            if costs.value2_above(cost) <= best_value:
+                break  # this trio and every costlier one cannot beat the best seating
+            if checks >= ctx.options.max_trio_checks or not ctx.can_match(len(hi)):
+                proven = False
+                bound_left = costs.value2_above(cost)
+                break
+            checks += 1
+            checked.add(tuple(t))
+            # a seating with this trio that beats the best one costs less than the limit, so each
+            # of its pairs costs less than the limit minus the trio's cost (every cost is >= 0)
+            pair_limit = costs.limit(best_value) - cost
+            if in_host[t[0]] and in_host[t[1]] and in_host[t[2]]:
+                ei, ej, ec, others, size = hi, hj, hc, rest_pairs, int(sizes[host])
+            else:  # a trio listed later, joining components: the whole graph around it
+                ei, ej, ec, others, size = pi, pj, all_cost, [], n
+            keep = (ec < pair_limit) & (ei != t[0]) & (ei != t[1]) & (ei != t[2]) & (ej != t[0]) & (ej != t[1]) & (ej != t[2])
+            started = time.perf_counter()
+            pairs = _matching(W, ei[keep], ej[keep])
+            ctx.observe_matching(int(keep.sum()), time.perf_counter() - started)
+            if 2 * len(pairs) != size - 3:
+                continue
+            candidate = others + pairs + [tuple(t)]
+            value = seating_value2(W, candidate)
+            if value > best_value:
+                best, best_value = candidate, value
+        if not proven:
             break
-        checks += 1
-        # a seating with this trio that beats the best one costs less than the limit, so each of
-        # its pairs costs less than the limit minus the trio's cost (every cost is >= 0)
-        pair_limit = costs.limit(rest_value + best_value) - cost
-        keep = (hc < pair_limit) & (hi != t[0]) & (hi != t[1]) & (hi != t[2]) & (hj != t[0]) & (hj != t[1]) & (hj != t[2])
-        pairs = _matching(W, hi[keep], hj[keep])
-        if 2 * len(pairs) != int(sizes[host]) - 3:
-            continue
-        value = seating_value2(W, pairs + [tuple(t)])
-        if value > best_value:
-            best, best_value = pairs + [tuple(t)], value
+        # the best seating improved: fewer trios can beat it, so list again past the first cap
+        now = costs.limit(best_value)
+        if covered >= now or ctx.expired():
+            break
+        trios, tcost, again = candidate_trios(costs, allowed, now, ctx.options.max_trios)
+        if again <= covered and all(tuple(t) in checked for t in trios.tolist()):
+            break  # no progress
+        covered = again
+        stats["trio_listings"] = stats.get("trio_listings", 1) + 1
     stats["trio_checks"] = checks
-    groups = rest_pairs + best
-    value = rest_value + best_value
+    groups, value = best, best_value
+    limit = costs.limit(value)
     # unlisted trios cost >= covered; unchecked ones at most bound_left
     outside_bound = costs.value2_above(covered) if covered < limit else value
     if bound_left is not None:
