@@ -1,6 +1,6 @@
 """Give First's matching engine: help scores with reasons, and an exact seating solver.
 
-Pure library: stdlib, numpy, scipy and OR-Tools only; plain frozen dataclasses
+Pure library: stdlib, numpy, scipy, OR-Tools and rustworkx only; plain frozen dataclasses
 in and out; no clock (``now`` is passed in), no I/O except the command line in
 ``__main__``.
 
@@ -38,7 +38,8 @@ Functions::
     explain(group, names, limit=3) -> list[str]
     forbidden_pairs(problem) -> set[(a, b)]            # blocked + met within the cool-down
     table_weight(scores, problem, members) -> float    # a table's value as the solver counts it
-    solve_matrix(weights, allowed=None, locks=(), rounds=1, helped=None, time_limit_s=10, seed=0)
+    solve_matrix(weights, allowed=None, locks=(), rounds=1, helped=None, time_limit_s=10, seed=0,
+                 solver_options=None)
                                                        # index-level solver (the JSON command line's core)
 
 A typical call from the web layer::
@@ -87,26 +88,33 @@ Rules and definitions
   ``"fairness": true``): lexicographic, first the number of attendees who get
   some help from their partner (in the trio each helping partner counts half),
   then the total weight.
-* Time limit: when it runs out, the best seating found so far is returned with
-  ``proven_optimal=False``, ``status="feasible"``, its ``bound`` and ``gap``.
-  Until a first seating is found the limit does not stop the search (each
-  attempt gets more time, up to a minute), so a loaded machine still gets a
-  seating; ``SolveTimeoutError`` only if none was found even then.
+* Time limit: every step checks it; when it runs out, the best seating found
+  so far is returned with ``proven_optimal=False``, ``status="feasible"``, its
+  ``bound`` and ``gap``.  The first seating is always found before the limit is
+  looked at (milliseconds); ``SolveTimeoutError`` only when an odd count's
+  forbidden pairs leave the first seating nothing to stand on and no trio
+  found a seating before the limit.
 * Exactness: weights are rounded to integers (largest ~1e9) for the solver:
   exact for integer weights, else to ~9 significant digits.
 
 Solver
 ------
-Assignment relaxation on the doubled bipartite graph (OR-Tools
-``linear_sum_assignment`` on a sparse core, duals by Bellman-Ford, pricing of
-every left-out pair), proven optimal at once when the relaxation is integral;
-otherwise the matching LP with odd-set (blossom) cuts, solved by GLOP, gives an
-exact integer bound and reduced costs (``blossom.py``), reduced-cost fixing
-shrinks the problem to the few pairs that could still matter, and SCIP
-(shipped inside OR-Tools) solves that exactly.  CP-SAT
-was tried for this last step and could not prove optimality on 200 attendees
-in 20 s (its LP lacks the odd-set cuts matching needs); SCIP closes the same
-models in milliseconds.  Details and proofs in ``solver.py``.
+Primal-dual, per round (details and proofs in ``solver.py``): a first seating in
+milliseconds from a maximum-weight matching (rustworkx's compiled blossom
+algorithm) on each attendee's few best pairs; the assignment relaxation on the
+doubled bipartite graph (OR-Tools ``linear_sum_assignment`` on a sparse core,
+pricing every left-out pair) gives a bound and reduced costs; where those keep
+too much, the matching LP with odd-set (blossom) cuts, solved by GLOP, gives an
+exact integer bound and tighter reduced costs (``blossom.py``).  Reduced-cost
+fixing keeps only the pairs (and, for an odd count, the trios) that could beat
+the best seating, and exact matchings on what is kept (rustworkx) prove the
+optimum; the trio is found by trying the candidate trios, cheapest first, so no
+model ever holds all trios.  Even counts whose positive pairs are few and tied
+are settled by one heaviest matching.  The tuning constants are named, with a
+reason each, in ``solver.SolverOptions`` (``solve_matrix(..., solver_options=)``).
+rustworkx is pinned in requirements.txt: it is the fastest maintained
+weighted-matching code on PyPI (Rust, wheels for every platform we run), and
+OR-Tools keeps the assignment and the LP, which rustworkx does not do.
 
 Command line
 ------------

@@ -19,6 +19,10 @@ maximum-weight assignment (no fixed points) of the doubled graph.
 
 The algorithm (per round), a primal-dual scheme
 -----------------------------------------------
+0. Even n, no negative weight, few positive pairs of few distinct weights
+   (sparse and tied): the heaviest matching on the positive pairs bounds every
+   seating; when the attendees it leaves alone pair up on weight-0 pairs, that
+   seating is optimal (``sparse_even_seating``).
 1. First seating (``first_seating``): a maximum-weight matching, by
    rustworkx's compiled blossom algorithm, on each attendee's few best pairs;
    the unmatched are matched among themselves, and for an odd count the one
@@ -52,8 +56,12 @@ The algorithm (per round), a primal-dual scheme
    connected components, exactly one of which is odd and must hold the trio;
    the even ones get one matching, and the odd one is solved once per
    candidate trio, cheapest first, until the trio's own bound
-   ``(U - cost(trio)) / f`` cannot beat the best seating found.  No model ever
-   holds all trios.
+   ``(U - cost(trio)) / f`` cannot beat the best seating found; each check
+   keeps only the pairs cheaper than the limit less the trio's cost.  When the
+   best seating improves, the trios are listed again under the lower limit.
+   No model ever holds all trios.
+6. Odd n, when the assignment's costs leave trios unchecked: the odd-set LP's
+   costs, and step 5 again.
 
 Time limit: checked between steps (and between pricing rounds, LP rounds and
 trio checks); when it passes, the best seating is returned with the best
