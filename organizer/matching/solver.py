@@ -282,9 +282,10 @@ class SolverOptions:
     """Up to this many attendees, an odd count whose forbidden pairs defeat the first seating has
     every trio tried (a proof of infeasibility when none works); above it, trios are tried until
     the deadline.  Such groups are rare: most attendees would have to be forbidden to each other."""
-    matching_seconds_per_pair: float = 1e-5
-    """A cautious estimate of rustworkx's time per pair in one matching (measured: 0.3 to 10
-    microseconds): an exact matching that would end past the deadline is not started."""
+    matching_seconds_per_pair: float = 5e-5
+    """A cautious estimate of rustworkx's time per pair in one matching (measured: 0.3 to 45
+    microseconds, the slowest on clustered complete graphs): an exact matching that would end
+    past the deadline is not started."""
     sparse_share: float = 0.1
     sparse_distinct_weights: int = 16
     """Even counts with at most this share of positive pairs, of at most this many distinct
@@ -735,6 +736,8 @@ def _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx: Context):
             return pairs, value, value, True
         raise AssertionError("the exact step lost the incumbent")  # it holds the incumbent's pairs
     # odd: candidate trios, then the components of what a better seating may use
+    if not ctx.can_match(len(pi)):  # listing trios on that many pairs would not pay either
+        return incumbent, L2, bound2, False
     trios, tcost, covered = candidate_trios(costs, allowed, limit, ctx.options.max_trios)
     stats["candidate_trios"] = int(len(trios))
     inc_trio = next(g for g in incumbent if len(g) == 3)
