@@ -33,24 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TOPICS = [
-    ("a publisher for my book", "introduction to my literary agent", "publishing"),
-    ("a good electrician in Oakville", "licensed electrical work", "electrician"),
-    ("an intro to the CFO of a life-science company", "I know CFOs in life sciences", "finance"),
-    ("car-buying negotiation tips", "negotiation coaching for car buying", "cars"),
-    ("an insider price on hot tubs", "hot tub supplier discounts", "hot tubs"),
-    ("resume reviews", "resume reviews from a hiring manager", "resume"),
-    ("interview practice", "mock interviews for managers", "interviews"),
-    ("keynote speaking gigs", "speaking slots at events I organise", "speaking"),
-    ("promote my running class", "marketing plan for a small business", "marketing"),
-    ("warm introductions in healthcare", "introductions to hospital managers", "healthcare"),
-    ("PostgreSQL help for my app", "Postgres and Python consulting", "software"),
-    ("bookkeeping for my small business", "bookkeeping and tax questions", "bookkeeping"),
-    ("job leads in logistics", "job leads at distribution centres", "logistics"),
-    ("a website for my shop", "build simple websites", "websites"),
-    ("public speaking coaching", "coaching for presentations", "speaking"),
-    ("introductions to VPs of sales", "sales leadership contacts", "sales"),
-]
+from bench.door import TOPICS  # noqa: E402  (the same members as the door benchmark)
 
 BARE_APP = '''from flask import Flask
 
