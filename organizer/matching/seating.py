@@ -166,7 +166,7 @@ def _solve_one_round(weights, W, allowed, locks, helped, scale, M, r, ctx: Conte
         best = max(options, key=lambda g: seating_value2(W, [(g[0], g[1], v)]))
         groups = [g for g in lock_groups if g != best] + [tuple(sorted((*best, v)))]
         stats = {"lone_attendee_joined_lock": True}
-        sub_value2, sub_bound2, proven = 0, 0, True
+        sub_bound2, proven = 0, True
         sub_groups = []
     else:
         idx = np.asarray(free, dtype=np.int64)
@@ -179,7 +179,7 @@ def _solve_one_round(weights, W, allowed, locks, helped, scale, M, r, ctx: Conte
             raise InfeasibleError(f"round {r + 1}: {exc}") from None
         sub_groups = [tuple(sorted(int(idx[v]) for v in g)) for g in sol.groups]
         groups = lock_groups + sub_groups
-        sub_value2, sub_bound2, proven, stats = sol.value2, sol.bound2, sol.proven, sol.stats
+        sub_bound2, proven, stats = sol.bound2, sol.proven, sol.stats
     groups.sort()
     objective = sum(group_weight(weights, g) for g in groups)
     if proven:

@@ -757,7 +757,6 @@ def _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx: Context):
     rest_pairs = _matching(W, pi[outside], pj[outside]) if outside.any() else []
     if 2 * len(rest_pairs) != n - sizes[host]:
         raise AssertionError("the exact step lost the incumbent")
-    rest_value = seating_value2(W, rest_pairs)
     inside = in_host[pi]
     hi, hj = pi[inside], pj[inside]
     hc = costs.pair[hi, hj]

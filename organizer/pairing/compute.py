@@ -23,10 +23,15 @@ Result = tuple[matching.HelpScores, matching.Pairing, list[str]]
 MIN_SOLVE_SHARE = 0.2
 
 
+def score(problem: matching.Problem) -> matching.HelpScores:
+    """The help model on a problem, with the group's own terms and people's links."""
+    return matching.score(problem.attendees, problem.options, problem.terms, problem.links)
+
+
 def in_process(problem: matching.Problem) -> Result:
     """Scores and seats ``problem`` within its time limit, scoring included."""
     start = time.perf_counter()
-    scores = matching.score(problem.attendees, problem.options, problem.terms, problem.links)
+    scores = score(problem)
     limit = problem.options.time_limit_s
     remaining = max(limit * MIN_SOLVE_SHARE, limit - (time.perf_counter() - start))
     timed = dataclasses.replace(problem, options=dataclasses.replace(problem.options, time_limit_s=remaining))

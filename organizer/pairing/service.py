@@ -29,7 +29,7 @@ from organizer.events import service as events
 from organizer.help import service as help_model
 from organizer.extensions import db
 from organizer.members.service import forbidden_pairs, member_from_label
-from organizer.pairing.compute import in_process
+from organizer.pairing.compute import in_process, score
 from organizer.models import (
     AttendeeSource,
     Event,
@@ -137,11 +137,6 @@ def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, int, int]
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(present)))}
     return Snapshot(problem, {uid: u.name for uid, u in users.items()},
                     {uid: u.email for uid, u in users.items()}, attendees)
-
-
-def score(problem: matching.Problem) -> matching.HelpScores:
-    """The help model on a snapshot's problem, with the group's own terms and people's links."""
-    return matching.score(problem.attendees, problem.options, problem.terms, problem.links)
 
 
 # --- claiming and running a version ------------------------------------------------------

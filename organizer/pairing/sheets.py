@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
-from flask import current_app, render_template
+from flask import render_template
 
 from organizer.help import service as help_model
 from organizer.members.service import (
@@ -218,6 +218,3 @@ def member_ics(group: Group, event: Event, run: PairingRun, viewer: Membership, 
                                    last_date=date(event.ends_at.year + 2, 1, 1))
     return calendar.to_ical()
 
-
-def app_domain() -> str:
-    return current_app.config["BASE_URL"].split("//")[-1].split("/")[0].split(":")[0]
