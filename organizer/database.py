@@ -66,3 +66,17 @@ def writing() -> Iterator[None]:
         yield
     finally:
         g.database_writes = previous
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """The one commit of an action (a request's write, a CLI command, a job): everything the
+    services added and flushed inside the block commits together when it ends, and all of it
+    rolls back when the block raises (ActionRefused included), so no action is left half done."""
+    with writing():
+        try:
+            yield
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()

@@ -19,11 +19,12 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import contains_eager
 
 from organizer.auth.service import create_user, normalize_email, user_by_email
+from organizer import signals
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.groups.memberships import add_member, invite_to_group, membership
 from organizer.members.service import member_from_label
-from organizer.models import Event, EventStatus, Group, Membership, Rsvp, RsvpState, User
+from organizer.models import Event, EventStatus, Group, Membership, Rsvp, RsvpState, User, utcnow
 from organizer.paging import Page, clamp
 
 DEFAULT_DURATION = timedelta(minutes=90)
@@ -207,6 +208,7 @@ def update_event(event: Event, details: EventDetails, now: datetime) -> Event:
         setattr(event, name, value)
     db.session.flush()
     _promote_from_waitlist(event, now)
+    signals.event_changed.send(event, now=now)
     db.session.commit()
     return event
 
@@ -226,6 +228,8 @@ def open_for_rsvp(event: Event) -> None:
     if event.status != EventStatus.DRAFT:
         raise ActionRefused(f"Only a draft can be opened for RSVP; this event is {_status_word(event)}.")
     event.status = EventStatus.OPEN.value
+    db.session.flush()
+    signals.event_opened.send(event, now=utcnow())
     db.session.commit()
 
 
@@ -235,6 +239,8 @@ def cancel_event(event: Event) -> None:
     if event.status in (EventStatus.CANCELLED, EventStatus.DONE):
         raise ActionRefused(f"This event is {_status_word(event)}; it cannot be cancelled.")
     event.status = EventStatus.CANCELLED.value
+    db.session.flush()
+    signals.event_cancelled.send(event, now=utcnow())
     db.session.commit()
 
 
@@ -245,6 +251,8 @@ def mark_done(event: Event, now: datetime) -> None:
     if now < event.starts_at:
         raise ActionRefused("The event has not started yet.")
     event.status = EventStatus.DONE.value
+    db.session.flush()
+    signals.event_done.send(event, now=now)
     db.session.commit()
 
 
@@ -320,6 +328,8 @@ def _promote_from_waitlist(event: Event, now: datetime) -> list[Rsvp]:
         rsvp.promoted_at = now
         rsvp.promotion_seen_at = None
     db.session.flush()
+    if promoted:
+        signals.waitlist_promoted.send(event, rsvps=promoted, now=now)
     return promoted
 
 

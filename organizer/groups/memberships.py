@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from organizer import signals
 from organizer.extensions import db
 from organizer.models import Group, GroupInvitation, InvitationState, Membership, Role, User, utcnow
 
@@ -46,4 +47,5 @@ def invite_to_group(group: Group, user: User, invited_by_id: int | None, via: st
                                  via=via, created_at=now or utcnow())
     db.session.add(invitation)
     db.session.flush()
+    signals.member_invited.send(group, invitation=invitation, now=invitation.created_at)
     return invitation

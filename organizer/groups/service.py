@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from organizer.auth.service import issue_set_password_token, looked_after_by
+from organizer import signals
 from organizer.errors import ActionRefused
 from organizer.events.service import events_of, release_seats
 from organizer.extensions import db
@@ -215,6 +216,8 @@ def remove_member(group: Group, user_id: int) -> User:
     user = member.user
     release_seats(user_id, group.id, utcnow())
     db.session.delete(member)
+    db.session.flush()
+    signals.member_left.send(group, user_id=user_id, removed=True, now=utcnow())
     db.session.commit()
     return user
 
@@ -224,6 +227,8 @@ def leave_group(group: Group, user_id: int) -> None:
     _refuse_if_last_organizer(group, member, "remove")
     release_seats(user_id, group.id, utcnow())
     db.session.delete(member)
+    db.session.flush()
+    signals.member_left.send(group, user_id=user_id, removed=False, now=utcnow())
     db.session.commit()
 
 

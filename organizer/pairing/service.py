@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from organizer import matching
+from organizer import matching, signals
 from organizer.errors import ActionRefused
 from organizer.events import service as events
 from organizer.help import service as help_model
@@ -447,13 +447,17 @@ def publish(run: PairingRun, now: datetime, confirm_changed: bool = False) -> No
             f"The attendees changed since version {run.version} was computed "
             f"({len(changes['arrived'])} arrived, {len(changes['left'])} left). "
             "Re-solve, or confirm that you want to publish it anyway.")
+    previous = None
     for other in db.session.scalars(select(PairingRun).where(
             PairingRun.event_id == event.id, PairingRun.published_at.is_not(None), PairingRun.id != run.id)):
         other.published_at = None
+        previous = other
     db.session.flush()  # the one-published index holds at every step
     run.published_at = now
     if event.status in (EventStatus.DRAFT, EventStatus.OPEN):
         event.status = EventStatus.PUBLISHED.value
+    db.session.flush()
+    signals.pairing_published.send(run, event=event, previous=previous, now=now)
     db.session.commit()
 
 
@@ -464,6 +468,8 @@ def unpublish(event: Event) -> None:
         run.published_at = None
     if event.status == EventStatus.PUBLISHED:
         event.status = EventStatus.OPEN.value
+    db.session.flush()
+    signals.pairing_unpublished.send(event, now=utcnow())
     db.session.commit()
 
 

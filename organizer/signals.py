@@ -1,0 +1,37 @@
+"""Domain events, so that one feature can react to another without importing it.
+
+Each signal is sent by the service that makes the change, inside the action's transaction
+and after its flush, so a receiver's writes (an outbox message, a released seat, a ledger
+line) commit or roll back together with the change itself. Receivers take the sender plus
+keyword arguments, must not commit, and must not raise for anything but a real failure.
+
+    from organizer import signals
+
+    @signals.pairing_published.connect
+    def tell_attendees(run, *, event, previous, now, **_):
+        ...
+
+Receivers are connected once, in the app factory (`register_reactions`), never at import
+time of a service.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Events: sender is the Event.
+event_opened = _signals.signal("event-opened")          # now=   a draft opens for RSVP (the announcement)
+event_changed = _signals.signal("event-changed")        # now=   an organizer edited time, place or details
+event_cancelled = _signals.signal("event-cancelled")    # now=
+event_done = _signals.signal("event-done")              # now=
+
+# RSVPs: sender is the Event.
+waitlist_promoted = _signals.signal("waitlist-promoted")  # rsvps=[Rsvp], now=
+
+# Pairing: sender is the PairingRun now published (or the Event, for unpublished).
+pairing_published = _signals.signal("pairing-published")      # event=, previous=PairingRun|None, now=
+pairing_unpublished = _signals.signal("pairing-unpublished")  # now=
+
+# Groups: sender is the Group.
+member_left = _signals.signal("member-left")              # user_id=, removed=bool, now=
+member_invited = _signals.signal("member-invited")        # invitation=GroupInvitation, now=
