@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install browser db demo bench bandit clean
+.PHONY: run test install browser db demo bench bandit lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: install browser
 # Security lint of the application code; justified exceptions are explained in bandit.yml.
 bandit: install
 	$(BIN)/bandit -r organizer -q -c bandit.yml
+
+# Lint and import order (configured in pyproject.toml).
+lint: install
+	$(BIN)/ruff check organizer tests bench app.py config.py
 
 bench: install
 	$(BIN)/python bench/quality.py

@@ -53,8 +53,8 @@ def goal_seconds(attendees: int) -> float:
 def build(app, n: int, seed: int, topics=TOPICS):
     from organizer.extensions import db
     from organizer.groups.service import add_group, add_member
-    from organizer.models import Event, EventStatus, Need, Offer, Rsvp, RsvpState, User, utcnow
     from organizer.members.service import tags_for
+    from organizer.models import Event, EventStatus, Need, Offer, Rsvp, RsvpState, User, utcnow
 
     rng = random.Random(seed)
     now = utcnow()
@@ -92,9 +92,8 @@ def run(args, kind: str) -> bool:
     instance = tempfile.mkdtemp(prefix="givefirst-bench-")
     os.environ["GIVEFIRST_INSTANCE_PATH"] = instance
     from config import database_url
-    from organizer import create_app
+    from organizer import create_app, matching
     from organizer.extensions import db
-    from organizer import matching
     from organizer.models import utcnow
     from organizer.pairing import service
 

@@ -118,7 +118,7 @@ def realistic_attendees(n, rng):
     for i in range(n):
         home = rng.choice(len(names), size=2, replace=False)  # each person lives in two topics
 
-        def phrase():
+        def phrase(home=home):
             topic = names[home[rng.integers(2)]] if rng.random() < 0.85 else names[rng.integers(len(names))]
             return TOPICS[topic][rng.integers(len(TOPICS[topic]))], topic
 

@@ -61,8 +61,7 @@ REVIEW_P50_GOAL_S = 0.040
 def seed(url: str, secret_key: str, n: int, seed_value: int) -> dict:
     """Builds the group in `url` (emptied first) and returns what the load needs: the slug,
     the event id and a session cookie of the organizer."""
-    from organizer import create_app
-    from organizer import matching
+    from organizer import create_app, matching
     from organizer.auth.service import log_in
     from organizer.extensions import db
     from organizer.groups.service import add_group, add_member

@@ -99,8 +99,7 @@ def measure(prefix: pathlib.Path) -> dict:
 def speed(n: int, repeat: int = 5) -> dict:
     """Scoring time on two families: needs and offers that repeat a handful of topics in members'
     own words (below), and bench/matching.py's "realistic" attendees."""
-    from organizer.matching import Attendee, Need, Offer, Options
-    from organizer.matching import scoring
+    from organizer.matching import Attendee, Need, Offer, Options, scoring
 
     topics = [("Money for a second truck, the banks keep saying no", "Happy to look over any business plan"),
               ("A health plan that doesn't eat half my income", "Free review of your life insurance"),

@@ -53,11 +53,11 @@ def instance_secret_key(instance_dir: Path) -> str:
     path = instance_dir / "secret_key"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    except FileExistsError as exists:
         key = path.read_text().strip()
         if key:
             return key
-        raise RuntimeError(f"{path} is empty: delete it or set SECRET_KEY")
+        raise RuntimeError(f"{path} is empty: delete it or set SECRET_KEY") from exists
     key = secrets.token_hex(32)
     with os.fdopen(fd, "w") as f:
         f.write(key + "\n")

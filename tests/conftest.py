@@ -11,11 +11,10 @@ import threading
 
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from config import database_url
-
 
 
 @pytest.fixture(scope="session")

@@ -171,8 +171,8 @@ def test_anonymous_visitor_is_sent_to_log_in(client, app):
 
 
 def test_removing_a_member_gives_their_seat_to_the_waitlist(client, auth, app):
-    from tests.event_factories import make_event, make_rsvp
     from organizer.models import RsvpState
+    from tests.event_factories import make_event, make_rsvp
 
     organizer = make_user(email="org@example.org")
     group = make_group(organizer=organizer)

@@ -18,8 +18,8 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import contains_eager
 
-from organizer.auth.service import create_user, normalize_email, user_by_email
 from organizer import signals
+from organizer.auth.service import create_user, normalize_email, user_by_email
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.groups.memberships import add_member, invite_to_group, membership

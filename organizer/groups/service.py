@@ -2,15 +2,15 @@
 
 import re
 import secrets
-from datetime import datetime, timedelta
 import unicodedata
+from datetime import datetime, timedelta
 from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from organizer.auth.service import issue_set_password_token, looked_after_by
 from organizer import signals
+from organizer.auth.service import issue_set_password_token, looked_after_by
 from organizer.errors import ActionRefused
 from organizer.events.service import events_of, release_seats
 from organizer.extensions import db

@@ -2,14 +2,13 @@
 the posts that members and organizers make to it."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from wtforms.fields.choices import SelectChoice
 
 from organizer.access import member_required, organizer_required
 from organizer.errors import ActionRefused
 from organizer.forms import ConfirmForm
 from organizer.help import service
 from organizer.help.forms import CorrectionForm, MarkForm, TermForm
-from wtforms.fields.choices import SelectChoice
-
 from organizer.members.service import members_of_group, own_need
 from organizer.models import LinkKind
 

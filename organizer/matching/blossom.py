@@ -48,9 +48,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from ortools.linear_solver import pywraplp
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
-from ortools.linear_solver import pywraplp
 
 BIG = np.iinfo(np.int64).max // 8
 PRICE_K = 4  # pairs per attendee in the first LP, and per attendee added by pricing
@@ -128,7 +128,7 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
     t_vars = []
     if odd:
         trio_row = solver.Constraint(3.0, 3.0)
-        for v in range(n):
+        for _ in range(n):
             t = solver.NumVar(0.0, 1.0, "")
             trio_row.SetCoefficient(t, 1.0)
             t_vars.append(t)

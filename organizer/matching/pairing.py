@@ -11,7 +11,6 @@ from organizer.matching.seating import solve_matrix
 from organizer.matching.types import Group, Match, MatchingError, Need, Offer, Pairing, Problem, Round  # noqa: F401 (doctest)
 from organizer.matching.weights import explicit_weights, helped_counts, pair_weights
 
-
 FAIRNESS_CONFIDENCE = 0.6  # weaker links (shared words only, a broad topic) add weight but make nobody "helped"
 
 

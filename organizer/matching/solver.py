@@ -76,9 +76,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import rustworkx as rx
+from ortools.graph.python import linear_sum_assignment
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
-from ortools.graph.python import linear_sum_assignment
 
 from organizer.matching.blossom import PRICE_K, blossom_bound
 from organizer.matching.types import InfeasibleError, SolveTimeoutError

@@ -8,8 +8,8 @@ from wtforms.fields.choices import SelectChoice
 
 from organizer.access import member_required, organizer_required
 from organizer.errors import ActionRefused
-from organizer.help import service as help_model
 from organizer.forms import ConfirmForm
+from organizer.help import service as help_model
 from organizer.members import directory, roster, service
 from organizer.members.forms import (
     DoNotPairForm,

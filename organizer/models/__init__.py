@@ -5,7 +5,6 @@ from organizer.models.base import UTCDateTime, utcnow
 from organizer.models.events import Event, EventStatus, Rsvp, RsvpState
 from organizer.models.groups import Group, GroupInvitation, InvitationState, Membership, Role
 from organizer.models.help import HelpLink, HelpTerm, LinkKind
-from organizer.models.pairing import AttendeeSource, PairingRun, PairingSeat, PairingTable, RunStatus
 from organizer.models.members import (
     DoNotPair,
     Need,
@@ -18,6 +17,7 @@ from organizer.models.members import (
     need_tags,
     offer_tags,
 )
+from organizer.models.pairing import AttendeeSource, PairingRun, PairingSeat, PairingTable, RunStatus
 
 __all__ = [
     "AttendeeSource",

@@ -26,10 +26,9 @@ from sqlalchemy.orm import selectinload
 from organizer import matching, signals
 from organizer.errors import ActionRefused
 from organizer.events import service as events
-from organizer.help import service as help_model
 from organizer.extensions import db
+from organizer.help import service as help_model
 from organizer.members.service import forbidden_pairs, member_from_label
-from organizer.pairing.compute import in_process, score
 from organizer.models import (
     AttendeeSource,
     Event,
@@ -44,6 +43,7 @@ from organizer.models import (
     utcnow,
 )
 from organizer.paging import Page, clamp
+from organizer.pairing.compute import in_process, score
 
 CLAIM_MARGIN = timedelta(seconds=60)
 

@@ -1,6 +1,6 @@
 """Locks, exclusions, forbidden pairs, rounds, fairness and the time limit."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -204,11 +204,10 @@ def test_meetings_without_now_are_rejected():
 
 
 def test_mixing_aware_and_naive_datetimes_is_a_clear_error():
-    from datetime import timezone
 
     problem = Problem(
         [Attendee(1), Attendee(2)],
-        meetings=[Meeting(1, 2, datetime(2024, 1, 1, tzinfo=timezone.utc))],
+        meetings=[Meeting(1, 2, datetime(2024, 1, 1, tzinfo=UTC))],
         now=datetime(2025, 1, 1),
         options=Options(cooldown_weeks=4),
     )

@@ -3,7 +3,20 @@
 import numpy as np
 import pytest
 
-from organizer.matching import Attendee, Match, Need, Offer, Options, Problem, describe, explain, need_phrase, score, solve, violations
+from organizer.matching import (
+    Attendee,
+    Match,
+    Need,
+    Offer,
+    Options,
+    Problem,
+    describe,
+    explain,
+    need_phrase,
+    score,
+    solve,
+    violations,
+)
 from organizer.matching.scoring import tfidf
 
 

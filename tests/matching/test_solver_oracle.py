@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from organizer.matching import InfeasibleError, Problem, solve, solve_matrix, violations
-from organizer.matching.solver import SolverOptions
 from organizer.matching.blossom import blossom_bound
+from organizer.matching.solver import SolverOptions
 from tests.matching.conftest import oracle, random_instance
 
 

@@ -15,7 +15,7 @@ import pytest
 from werkzeug.routing.converters import NumberConverter
 
 from organizer.extensions import db
-from organizer.models import EventStatus, Group, Need, PairingRun, PairingSeat, PairingTable, Role, RunStatus, utcnow
+from organizer.models import EventStatus, Group, Need, PairingRun, PairingSeat, PairingTable, RunStatus, utcnow
 from organizer.spreadsheet import safe_cell, unescape_cell
 from tests.event_factories import make_event
 from tests.factories import make_group, make_member, make_need, make_offer, make_user

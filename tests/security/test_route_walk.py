@@ -25,11 +25,11 @@ import pytest
 from organizer.auth.service import issue_set_password_token
 from organizer.extensions import db, limiter
 from organizer.groups.memberships import invite_to_group
-from organizer.members.service import add_do_not_pair, group_membership
 from organizer.help import service as help_model
+from organizer.members.service import add_do_not_pair, group_membership
 from organizer.models import LinkKind, Need, Role
-from tests.event_factories import make_event, make_rsvp
 from tests.conftest import empty_database
+from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
 from tests.security.test_defects import publish_pairs
 
