@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_template_helpers(app)
     register_cli(app)
+    register_reactions(app)
     return app
 
 
@@ -176,6 +177,13 @@ def register_template_helpers(app: Flask) -> None:
     from organizer.templating import register
 
     register(app)
+
+
+def register_reactions(app: Flask) -> None:
+    """Connects the receivers of organizer.signals (once per process: blinker keeps them)."""
+    from organizer.outcomes import reactions as outcomes_reactions
+
+    outcomes_reactions.connect()
 
 
 def register_cli(app: Flask) -> None:

@@ -17,6 +17,16 @@ from organizer.models.members import (
     need_tags,
     offer_tags,
 )
+from organizer.models.outcomes import (
+    GaveKind,
+    Helped,
+    HelpGiven,
+    HelpSource,
+    LunchAnswer,
+    NeedChange,
+    OutcomeRules,
+    lunch_answer_needs,
+)
 from organizer.models.pairing import AttendeeSource, PairingRun, PairingSeat, PairingTable, RunStatus
 
 __all__ = [
@@ -52,4 +62,12 @@ __all__ = [
     "need_tags",
     "offer_tags",
     "utcnow",
+    "GaveKind",
+    "Helped",
+    "HelpGiven",
+    "HelpSource",
+    "LunchAnswer",
+    "NeedChange",
+    "OutcomeRules",
+    "lunch_answer_needs",
 ]
