@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install browser db demo bench bandit lint clean
+.PHONY: run test install browser db demo bench bandit lint clean vendor
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+# Third-party static files (icons, font) from pinned npm packages into static/vendor/ (committed).
+vendor:
+	$(PYTHON) tools/vendor_static.py

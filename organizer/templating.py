@@ -16,8 +16,27 @@ def local_time(value: datetime | None, time_zone: str, fmt: str = "%a %d %b %Y, 
     return value.astimezone(ZoneInfo(time_zone)).strftime(fmt)
 
 
+AVATAR_COLOURS = 8
+
+
+def initials(name: str | None) -> str:
+    """Up to two letters for an avatar: first and last word ("Ken Watanabe" -> "KW")."""
+    words = [w for w in (name or "").replace("-", " ").split() if w[:1].isalnum()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+def avatar_colour(name: str | None) -> int:
+    """A stable colour index for a name (the same person has the same colour on every page)."""
+    return sum((name or "").encode("utf-8")) % AVATAR_COLOURS
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["initials"] = initials
+    app.jinja_env.filters["avatar_colour"] = avatar_colour
 
     @app.context_processor
     def navigation():

@@ -41,3 +41,29 @@ document.addEventListener("input", (event) => {
       .catch(() => {});
   }, 150);
 });
+
+// After a form post the page shows a message: move focus to it (or to the item the page names
+// with data-focus-on-load), so a screen reader reads it and the keyboard continues from there.
+document.addEventListener("DOMContentLoaded", () => {
+  const target = document.querySelector("[data-focus-target]") || document.querySelector("[data-focus-on-load]");
+  if (!target) return;
+  if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+  target.focus({ preventScroll: false });
+});
+
+// A pairing version being computed: ask the server every second and reload when it is done
+// (without script, a <noscript> refresh does the same).
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.querySelector("[data-reload-when-done]");
+  if (!box) return;
+  const ask = () => {
+    fetch(box.dataset.reloadWhenDone, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((state) => {
+        if (state && state.status && state.status !== "running") window.location.reload();
+        else setTimeout(ask, 1000);
+      })
+      .catch(() => setTimeout(ask, 2000));
+  };
+  setTimeout(ask, 800);
+});

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -48,19 +49,80 @@ def site(app, live_server):
     app.config.update(WTF_CSRF_ENABLED=False, BASE_URL=base_url)
 
 
-@pytest.fixture
-def new_page(browser):
-    contexts = []
+def axe_source() -> str:
+    """axe-core, as bundled (pinned) by the axe-playwright-python package; read from the installed
+    package, never fetched."""
+    import axe_playwright_python
 
-    def make(**options):
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+# Every page a browser test loads is checked by axe-core once it has loaded (WCAG 2.x A and AA
+# rules and axe's best practices); a violation fails the test that reached the page. Pages a
+# test leaves before axe finishes are checked again from the test's last page at teardown.
+AXE_RUN = """
+(() => {
+  if (window.top !== window || !window.axe || !location.protocol.startsWith("http")) return;
+  const report = () => window.axe.run(document, {resultTypes: ["violations"]})
+    .then((result) => window.__axeReport(location.href, result.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " :: " + n.failureSummary)}))))
+    .catch(() => {});
+  if (document.readyState === "complete") setTimeout(report, 50);
+  else window.addEventListener("load", () => setTimeout(report, 50));
+})();
+"""
+
+
+def axe_violations_text(found: list[tuple[str, list]]) -> str:
+    lines = []
+    for url, violations in found:
+        for v in violations:
+            lines.append(f"{url}: {v['id']} ({v['impact']}): {v['help']}")
+            lines.extend(f"    {node}" for node in v["nodes"])
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe_script():
+    return axe_source() + "\n" + AXE_RUN
+
+
+@pytest.fixture
+def axe_found():
+    """(url, violations) pairs reported by axe on every page the test's browsers loaded."""
+    return []
+
+
+@pytest.fixture
+def new_page(browser, axe_script, axe_found):
+    contexts = []
+    checked: set[str] = set()
+
+    def record(_source, url, violations):
+        checked.add(url)
+        if violations:
+            axe_found.append((url, violations))
+
+    def make(axe: bool = True, **options):
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
+        if axe:
+            context.expose_binding("__axeReport", record)
+            context.add_init_script(script=axe_script)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
+        for page in context.pages:
+            if page.url.startswith("http") and page.url not in checked:
+                try:
+                    page.wait_for_timeout(300)
+                except Exception:  # noqa: BLE001 - a closed page has nothing left to check
+                    pass
         context.close()
+    assert not axe_found, "axe-core found accessibility violations:\n" + axe_violations_text(axe_found)
 
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}

@@ -42,7 +42,7 @@ def test_organizer_pairs_the_lunch_and_a_member_sees_the_partner(site, new_page,
     expect(page.get_by_text("trio", exact=True)).to_have_count(1)
 
     pair = page.locator(".table-card", has=page.get_by_role("button", name="Lock this pair"))
-    heading = pair.locator("h5").inner_text()
+    heading = pair.locator("h4").inner_text()
     first, partner = [name for name, *_ in PEOPLE if name in heading]
     pair.get_by_role("button", name="Lock this pair").click()
     expect(page.get_by_text("Version 2: table locked.")).to_be_visible()
