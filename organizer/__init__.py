@@ -127,9 +127,11 @@ def register_blueprints(app: Flask) -> None:
     from organizer.help.views import bp as help_bp
     from organizer.home.views import bp as home_bp
     from organizer.members.views import bp as members_bp
+    from organizer.outcomes.views import bp as outcomes_bp
     from organizer.pairing.views import bp as pairing_bp
 
-    for blueprint in (home_bp, auth_bp, groups_bp, members_bp, events_bp, pairing_bp, help_bp):
+    for blueprint in (home_bp, auth_bp, groups_bp, members_bp, events_bp, pairing_bp, help_bp,
+                      outcomes_bp):
         app.register_blueprint(blueprint)
 
 

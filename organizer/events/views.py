@@ -7,6 +7,7 @@ from organizer.events import exports, service
 from organizer.events.forms import EventForm, RsvpForm, WalkInGuestForm, WalkInMemberForm
 from organizer.forms import ConfirmForm
 from organizer.models import EventStatus, RsvpState, utcnow
+from organizer.outcomes import pages as outcomes_pages
 from organizer.paging import page_number
 from organizer.urls import base_domain, external_url
 
@@ -84,6 +85,7 @@ def detail(group, member, event_id: int):
     }
     if member.is_organizer:
         context["answers"] = service.answers_page(event, page_number(request.args.get("page")))
+    context.update(outcomes_pages.page_context(member, now, event=event))
     return render_template("events/detail.html", **context)
 
 

@@ -10,6 +10,7 @@ from organizer.forms import ConfirmForm
 from organizer.groups import service
 from organizer.groups.forms import GroupForm, JoinCodeForm, RoleForm
 from organizer.models import Role, utcnow
+from organizer.outcomes import pages as outcomes_pages
 from organizer.urls import external_url
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
@@ -118,6 +119,7 @@ def detail(group, member):
     return render_template(
         "groups/detail.html", group=group, member=member, leave_form=ConfirmForm(),
         upcoming=service.upcoming_events(group, include_drafts=member.is_organizer)[:5],
+        **outcomes_pages.page_context(member, utcnow()),
     )
 
 

@@ -30,6 +30,7 @@ from organizer.models import (
     Group,
     Membership,
     Need,
+    NeedChange,
     NeedStatus,
     Offer,
     OfferKind,
@@ -42,6 +43,7 @@ from organizer.models import (
     Visibility,
     need_tags,
     offer_tags,
+    utcnow,
 )
 
 MAX_TAGS = 8
@@ -193,7 +195,11 @@ def add_need(owner: Membership, data: NeedInput) -> Need:
 
 
 def update_need(need: Need, data: NeedInput) -> None:
+    status_before = need.status
     _apply_need(need, need.membership, data)
+    if need.status != status_before:  # the need's history (shown under it, counted on the dashboard)
+        db.session.add(NeedChange(need_id=need.id, group_id=need.membership.group_id, status=need.status,
+                                  helper_id=need.helped_by_id, note=need.helped_by_note[:160], changed_at=utcnow()))
     db.session.commit()
 
 

@@ -22,6 +22,7 @@ from organizer.members.forms import (
     SearchForm,
 )
 from organizer.models import utcnow
+from organizer.outcomes.service import need_history
 from organizer.paging import page_number
 from organizer.urls import external_url
 
@@ -99,6 +100,7 @@ def render_my_lists(group, member, failed=None, status=200):
         open_item=failed[:2] if failed else None,
         tag_suggestions=service.tag_suggestions(member), confirm_form=ConfirmForm(),
         may_help=help_model.suggestions(member),
+        need_history=need_history([n.id for n in needs]),
         max_needs=service.MAX_NEEDS, max_offers=service.MAX_OFFERS,
     ), status
 

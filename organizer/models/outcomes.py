@@ -150,7 +150,7 @@ class OutcomeRules(db.Model):
     max_boost: Mapped[float] = mapped_column(default=2.0)
     # A pair that answered "not yet" or "we didn't meet" may be seated again this many weeks
     # after that lunch (instead of the group's cool-down); None keeps the cool-down.
-    rematch_weeks: Mapped[int | None] = mapped_column(default=2)
+    rematch_weeks: Mapped[int | None] = mapped_column()  # the default (2) is set by outcomes.learning.rules_of
     # Confirmed help strengthens that kind of offer for that kind of need; "it did not help"
     # weakens the link its reason named.
     learn_links: Mapped[bool] = mapped_column(default=True)

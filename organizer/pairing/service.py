@@ -42,6 +42,7 @@ from organizer.models import (
     User,
     utcnow,
 )
+from organizer.outcomes import learning
 from organizer.paging import Page, clamp
 from organizer.pairing.compute import in_process, score
 
@@ -92,6 +93,7 @@ class Snapshot:
     names: dict[int, str]
     emails: dict[int, str]
     attendees: dict[int, matching.Attendee]
+    learned: list[dict] = field(default_factory=list)  # what earlier lunches changed (outcomes.learning)
 
 
 def past_meetings(event: Event, user_ids: list[int]) -> list[matching.Meeting]:
@@ -134,9 +136,10 @@ def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, int, int]
         terms=help_model.model_terms(group.id),
         links=help_model.model_links(group.id, present),
     )
+    problem, learned = learning.adjust(problem, group.id, event)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(present)))}
     return Snapshot(problem, {uid: u.name for uid, u in users.items()},
-                    {uid: u.email for uid, u in users.items()}, attendees)
+                    {uid: u.email for uid, u in users.items()}, attendees, learned)
 
 
 # --- claiming and running a version ------------------------------------------------------
@@ -303,7 +306,7 @@ def review_summary(snap: Snapshot, scores: matching.HelpScores, pairing: matchin
                 if all(scores.help(other, member) <= 0 for other in group.members if other != member):
                     unhelped.append({"round": r, "user": member})
     return {"uncovered_needs": uncovered, "unhelped": unhelped, "helped": pairing.helped,
-            "status": pairing.status, "gap": pairing.gap}
+            "status": pairing.status, "gap": pairing.gap, "learned": snap.learned}
 
 
 def _save(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing,

@@ -112,6 +112,14 @@ ACCESS = {
     "help.correct": ORGANIZER,
     "help.mark": MEMBER,                  # on one's own need only (someone else's: 404, tested in test_help)
     "help.remove_link": MEMBER,           # one's own wish or mark, or any as an organizer
+    "outcomes.answer": MEMBER,            # about one's own table mate only (else a redirect, nothing shown: tests/outcomes)
+    "outcomes.lunches": MEMBER,
+    "outcomes.mine": MEMBER,
+    "outcomes.dashboard_page": ORGANIZER,
+    "outcomes.plot": ORGANIZER,
+    "outcomes.figures_csv": ORGANIZER,
+    "outcomes.event_answers": ORGANIZER,
+    "outcomes.rules": ORGANIZER,
 }
 
 ROLES = ["anonymous", "outsider", "member", "organizer"]
@@ -173,7 +181,8 @@ def build_world():
     db.session.commit()
     values = {"slug": group.slug, "event_id": event.id, "run_id": run.id, "table_id": run.tables[0].id,
               "user_id": member.id, "code": group.invite_code, "token": token, "filename": "css/site.css",
-              "invitation_id": invitation.id, "term_id": term.id, "link_id": wish.id}
+              "invitation_id": invitation.id, "term_id": term.id, "link_id": wish.id,
+              "name": "attendance"}
     return {"group": group, "values": values, "own": own, "organizer_rule": organizer_rule}
 
 

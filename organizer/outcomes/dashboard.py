@@ -1,0 +1,216 @@
+"""The organizers' dashboard: does the group's lunches help? Figures per event and per month,
+each drawn on the server as an SVG plot (matplotlib, pinned) with a text alternative and the
+same numbers as a table under it, and exported as CSV.
+
+Plots read well in print and in large type: the Okabe-Ito colour-blind-safe palette, bars
+with value labels (colour never carries meaning alone), large text kept as text in the SVG,
+no math parsing of event titles (a "$" in a title stays a "$").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from organizer.extensions import db
+from organizer.models import (
+    Event,
+    EventStatus,
+    Group,
+    LunchAnswer,
+    Membership,
+    NeedChange,
+    NeedStatus,
+    PairingRun,
+    PairingSeat,
+    PairingTable,
+    User,
+)
+from organizer.outcomes.history import helped_share
+from organizer.outcomes.service import giver_counts
+from organizer.spreadsheet import safe_cell
+
+EVENTS_SHOWN = 12
+MONTHS_SHOWN = 12
+BLUE, ORANGE, GREEN = "#0072B2", "#E69F00", "#009E73"  # Okabe-Ito
+
+
+@dataclass
+class Figure:
+    name: str            # used in the URL of its plot
+    title: str
+    unit: str            # what a value counts
+    labels: list[str]
+    values: list[float]
+    percent: bool = False
+    colour: str = BLUE
+    axis: str = ""       # the y axis's short label
+
+    @property
+    def alt(self) -> str:
+        if not self.labels:
+            return f"{self.title}: no data yet."
+        shown = [f"{label}: {self.display(v)}" for label, v in zip(self.labels, self.values, strict=True)]
+        return f"{self.title} ({self.unit}). " + "; ".join(shown) + "."
+
+    def display(self, value: float) -> str:
+        return f"{round(value * 100)}%" if self.percent else f"{value:g}"
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        return [(label, self.display(v)) for label, v in zip(self.labels, self.values, strict=True)]
+
+
+def _past_events(group: Group, now: datetime) -> list[Event]:
+    published = select(PairingRun.event_id).where(PairingRun.published_at.is_not(None))
+    events = db.session.scalars(select(Event).where(
+        Event.group_id == group.id, Event.status != EventStatus.CANCELLED.value, Event.starts_at <= now,
+        Event.id.in_(published)).order_by(Event.starts_at.desc()).limit(EVENTS_SHOWN))
+    return list(reversed(list(events)))
+
+
+def _label(event: Event, zone: ZoneInfo) -> str:
+    return f"{event.starts_at.astimezone(zone):%d %b %Y} {event.title}"[:40]
+
+
+def _seats(event_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """Per event: (table id, user id) of its published pairing."""
+    out: dict[int, list[tuple[int, int]]] = {e: [] for e in event_ids}
+    if not event_ids:
+        return out
+    for event_id, table_id, user_id in db.session.execute(
+            select(PairingRun.event_id, PairingTable.id, PairingSeat.user_id)
+            .join(PairingTable, PairingTable.run_id == PairingRun.id)
+            .join(PairingSeat, PairingSeat.table_id == PairingTable.id)
+            .where(PairingRun.event_id.in_(event_ids), PairingRun.published_at.is_not(None))):
+        out[event_id].append((table_id, user_id))
+    return out
+
+
+def figures(group: Group, now: datetime) -> list[Figure]:
+    zone = ZoneInfo(group.time_zone)
+    events = _past_events(group, now)
+    ids = [e.id for e in events]
+    labels = [_label(e, zone) for e in events]
+    seats = _seats(ids)
+    answers = {e: [] for e in ids}
+    for a in db.session.scalars(select(LunchAnswer).where(LunchAnswer.event_id.in_(ids))) if ids else []:
+        answers[a.event_id].append(a)
+    attendance = [len({u for _, u in seats[e]}) for e in ids]
+    shares = [helped_share(e, {u for _, u in seats[e]}, answers[e]) or 0.0 for e in ids]
+    notes = [sum(1 for a in answers[e] if a.note) for e in ids]
+    repeats, met = [], set()
+    for e in ids:
+        tables: dict[int, list[int]] = {}
+        for table_id, user_id in seats[e]:
+            tables.setdefault(table_id, []).append(user_id)
+        pairs = {frozenset((a, b)) for people in tables.values() for i, a in enumerate(people) for b in people[i + 1:]}
+        repeats.append(len(pairs & met))
+        met |= pairs
+    months = Counter()
+    for changed_at in db.session.scalars(select(NeedChange.changed_at).where(
+            NeedChange.group_id == group.id, NeedChange.status == NeedStatus.MET.value)):
+        months[changed_at.astimezone(zone).strftime("%Y-%m")] += 1
+    month_keys = sorted(months)[-MONTHS_SHOWN:]
+    return [
+        Figure("attendance", "Attendance per lunch", "people seated", labels, attendance, axis="people"),
+        Figure("helped", "Share of attendees who said a lunch helped", "of those seated", labels, shares,
+               percent=True, colour=GREEN, axis="% of those seated"),
+        Figure("needs-met", "Needs met per month", "needs marked met", month_keys, [months[m] for m in month_keys],
+               colour=ORANGE, axis="needs"),
+        Figure("notes", "Thank-you notes per lunch", "notes written", labels, notes, axis="notes"),
+        Figure("repeats", "Repeat pairs per lunch", "pairs who had lunched together before", labels, repeats,
+               colour=ORANGE, axis="pairs"),
+    ]
+
+
+def svg(figure: Figure) -> bytes:
+    """The figure as a bar chart in SVG (text kept as text, so it prints and zooms sharp)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    params = {"svg.fonttype": "none", "svg.hashsalt": "givefirst", "text.parse_math": False,
+              "font.size": 14, "axes.titlesize": 16, "axes.spines.top": False, "axes.spines.right": False}
+    with matplotlib.rc_context(params):
+        fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
+        try:
+            positions = list(range(len(figure.labels)))
+            values = [v * 100 if figure.percent else v for v in figure.values]
+            bars = ax.bar(positions, values, color=figure.colour, edgecolor="#000000", linewidth=0.8)
+            ax.bar_label(bars, labels=[figure.display(v) for v in figure.values], padding=2)
+            ax.set_xticks(positions, labels=figure.labels, rotation=30, ha="right")
+            ax.set_title(figure.title)
+            ax.set_ylabel(figure.axis or figure.unit)
+            if figure.percent:
+                ax.set_ylim(0, 110)
+            else:
+                ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+                ax.set_ylim(0, max([1.0, *values]) * 1.15)
+            if not figure.labels:
+                ax.text(0.5, 0.5, "No data yet", ha="center", va="center", transform=ax.transAxes)
+            out = io.StringIO()
+            fig.savefig(out, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(fig)
+    return out.getvalue().encode()
+
+
+def figures_csv(figures_: list[Figure]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["figure", "label", "value", "unit"])
+    for f in figures_:
+        for label, value in zip(f.labels, f.values, strict=True):
+            writer.writerow([safe_cell(f.title), safe_cell(label), value, safe_cell(f.unit)])
+    return out.getvalue()
+
+
+@dataclass
+class PersonRow:
+    name: str
+    helped: int
+    helped_by: int
+
+
+def givers_not_helped(group: Group) -> list[PersonRow]:
+    members = dict(db.session.execute(select(User.id, User.name).join(Membership, Membership.user_id == User.id)
+                                      .where(Membership.group_id == group.id)).all())
+    rows = [PersonRow(members[uid], gave, got) for uid, (gave, got) in giver_counts(group.id, members).items()
+            if gave > 0 and got == 0]
+    return sorted(rows, key=lambda r: (-r.helped, r.name.lower()))
+
+
+def ledger_table(group: Group) -> list[PersonRow]:
+    """Every member's counts, for organizers only (never shown to members: no leaderboard)."""
+    members = dict(db.session.execute(select(User.id, User.name).join(Membership, Membership.user_id == User.id)
+                                      .where(Membership.group_id == group.id)).all())
+    rows = [PersonRow(members[uid], gave, got) for uid, (gave, got) in giver_counts(group.id, members).items()
+            if gave or got]
+    return sorted(rows, key=lambda r: r.name.lower())
+
+
+def never_came_back(group: Group) -> list[str]:
+    """Members who sat at exactly one lunch and at none of the group's later lunches."""
+    rows = db.session.execute(
+        select(PairingSeat.user_id, func.count(func.distinct(PairingRun.event_id)), func.max(Event.starts_at))
+        .join(PairingTable, PairingTable.id == PairingSeat.table_id)
+        .join(PairingRun, PairingRun.id == PairingTable.run_id).join(Event, Event.id == PairingRun.event_id)
+        .join(Membership, (Membership.user_id == PairingSeat.user_id) & (Membership.group_id == group.id))
+        .where(Event.group_id == group.id, PairingRun.published_at.is_not(None),
+               Event.status != EventStatus.CANCELLED.value)
+        .group_by(PairingSeat.user_id)).all()
+    latest = db.session.scalar(select(func.max(Event.starts_at)).join(PairingRun, PairingRun.event_id == Event.id)
+                               .where(Event.group_id == group.id, PairingRun.published_at.is_not(None),
+                                      Event.status != EventStatus.CANCELLED.value))
+    once = [uid for uid, count, last in rows if count == 1 and latest is not None and last < latest]
+    names = db.session.scalars(select(User.name).where(User.id.in_(once))) if once else []
+    return sorted(names, key=str.lower)
