@@ -146,16 +146,18 @@ def strengthened_links(problem: matching.Problem, kinds: set[tuple[str, str]],
     scores = matching.score(problem.attendees, problem.options, problem.terms, tuple(problem.links) + tuple(links))
     wrong = {(lk.helper, lk.helped, lk.need_id) for lk in links if lk.kind == "wrong"}
     out = {}
-    for helper in problem.attendees:
-        for helped in problem.attendees:
-            if helper.id == helped.id:
+    # only the (helper, helped) cells that have links, not every pair of attendees
+    cells = sorted(set(zip(scores.match_helper.tolist(), scores.match_helped.tolist(), strict=True)))
+    for i, j in cells:
+        helper, helped = scores.attendees[i], scores.attendees[j]
+        if helper.id == helped.id:
+            continue
+        for match in scores.reasons(helper.id, helped.id):
+            if match.offer is None or match.need.id is None or match.via in ("wish", "organizer"):
                 continue
-            for match in scores.reasons(helper.id, helped.id):
-                if match.offer is None or match.need.id is None or match.via in ("wish", "organizer"):
-                    continue
-                key = (helper.id, helped.id, match.need.id)
-                if (match.offer.kind, match.topic) in kinds and key not in wrong:
-                    out[key] = matching.Link(helper.id, helped.id, "organizer", match.need.id)
+            key = (helper.id, helped.id, match.need.id)
+            if (match.offer.kind, match.topic) in kinds and key not in wrong:
+                out[key] = matching.Link(helper.id, helped.id, "organizer", match.need.id)
     return list(out.values())
 
 
