@@ -59,4 +59,3 @@ def test_a_thank_you_after_the_lunch_counts_everywhere_and_the_next_pairing_lear
     expect(table.get_by_role("cell", name="25%")).to_be_visible()  # Alice of the four seated
     expect(coach.locator("#table-attendance").get_by_role("cell", name="4", exact=True)).to_be_visible()
     expect(coach.get_by_text("Dave: helped 1 person")).to_be_visible()
-    coach.screenshot(path=str(site and "/tmp/after-dashboard.png"), full_page=True)
