@@ -53,7 +53,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 BIG = np.iinfo(np.int64).max // 8
-PRICE_K = 4  # pairs per attendee in the first LP, and per attendee added by pricing
+PRICE_K = 4  # pairs per attendee in the first LP, and per attendee added by pricing (the default)
 MAX_LP_ROUNDS = 8  # LP solves while cutting; then it stops cutting (its duals stay valid, only weaker)
 
 
@@ -97,11 +97,22 @@ def _exact(W, allowed, y, sets, z, odd, scale):
     return D4, RC, Y, keep_sets
 
 
-def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: bool, deadline: float, max_rounds: int | None = None):
-    """Cutting-plane LP; returns a BlossomBound, or None when the LP failed (say infeasible on its pairs).
+def blossom_bound(
+    W: np.ndarray,
+    allowed: np.ndarray,
+    have: np.ndarray,
+    odd: bool,
+    deadline: float,
+    max_rounds: int | None = None,
+    price_k: int = PRICE_K,
+) -> BlossomBound | None:
+    """Cutting-plane LP; returns a BlossomBound, or None when the LP failed (say infeasible on its
+    pairs, or the deadline passed inside its first solve).
 
-    ``have``: the pairs to start from (symmetric bool); pricing adds any other
-    allowed pair that could improve the LP.
+    ``have``: the pairs to start from (symmetric bool); pricing adds, per attendee, the
+    ``price_k`` most negative of the other allowed pairs while any could improve the LP.  Each
+    GLOP solve is given what is left of the time to ``deadline``; when one stops there, the
+    previous round's duals are used (any duals give a valid bound once repaired).
     """
     start = time.perf_counter()
     n = len(W)
@@ -170,11 +181,15 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
             break  # any duals give a valid bound once _exact has repaired them
         stats["lp_rounds"] += 1
         t0 = time.perf_counter()
+        solver.SetTimeLimit(max(1, int(1000 * (deadline - t0))))
         status = solver.Solve(params)
         stats.setdefault("lp_solve_s", []).append(round(time.perf_counter() - t0, 3))
         if status != pywraplp.Solver.OPTIMAL:
             stats["lp_status"] = int(status)
-            return None
+            if stats["lp_rounds"] == 1 or status == pywraplp.Solver.INFEASIBLE:
+                return None
+            stats["lp_stopped_at_deadline"] = True
+            break  # the previous round's duals (y, z; x and e are that round's solution)
         y = -np.array([c.dual_value() for c in degree])
         z = [max(0.0, -row.dual_value()) for _, row in cuts]
         # separation: odd components of the support that violate their cut
@@ -229,7 +244,7 @@ def blossom_bound(W: np.ndarray, allowed: np.ndarray, have: np.ndarray, odd: boo
             break
         rows = np.flatnonzero(negative.any(axis=1))
         sub = np.where(negative[rows], rcf[rows], np.inf)
-        kk = min(PRICE_K, n - 1)
+        kk = min(price_k, n - 1)
         pick = np.argpartition(sub, kk - 1, axis=1)[:, :kk]
         add = np.zeros((n, n), dtype=bool)
         r = np.repeat(rows, kk)

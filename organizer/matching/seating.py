@@ -64,19 +64,18 @@ class MatrixPairing:
 def integer_weights(weights: np.ndarray, helped: np.ndarray | None):
     """(integer matrix, scale, M): ``W_int = M * helped + round(weights * scale)``."""
     n = len(weights)
-    biggest = float(np.abs(weights).max()) if n else 0.0
+    biggest = max(float(weights.max()), -float(weights.min())) if n else 0.0
     if helped is None:
         limit = min(TARGET_MAX_WEIGHT, 2**50 // (4 * (n + 3)))
     else:
         limit = min(TARGET_MAX_WEIGHT, 2**50 // (16 * (n + 3) ** 2))
     limit = max(limit, 1)
-    if biggest == 0:
-        scale = 1.0
-    elif np.all(weights == np.round(weights)) and biggest <= limit:
+    W = weights.astype(np.int64) if biggest <= limit else None  # integer weights are used as they are
+    if W is not None and np.array_equal(W, weights):
         scale = 1.0
     else:
-        scale = limit / biggest
-    W = np.round(weights * scale).astype(np.int64)
+        scale = 1.0 if biggest == 0 else limit / biggest
+        W = np.round(weights * scale).astype(np.int64)
     if helped is None:
         return W, scale, 0
     M = 2 * (n + 3) * int(np.abs(W).max() if n else 0) + 1
@@ -118,7 +117,7 @@ def solve_matrix(
     n = len(weights)
     if weights.shape != (n, n):
         raise MatchingError("weights must be a square matrix")
-    if not np.all(np.isfinite(weights)):
+    if n and not math.isfinite(float(weights.max()) - float(weights.min())):  # NaN and infinities
         raise MatchingError("weights must be finite")
     if not np.array_equal(weights, weights.T):
         raise MatchingError("weights must be symmetric")
@@ -170,9 +169,9 @@ def _solve_one_round(weights, W, allowed, locks, helped, scale, M, r, ctx: Conte
         sub_groups = []
     else:
         idx = np.asarray(free, dtype=np.int64)
-        sub = np.ix_(idx, idx)
+        whole = len(idx) == n  # no copy of the matrices when nobody is locked
         try:
-            sol = solve_round(W[sub], allowed[sub], ctx)
+            sol = solve_round(W if whole else W[np.ix_(idx, idx)], allowed if whole else allowed[np.ix_(idx, idx)], ctx)
         except InfeasibleError as exc:
             if r > 0:
                 raise InfeasibleError(f"round {r + 1}: no seating avoids the forbidden pairs and the pairs of earlier rounds") from None

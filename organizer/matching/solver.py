@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import rustworkx as rx
@@ -137,7 +138,7 @@ def _assignment(W: np.ndarray, core: np.ndarray):
     return sigma, -lsa.optimal_cost(), rows, cols
 
 
-def _duals(W: np.ndarray, sigma: np.ndarray, rows: np.ndarray, cols: np.ndarray):
+def _duals(W: np.ndarray, sigma: np.ndarray, rows: np.ndarray, cols: np.ndarray, ctx: Context):
     """Potentials (d_row, d_col) making every core arc's reduced cost >= 0, sigma's = 0."""
     n = len(W)
     order = np.argsort(cols, kind="stable")
@@ -148,6 +149,7 @@ def _duals(W: np.ndarray, sigma: np.ndarray, rows: np.ndarray, cols: np.ndarray)
     w_sigma = W[np.arange(n), sigma]
     d_col = np.zeros(n, dtype=np.int64)
     for _ in range(2 * n + 2):
+        ctx.check()
         d_row = d_col[sigma] + w_sigma
         cand = np.minimum.reduceat(d_row[rows] - w, starts)
         new = d_col.copy()
@@ -189,8 +191,7 @@ def relaxation(W: np.ndarray, allowed: np.ndarray, ctx: Context, neg_w: np.ndarr
     stats = ctx.stats
     stats["pricing_rounds"] = 0
     while True:
-        if stats["pricing_rounds"] and ctx.expired():
-            raise _Expired
+        ctx.check()
         solved = _assignment(W, core)
         if solved is None:
             if core.sum() == allowed.sum():
@@ -199,7 +200,7 @@ def relaxation(W: np.ndarray, allowed: np.ndarray, ctx: Context, neg_w: np.ndarr
             core |= _top_k_edges(W, allowed, k)
             continue
         sigma, value, rows, cols = solved
-        d_row, d_col = _duals(W, sigma, rows, cols)
+        d_row, d_col = _duals(W, sigma, rows, cols, ctx)
         rc = _reduced_costs(W, allowed, d_row, d_col, neg_w)
         negative = rc < 0
         stats["pricing_rounds"] += 1
@@ -282,10 +283,19 @@ class SolverOptions:
     """Up to this many attendees, an odd count whose forbidden pairs defeat the first seating has
     every trio tried (a proof of infeasibility when none works); above it, trios are tried until
     the deadline.  Such groups are rare: most attendees would have to be forbidden to each other."""
-    matching_seconds_per_pair: float = 5e-5
-    """A cautious estimate of rustworkx's time per pair in one matching (measured: 0.3 to 45
-    microseconds, the slowest on clustered complete graphs): an exact matching that would end
-    past the deadline is not started."""
+    matching_seconds_per_node2: float = 2e-7
+    matching_seconds_per_pair: float = 2e-5
+    """rustworkx's time for one matching is modelled as ``a * nodes**2 + b * pairs`` (rustworkx
+    cannot be interrupted: a matching that would end past the deadline is not started).  Measured
+    on this project's families: 0.05 to 0.2 microseconds per node squared on a few best pairs per
+    attendee, 0.7 to 18 microseconds per pair on complete graphs (the slowest clustered); the
+    model takes the slow end, then learns the instance's own pace from each matching it times."""
+    matching_min_factor: float = 0.5
+    """The learned pace never drops below half the model: a later matching of the same solve can
+    be harder than the first ones (more blossoms), and the machine's load varies."""
+    greedy_k: int = 8
+    """Best partners per attendee the greedy first seating looks at (sorted, heaviest first): 8
+    seats all but a few percent of the attendees at once; the rest are paired among themselves."""
     sparse_share: float = 0.1
     sparse_distinct_weights: int = 16
     """Even counts with at most this share of positive pairs, of at most this many distinct
@@ -302,12 +312,17 @@ class SolverOptions:
 
 @dataclass
 class Context:
-    """What every step of one solve shares: its deadline, seed, options and statistics."""
+    """What every step of one solve shares: its deadline, seed, options, statistics, and the best
+    seating found so far with the best bound proven so far (so any step may stop the solve)."""
 
     deadline: float  # a time.perf_counter() value
     seed: int = 0
     options: SolverOptions = field(default_factory=SolverOptions)
-    stats: dict = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    seating: list[tuple[int, ...]] | None = None
+    value2: int = 0
+    bound2: int | None = None
+    matching_factor: float = 0.0  # observed / predicted time of rustworkx matchings (the largest seen)
 
     def expired(self) -> bool:
         return time.perf_counter() >= self.deadline
@@ -315,16 +330,50 @@ class Context:
     def seconds_left(self) -> float:
         return self.deadline - time.perf_counter()
 
-    def can_match(self, pairs: int) -> bool:
-        """Whether a matching on this many pairs should end before the deadline."""
-        rate = max(self.options.matching_seconds_per_pair, self.stats.get("matching_seconds_per_pair", 0.0))
-        return pairs * rate < self.seconds_left()
+    def check(self) -> None:
+        """Stop the solve (``_Expired``) when the deadline has passed and a seating exists."""
+        if self.seating is not None and self.expired():
+            raise _Expired
 
-    def observe_matching(self, pairs: int, seconds: float) -> None:
+    def offer(self, W: np.ndarray, seating: list[tuple[int, ...]] | None) -> None:
+        """Keep ``seating`` if it is the best so far."""
+        if seating is None:
+            return
+        value = seating_value2(W, seating)
+        if self.seating is None or value > self.value2:
+            self.seating, self.value2 = seating, value
+
+    def tighten(self, bound2: int) -> None:
+        """A proven upper bound on value2."""
+        self.bound2 = bound2 if self.bound2 is None else min(self.bound2, bound2)
+
+    def proven(self) -> bool:
+        return self.seating is not None and self.bound2 is not None and self.value2 >= self.bound2
+
+    def result(self) -> RoundSolution:
+        if self.seating is None:
+            raise SolveTimeoutError("the time limit ran out before any seating was found")
+        proven = self.proven()
+        bound2 = self.value2 if proven or self.bound2 is None else max(self.value2, self.bound2)
+        return RoundSolution(self.seating, self.value2, bound2, proven, self.stats)
+
+    def predicted_matching_s(self, nodes: int, pairs: int) -> float:
+        """rustworkx's time for one matching: a cautious model, scaled by what this instance showed."""
+        o = self.options
+        model = o.matching_seconds_per_node2 * nodes * nodes + o.matching_seconds_per_pair * pairs
+        return model * max(o.matching_min_factor, self.matching_factor or 1.0)
+
+    def can_match(self, nodes: int, pairs: int) -> bool:
+        """Whether a matching on this many attendees and pairs should end before the deadline."""
+        return self.predicted_matching_s(nodes, pairs) < self.seconds_left()
+
+    def observe_matching(self, nodes: int, pairs: int, seconds: float) -> None:
         """Learn rustworkx's pace on this instance (the slowest seen), for ``can_match``."""
-        if pairs > 1000:
-            rate = seconds / pairs
-            self.stats["matching_seconds_per_pair"] = max(rate, self.stats.get("matching_seconds_per_pair", 0.0))
+        if seconds > 0.005:
+            o = self.options
+            model = o.matching_seconds_per_node2 * nodes * nodes + o.matching_seconds_per_pair * pairs
+            self.matching_factor = max(self.matching_factor, seconds / model)
+            self.stats["matching_factor"] = round(self.matching_factor, 3)
 
 
 # --------------------------------------------------------------------------- reduced costs
@@ -383,28 +432,23 @@ class OddSetCosts(AssignmentCosts):
 # --------------------------------------------------------------------------- matchings (rustworkx)
 
 
-def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray) -> list[tuple[int, int]]:
-    """Most pairs, then most weight, using only the pairs (pi[k], pj[k]): rustworkx's compiled blossom."""
+def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context, max_cardinality: bool = True) -> list[tuple[int, int]]:
+    """Most pairs, then most weight, using only the pairs (pi[k], pj[k]): rustworkx's compiled
+    blossom (``max_cardinality=False``: most weight, any number of pairs).  Raises ``_Expired``
+    instead of starting a matching predicted to end past the deadline (once a seating exists)."""
     if len(pi) == 0:
         return []
     nodes = np.unique(np.concatenate([pi, pj]))
+    if ctx.seating is not None and not ctx.can_match(len(nodes), len(pi)):
+        raise _Expired
+    started = time.perf_counter()
     li, lj = np.searchsorted(nodes, pi), np.searchsorted(nodes, pj)
     graph = rx.PyGraph(multigraph=False)
     graph.add_nodes_from(range(len(nodes)))
     graph.add_edges_from(list(zip(li.tolist(), lj.tolist(), W[pi, pj].tolist())))
-    matched = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
-    return [tuple(sorted((int(nodes[a]), int(nodes[b])))) for a, b in matched]
-
-
-def _heaviest_matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray) -> list[tuple[int, int]]:
-    """Most weight (any number of pairs) using only the pairs (pi[k], pj[k]) (rustworkx)."""
-    if len(pi) == 0:
-        return []
-    n = len(W)
-    graph = rx.PyGraph(multigraph=False)
-    graph.add_nodes_from(range(n))
-    graph.add_edges_from(list(zip(pi.tolist(), pj.tolist(), W[pi, pj].tolist())))
-    return [tuple(sorted((int(a), int(b)))) for a, b in rx.max_weight_matching(graph, max_cardinality=False, weight_fn=int)]
+    matched = rx.max_weight_matching(graph, max_cardinality=max_cardinality, weight_fn=int)
+    ctx.observe_matching(len(nodes), len(pi), time.perf_counter() - started)
+    return [(min(int(nodes[a]), int(nodes[b])), max(int(nodes[a]), int(nodes[b]))) for a, b in matched]
 
 
 def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context):
@@ -417,13 +461,13 @@ def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context):
     pi, pj = np.nonzero(positive)
     if len(pi) > ctx.options.sparse_share * n * (n - 1) / 2 or len(np.unique(W[pi, pj])) > ctx.options.sparse_distinct_weights:
         return None
-    pairs = _heaviest_matching(W, pi, pj)
+    pairs = _matching(W, pi, pj, ctx, max_cardinality=False)
     seated = np.zeros(n, dtype=bool)
     for a, b in pairs:
         seated[a] = seated[b] = True
     left = np.flatnonzero(~seated)
     li, lj = np.nonzero(np.triu(allowed[np.ix_(left, left)], 1))
-    rest = _matching(W, left[li], left[lj]) if len(left) else []
+    rest = _matching(W, left[li], left[lj], ctx) if len(left) else []
     if 2 * (len(pairs) + len(rest)) != n:
         return None
     ctx.stats["sparse_shortcut"] = True
@@ -444,25 +488,31 @@ def _cheapest_pairs(cost: np.ndarray, allowed: np.ndarray, k: int):
     return key // n, key % n
 
 
-def _seat_everyone(W, allowed, pi, pj, odd):
+def _seat_everyone(W, allowed, pi, pj, odd, ctx: Context):
     """A seating from a matching on the given pairs, or None: the unmatched are matched among
     themselves, and for an odd count the one left joins the pair that makes the best trio."""
     n = len(W)
-    pairs = _matching(W, pi, pj)
+    pairs = _matching(W, pi, pj, ctx)
     seated = np.zeros(n, dtype=bool)
     for a, b in pairs:
         seated[a] = seated[b] = True
     left = np.flatnonzero(~seated)
     if len(left) > (1 if odd else 0):
         li, lj = np.nonzero(np.triu(allowed[np.ix_(left, left)], 1))
-        more = _matching(W, left[li], left[lj])
+        more = _matching(W, left[li], left[lj], ctx)
         pairs += more
         for a, b in more:
             seated[a] = seated[b] = True
         left = np.flatnonzero(~seated)
     if len(left) != (1 if odd else 0):
         return None
-    if not odd:
+    return _add_lone(W, allowed, pairs, left)
+
+
+def _add_lone(W, allowed, pairs, left):
+    """``pairs`` (and, for an odd count, the one attendee ``left`` joining the pair that makes
+    the best trio), or None when that attendee may join no pair."""
+    if not len(left):
         return pairs
     u = int(left[0])
     arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
@@ -475,6 +525,76 @@ def _seat_everyone(W, allowed, pi, pj, odd):
     return [p for k, p in enumerate(pairs) if k != best] + [tuple(sorted((u, int(b[best]), int(c[best]))))]
 
 
+def _heaviest_per_row(W: np.ndarray, k: int) -> np.ndarray:
+    """(m, k) column indices of each row's k heaviest entries, by k passes of argmax on a copy:
+    several times faster than numpy's selection (argpartition) when weights tie."""
+    A = W.copy()
+    rows = np.arange(len(A))
+    out = np.empty((len(A), k), dtype=np.int64)
+    lowest = np.iinfo(A.dtype).min
+    for t in range(k):
+        best = A.argmax(axis=1)
+        out[:, t] = best
+        A[rows, best] = lowest
+    return out
+
+
+def _greedy_pairs(W: np.ndarray, allowed: np.ndarray, members: np.ndarray, k: int, ctx: Context) -> list[tuple[int, int]]:
+    """Heaviest first, among each member's ``k`` best allowed partners within ``members``.  On
+    everyone, it also proves the simplest bound (``ctx.tighten``): everyone's best allowed partner."""
+    m = len(members)
+    if m < 2:
+        return []
+    whole = m == len(W)
+    sub = W if whole else W[np.ix_(members, members)]
+    ok = allowed if whole else allowed[np.ix_(members, members)]
+    k = min(k, m - 1)
+    idx = _heaviest_per_row(sub, k + 1)  # the k + 1 heaviest (the diagonal may be one)
+    rows = np.repeat(np.arange(m), k + 1)
+    cols = idx.ravel()
+    keep = ok[rows, cols]
+    if whole:
+        # value2 counts each attendee's share, and a trio member's share is the mean of two allowed
+        # partners: so everyone's best allowed partner bounds value2 (found among the k + 1
+        # heaviest, else in the whole row)
+        best = np.where(keep, sub[rows, cols], np.iinfo(np.int64).min).reshape(m, k + 1).max(axis=1)
+        for v in np.flatnonzero(~keep.reshape(m, k + 1).any(axis=1)).tolist():
+            best[v] = sub[v, ok[v]].max()
+        ctx.tighten(int(best.sum()))
+    rows, cols = rows[keep], cols[keep]
+    order = np.argsort(-sub[rows, cols], kind="stable")
+    mate = [-1] * m
+    pairs = []
+    for a, b in zip(rows[order].tolist(), cols[order].tolist()):
+        if mate[a] < 0 and mate[b] < 0:
+            mate[a], mate[b] = b, a
+            pairs.append((int(members[min(a, b)]), int(members[max(a, b)])))
+    return pairs
+
+
+def greedy_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context):
+    """A seating in a few dense passes, or None: pairs taken heaviest first among each attendee's
+    ``greedy_k`` best partners, again among those left over while that seats more, then the one
+    left over (odd counts) joins the pair that makes the best trio.  No exactness, no rustworkx:
+    it exists so that a solve has a seating within a small share of any time limit.  (``allowed``:
+    every attendee has an allowed partner, the diagonal is not allowed.)"""
+    n = len(W)
+    seated = np.zeros(n, dtype=bool)
+    pairs: list[tuple[int, int]] = []
+    left = np.arange(n)
+    while len(left) > 1:
+        more = _greedy_pairs(W, allowed, left, ctx.options.greedy_k, ctx)
+        if not more:
+            break
+        pairs += more
+        for a, b in more:
+            seated[a] = seated[b] = True
+        left = np.flatnonzero(~seated)
+    if len(left) != (1 if odd else 0):
+        return None
+    return _add_lone(W, allowed, pairs, left)
+
+
 def first_seating(W, allowed, cost, odd, ctx: Context, k: int | None = None):
     """A good seating fast: a matching on each attendee's ``first_k`` cheapest pairs, widened until
     everyone is seated.  ``cost``: dense pair costs (-W before any duals are known)."""
@@ -482,7 +602,7 @@ def first_seating(W, allowed, cost, odd, ctx: Context, k: int | None = None):
     k = ctx.options.first_k if k is None else k
     while True:
         pi, pj = _cheapest_pairs(cost, allowed, min(k, n - 1))
-        seating = _seat_everyone(W, allowed, pi, pj, odd)
+        seating = _seat_everyone(W, allowed, pi, pj, odd, ctx)
         if seating is not None:
             ctx.stats.setdefault("first_k", k)
             return seating
@@ -508,7 +628,7 @@ def _seating_around_a_trio(W, allowed, ctx: Context):
         keep = np.ones(n, dtype=bool)
         keep[list(t)] = False
         pi, pj = np.nonzero(upper & keep[:, None] & keep[None, :])
-        pairs = _matching(W, pi, pj)
+        pairs = _matching(W, pi, pj, ctx)
         if 2 * len(pairs) == n - 3:
             return pairs + [t]
     if n > ctx.options.exhaustive_trio_n:
@@ -516,14 +636,10 @@ def _seating_around_a_trio(W, allowed, ctx: Context):
     raise InfeasibleError("no seating avoids the forbidden pairs")
 
 
-def _groups_value2(W, groups) -> int:
-    return seating_value2(W, groups)
-
-
 # --------------------------------------------------------------------------- candidate trios
 
 
-def candidate_trios(costs, allowed, limit: int, cap: int):
+def candidate_trios(costs, allowed, limit: int, cap: int, ctx: Context):
     """Every trio of cost < ``limit``, cheapest first, as (trios (k, 3) array, their costs, covered).
 
     Trios are triangles of pairs whose trio-edge cost is < the limit, counted with one sparse
@@ -546,6 +662,7 @@ def candidate_trios(costs, allowed, limit: int, cap: int):
     if count(U) > cap:
         lo, hi = 0, lim  # count(lo) <= cap < count(hi)
         while hi - lo > 1:
+            ctx.check()
             mid = (lo + hi) // 2
             if count(graph(mid)) > cap:
                 hi = mid
@@ -584,7 +701,7 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> RoundSoluti
     """
     n = len(W)
     W = np.asarray(W, dtype=np.int64)
-    allowed = np.asarray(allowed, dtype=bool).copy()
+    allowed = np.array(allowed, dtype=bool)
     np.fill_diagonal(allowed, False)
     if n == 0:
         return RoundSolution([], 0, 0, True)
@@ -600,125 +717,134 @@ def solve_round(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> RoundSoluti
             raise InfeasibleError("the only three attendees include a forbidden pair")
         v = seating_value2(W, [(0, 1, 2)])
         return RoundSolution([(0, 1, 2)], v, v, True)
+    try:
+        _solve(W, allowed, ctx)
+    except _Expired:
+        ctx.stats["stopped_at_deadline"] = True
+    return ctx.result()
+
+
+def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
+    """The steps of the module docstring; each leaves its seatings and bounds in ``ctx`` and
+    returns once the best seating is proven.  Raises ``_Expired`` at the deadline."""
+    n = len(W)
     odd = n % 2 == 1
     stats = ctx.stats
     start = time.perf_counter()
+    if not allowed.any(axis=1).all():
+        raise InfeasibleError("no seating avoids the forbidden pairs")
+    big = np.iinfo(np.int64).max // 4
+    # 1. a first seating in a few dense passes, and the simplest bound: everyone's best partner
+    #    (value2 counts each attendee's share, and a trio member's share is the mean of two
+    #    allowed partners)
+    ctx.offer(W, greedy_seating(W, allowed, odd, ctx))
+    stats["greedy_s"] = round(time.perf_counter() - start, 4)
+    if ctx.proven():
+        return
+    ctx.check()
     if not odd and W.min() >= 0:
         seating = sparse_even_seating(W, allowed, ctx)
         if seating is not None:
-            value = seating_value2(W, seating)
-            return RoundSolution(seating, value, value, True, stats)
-    big = np.iinfo(np.int64).max // 4
+            ctx.offer(W, seating)
+            ctx.tighten(seating_value2(W, seating))
+            return
     neg_w = np.where(allowed, -W, big)
-    if not allowed.any(axis=1).all():
-        raise InfeasibleError("no seating avoids the forbidden pairs")
-    # 1. a first seating, and the simplest bound: everyone's best partner (value2 counts each
-    #    attendee's share, and a trio member's share is the mean of two allowed partners)
-    incumbent = first_seating(W, allowed, neg_w, odd, ctx)
-    L2 = seating_value2(W, incumbent)
-    bound2 = int(np.where(allowed, W, -big).max(axis=1).sum())
+    # a better first seating: a maximum-weight matching on everyone's few best pairs
+    ctx.offer(W, first_seating(W, allowed, neg_w, odd, ctx))
     stats["first_seating_s"] = round(time.perf_counter() - start, 4)
-    if L2 >= bound2:
-        return RoundSolution(incumbent, L2, L2, True, stats)
-    if ctx.expired():
-        return RoundSolution(incumbent, L2, bound2, False, stats)
+    if ctx.proven():
+        return
+    ctx.check()
     # 2. the assignment relaxation: bound A and reduced costs
-    try:
-        relaxed = relaxation(W, allowed, ctx, neg_w)
-    except _Expired:
-        return RoundSolution(incumbent, L2, bound2, False, stats)
+    relaxed = relaxation(W, allowed, ctx, neg_w)
     del neg_w
     if relaxed is None:
         raise InfeasibleError("no seating avoids the forbidden pairs")
     sigma, A, rc = relaxed
-    bound2 = min(bound2, A)
+    ctx.tighten(A)
     cycles = _cycles(sigma)
     odd_cycles = [c for c in cycles if len(c) % 2 == 1]
     stats["odd_cycle_attendees"] = sum(len(c) for c in odd_cycles)
     if not odd_cycles or (odd and len(odd_cycles) == 1 and len(odd_cycles[0]) == 3):
-        groups = []
+        groups: list[tuple[int, ...]] = []
         for c in cycles:
             groups.extend(_split_even_cycle(W, c) if len(c) % 2 == 0 else [tuple(c)])
-        value = seating_value2(W, groups)
-        if value != A:  # cannot happen: an even cycle's better half is worth half the cycle
-            raise AssertionError(f"integral relaxation gave {value} != {A}")
-        return RoundSolution(groups, value, A, True, stats)
-    if L2 >= bound2:
-        return RoundSolution(incumbent, L2, L2, True, stats)
-    costs = AssignmentCosts(rc, A)
+        if seating_value2(W, groups) != A:  # cannot happen: an even cycle's better half is worth half the cycle
+            raise AssertionError(f"integral relaxation gave {seating_value2(W, groups)} != {A}")
+        ctx.offer(W, groups)
+        return
+    if ctx.proven():
+        return
+    costs: AssignmentCosts = AssignmentCosts(rc, A)
     del rc
     # 3. a second seating on the cheapest pairs by reduced cost (better on ties and clusters)
-    if not ctx.expired():
-        second = first_seating(W, allowed, costs.pair, odd, ctx)
-        value = seating_value2(W, second)
-        if value > L2:
-            incumbent, L2 = second, value
-        if L2 >= bound2:
-            return RoundSolution(incumbent, L2, L2, True, stats)
+    ctx.check()
+    ctx.offer(W, first_seating(W, allowed, costs.pair, odd, ctx))
+    if ctx.proven():
+        return
     # 4. tighter costs from the odd-set LP when the assignment's keep too much (too many pairs,
     #    or for an odd count too many candidate trios)
-    kept = int(np.count_nonzero(np.triu(costs.pair < costs.limit(L2), 1) & allowed))
+    kept = int(np.count_nonzero(np.triu(costs.pair < costs.limit(ctx.value2), 1) & allowed))
     stats["kept_pairs_assignment"] = kept
     lp_tried = False
-    if kept > ctx.options.lp_pairs_per_attendee * n and not ctx.expired():
+    if kept > ctx.options.lp_pairs_per_attendee * n:
+        ctx.check()
         lp_tried = True
-        lp = _odd_set_costs(W, allowed, costs, sigma, incumbent, odd, ctx)
-        if lp is not None:
-            lp_costs, lp_seating = lp
-            bound2 = min(bound2, lp_costs.U // 2)
-            if lp_seating is None and not ctx.expired():
-                lp_seating = first_seating(W, allowed, lp_costs.pair, odd, ctx)  # on the LP's cheapest pairs
-            if lp_seating is not None and seating_value2(W, lp_seating) > L2:
-                incumbent, L2 = lp_seating, seating_value2(W, lp_seating)
-            if L2 >= bound2:
-                return RoundSolution(incumbent, L2, L2, True, stats)
-            lp_kept = int(np.count_nonzero(np.triu(lp_costs.pair < lp_costs.limit(L2), 1) & allowed))
+        lp_costs = _odd_set_costs(W, allowed, costs, sigma, odd, ctx)
+        if lp_costs is not None:
+            if ctx.proven():
+                return
+            lp_kept = int(np.count_nonzero(np.triu(lp_costs.pair < lp_costs.limit(ctx.value2), 1) & allowed))
             stats["kept_pairs_lp"] = lp_kept
             if lp_kept < kept:
                 costs = lp_costs
     # 5. the exact step on the pairs (and trios) that could still beat the incumbent
-    groups, value, bound2, proven = _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx)
-    if proven or lp_tried or ctx.expired():
-        return RoundSolution(groups, value, bound2, proven, stats)
+    ctx.check()
+    if _exact(W, allowed, costs, odd, ctx) or lp_tried:
+        return
     # 6. (odd counts) too many trios to check with the assignment's costs: the odd-set LP's, once
-    incumbent, L2 = groups, value
-    lp = _odd_set_costs(W, allowed, costs, sigma, incumbent, odd, ctx)
-    if lp is None:
-        return RoundSolution(groups, value, bound2, proven, stats)
-    lp_costs, _ = lp
-    bound2 = min(bound2, lp_costs.U // 2)
-    if L2 >= bound2:
-        return RoundSolution(incumbent, L2, L2, True, stats)
-    groups, value, bound2, proven = _exact(W, allowed, lp_costs, incumbent, L2, bound2, odd, ctx)
-    return RoundSolution(groups, value, bound2, proven, stats)
+    ctx.check()
+    lp_costs = _odd_set_costs(W, allowed, costs, sigma, odd, ctx)
+    if lp_costs is None or ctx.proven():
+        return
+    ctx.check()
+    _exact(W, allowed, lp_costs, odd, ctx)
 
 
-def _odd_set_costs(W, allowed, costs, sigma, incumbent, odd, ctx):
-    """(OddSetCosts, the LP's own seating or None), or None when GLOP fails.  The LP starts from
-    each attendee's cheapest pairs and the incumbent's pairs (so it stays feasible under every cut)."""
+def _odd_set_costs(W, allowed, costs, sigma, odd, ctx: Context) -> OddSetCosts | None:
+    """The odd-set LP's costs (its bound and its own seating, when it is one, go to ``ctx``), or
+    None when GLOP fails.  The LP starts from each attendee's cheapest pairs and the best
+    seating's pairs (so it stays feasible under every cut)."""
     n = len(W)
     k = min(ctx.options.lp_price_k, n - 1)
     idx = np.argpartition(costs.pair, k - 1, axis=1)[:, :k]
     have = np.zeros((n, n), dtype=bool)
     have[np.repeat(np.arange(n), k), idx.ravel()] = True
     have[np.arange(n), sigma] = True
-    for g in incumbent:
+    for g in ctx.seating or ():
         for a in g:
             for b in g:
                 have[a, b] = a != b
-    bb = blossom_bound(W, allowed, have | have.T, odd, ctx.deadline, max_rounds=ctx.options.lp_max_rounds)
+    bb = blossom_bound(W, allowed, have | have.T, odd, ctx.deadline, max_rounds=ctx.options.lp_max_rounds, price_k=ctx.options.lp_price_k)
     if bb is None:
         return None
     ctx.stats.update(bb.stats)
-    return OddSetCosts(bb), bb.seating
+    lp_costs = OddSetCosts(bb)
+    ctx.tighten(lp_costs.U // 2)
+    ctx.offer(W, bb.seating)
+    if bb.seating is None and not ctx.proven():
+        ctx.check()
+        ctx.offer(W, first_seating(W, allowed, lp_costs.pair, odd, ctx))  # on the LP's cheapest pairs
+    return lp_costs
 
 
-def _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx: Context):
-    """Reduced-cost fixing, then exact matchings (see the module docstring).  Returns
-    (groups, value2, bound2, proven)."""
+def _exact(W, allowed, costs, odd, ctx: Context) -> bool:
+    """Reduced-cost fixing, then exact matchings (see the module docstring).  Whether the best
+    seating (in ``ctx``) is now proven; the bound this step proved goes to ``ctx`` either way."""
     n = len(W)
     stats = ctx.stats
-    limit = costs.limit(L2)
+    incumbent = ctx.seating
+    limit = costs.limit(ctx.value2)
     pi, pj = np.nonzero(np.triu(allowed & (costs.pair < limit), 1))
     inc_pairs = [g for g in incumbent if len(g) == 2]
     if inc_pairs:
@@ -728,17 +854,16 @@ def _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx: Context):
         pi, pj = key // n, key % n
     stats["exact_pairs"] = int(len(pi))
     if not odd:
-        if not ctx.can_match(len(pi)):
-            return incumbent, L2, bound2, False
-        pairs = _matching(W, pi, pj)
-        value = seating_value2(W, pairs)
-        if 2 * len(pairs) == n and value >= L2:
-            return pairs, value, value, True
-        raise AssertionError("the exact step lost the incumbent")  # it holds the incumbent's pairs
+        pairs = _matching(W, pi, pj, ctx)
+        if 2 * len(pairs) != n or seating_value2(W, pairs) < ctx.value2:
+            raise AssertionError("the exact step lost the incumbent")  # it holds the incumbent's pairs
+        ctx.offer(W, pairs)
+        ctx.tighten(ctx.value2)
+        return True
     # odd: candidate trios, then the components of what a better seating may use
-    if not ctx.can_match(len(pi)):  # listing trios on that many pairs would not pay either
-        return incumbent, L2, bound2, False
-    trios, tcost, covered = candidate_trios(costs, allowed, limit, ctx.options.max_trios)
+    if not ctx.can_match(n, len(pi)):  # listing trios on that many pairs would not pay either
+        raise _Expired
+    trios, tcost, covered = candidate_trios(costs, allowed, limit, ctx.options.max_trios, ctx)
     stats["candidate_trios"] = int(len(trios))
     inc_trio = next(g for g in incumbent if len(g) == 3)
     li = [pi, trios[:, 0], trios[:, 1], np.asarray([inc_trio[0], inc_trio[1]])]
@@ -752,9 +877,7 @@ def _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx: Context):
     stats["trio_component"] = int(sizes[host])
     # the even components: one exact matching for all of them
     outside = ~in_host[pi]
-    if not ctx.can_match(len(pi)):
-        return incumbent, L2, bound2, False
-    rest_pairs = _matching(W, pi[outside], pj[outside]) if outside.any() else []
+    rest_pairs = _matching(W, pi[outside], pj[outside], ctx) if outside.any() else []
     if 2 * len(rest_pairs) != n - sizes[host]:
         raise AssertionError("the exact step lost the incumbent")
     inside = in_host[pi]
@@ -762,8 +885,7 @@ def _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx: Context):
     hc = costs.pair[hi, hj]
     host_trios = in_host[trios[:, 0]] if len(trios) else np.zeros(0, dtype=bool)
     trios, tcost = trios[host_trios], tcost[host_trios]
-    best = rest_pairs + [g for g in incumbent if in_host[g[0]]]  # a whole seating
-    best_value = seating_value2(W, best)
+    ctx.offer(W, rest_pairs + [g for g in incumbent if in_host[g[0]]])  # a whole seating
     all_cost = costs.pair[pi, pj]
     checks = 0
     proven = True
@@ -773,48 +895,47 @@ def _exact(W, allowed, costs, incumbent, L2, bound2, odd, ctx: Context):
         for t, cost in zip(trios.tolist(), tcost.tolist()):
             if tuple(t) in checked:
                 continue
-            if costs.value2_above(cost) <= best_value:
+            if costs.value2_above(cost) <= ctx.value2:
                 break  # this trio and every costlier one cannot beat the best seating
-            if checks >= ctx.options.max_trio_checks or not ctx.can_match(len(hi)):
+            if checks >= ctx.options.max_trio_checks or ctx.expired():
                 proven = False
                 bound_left = costs.value2_above(cost)
                 break
-            checks += 1
-            checked.add(tuple(t))
             # a seating with this trio that beats the best one costs less than the limit, so each
             # of its pairs costs less than the limit minus the trio's cost (every cost is >= 0)
-            pair_limit = costs.limit(best_value) - cost
+            pair_limit = costs.limit(ctx.value2) - cost
             if in_host[t[0]] and in_host[t[1]] and in_host[t[2]]:
                 ei, ej, ec, others, size = hi, hj, hc, rest_pairs, int(sizes[host])
             else:  # a trio listed later, joining components: the whole graph around it
                 ei, ej, ec, others, size = pi, pj, all_cost, [], n
             keep = (ec < pair_limit) & (ei != t[0]) & (ei != t[1]) & (ei != t[2]) & (ej != t[0]) & (ej != t[1]) & (ej != t[2])
-            started = time.perf_counter()
-            pairs = _matching(W, ei[keep], ej[keep])
-            ctx.observe_matching(int(keep.sum()), time.perf_counter() - started)
-            if 2 * len(pairs) != size - 3:
-                continue
-            candidate = others + pairs + [tuple(t)]
-            value = seating_value2(W, candidate)
-            if value > best_value:
-                best, best_value = candidate, value
+            try:
+                pairs = _matching(W, ei[keep], ej[keep], ctx)
+            except _Expired:
+                proven = False
+                bound_left = costs.value2_above(cost)
+                break
+            checks += 1
+            checked.add(tuple(t))
+            if 2 * len(pairs) == size - 3:
+                ctx.offer(W, others + pairs + [tuple(t)])
         if not proven:
             break
         # the best seating improved: fewer trios can beat it, so list again past the first cap
-        now = costs.limit(best_value)
+        now = costs.limit(ctx.value2)
         if covered >= now or ctx.expired():
             break
-        trios, tcost, again = candidate_trios(costs, allowed, now, ctx.options.max_trios)
+        trios, tcost, again = candidate_trios(costs, allowed, now, ctx.options.max_trios, ctx)
         if again <= covered and all(tuple(t) in checked for t in trios.tolist()):
             break  # no progress
         covered = again
         stats["trio_listings"] = stats.get("trio_listings", 1) + 1
     stats["trio_checks"] = checks
-    groups, value = best, best_value
+    value = ctx.value2
     limit = costs.limit(value)
     # unlisted trios cost >= covered; unchecked ones at most bound_left
     outside_bound = costs.value2_above(covered) if covered < limit else value
     if bound_left is not None:
         outside_bound = max(outside_bound, bound_left)
-    bound2 = min(bound2, max(value, outside_bound))
-    return groups, value, bound2, proven and bound2 <= value
+    ctx.tighten(max(value, outside_bound))
+    return proven and ctx.proven()

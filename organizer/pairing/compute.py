@@ -20,7 +20,7 @@ Result = tuple[matching.HelpScores, matching.Pairing, list[str]]
 
 # The solve gets what scoring left of the time limit, and never less than this share of it
 # (the solver always returns a first seating, so a starved solve still seats everyone).
-MIN_SOLVE_SHARE = 0.2
+MIN_SOLVE_SHARE = 0.05
 
 
 def score(problem: matching.Problem) -> matching.HelpScores:
