@@ -128,3 +128,20 @@ def test_sparse_shortcut_gives_way_when_the_rest_cannot_pair_up():
     result = solved(W, allowed)
     assert "sparse_shortcut" not in result.rounds[0].stats
     assert result.objective == oracle(W, allowed) == 1
+
+
+@pytest.mark.parametrize("n", [40, 21])
+@pytest.mark.parametrize("family", [sparse_with_ties, clustered, "uniform"])
+def test_a_spent_time_limit_returns_a_seating_and_a_true_bound(family, n):
+    # no time at all: the greedy first seating and the bound proven before the deadline is looked at
+    rng = np.random.default_rng(700 + n)
+    if family == "uniform":
+        W = np.triu(rng.integers(0, 101, (n, n)), 1)
+        W, allowed = W + W.T, ~np.eye(n, dtype=bool)
+    else:
+        W, allowed = family(rng, n)
+    result = solve_matrix(W, allowed, time_limit_s=0.0, seed=0)
+    assert_valid(W, allowed, result.rounds[0].groups)
+    best = oracle(W, allowed) if n % 2 == 0 else trio_oracle(W, allowed)
+    assert result.objective <= best <= result.bound
+    assert result.proven_optimal == (result.objective == result.bound)
