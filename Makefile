@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install browser db demo bench bandit lint clean vendor
+.PHONY: run test install browser db demo bench bandit lint typecheck clean vendor
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bandit: install
 # Lint and import order (configured in pyproject.toml).
 lint: install
 	$(BIN)/ruff check organizer tests bench app.py config.py
+
+# Static types (configured in pyproject.toml): the matching engine strictly.
+typecheck: install
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python bench/quality.py

@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 import math
 import sys
+from typing import Any
 
 from organizer.matching.pairing import solve
-from organizer.matching.types import InfeasibleError, Lock, MatchingError, Options, Problem, SolveTimeoutError
+from organizer.matching.types import InfeasibleError, Lock, MatchingError, Options, Pairing, Problem, SolveTimeoutError
 
 KEYS = {"n", "weights", "forbidden", "locked", "rounds", "time_limit_s", "fairness", "help", "seed"}
 USAGE = "usage: python -m organizer.matching solve PROBLEM.json  (or - for standard input)"
@@ -31,19 +32,19 @@ class BadInput(Exception):
     pass
 
 
-def _int(value, what):
+def _int(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadInput(f"{what} must be an integer, got {json.dumps(value)}")
     return value
 
 
-def _number(value, what):
+def _number(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise BadInput(f"{what} must be a finite number, got {json.dumps(value)}")
     return float(value)
 
 
-def _rows(data, key, width, n):
+def _rows(data: dict[str, Any], key: str, width: tuple[int, ...], n: int) -> list[tuple[Any, ...]]:
     rows = data.get(key, [])
     if not isinstance(rows, list):
         raise BadInput(f'"{key}" must be a list')
@@ -62,7 +63,7 @@ def _rows(data, key, width, n):
     return out
 
 
-def parse_problem(data) -> Problem:
+def parse_problem(data: object) -> Problem:
     if not isinstance(data, dict):
         raise BadInput("the problem must be a JSON object")
     unknown = sorted(set(data) - KEYS)
@@ -96,7 +97,7 @@ def parse_problem(data) -> Problem:
     return Problem.from_weights(n, weights, forbidden=forbidden, locked=locked, rounds=rounds, options=options, help=help_rows)
 
 
-def answer(pairing) -> dict:
+def answer(pairing: Pairing) -> dict[str, Any]:
     return {
         "rounds": [[list(g.members) for g in r.groups] for r in pairing.rounds],
         "objective": pairing.objective,

@@ -46,6 +46,7 @@ used for proofs.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -58,19 +59,18 @@ MAX_LP_ROUNDS = 8  # LP solves while cutting; then it stops cutting (its duals s
 
 
 class BlossomBound:
-    """Exact integer duals: ``D4`` and ``RC`` (n x n, BIG where not allowed)."""
+    """Exact integer duals: ``D4`` and ``RC`` (n x n, BIG where not allowed), with the LP's own
+    solution when it is a seating."""
 
-    def __init__(self, D4, RC, Y, sets, stats, seating=None, fractional=None):
-        self.seating = seating  # the LP's own solution when it is a seating, else None
-        self.fractional = fractional  # attendees the LP seats fractionally
-        self.Y = Y
+    def __init__(self, D4: int, RC: np.ndarray, stats: dict[str, Any], seating: list[tuple[int, ...]] | None) -> None:
         self.D4 = D4
         self.RC = RC
-        self.sets = sets
         self.stats = stats
+        self.seating = seating
 
 
-def _exact(W, allowed, y, sets, z, odd, scale):
+def _exact(W: np.ndarray, allowed: np.ndarray, y: np.ndarray, sets: list[np.ndarray], z: list[float], odd: bool,
+           scale: float) -> tuple[int, np.ndarray]:
     """Round the LP duals to integers, repair them to feasibility, and compute D4 and RC."""
     n = len(W)
     Y = np.round(2 * y * scale).astype(np.int64)
@@ -94,7 +94,7 @@ def _exact(W, allowed, y, sets, z, odd, scale):
     D4 = 2 * int(Y.sum()) + sum(zS * (len(S) - 1) for S, zS in zip(keep_sets, keep_Z))
     if odd:
         D4 += int(zsum.max())
-    return D4, RC, Y, keep_sets
+    return D4, RC
 
 
 def blossom_bound(
@@ -134,7 +134,7 @@ def blossom_bound(
     objective.SetMinimization()
     edges: list[tuple[int, int]] = []
     xs = []
-    cuts: list[tuple[np.ndarray, object]] = []  # (members, row)
+    cuts: list[tuple[np.ndarray, Any]] = []  # (members, row): GLOP's constraint objects
     member_of: list[list[int]] = [[] for _ in range(n)]  # cut indices per vertex
     t_vars = []
     if odd:
@@ -144,7 +144,7 @@ def blossom_bound(
             trio_row.SetCoefficient(t, 1.0)
             t_vars.append(t)
 
-    def add_edges(mask):
+    def add_edges(mask: np.ndarray) -> int:
         iu, ju = np.nonzero(np.triu(mask, 1))
         for i, j in zip(iu.tolist(), ju.tolist()):
             x = solver.NumVar(0.0, infinity, "")
@@ -164,7 +164,7 @@ def blossom_bound(
     # no presolve: it would stop GLOP from warm-starting after each round of cuts; dual simplex
     # re-solves fastest after cuts are added
     solver.SetSolverSpecificParametersAsString("use_preprocessing: false, use_dual_simplex: true")
-    stats = {"lp_rounds": 0, "lp_cuts": 0}
+    stats: dict[str, Any] = {"lp_rounds": 0, "lp_cuts": 0}
     cut_keys: set[bytes] = set()  # the sets already cut (never added twice)
     separate = True
     y = np.zeros(n)
@@ -255,16 +255,10 @@ def blossom_bound(
         add &= ~have
         have |= add
         stats["lp_priced"] = stats.get("lp_priced", 0) + add_edges(add)
-    D4, RC, Y, sets = _exact(W, allowed, y, [S for S, _ in cuts], z, odd, scale)
+    D4, RC = _exact(W, allowed, y, [S for S, _ in cuts], z, odd, scale)
     stats["lp_edges"] = len(edges)
     stats["lp_seconds"] = round(time.perf_counter() - start, 4)
-    fractional = np.zeros(n, dtype=bool)
-    part = (x > 1e-7) & (x < 1 - 1e-7)
-    fractional[e[part].ravel()] = True
-    bb = BlossomBound(D4, RC, Y, sets, stats, _as_seating(n, odd, e, x), np.flatnonzero(fractional))
-    whole = x > 1 - 1e-7
-    bb.whole_pairs = [(int(a), int(b)) for a, b in e[whole]]
-    return bb
+    return BlossomBound(D4, RC, stats, _as_seating(n, odd, e, x))
 
 
 SEPARATION_THRESHOLDS = (1e-7, 0.3, 0.6)
@@ -274,7 +268,8 @@ thresholds the odd clusters hidden inside a larger, even component of the suppor
 groups need them; with the support alone the LP went on for 60 rounds there)."""
 
 
-def _violated_sets(n, e, x, t, cut_keys, extra=None):
+def _violated_sets(n: int, e: np.ndarray, x: np.ndarray, t: np.ndarray | None, cut_keys: set[bytes],
+                   extra: np.ndarray | None = None) -> list[np.ndarray]:
     """Odd vertex sets S whose cut ``x(E(S)) - t(S) / 6 <= (|S| - 1) / 2`` the LP solution violates.
 
     ``e``, ``x``: the support's pairs and values.  A heuristic separation (exact separation needs
@@ -306,13 +301,13 @@ def _violated_sets(n, e, x, t, cut_keys, extra=None):
     return found
 
 
-def _as_seating(n, odd, e, x):
+def _as_seating(n: int, odd: bool, e: np.ndarray, x: np.ndarray) -> list[tuple[int, ...]] | None:
     """The LP solution as groups when it is one: pairs at 1, and for odd n one triangle at 1/2."""
     whole = x > 1 - 1e-7
     half = np.abs(x - 0.5) < 1e-7
     if not np.all(whole | half | (x < 1e-7)):
         return None
-    groups = [(int(a), int(b)) for a, b in e[whole]]
+    groups: list[tuple[int, ...]] = [(int(a), int(b)) for a, b in e[whole]]
     if odd:
         tri = e[half]
         if len(tri) != 3:

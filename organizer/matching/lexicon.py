@@ -21,9 +21,11 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from organizer.matching.types import Term
 
@@ -92,11 +94,11 @@ class Lexicon:
     _exact: dict[str, dict[str, list[_Phrase]]] = field(default_factory=dict)
     _prefix: dict[str, dict[str, list[_Phrase]]] = field(default_factory=dict)
     _cache: dict[tuple[str, str], tuple[Found, ...]] = field(default_factory=dict)
-    readings: dict = field(default_factory=dict)  # the help model's reading of each need text
+    readings: dict[str, object] = field(default_factory=dict)  # the help model's reading of each need text (scoring's)
     _word_cache: dict[tuple[str, str], list[_Phrase]] = field(default_factory=dict)
 
     @classmethod
-    def from_mapping(cls, data: dict) -> Lexicon:
+    def from_mapping(cls, data: dict[str, Any]) -> Lexicon:
         lexicon = cls()
         for key, entry in data.get("topics", {}).items():
             lexicon.add_topic(key, entry.get("label", key.replace("_", " ")), bool(entry.get("broad", False)),
@@ -191,7 +193,7 @@ class Lexicon:
             self._word_cache[key] = found
         return found
 
-    def _phrases(self, kind: str, raw: list[str], stemmed: list[str]):
+    def _phrases(self, kind: str, raw: list[str], stemmed: list[str]) -> Iterator[tuple[_Phrase, int, int]]:
         for start, word in enumerate(stemmed):
             for phrase in self._candidates(kind, raw[start], word):
                 end = _match_at(phrase.parts, raw, stemmed, start)
@@ -199,7 +201,7 @@ class Lexicon:
                     yield phrase, start, end
 
 
-def _match_at(parts, raw, stemmed, start) -> int | None:
+def _match_at(parts: tuple[tuple[str, bool, bool], ...], raw: list[str], stemmed: list[str], start: int) -> int | None:
     """End index of ``parts`` matched from ``start`` (the first word already matched), or None."""
     pos = start + 1
     for word, is_prefix, gap in parts[1:]:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from organizer.matching.scoring import HelpScores, score
-from organizer.matching.seating import solve_matrix
+from organizer.matching.seating import group_weight, solve_matrix
 from organizer.matching.types import Group, Match, MatchingError, Need, Offer, Pairing, Problem, Round  # noqa: F401 (doctest)
 from organizer.matching.weights import explicit_weights, helped_counts, pair_weights
 
@@ -68,7 +66,7 @@ def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
                         if a != b:
                             reasons.extend(scores.reasons(a, b))
                 reasons.sort(key=lambda m: -m.score)
-            groups.append(Group(members, _group_weight(weights, g), tuple(reasons)))
+            groups.append(Group(members, group_weight(weights, g), tuple(reasons)))
             helped_seats += sum(any(help_matrix[u, v] > 0 for u in g if u != v) for v in g)
         rounds.append(Round(tuple(groups), r.objective, r.bound, r.proven))
     return Pairing(
@@ -81,12 +79,6 @@ def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
         status=result.status,
     )
 
-
-def _group_weight(weights: np.ndarray, g) -> float:
-    if len(g) == 2:
-        return float(weights[g[0], g[1]])
-    a, b, c = g
-    return 0.5 * float(weights[a, b] + weights[b, c] + weights[a, c])
 
 
 _NEED_LEAD = re.compile(r"^(i\s+need\s+(to\s+)?|i'?m\s+looking\s+for\s+|i\s+am\s+looking\s+for\s+|looking\s+for\s+|need\s+(to\s+)?|seeking\s+)", re.I)
@@ -141,7 +133,7 @@ def describe(match: Match, names: dict[int, str] | None = None, headline: str = 
     need = match.need.text.strip()
     about = match.topic or need_phrase(need)
     asks = f"{about} ({helped} asks {_quote(need)})" if match.topic else about
-    if match.via == "offer" or (match.via == "text" and match.offer is not None):
+    if match.offer is not None and match.via in ("offer", "text"):
         if not match.topic:
             return f"{helper} can help {helped} with {about}: {helper} offers {_quote(match.offer.text)}."
         return f"{helper} can help {helped} with {asks}: {helper} offers {_quote(match.offer.text)}."

@@ -38,13 +38,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 
 from organizer.matching.lexicon import Found, Lexicon, default_lexicon, raw_words, stem
 from organizer.matching.types import LINK_KINDS, Attendee, Link, Match, Need, Offer, Options, Term
+
+Rows = tuple[np.ndarray, ...]  # link rows as parallel arrays: (helper, need, confidence, via, offer, source, topic)
+NeedRows = Sequence[tuple[int, Need]]  # (owner's position, need), owner by owner
+OfferRows = Sequence[tuple[int, Offer]]  # (owner's position, offer), owner by owner
 
 NGRAM_SIZES = (3, 4)
 BLOCK = 1024
@@ -217,7 +223,9 @@ class HelpScores:
         )
 
 
-def best_offers(offer_vecs, need_vecs, offer_tags, need_tags, need_tag_counts, offer_starts, offer_owner_of_start, need_owner, tag_weight, threshold):
+def best_offers(offer_vecs: Any, need_vecs: Any, offer_tags: Any, need_tags: Any, need_tag_counts: np.ndarray,
+                offer_starts: np.ndarray, offer_owner_of_start: np.ndarray, need_owner: np.ndarray, tag_weight: float,
+                threshold: float) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """Yield (helper, need, offer, similarity) arrays: each helper's best offer per need, at or above threshold.
 
     Offers must be grouped by owner: ``offer_starts`` are the first rows of each
@@ -321,7 +329,7 @@ def _context(found: tuple[Found, ...], raw: list[str]) -> frozenset[str]:
 def _read_need(text: str, lexicon: Lexicon) -> _NeedReading:
     """How a need reads (cached per text); ``from_own`` when what it sells is the owner's trade."""
     cached = lexicon.readings.get(text)
-    if cached is None:
+    if not isinstance(cached, _NeedReading):
         cached = lexicon.readings[text] = _parse_need(text, lexicon)
     return cached
 
@@ -363,7 +371,8 @@ def _parse_need(text: str, lexicon: Lexicon) -> _NeedReading:
     return _NeedReading(seek, named, kind, person, from_own=not named)
 
 
-def _topic_links(attendees, needs, offers, lexicon: Lexicon, scored: np.ndarray):
+def _topic_links(attendees: Sequence[Attendee], needs: NeedRows, offers: OfferRows, lexicon: Lexicon,
+                 scored: np.ndarray) -> tuple[Rows | None, list[str]]:
     """(helper, need, confidence, via, offer, source, topic) arrays from the lexicon."""
     topic_keys = list(lexicon.topics)
     topic_index = {k: n for n, k in enumerate(topic_keys)}
@@ -373,7 +382,7 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon, scored: np.ndarray)
     prov_rows: list[tuple[int, float, int, int, int]] = []
     providers: dict[str, list[int]] = {}
 
-    def provide(k, topic, via, offer=-1, source=-1):
+    def provide(k: int, topic: str, via: str, offer: int = -1, source: int = -1) -> None:
         providers.setdefault(topic, []).append(len(prov_rows))
         prov_rows.append((k, CONFIDENCE[via], LINK_KINDS.index(via), offer, source))
 
@@ -383,15 +392,15 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon, scored: np.ndarray)
         for t in topics:
             provide(k, t, "headline")
         own.append({t for t in topics if not lexicon.topics[t].broad})
-    for o, (k, offer) in enumerate(offers):
-        for f in lexicon.find(offer.text + " . " + " . ".join(offer.tags)):
+    for o, (k, an_offer) in enumerate(offers):
+        for f in lexicon.find(an_offer.text + " . " + " . ".join(an_offer.tags)):
             provide(k, f.topic.key, "offer", offer=o)
             if not f.topic.broad:
                 own[k].add(f.topic.key)
-    readings = []
+    readings: list[_NeedReading] = []
     consumers: dict[str, list[tuple[int, int, bool]]] = {}  # topic -> (attendee, their need, asks for a person)
-    for n, (k, need) in enumerate(needs):
-        reading = _read_need(need.text + " . " + " . ".join(need.tags), lexicon)
+    for n, (k, a_need) in enumerate(needs):
+        reading = _read_need(a_need.text + " . " + " . ".join(a_need.tags), lexicon)
         if reading.from_own:
             reading = dataclasses.replace(reading, sell={t: None for t in own[k]}, seek={
                 t: f for t, f in reading.seek.items() if t not in own[k]})
@@ -399,8 +408,8 @@ def _topic_links(attendees, needs, offers, lexicon: Lexicon, scored: np.ndarray)
         if reading.consumer:
             for t in reading.seek:
                 consumers.setdefault(t, []).append((k, n, reading.person))
-        for t, f in reading.sell.items():
-            if f is not None:  # work they want: they can provide it
+        for t, sold in reading.sell.items():
+            if sold is not None:  # work they want: they can provide it
                 provide(k, t, "need", source=n)
     need_owner = np.fromiter((k for k, _ in needs), dtype=np.int64, count=len(needs))
     prov = np.array(prov_rows, dtype=float).reshape(-1, 5)
@@ -484,8 +493,9 @@ WORK_MIN_SIMILARITY = 0.2   # hires and job seekers: shared words (TF-IDF cosine
 WORK_TOPIC = "__work__"
 
 
-def _work_by_words(attendees, needs, readings, need_owner, prov_start: int, client_start: int, topic_keys, parts,
-                   scored: np.ndarray):
+def _work_by_words(attendees: Sequence[Attendee], needs: NeedRows, readings: list[_NeedReading], need_owner: np.ndarray,
+                   prov_start: int, client_start: int, topic_keys: list[str], parts: list[Rows],
+                   scored: np.ndarray) -> tuple[list[list[float]], list[tuple[int, int]]]:
     """Links between needs that ask for a person (a hire, a volunteer) and needs for a job, where
     their words meet (with the owners' headlines: "need prep cooks" and a cook who wants a
     restaurant job) though no topic of the lexicon joins them. Appends rows to ``parts``;
@@ -494,7 +504,7 @@ def _work_by_words(attendees, needs, readings, need_owner, prov_start: int, clie
     jobs = [n for n, r in enumerate(readings) if r.sell_kind == "job"]
     if not hires or not jobs:
         return [], []
-    def text(n):
+    def text(n: int) -> str:
         owner = attendees[needs[n][0]]
         return f"{needs[n][1].text} {owner.headline}"
     vectors = _word_vectors([text(n) for n in hires] + [text(n) for n in jobs])
@@ -540,7 +550,7 @@ def _word_vectors(texts: list[str]) -> sparse.csr_matrix:
 
 
 def _outer(helpers: np.ndarray, confs: np.ndarray, codes: np.ndarray, needs: np.ndarray, factors: np.ndarray,
-           need_owner: np.ndarray, tid: int):
+           need_owner: np.ndarray, tid: int) -> Rows:
     """Every helper of a topic with every need that asks for it (not their own):
     (helper, need, confidence, code, topic) arrays."""
     p, q = len(helpers), len(needs)
@@ -552,7 +562,7 @@ def _outer(helpers: np.ndarray, confs: np.ndarray, codes: np.ndarray, needs: np.
             np.full(int(keep.sum()), tid, dtype=np.int32))
 
 
-def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (),
+def score(attendees: Iterable[Attendee], options: Options | None = None, terms: tuple[Term, ...] = (),
           links: tuple[Link, ...] = (), helped: frozenset[int] | None = None) -> HelpScores:
     """Help scores for ``attendees`` (their order is the matrix order).
 
@@ -560,31 +570,31 @@ def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (
     corrections (see ``Link``); ``helped``: attendee ids whose needs alone are scored (who
     may help *them*; everyone else's needs still count as the other side of theirs)."""
     options = options or Options()
-    attendees = tuple(attendees)
-    n = len(attendees)
-    needs = tuple((k, need) for k, a in enumerate(attendees) for need in a.needs)
-    offers = tuple((k, offer) for k, a in enumerate(attendees) for offer in a.offers)
+    people = tuple(attendees)
+    n = len(people)
+    needs = tuple((k, need) for k, a in enumerate(people) for need in a.needs)
+    offers = tuple((k, offer) for k, a in enumerate(people) for offer in a.offers)
     lexicon = default_lexicon().with_terms(tuple(terms))
     empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
-    parts = []  # (helper, need, confidence, via, offer, source, topic)
+    parts: list[Rows] = []  # (helper, need, confidence, via, offer, source, topic)
     topic_keys: list[str] = list(lexicon.topics)
     if needs:
         scored = np.ones(len(needs), dtype=bool) if helped is None else np.fromiter(
-            (attendees[k].id in helped for k, _ in needs), dtype=bool, count=len(needs))
-        found, topic_keys = _topic_links(attendees, needs, offers, lexicon, scored)
+            (people[k].id in helped for k, _ in needs), dtype=bool, count=len(needs))
+        found, topic_keys = _topic_links(people, needs, offers, lexicon, scored)
         if found is not None:
             parts.append(found)
         understood = ~scored
         if found is not None:
             understood[found[1]] = True
         if offers and not understood.all():
-            parts.append(_text_links(attendees, needs, offers, options, ~understood))
+            parts.append(_text_links(people, needs, offers, options, ~understood))
     texts: list[str] = []
     if links and needs:
-        parts = _apply_links(parts, attendees, needs, links, texts)
+        parts = _apply_links(parts, people, needs, links, texts)
     parts = [p for p in parts if len(p[0])]
     if not parts:
-        return HelpScores(attendees, np.zeros((n, n)), needs, offers, empty_i, empty_i, empty_i, empty_i,
+        return HelpScores(people, np.zeros((n, n)), needs, offers, empty_i, empty_i, empty_i, empty_i,
                           empty_f, empty_f, empty_i, empty_i, empty_i, _labels(lexicon, topic_keys))
     if len(parts) == 1:  # the topic links alone are one per (helper, need) already
         merged = parts[0]
@@ -601,19 +611,19 @@ def score(attendees, options: Options | None = None, terms: tuple[Term, ...] = (
     conf = conf.astype(float)
     need_owner = np.fromiter((k for k, _ in needs), dtype=np.int64, count=len(needs))
     priority = np.fromiter((nd.priority for _, nd in needs), dtype=float, count=len(needs))
-    boost = np.fromiter((a.boost for a in attendees), dtype=float, count=n)
-    helped = need_owner[need]
-    contribution = priority[need] * conf * boost[helped] * np.where(via == LINK_KINDS.index("wish"), WISH_WEIGHT, 1.0)
-    cell = helper * n + helped
+    boost = np.fromiter((a.boost for a in people), dtype=float, count=n)
+    helped_of = need_owner[need]
+    contribution = priority[need] * conf * boost[helped_of] * np.where(via == LINK_KINDS.index("wish"), WISH_WEIGHT, 1.0)
+    cell = helper * n + helped_of
     matrix = np.bincount(cell, weights=contribution, minlength=n * n).reshape(n, n)
     # needs are numbered owner by owner, so links sorted by (helper, need) are sorted by cell too
     if not np.all(cell[1:] >= cell[:-1]):
         order = np.argsort(cell, kind="stable")
-        helper, helped, need, offer, conf, contribution, via, topic, source = (
-            x[order] for x in (helper, helped, need, offer, conf, contribution, via, topic, source))
+        helper, helped_of, need, offer, conf, contribution, via, topic, source = (
+            x[order] for x in (helper, helped_of, need, offer, conf, contribution, via, topic, source))
     return HelpScores(
-        attendees, matrix, needs, offers,
-        helper, helped, need, offer, conf, contribution,
+        people, matrix, needs, offers,
+        helper, helped_of, need, offer, conf, contribution,
         via, topic, source,
         _labels(lexicon, topic_keys), tuple(texts),
     )
@@ -623,7 +633,7 @@ def _labels(lexicon: Lexicon, keys: list[str]) -> tuple[str, ...]:
     return tuple(lexicon.topics[k].label if k in lexicon.topics else "work" for k in keys)
 
 
-def _merge(sorted_part, other, needs: int):
+def _merge(sorted_part: Rows, other: Rows, needs: int) -> Rows:
     """``other``'s rows inserted into ``sorted_part`` (sorted by helper, then need) keeping the
     order; the two never share a (helper, need) (text links are only for needs no topic reached)."""
     key = sorted_part[0].astype(np.int64) * needs + sorted_part[1]
@@ -633,20 +643,21 @@ def _merge(sorted_part, other, needs: int):
     return tuple(np.insert(a, at, b[order]) for a, b in zip(sorted_part, other))
 
 
-def _text_links(attendees, needs, offers, options: Options, only: np.ndarray):
+def _text_links(attendees: Sequence[Attendee], needs: NeedRows, offers: OfferRows, options: Options,
+                only: np.ndarray) -> Rows:
     """Shared-words links (character n-gram TF-IDF) for the needs in ``only`` (a mask)."""
     picked = np.flatnonzero(only)
-    X = tfidf([o.text for _, o in offers] + [needs[k][1].text for k in picked])
+    X = tfidf([o.text for _, o in offers] + [needs[k][1].text for k in picked.tolist()])
     offer_vecs, need_vecs = X[: len(offers)], X[len(offers):]
     tag_vocab: dict[str, int] = {}
     offer_tags = _tag_matrix([o.tags for _, o in offers], tag_vocab)
-    need_tags = _tag_matrix([needs[k][1].tags for k in picked], tag_vocab)
+    need_tags = _tag_matrix([needs[k][1].tags for k in picked.tolist()], tag_vocab)
     width = max(1, len(tag_vocab))
     offer_tags.resize((offer_tags.shape[0], width))
     need_tags.resize((need_tags.shape[0], width))
     need_tag_counts = np.asarray(need_tags.sum(axis=1)).ravel()
     offer_owner = np.fromiter((k for k, _ in offers), dtype=np.int64, count=len(offers))
-    need_owner = np.fromiter((needs[k][0] for k in picked), dtype=np.int64, count=len(picked))
+    need_owner = np.fromiter((needs[k][0] for k in picked.tolist()), dtype=np.int64, count=len(picked))
     offer_starts = np.flatnonzero(np.r_[True, offer_owner[1:] != offer_owner[:-1]])
     parts = list(best_offers(offer_vecs, need_vecs, offer_tags, need_tags, need_tag_counts, offer_starts,
                              offer_owner[offer_starts], need_owner, options.tag_weight, options.min_similarity))
@@ -659,39 +670,40 @@ def _text_links(attendees, needs, offers, options: Options, only: np.ndarray):
             offer, np.full(m, -1, dtype=np.int64), np.full(m, -1, dtype=np.int64))
 
 
-def _apply_links(parts, attendees, needs, links, texts: list[str]):
+def _apply_links(parts: list[Rows], attendees: Sequence[Attendee], needs: NeedRows, links: tuple[Link, ...],
+                 texts: list[str]) -> list[Rows]:
     """People's word on links: wishes and organizers' links added at full confidence, wrong ones removed."""
     index = {a.id: k for k, a in enumerate(attendees)}
     need_ids: dict[tuple[int, int], int] = {}
-    for n, (k, need) in enumerate(needs):
-        if need.id is not None:
-            need_ids[(k, need.id)] = n
+    for n, (k, a_need) in enumerate(needs):
+        if a_need.id is not None:
+            need_ids[(k, a_need.id)] = n
     wrong_pairs, wrong_needs = set(), set()
     rows = []
     for link in links:
         if link.helper not in index or link.helped not in index:
             continue
         i, j = index[link.helper], index[link.helped]
-        n = need_ids.get((j, link.need_id)) if link.need_id is not None else None
+        row = need_ids.get((j, link.need_id)) if link.need_id is not None else None
         if link.kind == "wrong":
             if link.need_id is None:
                 wrong_pairs.add((i, j))
-            elif n is not None:
-                wrong_needs.add((i, n))
+            elif row is not None:
+                wrong_needs.add((i, row))
             continue
-        if n is None:
+        if row is None:
             if link.need_id is not None or not link.text:
                 continue  # the need is gone (met, hidden): the link goes with it
             # an organizer's link in their own words is attached to the helped member's first need
             first = [m for m, (k, _) in enumerate(needs) if k == j]
             if not first:
                 continue
-            n = first[0]
+            row = first[0]
         topic = -1
         if link.text:
             texts.append(link.text)
             topic = -1 - len(texts)
-        rows.append((i, n, link.kind, topic))
+        rows.append((i, row, link.kind, topic))
     kept = []
     need_owner = np.fromiter((k for k, _ in needs), dtype=np.int64, count=len(needs))
     for p in parts:

@@ -29,9 +29,12 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from organizer.matching.solver import Context, SolverOptions, seating_value2, solve_round
 from organizer.matching.types import InfeasibleError, MatchingError
@@ -45,7 +48,7 @@ class MatrixRound:
     objective: float
     bound: float
     proven: bool
-    stats: dict = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,7 +64,7 @@ class MatrixPairing:
         return "optimal" if self.proven_optimal else "feasible"
 
 
-def integer_weights(weights: np.ndarray, helped: np.ndarray | None):
+def integer_weights(weights: np.ndarray, helped: np.ndarray | None) -> tuple[np.ndarray, float, int]:
     """(integer matrix, scale, M): ``W_int = M * helped + round(weights * scale)``."""
     n = len(weights)
     biggest = max(float(weights.max()), -float(weights.min())) if n else 0.0
@@ -82,24 +85,24 @@ def integer_weights(weights: np.ndarray, helped: np.ndarray | None):
     return M * helped.astype(np.int64) + W, scale, M
 
 
-def group_weight(weights: np.ndarray, group) -> float:
+def group_weight(weights: np.ndarray, group: Sequence[int]) -> float:
     if len(group) == 2:
         return float(weights[group[0], group[1]])
     a, b, c = group
     return 0.5 * float(weights[a, b] + weights[b, c] + weights[a, c])
 
 
-def _helped_count2(helped, groups) -> int:
+def _helped_count2(helped: np.ndarray | None, groups: Sequence[Sequence[int]]) -> int:
     return seating_value2(helped, groups) if helped is not None else 0
 
 
 def solve_matrix(
-    weights,
-    allowed=None,
+    weights: ArrayLike,
+    allowed: ArrayLike | None = None,
     *,
-    locks=(),
+    locks: Sequence[tuple[int, int, int]] = (),
     rounds: int = 1,
-    helped=None,
+    helped: ArrayLike | None = None,
     time_limit_s: float = 10.0,
     seed: int = 0,
     solver_options: SolverOptions | None = None,
@@ -145,7 +148,8 @@ def solve_matrix(
     return MatrixPairing(out, objective, max(bound, objective) if not proven else objective, proven, time.perf_counter() - start)
 
 
-def _solve_one_round(weights, W, allowed, locks, helped, scale, M, r, ctx: Context) -> MatrixRound:
+def _solve_one_round(weights: np.ndarray, W: np.ndarray, allowed: np.ndarray, locks: list[tuple[int, int]],
+                     helped: np.ndarray | None, scale: float, M: int, r: int, ctx: Context) -> MatrixRound:
     n = len(W)
     locked_seen = {}
     for a, b in locks:

@@ -72,6 +72,7 @@ looked at.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,20 +82,23 @@ from ortools.graph.python import linear_sum_assignment
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from organizer.matching.blossom import PRICE_K, blossom_bound
+from organizer.matching.blossom import PRICE_K, BlossomBound, blossom_bound
 from organizer.matching.types import InfeasibleError, SolveTimeoutError
+
+Group = tuple[int, ...]  # a table: two attendees (indices), or three
+Pairs = list[tuple[int, int]]
 
 
 @dataclass
 class RoundSolution:
-    groups: list[tuple[int, ...]]  # pairs and at most one trio, indices 0..n-1
+    groups: list[Group]  # pairs and at most one trio, indices 0..n-1
     value2: int  # 2 * pair weights + trio's three pair weights
     bound2: int  # upper bound on value2 of any seating
     proven: bool
-    stats: dict = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
-def seating_value2(W: np.ndarray, groups) -> int:
+def seating_value2(W: np.ndarray, groups: Sequence[Sequence[int]]) -> int:
     total = 0
     for g in groups:
         if len(g) == 2:
@@ -121,7 +125,7 @@ def _top_k_edges(W: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
     return core | core.T
 
 
-def _assignment(W: np.ndarray, core: np.ndarray):
+def _assignment(W: np.ndarray, core: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray] | None:
     """Max-weight cycle cover on the core arcs: (sigma, value) or None if there is none."""
     n = len(W)
     rows, cols = np.nonzero(core)
@@ -138,7 +142,7 @@ def _assignment(W: np.ndarray, core: np.ndarray):
     return sigma, -lsa.optimal_cost(), rows, cols
 
 
-def _duals(W: np.ndarray, sigma: np.ndarray, rows: np.ndarray, cols: np.ndarray, ctx: Context):
+def _duals(W: np.ndarray, sigma: np.ndarray, rows: np.ndarray, cols: np.ndarray, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     """Potentials (d_row, d_col) making every core arc's reduced cost >= 0, sigma's = 0."""
     n = len(W)
     order = np.argsort(cols, kind="stable")
@@ -160,11 +164,12 @@ def _duals(W: np.ndarray, sigma: np.ndarray, rows: np.ndarray, cols: np.ndarray,
     raise RuntimeError("assignment duals did not converge (the assignment is not optimal)")
 
 
-def _reduced_costs(W, allowed, d_row, d_col, neg_w=None):
+def _reduced_costs(W: np.ndarray, allowed: np.ndarray, d_row: np.ndarray, d_col: np.ndarray,
+                   neg_w: np.ndarray | None = None) -> np.ndarray:
     """rc[i, j] = -W[i, j] + d_row[i] - d_col[j], huge where not allowed (``neg_w``: that -W, precomputed)."""
     if neg_w is None:
         neg_w = np.where(allowed, -W, np.iinfo(np.int64).max // 4)
-    rc = neg_w + d_row[:, None]
+    rc: np.ndarray = neg_w + d_row[:, None]
     rc -= d_col[None, :]
     return rc
 
@@ -173,7 +178,7 @@ class _Expired(Exception):
     """The deadline passed inside a step that has no answer yet."""
 
 
-def relaxation(W: np.ndarray, allowed: np.ndarray, ctx: Context, neg_w: np.ndarray):
+def relaxation(W: np.ndarray, allowed: np.ndarray, ctx: Context, neg_w: np.ndarray) -> tuple[np.ndarray, int, np.ndarray] | None:
     """Solve the doubled-graph assignment over all allowed arcs by core + pricing.
 
     Returns (sigma, A, rc) or None when no cycle cover exists (then no seating exists);
@@ -236,7 +241,7 @@ def _cycles(sigma: np.ndarray) -> list[list[int]]:
     return out
 
 
-def _split_even_cycle(W, cyc):
+def _split_even_cycle(W: np.ndarray, cyc: list[int]) -> Pairs:
     if len(cyc) == 2:
         return [(cyc[0], cyc[1])]
     a = [(cyc[i], cyc[i + 1]) for i in range(0, len(cyc), 2)]
@@ -319,7 +324,7 @@ class Context:
     seed: int = 0
     options: SolverOptions = field(default_factory=SolverOptions)
     stats: dict[str, Any] = field(default_factory=dict)
-    seating: list[tuple[int, ...]] | None = None
+    seating: list[Group] | None = None
     value2: int = 0
     bound2: int | None = None
     matching_factor: float = 0.0  # observed / predicted time of rustworkx matchings (the largest seen)
@@ -335,13 +340,13 @@ class Context:
         if self.seating is not None and self.expired():
             raise _Expired
 
-    def offer(self, W: np.ndarray, seating: list[tuple[int, ...]] | None) -> None:
+    def offer(self, W: np.ndarray, seating: Sequence[Group] | None) -> None:
         """Keep ``seating`` if it is the best so far."""
         if seating is None:
             return
         value = seating_value2(W, seating)
         if self.seating is None or value > self.value2:
-            self.seating, self.value2 = seating, value
+            self.seating, self.value2 = list(seating), value
 
     def tighten(self, bound2: int) -> None:
         """A proven upper bound on value2."""
@@ -393,11 +398,11 @@ class AssignmentCosts:
         self.pair = rc + rc.T  # huge where not allowed (rc < 2**61), no overflow
 
     def trio_edge(self) -> np.ndarray:
-        return np.minimum(self.rc, self.rc.T)
+        return np.asarray(np.minimum(self.rc, self.rc.T))
 
-    def trio(self, a, b, c):
+    def trio(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
         rc = self.rc
-        return np.minimum(rc[a, b] + rc[b, c] + rc[c, a], rc[a, c] + rc[c, b] + rc[b, a])
+        return np.asarray(np.minimum(rc[a, b] + rc[b, c] + rc[c, a], rc[a, c] + rc[c, b] + rc[b, a]))
 
     def limit(self, L2: int) -> int:
         """A seating worth more than ``L2`` (value2) costs less than this."""
@@ -416,17 +421,17 @@ class OddSetCosts(AssignmentCosts):
 
     f = 2
 
-    def __init__(self, bb):
+    def __init__(self, bb: BlossomBound) -> None:
         self.RC = bb.RC
         self.U = int(bb.D4)
         self.pair = 2 * bb.RC
 
     def trio_edge(self) -> np.ndarray:
-        return self.RC
+        return np.asarray(self.RC)
 
-    def trio(self, a, b, c):
+    def trio(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
         RC = self.RC
-        return RC[a, b] + RC[b, c] + RC[a, c]
+        return np.asarray(RC[a, b] + RC[b, c] + RC[a, c])
 
 
 # --------------------------------------------------------------------------- matchings (rustworkx)
@@ -451,7 +456,7 @@ def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context, max_c
     return [(min(int(nodes[a]), int(nodes[b])), max(int(nodes[a]), int(nodes[b]))) for a, b in matched]
 
 
-def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context):
+def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> Pairs | None:
     """Even n, no negative weight, few positive pairs with few distinct weights (ties): the
     heaviest matching on the positive pairs bounds every seating (a seating is a matching);
     when the attendees it leaves alone pair up among themselves (on pairs of weight 0: a
@@ -474,11 +479,12 @@ def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context):
     return pairs + rest
 
 
-def _cheapest_pairs(cost: np.ndarray, allowed: np.ndarray, k: int):
+def _cheapest_pairs(cost: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Each attendee's k cheapest allowed pairs (by ``cost``), symmetrised: (pi, pj) with pi < pj."""
     n = len(cost)
     if k >= n - 1:
-        return np.nonzero(np.triu(allowed, 1))
+        every = np.nonzero(np.triu(allowed, 1))
+        return every[0], every[1]
     idx = np.argpartition(cost, k, axis=1)[:, : k + 1]  # k + 1: the diagonal may be among them
     rows = np.repeat(np.arange(n), k + 1)
     cols = idx.ravel()
@@ -488,7 +494,8 @@ def _cheapest_pairs(cost: np.ndarray, allowed: np.ndarray, k: int):
     return key // n, key % n
 
 
-def _seat_everyone(W, allowed, pi, pj, odd, ctx: Context):
+def _seat_everyone(W: np.ndarray, allowed: np.ndarray, pi: np.ndarray, pj: np.ndarray, odd: bool,
+                   ctx: Context) -> list[Group] | None:
     """A seating from a matching on the given pairs, or None: the unmatched are matched among
     themselves, and for an odd count the one left joins the pair that makes the best trio."""
     n = len(W)
@@ -509,11 +516,11 @@ def _seat_everyone(W, allowed, pi, pj, odd, ctx: Context):
     return _add_lone(W, allowed, pairs, left)
 
 
-def _add_lone(W, allowed, pairs, left):
+def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray) -> list[Group] | None:
     """``pairs`` (and, for an odd count, the one attendee ``left`` joining the pair that makes
     the best trio), or None when that attendee may join no pair."""
     if not len(left):
-        return pairs
+        return list(pairs)
     u = int(left[0])
     arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     b, c = arr[:, 0], arr[:, 1]
@@ -572,7 +579,7 @@ def _greedy_pairs(W: np.ndarray, allowed: np.ndarray, members: np.ndarray, k: in
     return pairs
 
 
-def greedy_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context):
+def greedy_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context) -> list[Group] | None:
     """A seating in a few dense passes, or None: pairs taken heaviest first among each attendee's
     ``greedy_k`` best partners, again among those left over while that seats more, then the one
     left over (odd counts) joins the pair that makes the best trio.  No exactness, no rustworkx:
@@ -595,11 +602,11 @@ def greedy_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context):
     return _add_lone(W, allowed, pairs, left)
 
 
-def first_seating(W, allowed, cost, odd, ctx: Context, k: int | None = None):
+def first_seating(W: np.ndarray, allowed: np.ndarray, cost: np.ndarray, odd: bool, ctx: Context) -> list[Group]:
     """A good seating fast: a matching on each attendee's ``first_k`` cheapest pairs, widened until
     everyone is seated.  ``cost``: dense pair costs (-W before any duals are known)."""
     n = len(W)
-    k = ctx.options.first_k if k is None else k
+    k = ctx.options.first_k
     while True:
         pi, pj = _cheapest_pairs(cost, allowed, min(k, n - 1))
         seating = _seat_everyone(W, allowed, pi, pj, odd, ctx)
@@ -613,7 +620,7 @@ def first_seating(W, allowed, cost, odd, ctx: Context, k: int | None = None):
         k = min(4 * k, n - 1)
 
 
-def _seating_around_a_trio(W, allowed, ctx: Context):
+def _seating_around_a_trio(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list[Group]:
     """Odd n with many forbidden pairs: each allowed trio, best first, with a perfect matching of
     the others.  Every trio is tried up to ``exhaustive_trio_n`` attendees (so "infeasible" is
     proven); above that, until the deadline."""
@@ -639,7 +646,8 @@ def _seating_around_a_trio(W, allowed, ctx: Context):
 # --------------------------------------------------------------------------- candidate trios
 
 
-def candidate_trios(costs, allowed, limit: int, cap: int, ctx: Context):
+def candidate_trios(costs: AssignmentCosts, allowed: np.ndarray, limit: int, cap: int,
+                    ctx: Context) -> tuple[np.ndarray, np.ndarray, int]:
     """Every trio of cost < ``limit``, cheapest first, as (trios (k, 3) array, their costs, covered).
 
     Trios are triangles of pairs whose trio-edge cost is < the limit, counted with one sparse
@@ -650,11 +658,11 @@ def candidate_trios(costs, allowed, limit: int, cap: int, ctx: Context):
     edge = costs.trio_edge()
     upper = np.triu(allowed, 1)
 
-    def graph(lim):
+    def graph(lim: int) -> sparse.csr_matrix:
         ti, tj = np.nonzero(upper & (edge < lim))
         return sparse.csr_matrix((np.ones(len(ti), dtype=np.int64), (ti, tj)), shape=(n, n))
 
-    def count(U):
+    def count(U: sparse.csr_matrix) -> int:
         return int((U @ U).multiply(U).sum()) if U.nnz else 0
 
     lim = limit
@@ -675,7 +683,7 @@ def candidate_trios(costs, allowed, limit: int, cap: int, ctx: Context):
     P = (U @ U).multiply(U).tocoo()  # P[a, c] = how many b with a < b < c close a triangle
     U = U.tocsr()
     Ut = U.T.tocsr()
-    out = []
+    out: list[tuple[int, int, int]] = []
     for a, c in zip(P.row.tolist(), P.col.tolist()):
         bs = np.intersect1d(U.indices[U.indptr[a]:U.indptr[a + 1]], Ut.indices[Ut.indptr[c]:Ut.indptr[c + 1]], assume_unique=True)
         out.extend((a, int(b), c) for b in bs)
@@ -811,7 +819,8 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     _exact(W, allowed, lp_costs, odd, ctx)
 
 
-def _odd_set_costs(W, allowed, costs, sigma, odd, ctx: Context) -> OddSetCosts | None:
+def _odd_set_costs(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, sigma: np.ndarray, odd: bool,
+                   ctx: Context) -> OddSetCosts | None:
     """The odd-set LP's costs (its bound and its own seating, when it is one, go to ``ctx``), or
     None when GLOP fails.  The LP starts from each attendee's cheapest pairs and the best
     seating's pairs (so it stays feasible under every cut)."""
@@ -838,12 +847,14 @@ def _odd_set_costs(W, allowed, costs, sigma, odd, ctx: Context) -> OddSetCosts |
     return lp_costs
 
 
-def _exact(W, allowed, costs, odd, ctx: Context) -> bool:
+def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool, ctx: Context) -> bool:
     """Reduced-cost fixing, then exact matchings (see the module docstring).  Whether the best
     seating (in ``ctx``) is now proven; the bound this step proved goes to ``ctx`` either way."""
     n = len(W)
     stats = ctx.stats
     incumbent = ctx.seating
+    if incumbent is None:
+        raise AssertionError("the exact step needs a seating to beat")
     limit = costs.limit(ctx.value2)
     pi, pj = np.nonzero(np.triu(allowed & (costs.pair < limit), 1))
     inc_pairs = [g for g in incumbent if len(g) == 2]
@@ -866,9 +877,8 @@ def _exact(W, allowed, costs, odd, ctx: Context) -> bool:
     trios, tcost, covered = candidate_trios(costs, allowed, limit, ctx.options.max_trios, ctx)
     stats["candidate_trios"] = int(len(trios))
     inc_trio = next(g for g in incumbent if len(g) == 3)
-    li = [pi, trios[:, 0], trios[:, 1], np.asarray([inc_trio[0], inc_trio[1]])]
-    lj = [pj, trios[:, 1], trios[:, 2], np.asarray([inc_trio[1], inc_trio[2]])]
-    li, lj = np.concatenate(li).astype(np.int64), np.concatenate(lj).astype(np.int64)
+    li = np.concatenate([pi, trios[:, 0], trios[:, 1], np.asarray([inc_trio[0], inc_trio[1]])]).astype(np.int64)
+    lj = np.concatenate([pj, trios[:, 1], trios[:, 2], np.asarray([inc_trio[1], inc_trio[2]])]).astype(np.int64)
     graph = sparse.coo_matrix((np.ones(len(li), dtype=np.int8), (li, lj)), shape=(n, n))
     count, label = connected_components(graph, directed=False)
     sizes = np.bincount(label, minlength=count)

@@ -8,8 +8,10 @@ too (``Attendee(1, "Ann", needs=[Need("a job")])``) and convert them.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import cast
 
 Pair = tuple[int, int]
 
@@ -26,13 +28,15 @@ class SolveTimeoutError(MatchingError):
     """The time limit ran out before any seating was found (never raised when one was)."""
 
 
-def _set(obj, name, value):
+def _set(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)
 
 
-def _pair(value, what: str) -> Pair:
+def _pair(value: object, what: str) -> Pair:
+    a: object
+    b: object
     try:
-        a, b = value
+        a, b = value  # type: ignore[misc]  # any pair-like value; checked below
     except (TypeError, ValueError):
         raise MatchingError(f"{what} must be a pair of attendee ids, got {value!r}") from None
     if not isinstance(a, int) or not isinstance(b, int) or isinstance(a, bool) or isinstance(b, bool):
@@ -59,7 +63,7 @@ class Need:
     priority: float = 1.0
     id: int | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _set(self, "tags", tuple(self.tags))
         if not (isinstance(self.priority, (int, float)) and math.isfinite(self.priority) and self.priority >= 0):
             raise MatchingError(f"need priority must be a finite number >= 0, got {self.priority!r}")
@@ -74,7 +78,7 @@ class Offer:
     kind: str = "help"
     id: int | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _set(self, "tags", tuple(self.tags))
 
 
@@ -96,7 +100,7 @@ class Attendee:
     headline: str = ""
     industry: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not isinstance(self.id, int) or isinstance(self.id, bool):
             raise MatchingError(f"attendee id must be an int, got {self.id!r}")
         _set(self, "needs", tuple(self.needs))
@@ -162,7 +166,7 @@ class Options:
     tag_weight: float = 0.5
     show_confidence: float = 0.72
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not (self.time_limit_s > 0 and math.isfinite(self.time_limit_s)):
             raise MatchingError(f"time_limit_s must be a positive number, got {self.time_limit_s!r}")
 
@@ -200,7 +204,7 @@ class Problem:
     terms: tuple[Term, ...] = ()
     links: tuple[Link, ...] = ()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         attendees = tuple(self.attendees)
         _set(self, "attendees", attendees)
         ids = [a.id for a in attendees]
@@ -208,7 +212,7 @@ class Problem:
             raise MatchingError("attendee ids must be distinct")
         known = set(ids)
 
-        def check(pair, what):
+        def check(pair: Pair, what: str) -> Pair:
             for x in pair:
                 if x not in known:
                     raise MatchingError(f"{what} names unknown attendee {x}")
@@ -257,13 +261,24 @@ class Problem:
         _set(self, "links", links)
 
     @classmethod
-    def from_weights(cls, n: int, weights, *, forbidden=(), locked=(), rounds: int = 1, options: Options | None = None, help=None) -> Problem:
+    def from_weights(
+        cls,
+        n: int,
+        weights: Iterable[Sequence[float]],
+        *,
+        forbidden: Iterable[Sequence[int]] = (),
+        locked: Iterable[Lock | Sequence[int]] = (),
+        rounds: int = 1,
+        options: Options | None = None,
+        help: Iterable[Sequence[float]] | None = None,
+    ) -> Problem:
         """A problem on attendees ``0..n-1`` with explicit pair weights (the JSON command line's shape)."""
         return cls(
             attendees=tuple(Attendee(i) for i in range(n)),
-            weights=tuple(tuple(w) for w in weights),
-            help=None if help is None else tuple(tuple(h) for h in help),
-            blocked=frozenset(tuple(p) for p in forbidden),
+            # the shapes are checked by __post_init__ (a clear MatchingError, not a type)
+            weights=tuple(cast("tuple[int, int, float]", tuple(w)) for w in weights),
+            help=None if help is None else tuple(cast("tuple[int, int, float]", tuple(h)) for h in help),
+            blocked=frozenset(cast("Pair", tuple(p)) for p in forbidden),
             locked=tuple(p if isinstance(p, Lock) else Lock(*p) for p in locked),
             rounds=rounds,
             options=options or Options(fairness=False),
@@ -342,7 +357,7 @@ class Link:
     need_id: int | None = None
     text: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.kind not in ("wish", "organizer", "wrong"):
             raise MatchingError(f"a link's kind must be wish, organizer or wrong, got {self.kind!r}")
 

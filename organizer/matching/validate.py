@@ -20,7 +20,7 @@ def violations(problem: Problem, pairing: Pairing) -> list[str]:
     names = {a.id: a.label for a in problem.attendees}
     known = set(names)
 
-    def who(x):
+    def who(x: int) -> str:
         return names.get(x, f"#{x}")
 
     out: list[str] = []

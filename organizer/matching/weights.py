@@ -10,11 +10,23 @@ never read here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
+from typing import Protocol
 
 import numpy as np
 
-from organizer.matching.types import MatchingError, Pair, Problem, normalise_pair
+from organizer.matching.types import Attendee, MatchingError, Pair, Problem, normalise_pair
+
+
+class HasScores(Protocol):
+    """What ``table_weight`` reads of the help scores (``HelpScores`` has both)."""
+
+    @property
+    def attendees(self) -> Sequence[Attendee]: ...
+
+    @property
+    def matrix(self) -> np.ndarray: ...
 
 
 def _as_datetime(value: datetime | date) -> datetime:
@@ -34,7 +46,7 @@ def forbidden_pairs(problem: Problem) -> set[Pair]:
     """Blocked pairs plus pairs that met within the cool-down (ids, smaller first)."""
     out = set(problem.blocked)
     cooldown = problem.options.cooldown_weeks
-    if cooldown > 0:
+    if cooldown > 0 and problem.now is not None:  # Problem requires now when meetings are given
         for m in problem.meetings:
             if weeks_between(m.met_on, problem.now) < cooldown:
                 out.add(normalise_pair(m.a, m.b))
@@ -45,6 +57,8 @@ def repeat_penalties(problem: Problem, index: dict[int, int]) -> np.ndarray:
     n = len(index)
     penalty = np.zeros((n, n))
     opts = problem.options
+    if problem.now is None:  # Problem requires now when meetings are given
+        return penalty
     for m in problem.meetings:
         if m.a not in index or m.b not in index:
             continue
@@ -56,7 +70,7 @@ def repeat_penalties(problem: Problem, index: dict[int, int]) -> np.ndarray:
     return penalty
 
 
-def pair_weights(help_matrix: np.ndarray, problem: Problem, index: dict[int, int]):
+def pair_weights(help_matrix: np.ndarray, problem: Problem, index: dict[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(weights, allowed, help) for the seated attendees in ``index`` order."""
     H = np.asarray(help_matrix, dtype=float)
     opts = problem.options
@@ -66,7 +80,7 @@ def pair_weights(help_matrix: np.ndarray, problem: Problem, index: dict[int, int
     return weights, allowed, H
 
 
-def table_weight(scores, problem: Problem, members) -> float:
+def table_weight(scores: HasScores, problem: Problem, members: Sequence[int]) -> float:
     """A table's value as the solver counts it: a pair's weight, a trio half its three pair weights.
 
     ``scores``: the ``HelpScores`` of ``problem``'s attendees (any order; only its
@@ -106,7 +120,7 @@ def forbidden_mask(problem: Problem, index: dict[int, int]) -> np.ndarray:
     return allowed
 
 
-def explicit_weights(problem: Problem, index: dict[int, int]):
+def explicit_weights(problem: Problem, index: dict[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(weights, allowed, help) from ``problem.weights`` (missing pairs weigh 0).
 
     The directed help comes from ``problem.help``; without it a pair with a
@@ -115,7 +129,7 @@ def explicit_weights(problem: Problem, index: dict[int, int]):
     n = len(index)
     weights = np.zeros((n, n))
     seen = set()
-    for a, b, w in problem.weights:
+    for a, b, w in problem.weights or ():
         key = normalise_pair(a, b)
         if key in seen:
             raise MatchingError(f"pair ({key[0]}, {key[1]}) has more than one weight")
