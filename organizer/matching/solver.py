@@ -19,17 +19,20 @@ maximum-weight assignment (no fixed points) of the doubled graph.
 
 The algorithm (per round), a primal-dual scheme
 -----------------------------------------------
-0. Even n, no negative weight, few positive pairs of few distinct weights
+0. A greedy seating (``greedy_seating``): pairs taken heaviest first among
+   each attendee's few heaviest partners, in a few dense passes (no matching
+   library), before the time limit is looked at, so that no limit leaves the
+   solve empty-handed.  Its bound: everyone's best allowed partner
+   (``sum_v max_j W[v, j]`` bounds value2, since value2 is the sum of each
+   attendee's share).
+   Even n, no negative weight, few positive pairs of few distinct weights
    (sparse and tied): the heaviest matching on the positive pairs bounds every
    seating; when the attendees it leaves alone pair up on weight-0 pairs, that
    seating is optimal (``sparse_even_seating``).
-1. First seating (``first_seating``): a maximum-weight matching, by
+1. A better first seating (``first_seating``): a maximum-weight matching, by
    rustworkx's compiled blossom algorithm, on each attendee's few best pairs;
    the unmatched are matched among themselves, and for an odd count the one
-   left joins the pair that makes the best trio.  Milliseconds, on every
-   family, so the time limit never leaves the solve empty-handed.  Its first
-   bound: everyone's best allowed partner (``sum_v max_j W[v, j]`` bounds
-   value2, since value2 is the sum of each attendee's share).
+   left joins the pair that makes the best trio.
 2. The assignment relaxation (OR-Tools ``SimpleLinearSumAssignment`` on a
    sparse core, widened by pricing every allowed arc): ``A`` and its
    potentials by Bellman-Ford, hence reduced costs ``rc >= 0`` with the
@@ -63,10 +66,14 @@ The algorithm (per round), a primal-dual scheme
 6. Odd n, when the assignment's costs leave trios unchecked: the odd-set LP's
    costs, and step 5 again.
 
-Time limit: checked between steps (and between pricing rounds, LP rounds and
-trio checks); when it passes, the best seating is returned with the best
-bound proven so far.  A first seating always exists before the limit is
-looked at.
+Time limit: the best seating and the best bound proven so far live in the
+``Context``; every step checks the deadline (between pricing rounds, inside
+the duals' iterations, GLOP is given the time left, between trio listings and
+trio checks) and stops the solve (``_Expired``), which then returns that
+seating with its bound.  rustworkx cannot be interrupted, so a matching is
+started only when its modelled time (``SolverOptions.matching_seconds_*``,
+scaled by the pace the instance has shown) fits before the deadline.  The
+greedy seating exists before the limit is looked at.
 """
 
 from __future__ import annotations
@@ -284,6 +291,11 @@ class SolverOptions:
     the pairs that could still beat the best seating) before the solver stops with its best
     seating and the proven gap; the deadline stops it sooner.  As many as are listed: each
     check takes milliseconds to a few tenths of a second, and the deadline guards the rest."""
+    trio_checks_before_lp: int = 8
+    """Odd counts: trio checks with the assignment's costs before the odd-set LP is solved for
+    tighter ones.  Most odd groups are settled by the first check or two; when they are not,
+    each further check is a matching of the trio's whole component, and the LP (about the time
+    of a few checks) usually leaves a handful of trios on a tenth of the pairs."""
     exhaustive_trio_n: int = 40
     """Up to this many attendees, an odd count whose forbidden pairs defeat the first seating has
     every trio tried (a proof of infeasibility when none works); above it, trios are tried until
@@ -806,9 +818,11 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
             stats["kept_pairs_lp"] = lp_kept
             if lp_kept < kept:
                 costs = lp_costs
-    # 5. the exact step on the pairs (and trios) that could still beat the incumbent
+    # 5. the exact step on the pairs (and trios) that could still beat the incumbent (odd counts:
+    #    a few trio checks only, before the LP's costs, unless they are the LP's already)
     ctx.check()
-    if _exact(W, allowed, costs, odd, ctx) or lp_tried:
+    checks = ctx.options.max_trio_checks if lp_tried else min(ctx.options.max_trio_checks, ctx.options.trio_checks_before_lp)
+    if _exact(W, allowed, costs, odd, ctx, checks) or lp_tried:
         return
     # 6. (odd counts) too many trios to check with the assignment's costs: the odd-set LP's, once
     ctx.check()
@@ -816,7 +830,7 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     if lp_costs is None or ctx.proven():
         return
     ctx.check()
-    _exact(W, allowed, lp_costs, odd, ctx)
+    _exact(W, allowed, lp_costs, odd, ctx, ctx.options.max_trio_checks)
 
 
 def _odd_set_costs(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, sigma: np.ndarray, odd: bool,
@@ -847,7 +861,7 @@ def _odd_set_costs(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, s
     return lp_costs
 
 
-def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool, ctx: Context) -> bool:
+def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool, ctx: Context, max_checks: int) -> bool:
     """Reduced-cost fixing, then exact matchings (see the module docstring).  Whether the best
     seating (in ``ctx``) is now proven; the bound this step proved goes to ``ctx`` either way."""
     n = len(W)
@@ -907,7 +921,7 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
                 continue
             if costs.value2_above(cost) <= ctx.value2:
                 break  # this trio and every costlier one cannot beat the best seating
-            if checks >= ctx.options.max_trio_checks or ctx.expired():
+            if checks >= max_checks or ctx.expired():
                 proven = False
                 bound_left = costs.value2_above(cost)
                 break
