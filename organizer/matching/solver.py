@@ -861,6 +861,42 @@ def _odd_set_costs(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, s
     return lp_costs
 
 
+class _TrioFloor:
+    """A lower bound on the cost of pairing up everyone but a trio, without a matching.
+
+    Any pairing P of the others costs ``sum_{v} cost[v, P(v)] / 2`` (each pair counted from both
+    ends), so at least half the sum, over everyone outside the trio, of their cheapest allowed
+    pair that avoids the trio.  Each attendee's four cheapest pairs are kept: at most three
+    partners are excluded.
+    """
+
+    def __init__(self, pair_cost: np.ndarray) -> None:
+        n = len(pair_cost)
+        k = min(4, n - 1)
+        idx = np.argpartition(pair_cost, k - 1, axis=1)[:, :k]
+        costs = np.take_along_axis(pair_cost, idx, axis=1)
+        order = np.argsort(costs, axis=1, kind="stable")
+        self.partners = np.take_along_axis(idx, order, axis=1).tolist()
+        self.cheapest = np.take_along_axis(costs, order, axis=1).tolist()
+        self.base = float(np.take_along_axis(costs, order[:, :1], axis=1).sum())
+        self.first_of: dict[int, list[int]] = {}  # partner -> attendees whose cheapest pair is with them
+        for v, row in enumerate(self.partners):
+            self.first_of.setdefault(row[0], []).append(v)
+
+    def pairs_around(self, trio: Sequence[int]) -> float:
+        """Every pairing of everyone outside ``trio`` costs at least this."""
+        total: float = self.base - sum(self.cheapest[v][0] for v in trio)
+        for w in trio:
+            for v in self.first_of.get(w, ()):
+                if v in trio:
+                    continue
+                for u, c in zip(self.partners[v], self.cheapest[v]):
+                    if u not in trio:
+                        total += c - self.cheapest[v][0]
+                        break
+        return total / 2
+
+
 def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool, ctx: Context, max_checks: int) -> bool:
     """Reduced-cost fixing, then exact matchings (see the module docstring).  Whether the best
     seating (in ``ctx``) is now proven; the bound this step proved goes to ``ctx`` either way."""
@@ -911,6 +947,7 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
     trios, tcost = trios[host_trios], tcost[host_trios]
     ctx.offer(W, rest_pairs + [g for g in incumbent if in_host[g[0]]])  # a whole seating
     all_cost = costs.pair[pi, pj]
+    floor = _TrioFloor(costs.pair)
     checks = 0
     proven = True
     bound_left = None
@@ -921,13 +958,17 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
                 continue
             if costs.value2_above(cost) <= ctx.value2:
                 break  # this trio and every costlier one cannot beat the best seating
+            pair_limit = costs.limit(ctx.value2) - cost
+            if floor.pairs_around(t) >= pair_limit:
+                checked.add(tuple(t))  # the others cannot be paired cheaply enough without this trio
+                stats["trios_by_floor"] = stats.get("trios_by_floor", 0) + 1
+                continue
             if checks >= max_checks or ctx.expired():
                 proven = False
                 bound_left = costs.value2_above(cost)
                 break
             # a seating with this trio that beats the best one costs less than the limit, so each
             # of its pairs costs less than the limit minus the trio's cost (every cost is >= 0)
-            pair_limit = costs.limit(ctx.value2) - cost
             if in_host[t[0]] and in_host[t[1]] and in_host[t[2]]:
                 ei, ej, ec, others, size = hi, hj, hc, rest_pairs, int(sizes[host])
             else:  # a trio listed later, joining components: the whole graph around it
