@@ -160,7 +160,7 @@ def run_ours(family, n, seed, time_limit):
         seconds = time.perf_counter() - t
         return {"seconds": seconds, "objective": result.objective, "proven": result.proven_optimal, "gap": result.gap}
     weights = extra if family == "realistic" else W
-    result = solve_matrix(weights, allowed, time_limit_s=time_limit, seed=0)
+    result = solve_matrix(weights, allowed, time_limit_s=time_limit)
     seconds = time.perf_counter() - t
     objective = float(sum(_groups_value2(W, result.rounds[0].groups))) / 2
     first = result.rounds[0].stats.get("greedy_s")

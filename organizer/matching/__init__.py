@@ -38,7 +38,7 @@ Functions::
     explain(group, names, limit=3) -> list[str]
     forbidden_pairs(problem) -> set[(a, b)]            # blocked + met within the cool-down
     table_weight(scores, problem, members) -> float    # a table's value as the solver counts it
-    solve_matrix(weights, allowed=None, locks=(), rounds=1, helped=None, time_limit_s=10, seed=0,
+    solve_matrix(weights, allowed=None, locks=(), rounds=1, helped=None, time_limit_s=10,
                  solver_options=None)
                                                        # index-level solver (the JSON command line's core)
 

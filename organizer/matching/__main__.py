@@ -6,7 +6,8 @@ Input:  {"n": N, "weights": [[i, j, w], ...], "forbidden": [[i, j], ...],
         "locked" entries may be [i, j, round] (0-based round, default 0);
         "fairness": true (first maximise attendees helped, then the total);
         "help": [[helper, helped, h], ...] (directed help for fairness; by
-        default a pair with positive weight helps both sides); "seed".
+        default a pair with positive weight helps both sides); "seed" (accepted,
+        unused: the solver is deterministic).
 Output: {"rounds": [[[i, j], [k, l, m], ...], ...], "objective": W, "bound": B,
          "proven_optimal": true, "seconds": S, "status": ..., "gap": ...}
         The objective sums pair weights; the trio counts half the sum of its

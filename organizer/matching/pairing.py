@@ -50,7 +50,6 @@ def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
         rounds=problem.rounds,
         helped=helped_counts(help_matrix) if opts.fairness else None,
         time_limit_s=opts.time_limit_s,
-        seed=opts.seed,
     )
     ids = [a.id for a in seated]
     rounds = []

@@ -64,6 +64,17 @@ class MatrixPairing:
         return "optimal" if self.proven_optimal else "feasible"
 
 
+@dataclass(frozen=True)
+class ScaledWeights:
+    """The weights as given and as the solver sees them: ``W = M * helped + round(weights * scale)``."""
+
+    weights: np.ndarray  # (n, n) floats, as given
+    W: np.ndarray  # (n, n) int64
+    helped: np.ndarray | None  # (n, n) 0..2 when fairness is on
+    scale: float
+    M: int
+
+
 def integer_weights(weights: np.ndarray, helped: np.ndarray | None) -> tuple[np.ndarray, float, int]:
     """(integer matrix, scale, M): ``W_int = M * helped + round(weights * scale)``."""
     n = len(weights)
@@ -104,7 +115,6 @@ def solve_matrix(
     rounds: int = 1,
     helped: ArrayLike | None = None,
     time_limit_s: float = 10.0,
-    seed: int = 0,
     solver_options: SolverOptions | None = None,
 ) -> MatrixPairing:
     """Seat ``0..n-1`` for ``rounds`` rounds.
@@ -131,12 +141,13 @@ def solve_matrix(
     if helped is not None:
         helped = np.asarray(helped, dtype=np.int64)
     W, scale, M = integer_weights(weights, helped)
+    scaled = ScaledWeights(weights, W, helped, scale, M)
     used = np.zeros((n, n), dtype=bool)
     out = []
     for r in range(rounds):
         round_locks = [(a, b) for a, b, lr in locks if lr == r]
-        ctx = Context(deadline, seed + r, solver_options or SolverOptions())
-        out.append(_solve_one_round(weights, W, allowed & ~used, round_locks, helped, scale, M, r, ctx))
+        ctx = Context(deadline, solver_options or SolverOptions())
+        out.append(_solve_one_round(scaled, allowed & ~used, round_locks, r, ctx))
         for g in out[-1].groups:
             for a in g:
                 for b in g:
@@ -148,8 +159,10 @@ def solve_matrix(
     return MatrixPairing(out, objective, max(bound, objective) if not proven else objective, proven, time.perf_counter() - start)
 
 
-def _solve_one_round(weights: np.ndarray, W: np.ndarray, allowed: np.ndarray, locks: list[tuple[int, int]],
-                     helped: np.ndarray | None, scale: float, M: int, r: int, ctx: Context) -> MatrixRound:
+def _solve_one_round(scaled: ScaledWeights, allowed: np.ndarray, locks: list[tuple[int, int]], r: int,
+                     ctx: Context) -> MatrixRound:
+    """Round ``r`` (0-based) on the pairs ``allowed`` (earlier rounds' pairs removed), ``locks`` seated as given."""
+    weights, W, helped, scale, M = scaled.weights, scaled.W, scaled.helped, scaled.scale, scaled.M
     n = len(W)
     locked_seen = {}
     for a, b in locks:

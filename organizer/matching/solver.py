@@ -329,11 +329,10 @@ class SolverOptions:
 
 @dataclass
 class Context:
-    """What every step of one solve shares: its deadline, seed, options, statistics, and the best
+    """What every step of one solve shares: its deadline, options, statistics, and the best
     seating found so far with the best bound proven so far (so any step may stop the solve)."""
 
     deadline: float  # a time.perf_counter() value
-    seed: int = 0
     options: SolverOptions = field(default_factory=SolverOptions)
     stats: dict[str, Any] = field(default_factory=dict)
     seating: list[Group] | None = None

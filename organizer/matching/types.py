@@ -139,6 +139,8 @@ class Options:
         mate, then the total weight (lexicographic).
     time_limit_s: for the whole solve (all rounds).  When it runs out the best
         seating found is returned with its bound.
+    seed: read by nothing: the solver is deterministic (same problem, same seating).
+        Kept so stored problems and JSON files that name a seed still load.
     cooldown_weeks: pairs that met less than this long before ``Problem.now`` are
         forbidden.
     repeat_penalty / repeat_half_life_weeks: a past meeting (outside the

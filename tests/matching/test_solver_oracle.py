@@ -27,7 +27,7 @@ def check(W, allowed):
     n = len(W)
     expected = oracle(W, allowed)
     try:
-        result = solve_matrix(W, allowed, time_limit_s=10, seed=1)
+        result = solve_matrix(W, allowed, time_limit_s=10)
     except InfeasibleError:
         assert expected is None
         return None
@@ -115,7 +115,7 @@ def test_exact_step_matches_networkx_with_either_costs(seed, path):
     W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 50])), forbid=float(rng.choice([0, 0.2])))
     expected = oracle(W, allowed)
     try:
-        result = solve_matrix(W, allowed, time_limit_s=10, seed=1, solver_options=options)
+        result = solve_matrix(W, allowed, time_limit_s=10, solver_options=options)
     except InfeasibleError:
         assert expected is None
         return
@@ -142,7 +142,7 @@ def test_the_exact_step_runs_on_some_of_these_instances():
         for lp in (0, 10**9):
             options = SolverOptions(first_k=1, lp_pairs_per_attendee=lp, max_trio_checks=10**6)
             try:
-                stats = solve_matrix(W, allowed, time_limit_s=10, seed=1, solver_options=options).rounds[0].stats
+                stats = solve_matrix(W, allowed, time_limit_s=10, solver_options=options).rounds[0].stats
             except InfeasibleError:
                 continue
             if "exact_pairs" in stats:
@@ -186,6 +186,6 @@ def test_large_clustered_instance_uses_the_odd_set_lp_and_matches_networkx():
     result = check(W, allowed)
     assert result.rounds[0].stats["sparse_shortcut"]  # sparse and tied: one heaviest matching settles it
     # and the primal-dual path (no shortcut) agrees, through the odd cycles of the relaxation
-    general = solve_matrix(W, allowed, time_limit_s=10, seed=1, solver_options=SolverOptions(sparse_share=0))
+    general = solve_matrix(W, allowed, time_limit_s=10, solver_options=SolverOptions(sparse_share=0))
     assert general.proven_optimal and general.objective == result.objective
     assert general.rounds[0].stats["odd_cycle_attendees"] > 0  # the relaxation alone does not settle it
