@@ -72,6 +72,32 @@ class Config:
     # How many groups one account may create in 24 hours on the site (the command line is not limited).
     GROUPS_PER_DAY = int(os.environ.get("GROUPS_PER_DAY", "5"))
 
+    # Email (Flask-Mailman reads these names). MAIL_SERVER unset: messages are kept on each
+    # group's outbox page instead of sent (and printed to the console in development).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = env_flag("MAIL_USE_TLS")
+    MAIL_USE_SSL = env_flag("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Give First <no-reply@localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    MAIL_BACKEND = "smtp"
+    # The outbox: tries per message, the first back-off (then x4 each try), how long a
+    # worker's claim lasts before another worker may take the message over.
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
+    OUTBOX_RETRY_BASE_S = float(os.environ.get("OUTBOX_RETRY_BASE_S", "60"))
+    OUTBOX_CLAIM_S = float(os.environ.get("OUTBOX_CLAIM_S", "300"))
+    # Deliver in a thread of the web process after each commit that queued mail (or an RQ job
+    # with REDIS_URL); that thread also queues the reminders and digests every OUTBOX_TICK_S.
+    OUTBOX_AUTOSEND = env_flag("OUTBOX_AUTOSEND", True)
+    OUTBOX_TICK_S = float(os.environ.get("OUTBOX_TICK_S", "60"))
+    MESSAGES_PER_DAY = int(os.environ.get("MESSAGES_PER_DAY", "10"))
+    EVENT_REMINDER_HOURS = float(os.environ.get("EVENT_REMINDER_HOURS", "24"))
+    INVITATION_LINK_DAYS = int(os.environ.get("INVITATION_LINK_DAYS", "14"))
+    PASSWORD_RESET_LINK_MINUTES = int(os.environ.get("PASSWORD_RESET_LINK_MINUTES", "60"))
+    PASSWORD_RESETS_PER_HOUR = int(os.environ.get("PASSWORD_RESETS_PER_HOUR", "3"))
+
 
 class TestConfig(Config):
     TESTING = True
@@ -86,3 +112,6 @@ class TestConfig(Config):
     REDIS_URL = None
     PAIRING_TIME_LIMIT_S = 10.0
     LOGIN_SLOWDOWN_S = 0.01  # still exercised, without making the suite wait
+    MAIL_SERVER = None     # a test that sends starts its own SMTP server and sets it
+    MAIL_TIMEOUT = 5.0
+    OUTBOX_AUTOSEND = False  # tests deliver when they choose (deliver_due), no stray threads

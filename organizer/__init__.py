@@ -70,13 +70,14 @@ def register_extensions(app: Flask) -> None:
 
     from organizer.auth.service import configure_password_hashing, session_limits, session_user
     from organizer.database import configure_database
-    from organizer.extensions import csrf, db, limiter, login_manager, migrate
+    from organizer.extensions import csrf, db, limiter, login_manager, mail, migrate
 
     configure_password_hashing(app.config["PASSWORD_HASH_PROFILE"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in to see that page."
@@ -127,11 +128,12 @@ def register_blueprints(app: Flask) -> None:
     from organizer.help.views import bp as help_bp
     from organizer.home.views import bp as home_bp
     from organizer.members.views import bp as members_bp
+    from organizer.messages.views import bp as messages_bp
     from organizer.outcomes.views import bp as outcomes_bp
     from organizer.pairing.views import bp as pairing_bp
 
     for blueprint in (home_bp, auth_bp, groups_bp, members_bp, events_bp, pairing_bp, help_bp,
-                      outcomes_bp):
+                      outcomes_bp, messages_bp):
         app.register_blueprint(blueprint)
 
 
@@ -183,9 +185,13 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_reactions(app: Flask) -> None:
     """Connects the receivers of organizer.signals (once per process: blinker keeps them)."""
+    from organizer.messages import jobs as message_jobs
+    from organizer.messages import reactions as message_reactions
     from organizer.outcomes import reactions as outcomes_reactions
 
     outcomes_reactions.connect()
+    message_reactions.register()
+    message_jobs.register(app)  # a delivery starts when a transaction that queued mail commits
 
 
 def register_cli(app: Flask) -> None:

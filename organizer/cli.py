@@ -18,11 +18,12 @@ def register(app: Flask) -> None:
     from organizer.auth.cli import commands as auth_commands
     from organizer.events.cli import commands as event_commands
     from organizer.members.cli import commands as member_commands
+    from organizer.messages.cli import commands as message_commands
     from organizer.outcomes.cli import commands as outcomes_commands
     from organizer.pairing.cli import commands as pairing_commands
 
     for command in [seed_demo_command, create_group_command, *member_commands, *event_commands,
-                    *pairing_commands, *auth_commands, *outcomes_commands]:
+                    *pairing_commands, *auth_commands, *outcomes_commands, *message_commands]:
         app.cli.add_command(command)
 
 

@@ -6,10 +6,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from organizer.auth import service, throttle
 from organizer.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm, SignupForm
-from organizer.database import writing
+from organizer.database import transaction, writing
 from organizer.errors import ActionRefused
 from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
+from organizer.messages.invitations import send_password_reset
 from organizer.models import utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -123,11 +124,16 @@ def login():
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
 def forgot_password():
-    """Self-service recovery. The site sends no email yet, so the page explains who can help;
-    it says the same whatever the email (which emails have accounts is not revealed)."""
+    """Self-service recovery: a one-time, expiring link goes to the address itself when it is
+    an account's (see organizer.messages.invitations). The page says the same whatever the
+    email (which emails have accounts is not revealed)."""
     form = ForgotPasswordForm()
     asked = form.validate_on_submit()
-    return render_template("auth/forgot_password.html", form=form, asked=asked)
+    if asked:
+        with transaction():
+            send_password_reset(form.email.data, utcnow())
+    return render_template("auth/forgot_password.html", form=form, asked=asked,
+                           minutes=current_app.config["PASSWORD_RESET_LINK_MINUTES"])
 
 
 @bp.route("/logout", methods=["POST"])

@@ -21,8 +21,9 @@ def event_uid(event: Event, domain: str) -> str:
     return f"event-{event.id}@{domain}"
 
 
-def calendar_file(event: Event, domain: str, url: str) -> bytes:
-    """An iCalendar file with the event in the group's time zone and that zone's VTIMEZONE."""
+def calendar_file(event: Event, domain: str, url: str, method: str = "PUBLISH") -> bytes:
+    """An iCalendar file with the event in the group's time zone and that zone's VTIMEZONE
+    (METHOD:CANCEL, as emailed when the event is cancelled, takes it out of calendars)."""
     zone = ZoneInfo(event.group.time_zone)
     status = "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED"
     location = ", ".join(part for part in (event.venue_name, event.venue_address) if part)
@@ -42,8 +43,8 @@ def calendar_file(event: Event, domain: str, url: str) -> bytes:
         url=url,
     )
     calendar = icalendar.Calendar.new(
-        prodid=PRODID, method="PUBLISH", uid=f"calendar-{event_uid(event, domain)}",
-        name=event.title, subcomponents=[vevent],
+        prodid=PRODID, method=method, uid=f"calendar-{event_uid(event, domain)}",
+        name=" ".join(event.title.split()), subcomponents=[vevent],  # the library refuses a line break in NAME
     )
     # The zone's rules for the years around the event (not the default 1970-2038 window).
     calendar.add_missing_timezones(

@@ -181,6 +181,8 @@ def add_event(group: Group, details: EventDetails, now: datetime,
     event = Event(group=group, status=status.value, **checked.__dict__)
     db.session.add(event)
     db.session.flush()
+    if status == EventStatus.OPEN:
+        signals.event_opened.send(event, now=now)
     return event
 
 

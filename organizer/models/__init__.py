@@ -17,6 +17,7 @@ from organizer.models.members import (
     need_tags,
     offer_tags,
 )
+from organizer.models.messages import EmailInvitation, Message, MessagePreference, MessageStatus
 from organizer.models.outcomes import (
     GaveKind,
     Helped,
@@ -36,6 +37,7 @@ __all__ = [
     "PairingTable",
     "RunStatus",
     "DoNotPair",
+    "EmailInvitation",
     "Event",
     "EventStatus",
     "Group",
@@ -45,6 +47,9 @@ __all__ = [
     "HelpTerm",
     "LinkKind",
     "Membership",
+    "Message",
+    "MessagePreference",
+    "MessageStatus",
     "Need",
     "NeedStatus",
     "Offer",

@@ -200,8 +200,14 @@ def _brings(reason: dict) -> str:
     return reason.get("topic") or "their experience"
 
 
-def member_ics(group: Group, event: Event, run: PairingRun, viewer: Membership, domain: str = "givefirst") -> bytes:
+def member_ics(group: Group, event: Event, run: PairingRun, viewer: Membership, domain: str = "givefirst",
+               cancel: bool = False) -> bytes:
+    """The member's lunch as a calendar entry. Its SEQUENCE grows with every publication (the
+    seconds from the event's creation to it) and with the cancellation (METHOD:CANCEL, as
+    emailed when the event is cancelled), so calendars take the newer copy."""
     zone = ZoneInfo(group.time_zone)
+    published = run.published_at or utcnow()
+    sequence = int(((event.updated_at if cancel else published) - event.created_at).total_seconds()) + cancel
     seats = service.my_seats(run, viewer.user_id)
     lines = [f"Round {s.round}, table {s.table.number}: " + ", ".join(p.name for p in s.partners) for s in seats]
     who = " and ".join(p.name for p in seats[0].partners) if seats else "your group"
@@ -211,9 +217,12 @@ def member_ics(group: Group, event: Event, run: PairingRun, viewer: Membership, 
         description="\n".join(["How can I help you?", *lines]),
         location=", ".join(p for p in (event.venue_name, event.venue_address) if p) or None,
         start=event.starts_at.astimezone(zone), end=event.ends_at.astimezone(zone),
-        stamp=run.published_at or utcnow(),
+        stamp=published,
+        sequence=max(sequence, 0),
+        status="CANCELLED" if cancel else None,
     )
-    calendar = icalendar.Calendar.new(prodid="-//Give First//Lunch//EN", subcomponents=[vevent])
+    calendar = icalendar.Calendar.new(prodid="-//Give First//Lunch//EN", method="CANCEL" if cancel else None,
+                                      subcomponents=[vevent])
     calendar.add_missing_timezones(first_date=date(event.starts_at.year - 1, 1, 1),
                                    last_date=date(event.ends_at.year + 2, 1, 1))
     return calendar.to_ical()

@@ -21,12 +21,15 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from organizer.auth.service import issue_set_password_token
 from organizer.extensions import db, limiter
 from organizer.groups.memberships import invite_to_group
 from organizer.help import service as help_model
 from organizer.members.service import add_do_not_pair, group_membership
+from organizer.messages import links
+from organizer.messages.service import unsubscribe_token
 from organizer.models import LinkKind, Need, Role
 from tests.conftest import empty_database
 from tests.event_factories import make_event, make_rsvp
@@ -120,6 +123,12 @@ ACCESS = {
     "outcomes.figures_csv": ORGANIZER,
     "outcomes.event_answers": ORGANIZER,
     "outcomes.rules": ORGANIZER,
+    "messages.outbox": ORGANIZER,
+    "messages.preferences": MEMBER,
+    "messages.unsubscribe": PUBLIC,       # the signed link in the email is the credential (RFC 8058 one-click)
+    "messages.rsvp": PUBLIC,              # the signed yes/no link of an announcement
+    "messages.invite": ORGANIZER,
+    "messages.join": PUBLIC,              # the one-time link of an invitation by email; joining asks to log in
 }
 
 ROLES = ["anonymous", "outsider", "member", "organizer"]
@@ -175,6 +184,7 @@ def build_world():
         }
     organizer_rule = add_do_not_pair(group, member.id, third.id, by_organizer=True, created_by=organizer).id
     token = issue_set_password_token(third, organizer, timedelta(hours=1))
+    join_token = invite_address(group, organizer)
     term = help_model.add_term(group.id, "PSC test", "a French oral test", organizer)
     wish = help_model.mark_own_need(group_membership(group.id, member.id), db.session.get(Need, own["member"]["need_id"]),
                                     third.id, LinkKind.WISH)
@@ -182,8 +192,23 @@ def build_world():
     values = {"slug": group.slug, "event_id": event.id, "run_id": run.id, "table_id": run.tables[0].id,
               "user_id": member.id, "code": group.invite_code, "token": token, "filename": "css/site.css",
               "invitation_id": invitation.id, "term_id": term.id, "link_id": wish.id,
-              "name": "attendance"}
+              "name": "attendance",
+              "unsubscribe_token": unsubscribe_token(member.id, group.id, "event_announcement"),
+              "rsvp_token": links.sign(links.RSVP, [event.id, member.id, "yes"]),
+              "join_token": join_token}
     return {"group": group, "values": values, "own": own, "organizer_rule": organizer_rule}
+
+
+def invite_address(group, organizer) -> str:
+    """An invitation by email to an address without an account: its one-time join token."""
+    import re
+
+    from organizer.messages.invitations import invite_by_email
+    from organizer.models import Message, utcnow
+
+    invite_by_email(group, "newcomer@example.org", organizer, utcnow())
+    body = db.session.scalars(select(Message.body_text).where(Message.to_email == "newcomer@example.org")).one()
+    return re.search(r"/m/join/(\S+)", body).group(1)
 
 
 def url_of(rule, world, role):

@@ -1,0 +1,131 @@
+"""Invitations by email and password resets: the two messages whose link is a credential.
+
+* An organizer types one or many addresses. An address with an account gets the invitation
+  of the security rules (organizer.groups.memberships.invite_to_group: the owner accepts on
+  their groups page, after logging in). Any other address gets a one-time, expiring join
+  link; whoever opens it signs up (or logs in) and joins with one click. The organizer's
+  page reads the same either way: it never says which addresses have an account.
+* "Forgot your password?" sends a one-time, expiring set-password link to the address itself,
+  at most PASSWORD_RESETS_PER_HOUR per account, and answers the same for any address.
+
+Everything here adds and flushes; the caller commits.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+
+from organizer.auth.service import hash_token, issue_set_password_token, normalize_email, user_by_email
+from organizer.errors import ActionRefused
+from organizer.extensions import db
+from organizer.groups.memberships import add_member, invite_to_group, membership
+from organizer.messages import kinds
+from organizer.messages.service import queue_message, queue_to_address
+from organizer.models import EmailInvitation, Group, Message, User
+from organizer.urls import external_url
+
+MAX_ADDRESSES = 100
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+@dataclass
+class InviteResult:
+    sent: int = 0                       # addresses invited (with or without an account)
+    invalid: list[str] = field(default_factory=list)
+
+
+def parse_addresses(text: str) -> tuple[list[str], list[str]]:
+    """(valid addresses, lower case and without repeats; what is not an address)."""
+    valid, invalid = [], []
+    for item in _SEPARATORS.split(text or ""):
+        item = item.strip().strip("<>")
+        if not item:
+            continue
+        try:
+            address = normalize_email(validate_email(item, check_deliverability=False).normalized)
+        except EmailNotValidError:
+            invalid.append(item[:80])
+            continue
+        if address not in valid:
+            valid.append(address)
+    return valid, invalid
+
+
+def invite_by_email(group: Group, text: str, inviter: User, now: datetime) -> InviteResult:
+    addresses, invalid = parse_addresses(text)
+    if not addresses and not invalid:
+        raise ActionRefused("Type at least one email address.")
+    if len(addresses) > MAX_ADDRESSES:
+        raise ActionRefused(f"At most {MAX_ADDRESSES} addresses at a time; this list has {len(addresses)}.")
+    result = InviteResult(invalid=invalid)
+    for address in addresses:
+        user = user_by_email(address)
+        if user is not None:
+            if not user.is_lunch_guest and membership(user.id, group.id) is None:
+                invite_to_group(group, user, inviter.id, via="email", now=now)  # its signal sends the email
+        else:
+            _invite_address(group, address, inviter, now)
+        result.sent += 1
+    return result
+
+
+def _invite_address(group: Group, address: str, inviter: User, now: datetime) -> None:
+    days = current_app.config["INVITATION_LINK_DAYS"]
+    # One invitation a day per address and group, whatever the organizers type again.
+    dedupe_key = f"join:{group.id}:{address}:{now:%Y%m%d}"
+    if db.session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key)) is not None:
+        return
+    token = secrets.token_urlsafe(32)
+    db.session.add(EmailInvitation(group_id=group.id, email=address, token_hash=hash_token(token),
+                                   invited_by_id=inviter.id, created_at=now, expires_at=now + timedelta(days=days)))
+    db.session.flush()
+    expires = (now + timedelta(days=days)).strftime("%d %B %Y")
+    queue_to_address(kinds.INVITATION, address, group, f"{inviter.name} invites you to join {group.name}",
+                     "invitation_new", {"inviter": inviter, "expires": expires,
+                                        "join_url": external_url("messages.join", join_token=token)},
+                     dedupe_key=dedupe_key, now=now)
+
+
+def valid_invitation(token: str, now: datetime) -> EmailInvitation | None:
+    return db.session.scalar(select(EmailInvitation).where(
+        EmailInvitation.token_hash == hash_token(token), EmailInvitation.accepted_at.is_(None),
+        EmailInvitation.expires_at > now))
+
+
+def accept_invitation(token: str, user: User, now: datetime) -> Group:
+    """The holder of the link joins (one use). No commit."""
+    invitation = valid_invitation(token, now)
+    if invitation is None:
+        raise ActionRefused("This invitation has expired or was already used. Ask the organizer for a new one.")
+    add_member(invitation.group, user)
+    invitation.accepted_at, invitation.accepted_by_id = now, user.id
+    db.session.flush()
+    return invitation.group
+
+
+# --- "Forgot your password?" -----------------------------------------------------------------
+
+def send_password_reset(email: str, now: datetime) -> None:
+    """A reset link to the address, when it is an account's and the account has not had
+    PASSWORD_RESETS_PER_HOUR in the last hour; nothing otherwise. The caller answers the
+    same in every case. No commit."""
+    user = user_by_email(email)
+    if user is None or user.is_lunch_guest:
+        return
+    recent = db.session.scalar(select(func.count()).select_from(Message).where(
+        Message.user_id == user.id, Message.kind == kinds.ACCOUNT_RECOVERY,
+        Message.created_at > now - timedelta(hours=1))) or 0
+    if recent >= current_app.config["PASSWORD_RESETS_PER_HOUR"]:
+        return
+    minutes = current_app.config["PASSWORD_RESET_LINK_MINUTES"]
+    token = issue_set_password_token(user, None, timedelta(minutes=minutes), now)
+    queue_message(kinds.ACCOUNT_RECOVERY, user, None, "Reset your Give First password", "password_reset",
+                  {"reset_url": external_url("auth.set_password", token=token), "minutes": minutes},
+                  dedupe_key=f"reset:{user.id}:{now.isoformat()}", now=now)

@@ -1,0 +1,53 @@
+"""The receivers that turn domain events (organizer.signals) into outbox messages, in the
+transaction of the change itself: the message exists if and only if the change committed.
+Connected once by the app factory (register)."""
+
+from __future__ import annotations
+
+from organizer import signals
+from organizer.messages import notices
+
+
+def on_event_opened(event, *, now, **_):
+    notices.announce_event(event, now)
+
+
+def on_event_changed(event, *, now, **_):
+    notices.tell_event_changed(event, now)
+
+
+def on_event_cancelled(event, *, now, **_):
+    notices.tell_event_cancelled(event, now)
+
+
+def on_waitlist_promoted(event, *, rsvps, now, **_):
+    notices.tell_promoted(event, rsvps, now)
+
+
+def on_pairing_published(run, *, event, previous, now, **_):
+    notices.tell_pairs_published(run, event, previous, now)
+
+
+def on_member_invited(group, *, invitation, now, **_):
+    notices.tell_invited(group, invitation, now)
+
+
+def on_member_left(group, *, user_id, **_):
+    notices.forget_queued_for(group.id, user_id)
+
+
+RECEIVERS = [
+    (signals.event_opened, on_event_opened),
+    (signals.event_changed, on_event_changed),
+    (signals.event_cancelled, on_event_cancelled),
+    (signals.waitlist_promoted, on_waitlist_promoted),
+    (signals.pairing_published, on_pairing_published),
+    (signals.member_invited, on_member_invited),
+    (signals.member_left, on_member_left),
+]
+
+
+def register() -> None:
+    """Connects the receivers (strong references: they live as long as the process)."""
+    for signal, receiver in RECEIVERS:
+        signal.connect(receiver, weak=False)

@@ -1,0 +1,251 @@
+"""Messages: queue an email in the outbox, in the caller's transaction (add and flush, never
+commit). A worker delivers it later (organizer.messages.delivery).
+
+The API other features use (stable; it is only ever extended):
+
+    from organizer.messages import kinds
+    from organizer.messages.service import queue_message
+
+    queue_message(kind: str, to: User, group: Group | None, subject: str, template: str,
+                  context: dict, *, dedupe_key: str, now: datetime,
+                  attachments: Sequence[Attachment] = ()) -> Message | None
+
+* ``kind``: one of organizer.messages.kinds.KINDS (account_recovery, invitation,
+  event_announcement, event_update, event_reminder, waitlist_promoted, partner_ready,
+  table_changed, weekly_digest, after_lunch_followup, thank_you_note); add new kinds there.
+* ``template``: the name under templates/email/, without extension: both
+  ``email/<template>.txt`` (plain text) and ``email/<template>.html`` (autoescaped) are
+  rendered now, with ``context`` plus ``recipient`` (the User), ``group``, ``link(endpoint,
+  **values)`` (an absolute URL from BASE_URL), ``unsubscribe_url`` and ``preferences_url``.
+* ``subject``: plain text; line breaks and control characters are removed (no header
+  injection), and it is cut to 200 characters.
+* ``dedupe_key``: the idempotency key: a message with the same key is never queued again
+  (the call returns None), e.g. f"announce:{event.id}:{user.id}".
+* Returns None, and queues nothing, when the recipient turned the kind off for the group,
+  unsubscribed, already got MESSAGES_PER_DAY capped messages in the last 24 hours, or is a
+  lunch's stand-in guest (no real address). Security kinds ignore preferences and the cap.
+
+``queue_to_address(...)`` does the same for an address without an account (an invitation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from organizer.extensions import db
+from organizer.messages import kinds, links
+from organizer.models import Group, Message, MessagePreference, MessageStatus, User
+from organizer.urls import base_domain, external_url
+
+SUBJECT_MAX = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+# Set on the session when a message is queued: the app starts a delivery once it commits.
+PENDING_FLAG = "outbox_pending"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str   # "text/calendar; method=PUBLISH"
+    content: str
+
+
+def one_line(text: str, limit: int = SUBJECT_MAX) -> str:
+    """Text safe for an email header: no line breaks or control characters, bounded."""
+    cleaned = " ".join(_CONTROL.sub(" ", text or "").split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+# --- preferences ------------------------------------------------------------------------------
+
+def wants(user_id: int, group_id: int | None, kind_name: str) -> bool:
+    """Whether the member receives this kind from this group (security kinds: always)."""
+    kind = kinds.kind(kind_name)
+    if not kind.optional or group_id is None:
+        return True
+    chosen = db.session.scalar(select(MessagePreference.enabled).where(
+        MessagePreference.user_id == user_id, MessagePreference.group_id == group_id,
+        MessagePreference.kind == kind_name))
+    return kind.default_on if chosen is None else chosen
+
+
+def preferences_of(user_id: int, group_id: int) -> dict[str, bool]:
+    chosen = dict(db.session.execute(select(MessagePreference.kind, MessagePreference.enabled).where(
+        MessagePreference.user_id == user_id, MessagePreference.group_id == group_id)).all())
+    return {k.name: chosen.get(k.name, k.default_on) for k in kinds.choosable()}
+
+
+def set_preference(user_id: int, group_id: int, kind_name: str, enabled: bool, now: datetime) -> None:
+    """Records a member's choice (no commit). Security kinds cannot be turned off."""
+    kind = kinds.kind(kind_name)
+    if not kind.optional:
+        return
+    row = db.session.scalar(select(MessagePreference).where(
+        MessagePreference.user_id == user_id, MessagePreference.group_id == group_id,
+        MessagePreference.kind == kind_name))
+    if row is None:
+        db.session.add(MessagePreference(user_id=user_id, group_id=group_id, kind=kind_name,
+                                         enabled=enabled, changed_at=now))
+    elif row.enabled != enabled:
+        row.enabled, row.changed_at = enabled, now
+    db.session.flush()
+
+
+def unsubscribe_token(user_id: int, group_id: int, kind_name: str) -> str:
+    return links.sign(links.UNSUBSCRIBE, [user_id, group_id, kind_name])
+
+
+def unsubscribe_target(token: str) -> tuple[User, Group, kinds.Kind] | None:
+    """Who and what a signed unsubscribe link is about, or None when it is not valid."""
+    payload = links.unsign(links.UNSUBSCRIBE, token)
+    if not payload or len(payload) != 3:
+        return None
+    user_id, group_id, kind_name = payload
+    kind = kinds.KINDS.get(kind_name) if isinstance(kind_name, str) else None
+    if kind is None or not kind.optional or not isinstance(user_id, int) or not isinstance(group_id, int):
+        return None
+    user, group = db.session.get(User, user_id), db.session.get(Group, group_id)
+    if user is None or group is None:
+        return None
+    return user, group, kind
+
+
+# --- queueing ---------------------------------------------------------------------------------
+
+def sent_today(user_id: int, now: datetime) -> int:
+    capped = [k.name for k in kinds.KINDS.values() if k.capped]
+    return db.session.scalar(select(func.count()).select_from(Message).where(
+        Message.user_id == user_id, Message.kind.in_(capped),
+        Message.created_at > now - timedelta(days=1))) or 0
+
+
+def queue_message(kind: str, to: User, group: Group | None, subject: str, template: str, context: dict,
+                  *, dedupe_key: str, now: datetime, attachments: Sequence[Attachment] = ()) -> Message | None:
+    """Queues one email to a user (see the module docstring). Adds and flushes; no commit."""
+    spec = kinds.kind(kind)
+    if to.is_lunch_guest:
+        return None
+    if not wants(to.id, group.id if group else None, kind):
+        return None
+    if _already_queued(dedupe_key):
+        return None
+    if spec.capped and sent_today(to.id, now) >= current_app.config["MESSAGES_PER_DAY"]:
+        return None
+    return _add(spec, to.email, to.name, to, group, subject, template, context, dedupe_key, now, attachments)
+
+
+def queue_to_address(kind: str, email: str, group: Group | None, subject: str, template: str, context: dict,
+                     *, dedupe_key: str, now: datetime, attachments: Sequence[Attachment] = ()) -> Message | None:
+    """Queues one email to an address that has no account (an invitation). No commit."""
+    spec = kinds.kind(kind)
+    if _already_queued(dedupe_key):
+        return None
+    return _add(spec, email, "", None, group, subject, template, context, dedupe_key, now, attachments)
+
+
+def _already_queued(dedupe_key: str) -> bool:
+    return db.session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key)) is not None
+
+
+def _add(spec: kinds.Kind, email: str, name: str, user: User | None, group: Group | None, subject: str,
+         template: str, context: dict, dedupe_key: str, now: datetime,
+         attachments: Sequence[Attachment]) -> Message | None:
+    headers = {}
+    unsubscribe_url = preferences_url = None
+    if user is not None and group is not None and spec.optional:
+        unsubscribe_url = external_url("messages.unsubscribe", unsubscribe_token=unsubscribe_token(user.id, group.id, spec.name))
+        preferences_url = external_url("messages.preferences", slug=group.slug)
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    values = {**context, "recipient": user, "recipient_name": name, "group": group, "link": external_url,
+              "unsubscribe_url": unsubscribe_url, "preferences_url": preferences_url, "kind": spec}
+    message = Message(
+        kind=spec.name, group_id=group.id if group else None, user_id=user.id if user else None,
+        to_email=one_line(email, 254), to_name=one_line(name, 120), subject=one_line(subject),
+        body_text=render_email(f"email/{template}.txt", values),
+        body_html=render_email(f"email/{template}.html", values),
+        attachments=[{"filename": one_line(a.filename, 100), "content_type": one_line(a.content_type, 100),
+                      "content": a.content} for a in attachments],
+        headers=headers, dedupe_key=dedupe_key[:200], message_id=message_id_for(dedupe_key),
+        status=MessageStatus.QUEUED.value, attempts=0, next_attempt_at=now, created_at=now,
+    )
+    try:
+        with db.session.begin_nested():  # a concurrent twin with the same key: keep theirs
+            db.session.add(message)
+    except IntegrityError:
+        return None
+    db.session.info[PENDING_FLAG] = True
+    return message
+
+
+def render_email(name: str, values: dict) -> str:
+    """A message's template, with only the values given: no request, no signed-in user, no
+    page context processors (the recipient is not whoever caused the message). HTML
+    templates are autoescaped like every page."""
+    return current_app.jinja_env.get_template(name).render(**values)
+
+
+def message_id_for(dedupe_key: str) -> str:
+    """The Message-ID header, derived from the idempotency key: every try sends the same one."""
+    digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:40]
+    return f"<{digest}@{base_domain()}>"
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def outbox_query(group_id: int, failed_only: bool = False):
+    query = select(Message).where(Message.group_id == group_id)
+    if failed_only:
+        query = query.where(Message.status == MessageStatus.FAILED.value)
+    return query.order_by(Message.created_at.desc(), Message.id.desc())
+
+
+def outbox_count(group_id: int, failed_only: bool = False) -> int:
+    return db.session.scalar(select(func.count()).select_from(outbox_query(group_id, failed_only).subquery())) or 0
+
+
+def outbox_page(group_id: int, offset: int, size: int, failed_only: bool = False) -> list[Message]:
+    return list(db.session.scalars(outbox_query(group_id, failed_only).limit(size).offset(offset)))
+
+
+def status_counts(group_id: int) -> dict[str, int]:
+    return dict(db.session.execute(select(Message.status, func.count()).where(Message.group_id == group_id)
+                                   .group_by(Message.status)).all())
+
+
+# Links that act for the recipient (unsubscribe, RSVP, join, set a password): the outbox page
+# shows organizers the message without them, since whoever holds one acts as its owner.
+_PERSONAL_LINK = re.compile(r"https?://\S*?/(?:m|auth/set-password)/\S+")
+
+
+def redact_personal_links(text: str) -> str:
+    return _PERSONAL_LINK.sub("[personal link: only the recipient has it]", text)
+
+
+def rsvp_target(token: str):
+    """(event, user, going) of a signed RSVP link, or None when it is not valid (or the
+    member has left the group, or the event is a draft)."""
+    from organizer.models import Event, Membership
+
+    payload = links.unsign(links.RSVP, token)
+    if not payload or len(payload) != 3 or payload[2] not in ("yes", "no"):
+        return None
+    event_id, user_id, answer = payload
+    if not isinstance(event_id, int) or not isinstance(user_id, int):
+        return None
+    event, user = db.session.get(Event, event_id), db.session.get(User, user_id)
+    if event is None or user is None or event.status == "draft":
+        return None
+    member = db.session.scalar(select(Membership.id).where(Membership.group_id == event.group_id,
+                                                           Membership.user_id == user.id))
+    if member is None:
+        return None
+    return event, user, answer == "yes"
