@@ -52,7 +52,7 @@ def goal_seconds(attendees: int) -> float:
 
 def build(app, n: int, seed: int, topics=TOPICS):
     from organizer.extensions import db
-    from organizer.groups.service import add_group, add_member
+    from organizer.groups.service import add_member, create_group
     from organizer.members.service import tags_for
     from organizer.models import Event, EventStatus, Need, Offer, Rsvp, RsvpState, User, utcnow
 
@@ -60,7 +60,7 @@ def build(app, n: int, seed: int, topics=TOPICS):
     now = utcnow()
     organizer = User(name="Bench Organizer", email="organizer@bench.example", password_hash=None)
     db.session.add(organizer)
-    group = add_group(organizer, "Bench group", "America/Toronto", slug="bench")
+    group = create_group(organizer, "Bench group", "America/Toronto", slug="bench")
     event = Event(group=group, title="Door bench", starts_at=now, ends_at=now, status=EventStatus.OPEN.value)
     db.session.add(event)
     for i in range(n):

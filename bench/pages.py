@@ -64,7 +64,7 @@ def seed(url: str, secret_key: str, n: int, seed_value: int) -> dict:
     from organizer import create_app, matching
     from organizer.auth.service import log_in
     from organizer.extensions import db
-    from organizer.groups.service import add_group, add_member
+    from organizer.groups.service import add_member, create_group
     from organizer.members.service import tags_for
     from organizer.models import Event, EventStatus, Need, Offer, Rsvp, RsvpState, User, utcnow
     from organizer.pairing import service as pairing
@@ -78,7 +78,7 @@ def seed(url: str, secret_key: str, n: int, seed_value: int) -> dict:
         now = utcnow()
         organizer = User(name="Bench Organizer", email="organizer@bench.example", password_hash=None)
         db.session.add(organizer)
-        group = add_group(organizer, "Bench group", "America/Toronto", slug="bench")
+        group = create_group(organizer, "Bench group", "America/Toronto", slug="bench")
         event = Event(group=group, title="Bench lunch", starts_at=now, ends_at=now,
                       status=EventStatus.OPEN.value)
         db.session.add(event)

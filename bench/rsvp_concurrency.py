@@ -87,25 +87,24 @@ def prepare(app, members: int, seats: int) -> tuple[str, int, list[str]]:
     from flask_migrate import upgrade
 
     from organizer.auth.service import hash_password
-    from organizer.database import writing
+    from organizer.database import transaction
     from organizer.events import service
     from organizer.extensions import db
-    from organizer.groups.service import add_group
+    from organizer.groups.service import create_group
     from organizer.models import Membership, User, utcnow
 
     with app.app_context():
         upgrade()
-        with writing():
+        with transaction():
             password_hash = hash_password(PASSWORD)
             organizer = User(name="Bench Organizer", email="organizer@bench.example.org", password_hash=password_hash)
             db.session.add(organizer)
-            group = add_group(organizer, "Bench Club", "America/Toronto", slug="bench-club")
+            group = create_group(organizer, "Bench Club", "America/Toronto", slug="bench-club")
             emails = [f"member{i}@bench.example.org" for i in range(members)]
             db.session.add_all(
                 Membership(group=group, user=User(name=f"Member {i}", email=email, password_hash=password_hash))
                 for i, email in enumerate(emails)
             )
-            db.session.commit()
             starts = (datetime.now() + timedelta(days=30)).replace(hour=12, minute=0, second=0, microsecond=0)
             event = service.create_event(
                 group, service.EventDetails(title="Bench lunch", starts_at=starts, capacity=seats), utcnow()

@@ -3,13 +3,11 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, flash, g, request, session
+from flask import abort, g, session
 from flask_login import current_user, login_required
 
-from organizer.database import writing
-from organizer.events.service import acknowledge_promotions, format_local, unseen_promotions
 from organizer.groups.service import memberships_of
-from organizer.models import Membership, Role, utcnow
+from organizer.models import Membership, Role
 
 
 def group_access(role: Role | None = None) -> Callable:
@@ -30,8 +28,7 @@ def group_access(role: Role | None = None) -> Callable:
             if role == Role.ORGANIZER and not member.is_organizer:
                 abort(403)
             session["group_id"] = group.id
-            if request.method == "GET":
-                tell_about_promotions(group)
+            g.group, g.member = group, member  # read by the layout's notices (events.views)
             return view(group=group, member=member, **kwargs)
 
         wrapped.group_access_role = role  # read by the tests that walk every group route
@@ -51,14 +48,3 @@ def my_memberships() -> list[Membership]:
 organizer_required = group_access(Role.ORGANIZER)
 member_required = group_access()
 
-
-def tell_about_promotions(group) -> None:
-    """A member who moved up from a waitlist hears it on their next visit to the group, once."""
-    if not unseen_promotions(current_user.id, group.id):
-        return
-    with writing():
-        events = acknowledge_promotions(current_user.id, group.id, utcnow())
-    for event in events:
-        when = format_local(event.starts_at, group.time_zone)
-        flash(f"Good news: a seat opened up and you moved up from the waitlist. "
-              f"You are in for {event.title} on {when}.", "success")

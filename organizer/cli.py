@@ -7,11 +7,11 @@ from flask import Flask, current_app
 
 from organizer.auth.service import count_users, create_user, issue_set_password_token, user_by_email
 from organizer.cli_helpers import external_url
-from organizer.database import writing
+from organizer.database import transaction
 from organizer.demo import DEMO_PASSWORD, DEMO_SLUG, demo_logins, seed_demo
 from organizer.errors import ActionRefused
 from organizer.extensions import db
-from organizer.groups.service import add_group, time_zone_names
+from organizer.groups.service import create_group, time_zone_names
 
 
 def register(app: Flask) -> None:
@@ -38,15 +38,13 @@ def seed_demo_command(if_empty: bool, force: bool) -> None:
         raise click.ClickException(
             f"seed-demo creates accounts whose password is published, so it runs only in development "
             f"(GIVEFIRST_ENV=development; this is '{environment}'). Add --force to load it anyway.")
-    if if_empty and count_users() > 0:
-        logins = demo_logins()
-        if logins is None:
-            click.echo("The database already has data; demo data not loaded.")
-            return
-    else:
-        with writing():
+    with transaction():
+        if not (if_empty and count_users() > 0):
             seed_demo()
         logins = demo_logins()
+    if logins is None:
+        click.echo("The database already has data; demo data not loaded.")
+        return
     click.echo(f"Demo group: {external_url('groups.detail', slug=DEMO_SLUG)}")
     click.echo(f"Every demo account's password: {DEMO_PASSWORD}")
     for login in logins:
@@ -63,19 +61,18 @@ def seed_demo_command(if_empty: bool, force: bool) -> None:
 def create_group_command(slug, name, organizer_email, organizer_name, time_zone, link_hours) -> None:
     """Create group SLUG called NAME with its organizer, printing a set-password link if the account is new."""
     try:
-        with writing():
+        with transaction():
             organizer = user_by_email(organizer_email)
             token = None
             if organizer is None:
                 display = organizer_name or organizer_email.split("@")[0]
                 organizer = create_user(display, organizer_email, None)
                 token = issue_set_password_token(organizer, None, timedelta(hours=link_hours))
-            group = add_group(organizer, name, time_zone, slug=slug)
+            group = create_group(organizer, name, time_zone, slug=slug)
+            db.session.flush()
             if token:
                 organizer.created_by_group_id = group.id
-            db.session.commit()
     except ActionRefused as refusal:
-        db.session.rollback()
         raise click.ClickException(str(refusal)) from None
     click.echo(f"Created group {group.name} ({group.slug}) with organizer {organizer.email}.")
     click.echo(f"Invite link: {external_url('groups.join', code=group.invite_code)}")

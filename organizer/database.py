@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from flask import Flask, g, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from organizer.extensions import db
 
@@ -44,7 +45,9 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
+        write_lock = wants_write_lock()
+        connection.info["write_lock"] = write_lock  # read by writing()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_lock else "BEGIN")
 
 
 def mark_write_request() -> None:
@@ -56,13 +59,40 @@ def wants_write_lock() -> bool:
     return has_app_context() and g.get("database_writes", False)
 
 
+@event.listens_for(Session, "after_begin")
+def _transaction_begun(session, transaction, connection) -> None:
+    session.info["flushed"] = False
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, flush_context) -> None:
+    session.info["flushed"] = True
+
+
+def holds_changes(session) -> bool:
+    """Whether the session's transaction has changes, flushed or not, that a rollback would lose."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get("flushed"))
+
+
 @contextmanager
 def writing() -> Iterator[None]:
-    """Outside a request (CLI, background jobs): open the next transactions for writing."""
-    db.session.rollback()  # a transaction begun for reading cannot take the write lock safely
+    """Open the transactions begun inside the block for writing (SQLite: BEGIN IMMEDIATE).
+
+    A write request's transaction already is one, and so is a transaction begun inside
+    writing(): they are kept. A read transaction still open (SQLite, begun without the write
+    lock) cannot take the lock safely, so it is ended first; that loses nothing but reads.
+    One that already holds changes is a bug of the caller (it wrote before it asked to
+    write) and raises instead of losing them: open the transaction before reading.
+    PostgreSQL has no such lock; its services lock the rows they change."""
     previous = g.get("database_writes", False)
-    g.database_writes = True
+    g.database_writes = True  # from here, a connection the session takes begins for writing
     try:
+        session = db.session()  # the scoped session's Session
+        if session.in_transaction() and not session.connection().info.get("write_lock", True):
+            if holds_changes(session):
+                raise RuntimeError("writing() inside a read transaction that holds changes: "
+                                   "open the transaction (writing() or transaction()) before reading")
+            session.rollback()
         yield
     finally:
         g.database_writes = previous
@@ -72,11 +102,20 @@ def writing() -> Iterator[None]:
 def transaction() -> Iterator[None]:
     """The one commit of an action (a request's write, a CLI command, a job): everything the
     services added and flushed inside the block commits together when it ends, and all of it
-    rolls back when the block raises (ActionRefused included), so no action is left half done."""
+    rolls back when the block raises (ActionRefused included), so no action is left half done.
+
+    Inside another transaction() block it joins that one: the outermost block commits."""
+    if g.get("database_action"):
+        yield
+        return
     with writing():
+        g.database_action = True
         try:
             yield
         except BaseException:
             db.session.rollback()
             raise
-        db.session.commit()
+        else:
+            db.session.commit()
+        finally:
+            g.database_action = False

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from organizer.auth.service import create_user, user_by_email
 from organizer.extensions import db
-from organizer.groups.service import add_group, add_member, group_by_slug
+from organizer.groups.service import add_member, create_group, group_by_slug
 from organizer.members.service import parse_tags, tags_for
 from organizer.models import Event, EventStatus, Group, Need, Offer, Role, Rsvp, RsvpState, utcnow
 
@@ -175,9 +175,9 @@ class DemoLogin:
 
 
 def seed_demo() -> Group:
-    """Creates the demo group, or completes it. One commit."""
+    """Creates the demo group, or completes it (the caller commits)."""
     organizer = user_by_email(ORGANIZER[1]) or create_user(*ORGANIZER, DEMO_PASSWORD)
-    group = group_by_slug(DEMO_SLUG) or add_group(
+    group = group_by_slug(DEMO_SLUG) or create_group(
         organizer, "Oakville Career Connectors", "America/Toronto", slug=DEMO_SLUG
     )
     add_member(group, organizer, Role.ORGANIZER)
@@ -191,7 +191,7 @@ def seed_demo() -> Group:
             add_member(group, user)
     if db.session.scalar(select(Event.id).where(Event.group_id == group.id).limit(1)) is None:
         _add_demo_lunch(group)
-    db.session.commit()
+    db.session.flush()
     return group
 
 

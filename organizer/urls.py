@@ -39,3 +39,13 @@ def external_url(endpoint: str, **values) -> str:
 def base_domain() -> str:
     """The host name of BASE_URL, for calendar UIDs."""
     return urlsplit(current_app.config["BASE_URL"]).hostname or "givefirst"
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only a path on this site: never another host, scheme or a protocol-relative URL."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(c in target for c in "\\\r\n\t"):
+        return None
+    return target

@@ -4,7 +4,7 @@ import itertools
 
 from organizer.auth.service import hash_password
 from organizer.extensions import db
-from organizer.groups.service import add_group, add_member
+from organizer.groups.service import add_member, create_group
 from organizer.models import Group, Membership, Role, User
 
 DEFAULT_PASSWORD = "correct horse battery"
@@ -28,7 +28,7 @@ def make_user(name: str | None = None, email: str | None = None, password: str |
 def make_group(organizer: User | None = None, name: str | None = None, members: list[User] = (),
                time_zone: str = "America/Toronto") -> Group:
     organizer = organizer or make_user()
-    group = add_group(organizer, name or f"Group {next(_counter)}", time_zone)
+    group = create_group(organizer, name or f"Group {next(_counter)}", time_zone)
     for user in members:
         add_member(group, user)
     db.session.commit()
@@ -52,13 +52,17 @@ def make_need(group: Group, user: User, title: str = "A publisher for my book", 
               visibility: str = "group", priority: str = "normal", status: str = "open", details: str = ""):
     from organizer.members.service import NeedInput, add_need
 
-    return add_need(membership_of(user, group), NeedInput(title=title, details=details, tags=tags,
+    need = add_need(membership_of(user, group), NeedInput(title=title, details=details, tags=tags,
                                                           visibility=visibility, priority=priority, status=status))
+    db.session.commit()
+    return need
 
 
 def make_offer(group: Group, user: User, title: str = "Resume reviews", tags: str = "", kind: str = "advice",
                active: bool = True, details: str = ""):
     from organizer.members.service import OfferInput, add_offer
 
-    return add_offer(membership_of(user, group), OfferInput(title=title, details=details, tags=tags,
+    offer = add_offer(membership_of(user, group), OfferInput(title=title, details=details, tags=tags,
                                                             kind=kind, active=active))
+    db.session.commit()
+    return offer

@@ -157,18 +157,34 @@ def test_member_cannot_change_the_answer_after_the_deadline(client, auth, club):
     assert service.rsvp_of(event.id, member.id).state == RsvpState.GOING
 
 
-def test_promoted_member_is_told_on_the_next_visit_and_only_once(client, auth, club):
-    group, organizer, member = club
+def promote(group, organizer, member):
     event = make_event(group, capacity=1)
     t = utcnow()
     service.answer(event, organizer, True, t)
     service.answer(event, member, True, t + timedelta(seconds=1))
     service.answer(event, organizer, False, t + timedelta(seconds=2))
+    return event
+
+
+def test_promoted_member_is_told_on_every_visit_and_reading_writes_nothing(client, auth, club):
+    group, organizer, member = club
+    event = promote(group, organizer, member)
     auth.login("dave@example.org")
     first = client.get(f"/groups/{group.slug}/events/").get_data(as_text=True)
-    second = client.get(f"/groups/{group.slug}/events/").get_data(as_text=True)
+    second = client.get(f"/groups/{group.slug}/").get_data(as_text=True)
     assert "you moved up from the waitlist" in first
-    assert "you moved up from the waitlist" not in second
+    assert "you moved up from the waitlist" in second
+    assert service.rsvp_of(event.id, member.id).promotion_seen_at is None
+
+
+def test_promoted_member_is_not_told_again_once_they_press_got_it(client, auth, club):
+    group, organizer, member = club
+    event = promote(group, organizer, member)
+    auth.login("dave@example.org")
+    back = f"/groups/{group.slug}/events/"
+    response = client.post(f"/groups/{group.slug}/events/promotions/seen", data={"next": back})
+    assert response.headers["Location"] == back
+    assert "you moved up from the waitlist" not in client.get(back).get_data(as_text=True)
     assert service.rsvp_of(event.id, member.id).promotion_seen_at is not None
 
 

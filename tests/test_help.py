@@ -37,6 +37,7 @@ def club(app):
 
 def generate(event):
     run = service.claim_run(event, None, utcnow(), TIME_LIMIT)
+    db.session.commit()  # the claim, as the boundary commits it
     return service.execute_run(run.id, TIME_LIMIT)
 
 

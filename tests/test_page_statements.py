@@ -55,6 +55,7 @@ def grow(group, lunch, rng, count: int) -> None:
 
 def pair(lunch) -> None:
     run = pairing.claim_run(lunch, None, utcnow(), 10.0)
+    db.session.commit()  # the claim, as the boundary commits it
     pairing.execute_run(run.id, 10.0)
 
 

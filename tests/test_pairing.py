@@ -9,6 +9,8 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
+from organizer.database import transaction
+from organizer.events import service as events
 from organizer.extensions import db
 from organizer.matching import violations
 from organizer.models import PairingRun, RunStatus, utcnow
@@ -44,8 +46,16 @@ def lunch(app):
 
 
 def generate(event, **kwargs):
-    run = service.claim_run(event, None, utcnow(), TIME_LIMIT, **kwargs)
+    db.session.commit()  # the test's own changes; execute_run opens transactions of its own
+    with transaction():
+        run = service.claim_run(event, None, utcnow(), TIME_LIMIT, **kwargs)
     return service.execute_run(run.id, TIME_LIMIT)
+
+
+def swap(run, first_id, second_id, round_, by):
+    scored = service.swap_scores(run, first_id, second_id, round_, utcnow(), TIME_LIMIT)
+    scored.score()
+    return service.swap(run, first_id, second_id, round_, by, utcnow(), scored)
 
 
 def seated(run):
@@ -139,6 +149,7 @@ def test_review_lists_uncovered_needs_and_unhelped_people(lunch):
 def test_a_second_generate_while_one_runs_is_refused_with_409(lunch, client, auth):
     group, organizer, event, p = lunch
     running = service.claim_run(event, None, utcnow(), TIME_LIMIT)
+    db.session.commit()  # the claim, as the boundary commits it
     auth.login("olga@example.org")
     response = client.post(f"/groups/{group.slug}/events/{event.id}/pairing/generate",
                            data={"source": "checked_in"}, headers={"Accept": "application/json"})
@@ -154,6 +165,7 @@ def test_a_dead_workers_claim_expires_and_generation_goes_on(lunch):
     group, organizer, event, p = lunch
     long_ago = utcnow() - timedelta(hours=1)
     dead = service.claim_run(event, None, long_ago, TIME_LIMIT)  # never executed: its worker died
+    db.session.commit()  # the claim, as the boundary commits it
     run = generate(event)
     db.session.refresh(dead)
     assert dead.status == RunStatus.FAILED and "stopped before finishing" in dead.error
@@ -208,7 +220,7 @@ def test_lock_then_re_solve_keeps_the_locked_pair(lunch):
     group, organizer, event, p = lunch
     run = generate(event)
     # Lock a pair the optimum would not choose, by swapping first.
-    swapped = service.swap(run, p["Dave"].id, p["Sofia"].id, 1, organizer, utcnow(), TIME_LIMIT)
+    swapped = swap(run, p["Dave"].id, p["Sofia"].id, 1, organizer)
     assert swapped.version == 2 and not swapped.proven_optimal
     alice_table = table_of(swapped, p["Alice"].id)
     assert sorted(s.user_id for s in alice_table.seats) == sorted([p["Alice"].id, p["Sofia"].id])
@@ -231,9 +243,40 @@ def test_a_swap_into_a_do_not_pair_is_refused(lunch):
     partner_of_alice = next(s.user_id for s in table_of(run, p["Alice"].id).seats if s.user_id != p["Alice"].id)
     other = next(u for u in p.values() if u.id not in (p["Alice"].id, partner_of_alice))
     add_do_not_pair(group, p["Alice"].id, other.id, by_organizer=False, created_by=p["Alice"])
-    with pytest.raises(service.ActionRefused, match="must not be paired"):
-        service.swap(run, partner_of_alice, other.id, 1, organizer, utcnow(), TIME_LIMIT)
+    db.session.commit()
+    with pytest.raises(service.ActionRefused, match="must not be paired"), transaction():
+        swap(run, partner_of_alice, other.id, 1, organizer)
     assert db.session.scalar(select(func.count()).select_from(PairingRun)) == 1
+
+
+def test_a_walk_in_added_from_the_pairing_page_is_not_checked_in_when_the_re_solve_is_refused(
+        lunch, client, auth):
+    group, organizer, event, p = lunch
+    run = generate(event)
+    walk_in = make_member(group, name="Walk In")
+    with transaction():
+        service.claim_run(event, None, utcnow(), TIME_LIMIT)  # a computation is already running
+    auth.login("olga@example.org")
+    page = client.post(f"/groups/{group.slug}/events/{event.id}/pairing/{run.id}/add",
+                       data={"add-user": f"Walk In (#{walk_in.id})"}, follow_redirects=True)
+    assert "already being computed" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert events.rsvp_of(event.id, walk_in.id) is None  # the check-in rolled back with the claim
+
+
+def test_a_walk_in_added_from_the_pairing_page_is_checked_in_and_seated(lunch, client, auth):
+    group, organizer, event, p = lunch
+    run = generate(event)
+    walk_in = make_member(group, name="Walk In")
+    auth.login("olga@example.org")
+    client.post(f"/groups/{group.slug}/events/{event.id}/pairing/{run.id}/add",
+                data={"add-user": f"Walk In (#{walk_in.id})"})
+    for thread in threading.enumerate():
+        if thread.name.startswith("pairing-run-"):
+            thread.join(timeout=30)
+    db.session.expire_all()
+    assert events.rsvp_of(event.id, walk_in.id).checked_in_at is not None
+    assert service.latest_run(event).version == 2
 
 
 def test_exclude_and_add_a_walk_in_make_new_versions(lunch):
@@ -366,6 +409,7 @@ def test_rq_worker_runs_the_job_when_redis_is_configured(lunch, app):
     url = redis_url_or_skip(14)
     group, organizer, event, p = lunch
     run = service.claim_run(event, None, utcnow(), TIME_LIMIT)
+    db.session.commit()  # the claim, as the boundary commits it
     queue = jobs.queue(url)
     queue.empty()
     app.config["REDIS_URL"] = url

@@ -19,6 +19,7 @@ from tests.test_pairing import TIME_LIMIT, generate, lunch  # noqa: F401 (a fixt
 
 def run_thread_job(app, event):
     run = service.claim_run(event, None, utcnow(), TIME_LIMIT, action="generate")
+    db.session.commit()  # the claim, as the boundary commits it
     jobs.start(run.id)
     for thread in threading.enumerate():
         if thread.name == f"pairing-run-{run.id}":

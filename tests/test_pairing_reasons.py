@@ -30,6 +30,7 @@ def pair(app):
     for user in (ann, bo):
         make_rsvp(event, user, checked_in=True)
     run = service.claim_run(event, None, utcnow(), TIME_LIMIT)
+    db.session.commit()  # the claim, as the boundary commits it
     run = service.execute_run(run.id, TIME_LIMIT)
     service.publish(run, utcnow())
     db.session.commit()

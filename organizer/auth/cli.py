@@ -7,8 +7,7 @@ from flask import current_app
 
 from organizer.auth.service import issue_set_password_token, prune_sessions, session_limits, user_by_email
 from organizer.cli_helpers import external_url
-from organizer.database import writing
-from organizer.extensions import db
+from organizer.database import transaction
 from organizer.models import utcnow
 
 
@@ -18,12 +17,11 @@ from organizer.models import utcnow
 def set_password_link_command(email: str, link_hours: int) -> None:
     """Print a one-time set-password link for EMAIL's account (recovery by the site's operator:
     send it to that address only). Older links of the account stop working."""
-    with writing():
+    with transaction():
         user = user_by_email(email)
         if user is None or user.is_lunch_guest:
             raise click.ClickException(f"No account with the email {email}.")
         token = issue_set_password_token(user, None, timedelta(hours=link_hours))
-        db.session.commit()
     click.echo(f"Set-password link for {user.email} (one use, {link_hours} hours): "
                f"{external_url('auth.set_password', token=token)}")
 
@@ -31,9 +29,8 @@ def set_password_link_command(email: str, link_hours: int) -> None:
 @click.command("prune-sessions")
 def prune_sessions_command() -> None:
     """Delete signed-in sessions past their lifetime or idle timeout (logins also do this)."""
-    with writing():
+    with transaction():
         count = prune_sessions(utcnow(), session_limits(current_app.config))
-        db.session.commit()
     click.echo(f"Deleted {count} expired session(s).")
 
 

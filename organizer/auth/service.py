@@ -76,7 +76,7 @@ def create_user(name: str, email: str, password: str | None) -> User:
 def sign_up(name: str, email: str, password: str) -> tuple[User, str]:
     user = create_user(name, email, password)
     token = _new_session(user)
-    db.session.commit()
+    db.session.flush()
     return user, token
 
 
@@ -118,7 +118,7 @@ def log_in(user: User, limits: SessionLimits | None = None) -> str:
     if limits is not None:
         prune_sessions(utcnow(), limits)  # a login is a good moment to forget expired ones
     token = _new_session(user)
-    db.session.commit()
+    db.session.flush()
     return token
 
 
@@ -158,10 +158,9 @@ def session_needs_touch(token: str, now: datetime, limits: SessionLimits) -> boo
 
 
 def touch_session(token: str, now: datetime) -> None:
-    """Records activity on a session (the idle timeout counts from here). Commits."""
+    """Records activity on a session (the idle timeout counts from here)."""
     db.session.execute(update(UserSession).where(UserSession.token_hash == hash_token(token))
                        .values(last_seen_at=now))
-    db.session.commit()
 
 
 def prune_sessions(now: datetime, limits: SessionLimits) -> int:
@@ -173,7 +172,6 @@ def prune_sessions(now: datetime, limits: SessionLimits) -> int:
 def log_out(token: str | None) -> None:
     if token:
         db.session.execute(delete(UserSession).where(UserSession.token_hash == hash_token(token)))
-        db.session.commit()
 
 
 def change_password(user: User, current_password: str, new_password: str) -> str:
@@ -184,7 +182,7 @@ def change_password(user: User, current_password: str, new_password: str) -> str
     void_set_password_links(user)
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     token = _new_session(user)
-    db.session.commit()
+    db.session.flush()
     return token
 
 
@@ -247,7 +245,7 @@ def set_password_with_token(token: str, new_password: str) -> tuple[User, str]:
     void_set_password_links(user)
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     session_token = _new_session(user)
-    db.session.commit()
+    db.session.flush()
     return user, session_token
 
 

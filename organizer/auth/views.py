@@ -1,17 +1,18 @@
-from urllib.parse import urlsplit
+
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
+from organizer.actions import attempt
 from organizer.auth import service, throttle
 from organizer.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm, SignupForm
-from organizer.database import transaction, writing
-from organizer.errors import ActionRefused
+from organizer.database import transaction
 from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
 from organizer.messages.invitations import send_password_reset
 from organizer.models import utcnow
+from organizer.urls import safe_next_url
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -51,24 +52,16 @@ def keep_session_fresh():
         stale = (service.needs_touch(last_seen, now, limits) if last_seen is not None
                  else service.session_needs_touch(token, now, limits))
         if stale:
-            with writing():
+            # Bookkeeping of the session store, on any request (GET included): the idle
+            # timeout needs activity recorded. Its own transaction, before the view's.
+            with transaction():
                 service.touch_session(token, now)
         return
     # The cookie names a session that has expired (or was ended): forget it in this browser too.
-    with writing():
+    with transaction():
         service.log_out(token)
     session.clear()
     flash("Your session has expired. Log in again.", "info")
-
-
-def safe_next_url(target: str | None) -> str | None:
-    """Only a path on this site: never another host, scheme or a protocol-relative URL."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(c in target for c in "\\\r\n\t"):
-        return None
-    return target
 
 
 def start_session(user, token: str) -> None:
@@ -88,10 +81,10 @@ def signup():
         return redirect(url_for("home.index"))
     form = SignupForm(next=request.args.get("next"))
     if form.validate_on_submit():
-        try:
+        with attempt(flash_refusal=False) as action:
             user, token = service.sign_up(form.name.data, form.email.data, form.password.data)
-        except ActionRefused as refusal:
-            form.email.errors.append(str(refusal))
+        if not action.ok:
+            form.email.errors.append(str(action.refusal))
         else:
             start_session(user, token)
             flash(f"Welcome to Give First, {user.name}.", "success")
@@ -111,12 +104,14 @@ def login():
     if form.validate_on_submit():
         email = service.normalize_email(form.email.data)
         throttle.slow_down_if_under_attack(email)
-        user = service.authenticate(email, form.password.data)
+        with transaction():  # a password hash made stronger and the new session commit together
+            user = service.authenticate(email, form.password.data)
+            token = service.log_in(user, service.session_limits(current_app.config)) if user else None
         if user is None:
             throttle.record_failure(email)
             flash("That email and password do not match an account.", "error")
         else:
-            start_session(user, service.log_in(user, service.session_limits(current_app.config)))
+            start_session(user, token)
             return redirect(after_login_url(form.next.data))
     return render_template("auth/login.html", form=form)
 
@@ -140,7 +135,8 @@ def forgot_password():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
-        service.log_out(session.get("auth_token"))
+        with transaction():
+            service.log_out(session.get("auth_token"))
         logout_user()
         session.clear()
         flash("You are logged out.", "info")
@@ -154,12 +150,10 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            token = service.change_password(
-                current_user, form.current_password.data, form.password.data
-            )
-        except ActionRefused as refusal:
-            form.current_password.errors.append(str(refusal))
+        with attempt(flash_refusal=False) as action:
+            token = service.change_password(current_user, form.current_password.data, form.password.data)
+        if not action.ok:
+            form.current_password.errors.append(str(action.refusal))
         else:
             start_session(current_user._get_current_object(), token)
             flash("Your password is changed. Other browsers signed in as you are logged out.", "success")
@@ -175,10 +169,9 @@ def set_password(token: str):
         return render_template("auth/set_password_invalid.html"), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as action:
             user, session_token = service.set_password_with_token(token, form.password.data)
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
+        if not action.ok:
             return redirect(url_for("home.index"))
         start_session(user, session_token)
         flash("Your password is set. Welcome.", "success")

@@ -4,10 +4,9 @@ from datetime import datetime
 
 import click
 
-from organizer.database import writing
+from organizer.database import transaction
 from organizer.errors import ActionRefused
 from organizer.events import service
-from organizer.extensions import db
 from organizer.groups.service import group_by_slug
 from organizer.models import EventStatus, utcnow
 
@@ -62,7 +61,7 @@ def create_event_command(group_slug, title, starts_at, ends_at, capacity, rounds
             rounds=_whole_number(rounds, "--rounds"),
             rsvp_deadline=_local_time(rsvp_deadline, "--rsvp-deadline"),
         )
-        with writing():
+        with transaction():
             group = group_by_slug(group_slug)
             if group is None:
                 raise ActionRefused(f"No group with the short name {group_slug!r}.")
@@ -73,7 +72,6 @@ def create_event_command(group_slug, title, starts_at, ends_at, capacity, rounds
             if all_members_attending:
                 going, waitlisted = service.answer_for_all_members(event, now)
     except ActionRefused as refusal:
-        db.session.rollback()
         raise click.ClickException(str(refusal)) from None
     click.echo(event_id)
     if all_members_attending:

@@ -168,9 +168,9 @@ def _check_details(details: EventDetails, time_zone: str) -> CheckedDetails:
     )
 
 
-def add_event(group: Group, details: EventDetails, now: datetime,
-              status: EventStatus = EventStatus.OPEN) -> Event:
-    """Adds an event to the session without committing."""
+def create_event(group: Group, details: EventDetails, now: datetime,
+                 status: EventStatus = EventStatus.OPEN) -> Event:
+    """A new event, a draft or open for RSVP."""
     if status not in (EventStatus.DRAFT, EventStatus.OPEN):
         raise ActionRefused("A new event is a draft or open for RSVP.")
     checked = _check_details(details, group.time_zone)
@@ -183,13 +183,6 @@ def add_event(group: Group, details: EventDetails, now: datetime,
     db.session.flush()
     if status == EventStatus.OPEN:
         signals.event_opened.send(event, now=now)
-    return event
-
-
-def create_event(group: Group, details: EventDetails, now: datetime,
-                 status: EventStatus = EventStatus.OPEN) -> Event:
-    event = add_event(group, details, now, status)
-    db.session.commit()
     return event
 
 
@@ -211,7 +204,7 @@ def update_event(event: Event, details: EventDetails, now: datetime) -> Event:
     db.session.flush()
     _promote_from_waitlist(event, now)
     signals.event_changed.send(event, now=now)
-    db.session.commit()
+    db.session.flush()
     return event
 
 
@@ -232,7 +225,7 @@ def open_for_rsvp(event: Event) -> None:
     event.status = EventStatus.OPEN.value
     db.session.flush()
     signals.event_opened.send(event, now=utcnow())
-    db.session.commit()
+    db.session.flush()
 
 
 def cancel_event(event: Event) -> None:
@@ -243,7 +236,7 @@ def cancel_event(event: Event) -> None:
     event.status = EventStatus.CANCELLED.value
     db.session.flush()
     signals.event_cancelled.send(event, now=utcnow())
-    db.session.commit()
+    db.session.flush()
 
 
 def mark_done(event: Event, now: datetime) -> None:
@@ -255,7 +248,7 @@ def mark_done(event: Event, now: datetime) -> None:
     event.status = EventStatus.DONE.value
     db.session.flush()
     signals.event_done.send(event, now=now)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- Answers, capacity and the waitlist --------------------------------------------------
@@ -350,8 +343,7 @@ def answer(event: Event, user: User, going: bool, now: datetime) -> Rsvp:
         db.session.add(rsvp)
     if going:
         if rsvp.state in (RsvpState.GOING, RsvpState.WAITLISTED):
-            db.session.commit()  # already in or waiting: keep the seat or the place in line
-            return rsvp
+            return rsvp  # already in or waiting: keep the seat or the place in line
         _promote_from_waitlist(event, now)  # no one waits while a seat is free
         rsvp.answered_at = now
         rsvp.promoted_at = rsvp.promotion_seen_at = None
@@ -370,7 +362,7 @@ def answer(event: Event, user: User, going: bool, now: datetime) -> Rsvp:
         db.session.flush()
         if had_seat:
             _promote_from_waitlist(event, now)
-    db.session.commit()
+    db.session.flush()
     return rsvp
 
 
@@ -411,7 +403,7 @@ def acknowledge_promotions(user_id: int, group_id: int, now: datetime) -> list[E
     rsvps = unseen_promotions(user_id, group_id)
     for rsvp in rsvps:
         rsvp.promotion_seen_at = now
-    db.session.commit()
+    db.session.flush()
     return [rsvp.event for rsvp in rsvps]
 
 
@@ -462,7 +454,7 @@ def check_in(event: Event, user_id: int, now: datetime) -> User:
         rsvp.state = RsvpState.GOING.value
         rsvp.waitlisted_at = None
         rsvp.checked_in_at = now
-    db.session.commit()
+    db.session.flush()
     return rsvp.user
 
 
@@ -478,7 +470,7 @@ def undo_check_in(event: Event, user_id: int) -> User:
         db.session.delete(rsvp)
     else:
         rsvp.checked_in_at = None
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -505,7 +497,7 @@ def add_walk_in(event: Event, user_id: int, now: datetime) -> User:
     if member is None:
         raise ActionRefused("That person is not a member of this group.")
     _walk_in(event, member.user, now)
-    db.session.commit()
+    db.session.flush()
     return member.user
 
 
@@ -549,7 +541,7 @@ def add_walk_in_guest(event: Event, name: str, email: str, now: datetime,
     if rsvp is not None and rsvp.checked_in_at is not None:
         raise ActionRefused(f"{name} is already checked in.")
     _walk_in(event, user, now)
-    db.session.commit()
+    db.session.flush()
     return name
 
 

@@ -1,15 +1,16 @@
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from organizer.access import member_required, organizer_required
-from organizer.errors import ActionRefused
+from organizer.actions import attempt
+from organizer.database import transaction
 from organizer.events import exports, service
 from organizer.events.forms import EventForm, RsvpForm, WalkInGuestForm, WalkInMemberForm
 from organizer.forms import ConfirmForm
 from organizer.models import EventStatus, RsvpState, utcnow
 from organizer.outcomes import pages as outcomes_pages
 from organizer.paging import page_number
-from organizer.urls import base_domain, external_url
+from organizer.urls import base_domain, external_url, safe_next_url
 
 bp = Blueprint("events", __name__, url_prefix="/groups/<slug>/events")
 
@@ -35,6 +36,27 @@ def _details(form: EventForm) -> service.EventDetails:
     )
 
 
+@bp.app_context_processor
+def promotion_notices() -> dict:
+    """On a group's pages, the seats this member got from a waitlist and has not acknowledged
+    yet (shown until they press "Got it": reading a page writes nothing)."""
+    group, member = g.get("group"), g.get("member")
+    if group is None or member is None or request.method != "GET":
+        return {}
+    return {"promotion_notices": [
+        (rsvp.event, service.format_local(rsvp.event.starts_at, group.time_zone))
+        for rsvp in service.unseen_promotions(member.user_id, group.id)], "promotion_form": ConfirmForm()}
+
+
+@bp.route("/promotions/seen", methods=["POST"])
+@member_required
+def promotions_seen(group, member):
+    if ConfirmForm().validate_on_submit():
+        with transaction():
+            service.acknowledge_promotions(member.user_id, group.id, utcnow())
+    return redirect(safe_next_url(request.form.get("next")) or url_for("groups.detail", slug=group.slug))
+
+
 @bp.route("/")
 @member_required
 def index(group, member):
@@ -52,11 +74,9 @@ def create(group, member):
     form = EventForm(time_zone=group.time_zone)
     if form.validate_on_submit():
         status = EventStatus.DRAFT if "save_draft" in request.form else EventStatus.OPEN
-        try:
+        with attempt() as action:
             event = service.create_event(group, _details(form), utcnow(), status)
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash(f"{event.title} is created" + (" as a draft; members do not see it yet." if status == EventStatus.DRAFT
                   else " and open for RSVP."), "success")
             return redirect(url_for("events.detail", slug=group.slug, event_id=event.id))
@@ -107,11 +127,9 @@ def edit(group, member, event_id: int):
             "rsvp_deadline": service.to_local(event.rsvp_deadline, group.time_zone),
         })
     if form.validate_on_submit():
-        try:
+        with attempt() as action:
             service.update_event(event, _details(form), utcnow())
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash("Event saved.", "success")
             return redirect(url_for("events.detail", slug=group.slug, event_id=event.id))
     return render_template("events/form.html", group=group, member=member, form=form, event=event)
@@ -125,11 +143,9 @@ def rsvp(group, member, event_id: int):
     if not form.validate_on_submit():
         flash("Choose yes or no.", "error")
         return redirect(url_for("events.detail", slug=group.slug, event_id=event.id))
-    try:
+    with attempt() as action:
         answer = service.answer(event, current_user, form.answer.data == "yes", utcnow())
-    except ActionRefused as refusal:
-        flash(str(refusal), "error")
-    else:
+    if action.ok:
         if answer.state == RsvpState.GOING:
             flash(f"You are in. See you on {service.format_local(event.starts_at, group.time_zone)}.", "success")
         elif answer.state == RsvpState.WAITLISTED:
@@ -141,14 +157,12 @@ def rsvp(group, member, event_id: int):
     return redirect(url_for("events.detail", slug=group.slug, event_id=event.id))
 
 
-def _status_action(group, member, event_id: int, action, message: str):
+def _status_action(group, member, event_id: int, change, message: str):
     event = _event_or_404(group, member, event_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            action(event)
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        with attempt() as action:
+            change(event)
+        if action.ok:
             flash(message.format(title=event.title), "success")
     return redirect(url_for("events.detail", slug=group.slug, event_id=event.id))
 
@@ -229,11 +243,9 @@ def _back_to_door(group, event_id: int, search: str = ""):
 def check_in(group, member, event_id: int, user_id: int):
     event = _event_or_404(group, member, event_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt() as action:
             user = service.check_in(event, user_id, utcnow())
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash(f"{user.name} is checked in.", "success")
     return _back_to_door(group, event.id)
 
@@ -243,11 +255,9 @@ def check_in(group, member, event_id: int, user_id: int):
 def undo_check_in(group, member, event_id: int, user_id: int):
     event = _event_or_404(group, member, event_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt() as action:
             user = service.undo_check_in(event, user_id)
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash(f"{user.name} is no longer checked in.", "info")
     return _back_to_door(group, event.id, request.args.get("q", ""))
 
@@ -258,11 +268,9 @@ def add_walk_in(group, member, event_id: int):
     event = _event_or_404(group, member, event_id)
     form = WalkInMemberForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as action:
             user = service.add_walk_in(event, service.walk_in_member(event, form.user_id.data).user_id, utcnow())
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash(f"{user.name} is added as a walk-in and checked in.", "success")
     else:
         flash("Choose a member of the group.", "error")
@@ -275,12 +283,10 @@ def add_walk_in_guest(group, member, event_id: int):
     event = _event_or_404(group, member, event_id)
     form = WalkInGuestForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as action:
             name = service.add_walk_in_guest(event, form.name.data, form.email.data, utcnow(),
                                              invited_by_id=current_user.id)
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             # The same words whether or not the email had an account (see the service).
             flash(f"{name} is checked in as a walk-in. Someone new to Give First gets an account and "
                   "joins the group; someone who already has an account is asked to join the group "

@@ -66,14 +66,14 @@ def check_time_zone(time_zone: str) -> None:
         raise ActionRefused(f"Unknown time zone: {time_zone}.")
 
 
-def add_group(
-    organizer: User,
-    name: str,
-    time_zone: str,
-    slug: str | None = None,
-    repeat_cooldown_weeks: int = DEFAULT_COOLDOWN_WEEKS,
-) -> Group:
-    """Adds a group with its first organizer to the session, without committing."""
+def create_group(organizer: User, name: str, time_zone: str, *, slug: str | None = None,
+                 repeat_cooldown_weeks: int = DEFAULT_COOLDOWN_WEEKS, now: datetime | None = None,
+                 per_day: int | None = None) -> Group:
+    """A group with its first organizer. `per_day` caps how many groups one account creates
+    in 24 hours (on the site; the command line has no cap)."""
+    if per_day is not None and now is not None and groups_created_since(organizer, now - timedelta(days=1)) >= per_day:
+        raise ActionRefused(f"You have created {per_day} group{'s' if per_day != 1 else ''} in the last 24 hours, "
+                            "the most one account may. Try again tomorrow.")
     name = name.strip()
     if not name:
         raise ActionRefused("A group needs a name.")
@@ -103,17 +103,6 @@ def groups_created_since(user: User, since: datetime) -> int:
         Group.created_by_id == user.id, Group.created_at >= since)) or 0
 
 
-def create_group(organizer: User, name: str, time_zone: str, *, now: datetime | None = None,
-                 per_day: int | None = None, **kwargs) -> Group:
-    """A group created on the site; `per_day` caps how many one account creates in 24 hours."""
-    if per_day is not None and now is not None and groups_created_since(organizer, now - timedelta(days=1)) >= per_day:
-        raise ActionRefused(f"You have created {per_day} group{'s' if per_day != 1 else ''} in the last 24 hours, "
-                            "the most one account may. Try again tomorrow.")
-    group = add_group(organizer, name, time_zone, **kwargs)
-    db.session.commit()
-    return group
-
-
 def update_group(group: Group, name: str, time_zone: str, repeat_cooldown_weeks: int) -> None:
     name = name.strip()
     if not name:
@@ -124,12 +113,12 @@ def update_group(group: Group, name: str, time_zone: str, repeat_cooldown_weeks:
     group.name = name
     group.time_zone = time_zone
     group.repeat_cooldown_weeks = repeat_cooldown_weeks
-    db.session.commit()
+    db.session.flush()
 
 
 def rotate_invite_code(group: Group) -> str:
     group.invite_code = new_invite_code()
-    db.session.commit()
+    db.session.flush()
     return group.invite_code
 
 
@@ -151,7 +140,7 @@ def join_group(user: User, code: str) -> tuple[Group, bool]:
         raise ActionRefused("That invite code is not valid. Ask an organizer for the current link.")
     already = membership(user.id, group.id) is not None
     add_member(group, user)
-    db.session.commit()
+    db.session.flush()
     return group, not already
 
 
@@ -206,7 +195,7 @@ def set_role(group: Group, user_id: int, role: Role) -> Membership:
     if role == Role.MEMBER:
         _refuse_if_last_organizer(group, member, "demote")
     member.role = role.value
-    db.session.commit()
+    db.session.flush()
     return member
 
 
@@ -218,7 +207,7 @@ def remove_member(group: Group, user_id: int) -> User:
     db.session.delete(member)
     db.session.flush()
     signals.member_left.send(group, user_id=user_id, removed=True, now=utcnow())
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -229,7 +218,7 @@ def leave_group(group: Group, user_id: int) -> None:
     db.session.delete(member)
     db.session.flush()
     signals.member_left.send(group, user_id=user_id, removed=False, now=utcnow())
-    db.session.commit()
+    db.session.flush()
 
 
 def issue_set_password_link(target: Membership, issued_by: User, valid_for: timedelta) -> str:
@@ -240,7 +229,7 @@ def issue_set_password_link(target: Membership, issued_by: User, valid_for: time
             f"{target.user.name} has set a password, or their account was not created by this group: "
             "only its owner can change it. If they forgot it, they use \"Forgot your password?\" on the log-in page.")
     token = issue_set_password_token(target.user, issued_by, valid_for)
-    db.session.commit()
+    db.session.flush()
     return token
 
 
@@ -270,7 +259,7 @@ def answer_invitation(user: User, invitation_id: int, accept: bool, now: datetim
     invitation.answered_at = now
     if accept:
         add_member(invitation.group, user)
-    db.session.commit()
+    db.session.flush()
     return invitation
 
 

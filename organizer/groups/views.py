@@ -4,7 +4,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from organizer.access import member_required, organizer_required
-from organizer.errors import ActionRefused
+from organizer.actions import attempt
+from organizer.database import transaction
 from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
 from organizer.groups import service
@@ -43,7 +44,8 @@ def decline_invitation(invitation_id: int):
 def _answer_invitation(invitation_id: int, accept: bool):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    invitation = service.answer_invitation(current_user, invitation_id, accept, utcnow())
+    with transaction():
+        invitation = service.answer_invitation(current_user, invitation_id, accept, utcnow())
     if invitation is None:
         abort(404)  # not yours, or already answered
     if accept:
@@ -60,7 +62,7 @@ def create():
     if request.method == "GET":
         form.time_zone.data = "America/Toronto"
     if form.validate_on_submit():
-        try:
+        with attempt() as action:
             group = service.create_group(
                 current_user,
                 form.name.data,
@@ -69,9 +71,7 @@ def create():
                 now=utcnow(),
                 per_day=current_app.config["GROUPS_PER_DAY"],
             )
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash(f"{group.name} is created. Invite members with the link below.", "success")
             return redirect(url_for("groups.settings", slug=group.slug))
     return render_template("groups/new.html", form=form)
@@ -104,10 +104,9 @@ def join(code: str):
 
 
 def _join(code: str):
-    try:
+    with attempt() as action:
         group, is_new = service.join_group(current_user, code)
-    except ActionRefused as refusal:
-        flash(str(refusal), "error")
+    if not action.ok:
         return redirect(url_for("groups.index"))
     flash(f"Welcome to {group.name}." if is_new else f"You are already in {group.name}.", "success")
     return redirect(url_for("groups.detail", slug=group.slug))
@@ -143,11 +142,9 @@ def roles(group, member):
 def set_role(group, member, user_id: int):
     form = RoleForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as action:
             changed = service.set_role(group, user_id, Role(form.role.data))
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash(f"{changed.user.name} is now {'an organizer' if changed.is_organizer else 'a member'}.", "success")
     return redirect(url_for("groups.roles", slug=group.slug))
 
@@ -156,11 +153,9 @@ def set_role(group, member, user_id: int):
 @organizer_required
 def remove_member(group, member, user_id: int):
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt() as action:
             removed = service.remove_member(group, user_id)
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash(f"{removed.name} is no longer in {group.name}.", "success")
     return redirect(url_for("groups.roles", slug=group.slug))
 
@@ -174,10 +169,9 @@ def set_password_link(group, member, user_id: int):
     if target is None:
         abort(404)
     hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
-    try:
+    with attempt() as action:
         token = service.issue_set_password_link(target, current_user, timedelta(hours=hours))
-    except ActionRefused as refusal:
-        flash(str(refusal), "error")
+    if not action.ok:
         return redirect(url_for("groups.roles", slug=group.slug))
     link = external_url("auth.set_password", token=token)
     # Shown once on this page, never put in a flash message (the session cookie is not secret).
@@ -191,13 +185,11 @@ def set_password_link(group, member, user_id: int):
 def settings(group, member):
     form = GroupForm(obj=group, time_zones=service.time_zone_names())
     if form.validate_on_submit():
-        try:
+        with attempt() as action:
             service.update_group(
                 group, form.name.data, form.time_zone.data, form.repeat_cooldown_weeks.data
             )
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash("Group settings saved.", "success")
             return redirect(url_for("groups.settings", slug=group.slug))
     invite_link = external_url("groups.join", code=group.invite_code)
@@ -215,7 +207,8 @@ def settings(group, member):
 @organizer_required
 def rotate_invite(group, member):
     if ConfirmForm().validate_on_submit():
-        service.rotate_invite_code(group)
+        with transaction():
+            service.rotate_invite_code(group)
         flash("A new invite link is ready. The old link no longer works.", "success")
     return redirect(url_for("groups.settings", slug=group.slug))
 
@@ -224,10 +217,9 @@ def rotate_invite(group, member):
 @member_required
 def leave(group, member):
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt() as action:
             service.leave_group(group, current_user.id)
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
+        if not action.ok:
             return redirect(url_for("groups.detail", slug=group.slug))
         flash(f"You left {group.name}.", "info")
     return redirect(url_for("groups.index"))

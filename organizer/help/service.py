@@ -139,7 +139,7 @@ def add_term(group_id: int, phrase: str, meaning: str, by: User) -> HelpTerm:
         raise ActionRefused(f"“{phrase}” is already one of the group's terms.")
     term = HelpTerm(group_id=group_id, phrase=phrase[:80], meaning=meaning[:160], created_by_id=by.id)
     db.session.add(term)
-    db.session.commit()
+    db.session.flush()
     return term
 
 
@@ -148,7 +148,7 @@ def remove_term(group_id: int, term_id: int) -> None:
     if term is None:
         raise ActionRefused("That term is not in this group.")
     db.session.delete(term)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- wishes, "not helpful", corrections ------------------------------------------------------
@@ -173,7 +173,7 @@ def mark_own_need(viewer: Membership, need: Need, helper_id: int, kind: LinkKind
     link = HelpLink(group_id=viewer.group_id, kind=kind.value, helper_id=helper_id, helped_id=viewer.user_id,
                     need_id=need.id, created_by_id=viewer.user_id)
     db.session.add(link)
-    db.session.commit()
+    db.session.flush()
     return link
 
 
@@ -198,7 +198,7 @@ def correct(organizer: Membership, helper_id: int, helped_id: int, need_id: int 
     link = HelpLink(group_id=organizer.group_id, kind=kind.value, helper_id=helper_id, helped_id=helped_id,
                     need_id=need_id, text=text, created_by_id=organizer.user_id)
     db.session.add(link)
-    db.session.commit()
+    db.session.flush()
     return link
 
 
@@ -208,7 +208,7 @@ def remove_link(viewer: Membership, link_id: int) -> None:
     if link is None or not (viewer.is_organizer or link.created_by_id == viewer.user_id):
         raise ActionRefused("That is not yours to withdraw.")
     db.session.delete(link)
-    db.session.commit()
+    db.session.flush()
 
 
 def links_of_group(group_id: int, user_ids: Iterable[int] | None = None) -> list[HelpLink]:

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from wtforms.fields.choices import SelectChoice
 
 from organizer.access import member_required, organizer_required
-from organizer.errors import ActionRefused
+from organizer.actions import attempt
 from organizer.forms import ConfirmForm
 from organizer.help import service
 from organizer.help.forms import CorrectionForm, MarkForm, TermForm
@@ -24,11 +24,9 @@ def people_choices(group_id: int) -> list[SelectChoice]:
 def index(group, member):
     form = TermForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as action:
             service.add_term(group.id, form.phrase.data, form.meaning.data, member.user)
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash("Added. It counts from the next pairing on.", "success")
             return redirect(url_for("help.index", slug=group.slug))
     return render_template("help/index.html", group=group, member=member, form=form,
@@ -41,11 +39,9 @@ def index(group, member):
 @organizer_required
 def remove_term(group, member, term_id: int):
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt() as action:
             service.remove_term(group.id, term_id)
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash("Removed.", "success")
     return redirect(url_for("help.index", slug=group.slug))
 
@@ -56,11 +52,9 @@ def mark(group, member, need_id: int):
     need = own_need(member, need_id) or abort(404)
     form = MarkForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as action:
             service.mark_own_need(member, need, form.helper.data, LinkKind(form.kind.data))
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash("Noted: the next pairing will try to seat you together." if form.kind.data == "wish"
                   else "Noted: that will not count for this need any more.", "success")
     else:
@@ -72,11 +66,9 @@ def mark(group, member, need_id: int):
 @member_required
 def remove_link(group, member, link_id: int):
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt() as action:
             service.remove_link(member, link_id)
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash("Withdrawn.", "success")
     back = request.form.get("back")
     if back == "help" and member.is_organizer:
@@ -90,12 +82,14 @@ def correct(group, member):
     form = CorrectionForm(people=people_choices(group.id))
     if form.validate_on_submit():
         try:
-            service.correct(member, int(form.helper.data), int(form.helped.data), form.need.data,
-                            LinkKind(form.kind.data), form.text.data or "")
-        except (ActionRefused, ValueError) as refusal:
-            flash(str(refusal) if isinstance(refusal, ActionRefused) else "Choose two members.", "error")
+            helper, helped = int(form.helper.data), int(form.helped.data)
+        except ValueError:
+            flash("Choose two members.", "error")
         else:
-            flash("Noted: the help model follows it from the next pairing on.", "success")
+            with attempt() as action:
+                service.correct(member, helper, helped, form.need.data, LinkKind(form.kind.data), form.text.data or "")
+            if action.ok:
+                flash("Noted: the help model follows it from the next pairing on.", "success")
     else:
         flash("Choose two different members and say what one can help the other with.", "error")
     if form.event.data:

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 
 from organizer.cli_helpers import external_url
-from organizer.database import writing
+from organizer.database import transaction
 from organizer.groups.service import group_by_slug
 from organizer.members import roster
 
@@ -25,7 +25,6 @@ def _group_or_fail(slug: str):
 @click.option("--dry-run", is_flag=True, help="Check the file and report; save nothing.")
 def import_members_command(group_slug: str, file: str, dry_run: bool) -> None:
     """Import members into GROUP_SLUG from FILE.csv (see the README for the format)."""
-    group = _group_or_fail(group_slug)
     try:
         if file == "-":
             data = sys.stdin.buffer.read(roster.MAX_BYTES + 1)
@@ -34,6 +33,21 @@ def import_members_command(group_slug: str, file: str, dry_run: bool) -> None:
                 data = handle.read(roster.MAX_BYTES + 1)
     except OSError as error:
         raise click.ClickException(f"Cannot read {file}: {error.strerror}.") from None
+    with transaction():  # opened before reading the group: the plan is checked and applied in it
+        result = _import(_group_or_fail(group_slug), data, file, dry_run)
+    if result is None:
+        return
+    hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
+    click.echo(f"Imported. {len(result.created)} created, {len(result.invited)} invited, "
+               f"{len(result.updated)} updated, {len(result.unchanged)} unchanged.")
+    for user, token in result.created:
+        click.echo(f"  {user.email}  set-password link (one use, {hours} hours): "
+                   f"{external_url('auth.set_password', token=token)}")
+    for user in result.invited:
+        click.echo(f"  {user.email}  exists: invited, profile left as the owner wrote it")
+
+
+def _import(group, data: bytes, file: str, dry_run: bool) -> roster.ImportResult | None:
     try:
         plan = roster.preview(group, roster.parse(data))
     except roster.ImportRejected as rejection:
@@ -50,25 +64,16 @@ def import_members_command(group_slug: str, file: str, dry_run: bool) -> None:
                "where the email already has one)")
     if dry_run:
         click.echo(f"Dry run, nothing saved. {summary}.")
-        return
+        return None
     hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
-    with writing():
-        result = roster.apply(group, plan, None, timedelta(hours=hours))
-    click.echo(f"Imported. {len(result.created)} created, {len(result.invited)} invited, "
-               f"{len(result.updated)} updated, {len(result.unchanged)} unchanged.")
-    for user, token in result.created:
-        click.echo(f"  {user.email}  set-password link (one use, {hours} hours): "
-                   f"{external_url('auth.set_password', token=token)}")
-    for user in result.invited:
-        click.echo(f"  {user.email}  exists: invited, profile left as the owner wrote it")
+    return roster.apply(group, plan, None, timedelta(hours=hours))
 
 
 @click.command("export-members")
 @click.argument("group_slug")
 def export_members_command(group_slug: str) -> None:
     """Write GROUP_SLUG's members as CSV to standard output (hidden needs included)."""
-    group = _group_or_fail(group_slug)
-    click.echo(roster.export(group), nl=False)
+    click.echo(roster.export(_group_or_fail(group_slug)), nl=False)
 
 
 commands = [import_members_command, export_members_command]

@@ -274,7 +274,7 @@ def apply(group: Group, plan: ImportPlan, issued_by: User | None, link_valid_for
             result.updated.append(user)
         else:
             result.unchanged.append(user)
-    db.session.commit()
+    db.session.flush()
     return result
 
 

@@ -123,7 +123,7 @@ def update_profile(user: User, **fields: str) -> None:
         if key == "name" and not value:
             raise ActionRefused("A name is required.")
         setattr(user, key, value)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- needs and offers ---------------------------------------------------------
@@ -190,7 +190,7 @@ def add_need(owner: Membership, data: NeedInput) -> Need:
     need = Need(membership=owner)
     _apply_need(need, owner, data)
     db.session.add(need)
-    db.session.commit()
+    db.session.flush()
     return need
 
 
@@ -200,12 +200,12 @@ def update_need(need: Need, data: NeedInput) -> None:
     if need.status != status_before:  # the need's history (shown under it, counted on the dashboard)
         db.session.add(NeedChange(need_id=need.id, group_id=need.membership.group_id, status=need.status,
                                   helper_id=need.helped_by_id, note=need.helped_by_note[:160], changed_at=utcnow()))
-    db.session.commit()
+    db.session.flush()
 
 
 def remove_need(need: Need) -> None:
     db.session.delete(need)
-    db.session.commit()
+    db.session.flush()
 
 
 def _apply_offer(offer: Offer, owner: Membership, data: OfferInput) -> None:
@@ -221,18 +221,18 @@ def add_offer(owner: Membership, data: OfferInput) -> Offer:
     offer = Offer(membership=owner)
     _apply_offer(offer, owner, data)
     db.session.add(offer)
-    db.session.commit()
+    db.session.flush()
     return offer
 
 
 def update_offer(offer: Offer, data: OfferInput) -> None:
     _apply_offer(offer, offer.membership, data)
-    db.session.commit()
+    db.session.flush()
 
 
 def remove_offer(offer: Offer) -> None:
     db.session.delete(offer)
-    db.session.commit()
+    db.session.flush()
 
 
 def own_need(owner: Membership, need_id: int) -> Need | None:
@@ -458,7 +458,7 @@ def add_do_not_pair(group: Group, user_id: int, other_user_id: int, *, by_organi
     rule = DoNotPair(group_id=group.id, user_id=user_id, other_user_id=other_user_id,
                      by_organizer=by_organizer, created_by_id=created_by.id, note=note.strip()[:200])
     db.session.add(rule)
-    db.session.commit()
+    db.session.flush()
     return rule
 
 
@@ -471,7 +471,7 @@ def remove_do_not_pair(group: Group, rule_id: int, *, user_id: int | None = None
         query = query.where(DoNotPair.user_id == user_id)
     if db.session.execute(query).rowcount == 0:
         raise ActionRefused("That rule does not exist.")
-    db.session.commit()
+    db.session.flush()
 
 
 def my_do_not_pair(group: Group, user_id: int) -> list[DoNotPair]:

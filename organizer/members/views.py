@@ -7,7 +7,8 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from organizer.access import member_required, organizer_required
-from organizer.errors import ActionRefused
+from organizer.actions import attempt
+from organizer.database import transaction
 from organizer.forms import ConfirmForm
 from organizer.help import service as help_model
 from organizer.members import directory, roster, service
@@ -163,13 +164,13 @@ def save_item(group, member, kind: str, item_id: int | None = None):
     item = None if item_id is None else (find(member, item_id) or abort(404))
     form = make_form(group, member, item, formdata=request.form)
     if form.validate_on_submit():
-        try:
+        with attempt(flash_refusal=False) as action:
             if item is None:
                 add(member, to_input(form, group))
             else:
                 update(item, to_input(form, group))
-        except ActionRefused as refusal:
-            form.form_errors.append(str(refusal))
+        if not action.ok:
+            form.form_errors.append(str(action.refusal))
         else:
             flash(f"{label} {'added' if item is None else 'saved'}.", "success")
             anchor = f"{kind}s" if item is None else f"{kind}-{item.id}"
@@ -181,7 +182,8 @@ def remove_item(group, member, kind: str, item_id: int):
     *_, remove, find, label = ITEMS[kind]
     item = find(member, item_id) or abort(404)
     if ConfirmForm().validate_on_submit():
-        remove(item)
+        with transaction():
+            remove(item)
         flash(f"{label} removed.", "success")
     return redirect(url_for("members.mine", slug=group.slug, _anchor=f"{kind}s"))
 
@@ -228,13 +230,11 @@ def profile(group, member):
     form = ProfileForm(obj=current_user)
     form.contact.description = partner_access_hint(group, "this")
     if form.validate_on_submit():
-        try:
+        with attempt() as action:
             service.update_profile(current_user, name=form.name.data, headline=form.headline.data,
                                    industry=form.industry.data, city=form.city.data, bio=form.bio.data,
                                    contact=form.contact.data)
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash("Profile saved.", "success")
             return redirect(url_for("members.detail", slug=group.slug, user_id=current_user.id))
     return render_template("members/profile.html", group=group, member=member, form=form)
@@ -245,12 +245,10 @@ def profile(group, member):
 def my_do_not_pair(group, member):
     form = DoNotPairForm(people=people_choices(group, member.user_id))
     if form.validate_on_submit():
-        try:
+        with attempt() as action:
             service.add_do_not_pair(group, member.user_id, int(form.other.data), by_organizer=False,
                                     created_by=current_user, note=form.note.data or "")
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash("Saved. You will not be seated with that person. Nobody else sees this.", "success")
             return redirect(url_for("members.my_do_not_pair", slug=group.slug))
     return render_template("members/my_do_not_pair.html", group=group, member=member, form=form,
@@ -261,9 +259,9 @@ def my_do_not_pair(group, member):
 @member_required
 def remove_my_do_not_pair(group, member, rule_id: int):
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt(flash_refusal=False) as action:
             service.remove_do_not_pair(group, rule_id, user_id=member.user_id, by_organizer=False)
-        except ActionRefused:
+        if not action.ok:
             abort(404)
         flash("Removed.", "success")
     return redirect(url_for("members.my_do_not_pair", slug=group.slug))
@@ -274,12 +272,10 @@ def remove_my_do_not_pair(group, member, rule_id: int):
 def do_not_pair(group, member):
     form = OrganizerDoNotPairForm(people=people_choices(group))
     if form.validate_on_submit():
-        try:
+        with attempt() as action:
             service.add_do_not_pair(group, int(form.first.data), int(form.second.data), by_organizer=True,
                                     created_by=current_user, note=form.note.data or "")
-        except ActionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
+        if action.ok:
             flash("Rule added: these two will not be seated together.", "success")
             return redirect(url_for("members.do_not_pair", slug=group.slug))
     return render_template("members/do_not_pair.html", group=group, member=member, form=form,
@@ -290,9 +286,9 @@ def do_not_pair(group, member):
 @organizer_required
 def remove_do_not_pair(group, member, rule_id: int):
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt(flash_refusal=False) as action:
             service.remove_do_not_pair(group, rule_id, by_organizer=True)
-        except ActionRefused:
+        if not action.ok:
             abort(404)
         flash("Rule removed.", "success")
     return redirect(url_for("members.do_not_pair", slug=group.slug))
@@ -344,7 +340,8 @@ def confirm_import(group, member):
     if not plan.ok:
         return _preview(group, member, data, "")
     hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
-    result = roster.apply(group, plan, current_user, timedelta(hours=hours))
+    with transaction():
+        result = roster.apply(group, plan, current_user, timedelta(hours=hours))
     links = [(user, external_url("auth.set_password", token=token)) for user, token in result.created]
     return render_template("members/import_done.html", group=group, member=member, result=result,
                            links=links, hours=hours)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from organizer.database import writing
+from organizer.database import transaction
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.models import Event, RunStatus, utcnow
@@ -30,15 +30,16 @@ def _event_or_fail(event_id: int) -> Event:
               help="Pair those checked in, or those who answered yes (default: checked in if anyone is).")
 def pair_command(event_id: int, publish: bool, as_json: bool, source: str | None) -> None:
     """Compute a new version of EVENT_ID's lunch pairs (and publish it with --publish)."""
-    event = _event_or_fail(event_id)
     time_limit = current_app.config["PAIRING_TIME_LIMIT_S"]
     try:
-        with writing():
+        with transaction():  # the claim commits before the computation starts
+            event = _event_or_fail(event_id)
             run = service.claim_run(event, None, utcnow(), time_limit, action="command line", source=source)
-            run = service.execute_run(run.id, time_limit)
-            if run.status != RunStatus.DONE:
-                raise click.ClickException(f"Version {run.version} failed: {run.error}")
-            if publish:
+        run = service.execute_run(run.id, time_limit)  # commits the read and the save on its own
+        if run.status != RunStatus.DONE:
+            raise click.ClickException(f"Version {run.version} failed: {run.error}")
+        if publish:
+            with transaction():
                 service.publish(run, utcnow())
     except ActionRefused as refusal:
         raise click.ClickException(str(refusal)) from None

@@ -11,7 +11,6 @@ import threading
 
 from flask import Flask, current_app
 
-from organizer.database import writing
 from organizer.pairing.compute import isolated
 
 log = logging.getLogger(__name__)
@@ -53,17 +52,16 @@ def _run_in_thread(app: Flask, run_id: int, time_limit: float) -> None:
 
 
 def execute(run_id: int, time_limit: float, compute=None) -> None:
+    """The job: execute_run commits its own transactions (read, then save, the solve between)."""
     from organizer.extensions import db
     from organizer.pairing.service import execute_run, fail_unexpectedly
 
     try:
-        with writing():
-            execute_run(run_id, time_limit, compute=compute)
+        execute_run(run_id, time_limit, compute=compute)
     except Exception:  # a bug must not leave the version "running" until its claim expires
         log.exception("pairing run %s failed", run_id)
         db.session.rollback()
-        with writing():
-            fail_unexpectedly(run_id)
+        fail_unexpectedly(run_id)
     finally:
         db.session.remove()
 

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from organizer import matching, signals
+from organizer.database import transaction
 from organizer.errors import ActionRefused
 from organizer.events import service as events
 from organizer.extensions import db
@@ -165,14 +166,14 @@ def _expire_dead_claims(event_id: int, now: datetime) -> None:
 def claim_run(event: Event, requested_by: User | None, now: datetime, time_limit_s: float, *,
               action: str = "generate", based_on: PairingRun | None = None,
               source: str | None = None, inputs: dict | None = None) -> PairingRun:
-    """Adds a running version for the event, or refuses while another one is alive. One commit."""
+    """Adds a running version for the event, or refuses while another one is alive. The
+    boundary commits it before the job starts (execute_run reads it in a transaction of its own)."""
     event = events.lock_event(event.id)
     if event.status == EventStatus.CANCELLED:
         raise ActionRefused("The event is cancelled.")
     _expire_dead_claims(event.id, now)
     alive = running_run(event.id)
     if alive is not None:
-        db.session.commit()  # keep the expiries
         raise AlreadyRunning(alive)
     inputs = dict(inputs or {})
     source = source or (based_on.source if based_on else default_source(event).value)
@@ -193,26 +194,31 @@ def claim_run(event: Event, requested_by: User | None, now: datetime, time_limit
                      created_at=now, claimed_until=now + timedelta(seconds=time_limit_s) + CLAIM_MARGIN,
                      inputs=inputs, fingerprint=fingerprint(attendees))
     db.session.add(run)
-    db.session.commit()
+    db.session.flush()
     return run
 
 
 def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None, compute=None) -> PairingRun:
-    """Computes a claimed version. Reads, then solves outside any transaction, then saves.
+    """Computes a claimed version: the job runner, so it is a boundary of its own. It reads in
+    one transaction, solves outside any transaction (no lock is held while the solver runs),
+    then saves in another, only if the run is still the claimed one. Call it with no
+    transaction open (after the claim is committed).
 
     ``compute``: how the scores and seating are computed (default ``compute.in_process``; the
     web process's jobs pass ``compute.isolated`` so a failing solve fails alone)."""
     now = now or utcnow()
-    run = db.session.get(PairingRun, run_id)
-    if run is None or run.status != RunStatus.RUNNING:
-        return run
-    event = run.event
-    locks = [tuple(lock) for lock in run.inputs.get("locks", [])]
-    try:
-        snap = snapshot(event, run.inputs["attendees"], locks, now, time_limit_s)
-    except matching.MatchingError as error:
-        return _fail(run_id, f"The attendees could not be prepared for pairing: {error}")
-    db.session.rollback()  # end the read transaction: nothing is held while the solver runs
+    with transaction():
+        run = db.session.get(PairingRun, run_id)
+        if run is None or run.status != RunStatus.RUNNING:
+            return run
+        locks = [tuple(lock) for lock in run.inputs.get("locks", [])]
+        try:
+            snap = snapshot(run.event, run.inputs["attendees"], locks, now, time_limit_s)
+        except matching.MatchingError as error:
+            snap = None
+            failure = f"The attendees could not be prepared for pairing: {error}"
+    if snap is None:
+        return _fail(run_id, failure)
     try:
         scores, pairing, broken = (compute or in_process)(snap.problem)
     except matching.InfeasibleError as error:
@@ -228,13 +234,14 @@ def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None, c
 
 
 def _fail(run_id: int, message: str) -> PairingRun:
-    run = db.session.get(PairingRun, run_id)
-    if run.status == RunStatus.RUNNING:
-        run.status = RunStatus.FAILED.value
-        run.error = message
-        run.finished_at = utcnow()
-        run.claimed_until = None
-    db.session.commit()
+    """Marks a running version failed, in a transaction of its own (the job runner's)."""
+    with transaction():
+        run = db.session.get(PairingRun, run_id)
+        if run.status == RunStatus.RUNNING:
+            run.status = RunStatus.FAILED.value
+            run.error = message
+            run.finished_at = utcnow()
+            run.claimed_until = None
     return run
 
 
@@ -311,11 +318,16 @@ def review_summary(snap: Snapshot, scores: matching.HelpScores, pairing: matchin
 
 def _save(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing,
           summary: dict) -> PairingRun:
+    with transaction():
+        return _save_tables(run_id, snap, scores, pairing, summary)
+
+
+def _save_tables(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing,
+                 summary: dict) -> PairingRun:
     run = db.session.get(PairingRun, run_id)
     events.lock_event(run.event_id)
     db.session.refresh(run)
     if run.status != RunStatus.RUNNING:  # the claim expired and someone moved on: discard
-        db.session.commit()
         return run
     _fill_tables(run, pairing.rounds, snap.names, scores, snap.problem.options.show_confidence, locked_pairs={
         (frozenset((a, b)), r + 1) for a, b, r in (tuple(x) for x in run.inputs.get("locks", []))})
@@ -323,7 +335,7 @@ def _save(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: mat
     run.proven_optimal, run.solve_seconds = pairing.proven_optimal, pairing.seconds
     run.summary = summary
     run.status, run.finished_at, run.claimed_until = RunStatus.DONE.value, utcnow(), None
-    db.session.commit()
+    db.session.flush()
     return run
 
 
@@ -373,13 +385,30 @@ def set_locked(run: PairingRun, table_id: int, locked: bool, requested_by: User,
     target = next(t for t in new.tables if (t.round, t.number) == (table.round, table.number))
     target.locked = locked
     new.proven_optimal = run.proven_optimal and not locked
-    db.session.commit()
+    db.session.flush()
     return new
 
 
-def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requested_by: User,
-         now: datetime, time_limit_s: float) -> PairingRun:
-    """Exchanges two people's seats in one round; both tables are locked afterwards."""
+@dataclass
+class SwapScores:
+    """What a swap re-scores its two tables with: read in one transaction, scored outside any
+    (the boundary ends the read first, so no lock is held while scoring)."""
+
+    snapshot: Snapshot
+    scores: matching.HelpScores | None = None
+
+    def score(self) -> None:
+        self.scores = score(self.snapshot.problem)
+
+
+def swap_scores(run: PairingRun, first_id: int, second_id: int, round_number: int, now: datetime,
+                time_limit_s: float) -> SwapScores:
+    """Checks that the swap can be made and reads what scoring it needs (reads only)."""
+    _check_swap(run, first_id, second_id, round_number)
+    return SwapScores(snapshot(run.event, run.inputs["attendees"], [], now, time_limit_s))
+
+
+def _check_swap(run: PairingRun, first_id: int, second_id: int, round_number: int) -> None:
     _require_done(run)
     if first_id == second_id:
         raise ActionRefused("Choose two different people.")
@@ -389,11 +418,16 @@ def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requ
         raise ActionRefused("Both people must be seated in that round.")
     if seat_of[first_id] is seat_of[second_id]:
         raise ActionRefused("They already sit at the same table.")
-    event = run.event
-    snap = snapshot(event, run.inputs["attendees"], [], now, time_limit_s)
-    db.session.commit()  # end the read: no lock is held while scoring
-    scores = score(snap.problem)
+
+
+def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requested_by: User,
+         now: datetime, scored: SwapScores) -> PairingRun:
+    """Exchanges two people's seats in one round; both tables are locked afterwards.
+    `scored`: swap_scores() of the same swap, scored."""
     events.lock_event(run.event_id)
+    db.session.refresh(run)
+    _check_swap(run, first_id, second_id, round_number)  # again, under the lock
+    snap, scores = scored.snapshot, scored.scores
     new = _copy_run(run, "swap", requested_by, now)
     changed = []
     for table in new.tables:
@@ -405,7 +439,6 @@ def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requ
                 changed.append(table)
     broken = matching.violations(snap.problem, _pairing_from_tables(new))
     if broken:
-        db.session.rollback()
         raise ActionRefused("That swap would seat together two people who must not be paired "
                             "(a do-not-pair choice, or they lunched together recently).")
     for table in changed:
@@ -415,7 +448,7 @@ def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requ
         table.locked = len(members) == 2
     new.objective = round(sum(t.score for t in new.tables), 4)
     new.proven_optimal = False
-    db.session.commit()
+    db.session.flush()
     return new
 
 
@@ -461,7 +494,6 @@ def publish(run: PairingRun, now: datetime, confirm_changed: bool = False) -> No
         event.status = EventStatus.PUBLISHED.value
     db.session.flush()
     signals.pairing_published.send(run, event=event, previous=previous, now=now)
-    db.session.commit()
 
 
 def unpublish(event: Event) -> None:
@@ -473,7 +505,6 @@ def unpublish(event: Event) -> None:
         event.status = EventStatus.OPEN.value
     db.session.flush()
     signals.pairing_unpublished.send(event, now=utcnow())
-    db.session.commit()
 
 
 # --- reading ----------------------------------------------------------------------------

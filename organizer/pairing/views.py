@@ -13,7 +13,7 @@ from flask import (
 from flask_login import current_user
 
 from organizer.access import member_required, organizer_required
-from organizer.errors import ActionRefused
+from organizer.actions import attempt
 from organizer.events.service import NO_CALENDAR_FILE, has_calendar_file
 from organizer.forms import ConfirmForm
 from organizer.help import service as help_model
@@ -60,20 +60,22 @@ def run_json(run) -> dict:
             "published": run.published_at is not None}
 
 
-def start_run(group, event, **claim):
-    """Claims a version and starts computing it; the answer for HTML and JSON callers."""
-    try:
+def start_run(group, event, before=None, **claim):
+    """Claims a version and starts computing it; the answer for HTML and JSON callers.
+
+    ``before``: the action's first step (the walk-in's check-in), returning the claim's
+    inputs; it commits together with the claim, or not at all when the claim is refused."""
+    with attempt(flash_refusal=not wants_json()) as action:
+        if before is not None:
+            claim["inputs"] = before()
         run = service.claim_run(event, current_user, utcnow(), time_limit(), **claim)
-    except service.AlreadyRunning as busy:
+    if not action.ok:
+        refusal = action.refusal
+        busy = isinstance(refusal, service.AlreadyRunning)
         if wants_json():
-            return jsonify({**run_json(busy.run), "error": str(busy)}), 409
-        flash(str(busy), "error")
-        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id)), 303
-    except ActionRefused as refusal:
-        if wants_json():
-            return jsonify({"error": str(refusal)}), 400
-        flash(str(refusal), "error")
-        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id))
+            body = {**run_json(refusal.run), "error": str(refusal)} if busy else {"error": str(refusal)}
+            return jsonify(body), 409 if busy else 400
+        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id)), 303 if busy else 302
     jobs.start(run.id)
     if wants_json():
         return jsonify(run_json(run)), 202
@@ -178,13 +180,12 @@ def add(group, member, event_id: int, run_id: int):
     if not form.validate_on_submit():
         flash("Choose a member of the group who is not seated yet.", "error")
         return show_version(group, event, run.version)
-    try:
+    def check_in_walk_in() -> dict:
         walk_in = service.unseated_member(run, group, form.user.data)
-        inputs = service.add_walk_in(run, walk_in.user_id, utcnow())
-    except ActionRefused as refusal:
-        flash(str(refusal), "error")
-        return show_version(group, event, run.version)
-    return start_run(group, event, based_on=run, action="add walk-in", inputs=inputs)
+        return service.add_walk_in(run, walk_in.user_id, utcnow())
+
+    # One action: the check-in is undone when the re-solve is refused (one is already running).
+    return start_run(group, event, before=check_in_walk_in, based_on=run, action="add walk-in")
 
 
 @bp.route("/<int:run_id>/tables/<int:table_id>/lock", methods=["POST"])
@@ -204,10 +205,9 @@ def _set_locked(group, member, event_id, run_id, table_id, locked):
     run = load_run(event, run_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt() as action:
         new = service.set_locked(run, table_id, locked, current_user, utcnow())
-    except ActionRefused as refusal:
-        flash(str(refusal), "error")
+    if not action.ok:
         return show_version(group, event, run.version)
     flash(f"Version {new.version}: table {'locked' if locked else 'unlocked'}.", "success")
     return show_version(group, event, new.version)
@@ -222,12 +222,16 @@ def swap(group, member, event_id: int, run_id: int):
     if not form.validate_on_submit():
         flash("Choose two people and a round.", "error")
         return show_version(group, event, run.version)
-    try:
-        new = service.swap(run, form.first.user_id, form.second.user_id, form.round.data,
-                           current_user, utcnow(), time_limit())
-    except ActionRefused as refusal:
-        flash(str(refusal), "error")
-        return show_version(group, event, run.version)
+    swap = (form.first.user_id, form.second.user_id, form.round.data)
+    version = run.version
+    with attempt() as action:
+        scored = service.swap_scores(run, *swap, utcnow(), time_limit())
+    if action.ok:
+        scored.score()  # outside any transaction: no lock is held while scoring
+        with attempt() as action:
+            new = service.swap(run, *swap, current_user, utcnow(), scored)
+    if not action.ok:
+        return show_version(group, event, version)
     flash(f"Version {new.version}: swapped, and both tables locked.", "success")
     return show_version(group, event, new.version)
 
@@ -240,14 +244,12 @@ def publish(group, member, event_id: int, run_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with attempt(flash_refusal=not wants_json()) as action:
         service.publish(run, utcnow(), confirm_changed=form.confirm_changed.data)
-    except ActionRefused as refusal:
-        if wants_json():
-            return jsonify({"error": str(refusal)}), 409
-        flash(str(refusal), "error")
-    else:
+    if action.ok:
         flash(f"Version {run.version} is published: members see their partners now.", "success")
+    elif wants_json():
+        return jsonify({"error": str(action.refusal)}), 409
     return show_version(group, event, run.version)
 
 
@@ -256,8 +258,10 @@ def publish(group, member, event_id: int, run_id: int):
 def unpublish(group, member, event_id: int):
     event = load_event(group, member, event_id)
     if ConfirmForm().validate_on_submit():
-        service.unpublish(event)
-        flash("Unpublished: members no longer see the pairs.", "info")
+        with attempt() as action:
+            service.unpublish(event)
+        if action.ok:
+            flash("Unpublished: members no longer see the pairs.", "info")
     return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id))
 
 

@@ -82,6 +82,7 @@ ACCESS = {
     "events.index": MEMBER,
     "events.detail": MEMBER,
     "events.rsvp": MEMBER,
+    "events.promotions_seen": MEMBER,
     "events.calendar": MEMBER,
     "events.create": ORGANIZER,
     "events.edit": ORGANIZER,

@@ -92,6 +92,7 @@ def test_the_stand_in_is_seated_by_the_pairing_without_the_victims_account(clien
     other = make_member(group, name="Regular Member")
     make_rsvp(event, other, checked_in=True)
     run = pairing.claim_run(event, None, utcnow(), 10.0)
+    db.session.commit()  # the claim, as the boundary commits it
     run = pairing.execute_run(run.id, 10.0)
     seats = [s for t in run.tables for s in t.seats]
     assert sorted(s.user.name for s in seats) == ["Door Guest", "Regular Member"]
@@ -277,7 +278,9 @@ def test_the_stand_ins_partner_sees_the_typed_name_and_no_address_is_exported(ap
     walk_in(client, group, event, "Door Guest", VICTIM_EMAIL)
     partner = make_member(group, name="Regular Member", email="regular@example.org")
     make_rsvp(event, partner, checked_in=True)
-    run = pairing.execute_run(pairing.claim_run(event, None, utcnow(), 10.0).id, 10.0)
+    claimed = pairing.claim_run(event, None, utcnow(), 10.0)
+    db.session.commit()  # the claim, as the boundary commits it
+    run = pairing.execute_run(claimed.id, 10.0)
     pairing.publish(run, utcnow())
     base = f"/groups/{group.slug}/events/{event.id}"
     pairs_csv = client.get(f"{base}/pairing/pairs.csv").get_data(as_text=True)
