@@ -48,3 +48,60 @@ def test_concurrent_signups_and_joins_all_succeed(app):
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(User)) == 37
     assert db.session.scalar(select(func.count()).select_from(Membership).where(Membership.group_id == group.id)) == 37
+
+
+def test_a_transaction_commits_everything_the_services_flushed_when_it_ends(app):
+    from organizer.database import transaction
+
+    with transaction():
+        db.session.add(User(name="Kept", email="kept@example.org"))
+        db.session.flush()
+    db.session.rollback()  # nothing left to roll back: it was committed
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "kept@example.org")) == 1
+
+
+def test_a_refusal_rolls_back_the_steps_before_it(app):
+    from organizer.database import transaction
+    from organizer.errors import ActionRefused
+
+    with pytest.raises(ActionRefused), transaction():
+        db.session.add(User(name="First step", email="first@example.org"))
+        db.session.flush()
+        raise ActionRefused("the second step is refused")
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "first@example.org")) == 0
+
+
+def test_an_inner_transaction_joins_the_outer_one(app):
+    from organizer.database import transaction
+
+    with pytest.raises(RuntimeError), transaction():
+        with transaction():
+            db.session.add(User(name="Inner", email="inner@example.org"))
+        raise RuntimeError("the outer block fails after the inner one ended")
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "inner@example.org")) == 0
+
+
+def test_writing_refuses_to_drop_changes_of_a_read_transaction(app):
+    from organizer.database import writing
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite begins a read transaction without the write lock")
+    db.session.scalar(select(func.count()).select_from(User))  # a read transaction is open
+    db.session.add(User(name="Unsaved", email="unsaved@example.org"))
+    db.session.flush()
+    with pytest.raises(RuntimeError, match="holds changes"), writing():
+        pass
+    db.session.rollback()
+
+
+def test_writing_ends_a_read_only_transaction_and_begins_with_the_write_lock(app):
+    from organizer.database import writing
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the write lock is SQLite's")
+    db.session.scalar(select(func.count()).select_from(User))
+    assert db.session.connection().info["write_lock"] is False
+    with writing():
+        db.session.scalar(select(func.count()).select_from(User))
+        assert db.session.connection().info["write_lock"] is True
+    db.session.rollback()
