@@ -185,10 +185,12 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_reactions(app: Flask) -> None:
     """Connects the receivers of organizer.signals (once per process: blinker keeps them)."""
+    from organizer.events import reactions as events_reactions
     from organizer.messages import jobs as message_jobs
     from organizer.messages import reactions as message_reactions
     from organizer.outcomes import reactions as outcomes_reactions
 
+    events_reactions.connect()
     outcomes_reactions.connect()
     message_reactions.register()
     message_jobs.register(app)  # a delivery starts when a transaction that queued mail commits

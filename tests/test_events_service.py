@@ -354,13 +354,13 @@ def test_checked_in_attendees_include_walk_ins_and_not_the_absent(app):
 
 
 def test_a_member_who_left_the_group_is_not_an_attendee(app):
-    from organizer.groups.service import leave_group
+    from organizer.groups.service import remove_member
 
     group = make_group()
     event = make_event(group)
     user = make_member(group)
     make_rsvp(event, user)
-    leave_group(group, user.id)
+    remove_member(group, user.id, leaving=True)
     assert service.going_attendees(event) == []
     assert db.session.query(Rsvp).count() == 1
 

@@ -347,6 +347,19 @@ def test_print_view_and_pairs_csv(lunch, client, auth):
     assert len(csv_text.strip().splitlines()) == 1 + 6
 
 
+def test_table_cards_name_the_person_worth_meeting_that_the_computation_saved(lunch, client, auth):
+    group, organizer, event, p = lunch
+    make_need(group, p["Alice"], title="A licensed electrician for my kitchen in Oakville")  # Tom, at another table
+    run = generate(event)
+    table = table_of(run, p["Alice"].id)
+    assert p["Tom"].id not in [s.user_id for s in table.seats]
+    assert run.summary["worth_meeting"][str(table.number)] == p["Tom"].id
+    other = p["Tom"]
+    auth.login("olga@example.org")
+    page = client.get(f"/groups/{group.slug}/events/{event.id}/pairing/{run.id}/print").get_data(as_text=True)
+    assert f"worth meeting: <strong>{other.name}</strong>" in page
+
+
 def test_members_cannot_reach_organizer_pairing_pages(lunch, client, auth):
     group, organizer, event, p = lunch
     run = generate(event)

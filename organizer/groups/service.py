@@ -12,7 +12,6 @@ from sqlalchemy.orm import contains_eager
 from organizer import signals
 from organizer.auth.service import issue_set_password_token, looked_after_by
 from organizer.errors import ActionRefused
-from organizer.events.service import events_of, release_seats
 from organizer.extensions import db
 from organizer.groups.memberships import add_member, membership
 from organizer.models import Group, GroupInvitation, InvitationState, Membership, Role, User, utcnow
@@ -199,26 +198,16 @@ def set_role(group: Group, user_id: int, role: Role) -> Membership:
     return member
 
 
-def remove_member(group: Group, user_id: int) -> User:
+def remove_member(group: Group, user_id: int, *, leaving: bool = False) -> User:
+    """An organizer removes a member, or (`leaving`) the member leaves. The features that keep
+    something of theirs react to member_left (their seats at upcoming lunches are released)."""
     member = _member_or_refuse(group, user_id)
     _refuse_if_last_organizer(group, member, "remove")
     user = member.user
-    release_seats(user_id, group.id, utcnow())
     db.session.delete(member)
     db.session.flush()
-    signals.member_left.send(group, user_id=user_id, removed=True, now=utcnow())
-    db.session.flush()
+    signals.member_left.send(group, user_id=user_id, removed=not leaving, now=utcnow())
     return user
-
-
-def leave_group(group: Group, user_id: int) -> None:
-    member = _member_or_refuse(group, user_id)
-    _refuse_if_last_organizer(group, member, "remove")
-    release_seats(user_id, group.id, utcnow())
-    db.session.delete(member)
-    db.session.flush()
-    signals.member_left.send(group, user_id=user_id, removed=False, now=utcnow())
-    db.session.flush()
 
 
 def issue_set_password_link(target: Membership, issued_by: User, valid_for: timedelta) -> str:
@@ -261,8 +250,3 @@ def answer_invitation(user: User, invitation_id: int, accept: bool, now: datetim
         add_member(invitation.group, user)
     db.session.flush()
     return invitation
-
-
-def upcoming_events(group: Group, include_drafts: bool) -> list:
-    """The group's next events, for its overview page."""
-    return events_of(group, utcnow(), include_drafts=include_drafts)[0]

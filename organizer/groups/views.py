@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
 from organizer.database import transaction
+from organizer.events.service import events_of
 from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
 from organizer.groups import service
@@ -117,7 +118,7 @@ def _join(code: str):
 def detail(group, member):
     return render_template(
         "groups/detail.html", group=group, member=member, leave_form=ConfirmForm(),
-        upcoming=service.upcoming_events(group, include_drafts=member.is_organizer)[:5],
+        upcoming=events_of(group, utcnow(), include_drafts=member.is_organizer)[0][:5],
         **outcomes_pages.page_context(member, utcnow()),
     )
 
@@ -218,7 +219,7 @@ def rotate_invite(group, member):
 def leave(group, member):
     if ConfirmForm().validate_on_submit():
         with attempt() as action:
-            service.leave_group(group, current_user.id)
+            service.remove_member(group, current_user.id, leaving=True)
         if not action.ok:
             return redirect(url_for("groups.detail", slug=group.slug))
         flash(f"You left {group.name}.", "info")

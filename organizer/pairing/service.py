@@ -316,6 +316,23 @@ def review_summary(snap: Snapshot, scores: matching.HelpScores, pairing: matchin
             "status": pairing.status, "gap": pairing.gap, "learned": snap.learned}
 
 
+def worth_meeting(scores: matching.HelpScores, tables: list[tuple[int, tuple[int, ...]]]) -> dict[str, int]:
+    """Per table of the first round (by number), one more person in the room worth meeting: the
+    attendee at another table who can help, or be helped by, the people at this table the most.
+    Saved with the version, so the sheets print it without scoring again."""
+    ids = [a.id for a in scores.attendees]
+    if len(ids) < 3:
+        return {}
+    best = {}
+    for number, members in tables:
+        candidates = [(sum(scores.help(x, m) + scores.help(m, x) for m in members), x)
+                      for x in ids if x not in members]
+        top = max(candidates, default=(0, None))
+        if top[0] > 0:
+            best[str(number)] = top[1]
+    return best
+
+
 def _save(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing,
           summary: dict) -> PairingRun:
     with transaction():
@@ -333,7 +350,8 @@ def _save_tables(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairi
         (frozenset((a, b)), r + 1) for a, b, r in (tuple(x) for x in run.inputs.get("locks", []))})
     run.objective, run.bound = pairing.objective, pairing.bound
     run.proven_optimal, run.solve_seconds = pairing.proven_optimal, pairing.seconds
-    run.summary = summary
+    run.summary = {**summary, "worth_meeting": worth_meeting(
+        scores, [(t.number, tuple(s.user_id for s in t.seats)) for t in run.tables if t.round == 1])}
     run.status, run.finished_at, run.claimed_until = RunStatus.DONE.value, utcnow(), None
     db.session.flush()
     return run

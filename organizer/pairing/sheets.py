@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import icalendar
 from flask import render_template
 
-from organizer.help import service as help_model
 from organizer.members.service import (
     can_see_contact,
     group_membership,
@@ -77,24 +76,16 @@ def cards(run: PairingRun, also_meet: dict[int, str] | None = None) -> list[Card
 
 
 def worth_meeting(run: PairingRun) -> dict[int, str]:
-    """Per table, one more person in the room worth meeting: the attendee at another table
-    who can help, or be helped by, the people at this table the most."""
-    ids = sorted({s.user_id for t in run.tables for s in t.seats})
-    if len(ids) < 3:
-        return {}
-    scores = help_model.score_group(run.event.group_id, ids)
-    attendees = {a.id for a in scores.attendees}
-    names = service.names_of(ids)
+    """Per table of the first round (by table id), the name of the person worth meeting that
+    the computation saved with the version (service.worth_meeting); none where that person
+    now sits at the table (a swap) or is no longer seated."""
+    saved = (run.summary or {}).get("worth_meeting", {})
+    seated = {s.user_id: s.user.name for t in run.tables for s in t.seats}
     best: dict[int, str] = {}
     for table in run.tables:
-        if table.round != 1:
-            continue
-        members = [s.user_id for s in table.seats]
-        candidates = [(sum(scores.help(x, m) + scores.help(m, x) for m in members), x)
-                      for x in ids if x not in members and x in attendees]
-        top = max(candidates, default=(0, None))
-        if top[0] > 0:
-            best[table.id] = names[top[1]]
+        user_id = saved.get(str(table.number)) if table.round == 1 else None
+        if user_id in seated and user_id not in {s.user_id for s in table.seats}:
+            best[table.id] = seated[user_id]
     return best
 
 

@@ -5,7 +5,7 @@ import pytest
 from organizer.database import transaction
 from organizer.errors import ActionRefused
 from organizer.extensions import db
-from organizer.groups.service import leave_group
+from organizer.groups.service import remove_member
 from organizer.models import HelpGiven, Need, NeedChange, NeedStatus, utcnow
 from organizer.outcomes import service as ledger
 from tests.factories import make_group, make_member, make_need, make_user
@@ -84,7 +84,7 @@ def test_a_member_who_leaves_keeps_only_counts(trio):
                        now=utcnow(), need_id=need.id, note="the CFO intro", confirmed=True)
     ledger.mark_need(need, NeedStatus.MET, raj.id, utcnow())
     db.session.commit()
-    leave_group(group, raj.id)
+    remove_member(group, raj.id, leaving=True)
     assert ledger.ledger_counts(group.id, nadia.id).helped_by == 1
     line = db.session.scalar(db.select(HelpGiven))
     assert line.giver_id is None and line.note == ""
