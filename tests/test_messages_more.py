@@ -39,7 +39,7 @@ def test_a_forged_or_stale_rsvp_link_does_nothing(app, client):
     event = open_event(group)
     assert client.post(rsvp_path(event, member, "yes")[:-2] + "xx").status_code == 404
     with writing():
-        groups.leave_group(group, other.id)
+        groups.remove_member(group, other.id, leaving=True)
     assert client.get(rsvp_path(event, other, "yes")).status_code == 404   # no longer a member
     assert db.session.scalar(select(Rsvp)) is None
 
@@ -69,7 +69,7 @@ def test_a_member_who_leaves_gets_nothing_more_that_was_waiting(app):
     group, _, (member, _) = group_with_members()
     open_event(group)
     with writing():
-        groups.leave_group(group, member.id)
+        groups.remove_member(group, member.id, leaving=True)
     (message,) = messages(user_id=member.id)
     assert message.status == MessageStatus.CANCELLED
     assert delivery.deliver_due().kept == 2   # the two others; not the one who left

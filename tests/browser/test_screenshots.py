@@ -41,6 +41,7 @@ def lunch(app):
         make_offer(group, user, title=offer)
         make_rsvp(event, user, checked_in=name != "Ken Watanabe")
     run = service.claim_run(event, None, utcnow(), 10.0)
+    db.session.commit()  # the claim, as the boundary commits it
     run = service.execute_run(run.id, 10.0)
     service.publish(run, utcnow())
     db.session.commit()

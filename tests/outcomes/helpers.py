@@ -19,6 +19,7 @@ PEOPLE = [
 
 def generate_and_publish(event, now=None):
     run = pairing.claim_run(event, None, utcnow(), TIME_LIMIT)
+    db.session.commit()  # the claim, as the boundary commits it
     run = pairing.execute_run(run.id, TIME_LIMIT, now=now)
     pairing.publish(run, utcnow())
     return run

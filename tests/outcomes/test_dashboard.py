@@ -15,8 +15,8 @@ from tests.outcomes.helpers import first_lunch, need_of
 @pytest.fixture
 def lunch(app):
     group, organizer, event, people = first_lunch()
-    event.title = "=cmd|' /C calc'!A0 lunch $5 $x$"  # a title a spreadsheet would run, and a "$" for matplotlib's math
     with transaction():
+        event.title = "=cmd|' /C calc'!A0 lunch $5 $x$"  # a title a spreadsheet would run, and a "$" for matplotlib's math
         answers.save_answer(group_membership(group.id, people["Alice"].id), event, people["Dave"].id,
                             answers.AnswerInput(helped="yes", need_ids=[need_of(group, people["Alice"]).id],
                                                 note="Thanks"), utcnow())

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from organizer.database import transaction
 from organizer.extensions import db
-from organizer.groups.service import leave_group
+from organizer.groups.service import remove_member
 from organizer.members.service import group_membership
 from organizer.models import EventStatus, HelpGiven, LunchAnswer, Need, utcnow
 from organizer.outcomes import answers
@@ -173,7 +173,7 @@ def test_a_member_who_leaves_keeps_nothing_visible_only_counts(lunch, client, au
     with transaction():
         answers.save_answer(dave, event, alice.user_id, answers.AnswerInput(helped="yes", note="Dave's thanks"), now)
         answers.save_answer(alice, event, dave.user_id, answers.AnswerInput(helped="yes", note="Alice's thanks"), now)
-    leave_group(group, dave.user_id)
+    remove_member(group, dave.user_id, leaving=True)
     assert ledger.ledger_counts(group.id, alice.user_id).helped_by == 1
     assert ledger.ledger_counts(group.id, alice.user_id).people_helped == 1
     auth.login("alice@example.org")

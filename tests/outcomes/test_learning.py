@@ -116,7 +116,9 @@ def test_the_review_shows_the_givers_priority(lunch, client, auth):
     group, organizer, event, people = lunch
     say(group, event, people["Alice"], people["Dave"], helped="yes")
     nxt = next_lunch(group, people, starts_in=timedelta(days=3))
-    run = pairing.execute_run(pairing.claim_run(nxt, None, utcnow(), 10.0).id, 10.0)
+    claimed = pairing.claim_run(nxt, None, utcnow(), 10.0)
+    db.session.commit()  # the claim, as the boundary commits it
+    run = pairing.execute_run(claimed.id, 10.0)
     db.session.commit()
     auth.login(organizer.email)
     page = client.get(f"/groups/{group.slug}/events/{nxt.id}/pairing/?version={run.version}").get_data(as_text=True)
