@@ -71,6 +71,8 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     # How many groups one account may create in 24 hours on the site (the command line is not limited).
     GROUPS_PER_DAY = int(os.environ.get("GROUPS_PER_DAY", "5"))
+    # Offers of help and introductions one member may start in 24 hours.
+    ASKS_PER_DAY = int(os.environ.get("ASKS_PER_DAY", "10"))
 
     # Email (Flask-Mailman reads these names). MAIL_SERVER unset: messages are kept on each
     # group's outbox page instead of sent (and printed to the console in development).

@@ -122,6 +122,7 @@ def register_input_guard(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from organizer.asks.views import bp as asks_bp
     from organizer.auth.views import bp as auth_bp
     from organizer.events.views import bp as events_bp
     from organizer.groups.views import bp as groups_bp
@@ -133,7 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from organizer.pairing.views import bp as pairing_bp
 
     for blueprint in (home_bp, auth_bp, groups_bp, members_bp, events_bp, pairing_bp, help_bp,
-                      outcomes_bp, messages_bp):
+                      outcomes_bp, messages_bp, asks_bp):
         app.register_blueprint(blueprint)
 
 
@@ -185,6 +186,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_reactions(app: Flask) -> None:
     """Connects the receivers of organizer.signals (once per process: blinker keeps them)."""
+    from organizer.asks import reactions as asks_reactions
     from organizer.events import reactions as events_reactions
     from organizer.messages import jobs as message_jobs
     from organizer.messages import reactions as message_reactions
@@ -194,6 +196,7 @@ def register_reactions(app: Flask) -> None:
     outcomes_reactions.connect()
     message_reactions.register()
     message_jobs.register(app)  # a delivery starts when a transaction that queued mail commits
+    asks_reactions.connect()
 
 
 def register_cli(app: Flask) -> None:

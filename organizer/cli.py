@@ -15,6 +15,7 @@ from organizer.groups.service import create_group, time_zone_names
 
 
 def register(app: Flask) -> None:
+    from organizer.asks.cli import commands as asks_commands
     from organizer.auth.cli import commands as auth_commands
     from organizer.events.cli import commands as event_commands
     from organizer.members.cli import commands as member_commands
@@ -23,7 +24,7 @@ def register(app: Flask) -> None:
     from organizer.pairing.cli import commands as pairing_commands
 
     for command in [seed_demo_command, create_group_command, *member_commands, *event_commands,
-                    *pairing_commands, *auth_commands, *outcomes_commands, *message_commands]:
+                    *pairing_commands, *auth_commands, *outcomes_commands, *message_commands, *asks_commands]:
         app.cli.add_command(command)
 
 

@@ -33,10 +33,23 @@ def avatar_colour(name: str | None) -> int:
     return sum((name or "").encode("utf-8")) % AVATAR_COLOURS
 
 
+def time_since(value: datetime | None, now: datetime) -> str:
+    """How long ago, in the largest whole unit: "2 hours", "3 days", "5 weeks"."""
+    if value is None:
+        return ""
+    seconds = max(0, int((now - value).total_seconds()))
+    for unit, size in (("week", 7 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "less than a minute"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["initials"] = initials
     app.jinja_env.filters["avatar_colour"] = avatar_colour
+    app.jinja_env.filters["time_since"] = time_since
 
     @app.context_processor
     def navigation():

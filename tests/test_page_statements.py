@@ -33,6 +33,12 @@ PAGES = {
     "check-in": "/groups/{slug}/events/{event}/check-in",
     "check-in search": "/groups/{slug}/events/{event}/check-in?q=member",
     "pairing review": "/groups/{slug}/events/{event}/pairing/",
+    "asks board": "/groups/{slug}/asks/",
+    "asks board tag": "/groups/{slug}/asks/?tag=resume",
+    "asks board matches": "/groups/{slug}/asks/?matching=1",
+    "asks board page 2": "/groups/{slug}/asks/?page=2",
+    "my help and introductions": "/groups/{slug}/asks/mine",
+    "asks organizer view": "/groups/{slug}/asks/report",
 }
 
 

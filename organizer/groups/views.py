@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
+from organizer.asks.service import waiting_for
 from organizer.database import transaction
 from organizer.events.service import events_of
 from organizer.extensions import limiter
@@ -120,6 +121,7 @@ def detail(group, member):
         "groups/detail.html", group=group, member=member, leave_form=ConfirmForm(),
         upcoming=events_of(group, utcnow(), include_drafts=member.is_organizer)[0][:5],
         **outcomes_pages.page_context(member, utcnow()),
+        waiting=waiting_for(member, utcnow()),
     )
 
 

@@ -109,7 +109,11 @@ def model_links(group_id: int, user_ids: Iterable[int]) -> tuple[matching.Link, 
     present = list(user_ids)
     rows = db.session.scalars(select(HelpLink).where(
         HelpLink.group_id == group_id, HelpLink.helper_id.in_(present), HelpLink.helped_id.in_(present)))
-    return tuple(matching.Link(r.helper_id, r.helped_id, r.kind, r.need_id, r.text) for r in rows)
+    # A confirmed offer of help or introduction (between lunches) is people's word, as an
+    # organizer's link is: the model reads it as one, in the words stored with it.
+    return tuple(matching.Link(r.helper_id, r.helped_id,
+                               LinkKind.ORGANIZER.value if r.kind == LinkKind.CONFIRMED else r.kind,
+                               r.need_id, r.text) for r in rows)
 
 
 def score_group(group_id: int, user_ids: Iterable[int], options: matching.Options | None = None,
@@ -227,7 +231,7 @@ class Suggestion:
     user_id: int
     name: str
     why: str                 # what the member may see of the reason
-    mark: str | None         # "wish" or "wrong" when the member already said so
+    mark: str | None         # "wish", "wrong" or "confirmed" when the member already said so
 
 
 def suggestions(viewer: Membership) -> dict[int, list[Suggestion]]:
@@ -241,7 +245,8 @@ def suggestions(viewer: Membership) -> dict[int, list[Suggestion]]:
     shown_at = matching.Options().show_confidence
     marks = {(link.need_id, link.helper_id): link.kind for link in db.session.scalars(
         select(HelpLink).where(HelpLink.group_id == viewer.group_id, HelpLink.helped_id == viewer.user_id,
-                               HelpLink.kind.in_([LinkKind.WISH.value, LinkKind.WRONG.value])))}
+                               HelpLink.kind.in_([LinkKind.WISH.value, LinkKind.WRONG.value,
+                                                  LinkKind.CONFIRMED.value])))}
     source_ids = set()
     found: dict[int, list[matching.Match]] = {}
     for other in scores.attendees:
@@ -259,10 +264,11 @@ def suggestions(viewer: Membership) -> dict[int, list[Suggestion]]:
     for need_id, matches in found.items():
         rows = []
         for match in sorted(matches, key=lambda m: -m.confidence):
-            why = _why(match, shared)
+            mark = marks.get((need_id, match.helper))
+            why = "you accepted their offer of help" if mark == LinkKind.CONFIRMED else _why(match, shared)
             if why is None:
                 continue
-            rows.append(Suggestion(match.helper, names[match.helper], why, marks.get((need_id, match.helper))))
+            rows.append(Suggestion(match.helper, names[match.helper], why, mark))
         out[need_id] = rows[:SUGGESTIONS_PER_NEED]
     return out
 

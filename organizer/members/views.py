@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
+from organizer.asks import service as asks
 from organizer.database import transaction
 from organizer.forms import ConfirmForm
 from organizer.help import service as help_model
@@ -100,7 +101,7 @@ def render_my_lists(group, member, failed=None, status=200):
         need_forms=need_forms, offer_forms=offer_forms, new_need=new_need, new_offer=new_offer,
         open_item=failed[:2] if failed else None,
         tag_suggestions=service.tag_suggestions(member), confirm_form=ConfirmForm(),
-        may_help=help_model.suggestions(member),
+        may_help=help_model.suggestions(member), help_offers=asks.offers_by_need(member),
         need_history=need_history([n.id for n in needs]),
         max_needs=service.MAX_NEEDS, max_offers=service.MAX_OFFERS,
     ), status

@@ -1,6 +1,16 @@
 """Typed SQLAlchemy 2.0 models, one module per area; import them from here."""
 
 from organizer.models.accounts import SetPasswordToken, User, UserSession
+from organizer.models.asks import (
+    Answer,
+    AskBlock,
+    FollowUpAnswer,
+    HelpKind,
+    HelpOffer,
+    HelpOfferState,
+    Introduction,
+    IntroductionState,
+)
 from organizer.models.base import UTCDateTime, utcnow
 from organizer.models.events import Event, EventStatus, Rsvp, RsvpState
 from organizer.models.groups import Group, GroupInvitation, InvitationState, Membership, Role
@@ -31,6 +41,14 @@ from organizer.models.outcomes import (
 from organizer.models.pairing import AttendeeSource, PairingRun, PairingSeat, PairingTable, RunStatus
 
 __all__ = [
+    "Answer",
+    "AskBlock",
+    "FollowUpAnswer",
+    "HelpKind",
+    "HelpOffer",
+    "HelpOfferState",
+    "Introduction",
+    "IntroductionState",
     "AttendeeSource",
     "PairingRun",
     "PairingSeat",

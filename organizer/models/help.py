@@ -33,6 +33,7 @@ class LinkKind(enum.StrEnum):
     WISH = "wish"             # the helped member would like to meet the helper about a need
     ORGANIZER = "organizer"   # an organizer says the helper can help
     WRONG = "wrong"           # the link must not count (a member's "not helpful", an organizer's "wrong")
+    CONFIRMED = "confirmed"   # the helped member accepted the helper's offer of help or introduction about a need
 
 
 class HelpLink(db.Model):

@@ -23,6 +23,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from organizer.asks import introductions as asks_introductions
+from organizer.asks import service as asks
 from organizer.auth.service import issue_set_password_token
 from organizer.extensions import db, limiter
 from organizer.groups.memberships import invite_to_group
@@ -30,7 +32,7 @@ from organizer.help import service as help_model
 from organizer.members.service import add_do_not_pair, group_membership
 from organizer.messages import links
 from organizer.messages.service import unsubscribe_token
-from organizer.models import LinkKind, Need, Role
+from organizer.models import LinkKind, Need, Role, utcnow
 from tests.conftest import empty_database
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
@@ -130,6 +132,23 @@ ACCESS = {
     "messages.rsvp": PUBLIC,              # the signed yes/no link of an announcement
     "messages.invite": ORGANIZER,
     "messages.join": PUBLIC,              # the one-time link of an invitation by email; joining asks to log in
+    "asks.index": MEMBER,
+    "asks.offer_help": MEMBER,            # on a need the viewer may see (hidden ones: 404, tested in test_asks)
+    "asks.answer_offer": MEMBER,          # the need's owner only (anyone else is refused: test_asks)
+    "asks.follow_up": MEMBER,             # the need's owner only
+    "asks.withdraw_offer": MEMBER,        # the helper only
+    "asks.remove_offer": ORGANIZER,
+    "asks.mine": MEMBER,
+    "asks.new_introduction": MEMBER,
+    "asks.introduction": MEMBER,          # the introducer, the two introduced and organizers (others: 404)
+    "asks.answer_introduction": MEMBER,
+    "asks.introduction_helped": MEMBER,
+    "asks.withdraw_introduction": MEMBER,
+    "asks.remove_introduction": ORGANIZER,
+    "asks.blocks": MEMBER,
+    "asks.remove_block": MEMBER,          # one's own block only
+    "asks.report": ORGANIZER,
+    "asks.remove_organizer_block": ORGANIZER,
 }
 
 ROLES = ["anonymous", "outsider", "member", "organizer"]
@@ -183,6 +202,18 @@ def build_world():
             "offer_id": make_offer(group, user, title=f"{role} offer").id,
             "rule_id": add_do_not_pair(group, user.id, other.id, by_organizer=False, created_by=user).id,
         }
+    third_member = group_membership(group.id, third.id)
+    for role, user, other in (("member", member, organizer), ("organizer", organizer, member)):
+        own[role]["help_offer_id"] = asks.offer_help(
+            third_member, own[role]["need_id"], "lead", "I know someone", partner_ids=frozenset(),
+            now=utcnow(), per_day=100).id
+        own[role]["introduction_id"] = asks_introductions.propose(
+            third_member, asks_introductions.IntroductionInput(first=f"#{user.id}", second=f"#{other.id}",
+                                                               reason="You two should meet"),
+            partner_ids=frozenset(), now=utcnow(), per_day=100).id
+    for role, user in (("member", member), ("organizer", organizer)):
+        own[role]["block_id"] = asks.block(group.id, user, f"#{third.id}", user).id
+    organizer_block = asks.block(group.id, None, f"#{third.id}", organizer).id
     organizer_rule = add_do_not_pair(group, member.id, third.id, by_organizer=True, created_by=organizer).id
     token = issue_set_password_token(third, organizer, timedelta(hours=1))
     join_token = invite_address(group, organizer)
@@ -197,7 +228,8 @@ def build_world():
               "unsubscribe_token": unsubscribe_token(member.id, group.id, "event_announcement"),
               "rsvp_token": links.sign(links.RSVP, [event.id, member.id, "yes"]),
               "join_token": join_token}
-    return {"group": group, "values": values, "own": own, "organizer_rule": organizer_rule}
+    return {"group": group, "values": values, "own": own, "organizer_rule": organizer_rule,
+            "organizer_block": organizer_block}
 
 
 def invite_address(group, organizer) -> str:
@@ -217,6 +249,8 @@ def url_of(rule, world, role):
     values.update(world["own"].get(role, world["own"]["member"]))
     if rule.endpoint == "members.remove_do_not_pair":
         values["rule_id"] = world["organizer_rule"]
+    if rule.endpoint == "asks.remove_organizer_block":
+        values["block_id"] = world["organizer_block"]
     url = rule.rule
     for name in rule.arguments:
         assert name in values, f"the walk has no value for <{name}> in {rule.rule}"
