@@ -589,3 +589,34 @@ def test_the_directory_and_member_page_offer_help_on_others_open_needs_only(club
                  + client.get(f"/groups/{group.slug}/members/{raj.id}").get_data(as_text=True)):
         assert link.format(theirs.id) in page
         assert link.format(met.id) not in page and link.format(mine.id) not in page
+
+
+# --- by email (the messages feature) ----------------------------------------------------------
+
+def test_an_offer_of_help_emails_the_owner_escaped_and_once(club, client, auth):
+    from organizer.models import Message
+
+    group, organizer, nadia, raj, sam = club
+    need = make_need(group, nadia, title="A good electrician\r\nBcc: x@evil.example in Oakville")
+    auth.login("raj@example.org")
+    offer(client, group, need, message="<b>My brother-in-law</b> is an electrician")
+    offer(client, group, need, message="again")  # refused: one offer per need, so one message
+    sent = db.session.scalars(db.select(Message).where(Message.kind == "between_lunches")).all()
+    assert [m.to_email for m in sent] == ["nadia@example.org"]
+    assert "\n" not in sent[0].subject and "\r" not in sent[0].subject and "Raj Patel offered" in sent[0].subject
+    assert "&lt;b&gt;My brother-in-law&lt;/b&gt;" in sent[0].body_html and "<b>My" not in sent[0].body_html
+    assert f"/groups/{group.slug}/asks/mine" in sent[0].body_text
+
+
+def test_no_email_about_offers_to_a_member_who_turned_them_off(club, client, auth):
+    from organizer.messages.service import set_preference
+    from organizer.models import Message
+
+    group, organizer, nadia, raj, sam = club
+    set_preference(nadia.id, group.id, "between_lunches", False, utcnow())
+    db.session.commit()
+    need = make_need(group, nadia, title="A good electrician in Oakville")
+    auth.login("raj@example.org")
+    offer(client, group, need)
+    assert only_offer() is not None
+    assert db.session.scalars(db.select(Message).where(Message.kind == "between_lunches")).all() == []

@@ -5,8 +5,12 @@ narrow door."""
 
 from datetime import datetime
 
-from organizer.models import Group, Need, NeedStatus
+from organizer.extensions import db
+from organizer.messages import kinds
+from organizer.messages.service import queue_message
+from organizer.models import Group, Need, NeedStatus, User
 from organizer.outcomes import service as ledger
+from organizer.urls import external_url
 
 
 def mark_met(need: Need, helper_id: int | None, now: datetime, note: str = "") -> None:
@@ -30,4 +34,13 @@ def tell(user_id: int, group: Group, event: str, subject: str, body: str, *, key
          introduction_id: int | None = None) -> None:
     """A message to a member about an offer of help (`key` "offer-ID") or an introduction
     ("introduction-ID", linking to its page). Sent once per (event, key, member). Everything
-    it says is also on the member's pages; by email when the site sends messages."""
+    it says is also on the member's pages, and goes by email as the member chose (the
+    messages feature: preferences, unsubscribe and the daily cap apply)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return
+    page_url = (external_url("asks.introduction", slug=group.slug, introduction_id=introduction_id)
+                if introduction_id is not None else external_url("asks.mine", slug=group.slug))
+    queue_message(kinds.BETWEEN_LUNCHES, user, group, subject, "asks_notice",
+                  {"subject": subject, "body": body, "page_url": page_url},
+                  dedupe_key=f"asks:{event}:{key}:{user_id}", now=now)

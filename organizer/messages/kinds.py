@@ -34,6 +34,7 @@ TABLE_CHANGED = "table_changed"           # a new version of the published pairs
 WEEKLY_DIGEST = "weekly_digest"           # this week's open needs members may see
 AFTER_LUNCH_FOLLOWUP = "after_lunch_followup"  # for the after-lunch feature (issue 12)
 THANK_YOU_NOTE = "thank_you_note"              # for the after-lunch feature (issue 12)
+BETWEEN_LUNCHES = "between_lunches"            # offers of help on my needs, introductions, their answers (issue 14)
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind(ACCOUNT_RECOVERY, "Password reset links", optional=False, capped=False),
@@ -47,6 +48,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind(WEEKLY_DIGEST, "Weekly digest: this week's asks in the group", default_on=False),
     Kind(AFTER_LUNCH_FOLLOWUP, "After a lunch: did it help?"),
     Kind(THANK_YOU_NOTE, "Thank-you notes from people I helped"),
+    Kind(BETWEEN_LUNCHES, "Offers of help on my needs, introductions, and their answers"),
 )}
 
 
