@@ -19,7 +19,8 @@ Types (``types.py``)::
             repeat_penalty=1.0, repeat_half_life_weeks=26.0, reciprocity_bonus=0.25,
             min_similarity=0.2, tag_weight=0.5)
     Problem(attendees, weights=None, help=None, blocked=frozenset(), locked=(),
-            excluded=frozenset(), meetings=(), rounds=1, now=None, options=Options())
+            excluded=frozenset(), meetings=(), rounds=1, now=None, options=Options(), keep=())
+                                                                # keep: published tables; a re-seating with the fewest changes
     Problem.from_weights(n, [(i, j, w), ...], forbidden=(), locked=(), rounds=1, options=None, help=None)
     Pairing(rounds: tuple[Round], objective, bound, proven_optimal, seconds, helped, status); .gap; .pairs(r)
     Round(groups: tuple[Group], objective, bound, proven_optimal)
@@ -77,6 +78,9 @@ Rules and definitions
 * Locks sit as pairs; when exactly one unlocked attendee is left, they join the
   locked pair that makes the best trio.  A locked pair that is forbidden, or a
   person locked to two partners, is an error.
+* Re-seating (``Problem.keep``, one round): lexicographic, first as many of the kept
+  tables (pairs of former table mates still together; in the trio half, as its pairs
+  count) as any seating keeps, then the total weight; see ``weights.kept_together``.
 * Excluded attendees are not seated at all.
 * Forbidden pairs are never used.  When no seating avoids them (say the only
   two attendees blocked each other) ``solve`` raises ``InfeasibleError`` with

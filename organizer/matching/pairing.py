@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from organizer.matching.scoring import HelpScores, score
 from organizer.matching.seating import group_weight, solve_matrix
 from organizer.matching.types import Group, Match, MatchingError, Need, Offer, Pairing, Problem, Round  # noqa: F401 (doctest)
-from organizer.matching.weights import explicit_weights, helped_counts, pair_weights
+from organizer.matching.weights import explicit_weights, helped_counts, kept_together, pair_weights
 
 FAIRNESS_CONFIDENCE = 0.6  # weaker links (shared words only, a broad topic) add weight but make nobody "helped"
 
@@ -48,7 +50,7 @@ def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
         allowed,
         locks=locks,
         rounds=problem.rounds,
-        helped=helped_counts(help_matrix) if opts.fairness else None,
+        helped=_first_tier(problem, index, help_matrix),
         time_limit_s=opts.time_limit_s,
     )
     ids = [a.id for a in seated]
@@ -78,6 +80,13 @@ def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
         status=result.status,
     )
 
+
+def _first_tier(problem: Problem, index: dict[int, int], help_matrix: np.ndarray):
+    """What the solver maximises before the total weight: tables kept (a re-seating), else
+    attendees helped (fairness), else nothing."""
+    if problem.keep:
+        return kept_together(problem, index)
+    return helped_counts(help_matrix) if problem.options.fairness else None
 
 
 _NEED_LEAD = re.compile(r"^(i\s+need\s+(to\s+)?|i'?m\s+looking\s+for\s+|i\s+am\s+looking\s+for\s+|looking\s+for\s+|need\s+(to\s+)?|seeking\s+)", re.I)

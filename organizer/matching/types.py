@@ -191,6 +191,12 @@ class Problem:
     now: the reference time for ``meetings`` (required when there are any).
     terms: the group's own terms for the help model (``Term``).
     links: members' wishes and organizers' corrections (``Link``), which outrank the model.
+    keep: the tables people have already seen (a published seating's first round), as tuples
+        of attendee ids.  When given, the seating is a re-seating with the fewest changes,
+        lexicographic: first keep as many of these tables together as possible (each pair of
+        former table mates still seated together counts; in the trio, as its pairs count, half),
+        then the best total weight; fairness is not a tier then.  One round only.  Ids of
+        attendees no longer present are ignored.  See ``weights.kept_together``.
     """
 
     attendees: tuple[Attendee, ...]
@@ -205,6 +211,7 @@ class Problem:
     options: Options = field(default_factory=Options)
     terms: tuple[Term, ...] = ()
     links: tuple[Link, ...] = ()
+    keep: tuple[tuple[int, ...], ...] = ()
 
     def __post_init__(self) -> None:
         attendees = tuple(self.attendees)
@@ -261,6 +268,17 @@ class Problem:
         for link in links:
             check(_pair((link.helper, link.helped), "a link"), "a link")
         _set(self, "links", links)
+        keep = tuple(tuple(table) for table in self.keep)
+        if keep and self.rounds != 1:
+            raise MatchingError("a re-seating that keeps tables (keep) is for one round only")
+        kept: set[int] = set()
+        for table in keep:
+            if len(table) not in (2, 3) or len(set(table)) != len(table):
+                raise MatchingError(f"a kept table seats two or three different attendees, got {table!r}")
+            if kept & set(table):
+                raise MatchingError(f"an attendee sits at two kept tables: {table!r}")
+            kept |= set(table)
+        _set(self, "keep", keep)
 
     @classmethod
     def from_weights(

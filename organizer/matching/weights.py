@@ -152,3 +152,27 @@ def explicit_weights(problem: Problem, index: dict[int, int]) -> tuple[np.ndarra
 def helped_counts(H: np.ndarray) -> np.ndarray:
     """How many of the two directions between i and j carry help (0, 1 or 2)."""
     return (H > 0).astype(np.int64) + (H.T > 0).astype(np.int64)
+
+
+def kept_together(problem: Problem, index: dict[int, int]) -> np.ndarray:
+    """The stability tier of a re-seating (``Problem.keep``): 2 for two seated attendees who sat
+    at one kept table, else 0 (a symmetric int matrix in ``index`` order).
+
+    The solver maximises this tier first and the total weight second (it is passed where the
+    fairness tier goes, see ``seating``), so the answer keeps every kept table it can and is,
+    among those seatings, the heaviest; both proven as any solve is.
+
+    >>> from organizer.matching import Attendee, Problem
+    >>> p = Problem(tuple(Attendee(i) for i in (1, 2, 3, 4)), keep=((1, 2), (3, 9)))
+    >>> kept_together(p, {1: 0, 2: 1, 3: 2, 4: 3}).tolist()
+    [[0, 2, 0, 0], [2, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]
+    """
+    n = len(index)
+    together = np.zeros((n, n), dtype=np.int64)
+    for table in problem.keep:
+        present = [index[x] for x in table if x in index]
+        for i in present:
+            for j in present:
+                if i != j:
+                    together[i, j] = 2
+    return together
