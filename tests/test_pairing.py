@@ -212,7 +212,7 @@ def test_thread_job_from_the_page_computes_and_shows_the_result(lunch, client, a
     status = client.get(f"/groups/{group.slug}/events/{event.id}/pairing/status.json").get_json()
     assert status["status"] == "done" and status["proven_optimal"] is True
     page = client.get(f"/groups/{group.slug}/events/{event.id}/pairing/").get_data(as_text=True)
-    assert "Version 1" in page and "proven optimal" in page
+    assert "Version 1" in page and "best possible seating (proven)" in page
     assert "can help Alice Example with" in page
 
 

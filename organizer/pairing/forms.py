@@ -73,3 +73,4 @@ class SwapForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     confirm_changed = BooleanField("Publish even though the attendees changed since it was computed")
+    confirm_seen = BooleanField("Yes, change the tables people have already seen")

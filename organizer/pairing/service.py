@@ -45,6 +45,7 @@ from organizer.models import (
 )
 from organizer.outcomes import learning
 from organizer.paging import Page, clamp
+from organizer.pairing import stability
 from organizer.pairing.compute import in_process, score
 
 CLAIM_MARGIN = timedelta(seconds=60)
@@ -120,7 +121,7 @@ def past_meetings(event: Event, user_ids: list[int]) -> list[matching.Meeting]:
 
 
 def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, int, int]],
-             now: datetime, time_limit_s: float) -> Snapshot:
+             now: datetime, time_limit_s: float, keep: list[list[int]] = ()) -> Snapshot:
     group = event.group
     attendees = help_model.matching_attendees(group.id, user_ids, event.id)
     present = set(attendees)
@@ -136,6 +137,7 @@ def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, int, int]
                                  time_limit_s=time_limit_s, seed=0),
         terms=help_model.model_terms(group.id),
         links=help_model.model_links(group.id, present),
+        keep=[kept for kept in (tuple(x for x in t if x in present) for t in keep) if len(kept) >= 2],
     )
     problem, learned = learning.adjust(problem, group.id, event)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(present)))}
@@ -213,7 +215,7 @@ def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None, c
             return run
         locks = [tuple(lock) for lock in run.inputs.get("locks", [])]
         try:
-            snap = snapshot(run.event, run.inputs["attendees"], locks, now, time_limit_s)
+            snap = snapshot(run.event, run.inputs["attendees"], locks, now, time_limit_s, run.inputs.get("keep", []))
         except matching.MatchingError as error:
             snap = None
             failure = f"The attendees could not be prepared for pairing: {error}"
@@ -348,6 +350,7 @@ def _save_tables(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairi
         return run
     _fill_tables(run, pairing.rounds, snap.names, scores, snap.problem.options.show_confidence, locked_pairs={
         (frozenset((a, b)), r + 1) for a, b, r in (tuple(x) for x in run.inputs.get("locks", []))})
+    stability.renumber(run, stability.reference_of(run))
     run.objective, run.bound = pairing.objective, pairing.bound
     run.proven_optimal, run.solve_seconds = pairing.proven_optimal, pairing.seconds
     run.summary = {**summary, "worth_meeting": worth_meeting(
@@ -436,6 +439,11 @@ def _check_swap(run: PairingRun, first_id: int, second_id: int, round_number: in
         raise ActionRefused("Both people must be seated in that round.")
     if seat_of[first_id] is seat_of[second_id]:
         raise ActionRefused("They already sit at the same table.")
+    for person in (first_id, second_id):
+        if seat_of[person].locked:
+            name = next(s.user.name for s in seat_of[person].seats if s.user_id == person)
+            raise ActionRefused(f"{name} sits at a locked table (table {seat_of[person].number}): "
+                                "unlock it first if they should move.")
 
 
 def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requested_by: User,

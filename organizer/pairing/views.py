@@ -19,7 +19,7 @@ from organizer.forms import ConfirmForm
 from organizer.help import service as help_model
 from organizer.models import RunStatus, utcnow
 from organizer.paging import page_number
-from organizer.pairing import jobs, reasons, service, sheets
+from organizer.pairing import jobs, reasons, service, sheets, stability
 from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm, WalkInForm, person_label
 from organizer.urls import base_domain, id_arg
 
@@ -82,6 +82,15 @@ def start_run(group, event, before=None, **claim):
     return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id))
 
 
+def keep_published(event, full: bool = False) -> dict:
+    """The inputs of a re-seating with the fewest changes: the published tables to keep
+    (one-round lunches; none before publishing, or when the organizer asks for a full re-solve)."""
+    published = stability.published_run_of(event.id)
+    if full or published is None or event.rounds != 1:
+        return {}
+    return {"keep": stability.kept_tables(published)}
+
+
 def show_version(group, event, version: int):
     return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=version))
 
@@ -125,6 +134,9 @@ def index(group, member, event_id: int):
             exclude_form=PersonForm(people=seated, prefix="exclude"),
             add_form=WalkInForm(prefix="add"),
             publish_form=PublishForm(),
+            moves=stability.moves(run, context["published"]) if context["published"] is not run else [],
+            changes_seen=stability.changes_seen_tables(run),
+            kept_published=bool(run.inputs.get("keep")),
         )
     return render_template("pairing/index.html", **context)
 
@@ -153,7 +165,9 @@ def resolve(group, member, event_id: int, run_id: int):
     run = load_run(event, run_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return start_run(group, event, based_on=run, action="re-solve")
+    full = request.form.get("mode") == "full"
+    return start_run(group, event, based_on=run, action="full re-solve" if full else "re-solve",
+                     inputs=keep_published(event, full))
 
 
 @bp.route("/<int:run_id>/exclude", methods=["POST"])
@@ -168,7 +182,7 @@ def exclude(group, member, event_id: int, run_id: int):
     excluded = sorted(set(run.inputs.get("excluded", [])) | {form.user.user_id})
     added = [u for u in run.inputs.get("added", []) if u not in excluded]
     return start_run(group, event, based_on=run, action="exclude",
-                     inputs={"excluded": excluded, "added": added})
+                     inputs={"excluded": excluded, "added": added, **keep_published(event)})
 
 
 @bp.route("/<int:run_id>/add", methods=["POST"])
@@ -182,7 +196,7 @@ def add(group, member, event_id: int, run_id: int):
         return show_version(group, event, run.version)
     def check_in_walk_in() -> dict:
         walk_in = service.unseated_member(run, group, form.user.data)
-        return service.add_walk_in(run, walk_in.user_id, utcnow())
+        return {**service.add_walk_in(run, walk_in.user_id, utcnow()), **keep_published(event)}
 
     # One action: the check-in is undone when the re-solve is refused (one is already running).
     return start_run(group, event, before=check_in_walk_in, based_on=run, action="add walk-in")
@@ -244,6 +258,15 @@ def publish(group, member, event_id: int, run_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
+    if stability.changes_seen_tables(run) and not form.confirm_seen.data:
+        moved = [m.sentence for m in stability.moves(run, stability.published_run_of(event.id))]
+        message = (f"Version {run.version} changes tables people have already seen"
+                   + (f" ({'; '.join(moved[:6])}{'…' if len(moved) > 6 else ''})" if moved else "")
+                   + ". Tick “Yes, change the tables people have already seen” to publish it.")
+        if wants_json():
+            return jsonify({"error": message}), 409
+        flash(message, "error")
+        return show_version(group, event, run.version)
     with attempt(flash_refusal=not wants_json()) as action:
         service.publish(run, utcnow(), confirm_changed=form.confirm_changed.data)
     if action.ok:

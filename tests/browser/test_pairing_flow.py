@@ -37,7 +37,7 @@ def test_organizer_pairs_the_lunch_and_a_member_sees_the_partner(site, new_page,
     page.goto(f"{site}/groups/{group.slug}/events/{event.id}/pairing/")
     page.get_by_role("button", name="Generate pairs").click()
     expect(page.get_by_role("heading", name="Version 1")).to_be_visible(timeout=20_000)
-    expect(page.get_by_text("proven optimal", exact=True)).to_be_visible()
+    expect(page.get_by_text("best possible seating (proven)", exact=True)).to_be_visible()
     expect(page.locator(".tables > li")).to_have_count(2)  # five people: a pair and the one trio
     expect(page.get_by_text("trio", exact=True)).to_have_count(1)
 

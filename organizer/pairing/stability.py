@@ -1,0 +1,109 @@
+"""Stable tables on the day: table numbers that survive from one version to the next, the
+tables a re-seating keeps, and who moves (in names, for the review).
+
+A version's *reference* is the version people have seen: the published one, else the version
+it was based on. A table of the new version that shares at least two people with a table of
+the reference keeps that table's number (a kept pair, a pair that a late arrival joined, a trio
+that lost one); every other table gets the smallest number still free, best tables first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from organizer.extensions import db
+from organizer.models import PairingRun, PairingSeat, PairingTable, RunStatus
+
+
+def published_run_of(event_id: int) -> PairingRun | None:
+    return db.session.scalar(
+        select(PairingRun).where(PairingRun.event_id == event_id, PairingRun.published_at.is_not(None))
+        .options(selectinload(PairingRun.tables).selectinload(PairingTable.seats).selectinload(PairingSeat.user)))
+
+
+def reference_of(run: PairingRun) -> PairingRun | None:
+    """What the people in the room have seen (the published version), else what this version
+    was made from; never the version itself."""
+    published = published_run_of(run.event_id)
+    if published is not None and published.id != run.id:
+        return published
+    based_on = run.based_on
+    if based_on is not None and based_on.status == RunStatus.DONE and based_on.id != run.id:
+        return based_on
+    return None
+
+
+def kept_tables(run: PairingRun) -> list[list[int]]:
+    """Round 1's tables of a version, as lists of user ids (what a re-seating keeps)."""
+    return [[s.user_id for s in t.seats] for t in run.tables if t.round == 1]
+
+
+def renumber(run: PairingRun, reference: PairingRun | None) -> None:
+    """Gives ``run``'s tables the numbers they had in ``reference`` where they are kept (two
+    people or more still together); the others the smallest free numbers, in their order."""
+    if reference is None:
+        return
+    for round_ in range(1, run.rounds + 1):
+        old = {frozenset(s.user_id for s in t.seats): t.number for t in reference.tables if t.round == round_}
+        tables = sorted((t for t in run.tables if t.round == round_), key=lambda t: t.number)
+        claimed: dict[int, int] = {}
+        for table in tables:
+            members = {s.user_id for s in table.seats}
+            for seats, number in old.items():
+                if len(members & seats) >= 2 and number not in claimed.values():
+                    claimed[id(table)] = number
+                    break
+        taken = set(claimed.values())
+        free = (n for n in range(1, len(tables) + len(taken) + 2) if n not in taken)
+        numbers = {id(t): claimed.get(id(t)) or next(free) for t in tables}
+        # two steps, so the unique (run, round, number) index holds at every flush
+        for offset, table in enumerate(tables, start=1):
+            table.number = -offset
+        db.session.flush()
+        for table in tables:
+            table.number = numbers[id(table)]
+    db.session.flush()
+
+
+@dataclass
+class Move:
+    name: str
+    sentence: str
+    kind: str            # "joins", "moves", "leaves", "new"
+
+
+def moves(run: PairingRun, reference: PairingRun | None, round_: int = 1) -> list[Move]:
+    """Who sits elsewhere than in ``reference``, in words: "Ken Watanabe joins table 4",
+    "Sam Lee moves from table 4 to table 9", "Dave Okafor leaves table 2"."""
+    if reference is None:
+        return []
+    before = {s.user_id: (t.number, s.user.name) for t in reference.tables if t.round == round_ for s in t.seats}
+    after = {s.user_id: (t.number, s.user.name) for t in run.tables if t.round == round_ for s in t.seats}
+    numbers_before = {n for n, _ in before.values()}
+    out = []
+    for uid, (number, name) in sorted(after.items(), key=lambda item: (item[1][0], item[1][1])):
+        if uid not in before:
+            verb = "joins" if number in numbers_before else "sits at new"
+            out.append(Move(name, f"{name} {verb} table {number}", "joins" if verb == "joins" else "new"))
+        elif before[uid][0] != number:
+            out.append(Move(name, f"{name} moves from table {before[uid][0]} to table {number}", "moves"))
+    for uid, (number, name) in sorted(before.items(), key=lambda item: (item[1][0], item[1][1])):
+        if uid not in after:
+            out.append(Move(name, f"{name} leaves table {number}", "leaves"))
+    return out
+
+
+def changes_seen_tables(run: PairingRun) -> bool:
+    """Publishing ``run`` would change a table that people have already seen."""
+    published = published_run_of(run.event_id)
+    if published is None or published.id == run.id:
+        return False
+    return bool(moves(run, published)) or any(
+        True for r in range(1, run.rounds + 1) if _tables(run, r) != _tables(published, r))
+
+
+def _tables(run: PairingRun, round_: int) -> set[tuple[int, frozenset[int]]]:
+    return {(t.number, frozenset(s.user_id for s in t.seats)) for t in run.tables if t.round == round_}
