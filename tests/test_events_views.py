@@ -243,7 +243,7 @@ def test_organizer_checks_someone_in_from_the_door_page(client, auth, club):
     make_rsvp(event, member)
     auth.login("coach@example.org")
     html = client.post(event_url(event, f"check-in/{member.id}"), follow_redirects=True).get_data(as_text=True)
-    assert "Dave Okafor is checked in." in html
+    assert "Arrived: Dave Okafor." in html
     assert service.rsvp_of(event.id, member.id).checked_in_at is not None
 
 
@@ -412,7 +412,7 @@ def test_undo_after_a_search_returns_to_the_same_search(client, auth, club):
     make_rsvp(event, member, checked_in=True)
     auth.login("coach@example.org")
     response = client.post(event_url(event, f"check-in/{member.id}/undo?q=dav"))
-    assert response.headers["Location"].endswith("/check-in?q=dav")
+    assert response.headers["Location"].endswith(f"/check-in?q=dav#person-{member.id}")
 
 
 def test_attendee_csv_starts_with_a_byte_order_mark_for_spreadsheets(client, auth, club):

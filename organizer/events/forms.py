@@ -52,3 +52,7 @@ class WalkInMemberForm(FlaskForm):
 class WalkInGuestForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter their name."), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired("Enter their email."), Length(max=254)])
+    need = StringField("One thing they need right now", validators=[Optional(), Length(max=200)],
+                       description="Optional. Counts in the pairing at once; they can edit it later.")
+    offer = StringField("One way they can help others", validators=[Optional(), Length(max=200)],
+                        description="Optional.")

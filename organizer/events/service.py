@@ -736,10 +736,14 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def door_page(event: Event, search: str = "", number: int = 1, size: int = DOOR_PAGE_SIZE) -> Page:
+def door_page(event: Event, search: str = "", number: int = 1, size: int = DOOR_PAGE_SIZE,
+              waiting: bool = False) -> Page:
     """One page of the door list (seats by name, then the waitlist in order), filtered by a piece
-    of the name in the database: the same cost for 20 answers or 2,000."""
+    of the name in the database: the same cost for 20 answers or 2,000. ``waiting``: only those
+    not checked in yet."""
     condition = and_(Rsvp.event_id == event.id, Rsvp.state != RsvpState.DECLINED.value)
+    if waiting:
+        condition = and_(condition, Rsvp.checked_in_at.is_(None))
     needle = search.strip().lower()
     if needle:
         condition = and_(condition, func.lower(User.name).like(_like_pattern(needle), escape="\\"))

@@ -1,10 +1,11 @@
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
 from organizer.database import transaction
-from organizer.events import exports, service
+from organizer.errors import ActionRefused
+from organizer.events import door, exports, service
 from organizer.events.forms import EventForm, RsvpForm, WalkInGuestForm, WalkInMemberForm
 from organizer.forms import ConfirmForm
 from organizer.models import EventStatus, RsvpState, utcnow
@@ -218,13 +219,15 @@ def attendees_csv(group, member, event_id: int):
 def check_in_page(group, member, event_id: int):
     event = _event_or_404(group, member, event_id)
     search = request.args.get("q", "")[:120]
+    waiting = request.args.get("waiting") == "1"
     return render_template(
         "events/check_in.html",
         group=group,
         member=member,
         event=event,
         search=search,
-        door=service.door_page(event, search, page_number(request.args.get("page"))),
+        waiting=waiting,
+        door=service.door_page(event, search, page_number(request.args.get("page")), waiting=waiting),
         counts=service.attendance_counts(event),
         door_open=event.status in service.CHECK_IN_STATES,
         confirm_form=ConfirmForm(),
@@ -233,33 +236,62 @@ def check_in_page(group, member, event_id: int):
     )
 
 
-def _back_to_door(group, event_id: int, search: str = ""):
-    return redirect(url_for("events.check_in_page", slug=group.slug, event_id=event_id,
-                            **({"q": search} if search else {})))
+def _back_to_door(group, event_id: int, search: str = "", user_id: int | None = None):
+    """Back to the door list where the organizer was: the same search, filter and page, scrolled
+    to the person just changed (without script; with it, the page never reloads)."""
+    keep = {key: request.args[key] for key in ("page", "waiting") if request.args.get(key)}
+    if search:
+        keep["q"] = search
+    return redirect(url_for("events.check_in_page", slug=group.slug, event_id=event_id, **keep,
+                            **({"_anchor": f"person-{user_id}"} if user_id else {})))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _door_answer(group, member, event, user_id: int, message: str, category: str, status: int = 200):
+    """A check-in's answer: for the page's script, the person's new row, the counts and the
+    message (no reload, no jump); otherwise the message and the door list again."""
+    if _wants_json():
+        rsvp = service.rsvp_of(event.id, user_id)
+        row = render_template("events/_door_row.html", r=rsvp, group=group, event=event,
+                              confirm_form=ConfirmForm(), search=request.args.get("q", "")) if rsvp else ""
+        counts = service.attendance_counts(event)
+        return jsonify({"message": message, "category": category, "row": row, "counts": {
+            "yes": counts.answered_yes, "checked-in": counts.checked_in, "walk-ins": counts.walk_ins,
+            "not-arrived": counts.not_arrived}}), status
+    flash(message, category)
+    return _back_to_door(group, event.id, request.args.get("q", ""), user_id)
 
 
 @bp.route("/<int:event_id>/check-in/<int:user_id>", methods=["POST"])
 @organizer_required
 def check_in(group, member, event_id: int, user_id: int):
     event = _event_or_404(group, member, event_id)
-    if ConfirmForm().validate_on_submit():
-        with attempt() as action:
+    if not ConfirmForm().validate_on_submit():
+        return _back_to_door(group, event.id)
+    try:
+        with transaction():
             user = service.check_in(event, user_id, utcnow())
-        if action.ok:
-            flash(f"{user.name} is checked in.", "success")
-    return _back_to_door(group, event.id)
+    except ActionRefused as refusal:
+        return _door_answer(group, member, event, user_id, str(refusal), "error", 409)
+    return _door_answer(group, member, event, user_id, f"Arrived: {user.name}.", "success")
 
 
 @bp.route("/<int:event_id>/check-in/<int:user_id>/undo", methods=["POST"])
 @organizer_required
 def undo_check_in(group, member, event_id: int, user_id: int):
     event = _event_or_404(group, member, event_id)
-    if ConfirmForm().validate_on_submit():
-        with attempt() as action:
+    if not ConfirmForm().validate_on_submit():
+        return _back_to_door(group, event.id, request.args.get("q", ""))
+    try:
+        with transaction():
             user = service.undo_check_in(event, user_id)
-        if action.ok:
-            flash(f"{user.name} is no longer checked in.", "info")
-    return _back_to_door(group, event.id, request.args.get("q", ""))
+            name = user.name
+    except ActionRefused as refusal:
+        return _door_answer(group, member, event, user_id, str(refusal), "error", 409)
+    return _door_answer(group, member, event, user_id, f"{name} is no longer checked in.", "info")
 
 
 @bp.route("/<int:event_id>/walk-ins", methods=["POST"])
@@ -271,7 +303,7 @@ def add_walk_in(group, member, event_id: int):
         with attempt() as action:
             user = service.add_walk_in(event, service.walk_in_member(event, form.user_id.data).user_id, utcnow())
         if action.ok:
-            flash(f"{user.name} is added as a walk-in and checked in.", "success")
+            flash(f"Arrived: {user.name}, added as a walk-in and checked in.", "success")
     else:
         flash("Choose a member of the group.", "error")
     return _back_to_door(group, event.id)
@@ -283,14 +315,19 @@ def add_walk_in_guest(group, member, event_id: int):
     event = _event_or_404(group, member, event_id)
     form = WalkInGuestForm()
     if form.validate_on_submit():
-        with attempt() as action:
-            name = service.add_walk_in_guest(event, form.name.data, form.email.data, utcnow(),
-                                             invited_by_id=current_user.id)
-        if action.ok:
+        try:
+            with transaction():
+                name = service.add_walk_in_guest(event, form.name.data, form.email.data, utcnow(),
+                                                 invited_by_id=current_user.id)
+                door.add_door_items(event, form.email.data, form.need.data, form.offer.data)
+        except ActionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
             # The same words whether or not the email had an account (see the service).
-            flash(f"{name} is checked in as a walk-in. Someone new to Give First gets an account and "
+            typed = " Their need and offer count in the pairing now." if (form.need.data or form.offer.data) else ""
+            flash(f"Arrived: {name}, checked in as a walk-in. Someone new to Give First gets an account and "
                   "joins the group; someone who already has an account is asked to join the group "
-                  "the next time they log in.", "success")
+                  f"the next time they log in and keeps their own lists.{typed}", "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return _back_to_door(group, event.id)

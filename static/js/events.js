@@ -44,3 +44,51 @@ document.addEventListener("DOMContentLoaded", () => {
     timer = setTimeout(askServer, 250);
   });
 });
+
+// Check-in and undo without a reload: the form is sent in the background and the person's row,
+// the counts and the message are replaced in place, so the list keeps its scroll position.
+// Without script the form posts as usual and the page comes back scrolled to that person.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.matches("form[data-door]") || !window.fetch) return;
+  event.preventDefault();
+  const button = form.querySelector("button");
+  if (button) button.disabled = true;
+  const row = form.closest("li");
+  fetch(form.action, {
+    method: "POST", body: new FormData(form), credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  })
+    .then((response) => response.json().then((data) => ({ ok: response.ok, data })))
+    .then(({ data }) => {
+      // keep the row where the finger was, whatever changes above it (the message appears)
+      const anchor = row || form;
+      const top = anchor.getBoundingClientRect().top;
+      // the door's own status line, fixed at the bottom of the screen: nothing above the list moves
+      const messages = document.getElementById("door-status") || document.getElementById("messages");
+      if (messages) {
+        const line = document.createElement("p");
+        line.className = `flash flash--${data.category || "success"}`;
+        line.textContent = data.message;
+        messages.replaceChildren(line);
+      }
+      for (const [key, value] of Object.entries(data.counts || {})) {
+        const cell = document.getElementById(`count-${key}`);
+        if (cell) cell.textContent = value;
+      }
+      if (data.row && row) {
+        const fresh = new DOMParser().parseFromString(`<ul>${data.row}</ul>`, "text/html").querySelector("li");
+        if (fresh) {
+          row.replaceWith(fresh);
+          fresh.classList.add("is-updated");
+          const next = fresh.querySelector("button");
+          if (next) next.focus({ preventScroll: true });
+        }
+      } else if (button) {
+        button.disabled = false;
+      }
+      const now = (document.getElementById(row ? row.id : "") || anchor).getBoundingClientRect().top;
+      if (now !== top) window.scrollBy(0, now - top);
+    })
+    .catch(() => form.submit());
+});

@@ -63,14 +63,14 @@ def test_organizer_creates_an_event_members_answer_and_the_door_checks_in(site, 
     door.get_by_label("Search by name").fill("ann")
     expect(door.get_by_role("button", name="Check in Bob Stone")).to_be_hidden()  # filtered as typed
     door.get_by_role("button", name="Check in Ann Lee").click()
-    expect(door.get_by_text("Ann Lee is checked in.")).to_be_visible()
+    expect(door.get_by_text("Arrived: Ann Lee.")).to_be_visible()
     expect(door.locator("#count-checked-in")).to_have_text("1")
     expect(door.locator("#count-not-arrived")).to_have_text("1")
 
     door.get_by_label("Name", exact=True).fill("Nora Quinn")
     door.get_by_label("Email").fill("nora@example.org")
     door.get_by_role("button", name="Add new person as walk-in").click()
-    expect(door.get_by_text("Nora Quinn is checked in as a walk-in.", exact=False)).to_be_visible()
+    expect(door.get_by_text("Arrived: Nora Quinn, checked in as a walk-in.", exact=False)).to_be_visible()
     expect(door.locator("#count-walk-ins")).to_have_text("1")
     expect(door.locator("#count-checked-in")).to_have_text("2")
     expect(door.get_by_role("button", name="Undo check-in of Nora Quinn")).to_be_visible()

@@ -24,7 +24,7 @@ def test_a_walk_in_with_an_existing_account_is_invited_and_joins_by_accepting(si
     door.get_by_label("Name", exact=True).fill("Vera at the door")
     door.get_by_label("Email").fill("vera@example.org")
     door.get_by_role("button", name="Add new person as walk-in").click()
-    expect(door.get_by_text("Vera at the door is checked in as a walk-in.", exact=False)).to_be_visible()
+    expect(door.get_by_text("Arrived: Vera at the door, checked in as a walk-in.", exact=False)).to_be_visible()
 
     page = new_page()
     log_in(page, site, "vera@example.org")
