@@ -46,6 +46,14 @@ class Card:
     reasons: list[str]                 # for the people at the table (the card)
     room_reason: str = ""              # for the master sheet, read by the whole room
     also_meet: str | None = None
+    room_reasons: list[str] = field(default_factory=list)   # every reason the room may read
+
+
+@dataclass
+class FinderLine:
+    """One line of the "find your table" sheet: a name and its table in each round."""
+    name: str
+    tables: list[int]
 
 
 def _local(value: datetime, time_zone: str, fmt: str) -> str:
@@ -71,8 +79,24 @@ def cards(run: PairingRun, also_meet: dict[int, str] | None = None) -> list[Card
         room = for_room[table.id]
         result.append(Card(table.round, table.number, table.score, table.locked, list(sides.values()),
                            [r["text"] for r in for_table[table.id]], room[0]["text"] if room else "",
-                           (also_meet or {}).get(table.id)))
+                           (also_meet or {}).get(table.id), [r["text"] for r in room]))
+    result.sort(key=lambda c: (c.round, c.number))
     return result
+
+
+def finder(run: PairingRun) -> list[FinderLine]:
+    """Everyone at the lunch, alphabetically, with their table number in each round."""
+    tables: dict[int, dict[int, int]] = {}
+    names: dict[int, str] = {}
+    for table in run.tables:
+        for seat in table.seats:
+            tables.setdefault(seat.user_id, {})[table.round] = table.number
+            names[seat.user_id] = seat.user.name
+    return sorted((FinderLine(names[uid], [by_round[r] for r in sorted(by_round)]) for uid, by_round in tables.items()),
+                  key=lambda line: (line.name.casefold(), line.tables))
+
+
+PARTS = ("all", "cards", "finder", "master")
 
 
 def worth_meeting(run: PairingRun) -> dict[int, str]:
@@ -89,31 +113,36 @@ def worth_meeting(run: PairingRun) -> dict[int, str]:
     return best
 
 
-def context(group: Group, event: Event, run: PairingRun, now: datetime, large: bool = False) -> dict:
+def context(group: Group, event: Event, run: PairingRun, now: datetime, large: bool = False,
+            part: str = "all") -> dict:
     tz = group.time_zone
+    part = part if part in PARTS else "all"
     return {
-        "group": group, "event": event, "run": run, "large": large,
-        "cards": cards(run, worth_meeting(run)),
+        "group": group, "event": event, "run": run, "large": large, "part": part,
+        "cards": cards(run, worth_meeting(run) if part in ("all", "cards") else {}),
+        "finder": finder(run),
         "when": _local(event.starts_at, tz, "%A %d %B %Y, %H:%M"),
         "printed": _local(now, tz, "%d %b %Y %H:%M %Z"),
         "rounds": list(range(1, run.rounds + 1)),
     }
 
 
-def pdf(group: Group, event: Event, run: PairingRun, now: datetime, large: bool = False) -> bytes:
+def pdf(group: Group, event: Event, run: PairingRun, now: datetime, large: bool = False, part: str = "all") -> bytes:
     """The master sheet and the table cards as one PDF. WeasyPrint fetches nothing:
     the only stylesheet is read from our own file, and every URL is refused."""
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
-    html = render_template("print/sheets.html", pdf=True, **context(group, event, run, now, large))
+    html = render_template("print/sheets.html", pdf=True, **context(group, event, run, now, large, part))
     fetcher = URLFetcher(allowed_protocols={"data"})
     document = HTML(string=html, base_url="about:blank", url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS), url_fetcher=fetcher)])
 
 
-def filename(event: Event, run: PairingRun) -> str:
-    return f"event-{event.id}-pairs-v{run.version}.pdf"
+def filename(event: Event, run: PairingRun, part: str = "all", large: bool = False) -> str:
+    """Each PDF its own name: event-7-v3-cards.pdf, event-7-v3-finder-large.pdf, ..."""
+    name = {"all": "sheets", "cards": "cards", "finder": "find-your-table", "master": "master"}.get(part, "sheets")
+    return f"event-{event.id}-v{run.version}-{name}{'-large' if large else ''}.pdf"
 
 
 CSV_COLUMNS = ["Round", "Table", "Name", "Email", "Partners", "Score", "Reason"]

@@ -294,7 +294,8 @@ def print_view(group, member, event_id: int, run_id: int):
     event = load_event(group, member, event_id)
     run = load_run(event, run_id)
     return render_template("print/sheets.html", **sheets.context(group, event, run, utcnow(),
-                                                                   large=request.args.get("large") == "1"))
+                                                                   large=request.args.get("large") == "1",
+                                                                   part=request.args.get("part", "all")))
 
 
 @bp.route("/<int:run_id>/sheets.pdf")
@@ -302,9 +303,12 @@ def print_view(group, member, event_id: int, run_id: int):
 def pdf(group, member, event_id: int, run_id: int):
     event = load_event(group, member, event_id)
     run = load_run(event, run_id)
-    data = sheets.pdf(group, event, run, utcnow(), large=request.args.get("large") == "1")
+    large = request.args.get("large") == "1"
+    part = request.args.get("part", "all")
+    part = part if part in sheets.PARTS else "all"
+    data = sheets.pdf(group, event, run, utcnow(), large=large, part=part)
     return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{sheets.filename(event, run)}"'})
+        "Content-Disposition": f'attachment; filename="{sheets.filename(event, run, part, large)}"'})
 
 
 @bp.route("/pairs.csv")

@@ -1,0 +1,90 @@
+"""What prints on the day: each PDF has its own file name, "find your table" lists everyone
+alphabetically with their table, large type is at least 18 pt, the print view has a Print button."""
+
+import re
+import subprocess
+
+import pytest
+
+from organizer.models import utcnow
+from organizer.pairing import service
+from tests.event_factories import make_event, make_rsvp
+from tests.factories import make_group, make_member, make_need, make_offer, make_user
+
+TIME_LIMIT = 10.0
+
+
+@pytest.fixture
+def published(app):
+    group = make_group(organizer=make_user(name="Olga Organizer", email="olga@example.org"), name="Job Club")
+    event = make_event(group, title="December lunch")
+    for name, need, offer in [
+        ("Zoe Walker", "A publisher for my book", "Resume reviews"),
+        ("Adam Brook", "Resume reviews for a career change", "Introduction to my literary agent and publisher"),
+        ("Mia Chen", "Promote my running class", "Licensed electrician work in Oakville"),
+        ("Bo Diaz", "A good electrician in Oakville", "Marketing plan for a running class"),
+        ("Kim Ito", "Negotiation tips for buying a car", "Car-buying negotiation tips"),
+    ]:
+        user = make_member(group, name=name)
+        make_need(group, user, title=need)
+        make_offer(group, user, title=offer)
+        make_rsvp(event, user, checked_in=True)
+    run = service.execute_run(service.claim_run(event, None, utcnow(), TIME_LIMIT).id, TIME_LIMIT)
+    service.publish(run, utcnow())
+    return group, event, run
+
+
+def url(group, event, run, what):
+    return f"/groups/{group.slug}/events/{event.id}/pairing/{run.id}/{what}"
+
+
+def pdf_words(tmp_path, data, name="sheet.pdf"):
+    """(word, height in points) of every word, read back with poppler's pdftotext -bbox."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [(m.group(5), float(m.group(4)) - float(m.group(2)))
+            for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)]
+
+
+def test_each_pdf_has_its_own_file_name(published, client, auth):
+    group, event, run = published
+    auth.login("olga@example.org")
+    names = set()
+    for query in ("", "?part=cards", "?part=finder", "?part=master", "?large=1", "?part=cards&large=1"):
+        response = client.get(url(group, event, run, "sheets.pdf") + query)
+        assert response.mimetype == "application/pdf"
+        names.add(response.headers["Content-Disposition"])
+    assert len(names) == 6
+    assert any("-cards.pdf" in n for n in names) and any("-large.pdf" in n for n in names)
+
+
+def test_find_your_table_lists_everyone_alphabetically_with_their_table(published, client, auth, tmp_path):
+    group, event, run = published
+    auth.login("olga@example.org")
+    data = client.get(url(group, event, run, "sheets.pdf") + "?part=finder&large=1").data  # one column
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    seated = {s.user.name: t.number for t in run.tables for s in t.seats}
+    lines = [line.split() for line in text.splitlines() if any(name in line for name in seated)]
+    found = {" ".join(words[:2]): int(words[-1]) for words in lines}
+    assert found == seated
+    assert [" ".join(words[:2]) for words in lines] == sorted(seated, key=str.casefold)
+
+
+def test_large_type_is_at_least_18_points(published, client, auth, tmp_path):
+    group, event, run = published
+    auth.login("olga@example.org")
+    normal = dict(pdf_words(tmp_path, client.get(url(group, event, run, "sheets.pdf") + "?part=master").data, "n.pdf"))
+    large = dict(pdf_words(tmp_path, client.get(url(group, event, run, "sheets.pdf") + "?part=master&large=1").data, "l.pdf"))
+    # "Names" is a header word of body size; a glyph box is a little taller than the font size
+    assert large["Names"] >= 18 and normal["Names"] < 18
+
+
+def test_the_print_view_has_a_print_button_and_every_part(published, client, auth):
+    group, event, run = published
+    auth.login("olga@example.org")
+    page = client.get(url(group, event, run, "print")).get_data(as_text=True)
+    assert 'data-print' in page and ">Print</button>" in page
+    assert "Master sheet" in page and "Find your table" in page and "tent-sheet" in page
+    cards_only = client.get(url(group, event, run, "print") + "?part=cards").get_data(as_text=True)
+    assert "tent-sheet" in cards_only and "master-table" not in cards_only
