@@ -37,22 +37,30 @@ def test_unknown_time_zone_is_refused(client, auth, app):
     assert db.session.scalar(select(Group)) is None
 
 
-def test_invite_link_lets_a_new_person_sign_up_and_join(client, app):
+def test_invite_link_lets_a_new_person_sign_up_and_join_in_one_step(client, app):
     group = make_group(name="Career Changers")
     invite = f"/groups/join/{group.invite_code}"
     page = client.get(invite)
     assert b"Sign up and join" in page.data
+    assert b"Sign up to join Career Changers" in client.get(f"/auth/signup?next={invite}").data
     response = client.post(
         "/auth/signup",
         data={"name": "New Person", "email": "new@example.org", "password": "a long enough secret",
               "confirm": "a long enough secret", "next": invite},
     )
-    assert response.headers["Location"] == invite
-    assert b"Join Career Changers" in client.get(invite).data
-    joined = client.post(invite)
-    assert joined.headers["Location"] == f"/groups/{group.slug}/"
+    assert response.headers["Location"] == f"/groups/{group.slug}/"
     members = db.session.scalars(select(Membership).where(Membership.group_id == group.id)).all()
     assert len(members) == 2
+    assert b"Get started" in client.get(f"/groups/{group.slug}/").data  # the new member's checklist
+
+
+def test_a_member_leaves_from_the_groups_settings(client, auth, app):
+    group = make_group(name="Career Changers")
+    make_member(group, email="leaver@example.org")
+    auth.login("leaver@example.org")
+    page = client.get(f"/groups/{group.slug}/my-settings").get_data(as_text=True)
+    assert "Leave Career Changers" in page
+    assert "Leave Career Changers" not in client.get(f"/groups/{group.slug}/").get_data(as_text=True)
 
 
 def test_joining_with_a_typed_code_ignores_case_and_dashes(client, auth, app):

@@ -1,4 +1,5 @@
-
+import re
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
@@ -10,6 +11,7 @@ from organizer.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginFo
 from organizer.database import transaction
 from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
+from organizer.groups import service as groups
 from organizer.messages.invitations import send_password_reset
 from organizer.models import utcnow
 from organizer.urls import safe_next_url
@@ -74,6 +76,29 @@ def after_login_url(form_next: str | None):
     return safe_next_url(form_next) or url_for("home.index")
 
 
+INVITE_PATH = re.compile(r"^/groups/join/([A-Za-z0-9_-]{1,64})$")
+
+
+def invited_group(form_next: str | None):
+    """The group an invite link names, when the person came to sign up or log in from it."""
+    match = INVITE_PATH.match(urlsplit(form_next or "").path) if form_next else None
+    return groups.group_by_invite_code(match.group(1)) if match else None
+
+
+def join_invited_group(user, form_next: str | None):
+    """Signing up (or logging in) from an invite link joins that group in the same step:
+    the person already said yes by following it. Returns where to go next."""
+    group = invited_group(form_next)
+    if group is None:
+        return after_login_url(form_next)
+    with attempt() as action:
+        joined, is_new = groups.join_group(user, group.invite_code)
+    if not action.ok:
+        return url_for("groups.index")
+    flash(f"Welcome to {joined.name}." if is_new else f"You are already in {joined.name}.", "success")
+    return url_for("groups.detail", slug=joined.slug)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
 def signup():
@@ -87,9 +112,10 @@ def signup():
             form.email.errors.append(str(action.refusal))
         else:
             start_session(user, token)
-            flash(f"Welcome to Give First, {user.name}.", "success")
-            return redirect(after_login_url(form.next.data))
-    return render_template("auth/signup.html", form=form)
+            if invited_group(form.next.data) is None:
+                flash(f"Welcome to Give First, {user.name}.", "success")
+            return redirect(join_invited_group(user, form.next.data))
+    return render_template("auth/signup.html", form=form, joining=invited_group(form.next.data))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from organizer.database import transaction
 from organizer.events.service import events_of
 from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
-from organizer.groups import service
+from organizer.groups import overview, service
 from organizer.groups.forms import GroupForm, JoinCodeForm, RoleForm
 from organizer.models import Role, utcnow
 from organizer.outcomes import pages as outcomes_pages
@@ -117,12 +117,23 @@ def _join(code: str):
 @bp.route("/<slug>/")
 @member_required
 def detail(group, member):
+    now = utcnow()
+    steps = overview.checklist(member, now)
     return render_template(
-        "groups/detail.html", group=group, member=member, leave_form=ConfirmForm(),
+        "groups/detail.html", group=group, member=member,
         upcoming=events_of(group, utcnow(), include_drafts=member.is_organizer)[0][:5],
         **outcomes_pages.page_context(member, utcnow()),
         waiting=waiting_for(member, utcnow()),
+        steps=steps, steps_left=sum(not s.done for s in steps),
+        lunches=overview.published_lunches(member, now),
     )
+
+
+@bp.route("/<slug>/my-settings")
+@member_required
+def my_settings(group, member):
+    """A member's own settings in the group: for now, leaving it."""
+    return render_template("groups/my_settings.html", group=group, member=member, leave_form=ConfirmForm())
 
 
 @bp.route("/<slug>/roles")
@@ -203,6 +214,7 @@ def settings(group, member):
         form=form,
         invite_link=invite_link,
         confirm_form=ConfirmForm(),
+        leave_form=ConfirmForm(),
     )
 
 

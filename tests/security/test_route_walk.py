@@ -57,6 +57,7 @@ ACCESS = {
     "groups.decline_invitation": INVITEE,
     "groups.detail": MEMBER,
     "groups.leave": MEMBER,
+    "groups.my_settings": MEMBER,
     "groups.roles": ORGANIZER,
     "groups.set_role": ORGANIZER,
     "groups.remove_member": ORGANIZER,

@@ -1,0 +1,80 @@
+"""What a member's overview page says about them: the new member's checklist and the lunches
+whose pairs are published with them at a table. Reads only; a few counted queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from organizer.extensions import db
+from organizer.models import (
+    Event,
+    EventStatus,
+    Membership,
+    Need,
+    Offer,
+    PairingRun,
+    PairingSeat,
+    PairingTable,
+    Rsvp,
+    RsvpState,
+    User,
+)
+
+
+@dataclass
+class Step:
+    key: str
+    label: str
+    done: bool
+
+
+def checklist(member: Membership, now: datetime) -> list[Step]:
+    """Profile, a first need, a first offer, a yes to a lunch: what makes the pairing work."""
+    user = db.session.get(User, member.user_id)
+    needs = db.session.scalar(select(func.count()).select_from(Need).where(Need.membership_id == member.id))
+    offers = db.session.scalar(select(func.count()).select_from(Offer).where(Offer.membership_id == member.id))
+    answered = db.session.scalar(
+        select(func.count()).select_from(Rsvp).join(Event, Event.id == Rsvp.event_id)
+        .where(Rsvp.user_id == member.user_id, Event.group_id == member.group_id,
+               Rsvp.state != RsvpState.DECLINED.value))
+    return [
+        Step("profile", "Say what you do in your profile", bool((user.headline or "").strip())),
+        Step("need", "Add one thing you need right now", needs > 0),
+        Step("offer", "Add one way you can help others", offers > 0),
+        Step("rsvp", "Answer yes to the next lunch", answered > 0),
+    ]
+
+
+@dataclass
+class PublishedLunch:
+    event: Event
+    partners: list[str]
+
+
+def published_lunches(member: Membership, now: datetime) -> list[PublishedLunch]:
+    """Upcoming lunches of the group whose published pairs seat this member, with their partners."""
+    rows = db.session.execute(
+        select(Event, PairingTable.id)
+        .join(PairingRun, PairingRun.event_id == Event.id)
+        .join(PairingTable, PairingTable.run_id == PairingRun.id)
+        .join(PairingSeat, PairingSeat.table_id == PairingTable.id)
+        .where(Event.group_id == member.group_id, PairingRun.published_at.is_not(None),
+               PairingSeat.user_id == member.user_id, Event.ends_at >= now,
+               Event.status != EventStatus.CANCELLED.value)
+        .order_by(Event.starts_at)).all()
+    lunches: dict[int, PublishedLunch] = {}
+    tables = {table_id for _, table_id in rows}
+    partners: dict[int, list[str]] = {}
+    if tables:
+        for table_id, name, user_id in db.session.execute(
+                select(PairingSeat.table_id, User.name, User.id).join(User, User.id == PairingSeat.user_id)
+                .where(PairingSeat.table_id.in_(tables)).order_by(User.name)):
+            if user_id != member.user_id:
+                partners.setdefault(table_id, []).append(name)
+    for event, table_id in rows:
+        lunch = lunches.setdefault(event.id, PublishedLunch(event, []))
+        lunch.partners.extend(p for p in partners.get(table_id, []) if p not in lunch.partners)
+    return list(lunches.values())
