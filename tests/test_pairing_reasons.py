@@ -97,7 +97,7 @@ def test_the_master_sheet_shows_only_what_the_whole_group_may_see(pair, client, 
     group, event, run, ann, bo, secret = pair
     auth.login("olga@example.org")
     page = client.get(urls(group, event, run)["print"]).get_data(as_text=True)
-    master, _, table_cards = page.partition('class="card-page')
+    master, _, table_cards = page.partition('class="tent-sheet')
     assert "Bad wiring" not in master, "a partner-only need on the sheet the whole room reads"
     assert "Bad wiring" in table_cards, "the table card is for the partners, who may read it"
 
