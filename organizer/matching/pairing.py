@@ -81,7 +81,7 @@ def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
     )
 
 
-def _first_tier(problem: Problem, index: dict[int, int], help_matrix: np.ndarray):
+def _first_tier(problem: Problem, index: dict[int, int], help_matrix: np.ndarray) -> np.ndarray | None:
     """What the solver maximises before the total weight: tables kept (a re-seating), else
     attendees helped (fairness), else nothing."""
     if problem.keep:
