@@ -1,5 +1,7 @@
 """A member's overview: the new member's checklist and a link to a published lunch partner."""
 
+from organizer.database import transaction
+from organizer.extensions import db
 from organizer.models import utcnow
 from organizer.pairing import service
 from tests.event_factories import make_event, make_rsvp
@@ -16,8 +18,12 @@ def test_the_overview_names_a_published_partner_with_a_link(client, auth, app):
     auth.login("ann@example.org")
     before = client.get(f"/groups/{group.slug}/").get_data(as_text=True)
     assert "Your lunch partner" not in before
-    run = service.execute_run(service.claim_run(event, None, utcnow(), 10.0).id, 10.0)
-    service.publish(run, utcnow())
+    db.session.commit()  # the test's own rows; execute_run opens transactions of its own
+    with transaction():
+        run_id = service.claim_run(event, None, utcnow(), 10.0).id
+    run = service.execute_run(run_id, 10.0)
+    with transaction():
+        service.publish(run, utcnow())
     page = client.get(f"/groups/{group.slug}/").get_data(as_text=True)
     assert "Your lunch partner for December lunch" in page and "Bob Stone" in page
     assert f"/groups/{group.slug}/events/{event.id}/pairing/mine" in page

@@ -6,6 +6,8 @@ import subprocess
 
 import pytest
 
+from organizer.database import transaction
+from organizer.extensions import db
 from organizer.models import utcnow
 from organizer.pairing import service
 from tests.event_factories import make_event, make_rsvp
@@ -29,8 +31,12 @@ def published(app):
         make_need(group, user, title=need)
         make_offer(group, user, title=offer)
         make_rsvp(event, user, checked_in=True)
-    run = service.execute_run(service.claim_run(event, None, utcnow(), TIME_LIMIT).id, TIME_LIMIT)
-    service.publish(run, utcnow())
+    db.session.commit()  # the test's own rows; execute_run opens transactions of its own
+    with transaction():
+        run_id = service.claim_run(event, None, utcnow(), TIME_LIMIT).id
+    run = service.execute_run(run_id, TIME_LIMIT)
+    with transaction():
+        service.publish(run, utcnow())
     return group, event, run
 
 
