@@ -357,7 +357,7 @@ def test_table_cards_name_the_person_worth_meeting_that_the_computation_saved(lu
     other = p["Tom"]
     auth.login("olga@example.org")
     page = client.get(f"/groups/{group.slug}/events/{event.id}/pairing/{run.id}/print").get_data(as_text=True)
-    assert f"worth meeting: <strong>{other.name}</strong>" in page
+    assert f"worth meeting today: <strong>{other.name}</strong>" in page
 
 
 def test_members_cannot_reach_organizer_pairing_pages(lunch, client, auth):

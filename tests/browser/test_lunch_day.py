@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from organizer.database import transaction
 from organizer.extensions import db
 from organizer.models import PairingRun, utcnow
 from organizer.pairing import service
@@ -97,7 +98,10 @@ def test_a_late_arrival_after_publishing_moves_only_the_people_the_review_names(
         people[name] = user
     ken = make_member(group, name="Ken Watanabe", email="ken@example.org")
     make_need(group, ken, title="Resume reviews before an interview")
-    run = service.execute_run(service.claim_run(event, None, utcnow(), 10.0).id, 10.0)
+    db.session.commit()  # the test's own rows; execute_run opens transactions of its own
+    with transaction():
+        run_id = service.claim_run(event, None, utcnow(), 10.0).id
+    run = service.execute_run(run_id, 10.0)
 
     page = new_page()
     log_in(page, site, "coach@example.org")
