@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from organizer import actions
 from organizer.access import member_required, organizer_required
 from organizer.asks import board, introductions, outcomes, service
 from organizer.asks import report as reporting
@@ -18,8 +19,6 @@ from organizer.asks.forms import (
     OfferHelpForm,
 )
 from organizer.asks.rules import visible_need, visible_need_ids
-from organizer.database import transaction
-from organizer.errors import ActionRefused
 from organizer.forms import ConfirmForm
 from organizer.members.service import published_partner_ids, tag_suggestions
 from organizer.models import utcnow
@@ -30,15 +29,13 @@ bp = Blueprint("asks", __name__, url_prefix="/groups/<slug>/asks")
 
 
 def attempt(action: Callable[[], object], done: str) -> bool:
-    """Runs one action in its own transaction: flashes `done`, or the refusal (nothing kept)."""
-    try:
-        with transaction():
-            action()
-    except ActionRefused as refusal:
-        flash(str(refusal), "error")
-        return False
-    flash(done, "success")
-    return True
+    """Runs one action through the app's boundary (organizer.actions.attempt: one transaction,
+    a refusal rolled back and flashed) and flashes `done` when it went through."""
+    with actions.attempt() as outcome:
+        action()
+    if outcome.ok:
+        flash(done, "success")
+    return outcome.ok
 
 
 def per_day() -> int:
