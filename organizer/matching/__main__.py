@@ -3,7 +3,8 @@
 Input:  {"n": N, "weights": [[i, j, w], ...], "forbidden": [[i, j], ...],
          "locked": [[i, j], ...], "rounds": R, "time_limit_s": T}
         attendees are 0..N-1, missing pairs weigh 0.  Optional extensions:
-        "locked" entries may be [i, j, round] (0-based round, default 0);
+        "locked" entries may be [i, j, round] (0-based round, default 0), or
+        {"people": [i, j, k], "round": r} to keep a trio together;
         "fairness": true (first maximise attendees helped, then the total);
         "help": [[helper, helped, h], ...] (directed help for fairness; by
         default a pair with positive weight helps both sides); "seed" (accepted,
@@ -64,6 +65,33 @@ def _rows(data: dict[str, Any], key: str, width: tuple[int, ...], n: int) -> lis
     return out
 
 
+def _trio_locks(data: dict[str, Any], n: int) -> list[Lock]:
+    """The ``{"people": [i, j, k], "round": r}`` entries of "locked" (a locked trio, or a pair)."""
+    rows = data.get("locked", [])
+    if not isinstance(rows, list):
+        raise BadInput('"locked" must be a list')
+    out = []
+    for k, row in enumerate(rows):
+        if not isinstance(row, dict):
+            continue
+        where = f'"locked"[{k}]'
+        unknown = sorted(set(row) - {"people", "round"})
+        if unknown:
+            raise BadInput(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: people, round")
+        people = row.get("people")
+        if not isinstance(people, list) or len(people) not in (2, 3):
+            raise BadInput(f'{where}["people"] must be a list of 2 or 3 attendees, got {json.dumps(people)}')
+        ids = [_int(x, f'{where}["people"]') for x in people]
+        for x in ids:
+            if not 0 <= x < n:
+                raise BadInput(f"{where} names attendee {x}, outside 0..{n - 1}")
+        if len(set(ids)) != len(ids):
+            raise BadInput(f"{where} names an attendee twice")
+        r = _int(row.get("round", 0), f'{where}["round"]')
+        out.append(Lock(ids[0], ids[1], r, ids[2] if len(ids) == 3 else None))
+    return out
+
+
 def parse_problem(data: object) -> Problem:
     if not isinstance(data, dict):
         raise BadInput("the problem must be a JSON object")
@@ -77,8 +105,8 @@ def parse_problem(data: object) -> Problem:
         raise BadInput('"n" must be >= 0')
     weights = [(i, j, _number(w, f'weight of ({i}, {j})')) for i, j, w in _rows(data, "weights", (3,), n)]
     forbidden = [(i, j) for i, j in _rows(data, "forbidden", (2,), n)]
-    locked = []
-    for row in _rows(data, "locked", (2, 3), n):
+    locked = _trio_locks(data, n)
+    for row in _rows({"locked": [x for x in data.get("locked", []) if not isinstance(x, dict)]}, "locked", (2, 3), n):
         r = _int(row[2], "locked round") if len(row) == 3 else 0
         locked.append(Lock(row[0], row[1], r))
     help_rows = None

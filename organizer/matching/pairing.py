@@ -35,16 +35,16 @@ def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
         weights, allowed, help_matrix = pair_weights(scores.matrix, problem, index)
         # fairness counts an attendee as helped only by a link the model is fairly sure of
         help_matrix = scores.sure_matrix(FAIRNESS_CONFIDENCE)
-    locks = []
-    locked_in_round: dict[tuple[int, int], int] = {}
+    locks: list[tuple[int, ...]] = []
+    locked_in_round: set[tuple[int, int]] = set()
     for lock in problem.locked:
-        for x in (lock.a, lock.b):
+        for x in lock.people:
             if x not in index:
-                raise MatchingError(f"locked pair ({lock.a}, {lock.b}) includes excluded attendee {x}")
+                raise MatchingError(f"{lock} includes excluded attendee {x}")
             if (x, lock.round) in locked_in_round:
-                raise MatchingError(f"attendee {x} is locked to two partners in round {lock.round + 1}")
-            locked_in_round[(x, lock.round)] = 1
-        locks.append((index[lock.a], index[lock.b], lock.round))
+                raise MatchingError(f"attendee {x} is locked to two tables in round {lock.round + 1}")
+            locked_in_round.add((x, lock.round))
+        locks.append((*(index[x] for x in lock.people), lock.round))
     result = solve_matrix(
         weights,
         allowed,

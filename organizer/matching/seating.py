@@ -14,8 +14,11 @@ Rounds are solved in order: round r is the best seating given rounds
 0..r-1 (whose pairs, trio pairs included, are then forbidden).
 "proven_optimal" means every round was proven optimal in that sense.
 
-Locked pairs sit as pairs.  If exactly one unlocked attendee is left in a
-round, they join the locked pair that makes the best trio (by the trio rule).
+Locked pairs sit as pairs and a locked trio as a trio.  If exactly one unlocked
+attendee is left in a round, they join the locked pair that makes the best trio
+(by the trio rule).  The unlocked attendees are seated around the locks as any
+round is (pairs, and one trio if they are odd), so a round with a locked trio and
+an even count has two trios: the organizer's lock outranks the one-trio rule.
 
 Fairness (lexicographic): with ``helped[i, j]`` = how many of the two
 directions between i and j carry help (0, 1 or 2), each pair's integer weight
@@ -31,6 +34,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -111,7 +115,7 @@ def solve_matrix(
     weights: ArrayLike,
     allowed: ArrayLike | None = None,
     *,
-    locks: Sequence[tuple[int, int, int]] = (),
+    locks: Sequence[tuple[int, ...]] = (),
     rounds: int = 1,
     helped: ArrayLike | None = None,
     time_limit_s: float = 10.0,
@@ -120,7 +124,7 @@ def solve_matrix(
     """Seat ``0..n-1`` for ``rounds`` rounds.
 
     weights: (n, n) symmetric floats.  allowed: (n, n) symmetric bools (None:
-    every pair).  locks: ``(a, b, round)`` triples.  helped: (n, n) symmetric
+    every pair).  locks: ``(a, b, round)`` for a locked pair, ``(a, b, c, round)`` for a locked trio.  helped: (n, n) symmetric
     ints in 0..2 turning fairness on (None: plain total weight).
     solver_options: the solver's tuning constants (``solver.SolverOptions``).
     """
@@ -145,7 +149,7 @@ def solve_matrix(
     used = np.zeros((n, n), dtype=bool)
     out = []
     for r in range(rounds):
-        round_locks = [(a, b) for a, b, lr in locks if lr == r]
+        round_locks = [tuple(lock[:-1]) for lock in locks if lock[-1] == r]
         ctx = Context(deadline, solver_options or SolverOptions())
         out.append(_solve_one_round(scaled, allowed & ~used, round_locks, r, ctx))
         for g in out[-1].groups:
@@ -159,25 +163,32 @@ def solve_matrix(
     return MatrixPairing(out, objective, max(bound, objective) if not proven else objective, proven, time.perf_counter() - start)
 
 
-def _solve_one_round(scaled: ScaledWeights, allowed: np.ndarray, locks: list[tuple[int, int]], r: int,
+def _solve_one_round(scaled: ScaledWeights, allowed: np.ndarray, locks: list[tuple[int, ...]], r: int,
                      ctx: Context) -> MatrixRound:
     """Round ``r`` (0-based) on the pairs ``allowed`` (earlier rounds' pairs removed), ``locks`` seated as given."""
     weights, W, helped, scale, M = scaled.weights, scaled.W, scaled.helped, scaled.scale, scaled.M
     n = len(W)
-    locked_seen = {}
-    for a, b in locks:
-        for v in (a, b):
+    locked_seen = set()
+    for lock in locks:
+        if len(lock) not in (2, 3):
+            raise MatchingError(f"round {r + 1}: a lock keeps two or three attendees, got {lock!r}")
+        for v in lock:
             if v in locked_seen:
-                raise MatchingError(f"round {r + 1}: attendee index {v} is locked to two partners")
-            locked_seen[v] = True
-        if not allowed[a, b]:
-            raise InfeasibleError(f"round {r + 1}: locked pair ({a}, {b}) is forbidden or met in an earlier round")
+                raise MatchingError(f"round {r + 1}: attendee index {v} is locked to two tables")
+            locked_seen.add(v)
+        if not all(allowed[a, b] for a, b in combinations(lock, 2)):
+            what = "pair" if len(lock) == 2 else "trio"
+            raise InfeasibleError(f"round {r + 1}: locked {what} {tuple(lock)} is forbidden or met in an earlier round")
     free = [v for v in range(n) if v not in locked_seen]
     lock_groups = [tuple(sorted(p)) for p in locks]
     if len(free) == 1 and lock_groups:
         v = free[0]
-        options = [g for g in lock_groups if allowed[v, g[0]] and allowed[v, g[1]]]
+        # the lone attendee makes a trio of a locked pair (a locked trio is full)
+        options = [g for g in lock_groups if len(g) == 2 and allowed[v, g[0]] and allowed[v, g[1]]]
         if not options:
+            if all(len(g) == 3 for g in lock_groups):
+                raise InfeasibleError(f"round {r + 1}: one attendee is left over and a locked trio is full; "
+                                      "unlock a table so they can join it")
             raise InfeasibleError(f"round {r + 1}: the one unlocked attendee may not join any locked pair")
         best = max(options, key=lambda g: seating_value2(W, [(g[0], g[1], v)]))
         groups = [g for g in lock_groups if g != best] + [tuple(sorted((*best, v)))]

@@ -124,11 +124,20 @@ class Meeting:
 
 @dataclass(frozen=True)
 class Lock:
-    """Keep ``a`` and ``b`` at the same table in round ``round`` (0-based)."""
+    """Keep ``a`` and ``b`` (and ``c``, a locked trio) at the same table in round ``round`` (0-based)."""
 
     a: int
     b: int
     round: int = 0
+    c: int | None = None
+
+    @property
+    def people(self) -> tuple[int, ...]:
+        """The two or three attendees kept together."""
+        return (self.a, self.b) if self.c is None else (self.a, self.b, self.c)
+
+    def __str__(self) -> str:
+        return f"locked {'trio' if self.c is not None else 'pair'} ({', '.join(map(str, self.people))})"
 
 
 @dataclass(frozen=True)
@@ -184,7 +193,9 @@ class Problem:
         fairness rule with explicit weights (default: a pair with positive
         weight helps both sides).
     blocked: do-not-pair pairs (either side blocked the other): forbidden.
-    locked: pairs to keep together: ``(a, b)`` for round 0 or ``Lock(a, b, round)``.
+    locked: tables to keep together: ``(a, b)`` for round 0, ``Lock(a, b, round)``, or a
+        locked trio ``Lock(a, b, round, c=c)``.  A locked trio is a table of three whatever the
+        count: the rest of the round is seated around it (in pairs, plus one trio if they are odd).
     excluded: attendee ids to leave out (not seated at all).
     meetings: past meetings, for the cool-down and the repeat penalty.
     rounds: how many rounds to seat; no pair meets twice across rounds.
@@ -250,9 +261,16 @@ class Problem:
                 a, b = _pair(lock, "a locked pair")
                 lock = Lock(a, b, 0)
             a, b = check(_pair((lock.a, lock.b), "a locked pair"), "a locked pair")
+            c = lock.c
+            if c is not None:
+                if not isinstance(c, int) or isinstance(c, bool):
+                    raise MatchingError(f"a locked trio must name integer ids, got {c!r}")
+                check((c, c), "a locked trio")
+                if c in (a, b):
+                    raise MatchingError(f"a locked trio names attendee {c} twice")
             if not (isinstance(lock.round, int) and 0 <= lock.round < self.rounds):
-                raise MatchingError(f"locked pair ({a}, {b}) names round {lock.round}, outside 0..{self.rounds - 1}")
-            locks.append(Lock(a, b, lock.round))
+                raise MatchingError(f"{lock} names round {lock.round}, outside 0..{self.rounds - 1}")
+            locks.append(Lock(a, b, lock.round, c))
         _set(self, "locked", tuple(locks))
         _set(self, "excluded", frozenset(self.excluded))
         meetings = tuple(self.meetings)

@@ -15,7 +15,8 @@ def violations(problem: Problem, pairing: Pairing) -> list[str]:
     odd count); nobody unseated, seated twice, unknown or excluded; at most one
     trio per round and none when the count is even; no forbidden pair (blocked,
     or met within the cool-down) at a table; no pair at a table in two rounds;
-    every locked pair at one table in its round.
+    every locked pair or trio at one table in its round (a locked trio does not
+    count as the round's one trio).
     """
     names = {a.id: a.label for a in problem.attendees}
     known = set(names)
@@ -62,11 +63,18 @@ def violations(problem: Problem, pairing: Pairing) -> list[str]:
                 out.append(f"{where}: {who(x)} is seated {count} times")
         for x in sorted(expected - set(seen)):
             out.append(f"{where}: {who(x)} is not seated")
-        if trios > 1:
-            out.append(f"{where}: {trios} trios; at most one is allowed")
-        if trios and len(expected) % 2 == 0:
+        locked_trios = [lock for lock in problem.locked if lock.round == r and lock.c is not None]
+        in_locked_trio = {x for lock in locked_trios for x in lock.people}
+        free_trios = trios - len(locked_trios)
+        if free_trios > 1:
+            besides = " besides locked trios" if locked_trios else ""
+            out.append(f"{where}: {trios} trios; at most one is allowed{besides}")
+        if free_trios > 0 and len(expected - in_locked_trio) % 2 == 0:
             out.append(f"{where}: a trio although an even number of attendees can all sit in pairs")
         for lock in problem.locked:
-            if lock.round == r and normalise_pair(lock.a, lock.b) not in together:
-                out.append(f"{where}: locked pair {who(lock.a)} and {who(lock.b)} is not at the same table")
+            if lock.round != r:
+                continue
+            if not all(normalise_pair(a, b) in together for a, b in combinations(lock.people, 2)):
+                what = "pair" if lock.c is None else "trio"
+                out.append(f"{where}: locked {what} {' and '.join(who(x) for x in lock.people)} is not at the same table")
     return out

@@ -94,3 +94,17 @@ def test_missing_file_and_bad_usage_fail_cleanly(tmp_path):
     assert done.returncode == 2 and done.stderr.startswith("error: cannot read")
     done = run(["pair"])
     assert done.returncode == 2 and "usage:" in done.stderr
+
+
+def test_a_locked_trio_is_given_as_people_and_round():
+    problem = {"n": 7, "weights": [[0, 1, 9], [2, 3, 9], [4, 5, 1]], "locked": [{"people": [0, 2, 6], "round": 0}, [3, 4]]}
+    done = run(["solve", "-"], json.dumps(problem))
+    assert done.returncode == 0, done.stderr
+    seating = [sorted(g) for g in json.loads(done.stdout)["rounds"][0]]
+    assert [0, 2, 6] in seating and [3, 4] in seating and [1, 5] in seating
+
+
+def test_a_bad_locked_trio_is_one_line_on_stderr():
+    done = run(["solve", "-"], json.dumps({"n": 4, "locked": [{"people": [0, 1, 9]}]}))
+    assert done.returncode == 2
+    assert done.stderr.strip() == 'error: "locked"[0] names attendee 9, outside 0..3'

@@ -87,8 +87,59 @@ def test_locked_forbidden_pair_is_an_error():
 
 
 def test_attendee_locked_to_two_partners_is_an_error():
-    with pytest.raises(MatchingError, match="two partners"):
+    with pytest.raises(MatchingError, match="locked to two tables"):
         solve(weighted_problem(4, [], locked=[(0, 1), (0, 2)]))
+
+
+def _trio_value(W, a, b, c):
+    return 0.5 * (W[a, b] + W[a, c] + W[b, c])
+
+
+@pytest.mark.parametrize("n", [7, 8, 9, 10])
+@pytest.mark.parametrize("seed", range(4))
+def test_locked_trio_stays_together_and_the_rest_is_seated_at_its_best(n, seed):
+    W, _ = random_instance(np.random.default_rng(seed), n, high=20)
+    rows = [(i, j, W[i, j]) for i in range(n) for j in range(i + 1, n)]
+    problem = weighted_problem(n, rows, locked=[Lock(4, 1, 0, c=6)])
+    pairing = solve(problem)
+    groups = [tuple(sorted(g)) for g in pairing.pairs(0)]
+    assert (1, 4, 6) in groups
+    rest = [v for v in range(n) if v not in (1, 4, 6)]
+    sub = W[np.ix_(rest, rest)]
+    expected = _trio_value(W, 1, 4, 6) + oracle(sub, np.ones_like(sub, dtype=bool))
+    assert pairing.objective == pytest.approx(expected)
+    assert pairing.proven_optimal
+    # an odd count keeps the locked trio as its one trio; an even one seats one more trio
+    assert sum(len(g) == 3 for g in groups) == (1 if n % 2 else 2)
+    assert violations(problem, pairing) == []
+
+
+def test_locked_trio_beside_the_lone_attendee_is_a_clear_error():
+    with pytest.raises(InfeasibleError, match="locked trio is full"):
+        solve(weighted_problem(4, [(0, 3, 5)], locked=[Lock(0, 1, 0, c=2)]))
+
+
+def test_lone_attendee_joins_a_locked_pair_and_not_the_locked_trio():
+    rows = [(0, 5, 9), (1, 5, 9), (2, 5, 9), (3, 5, 1), (4, 5, 1)]
+    problem = weighted_problem(6, rows, locked=[Lock(0, 1, 0, c=2), Lock(3, 4)])
+    pairing = solve(problem)
+    assert sorted(tuple(sorted(g)) for g in pairing.pairs(0)) == [(0, 1, 2), (3, 4, 5)]
+    assert violations(problem, pairing) == []
+
+
+def test_attendee_in_a_locked_trio_and_a_locked_pair_is_an_error():
+    with pytest.raises(MatchingError, match="locked to two tables"):
+        solve(weighted_problem(6, [], locked=[Lock(0, 1, 0, c=2), Lock(2, 3)]))
+
+
+def test_forbidden_pair_inside_a_locked_trio_is_an_error():
+    with pytest.raises(InfeasibleError, match="locked trio"):
+        solve(weighted_problem(5, [], forbidden=[(1, 2)], locked=[Lock(0, 1, 0, c=2)]))
+
+
+def test_locked_trio_naming_someone_twice_is_rejected():
+    with pytest.raises(MatchingError, match="twice"):
+        weighted_problem(5, [], locked=[Lock(0, 1, 0, c=1)])
 
 
 @pytest.mark.parametrize("n, rounds", [(6, 3), (7, 2), (10, 4), (9, 3)])

@@ -57,6 +57,19 @@ def test_lost_lock_is_reported():
     assert violations(problem, make_pairing([(0, 1), (2, 3)])) == ["round 1: locked pair P0 and P3 is not at the same table"]
 
 
+def test_lost_trio_lock_is_reported():
+    problem = make_problem(n=5, locked=[Lock(0, 1, 0, c=4)])
+    assert violations(problem, make_pairing([(0, 1, 2), (3, 4)])) == [
+        "round 1: locked trio P0 and P1 and P4 is not at the same table"]
+
+
+def test_a_locked_trio_does_not_count_as_the_one_trio():
+    problem = make_problem(n=6, locked=[Lock(0, 1, 0, c=2)])
+    assert violations(problem, make_pairing([(0, 1, 2), (3, 4, 5)])) == []
+    unlocked = make_problem(n=6)
+    assert "round 1: 2 trios; at most one is allowed" in violations(unlocked, make_pairing([(0, 1, 2), (3, 4, 5)]))
+
+
 def test_more_than_one_trio_is_reported():
     problem = make_problem(7)
     out = violations(problem, make_pairing([(0, 1, 2), (3, 4, 5), (6,)]))
