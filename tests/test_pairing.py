@@ -235,6 +235,65 @@ def test_lock_then_re_solve_keeps_the_locked_pair(lunch):
     assert [r.version for r in service.runs_of(event)] == [6, 5, 4, 3, 2, 1]  # nothing overwritten
 
 
+def _trio(run):
+    return next(t for t in run.tables if t.round == 1 and len(t.seats) == 3)
+
+
+def test_a_locked_trio_stays_together_and_keeps_its_number(lunch):
+    group, organizer, event, p = lunch
+    seventh = make_member(group, name="Ken Example")
+    make_rsvp(event, seventh, checked_in=True)
+    run = generate(event)
+    trio = _trio(run)
+    people = sorted(s.user_id for s in trio.seats)
+    locked = service.set_locked(run, trio.id, True, organizer, utcnow())
+    assert _trio(locked).locked and not locked.proven_optimal
+    resolved = generate(event, based_on=locked, action="re-solve")
+    assert sorted(s.user_id for s in _trio(resolved).seats) == people
+    assert _trio(resolved).locked and _trio(resolved).number == trio.number
+    # an eighth person: the locked trio stays, the other five sit around it (one more trio)
+    eighth = make_member(group, name="Lea Example")
+    make_rsvp(event, eighth, checked_in=True)
+    grown = generate(event, based_on=resolved, action="re-solve")
+    trios = [sorted(s.user_id for s in t.seats) for t in grown.tables if len(t.seats) == 3]
+    assert people in trios and len(trios) == 2
+    assert sorted(s.user_id for s in next(t for t in grown.tables if
+                                            sorted(s.user_id for s in t.seats) == people).seats) == people
+    # one of the trio leaves: the other two stay together, still locked
+    left = generate(event, based_on=grown, action="re-solve", inputs={"excluded": [people[0]]})
+    still = table_of(left, people[1])
+    assert people[2] in [s.user_id for s in still.seats] and still.locked
+    assert people[0] not in seated(left) and len(seated(left)) == 7
+
+
+def test_the_review_page_locks_a_trio_by_its_button(lunch, client, auth):
+    group, organizer, event, p = lunch
+    make_rsvp(event, make_member(group, name="Ken Example"), checked_in=True)
+    run = generate(event)
+    trio = _trio(run)
+    auth.login("olga@example.org")
+    base = f"/groups/{group.slug}/events/{event.id}/pairing/"
+    page = client.get(base).get_data(as_text=True)
+    names = " &amp; ".join(s.user.name for s in trio.seats)
+    assert f'aria-label="Lock this trio: {names}"' in page
+    response = client.post(f"{base}{run.id}/tables/{trio.id}/lock")
+    assert response.status_code in (302, 303)
+    newest = service.runs_of(event)[0]
+    assert newest.version == 2 and _trio(newest).locked
+
+
+def test_a_swap_that_moves_someone_out_of_a_locked_trio_is_refused(lunch):
+    group, organizer, event, p = lunch
+    make_rsvp(event, make_member(group, name="Ken Example"), checked_in=True)
+    run = generate(event)
+    trio = _trio(run)
+    locked = service.set_locked(run, trio.id, True, organizer, utcnow())
+    inside = trio.seats[0].user_id
+    outside = next(s.user_id for t in locked.tables if len(t.seats) == 2 for s in t.seats)
+    with pytest.raises(service.ActionRefused, match="locked table"):
+        swap(locked, inside, outside, 1, organizer)
+
+
 def test_a_swap_into_a_do_not_pair_is_refused(lunch):
     from organizer.members.service import add_do_not_pair
 

@@ -14,7 +14,7 @@ Types (``types.py``)::
     Term(phrase, meaning)                                       # a group's own word: "PSC test" = "a French oral test"
     Link(helper, helped, kind, need_id=None, text="")           # kind: "wish", "organizer" or "wrong"
     Meeting(a, b, met_on)                                       # met_on: datetime or date
-    Lock(a, b, round=0)                                         # keep a and b together in that round
+    Lock(a, b, round=0, c=None)                                 # keep a and b (and c) together in that round
     Options(fairness=True, time_limit_s=10.0, seed=0, cooldown_weeks=0.0,
             repeat_penalty=1.0, repeat_half_life_weeks=26.0, reciprocity_bonus=0.25,
             min_similarity=0.2, tag_weight=0.5)
@@ -75,9 +75,11 @@ Rules and definitions
   lunch between two partners, so each of the three pairs gets half a lunch).
   This rule makes a seating a cycle cover of the doubled graph, which is what
   lets the solver prove optimality; see ``solver.py``.
-* Locks sit as pairs; when exactly one unlocked attendee is left, they join the
-  locked pair that makes the best trio.  A locked pair that is forbidden, or a
-  person locked to two partners, is an error.
+* Locks sit as pairs, or as a trio (``Lock(a, b, round, c=c)``); when exactly one
+  unlocked attendee is left, they join the locked pair that makes the best trio.
+  The others are seated around the locks (so a locked trio in an even count makes
+  a second trio).  A locked table with a forbidden pair, or a person locked to two
+  tables, is an error.
 * Re-seating (``Problem.keep``, one round): lexicographic, first as many of the kept
   tables (pairs of former table mates still together; in the trio half, as its pairs
   count) as any seating keeps, then the total weight; see ``weights.kept_together``.

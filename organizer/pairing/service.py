@@ -120,7 +120,18 @@ def past_meetings(event: Event, user_ids: list[int]) -> list[matching.Meeting]:
     return meetings
 
 
-def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, int, int]],
+def _present_locks(locks: list[tuple[int, ...]], present: set[int]) -> list[matching.Lock]:
+    """Stored locks (``[*user_ids, round]``, a pair or a trio) as the engine's, for the people
+    still present: a locked trio that lost someone keeps the other two as a locked pair."""
+    out = []
+    for *people, r in locks:
+        here = [uid for uid in people if uid in present]
+        if len(here) >= 2:
+            out.append(matching.Lock(here[0], here[1], r, here[2] if len(here) == 3 else None))
+    return out
+
+
+def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, ...]],
              now: datetime, time_limit_s: float, keep: list[list[int]] = ()) -> Snapshot:
     group = event.group
     attendees = help_model.matching_attendees(group.id, user_ids, event.id)
@@ -129,7 +140,7 @@ def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, int, int]
     problem = matching.Problem(
         attendees=[attendees[uid] for uid in sorted(attendees)],
         blocked=frozenset(blocked),
-        locked=[matching.Lock(a, b, r) for a, b, r in locks if a in present and b in present],
+        locked=_present_locks(locks, present),
         meetings=past_meetings(event, list(present)),
         rounds=event.rounds,
         now=now,
@@ -183,7 +194,7 @@ def claim_run(event: Event, requested_by: User | None, now: datetime, time_limit
         inputs.setdefault("excluded", list(based_on.inputs.get("excluded", [])))
         inputs.setdefault("added", list(based_on.inputs.get("added", [])))
         inputs.setdefault("locks", [[*(s.user_id for s in t.seats), t.round - 1] for t in based_on.tables
-                                    if t.locked and len(t.seats) == 2])
+                                    if t.locked])
     attendees = attendee_ids_for(event, source, inputs)
     if len(attendees) < 2:
         raise ActionRefused("At least two attendees are needed to pair: "
@@ -349,7 +360,7 @@ def _save_tables(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairi
     if run.status != RunStatus.RUNNING:  # the claim expired and someone moved on: discard
         return run
     _fill_tables(run, pairing.rounds, snap.names, scores, snap.problem.options.show_confidence, locked_pairs={
-        (frozenset((a, b)), r + 1) for a, b, r in (tuple(x) for x in run.inputs.get("locks", []))})
+        (frozenset(lock.people), lock.round + 1) for lock in snap.problem.locked})
     stability.renumber(run, stability.reference_of(run))
     run.objective, run.bound = pairing.objective, pairing.bound
     run.proven_optimal, run.solve_seconds = pairing.proven_optimal, pairing.seconds
@@ -400,8 +411,6 @@ def set_locked(run: PairingRun, table_id: int, locked: bool, requested_by: User,
     table = next((t for t in run.tables if t.id == table_id), None)
     if table is None:
         raise ActionRefused("That table is not in this version.")
-    if locked and len(table.seats) != 2:
-        raise ActionRefused("Only a pair can be locked; the trio is seated around the locked pairs.")
     new = _copy_run(run, "lock" if locked else "unlock", requested_by, now)
     target = next(t for t in new.tables if (t.round, t.number) == (table.round, table.number))
     target.locked = locked
@@ -471,7 +480,7 @@ def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requ
         members = tuple(s.user_id for s in table.seats)
         table.score = round(matching.table_weight(scores, snap.problem, members), 4)
         table.reasons = table_reasons(scores, members, snap.names, snap.problem.options.show_confidence)
-        table.locked = len(members) == 2
+        table.locked = True
     new.objective = round(sum(t.score for t in new.tables), 4)
     new.proven_optimal = False
     db.session.flush()

@@ -50,7 +50,7 @@ def renumber(run: PairingRun, reference: PairingRun | None) -> None:
         old = {frozenset(s.user_id for s in t.seats): t.number for t in reference.tables if t.round == round_}
         tables = sorted((t for t in run.tables if t.round == round_), key=lambda t: t.number)
         claimed: dict[int, int] = {}
-        for table in tables:
+        for table in sorted(tables, key=lambda t: not t.locked):  # locked tables claim their numbers first
             members = {s.user_id for s in table.seats}
             for seats, number in old.items():
                 if len(members & seats) >= 2 and number not in claimed.values():

@@ -48,7 +48,7 @@ def test_organizer_pairs_the_lunch_and_a_member_sees_the_partner(site, new_page,
     expect(page.get_by_text("Version 2: table locked.")).to_be_visible()
     expect(page.locator(".table-card--locked", has_text=first)).to_be_visible()
 
-    page.get_by_role("button", name="Re-solve (keep locked pairs)").click()
+    page.get_by_role("button", name="Re-solve (keep locked tables)").click()
     expect(page.get_by_role("heading", name="Version 3")).to_be_visible(timeout=20_000)
     expect(page.locator(".table-card--locked", has_text=first)).to_contain_text(partner)
 
