@@ -35,3 +35,9 @@ pairing_unpublished = _signals.signal("pairing-unpublished")  # now=
 # Groups: sender is the Group.
 member_left = _signals.signal("member-left")              # user_id=, removed=bool, now=
 member_invited = _signals.signal("member-invited")        # invitation=GroupInvitation, now=
+# An account the group created (a CSV import, a walk-in given an email at the door) that has no
+# password: its owner is sent their own set-password link (the organizer never handles it).
+account_created = _signals.signal("account-created")      # user=User, by=User|None, now=
+
+# Help: sender is the HelpGiven line whose receiving side has just confirmed it ("it helped").
+help_confirmed = _signals.signal("help-confirmed")        # now=

@@ -151,16 +151,21 @@ def test_login_attempts_are_rate_limited(client, app):
     assert b"Too many attempts" in client.post("/auth/login", data={"email": "x@example.org", "password": "y" * 12}).data
 
 
-def test_organizer_issues_one_time_set_password_link(app, auth, client):
+def test_organizer_has_a_one_time_set_password_link_emailed_to_the_owner(app, auth, client):
+    from organizer.models import Message
+
     organizer = make_user(email="org@example.org")
     group = make_group(organizer=organizer)
     member = make_member(group, email="forgot@example.org", password=None)
     member.created_by_group_id = group.id  # imported or a walk-in: the group created it
     auth.login("org@example.org")
-    page = client.post(f"/groups/{group.slug}/roles/{member.id}/set-password-link")
+    page = client.post(f"/groups/{group.slug}/roles/{member.id}/set-password-link", follow_redirects=True)
     assert page.status_code == 200
-    link = page.get_data(as_text=True).split('id="set-password-link" value="')[1].split('"')[0]
-    path = link.removeprefix("http://localhost")
+    assert "/auth/set-password/" not in page.get_data(as_text=True)  # never shown to the organizer
+    (message,) = db.session.scalars(select(Message).where(Message.kind == "welcome"))
+    assert message.to_email == "forgot@example.org"
+    path = message.body_text.split("http://localhost", 1)[1].split()[0]
+    assert path.startswith("/auth/set-password/")
     auth.logout()
 
     member_browser = app.test_client()

@@ -167,10 +167,12 @@ def test_no_header_injection_from_a_title_or_a_name_and_html_is_escaped(app, smt
 
 def test_a_lunch_guest_stand_in_gets_no_mail(app):
     group, _, _ = group_with_members(0)
+    make_user(name="Has An Account", email="someone@example.org")   # not in the group: a stand-in sits
     event = open_event(group)
     with writing():
         events.add_walk_in_guest(event, "Guest", "someone@example.org", utcnow())
-    assert [m.to_email for m in messages()] == ["olga@example.org"]
+    assert [(m.to_email, m.kind) for m in messages()] == [
+        ("olga@example.org", kinds.EVENT_ANNOUNCEMENT), ("someone@example.org", kinds.INVITATION)]
 
 
 def test_at_most_messages_per_day_per_member(app):

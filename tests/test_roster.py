@@ -40,7 +40,18 @@ def group(app):
     return make_group(organizer=make_user(email="olga@example.org", name="Olga"), name="Job Club")
 
 
-def test_a_good_file_creates_members_with_needs_offers_and_set_password_links(runner, group, client):
+def welcome_links(to_email: str | None = None) -> list[str]:
+    """The set-password links of the welcome emails queued (to one address, or to anyone)."""
+    from organizer.models import Message
+
+    query = select(Message).where(Message.kind == "welcome").order_by(Message.id)
+    if to_email is not None:
+        query = query.where(Message.to_email == to_email)
+    return [re.search(r"http://localhost(/auth/set-password/\S+)", m.body_text).group(1)
+            for m in db.session.scalars(query)]
+
+
+def test_a_good_file_creates_members_with_needs_offers_and_emails_their_set_password_links(runner, group, client):
     result = run_import(runner, group, GOOD)
     assert result.exit_code == 0, result.output
     alice = db.session.scalar(select(User).where(User.email == "alice@example.org"))
@@ -51,7 +62,9 @@ def test_a_good_file_creates_members_with_needs_offers_and_set_password_links(ru
     dave = db.session.scalar(select(User).where(User.email == "dave@example.org"))
     assert sorted(n.title for n in db.session.scalars(select(Need).where(Need.membership_id == membership_of(dave, group).id))) == [
         "Healthcare intros", "Keynote speaking gigs"]
-    links = re.findall(r"(/auth/set-password/\S+)", result.output)
+    assert "/auth/set-password/" not in result.output  # the links go to their owners only
+    assert "alice@example.org  new account: welcome email" in result.output
+    links = welcome_links("alice@example.org") + welcome_links("dave@example.org")
     assert len(links) == 2
     assert client.get(links[0]).status_code == 200
 
@@ -168,7 +181,9 @@ def test_import_page_previews_then_saves(client, auth, group):
     content = re.search(r'name="content" type="hidden" value="([^"]+)"', page).group(1)
     done = client.post(f"/groups/{group.slug}/members/import/confirm", data={"content": content})
     assert done.status_code == 200
-    assert done.get_data(as_text=True).count("/auth/set-password/") == 2
+    assert "/auth/set-password/" not in done.get_data(as_text=True)  # emailed to each owner, shown to nobody
+    assert "Alice Nguyen (alice@example.org)" in done.get_data(as_text=True)
+    assert len(welcome_links()) == 2
     assert db.session.scalar(select(func.count()).select_from(User)) == 3
 
 

@@ -197,15 +197,14 @@ def helped(viewer: Membership, intro: Introduction, now: datetime, *, met: bool 
     setattr(intro, f"{side}_helped_at", now)
     group = viewer.group
     need = intro.need if intro.need is not None and intro.need.membership_id == viewer.id else None
-    outcomes.confirm_help(group, giver_id=intro.introducer_id, receiver_id=viewer.user_id, need=need,
-                          source="introduction", source_id=intro.id, kind="introduction", now=now)
     if met and need is not None and need.status in OPEN_STATUSES:
         other = intro.second_id if side == "first" else intro.first_id
         outcomes.mark_met(need, other if other is not None else intro.introducer_id, now,
                           f"introduced by {intro.introducer.name}")
-    outcomes.tell(intro.introducer_id, group, "introduction-helped",
-                  f"{viewer.user.name} says your introduction helped", "Thank you for giving first.",
-                  key=f"introduction-{intro.id}-{side}", introduction_id=intro.id, now=now)
+    # Confirmed after the need is marked: the introducer's thank-you note (sent by the messages
+    # feature on the ledger's help_confirmed signal) says whether it is met.
+    outcomes.confirm_help(group, giver_id=intro.introducer_id, receiver_id=viewer.user_id, need=need,
+                          source="introduction", source_id=intro.id, kind="introduction", now=now)
     db.session.flush()
 
 

@@ -124,14 +124,12 @@ def answer(owner: Membership, offer: HelpOffer, answer: str, now: datetime) -> N
 def _done(offer: HelpOffer, owner: Membership, now: datetime, *, met: bool) -> None:
     offer.state = HelpOfferState.DONE.value
     offer.done_at = now
-    outcomes.confirm_help(owner.group, giver_id=offer.helper_id, receiver_id=offer.owner_id, need=offer.need,
-                          source="offer", source_id=offer.id, kind=offer.kind, now=now)
     if met:
         outcomes.mark_met(offer.need, offer.helper_id, now, f"{kind_words(offer.kind)} offered between lunches")
-    outcomes.tell(offer.helper_id, owner.group, "help-done",
-                  f"{owner.user.name} says your help with “{offer.need.title}” worked",
-                  "The need is met. Thank you for giving first." if met
-                  else "Thank you for giving first.", key=f"offer-{offer.id}", now=now)
+    # Confirmed after the need is marked: the helper's thank-you note (sent by the messages
+    # feature on the ledger's help_confirmed signal, for every kind of help alike) says it is met.
+    outcomes.confirm_help(owner.group, giver_id=offer.helper_id, receiver_id=offer.owner_id, need=offer.need,
+                          source="offer", source_id=offer.id, kind=offer.kind, now=now)
 
 
 def withdraw(helper: Membership, offer: HelpOffer) -> None:

@@ -508,8 +508,8 @@ def add_walk_in_guest(event: Event, name: str, email: str, now: datetime,
                       invited_by_id: int | None = None) -> str:
     """Someone the organizer types in at the door (name and email), seated and checked in.
 
-    - An email without an account: a new account without a password, created by this group
-      (its organizers may give it a set-password link while it has none), joins the group.
+    - An email without an account: a new account without a password, created by this group,
+      joins the group; its owner is emailed their own set-password link (account_created).
     - An email of a member of this group: an ordinary walk-in.
     - An email of anyone else's account: that account is left alone. Its owner is invited to
       join the group (and decides on their next visit), and a stand-in with the name typed here
@@ -534,6 +534,9 @@ def add_walk_in_guest(event: Event, name: str, email: str, now: datetime,
         user = create_user(name, email, None)
         user.created_by_group_id = event.group_id
         add_member(event.group, user)
+        db.session.flush()
+        by = db.session.get(User, invited_by_id) if invited_by_id is not None else None
+        signals.account_created.send(event.group, user=user, by=by, now=now)
     elif membership(user.id, event.group_id) is None:
         invite_to_group(event.group, user, invited_by_id, via="walk-in", now=now)
         user = _lunch_guest(event, name, email)

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from organizer import signals
-from organizer.auth.service import issue_set_password_token, looked_after_by
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.groups.memberships import add_member, membership
@@ -210,20 +209,9 @@ def remove_member(group: Group, user_id: int, *, leaving: bool = False) -> User:
     return user
 
 
-def issue_set_password_link(target: Membership, issued_by: User, valid_for: timedelta) -> str:
-    """An organizer's one-time link, only for an account their group created that has never
-    had a password (anyone else recovers their own account: see the README's Security)."""
-    if not looked_after_by(target.user, target.group_id):
-        raise ActionRefused(
-            f"{target.user.name} has set a password, or their account was not created by this group: "
-            "only its owner can change it. If they forgot it, they use \"Forgot your password?\" on the log-in page.")
-    token = issue_set_password_token(target.user, issued_by, valid_for)
-    db.session.flush()
-    return token
-
-
 def link_candidates(group: Group) -> set[int]:
-    """Members an organizer may give a set-password link to (see issue_set_password_link)."""
+    """Members an organizer may have a set-password link emailed to (organizer.messages.invitations
+    .send_welcome_again): accounts the group created whose owner has never had a password."""
     return set(db.session.scalars(select(User.id).join(Membership).where(
         Membership.group_id == group.id, User.created_by_group_id == group.id, User.password_hash.is_(None))))
 

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -12,6 +10,7 @@ from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
 from organizer.groups import overview, service
 from organizer.groups.forms import GroupForm, JoinCodeForm, RoleForm
+from organizer.messages import invitations
 from organizer.models import Role, utcnow
 from organizer.outcomes import pages as outcomes_pages
 from organizer.urls import external_url
@@ -177,21 +176,20 @@ def remove_member(group, member, user_id: int):
 @bp.route("/<slug>/roles/<int:user_id>/set-password-link", methods=["POST"])
 @organizer_required
 def set_password_link(group, member, user_id: int):
+    """Emails a new set-password link to the owner of an account the group created (never shown
+    here: an organizer does not hold a credential of someone else's account)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     target = service.membership(user_id, group.id)
     if target is None:
         abort(404)
-    hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
     with attempt() as action:
-        token = service.issue_set_password_link(target, current_user, timedelta(hours=hours))
-    if not action.ok:
-        return redirect(url_for("groups.roles", slug=group.slug))
-    link = external_url("auth.set_password", token=token)
-    # Shown once on this page, never put in a flash message (the session cookie is not secret).
-    return render_template(
-        "groups/set_password_link.html", group=group, member=member, target=target, link=link, hours=hours
-    )
+        invitations.send_welcome_again(target, current_user, utcnow())
+    if action.ok:
+        flash(f"A new set-password link is on its way to {target.user.name}'s own address ({target.user.email}). "
+              f"It works once, for {current_app.config['SET_PASSWORD_LINK_HOURS']} hours; "
+              "any link sent before stops working.", "success")
+    return redirect(url_for("groups.roles", slug=group.slug))
 
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])

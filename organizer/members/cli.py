@@ -1,15 +1,14 @@
 """Flask commands of the members feature (registered by organizer.cli)."""
 
 import sys
-from datetime import timedelta
 
 import click
 from flask import current_app
 
-from organizer.cli_helpers import external_url
 from organizer.database import transaction
 from organizer.groups.service import group_by_slug
 from organizer.members import roster
+from organizer.models import utcnow
 
 
 def _group_or_fail(slug: str):
@@ -40,11 +39,15 @@ def import_members_command(group_slug: str, file: str, dry_run: bool) -> None:
     hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
     click.echo(f"Imported. {len(result.created)} created, {len(result.invited)} invited, "
                f"{len(result.updated)} updated, {len(result.unchanged)} unchanged.")
-    for user, token in result.created:
-        click.echo(f"  {user.email}  set-password link (one use, {hours} hours): "
-                   f"{external_url('auth.set_password', token=token)}")
+    for user in result.created:
+        # The link is a credential of the new account: it goes to its owner's address only.
+        click.echo(f"  {user.email}  new account: welcome email with their own set-password link "
+                   f"(one use, {hours} hours) queued")
     for user in result.invited:
         click.echo(f"  {user.email}  exists: invited, profile left as the owner wrote it")
+    if result.created:
+        click.echo("The welcome emails leave with the next `flask --app app send-outbox` "
+                   "(or the web process's delivery, while it runs).")
 
 
 def _import(group, data: bytes, file: str, dry_run: bool) -> roster.ImportResult | None:
@@ -65,8 +68,7 @@ def _import(group, data: bytes, file: str, dry_run: bool) -> roster.ImportResult
     if dry_run:
         click.echo(f"Dry run, nothing saved. {summary}.")
         return None
-    hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
-    return roster.apply(group, plan, None, timedelta(hours=hours))
+    return roster.apply(group, plan, None, utcnow())
 
 
 @click.command("export-members")

@@ -12,13 +12,14 @@ hold line breaks.
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from organizer.auth.service import create_user, issue_set_password_token, looked_after_by, normalize_email
+from organizer import signals
+from organizer.auth.service import create_user, looked_after_by, normalize_email
 from organizer.extensions import db
 from organizer.groups.memberships import add_member, invite_to_group, membership
 from organizer.members.service import MAX_NEEDS, MAX_OFFERS, TITLE_MAX_LENGTH
@@ -79,7 +80,7 @@ class ImportPlan:
 
 @dataclass
 class ImportResult:
-    created: list[tuple[User, str]]      # new accounts with their set-password token
+    created: list[User]                  # new accounts: each owner is emailed their own set-password link
     invited: list[User]                  # existing accounts outside the group: asked to join
     updated: list[User]                  # needs or offers added (accounts this group still looks after)
     unchanged: list[User]                # members left as they are (their owner's to change)
@@ -245,11 +246,12 @@ def _beyond_the_item_limits(group: Group, rows: list[MemberRow], member_emails: 
     return problems
 
 
-def apply(group: Group, plan: ImportPlan, issued_by: User | None, link_valid_for: timedelta) -> ImportResult:
+def apply(group: Group, plan: ImportPlan, issued_by: User | None, now: datetime) -> ImportResult:
     """Saves a checked plan in one transaction.
 
     An email without an account gets a new account (created by this group, without a
-    password, with a set-password link), the profile and the needs and offers of the row.
+    password), the profile and the needs and offers of the row; its owner is emailed their own
+    set-password link (``signals.account_created``: the organizer never handles it).
     An account that already exists is never written to: its owner's profile stays as they
     wrote it; outside the group its owner is invited and joins only by accepting. Needs and
     offers are added only to accounts this group created that have never had a password."""
@@ -263,12 +265,14 @@ def apply(group: Group, plan: ImportPlan, issued_by: User | None, link_valid_for
             user.created_by_group_id = group.id
             for key in ("headline", "industry", "city"):
                 setattr(user, key, getattr(row, key))
-            result.created.append((user, issue_set_password_token(user, issued_by, link_valid_for)))
+            result.created.append(user)
             _add_items(add_member(group, user), row)
+            db.session.flush()
+            signals.account_created.send(group, user=user, by=issued_by, now=now)
             continue
         member = membership(user.id, group.id)
         if member is None:
-            invite_to_group(group, user, issued_by.id if issued_by else None, via="import")
+            invite_to_group(group, user, issued_by.id if issued_by else None, via="import", now=now)
             result.invited.append(user)
         elif looked_after_by(user, group.id) and _add_items(member, row):
             result.updated.append(user)

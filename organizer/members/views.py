@@ -1,6 +1,5 @@
 import base64
 import binascii
-from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -26,7 +25,6 @@ from organizer.members.forms import (
 from organizer.models import utcnow
 from organizer.outcomes.service import need_history
 from organizer.paging import page_number
-from organizer.urls import external_url
 
 bp = Blueprint("members", __name__, url_prefix="/groups/<slug>/members")
 
@@ -340,9 +338,7 @@ def confirm_import(group, member):
         return redirect(url_for("members.import_members", slug=group.slug))
     if not plan.ok:
         return _preview(group, member, data, "")
-    hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
     with transaction():
-        result = roster.apply(group, plan, current_user, timedelta(hours=hours))
-    links = [(user, external_url("auth.set_password", token=token)) for user, token in result.created]
+        result = roster.apply(group, plan, current_user, utcnow())
     return render_template("members/import_done.html", group=group, member=member, result=result,
-                           links=links, hours=hours)
+                           hours=current_app.config["SET_PASSWORD_LINK_HOURS"])

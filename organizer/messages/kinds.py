@@ -25,6 +25,7 @@ class Kind:
 
 ACCOUNT_RECOVERY = "account_recovery"      # a password reset link, asked for on "Forgot your password?"
 INVITATION = "invitation"                 # to join a group (an address, or an existing account)
+WELCOME = "welcome"                       # an account a group created (import, walk-in): its own set-password link
 EVENT_ANNOUNCEMENT = "event_announcement"
 EVENT_UPDATE = "event_update"             # a lunch's time, place or details changed, or it is cancelled
 EVENT_REMINDER = "event_reminder"
@@ -32,13 +33,15 @@ WAITLIST_PROMOTED = "waitlist_promoted"
 PARTNER_READY = "partner_ready"           # the pairs are published: your partner, table, what to ask
 TABLE_CHANGED = "table_changed"           # a new version of the published pairs moved you
 WEEKLY_DIGEST = "weekly_digest"           # this week's open needs members may see
-AFTER_LUNCH_FOLLOWUP = "after_lunch_followup"  # for the after-lunch feature (issue 12)
-THANK_YOU_NOTE = "thank_you_note"              # for the after-lunch feature (issue 12)
+AFTER_LUNCH_FOLLOWUP = "after_lunch_followup"  # after a lunch: who you met, "did it help?"
+THANK_YOU_NOTE = "thank_you_note"              # someone confirmed that your help helped (lunch, offer, introduction)
 BETWEEN_LUNCHES = "between_lunches"            # offers of help on my needs, introductions, their answers (issue 14)
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind(ACCOUNT_RECOVERY, "Password reset links", optional=False, capped=False),
     Kind(INVITATION, "Invitations to join this group", capped=False),
+    # The only way into an account a group created: like a reset link, it cannot be turned off.
+    Kind(WELCOME, "Welcome, with the link to choose my password", optional=False, capped=False),
     Kind(EVENT_ANNOUNCEMENT, "New lunches (with RSVP buttons and the calendar file)"),
     Kind(EVENT_UPDATE, "Changes to a lunch I was told about, and cancellations"),
     Kind(EVENT_REMINDER, "A reminder before a lunch I said yes to"),

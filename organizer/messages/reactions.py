@@ -5,7 +5,7 @@ Connected once by the app factory (register)."""
 from __future__ import annotations
 
 from organizer import signals
-from organizer.messages import notices
+from organizer.messages import after_lunch, invitations, notices
 
 
 def on_event_opened(event, *, now, **_):
@@ -32,6 +32,18 @@ def on_member_invited(group, *, invitation, now, **_):
     notices.tell_invited(group, invitation, now)
 
 
+def on_event_done(event, *, now, **_):
+    after_lunch.tell_after_lunch(event, now)
+
+
+def on_help_confirmed(line, *, now, **_):
+    after_lunch.tell_thanked(line, now)
+
+
+def on_account_created(group, *, user, by, now, **_):
+    invitations.welcome(group, user, by, now)
+
+
 def on_member_left(group, *, user_id, **_):
     notices.forget_queued_for(group.id, user_id)
 
@@ -43,6 +55,9 @@ RECEIVERS = [
     (signals.waitlist_promoted, on_waitlist_promoted),
     (signals.pairing_published, on_pairing_published),
     (signals.member_invited, on_member_invited),
+    (signals.event_done, on_event_done),
+    (signals.help_confirmed, on_help_confirmed),
+    (signals.account_created, on_account_created),
     (signals.member_left, on_member_left),
 ]
 

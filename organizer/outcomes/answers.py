@@ -220,13 +220,15 @@ def save_answer(member: Membership, event: Event, partner_id: int, data: AnswerI
     theirs = db.session.scalar(select(LunchAnswer).where(
         LunchAnswer.event_id == event.id, LunchAnswer.author_id == partner_id,
         LunchAnswer.partner_id == member.user_id))
+    if data.helped in POSITIVE and data.mark:
+        for need in answer.needs:
+            ledger.mark_need(need, data.mark, partner_id, now, note=_gave_text(answer.gave))
+    # The lines after the needs: a line newly confirmed thanks the partner by email
+    # (signals.help_confirmed), and the note says which needs are met.
     sync_lines(member.group_id, event.id, giver_id=partner_id, receiver_id=member.user_id,
                received=answer, claimed=theirs, now=now)
     sync_lines(member.group_id, event.id, giver_id=member.user_id, receiver_id=partner_id,
                received=theirs, claimed=answer, now=now)
-    if data.helped in POSITIVE and data.mark:
-        for need in answer.needs:
-            ledger.mark_need(need, data.mark, partner_id, now, note=_gave_text(answer.gave))
     return answer
 
 

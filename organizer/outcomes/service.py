@@ -10,7 +10,8 @@ note="", confirmed=False) -> HelpGiven``
     receiver, source, source_id, need) is one line: recording it again updates ``what`` and
     ``note``, and ``confirmed=True`` sets ``confirmed_at`` (once; it is never unset here).
     A line counts only once the receiving side confirmed it: record it unconfirmed when the
-    giver says so, confirmed when the receiver says so. Refuses (ActionRefused) when either is
+    giver says so, confirmed when the receiver says so. A line confirmed for the first time sends
+    ``signals.help_confirmed`` (the giver is thanked by email). Refuses (ActionRefused) when either is
     not a member of the group, when they are the same person, or when the need is not the
     receiver's in this group.
 
@@ -43,6 +44,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
+from organizer import signals
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.models import (
@@ -93,9 +95,12 @@ def record_help(group_id: int, giver_id: int, receiver_id: int, *, source: str, 
         db.session.add(line)
     line.what = what
     line.note = " ".join(note.split())[:NOTE_MAX]
-    if confirmed and line.confirmed_at is None:
+    newly_confirmed = confirmed and line.confirmed_at is None
+    if newly_confirmed:
         line.confirmed_at = now
     db.session.flush()
+    if newly_confirmed:
+        signals.help_confirmed.send(line, now=now)
     return line
 
 

@@ -235,7 +235,9 @@ def test_links_in_calendar_files_invites_and_import_results_ignore_the_host_head
                           data={"file": (io.BytesIO(b"name,email\nNew Person,new.person@example.org\n"), "m.csv")})
     content = re.search(r'name="content" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
     done = client.post(f"/groups/{group.slug}/members/import/confirm", data={"content": content}, headers=evil)
-    assert f"{base}/auth/set-password/" in done.get_data(as_text=True)
+    from organizer.models import Message
+    (welcome,) = db.session.scalars(db.select(Message).where(Message.kind == "welcome"))
+    assert f"{base}/auth/set-password/" in welcome.body_text and EVIL_HOST not in welcome.body_html
     for response in (ics, mine, done):
         assert EVIL_HOST.encode() not in response.data
     assert EVIL_HOST not in settings
