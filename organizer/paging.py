@@ -17,6 +17,11 @@ def page_number(text: str | None) -> int:
     return min(max(int(text), 1), MAX_PAGE)
 
 
+def like_escape(text: str) -> str:
+    """``text`` for a SQL LIKE pattern taken to the letter (``escape="\\"``): %, _ and \\ are not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def last_page(total: int, size: int) -> int:
     return max(1, -(-total // size))
 

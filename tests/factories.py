@@ -45,7 +45,7 @@ def make_member(group: Group, role: Role = Role.MEMBER, **user_fields) -> User:
 def membership_of(user: User, group: Group) -> Membership | None:
     from organizer.groups.service import membership
 
-    return membership(user.id, group.id)
+    return membership(group.id, user.id)
 
 
 def make_need(group: Group, user: User, title: str = "A publisher for my book", tags: str = "",

@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from organizer.extensions import db
-from organizer.members import service
+from organizer.members import directory, service
 from organizer.models import DoNotPair, Need, Offer, Tag
 from tests.factories import make_group, make_member, make_need, make_offer, make_user, membership_of
 
@@ -231,6 +231,19 @@ def test_directory_search_finds_who_can_help(client, auth, group_of_three):
     assert "Carol Chef" not in page
 
 
+def test_a_search_drops_the_words_the_help_model_drops_and_keeps_cplusplus():
+    assert directory.search_terms("Who can help with C++ publishing?") == ["c++", "publishing"]
+
+
+@pytest.mark.parametrize("word", ["publishing", "publisher", "publishers", "published"])
+def test_a_search_word_looks_for_its_root_at_the_start_of_a_word(word):
+    assert directory.search_prefix(word) == "publish"
+
+
+def test_a_tag_is_stored_by_the_rule_the_help_model_compares_by():
+    assert service.parse_tags(" #Job   Search, C#; job search") == ["job search", "c#"]
+
+
 def test_directory_tag_filter(client, auth, group_of_three):
     group, organizer, alice, bob = group_of_three
     make_offer(group, bob, title="Trades contacts", tags="electrician")
@@ -292,18 +305,18 @@ def test_do_not_pair_choice_is_private(client, auth, group_of_three):
     auth.logout()
     auth.login("olga@example.org")
     assert "ex-colleague" not in client.get(f"/groups/{group.slug}/members/do-not-pair").get_data(as_text=True)
-    assert frozenset({alice.id, bob.id}) in service.forbidden_pairs(group.id)
+    assert frozenset({alice.id, bob.id}) in service.blocked_pairs(group.id)
 
 
 def test_organizer_adds_a_do_not_pair_rule_between_two_members(client, auth, group_of_three):
     group, organizer, alice, bob = group_of_three
     auth.login("olga@example.org")
     client.post(f"/groups/{group.slug}/members/do-not-pair", data={"first": str(bob.id), "second": str(alice.id), "note": "same company"})
-    assert service.forbidden_pairs(group.id) == {frozenset({alice.id, bob.id})}
+    assert service.blocked_pairs(group.id) == {frozenset({alice.id, bob.id})}
     assert "same company" in client.get(f"/groups/{group.slug}/members/do-not-pair").get_data(as_text=True)
     rule = db.session.scalar(select(DoNotPair))
     client.post(f"/groups/{group.slug}/members/do-not-pair/{rule.id}/remove")
-    assert service.forbidden_pairs(group.id) == set()
+    assert service.blocked_pairs(group.id) == set()
 
 
 def test_do_not_pair_refuses_self_and_outsiders(group_of_three):

@@ -21,7 +21,8 @@ from organizer import matching
 from organizer.asks.rules import OPEN_STATUSES
 from organizer.extensions import db
 from organizer.help import service as help_model
-from organizer.members.service import need_visibility_clause, normalize_tag
+from organizer.matching import normalize_tag
+from organizer.members.service import need_visibility_clause
 from organizer.models import HelpOffer, HelpOfferState, Membership, Need, Priority, Tag, User, need_tags
 from organizer.paging import Page, clamp
 

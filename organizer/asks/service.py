@@ -26,7 +26,7 @@ from organizer.asks.rules import (
 )
 from organizer.errors import ActionRefused
 from organizer.extensions import db
-from organizer.members.service import group_membership, member_from_label
+from organizer.members.service import member_from_label
 from organizer.models import (
     Answer,
     AskBlock,
@@ -337,6 +337,3 @@ def blocks_of(group_id: int, user_id: int | None) -> list[AskBlock]:
         AskBlock.user_id.is_(None) if user_id is None else AskBlock.user_id == user_id)
         .options(selectinload(AskBlock.blocked)).order_by(AskBlock.created_at)))
 
-
-def member_of(group_id: int, user_id: int) -> Membership | None:
-    return group_membership(group_id, user_id)

@@ -20,6 +20,7 @@ from organizer.asks.forms import (
 )
 from organizer.asks.rules import visible_need, visible_need_ids
 from organizer.forms import ConfirmForm
+from organizer.groups.memberships import membership
 from organizer.members.service import published_partner_ids, tag_suggestions
 from organizer.models import utcnow
 from organizer.paging import page_number
@@ -161,7 +162,7 @@ def new_introduction(group, member):
         form.need_id.data = id_arg("need")
         first = id_arg("first")
         if first is not None:
-            target = service.member_of(group.id, first)
+            target = membership(group.id, first)
             form.first.data = f"{target.user.name} (#{target.user_id})" if target else ""
     submitted = form.validate_on_submit()
     need_id = None if form.need_id.errors else form.need_id.data  # validated: an id the database can hold

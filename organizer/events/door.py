@@ -28,7 +28,7 @@ def add_door_items(event: Event, email: str, need: str, offer: str) -> None:
     user = user_by_email(email)
     if user is None or user.password_hash is not None or user.created_by_group_id != event.group_id:
         return
-    owner = membership(user.id, event.group_id)
+    owner = membership(event.group_id, user.id)
     if owner is None:
         return
     if need and not _has(Need, owner.id, need):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -21,36 +21,59 @@ def event_uid(event: Event, domain: str) -> str:
     return f"event-{event.id}@{domain}"
 
 
-def calendar_file(event: Event, domain: str, url: str, method: str = "PUBLISH") -> bytes:
-    """An iCalendar file with the event in the group's time zone and that zone's VTIMEZONE
-    (METHOD:CANCEL, as emailed when the event is cancelled, takes it out of calendars)."""
+def ics(event: Event, *, uid: str, summary: str, stamp: datetime, sequence: int, prodid: str = PRODID,
+        description: str | None = None, status: str | None = None, method: str | None = None,
+        url: str | None = None, created: datetime | None = None, calendar_uid: str | None = None,
+        name: str | None = None) -> bytes:
+    """The one builder of the app's iCalendar files: one entry at the event's place and times in
+    the group's time zone, with that zone's VTIMEZONE for the years around the event (not the
+    default 1970-2038 window). ``sequence`` must grow with every change, so calendar programs
+    take the newer copy; METHOD:CANCEL with status CANCELLED takes the entry out of calendars."""
     zone = ZoneInfo(event.group.time_zone)
-    status = "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED"
     location = ", ".join(part for part in (event.venue_name, event.venue_address) if part)
     vevent = icalendar.Event.new(
-        uid=event_uid(event, domain),
-        summary=event.title,
-        description=event.description or None,
+        uid=uid,
+        summary=summary,
+        description=description,
         location=location or None,
         start=event.starts_at.astimezone(zone),
         end=event.ends_at.astimezone(zone),
-        stamp=event.updated_at,
-        created=event.created_at,
-        last_modified=event.updated_at,
-        # Grows with every edit, so calendar programs take the newer copy.
-        sequence=int((event.updated_at - event.created_at).total_seconds()),
+        stamp=stamp,
+        created=created,
+        last_modified=stamp if created else None,
+        sequence=max(sequence, 0),
         status=status,
         url=url,
     )
     calendar = icalendar.Calendar.new(
-        prodid=PRODID, method=method, uid=f"calendar-{event_uid(event, domain)}",
-        name=" ".join(event.title.split()), subcomponents=[vevent],  # the library refuses a line break in NAME
+        prodid=prodid, method=method, uid=calendar_uid,
+        name=" ".join(name.split()) if name else None,  # the library refuses a line break in NAME
+        subcomponents=[vevent],
     )
-    # The zone's rules for the years around the event (not the default 1970-2038 window).
     calendar.add_missing_timezones(
         first_date=date(event.starts_at.year - 1, 1, 1), last_date=date(event.ends_at.year + 2, 1, 1)
     )
     return calendar.to_ical()
+
+
+def calendar_file(event: Event, domain: str, url: str, method: str = "PUBLISH") -> bytes:
+    """The event's own calendar file (METHOD:CANCEL, as emailed when the event is cancelled,
+    takes it out of calendars)."""
+    return ics(
+        event,
+        uid=event_uid(event, domain),
+        summary=event.title,
+        description=event.description or None,
+        stamp=event.updated_at,
+        created=event.created_at,
+        # Grows with every edit.
+        sequence=int((event.updated_at - event.created_at).total_seconds()),
+        status="CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED",
+        method=method,
+        url=url,
+        calendar_uid=f"calendar-{event_uid(event, domain)}",
+        name=event.title,
+    )
 
 
 ATTENDEE_COLUMNS = [

@@ -25,7 +25,7 @@ from organizer.extensions import db
 from organizer.groups.memberships import add_member, invite_to_group, membership
 from organizer.members.service import member_from_label
 from organizer.models import Event, EventStatus, Group, Membership, Rsvp, RsvpState, User, utcnow
-from organizer.paging import Page, clamp
+from organizer.paging import Page, clamp, like_escape
 
 DEFAULT_DURATION = timedelta(minutes=90)
 MIN_ROUNDS, MAX_ROUNDS = 1, 6
@@ -190,7 +190,7 @@ def update_event(event: Event, details: EventDetails, now: datetime) -> Event:
     """Saves an organizer's edit. Raising the capacity moves people up from the waitlist."""
     event = lock_event(event.id)
     if event.status in (EventStatus.CANCELLED, EventStatus.DONE):
-        raise ActionRefused(f"This event is {_status_word(event)}; it can no longer be edited.")
+        raise ActionRefused(f"This event is {event.status_phrase}; it can no longer be edited.")
     checked = _check_details(details, event.group.time_zone)
     if checked.starts_at != event.starts_at and checked.starts_at < now:
         raise ActionRefused("That start time is in the past. Check the date.")
@@ -208,20 +208,10 @@ def update_event(event: Event, details: EventDetails, now: datetime) -> Event:
     return event
 
 
-def _status_word(event: Event) -> str:
-    return {
-        EventStatus.DRAFT: "a draft",
-        EventStatus.OPEN: "open for RSVP",
-        EventStatus.PUBLISHED: "paired (pairings are published)",
-        EventStatus.DONE: "over",
-        EventStatus.CANCELLED: "cancelled",
-    }[EventStatus(event.status)]
-
-
 def open_for_rsvp(event: Event) -> None:
     event = lock_event(event.id)
     if event.status != EventStatus.DRAFT:
-        raise ActionRefused(f"Only a draft can be opened for RSVP; this event is {_status_word(event)}.")
+        raise ActionRefused(f"Only a draft can be opened for RSVP; this event is {event.status_phrase}.")
     event.status = EventStatus.OPEN.value
     db.session.flush()
     signals.event_opened.send(event, now=utcnow())
@@ -232,7 +222,7 @@ def cancel_event(event: Event) -> None:
     """Cancels an event. Answers are kept for the record; no new answers are taken."""
     event = lock_event(event.id)
     if event.status in (EventStatus.CANCELLED, EventStatus.DONE):
-        raise ActionRefused(f"This event is {_status_word(event)}; it cannot be cancelled.")
+        raise ActionRefused(f"This event is {event.status_phrase}; it cannot be cancelled.")
     event.status = EventStatus.CANCELLED.value
     db.session.flush()
     signals.event_cancelled.send(event, now=utcnow())
@@ -242,7 +232,7 @@ def cancel_event(event: Event) -> None:
 def mark_done(event: Event, now: datetime) -> None:
     event = lock_event(event.id)
     if event.status not in (EventStatus.OPEN, EventStatus.PUBLISHED):
-        raise ActionRefused(f"This event is {_status_word(event)}; it cannot be marked as done.")
+        raise ActionRefused(f"This event is {event.status_phrase}; it cannot be marked as done.")
     if now < event.starts_at:
         raise ActionRefused("The event has not started yet.")
     event.status = EventStatus.DONE.value
@@ -335,7 +325,7 @@ def answer(event: Event, user: User, going: bool, now: datetime) -> Rsvp:
     refused = answers_refused_because(event, now)
     if refused:
         raise ActionRefused(refused)
-    if membership(user.id, event.group_id) is None:
+    if membership(event.group_id, user.id) is None:
         raise ActionRefused("Only members of the group can answer.")
     rsvp = rsvp_of(event.id, user.id)
     if rsvp is None:
@@ -439,7 +429,7 @@ def release_seats(user_id: int, group_id: int, now: datetime) -> int:
 
 def _refuse_unless_door_open(event: Event) -> None:
     if event.status not in CHECK_IN_STATES:
-        raise ActionRefused(f"This event is {_status_word(event)}; there is no check-in.")
+        raise ActionRefused(f"This event is {event.status_phrase}; there is no check-in.")
 
 
 def check_in(event: Event, user_id: int, now: datetime) -> User:
@@ -493,7 +483,7 @@ def add_walk_in(event: Event, user_id: int, now: datetime) -> User:
     """A member of the group who turned up without a yes: seated and checked in."""
     event = lock_event(event.id)
     _refuse_unless_door_open(event)
-    member = membership(user_id, event.group_id)
+    member = membership(event.group_id, user_id)
     if member is None:
         raise ActionRefused("That person is not a member of this group.")
     _walk_in(event, member.user, now)
@@ -537,7 +527,7 @@ def add_walk_in_guest(event: Event, name: str, email: str, now: datetime,
         db.session.flush()
         by = db.session.get(User, invited_by_id) if invited_by_id is not None else None
         signals.account_created.send(event.group, user=user, by=by, now=now)
-    elif membership(user.id, event.group_id) is None:
+    elif membership(event.group_id, user.id) is None:
         invite_to_group(event.group, user, invited_by_id, via="walk-in", now=now)
         user = _lunch_guest(event, name, email)
     rsvp = rsvp_of(event.id, user.id)
@@ -735,8 +725,7 @@ DOOR_PAGE_SIZE = 50
 
 
 def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{like_escape(text)}%"
 
 
 def door_page(event: Event, search: str = "", number: int = 1, size: int = DOOR_PAGE_SIZE,

@@ -6,22 +6,31 @@ Kept apart from groups.service so that services which groups.service itself call
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from organizer import signals
 from organizer.extensions import db
 from organizer.models import Group, GroupInvitation, InvitationState, Membership, Role, User, utcnow
 
 
-def membership(user_id: int, group_id: int) -> Membership | None:
+def membership(group_id: int, user_id: int) -> Membership | None:
+    """The membership of a user in a group (group first, as in the URLs), or None."""
     return db.session.scalar(
-        select(Membership).where(Membership.user_id == user_id, Membership.group_id == group_id)
+        select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
     )
+
+
+def members_of(group_id: int) -> list[Membership]:
+    """A group's memberships with their users, by name (one statement)."""
+    return list(db.session.scalars(
+        select(Membership).join(User).where(Membership.group_id == group_id)
+        .order_by(func.lower(User.name)).options(contains_eager(Membership.user))))
 
 
 def add_member(group: Group, user: User, role: Role = Role.MEMBER) -> Membership:
     """Adds a membership (no commit); joining twice is harmless."""
-    existing = membership(user.id, group.id)
+    existing = membership(group.id, user.id)
     if existing is not None:
         return existing
     member = Membership(user=user, group=group, role=role.value)
@@ -35,7 +44,7 @@ def invite_to_group(group: Group, user: User, invited_by_id: int | None, via: st
     """Asks the owner of an existing account to join (no commit): they join only by accepting.
     Nothing new when they are already a member, an invitation already waits for them, or they
     declined this group before (no asking again and again; they can still join by invite link)."""
-    if membership(user.id, group.id) is not None:
+    if membership(group.id, user.id) is not None:
         return None
     earlier = db.session.scalar(select(GroupInvitation).where(
         GroupInvitation.group_id == group.id, GroupInvitation.user_id == user.id,

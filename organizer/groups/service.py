@@ -136,7 +136,7 @@ def join_group(user: User, code: str) -> tuple[Group, bool]:
     group = group_by_invite_code(code)
     if group is None:
         raise ActionRefused("That invite code is not valid. Ask an organizer for the current link.")
-    already = membership(user.id, group.id) is not None
+    already = membership(group.id, user.id) is not None
     add_member(group, user)
     db.session.flush()
     return group, not already
@@ -154,18 +154,6 @@ def memberships_of(user_id: int) -> list[Membership]:
     )
 
 
-def members_of(group: Group) -> list[Membership]:
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .join(User)
-            .where(Membership.group_id == group.id)
-            .order_by(func.lower(User.name))
-            .options(contains_eager(Membership.user))
-        )
-    )
-
-
 def organizer_count(group: Group) -> int:
     return db.session.scalar(
         select(func.count())
@@ -175,7 +163,7 @@ def organizer_count(group: Group) -> int:
 
 
 def _member_or_refuse(group: Group, user_id: int) -> Membership:
-    member = membership(user_id, group.id)
+    member = membership(group.id, user_id)
     if member is None:
         raise ActionRefused("That person is not a member of this group.")
     return member

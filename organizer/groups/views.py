@@ -10,6 +10,7 @@ from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
 from organizer.groups import overview, service
 from organizer.groups.forms import GroupForm, JoinCodeForm, RoleForm
+from organizer.groups.memberships import members_of
 from organizer.messages import invitations
 from organizer.models import Role, utcnow
 from organizer.outcomes import pages as outcomes_pages
@@ -100,7 +101,7 @@ def join(code: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         return _join(code)
-    already = service.membership(current_user.id, group.id) is not None
+    already = service.membership(group.id, current_user.id) is not None
     return render_template("groups/invite.html", group=group, form=form, code=code, already=already)
 
 
@@ -142,7 +143,7 @@ def roles(group, member):
         "groups/roles.html",
         group=group,
         member=member,
-        members=service.members_of(group),
+        members=members_of(group.id),
         organizer_count=service.organizer_count(group),
         link_candidates=service.link_candidates(group),
         role_form=RoleForm(),
@@ -180,7 +181,7 @@ def set_password_link(group, member, user_id: int):
     here: an organizer does not hold a credential of someone else's account)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    target = service.membership(user_id, group.id)
+    target = service.membership(group.id, user_id)
     if target is None:
         abort(404)
     with attempt() as action:

@@ -7,16 +7,17 @@ from wtforms.fields.choices import SelectChoice
 from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
 from organizer.forms import ConfirmForm
+from organizer.groups.memberships import members_of
 from organizer.help import service
 from organizer.help.forms import CorrectionForm, MarkForm, TermForm
-from organizer.members.service import members_of_group, own_need
+from organizer.members.service import own_need
 from organizer.models import LinkKind
 
 bp = Blueprint("help", __name__, url_prefix="/groups/<slug>/help")
 
 
 def people_choices(group_id: int) -> list[SelectChoice]:
-    return [SelectChoice(str(m.user_id), m.user.name) for m in members_of_group(group_id)]
+    return [SelectChoice(str(m.user_id), m.user.name) for m in members_of(group_id)]
 
 
 @bp.route("/", methods=["GET", "POST"])

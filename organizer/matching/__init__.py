@@ -39,6 +39,8 @@ Functions::
     explain(group, names, limit=3) -> list[str]
     forbidden_pairs(problem) -> set[(a, b)]            # blocked + met within the cool-down
     table_weight(scores, problem, members) -> float    # a table's value as the solver counts it
+    normalize_tag(text) -> str                         # the one tag rule, as stored and as compared
+    STOPWORDS, stem(word)                              # the words dropped from texts and searches; the plural stem
     solve_matrix(weights, allowed=None, locks=(), rounds=1, helped=None, time_limit_s=10,
                  solver_options=None)
                                                        # index-level solver (the JSON command line's core)
@@ -127,8 +129,9 @@ Command line
 ``python -m organizer.matching solve PROBLEM.json`` (or ``-``); see ``__main__.py``.
 """
 
+from organizer.matching.lexicon import stem
 from organizer.matching.pairing import describe, explain, need_phrase, solve
-from organizer.matching.scoring import HelpScores, score
+from organizer.matching.scoring import STOPWORDS, HelpScores, normalize_tag, score
 from organizer.matching.seating import MatrixPairing, solve_matrix
 from organizer.matching.types import (
     Attendee,
@@ -153,6 +156,7 @@ from organizer.matching.validate import violations
 from organizer.matching.weights import forbidden_pairs, table_weight
 
 __all__ = [
+    "STOPWORDS",
     "Attendee",
     "Group",
     "HelpScores",
@@ -176,9 +180,11 @@ __all__ = [
     "explain",
     "forbidden_pairs",
     "need_phrase",
+    "normalize_tag",
     "score",
     "solve",
     "solve_matrix",
+    "stem",
     "table_weight",
     "violations",
 ]

@@ -7,9 +7,9 @@ import re
 import numpy as np
 
 from organizer.matching.scoring import HelpScores, score
-from organizer.matching.seating import group_weight, solve_matrix
+from organizer.matching.seating import solve_matrix
 from organizer.matching.types import Group, Match, MatchingError, Need, Offer, Pairing, Problem, Round  # noqa: F401 (doctest)
-from organizer.matching.weights import explicit_weights, helped_counts, kept_together, pair_weights
+from organizer.matching.weights import explicit_weights, group_weight, helped_counts, kept_together, pair_weights
 
 FAIRNESS_CONFIDENCE = 0.6  # weaker links (shared words only, a broad topic) add weight but make nobody "helped"
 

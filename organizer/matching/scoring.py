@@ -59,12 +59,14 @@ STOPWORDS = frozenset(
     """
     a about after again all also am an and any anyone anything are as at be been being but by can could did do does
     doing for from get getting had has have having he her here hers him his how i if in into is it its just like me
-    more most my myself need needs needed no nor not now of off on once one only or other our out over own please
+    more most my myself need needs needed no nor not now of off on once one only or other our out over own please know
     really same she should so some someone something such than that the their them then there these they this those
     through to too under until up us very want wanted was we were what when where which while who whom why will with
-    would you your yours looking seeking help helping offer offering find finding someone
+    would you your yours looking seeking help helps helping offer offering find finding someone
     """.split()
 )
+"""Function words and the filler of asking ("someone who can help with"): dropped from texts
+before they are compared, and from the directory's searches."""
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -85,8 +87,14 @@ def _grams(text: str) -> list[str]:
     return out
 
 
-def normalise_tag(tag: str) -> str:
-    return " ".join(re.split(r"[\s_\-#]+", tag.lower())).strip()
+def normalize_tag(tag: str) -> str:
+    """The one rule for a tag, as stored and as compared: trimmed, a leading "#" dropped, runs
+    of white space as one space, lower case ("C#" and "job-search" keep their marks).
+
+    >>> [normalize_tag(t) for t in ("  #Job   Search ", "C#", "job-search")]
+    ['job search', 'c#', 'job-search']
+    """
+    return re.sub(r"\s+", " ", tag.strip().lstrip("#").strip()).lower()
 
 
 def tfidf(texts: list[str]) -> sparse.csr_matrix:
@@ -122,7 +130,7 @@ def tfidf(texts: list[str]) -> sparse.csr_matrix:
 def _tag_matrix(tag_lists: list[tuple[str, ...]], vocab: dict[str, int]) -> sparse.csr_matrix:
     rows, cols = [], []
     for r, tags in enumerate(tag_lists):
-        for t in {normalise_tag(t) for t in tags if normalise_tag(t)}:
+        for t in {normalize_tag(t) for t in tags if normalize_tag(t)}:
             rows.append(r)
             cols.append(vocab.setdefault(t, len(vocab)))
     return sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(tag_lists), max(1, len(vocab))))

@@ -42,6 +42,7 @@ from numpy.typing import ArrayLike
 
 from organizer.matching.solver import Context, SolverOptions, seating_value2, solve_round
 from organizer.matching.types import InfeasibleError, MatchingError
+from organizer.matching.weights import group_weight
 
 TARGET_MAX_WEIGHT = 10**9
 
@@ -98,13 +99,6 @@ def integer_weights(weights: np.ndarray, helped: np.ndarray | None) -> tuple[np.
         return W, scale, 0
     M = 2 * (n + 3) * int(np.abs(W).max() if n else 0) + 1
     return M * helped.astype(np.int64) + W, scale, M
-
-
-def group_weight(weights: np.ndarray, group: Sequence[int]) -> float:
-    if len(group) == 2:
-        return float(weights[group[0], group[1]])
-    a, b, c = group
-    return 0.5 * float(weights[a, b] + weights[b, c] + weights[a, c])
 
 
 def _helped_count2(helped: np.ndarray | None, groups: Sequence[Sequence[int]]) -> int:

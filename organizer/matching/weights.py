@@ -80,6 +80,15 @@ def pair_weights(help_matrix: np.ndarray, problem: Problem, index: dict[int, int
     return weights, allowed, H
 
 
+def group_weight(weights: np.ndarray, group: Sequence[int]) -> float:
+    """A table's value from the pair weights (rows of ``weights``): a pair's weight, a trio
+    half the sum of its three pairs' (each member sits with two others)."""
+    if len(group) == 2:
+        return float(weights[group[0], group[1]])
+    a, b, c = group
+    return 0.5 * float(weights[a, b] + weights[b, c] + weights[a, c])
+
+
 def table_weight(scores: HasScores, problem: Problem, members: Sequence[int]) -> float:
     """A table's value as the solver counts it: a pair's weight, a trio half its three pair weights.
 
@@ -106,8 +115,7 @@ def table_weight(scores: HasScores, problem: Problem, members: Sequence[int]) ->
         raise MatchingError("a table seats two or three attendees")
     H = np.asarray(scores.matrix, dtype=float)[np.ix_(rows, rows)]
     weights, _, _ = pair_weights(H, problem, {m: k for k, m in enumerate(members)})
-    total = float(np.triu(weights, 1).sum())
-    return total if len(rows) == 2 else total / 2
+    return group_weight(weights, range(len(rows)))
 
 
 def forbidden_mask(problem: Problem, index: dict[int, int]) -> np.ndarray:

@@ -1,46 +1,101 @@
 """The group directory, one page at a time: who is in the group, and who can help with what.
 
 Filtering, ranking and counting happen in SQL, so a page costs the same few statements and
-loads the same number of rows whatever the size of the group. A search keeps the rules of
-`service.search_terms`: filler words dropped, every other word looked for in the names,
-profiles, visible needs and offers and their tags (at the start of a word, as a crude stem:
-'publishing' finds 'publisher'; a word of three letters or more anywhere). A member scores 2
-per word found in one of their offers, 1 per word found only in a need or their profile;
-higher scores first, then by name.
+loads the same number of rows whatever the size of the group. A search drops the filler words
+the help model drops (``matching.STOPWORDS``) and looks for every other word in the names,
+profiles, visible needs and offers and their tags: at the start of a word, as a search prefix
+(the help model's plural stem, then -ing, -er, -ed: 'publishing' finds 'publisher'), or, for a
+word of three letters or more, anywhere. A member scores 2 per word found in one of their
+offers, 1 per word found only in a need or their profile; higher scores first, then by name.
 """
+
+import re
+from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from organizer.extensions import db
+from organizer.matching import STOPWORDS, normalize_tag, stem
 from organizer.members.service import (
-    DirectoryEntry,
-    _score_entry,
-    _stem,
     need_visibility_clause,
-    normalize_tag,
     offer_visibility_clause,
-    search_terms,
     visible_needs_query,
     visible_offers_query,
 )
 from organizer.models import Membership, Need, Offer, Tag, User, need_tags, offer_tags
-from organizer.paging import Page, clamp
+from organizer.paging import Page, clamp, like_escape
 
 PAGE_SIZE = 25
 MAX_TERMS = 8
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+# --- the words of a search ------------------------------------------------------
 
+def search_terms(query: str) -> list[str]:
+    """The words looked for ("c++", "c#" and ".net" kept whole), without filler words."""
+    words = (w.strip(".'-") for w in re.findall(r"[\w'+#.-]+", query.lower()))
+    return [w for w in words if w and w not in STOPWORDS]
+
+
+def search_prefix(term: str) -> str:
+    """What a word of the text must start with to match ``term``: 'publishing', 'publisher',
+    'published' and 'publishers' all look for 'publish'.
+
+    >>> [search_prefix(w) for w in ("publishers", "publishing", "taxes", "coaching", "cv")]
+    ['publish', 'publish', 'tax', 'coach', 'cv']
+    """
+    root = stem(term)
+    for suffix in ("ing", "er", "ed"):
+        if len(root) - len(suffix) >= 4 and root.endswith(suffix):
+            return root[: -len(suffix)]
+    return root
+
+
+def _matches(term: str, words: set[str], text: str) -> bool:
+    """In Python, what ``_text_matches`` is in SQL."""
+    prefix = search_prefix(term)
+    return any(w.startswith(prefix) for w in words) or (len(term) >= 3 and term in text)
+
+
+@dataclass
+class DirectoryEntry:
+    membership: Membership
+    needs: list[Need]
+    offers: list[Offer]
+    matched_needs: list[Need] = field(default_factory=list)
+    matched_offers: list[Offer] = field(default_factory=list)
+
+
+def _item_text(item: Need | Offer) -> str:
+    return " ".join([item.title, item.details, *(t.name for t in item.tags)]).lower()
+
+
+def _mark_matches(entry: DirectoryEntry, terms: list[str]) -> None:
+    """Which of the shown needs and offers the words were found in (the page highlights them)."""
+    matched_needs, matched_offers = set(), set()
+    for term in terms:
+        for offer in entry.offers:
+            text = _item_text(offer)
+            if _matches(term, set(re.findall(r"\w+", text)), text):
+                matched_offers.add(offer.id)
+        for need in entry.needs:
+            text = _item_text(need)
+            if _matches(term, set(re.findall(r"\w+", text)), text):
+                matched_needs.add(need.id)
+    if not entry.matched_needs and not entry.matched_offers:
+        entry.matched_needs = [n for n in entry.needs if n.id in matched_needs]
+        entry.matched_offers = [o for o in entry.offers if o.id in matched_offers]
+
+
+# --- the search in SQL ------------------------------------------------------------
 
 def _text_matches(text: ColumnElement, term: str) -> ColumnElement:
-    """SQL for service._matches: the stem at the start of a word, or the term anywhere."""
-    stem = _escape(_stem(term))
-    conditions = [text.like(f"{stem}%", escape="\\"), text.like(f"% {stem}%", escape="\\")]
+    """SQL for ``_matches``: the search prefix at the start of a word, or the term anywhere."""
+    prefix = like_escape(search_prefix(term))
+    conditions = [text.like(f"{prefix}%", escape="\\"), text.like(f"% {prefix}%", escape="\\")]
     if len(term) >= 3:
-        conditions.append(text.like(f"%{_escape(term)}%", escape="\\"))
+        conditions.append(text.like(f"%{like_escape(term)}%", escape="\\"))
     return or_(*conditions)
 
 
@@ -129,6 +184,6 @@ def entries(viewer: Membership, ids: list[int], terms: list[str], tag: str,
             entry.matched_needs = [n for n in entry.needs if tag in {t.name for t in n.tags}]
             entry.matched_offers = [o for o in entry.offers if tag in {t.name for t in o.tags}]
         if terms:
-            _score_entry(entry, terms)  # which of the shown items the words were found in
+            _mark_matches(entry, terms)
         result.append(entry)
     return result

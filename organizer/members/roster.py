@@ -270,7 +270,7 @@ def apply(group: Group, plan: ImportPlan, issued_by: User | None, now: datetime)
             db.session.flush()
             signals.account_created.send(group, user=user, by=issued_by, now=now)
             continue
-        member = membership(user.id, group.id)
+        member = membership(group.id, user.id)
         if member is None:
             invite_to_group(group, user, issued_by.id if issued_by else None, via="import", now=now)
             result.invited.append(user)

@@ -23,6 +23,8 @@ from sqlalchemy.orm import selectinload
 
 from organizer.errors import ActionRefused
 from organizer.extensions import db
+from organizer.groups.memberships import membership
+from organizer.matching import normalize_tag
 from organizer.models import (
     DoNotPair,
     Event,
@@ -45,6 +47,7 @@ from organizer.models import (
     offer_tags,
     utcnow,
 )
+from organizer.paging import like_escape
 
 MAX_TAGS = 8
 # Per member and group: enough for anyone's real list, and one member cannot skew the
@@ -57,10 +60,6 @@ DETAILS_MAX_LENGTH = 2000
 
 
 # --- tags -------------------------------------------------------------------
-
-def normalize_tag(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lstrip("#")).lower()
-
 
 def parse_tags(text: str | Iterable[str]) -> list[str]:
     """Tags from "Publishing, Books ;#writing": trimmed, lower case, unique, in order."""
@@ -165,7 +164,7 @@ def _apply_need(need: Need, owner: Membership, data: NeedInput) -> None:
     need.priority = Priority(data.priority).value
     need.status = NeedStatus(data.status).value
     need.visibility = Visibility(data.visibility).value
-    if data.helped_by_id is not None and group_membership(owner.group_id, data.helped_by_id) is None:
+    if data.helped_by_id is not None and membership(owner.group_id, data.helped_by_id) is None:
         raise ActionRefused("The person who helped is not a member of this group.")
     need.helped_by_id = data.helped_by_id
     need.helped_by_note = data.helped_by_note.strip()[:120]
@@ -300,12 +299,6 @@ def visible_offers_query(viewer: Membership, owner: Membership | None,
     return list(db.session.scalars(query))
 
 
-def group_membership(group_id: int, user_id: int) -> Membership | None:
-    return db.session.scalar(
-        select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
-        .options(selectinload(Membership.user)))
-
-
 # --- choosing a member by name ------------------------------------------------------
 
 LABEL_ID = re.compile(r"\(#(\d{1,9})\)\s*$")
@@ -316,13 +309,9 @@ def person_label(user: User) -> str:
     return f"{user.name} (#{user.id})"
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def members_named(group_id: int, text: str, limit: int = 10) -> list[Membership]:
     """Members of the group whose name contains `text` (any case), by name: at most `limit`."""
-    pattern = f"%{_like_escape(text.strip().lower())}%"
+    pattern = f"%{like_escape(text.strip().lower())}%"
     return list(db.session.scalars(
         select(Membership).join(User, User.id == Membership.user_id)
         .where(Membership.group_id == group_id, func.lower(User.name).like(pattern, escape="\\"))
@@ -337,7 +326,7 @@ def member_from_label(group_id: int, text: str) -> Membership | None:
         return None
     number = LABEL_ID.search(text) or re.fullmatch(r"#?(\d{1,9})", text)
     if number:
-        member = group_membership(group_id, int(number.group(1)))
+        member = membership(group_id, int(number.group(1)))
     else:
         found = list(db.session.scalars(
             select(Membership).join(User, User.id == Membership.user_id)
@@ -373,72 +362,6 @@ def can_see_contact(viewer: Membership, owner: Membership, partner_ids: frozense
     return viewer.is_organizer or viewer.id == owner.id or owner.user_id in partner_ids
 
 
-# --- the directory ------------------------------------------------------------
-
-STOPWORDS = frozenset(
-    "a an and any anyone are can could for from help helps i in is know me my need of on or "
-    "someone the to who with would you your".split()
-)
-
-
-def search_terms(query: str) -> list[str]:
-    words = re.findall(r"[\w'+#.-]+", query.lower())
-    return [w.strip(".'-") for w in words if w.strip(".'-") and w.strip(".'-") not in STOPWORDS]
-
-
-def _stem(term: str) -> str:
-    """A crude stem so that 'publishing', 'publisher' and 'published' meet at 'publish'."""
-    for suffix in ("ings", "ing", "ers", "er", "ed", "es", "s"):
-        if len(term) - len(suffix) >= 4 and term.endswith(suffix):
-            return term[: -len(suffix)]
-    return term
-
-
-def _matches(term: str, words: set[str], text: str) -> bool:
-    stem = _stem(term)
-    return any(w.startswith(stem) for w in words) or (len(term) >= 3 and term in text)
-
-
-@dataclass
-class DirectoryEntry:
-    membership: Membership
-    needs: list[Need]
-    offers: list[Offer]
-    matched_needs: list[Need] = field(default_factory=list)
-    matched_offers: list[Offer] = field(default_factory=list)
-    score: int = 0
-
-
-def _item_text(item: Need | Offer) -> str:
-    return " ".join([item.title, item.details, *(t.name for t in item.tags)]).lower()
-
-
-def _score_entry(entry: DirectoryEntry, terms: list[str]) -> int:
-    user = entry.membership.user
-    profile = " ".join([user.name, user.headline, user.industry, user.city]).lower()
-    score = 0
-    matched_needs, matched_offers = set(), set()
-    for term in terms:
-        best = 0
-        for offer in entry.offers:
-            text = _item_text(offer)
-            if _matches(term, set(re.findall(r"\w+", text)), text):
-                matched_offers.add(offer.id)
-                best = 2
-        for need in entry.needs:
-            text = _item_text(need)
-            if _matches(term, set(re.findall(r"\w+", text)), text):
-                matched_needs.add(need.id)
-                best = max(best, 1)
-        if not best and _matches(term, set(re.findall(r"\w+", profile)), profile):
-            best = 1
-        score += best
-    if not entry.matched_needs and not entry.matched_offers:
-        entry.matched_needs = [n for n in entry.needs if n.id in matched_needs]
-        entry.matched_offers = [o for o in entry.offers if o.id in matched_offers]
-    return score
-
-
 # --- do-not-pair ----------------------------------------------------------------
 
 def add_do_not_pair(group: Group, user_id: int, other_user_id: int, *, by_organizer: bool,
@@ -446,7 +369,7 @@ def add_do_not_pair(group: Group, user_id: int, other_user_id: int, *, by_organi
     if user_id == other_user_id:
         raise ActionRefused("Choose two different people.")
     for uid in (user_id, other_user_id):
-        if group_membership(group.id, uid) is None:
+        if membership(group.id, uid) is None:
             raise ActionRefused("Both people must be members of this group.")
     if by_organizer and other_user_id < user_id:
         user_id, other_user_id = other_user_id, user_id  # an organizer's rule has no direction
@@ -489,14 +412,10 @@ def organizer_do_not_pair(group: Group) -> list[DoNotPair]:
         .order_by(DoNotPair.created_at)))
 
 
-def forbidden_pairs(group_id: int) -> set[frozenset[int]]:
+def blocked_pairs(group_id: int) -> set[frozenset[int]]:
     """Every pair of user ids not to be seated together, for the pairing feature."""
     rows = db.session.execute(
         select(DoNotPair.user_id, DoNotPair.other_user_id).where(DoNotPair.group_id == group_id))
     return {frozenset(row) for row in rows}
 
 
-def members_of_group(group_id: int) -> list[Membership]:
-    return list(db.session.scalars(
-        select(Membership).join(User).where(Membership.group_id == group_id)
-        .options(selectinload(Membership.user)).order_by(func.lower(User.name))))

@@ -10,6 +10,7 @@ from organizer.actions import attempt
 from organizer.asks import service as asks
 from organizer.database import transaction
 from organizer.forms import ConfirmForm
+from organizer.groups.memberships import members_of, membership
 from organizer.help import service as help_model
 from organizer.members import directory, roster, service
 from organizer.members.forms import (
@@ -30,7 +31,7 @@ bp = Blueprint("members", __name__, url_prefix="/groups/<slug>/members")
 
 
 def people_choices(group, exclude_user_id=None) -> list[SelectChoice]:
-    return [SelectChoice(str(m.user_id), m.user.name) for m in service.members_of_group(group.id)
+    return [SelectChoice(str(m.user_id), m.user.name) for m in members_of(group.id)
             if m.user_id != exclude_user_id]
 
 
@@ -121,7 +122,7 @@ def index(group, member):
 @bp.route("/<int:user_id>")
 @member_required
 def detail(group, member, user_id: int):
-    owner = service.group_membership(group.id, user_id)
+    owner = membership(group.id, user_id)
     if owner is None:
         abort(404)
     partners = service.published_partner_ids(member, utcnow())

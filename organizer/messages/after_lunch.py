@@ -23,7 +23,8 @@ from sqlalchemy.orm import selectinload
 
 from organizer.events.service import format_local, when_text
 from organizer.extensions import db
-from organizer.members.service import group_membership, published_partner_ids, visible_needs_query
+from organizer.groups.memberships import membership
+from organizer.members.service import published_partner_ids, visible_needs_query
 from organizer.messages import kinds
 from organizer.messages.service import queue_message
 from organizer.models import (
@@ -75,7 +76,7 @@ def tell_after_lunch(event: Event, now: datetime) -> int:
     for user_id in seated:
         if _key(event.id, user_id) in told:
             continue
-        viewer = group_membership(group.id, user_id)
+        viewer = membership(group.id, user_id)
         if viewer is None or viewer.user.is_lunch_guest:
             continue
         mates = answers.table_mates(event.id, user_id)
@@ -120,7 +121,7 @@ def _need_the_helper_sees(need: Need | None, helper_id: int, group_id: int, now:
     partners, organizers); else None, and the message names no need."""
     if need is None:
         return None
-    helper = group_membership(group_id, helper_id)
+    helper = membership(group_id, helper_id)
     if helper is None:
         return None
     visible = visible_needs_query(helper, need.membership, published_partner_ids(helper, now))

@@ -79,7 +79,7 @@ def invite_by_email(group: Group, text: str, inviter: User, now: datetime) -> In
     for address in addresses:
         user = user_by_email(address)
         if user is not None:
-            if not user.is_lunch_guest and membership(user.id, group.id) is None:
+            if not user.is_lunch_guest and membership(group.id, user.id) is None:
                 invite_to_group(group, user, inviter.id, via="email", now=now)  # its signal sends the email
         else:
             _invite_address(group, address, inviter, now)

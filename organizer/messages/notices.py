@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from organizer.events.exports import calendar_file
 from organizer.events.service import format_local, has_calendar_file, when_text
 from organizer.extensions import db
-from organizer.members.service import group_membership
+from organizer.groups.memberships import membership
 from organizer.messages import kinds, links
 from organizer.messages.service import Attachment, queue_message
 from organizer.models import (
@@ -118,7 +118,7 @@ def tell_event_cancelled(event: Event, now: datetime) -> int:
     queued = 0
     for user in _answered(event, (RsvpState.GOING, RsvpState.WAITLISTED)):
         files = list(attachments)
-        viewer = group_membership(event.group_id, user.id) if user.id in seated else None
+        viewer = membership(event.group_id, user.id) if user.id in seated else None
         if viewer is not None:
             files.append(Attachment(f"lunch-{event.id}.ics", "text/calendar; method=CANCEL",
                                     sheets.member_ics(event.group, event, run, viewer, base_domain(), cancel=True)
@@ -186,7 +186,7 @@ def tell_pairs_published(run: PairingRun, event: Event, previous: PairingRun | N
     for user_id, seats in now_seats.items():
         if before.get(user_id) == seats:
             continue
-        viewer = group_membership(event.group_id, user_id)
+        viewer = membership(event.group_id, user_id)
         if viewer is None or viewer.user.is_lunch_guest:
             continue
         lunch = sheets.member_lunch(event.group, event, run, viewer)
@@ -244,8 +244,7 @@ def queue_digests(now: datetime) -> int:
             MessagePreference.kind == kinds.WEEKLY_DIGEST, MessagePreference.enabled.is_(True))).all()
     queued = 0
     for user_id, group_id in wanted:
-        member = db.session.scalar(select(Membership).where(Membership.group_id == group_id,
-                                                             Membership.user_id == user_id))
+        member = membership(group_id, user_id)
         if member is None:
             continue
         needs = list(db.session.scalars(

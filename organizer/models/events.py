@@ -21,6 +21,26 @@ class EventStatus(enum.StrEnum):
     DONE = "done"
     CANCELLED = "cancelled"
 
+    @property
+    def label(self) -> str:
+        """The status on a badge: "Open for RSVP"."""
+        return _STATUS_WORDS[self][0]
+
+    @property
+    def phrase(self) -> str:
+        """The status in a sentence, after "This event is": "open for RSVP"."""
+        return _STATUS_WORDS[self][1]
+
+
+# The one place an event's status is put in words (badges, refusals, the door).
+_STATUS_WORDS = {
+    EventStatus.DRAFT: ("Draft", "a draft"),
+    EventStatus.OPEN: ("Open for RSVP", "open for RSVP"),
+    EventStatus.PUBLISHED: ("Pairings published", "paired (pairings are published)"),
+    EventStatus.DONE: ("Done", "over"),
+    EventStatus.CANCELLED: ("Cancelled", "cancelled"),
+}
+
 
 class RsvpState(enum.StrEnum):
     GOING = "going"
@@ -49,6 +69,14 @@ class Event(db.Model):
 
     group: Mapped[Group] = relationship()
     rsvps: Mapped[list[Rsvp]] = relationship(back_populates="event", cascade="all, delete-orphan")
+
+    @property
+    def status_label(self) -> str:
+        return EventStatus(self.status).label
+
+    @property
+    def status_phrase(self) -> str:
+        return EventStatus(self.status).phrase
 
 
 class Rsvp(db.Model):

@@ -14,7 +14,7 @@ from organizer.auth.service import user_by_email
 from organizer.database import transaction
 from organizer.errors import ActionRefused
 from organizer.extensions import db
-from organizer.members.service import group_membership
+from organizer.groups.memberships import membership
 from organizer.models import Event, GaveKind, Helped, Need, NeedStatus, utcnow
 from organizer.outcomes import answers, history
 
@@ -34,7 +34,7 @@ def _event(event_id: str) -> Event:
 
 def _member(event: Event, email: str, option: str):
     user = user_by_email(email)
-    member = group_membership(event.group_id, user.id) if user else None
+    member = membership(event.group_id, user.id) if user else None
     if member is None:
         raise ActionRefused(f"{option} {email}: no member of this event's group has that email.")
     return member
@@ -86,7 +86,7 @@ def outcomes_command(event_id, as_json) -> None:
         raise click.ClickException(str(refusal)) from None
     rows = history.event_answers(event.id)
     seated = history.seated_ids(event.id)
-    members = {a for a in seated if group_membership(event.group_id, a) is not None}
+    members = {a for a in seated if membership(event.group_id, a) is not None}
     share = history.helped_share(event.id, members, rows)
     data = [{"from": a.author.email, "about": a.partner.email if a.partner else None, "helped": a.helped,
              "needs": [n.title for n in a.needs], "gave": list(a.gave), "note": bool(a.note)} for a in rows]

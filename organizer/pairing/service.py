@@ -29,7 +29,7 @@ from organizer.errors import ActionRefused
 from organizer.events import service as events
 from organizer.extensions import db
 from organizer.help import service as help_model
-from organizer.members.service import forbidden_pairs, member_from_label
+from organizer.members.service import blocked_pairs, member_from_label
 from organizer.models import (
     AttendeeSource,
     Event,
@@ -136,7 +136,7 @@ def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, ...]],
     group = event.group
     attendees = help_model.matching_attendees(group.id, user_ids, event.id)
     present = set(attendees)
-    blocked = {tuple(sorted(p)) for p in forbidden_pairs(group.id) if p <= present}
+    blocked = {tuple(sorted(p)) for p in blocked_pairs(group.id) if p <= present}
     problem = matching.Problem(
         attendees=[attendees[uid] for uid in sorted(attendees)],
         blocked=frozenset(blocked),

@@ -6,16 +6,16 @@ lunch page and calendar entry.
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import icalendar
 from flask import render_template
 
+from organizer.events import exports
+from organizer.groups.memberships import membership
 from organizer.members.service import (
     can_see_contact,
-    group_membership,
     published_partner_ids,
     visible_needs_query,
     visible_offers_query,
@@ -197,7 +197,7 @@ def member_lunch(group: Group, event: Event, run: PairingRun, viewer: Membership
         partner_ids = frozenset(p.id for p in seat.partners) & still_partners
         readable = visible_reasons(group.id, [seat.table], MEMBER, viewer.user_id, partner_ids)[seat.table.id]
         for partner in seat.partners:
-            owner = group_membership(group.id, partner.id)
+            owner = membership(group.id, partner.id)
             if owner is None:
                 if partner.lunch_guest_event_id == event.id:
                     partners.append(PartnerView(StandIn(partner), [], [], False))
@@ -225,25 +225,19 @@ def member_ics(group: Group, event: Event, run: PairingRun, viewer: Membership, 
     """The member's lunch as a calendar entry. Its SEQUENCE grows with every publication (the
     seconds from the event's creation to it) and with the cancellation (METHOD:CANCEL, as
     emailed when the event is cancelled), so calendars take the newer copy."""
-    zone = ZoneInfo(group.time_zone)
     published = run.published_at or utcnow()
     sequence = int(((event.updated_at if cancel else published) - event.created_at).total_seconds()) + cancel
     seats = service.my_seats(run, viewer.user_id)
     lines = [f"Round {s.round}, table {s.table.number}: " + ", ".join(p.name for p in s.partners) for s in seats]
     who = " and ".join(p.name for p in seats[0].partners) if seats else "your group"
-    vevent = icalendar.Event.new(
+    return exports.ics(
+        event,
         uid=f"lunch-{event.id}-{viewer.user_id}@{domain}",
         summary=f"{event.title}: lunch with {who}",
         description="\n".join(["How can I help you?", *lines]),
-        location=", ".join(p for p in (event.venue_name, event.venue_address) if p) or None,
-        start=event.starts_at.astimezone(zone), end=event.ends_at.astimezone(zone),
         stamp=published,
-        sequence=max(sequence, 0),
+        sequence=sequence,
         status="CANCELLED" if cancel else None,
+        method="CANCEL" if cancel else None,
+        prodid="-//Give First//Lunch//EN",
     )
-    calendar = icalendar.Calendar.new(prodid="-//Give First//Lunch//EN", method="CANCEL" if cancel else None,
-                                      subcomponents=[vevent])
-    calendar.add_missing_timezones(first_date=date(event.starts_at.year - 1, 1, 1),
-                                   last_date=date(event.ends_at.year + 2, 1, 1))
-    return calendar.to_ical()
-

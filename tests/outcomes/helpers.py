@@ -55,9 +55,10 @@ def next_lunch(group, people, starts_in=timedelta(days=7), extra=()):
 
 
 def need_of(group, user):
-    from organizer.members.service import group_membership, needs_of
+    from organizer.groups.memberships import membership
+    from organizer.members.service import needs_of
 
-    return needs_of(group_membership(group.id, user.id))[0]
+    return needs_of(membership(group.id, user.id))[0]
 
 
 __all__ = ["first_lunch", "next_lunch", "generate_and_publish", "need_of", "make_member", "make_need", "make_offer"]

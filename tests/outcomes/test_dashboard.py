@@ -6,7 +6,7 @@ import io
 import pytest
 
 from organizer.database import transaction
-from organizer.members.service import group_membership
+from organizer.groups.memberships import membership
 from organizer.models import utcnow
 from organizer.outcomes import answers, dashboard
 from tests.outcomes.helpers import first_lunch, need_of
@@ -17,10 +17,10 @@ def lunch(app):
     group, organizer, event, people = first_lunch()
     with transaction():
         event.title = "=cmd|' /C calc'!A0 lunch $5 $x$"  # a title a spreadsheet would run, and a "$" for matplotlib's math
-        answers.save_answer(group_membership(group.id, people["Alice"].id), event, people["Dave"].id,
+        answers.save_answer(membership(group.id, people["Alice"].id), event, people["Dave"].id,
                             answers.AnswerInput(helped="yes", need_ids=[need_of(group, people["Alice"]).id],
                                                 note="Thanks"), utcnow())
-        answers.save_answer(group_membership(group.id, people["Tom"].id), event, people["Sofia"].id,
+        answers.save_answer(membership(group.id, people["Tom"].id), event, people["Sofia"].id,
                             answers.AnswerInput(helped="did-not-meet"), utcnow())
     return group, organizer, event, people
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from organizer.database import transaction
 from organizer.extensions import db
+from organizer.groups.memberships import membership
 from organizer.groups.service import remove_member
-from organizer.members.service import group_membership
 from organizer.models import EventStatus, HelpGiven, LunchAnswer, Need, utcnow
 from organizer.outcomes import answers
 from organizer.outcomes import service as ledger
@@ -79,7 +79,7 @@ def test_three_taps_record_help_mark_the_need_met_and_count_on_both_ledgers(lunc
 
 def test_an_answer_can_be_changed_for_30_days_then_it_is_frozen(lunch):
     group, _, event, people = lunch
-    alice = group_membership(group.id, people["Alice"].id)
+    alice = membership(group.id, people["Alice"].id)
     then = utcnow()
     with transaction():
         answers.save_answer(alice, event, people["Dave"].id, answers.AnswerInput(helped="a-little"), then)
@@ -94,7 +94,7 @@ def test_an_answer_can_be_changed_for_30_days_then_it_is_frozen(lunch):
 
 def test_the_mirror_counts_once_the_receiver_confirms(lunch):
     group, _, event, people = lunch
-    alice, dave = (group_membership(group.id, people[n].id) for n in ("Alice", "Dave"))
+    alice, dave = (membership(group.id, people[n].id) for n in ("Alice", "Dave"))
     now = utcnow()
     with transaction():
         answers.save_answer(dave, event, alice.user_id, answers.AnswerInput(
@@ -117,7 +117,7 @@ def test_the_mirror_counts_once_the_receiver_confirms(lunch):
 ])
 def test_bad_answers_are_refused_with_a_message(lunch, data, message):
     group, _, event, people = lunch
-    alice = group_membership(group.id, people["Alice"].id)
+    alice = membership(group.id, people["Alice"].id)
     if data.get("need_ids") == "own":
         data["need_ids"] = [need_of(group, people["Alice"]).id]
     with pytest.raises(answers.ActionRefused, match=message):
@@ -126,7 +126,7 @@ def test_bad_answers_are_refused_with_a_message(lunch, data, message):
 
 def test_nobody_answers_about_someone_they_did_not_sit_with_or_names_someone_elses_need(lunch, client, auth):
     group, _, event, people = lunch
-    alice = group_membership(group.id, people["Alice"].id)
+    alice = membership(group.id, people["Alice"].id)
     with pytest.raises(answers.ActionRefused, match="did not sit"):
         answers.save_answer(alice, event, people["Tom"].id, answers.AnswerInput(helped="yes"), utcnow())
     with pytest.raises(answers.ActionRefused, match="your own needs"):
@@ -140,7 +140,7 @@ def test_nobody_answers_about_someone_they_did_not_sit_with_or_names_someone_els
 
 def test_nobody_else_reads_the_answers_or_notes(lunch, client, auth):
     group, organizer, event, people = lunch
-    alice = group_membership(group.id, people["Alice"].id)
+    alice = membership(group.id, people["Alice"].id)
     secret = "Thank you for the agent intro, it changed everything"
     with transaction():
         answers.save_answer(alice, event, people["Dave"].id, answers.AnswerInput(
@@ -168,7 +168,7 @@ def test_nobody_else_reads_the_answers_or_notes(lunch, client, auth):
 
 def test_a_member_who_leaves_keeps_nothing_visible_only_counts(lunch, client, auth):
     group, _, event, people = lunch
-    alice, dave = (group_membership(group.id, people[n].id) for n in ("Alice", "Dave"))
+    alice, dave = (membership(group.id, people[n].id) for n in ("Alice", "Dave"))
     now = utcnow()
     with transaction():
         answers.save_answer(dave, event, alice.user_id, answers.AnswerInput(helped="yes", note="Dave's thanks"), now)

@@ -7,7 +7,7 @@ import pytest
 from organizer import matching
 from organizer.database import transaction
 from organizer.extensions import db
-from organizer.members.service import group_membership
+from organizer.groups.memberships import membership
 from organizer.models import utcnow
 from organizer.outcomes import answers, learning
 from organizer.pairing import service as pairing
@@ -23,7 +23,7 @@ def lunch(app):
 
 def say(group, event, author, partner, **fields):
     with transaction():
-        answers.save_answer(group_membership(group.id, author.id), event, partner.id,
+        answers.save_answer(membership(group.id, author.id), event, partner.id,
                             answers.AnswerInput(**fields), utcnow())
 
 

@@ -27,9 +27,9 @@ from organizer.asks import introductions as asks_introductions
 from organizer.asks import service as asks
 from organizer.auth.service import issue_set_password_token
 from organizer.extensions import db, limiter
-from organizer.groups.memberships import invite_to_group
+from organizer.groups.memberships import invite_to_group, membership
 from organizer.help import service as help_model
-from organizer.members.service import add_do_not_pair, group_membership
+from organizer.members.service import add_do_not_pair
 from organizer.messages import links
 from organizer.messages.service import unsubscribe_token
 from organizer.models import LinkKind, Need, Role, utcnow
@@ -203,7 +203,7 @@ def build_world():
             "offer_id": make_offer(group, user, title=f"{role} offer").id,
             "rule_id": add_do_not_pair(group, user.id, other.id, by_organizer=False, created_by=user).id,
         }
-    third_member = group_membership(group.id, third.id)
+    third_member = membership(group.id, third.id)
     for role, user, other in (("member", member, organizer), ("organizer", organizer, member)):
         own[role]["help_offer_id"] = asks.offer_help(
             third_member, own[role]["need_id"], "lead", "I know someone", partner_ids=frozenset(),
@@ -219,7 +219,7 @@ def build_world():
     token = issue_set_password_token(third, organizer, timedelta(hours=1))
     join_token = invite_address(group, organizer)
     term = help_model.add_term(group.id, "PSC test", "a French oral test", organizer)
-    wish = help_model.mark_own_need(group_membership(group.id, member.id), db.session.get(Need, own["member"]["need_id"]),
+    wish = help_model.mark_own_need(membership(group.id, member.id), db.session.get(Need, own["member"]["need_id"]),
                                     third.id, LinkKind.WISH)
     db.session.commit()
     values = {"slug": group.slug, "event_id": event.id, "run_id": run.id, "table_id": run.tables[0].id,
