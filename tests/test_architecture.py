@@ -210,3 +210,53 @@ def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
                 seen.add(nxt)
                 stack.append(nxt)
     return seen
+
+
+# --- one of each --------------------------------------------------------------------
+
+# Helpers that were written two or three times with different signatures and rules, now one:
+# the name that stays, where it lives. A second definition of any of these names fails.
+ONE_OF_EACH = {
+    "membership": "groups/memberships.py",      # (group_id, user_id), the one order
+    "members_of": "groups/memberships.py",
+    "normalize_tag": "matching/scoring.py",     # stored and compared by the same rule
+    "blocked_pairs": "members/service.py",      # the group's do-not-pair rules
+    "forbidden_pairs": "matching/weights.py",   # the solver's: blocked plus the cool-down
+    "group_weight": "matching/weights.py",
+    "like_escape": "paging.py",
+    "ics": "events/exports.py",                 # every .ics the app sends or serves
+}
+GONE = {"group_membership", "members_of_group", "normalise_tag", "_status_word", "_like_escape", "_stem"}
+
+
+def top_level_functions(path: Path) -> set[str]:
+    return {n.name for n in tree(path).body if isinstance(n, ast.FunctionDef)}
+
+
+def test_each_merged_helper_is_defined_once_where_it_belongs():
+    defined: dict[str, list[str]] = {}
+    for path in all_modules():
+        for function in top_level_functions(path) & (set(ONE_OF_EACH) | GONE):
+            defined.setdefault(function, []).append(name(path))
+    assert not {f: where for f, where in defined.items() if f in GONE}, "a merged helper came back"
+    assert {f: where for f, where in defined.items()} == {f: [home] for f, home in ONE_OF_EACH.items()}
+
+
+def _compared_columns(call: ast.Call) -> set[str]:
+    return {ast.unparse(n.left) for arg in call.args for n in ast.walk(arg)
+            if isinstance(n, ast.Compare) and isinstance(n.ops[0], ast.Eq)}
+
+
+def _selects_membership(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and ast.unparse(n.func) == "select"
+               and n.args and ast.unparse(n.args[0]).startswith("Membership") for n in ast.walk(node))
+
+
+@pytest.mark.parametrize("path", [p for p in all_modules() if name(p) != "groups/memberships.py"], ids=name)
+def test_one_membership_lookup(path):
+    """Whether a user is in a group is asked through groups.memberships.membership only."""
+    for node in ast.walk(tree(path)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "where":
+            columns = _compared_columns(node)
+            if {"Membership.group_id", "Membership.user_id"} <= columns and _selects_membership(node.func.value):
+                raise AssertionError(f"{name(path)}:{node.lineno} looks a membership up: use groups.memberships.membership")

@@ -32,9 +32,10 @@ def test_database_url_uses_psycopg3_for_postgres(given, expected):
     assert config.database_url(given) == expected
 
 
-def test_default_database_is_sqlite_in_instance():
-    assert config.database_url(None).startswith("sqlite:///")
-    assert config.database_url(None).endswith("instance/givefirst.sqlite3") or "givefirst.sqlite3" in config.database_url(None)
+def test_default_database_is_an_sqlite_file_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    assert config.database_url(None) == f"sqlite:///{tmp_path}/givefirst.sqlite3"
+    assert config.database_url("") == f"sqlite:///{tmp_path}/givefirst.sqlite3"
 
 
 @pytest.mark.parametrize("environment, secure", [(None, True), ("production", True), ("development", False)])

@@ -71,13 +71,14 @@ before they are compared, and from the directory's searches."""
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def words(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
+    """The words of a text, lower case, without STOPWORDS (not stemmed: see lexicon.words)."""
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
 def _grams(text: str) -> list[str]:
     out = []
-    for w in words(text):
+    for w in content_words(text):
         padded = f" {w} "
         for size in NGRAM_SIZES:
             if len(padded) <= size:
@@ -546,7 +547,7 @@ def _word_vectors(texts: list[str]) -> sparse.csr_matrix:
     vocab: dict[str, int] = {}
     rows, cols = [], []
     for r, t in enumerate(texts):
-        for w in {stem(w) for w in words(t) if len(w) > 2}:
+        for w in {stem(w) for w in content_words(t) if len(w) > 2}:
             rows.append(r)
             cols.append(vocab.setdefault(w, len(vocab)))
     X = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), max(1, len(vocab))))

@@ -41,6 +41,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from organizer.extensions import db
+from organizer.groups.memberships import membership
 from organizer.messages import kinds, links
 from organizer.models import Group, Message, MessagePreference, MessageStatus, User
 from organizer.urls import base_domain, external_url
@@ -233,7 +234,7 @@ def redact_personal_links(text: str) -> str:
 def rsvp_target(token: str):
     """(event, user, going) of a signed RSVP link, or None when it is not valid (or the
     member has left the group, or the event is a draft)."""
-    from organizer.models import Event, Membership
+    from organizer.models import Event
 
     payload = links.unsign(links.RSVP, token)
     if not payload or len(payload) != 3 or payload[2] not in ("yes", "no"):
@@ -244,8 +245,6 @@ def rsvp_target(token: str):
     event, user = db.session.get(Event, event_id), db.session.get(User, user_id)
     if event is None or user is None or event.status == "draft":
         return None
-    member = db.session.scalar(select(Membership.id).where(Membership.group_id == event.group_id,
-                                                           Membership.user_id == user.id))
-    if member is None:
+    if membership(event.group_id, user.id) is None:
         return None
     return event, user, answer == "yes"

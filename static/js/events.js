@@ -43,6 +43,7 @@ document.addEventListener("DOMContentLoaded", () => {
     clearTimeout(timer);
     timer = setTimeout(askServer, 250);
   });
+  filter();  // what was typed before this script ran (a slow phone, the back button) counts too
 });
 
 // Check-in and undo without a reload: the form is sent in the background and the person's row,

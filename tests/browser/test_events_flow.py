@@ -10,8 +10,6 @@ from tests.factories import make_group, make_member, make_user
 pytestmark = pytest.mark.browser
 
 
-
-
 def watch_console(page, errors):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
@@ -59,6 +57,7 @@ def test_organizer_creates_an_event_members_answer_and_the_door_checks_in(site, 
     door.goto(f"{site}/groups/{slug}/events/")
     door.get_by_role("link", name="December lunch").click()
     door.get_by_role("link", name="Check-in at the door").click()
+    door.wait_for_load_state("load")  # the filter script has run (it also applies what was typed before it)
     expect(door.locator("#count-yes")).to_have_text("2")
     door.get_by_label("Search by name").fill("ann")
     expect(door.get_by_role("button", name="Check in Bob Stone")).to_be_hidden()  # filtered as typed
