@@ -11,7 +11,8 @@ from organizer.database import transaction
 from organizer.demo import DEMO_PASSWORD, DEMO_SLUG, demo_logins, seed_demo
 from organizer.errors import ActionRefused
 from organizer.extensions import db
-from organizer.groups.service import create_group, time_zone_names
+from organizer.groups.service import create_group
+from organizer.timezones import time_zone_names
 
 
 def register(app: Flask) -> None:

@@ -2,8 +2,7 @@
 realistic needs and offers, and next month's lunch with everyone answering yes."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from organizer.extensions import db
 from organizer.groups.service import add_member, create_group, group_by_slug
 from organizer.members.service import parse_tags, tags_for
 from organizer.models import Event, EventStatus, Group, Need, Offer, Role, Rsvp, RsvpState, utcnow
+from organizer.timezones import in_zone, to_utc
 
 DEMO_SLUG = "oakville-connectors"
 # The demo accounts' password is published on purpose; seed-demo runs only in development.
@@ -197,11 +197,11 @@ def seed_demo() -> Group:
 
 def next_first_thursday_noon(now: datetime, time_zone: str) -> datetime:
     """The first Thursday of next month at 12:00 in the group's zone, in UTC."""
-    local = now.astimezone(ZoneInfo(time_zone))
+    local = in_zone(now, time_zone)
     year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
     day = date(year, month, 1)
     day += timedelta(days=(3 - day.weekday()) % 7)
-    return datetime.combine(day, time(12, 0), tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+    return to_utc(datetime.combine(day, time(12, 0)), time_zone)
 
 
 def _add_demo_lunch(group: Group) -> None:

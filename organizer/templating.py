@@ -1,20 +1,13 @@
 """What every template may use: the signed-in user's groups, local times."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, session
 from flask_login import current_user
 
 from organizer.access import my_memberships
 from organizer.forms import ConfirmForm
-
-
-def local_time(value: datetime | None, time_zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(time_zone)).strftime(fmt)
-
+from organizer.timezones import local_time
 
 AVATAR_COLOURS = 8
 

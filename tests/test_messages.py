@@ -15,6 +15,7 @@ from organizer.extensions import db
 from organizer.messages import delivery, kinds, periodic
 from organizer.messages.service import queue_message, set_preference
 from organizer.models import EventStatus, Message, MessageStatus, RsvpState, utcnow
+from organizer.timezones import to_local
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_user
 from tests.mail_server import MailServer, attachment_bytes, body
@@ -96,7 +97,7 @@ def test_a_change_keeps_the_calendar_uid_and_raises_its_sequence_and_a_cancellat
     first = vevent(calendar_of(smtp.recorder.to(member.email)[0]))
 
     time.sleep(1.1)  # SEQUENCE counts the seconds since the event was created (events.exports)
-    later = events.to_local(event.starts_at + timedelta(hours=2), group.time_zone)
+    later = to_local(event.starts_at + timedelta(hours=2), group.time_zone)
     with writing():
         events.update_event(event, events.EventDetails(title="Lunch", starts_at=later, venue_name="Chez Marie"),
                             utcnow())
@@ -126,8 +127,8 @@ def test_an_edit_that_changes_nothing_a_member_sees_sends_nothing(app):
     group, _, (member, _) = group_with_members()
     event = open_event(group, title="Lunch")
     make_rsvp(event, member)
-    same = events.EventDetails(title="Lunch", starts_at=events.to_local(event.starts_at, group.time_zone),
-                               ends_at=events.to_local(event.ends_at, group.time_zone))
+    same = events.EventDetails(title="Lunch", starts_at=to_local(event.starts_at, group.time_zone),
+                               ends_at=to_local(event.ends_at, group.time_zone))
     with writing():
         events.update_event(event, same, utcnow())
     with writing():

@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import icalendar
 
 from organizer.events.service import rsvps_of_event
 from organizer.models import Event, EventStatus, RsvpState
 from organizer.spreadsheet import safe_cell
+from organizer.timezones import SORTABLE, in_zone, local_time
 
 PRODID = "-//Give First//Events//EN"
 
@@ -29,15 +29,14 @@ def ics(event: Event, *, uid: str, summary: str, stamp: datetime, sequence: int,
     the group's time zone, with that zone's VTIMEZONE for the years around the event (not the
     default 1970-2038 window). ``sequence`` must grow with every change, so calendar programs
     take the newer copy; METHOD:CANCEL with status CANCELLED takes the entry out of calendars."""
-    zone = ZoneInfo(event.group.time_zone)
     location = ", ".join(part for part in (event.venue_name, event.venue_address) if part)
     vevent = icalendar.Event.new(
         uid=uid,
         summary=summary,
         description=description,
         location=location or None,
-        start=event.starts_at.astimezone(zone),
-        end=event.ends_at.astimezone(zone),
+        start=in_zone(event.starts_at, event.group.time_zone),
+        end=in_zone(event.ends_at, event.group.time_zone),
         stamp=stamp,
         created=created,
         last_modified=stamp if created else None,
@@ -84,11 +83,6 @@ ATTENDEE_COLUMNS = [
 
 def attendee_csv(event: Event) -> str:
     """Everyone with a seat or on the waitlist, times in the group's zone (UTF-8 with a BOM)."""
-    zone = ZoneInfo(event.group.time_zone)
-
-    def local(value) -> str:
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
-
     def yes(flag: bool) -> str:
         return "yes" if flag else "no"
 
@@ -109,8 +103,8 @@ def attendee_csv(event: Event) -> str:
             yes(waitlisted),
             str(position) if waitlisted else "",
             yes(rsvp.checked_in_at is not None),
-            local(rsvp.checked_in_at),
+            local_time(rsvp.checked_in_at, event.group.time_zone, SORTABLE),
             yes(rsvp.walk_in),
-            local(rsvp.answered_at),
+            local_time(rsvp.answered_at, event.group.time_zone, SORTABLE),
         ])
     return out.getvalue()

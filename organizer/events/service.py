@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, and_, case, func, select
@@ -26,6 +25,7 @@ from organizer.groups.memberships import add_member, invite_to_group, membership
 from organizer.members.service import member_from_label
 from organizer.models import Event, EventStatus, Group, Membership, Rsvp, RsvpState, User, utcnow
 from organizer.paging import Page, clamp, like_escape
+from organizer.timezones import DAY_TIME_AND_ZONE, MAX_YEAR, MIN_YEAR, local_time, to_utc
 
 DEFAULT_DURATION = timedelta(minutes=90)
 MIN_ROUNDS, MAX_ROUNDS = 1, 6
@@ -34,16 +34,7 @@ MAX_CAPACITY = 10_000
 CHECK_IN_STATES = frozenset({EventStatus.OPEN, EventStatus.PUBLISHED, EventStatus.DONE})
 
 
-# --- Times: entered and shown in the group's zone, stored in UTC -------------------------
-
-def zone_label(time_zone: str) -> str:
-    return time_zone.replace("_", " ")
-
-
-# Times an organizer may enter. Far inside what datetime, the databases and calendar files
-# can hold, so that no time zone pushes a time past year 1 or 9999.
-MIN_YEAR, MAX_YEAR = 1900, 2999
-
+# --- Times (organizer.timezones): entered and shown in the group's zone, stored in UTC ----
 
 def has_calendar_file(event: Event) -> bool:
     """Whether the event's times can be written in a calendar file: those entered since
@@ -52,53 +43,6 @@ def has_calendar_file(event: Event) -> bool:
 
 
 NO_CALENDAR_FILE = "This event has no calendar file: its date cannot be written in a calendar."
-
-
-def to_utc(local: datetime, time_zone: str, what: str = "That time") -> datetime:
-    """A wall-clock time in the group's zone, as UTC.
-
-    Refuses a time the clocks skip (spring forward) or show twice (fall back), rather than
-    guessing which hour the organizer meant, and a time outside MIN_YEAR to MAX_YEAR.
-    """
-    if not MIN_YEAR <= local.year <= MAX_YEAR:
-        raise ActionRefused(f"{what}: choose a date between the years {MIN_YEAR} and {MAX_YEAR}.")
-    if local.tzinfo is not None:
-        return local.astimezone(UTC)
-    zone = ZoneInfo(time_zone)
-    earlier = local.replace(tzinfo=zone, fold=0)
-    later = local.replace(tzinfo=zone, fold=1)
-    if earlier.utcoffset() == later.utcoffset():
-        return earlier.astimezone(UTC)
-    when = f"{local:%H:%M} on {local:%A %d %B %Y}"
-    round_trip = earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-    if round_trip != local:
-        raise ActionRefused(
-            f"{what}: {when} does not exist in {zone_label(time_zone)}, because the clocks "
-            "go forward that night. Choose another time."
-        )
-    raise ActionRefused(
-        f"{what}: {when} happens twice in {zone_label(time_zone)}, because the clocks go back "
-        "that night. Choose a time outside that hour."
-    )
-
-
-def to_local(value: datetime | None, time_zone: str) -> datetime | None:
-    """A stored UTC time as a naive wall-clock time in the group's zone (to fill a form)."""
-    if value is None:
-        return None
-    return value.astimezone(ZoneInfo(time_zone)).replace(tzinfo=None)
-
-
-def format_local(value: datetime, time_zone: str, fmt: str = "%a %d %b %Y, %H:%M %Z") -> str:
-    return value.astimezone(ZoneInfo(time_zone)).strftime(fmt)
-
-
-def when_text(event: Event) -> str:
-    """'Thursday 03 December 2026, 12:00 to 13:30 EST', with the end's date when it differs."""
-    zone = ZoneInfo(event.group.time_zone)
-    starts, ends = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    end_format = "%H:%M %Z" if starts.date() == ends.date() else "%A %d %B %Y, %H:%M %Z"
-    return f"{starts:%A %d %B %Y, %H:%M} to {ends.strftime(end_format)}"
 
 
 # --- Creating and editing ------------------------------------------------------------------
@@ -272,7 +216,7 @@ def answers_refused_because(event: Event, now: datetime) -> str | None:
     if event.status == EventStatus.DONE:
         return "This event is over."
     if now >= answers_close_at(event):
-        closed = format_local(answers_close_at(event), event.group.time_zone)
+        closed = local_time(answers_close_at(event), event.group.time_zone, DAY_TIME_AND_ZONE)
         return f"Answers closed on {closed}. If your plans changed, tell an organizer."
     return None
 

@@ -11,6 +11,7 @@ from organizer.forms import ConfirmForm
 from organizer.models import EventStatus, RsvpState, utcnow
 from organizer.outcomes import pages as outcomes_pages
 from organizer.paging import page_number
+from organizer.timezones import DAY_TIME_AND_ZONE, local_time, to_local, when_text
 from organizer.urls import base_domain, external_url, safe_next_url
 
 bp = Blueprint("events", __name__, url_prefix="/groups/<slug>/events")
@@ -45,7 +46,7 @@ def promotion_notices() -> dict:
     if group is None or member is None or request.method != "GET":
         return {}
     return {"promotion_notices": [
-        (rsvp.event, service.format_local(rsvp.event.starts_at, group.time_zone))
+        (rsvp.event, local_time(rsvp.event.starts_at, group.time_zone, DAY_TIME_AND_ZONE))
         for rsvp in service.unseen_promotions(member.user_id, group.id)], "promotion_form": ConfirmForm()}
 
 
@@ -94,7 +95,7 @@ def detail(group, member, event_id: int):
         "group": group,
         "member": member,
         "event": event,
-        "when": service.when_text(event),
+        "when": when_text(event),
         "rsvp": rsvp,
         "waitlist_position": service.waitlist_position(rsvp) if rsvp else None,
         "answers_closed": service.answers_refused_because(event, now),
@@ -119,13 +120,13 @@ def edit(group, member, event_id: int):
         form.process(data={
             "title": event.title,
             "description": event.description,
-            "starts_at": service.to_local(event.starts_at, group.time_zone),
-            "ends_at": service.to_local(event.ends_at, group.time_zone),
+            "starts_at": to_local(event.starts_at, group.time_zone),
+            "ends_at": to_local(event.ends_at, group.time_zone),
             "venue_name": event.venue_name,
             "venue_address": event.venue_address,
             "capacity": event.capacity,
             "rounds": event.rounds,
-            "rsvp_deadline": service.to_local(event.rsvp_deadline, group.time_zone),
+            "rsvp_deadline": to_local(event.rsvp_deadline, group.time_zone),
         })
     if form.validate_on_submit():
         with attempt() as action:
@@ -148,7 +149,7 @@ def rsvp(group, member, event_id: int):
         answer = service.answer(event, current_user, form.answer.data == "yes", utcnow())
     if action.ok:
         if answer.state == RsvpState.GOING:
-            flash(f"You are in. See you on {service.format_local(event.starts_at, group.time_zone)}.", "success")
+            flash(f"You are in. See you on {local_time(event.starts_at, group.time_zone, DAY_TIME_AND_ZONE)}.", "success")
         elif answer.state == RsvpState.WAITLISTED:
             position = service.waitlist_position(answer)
             flash(f"The event is full, so you are number {position} on the waitlist. "

@@ -4,7 +4,6 @@ import re
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
-from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
@@ -14,16 +13,13 @@ from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.groups.memberships import add_member, membership
 from organizer.models import Group, GroupInvitation, InvitationState, Membership, Role, User, utcnow
+from organizer.timezones import is_time_zone
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a lunch table
 INVITE_CODE_LENGTH = 10
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX_LENGTH = 60
 DEFAULT_COOLDOWN_WEEKS = 8
-
-
-def time_zone_names() -> list[str]:
-    return sorted(available_timezones() - {"localtime", "Factory"})
 
 
 def new_invite_code() -> str:
@@ -60,7 +56,7 @@ def unique_slug(name: str) -> str:
 
 
 def check_time_zone(time_zone: str) -> None:
-    if time_zone not in available_timezones():
+    if not is_time_zone(time_zone):
         raise ActionRefused(f"Unknown time zone: {time_zone}.")
 
 

@@ -14,6 +14,7 @@ from organizer.groups.memberships import members_of
 from organizer.messages import invitations
 from organizer.models import Role, utcnow
 from organizer.outcomes import pages as outcomes_pages
+from organizer.timezones import time_zone_names
 from organizer.urls import external_url
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
@@ -60,7 +61,7 @@ def _answer_invitation(invitation_id: int, accept: bool):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
-    form = GroupForm(time_zones=service.time_zone_names())
+    form = GroupForm(time_zones=time_zone_names())
     if request.method == "GET":
         form.time_zone.data = "America/Toronto"
     if form.validate_on_submit():
@@ -196,7 +197,7 @@ def set_password_link(group, member, user_id: int):
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 @organizer_required
 def settings(group, member):
-    form = GroupForm(obj=group, time_zones=service.time_zone_names())
+    form = GroupForm(obj=group, time_zones=time_zone_names())
     if form.validate_on_submit():
         with attempt() as action:
             service.update_group(

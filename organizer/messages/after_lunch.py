@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from organizer.events.service import format_local, when_text
 from organizer.extensions import db
 from organizer.groups.memberships import membership
 from organizer.members.service import published_partner_ids, visible_needs_query
@@ -43,6 +42,7 @@ from organizer.models import (
     User,
 )
 from organizer.outcomes import answers
+from organizer.timezones import local_time, when_text
 from organizer.urls import external_url
 
 # Lunches that ended longer ago than this get no follow-up from the periodic pass (a site that
@@ -158,6 +158,6 @@ def tell_thanked(line: HelpGiven, now: datetime) -> bool:
     context = {"thanker": thanker, "needs": shown, "met": [n for n in shown if n.status == NeedStatus.MET.value],
                "note": note, "event": event, "source": line.source, "what": answers.GAVE_WORDS.get(line.what, ""),
                "page_url": page_url,
-               "when": format_local(event.starts_at, group.time_zone, "%A %d %B") if event is not None else ""}
+               "when": local_time(event.starts_at, group.time_zone, "%A %d %B") if event is not None else ""}
     return queue_message(kinds.THANK_YOU_NOTE, helper, group, f"{thanker.name} says thank you",
                          "thank_you_note", context, dedupe_key=key, now=now) is not None

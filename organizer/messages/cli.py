@@ -1,7 +1,6 @@
 """Flask commands of the messages feature (registered by organizer.cli)."""
 
 import time
-from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from organizer.extensions import db
 from organizer.messages import delivery, periodic, service
 from organizer.models import Group, utcnow
+from organizer.timezones import SORTABLE, local_time
 
 
 @click.command("send-outbox")
@@ -45,13 +45,12 @@ def outbox_command(group_slug: str, failed: bool) -> None:
     group = db.session.scalar(select(Group).where(Group.slug == group_slug))
     if group is None:
         raise click.ClickException(f"No group with the slug {group_slug!r}.")
-    zone = ZoneInfo(group.time_zone)
     messages = list(db.session.scalars(service.outbox_query(group.id, failed)))
     if not messages:
         click.echo("No failed messages." if failed else "No messages.")
         return
     for m in messages:
-        when = m.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        when = local_time(m.created_at, group.time_zone, SORTABLE)
         line = f"{when}  {m.status:<9} tries {m.attempts}  {m.kind:<20} {m.to_email:<30} {m.subject}"
         click.echo(line)
         if m.last_error and m.status != "sent":

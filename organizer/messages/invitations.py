@@ -40,6 +40,7 @@ from organizer.groups.memberships import add_member, invite_to_group, membership
 from organizer.messages import kinds
 from organizer.messages.service import queue_message, queue_to_address, render_email
 from organizer.models import EmailInvitation, Group, Membership, Message, User
+from organizer.timezones import local_time
 from organizer.urls import external_url
 
 MAX_ADDRESSES = 100
@@ -97,7 +98,7 @@ def _invite_address(group: Group, address: str, inviter: User, now: datetime) ->
     db.session.add(EmailInvitation(group_id=group.id, email=address, token_hash=hash_token(token),
                                    invited_by_id=inviter.id, created_at=now, expires_at=now + timedelta(days=days)))
     db.session.flush()
-    expires = (now + timedelta(days=days)).strftime("%d %B %Y")
+    expires = local_time(now + timedelta(days=days), group.time_zone, "%d %B %Y")
     queue_to_address(kinds.INVITATION, address, group, f"{inviter.name} invites you to join {group.name}",
                      "invitation_new", {"inviter": inviter, "expires": expires,
                                         "join_url": external_url("messages.join", join_token=token)},
@@ -131,7 +132,7 @@ def welcome(group: Group, user: User, by: User | None, now: datetime) -> bool:
         return False
     hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
     token = issue_set_password_token(user, by, timedelta(hours=hours), now)
-    expires = (now + timedelta(hours=hours)).strftime("%d %B %Y, %H:%M UTC")
+    expires = local_time(now + timedelta(hours=hours), group.time_zone, "%d %B %Y, %H:%M %Z")
     return queue_message(
         kinds.WELCOME, user, group, f"Welcome to {group.name} on Give First: choose your password", "welcome",
         {"organizer": by, "set_password_url": external_url("auth.set_password", token=token), "hours": hours,

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from organizer.events.exports import calendar_file
-from organizer.events.service import format_local, has_calendar_file, when_text
+from organizer.events.service import has_calendar_file
 from organizer.extensions import db
 from organizer.groups.memberships import membership
 from organizer.messages import kinds, links
@@ -34,6 +34,7 @@ from organizer.models import (
 )
 from organizer.models import Message as OutboxMessage
 from organizer.pairing import sheets
+from organizer.timezones import SHORT_DAY_AND_TIME, local_time, when_text
 from organizer.urls import base_domain, external_url
 
 
@@ -78,7 +79,7 @@ def announce_event(event: Event, now: datetime) -> int:
                    "no_url": rsvp_url(event, user, "no")}
         queued += queue_message(
             kinds.EVENT_ANNOUNCEMENT, user, event.group, f"{event.group.name}: {event.title}, "
-            f"{format_local(event.starts_at, event.group.time_zone, '%a %d %b, %H:%M')}",
+            f"{local_time(event.starts_at, event.group.time_zone, SHORT_DAY_AND_TIME)}",
             "event_announcement", context, dedupe_key=f"announce:{event.id}:{user.id}", now=now,
             attachments=attachments) is not None
     return queued
@@ -149,7 +150,7 @@ def remind(event: Event, now: datetime) -> int:
     for user in _answered(event, (RsvpState.GOING,)):
         queued += queue_message(
             kinds.EVENT_REMINDER, user, event.group,
-            f"Reminder: {event.title}, {format_local(event.starts_at, event.group.time_zone, '%a %d %b, %H:%M')}",
+            f"Reminder: {event.title}, {local_time(event.starts_at, event.group.time_zone, SHORT_DAY_AND_TIME)}",
             "event_reminder", _event_context(event),
             dedupe_key=f"reminder:{event.id}:{user.id}:{stamp}", now=now) is not None
     return queued

@@ -14,6 +14,7 @@ from organizer.messages import invitations, kinds, service
 from organizer.messages.forms import InviteByEmailForm, preferences_form
 from organizer.models import MessageStatus, utcnow
 from organizer.paging import Page, clamp, page_number
+from organizer.timezones import when_text
 
 bp = Blueprint("messages", __name__)
 OUTBOX_PAGE_SIZE = 50
@@ -86,9 +87,9 @@ def rsvp(rsvp_token: str):
             flash(str(refusal), "error")
         else:
             return render_template("messages/rsvp.html", event=event, user=user, going=going, answer=answer,
-                                   done=True, when=events.when_text(event))
+                                   done=True, when=when_text(event))
     return render_template("messages/rsvp.html", event=event, user=user, going=going, form=form, done=False,
-                           when=events.when_text(event),
+                           when=when_text(event),
                            closed=events.answers_refused_because(event, utcnow()))
 
 

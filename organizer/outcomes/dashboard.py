@@ -14,7 +14,6 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -35,6 +34,7 @@ from organizer.models import (
 from organizer.outcomes.history import helped_share
 from organizer.outcomes.service import giver_counts
 from organizer.spreadsheet import safe_cell
+from organizer.timezones import local_time
 
 EVENTS_SHOWN = 12
 MONTHS_SHOWN = 12
@@ -75,8 +75,8 @@ def _past_events(group: Group, now: datetime) -> list[Event]:
     return list(reversed(list(events)))
 
 
-def _label(event: Event, zone: ZoneInfo) -> str:
-    return f"{event.starts_at.astimezone(zone):%d %b %Y} {event.title}"[:40]
+def _label(event: Event, time_zone: str) -> str:
+    return f"{local_time(event.starts_at, time_zone, '%d %b %Y')} {event.title}"[:40]
 
 
 def _seats(event_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
@@ -94,10 +94,9 @@ def _seats(event_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
 
 
 def figures(group: Group, now: datetime) -> list[Figure]:
-    zone = ZoneInfo(group.time_zone)
     events = _past_events(group, now)
     ids = [e.id for e in events]
-    labels = [_label(e, zone) for e in events]
+    labels = [_label(e, group.time_zone) for e in events]
     seats = _seats(ids)
     answers = {e: [] for e in ids}
     for a in db.session.scalars(select(LunchAnswer).where(LunchAnswer.event_id.in_(ids))) if ids else []:
@@ -116,7 +115,7 @@ def figures(group: Group, now: datetime) -> list[Figure]:
     months = Counter()
     for changed_at in db.session.scalars(select(NeedChange.changed_at).where(
             NeedChange.group_id == group.id, NeedChange.status == NeedStatus.MET.value)):
-        months[changed_at.astimezone(zone).strftime("%Y-%m")] += 1
+        months[local_time(changed_at, group.time_zone, "%Y-%m")] += 1
     month_keys = sorted(months)[-MONTHS_SHOWN:]
     return [
         Figure("attendance", "Attendance per lunch", "people seated", labels, attendance, axis="people"),

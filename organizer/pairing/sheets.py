@@ -8,7 +8,6 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import render_template
 
@@ -24,6 +23,7 @@ from organizer.models import Event, Group, Membership, PairingRun, PairingTable,
 from organizer.pairing import service
 from organizer.pairing.reasons import MEMBER, ORGANIZERS, ROOM, TABLE, visible_reasons
 from organizer.spreadsheet import safe_cell
+from organizer.timezones import LONG_DAY_AND_TIME, STAMP, local_time
 
 PRINT_CSS = Path(__file__).resolve().parent.parent.parent / "static" / "css" / "print.css"
 
@@ -54,10 +54,6 @@ class FinderLine:
     """One line of the "find your table" sheet: a name and its table in each round."""
     name: str
     tables: list[int]
-
-
-def _local(value: datetime, time_zone: str, fmt: str) -> str:
-    return value.astimezone(ZoneInfo(time_zone)).strftime(fmt)
 
 
 def cards(run: PairingRun, also_meet: dict[int, str] | None = None) -> list[Card]:
@@ -121,8 +117,8 @@ def context(group: Group, event: Event, run: PairingRun, now: datetime, large: b
         "group": group, "event": event, "run": run, "large": large, "part": part,
         "cards": cards(run, worth_meeting(run) if part in ("all", "cards") else {}),
         "finder": finder(run),
-        "when": _local(event.starts_at, tz, "%A %d %B %Y, %H:%M"),
-        "printed": _local(now, tz, "%d %b %Y %H:%M %Z"),
+        "when": local_time(event.starts_at, tz, LONG_DAY_AND_TIME),
+        "printed": local_time(now, tz, STAMP),
         "rounds": list(range(1, run.rounds + 1)),
     }
 
