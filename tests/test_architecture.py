@@ -260,3 +260,9 @@ def test_one_membership_lookup(path):
             columns = _compared_columns(node)
             if {"Membership.group_id", "Membership.user_id"} <= columns and _selects_membership(node.func.value):
                 raise AssertionError(f"{name(path)}:{node.lineno} looks a membership up: use groups.memberships.membership")
+
+
+@pytest.mark.parametrize("path", [p for p in all_modules() if name(p) != "timezones.py"], ids=name)
+def test_local_times_are_made_in_organizer_timezones_only(path):
+    """One place turns UTC into the group's zone and writes it (organizer/timezones.py)."""
+    assert "zoneinfo" not in imported_modules(path), f"{name(path)} imports zoneinfo: use organizer.timezones"
