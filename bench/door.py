@@ -95,7 +95,7 @@ def run(args, kind: str) -> bool:
     from organizer import create_app, matching
     from organizer.extensions import db
     from organizer.models import utcnow
-    from organizer.pairing import service
+    from organizer.pairing import runs, snapshots
 
     url = database_url(args.database_url or f"sqlite:///{instance}/bench-{kind}.sqlite3")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
@@ -123,9 +123,9 @@ def run(args, kind: str) -> bool:
             from organizer.models import Event
             event = db.session.get(Event, event_id)
             t0 = time.perf_counter()
-            run = service.claim_run(event, None, utcnow(), 20.0)
+            run = runs.claim_run(event, None, utcnow(), 20.0)
             t1 = time.perf_counter()
-            snap = service.snapshot(event, run.inputs["attendees"], [], utcnow(), 20.0)
+            snap = snapshots.snapshot(event, run.inputs["attendees"], [], utcnow(), 20.0)
             db.session.rollback()
             t2 = time.perf_counter()
             scores = matching.score(snap.problem.attendees, snap.problem.options)
@@ -133,7 +133,7 @@ def run(args, kind: str) -> bool:
             pairing = matching.solve(snap.problem, scores)
             assert not matching.violations(snap.problem, pairing)
             t4 = time.perf_counter()
-            saved = service._save(run.id, snap, scores, pairing, service.review_summary(snap, scores, pairing))
+            saved = runs._save(run.id, snap, scores, pairing, runs.review_summary(snap, scores, pairing))
             t5 = time.perf_counter()
             last = (saved.version, saved.proven_optimal, saved.objective, len(saved.tables))
         response = client.get(f"/groups/{slug}/events/{event_id}/pairing/")

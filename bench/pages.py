@@ -67,7 +67,7 @@ def seed(url: str, secret_key: str, n: int, seed_value: int) -> dict:
     from organizer.groups.service import add_member, create_group
     from organizer.members.service import tags_for
     from organizer.models import Event, EventStatus, Need, Offer, Rsvp, RsvpState, User, utcnow
-    from organizer.pairing import service as pairing
+    from organizer.pairing import runs, snapshots
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key, "TESTING": False,
                       "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False})
@@ -97,11 +97,11 @@ def seed(url: str, secret_key: str, n: int, seed_value: int) -> dict:
             for _, offer_text, tag in rng.sample(TOPICS, 3):
                 db.session.add(Offer(membership=member, title=offer_text.capitalize(), tags=tags_for(group.id, [tag])))
         db.session.commit()
-        run = pairing.claim_run(event, organizer, utcnow(), 60.0)
-        snap = pairing.snapshot(event, run.inputs["attendees"], [], utcnow(), 60.0)
+        run = runs.claim_run(event, organizer, utcnow(), 60.0)
+        snap = snapshots.snapshot(event, run.inputs["attendees"], [], utcnow(), 60.0)
         scores = matching.score(snap.problem.attendees, snap.problem.options)
         result = matching.solve(snap.problem, scores)
-        pairing._save(run.id, snap, scores, result, pairing.review_summary(snap, scores, result))
+        runs._save(run.id, snap, scores, result, runs.review_summary(snap, scores, result))
         db.session.commit()
         token = log_in(organizer)
         organizer_id, slug, event_id = organizer.id, group.slug, event.id

@@ -5,7 +5,7 @@ import pytest
 
 from organizer.extensions import db
 from organizer.models import HelpLink, utcnow
-from organizer.pairing import service
+from organizer.pairing import runs
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
 
@@ -36,9 +36,9 @@ def club(app):
 
 
 def generate(event):
-    run = service.claim_run(event, None, utcnow(), TIME_LIMIT)
+    run = runs.claim_run(event, None, utcnow(), TIME_LIMIT)
     db.session.commit()  # the claim, as the boundary commits it
-    return service.execute_run(run.id, TIME_LIMIT)
+    return runs.execute_run(run.id, TIME_LIMIT)
 
 
 def tables(run):

@@ -380,10 +380,10 @@ def unpublished_run(event, version, *tables):
 
 
 def publish(run):
-    from organizer.pairing import service as pairing
+    from organizer.pairing import publishing
 
     with writing():
-        pairing.publish(run, utcnow(), confirm_changed=True)
+        publishing.publish(run, utcnow(), confirm_changed=True)
 
 
 def test_publishing_tells_each_seated_member_their_partner_with_only_what_they_may_see(app, smtp):

@@ -3,7 +3,7 @@
 from organizer.database import transaction
 from organizer.extensions import db
 from organizer.models import utcnow
-from organizer.pairing import service
+from organizer.pairing import publishing, runs
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
 
@@ -20,10 +20,10 @@ def test_the_overview_names_a_published_partner_with_a_link(client, auth, app):
     assert "Your lunch partner" not in before
     db.session.commit()  # the test's own rows; execute_run opens transactions of its own
     with transaction():
-        run_id = service.claim_run(event, None, utcnow(), 10.0).id
-    run = service.execute_run(run_id, 10.0)
+        run_id = runs.claim_run(event, None, utcnow(), 10.0).id
+    run = runs.execute_run(run_id, 10.0)
     with transaction():
-        service.publish(run, utcnow())
+        publishing.publish(run, utcnow())
     page = client.get(f"/groups/{group.slug}/").get_data(as_text=True)
     assert "Your lunch partner for December lunch" in page and "Bob Stone" in page
     assert f"/groups/{group.slug}/events/{event.id}/pairing/mine" in page

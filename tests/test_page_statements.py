@@ -11,7 +11,7 @@ from organizer.extensions import db
 from organizer.groups.service import add_member
 from organizer.members.service import tags_for
 from organizer.models import Need, Offer, Rsvp, RsvpState, User, utcnow
-from organizer.pairing import service as pairing
+from organizer.pairing import runs
 from tests.event_factories import make_event
 from tests.factories import make_group, make_user
 
@@ -60,9 +60,9 @@ def grow(group, lunch, rng, count: int) -> None:
 
 
 def pair(lunch) -> None:
-    run = pairing.claim_run(lunch, None, utcnow(), 10.0)
+    run = runs.claim_run(lunch, None, utcnow(), 10.0)
     db.session.commit()  # the claim, as the boundary commits it
-    pairing.execute_run(run.id, 10.0)
+    runs.execute_run(run.id, 10.0)
 
 
 def statements_for(client, path: str) -> list[str]:

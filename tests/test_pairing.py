@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from organizer.database import transaction
+from organizer.errors import ActionRefused
 from organizer.events import service as events
 from organizer.extensions import db
 from organizer.matching import violations
 from organizer.models import PairingRun, RunStatus, utcnow
-from organizer.pairing import service
+from organizer.pairing import edits, publishing, queries, runs, snapshots
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
 
@@ -48,14 +49,14 @@ def lunch(app):
 def generate(event, **kwargs):
     db.session.commit()  # the test's own changes; execute_run opens transactions of its own
     with transaction():
-        run = service.claim_run(event, None, utcnow(), TIME_LIMIT, **kwargs)
-    return service.execute_run(run.id, TIME_LIMIT)
+        run = runs.claim_run(event, None, utcnow(), TIME_LIMIT, **kwargs)
+    return runs.execute_run(run.id, TIME_LIMIT)
 
 
 def swap(run, first_id, second_id, round_, by):
-    scored = service.swap_scores(run, first_id, second_id, round_, utcnow(), TIME_LIMIT)
+    scored = edits.swap_scores(run, first_id, second_id, round_, utcnow(), TIME_LIMIT)
     scored.score()
-    return service.swap(run, first_id, second_id, round_, by, utcnow(), scored)
+    return edits.swap(run, first_id, second_id, round_, by, utcnow(), scored)
 
 
 def seated(run):
@@ -112,7 +113,7 @@ def test_do_not_pair_choices_are_respected(lunch):
 def test_pairs_that_met_within_the_cooldown_are_not_paired_again(lunch):
     group, organizer, event, p = lunch
     first = generate(event)
-    service.publish(first, utcnow())
+    publishing.publish(first, utcnow())
     later = make_event(group, title="January lunch", starts_in=timedelta(days=21))
     for user in p.values():
         make_rsvp(later, user, checked_in=True)
@@ -148,7 +149,7 @@ def test_review_lists_uncovered_needs_and_unhelped_people(lunch):
 
 def test_a_second_generate_while_one_runs_is_refused_with_409(lunch, client, auth):
     group, organizer, event, p = lunch
-    running = service.claim_run(event, None, utcnow(), TIME_LIMIT)
+    running = runs.claim_run(event, None, utcnow(), TIME_LIMIT)
     db.session.commit()  # the claim, as the boundary commits it
     auth.login("olga@example.org")
     response = client.post(f"/groups/{group.slug}/events/{event.id}/pairing/generate",
@@ -164,7 +165,7 @@ def test_a_second_generate_while_one_runs_is_refused_with_409(lunch, client, aut
 def test_a_dead_workers_claim_expires_and_generation_goes_on(lunch):
     group, organizer, event, p = lunch
     long_ago = utcnow() - timedelta(hours=1)
-    dead = service.claim_run(event, None, long_ago, TIME_LIMIT)  # never executed: its worker died
+    dead = runs.claim_run(event, None, long_ago, TIME_LIMIT)  # never executed: its worker died
     db.session.commit()  # the claim, as the boundary commits it
     run = generate(event)
     db.session.refresh(dead)
@@ -177,14 +178,14 @@ def test_a_failed_solve_leaves_the_published_version_in_place(lunch):
 
     group, organizer, event, p = lunch
     published = generate(event)
-    service.publish(published, utcnow())
+    publishing.publish(published, utcnow())
     others = [u for u in p.values()]
     for i, a in enumerate(others):  # nobody may sit with anybody: no seating exists
         for b in others[i + 1:]:
             add_do_not_pair(group, a.id, b.id, by_organizer=True, created_by=organizer)
     failed = generate(event)
     assert failed.status == RunStatus.FAILED and "No seating obeys the rules" in failed.error
-    assert service.published_run(event).id == published.id
+    assert queries.published_run(event).id == published.id
 
 
 def test_a_version_for_attendees_who_changed_is_not_published_silently(lunch):
@@ -192,11 +193,11 @@ def test_a_version_for_attendees_who_changed_is_not_published_silently(lunch):
     run = generate(event)
     latecomer = make_member(group, name="Late Larry")
     make_rsvp(event, latecomer, checked_in=True)
-    with pytest.raises(service.ActionRefused, match="attendees changed"):
-        service.publish(run, utcnow())
-    assert service.published_run(event) is None
-    service.publish(run, utcnow(), confirm_changed=True)
-    assert service.published_run(event).id == run.id
+    with pytest.raises(ActionRefused, match="attendees changed"):
+        publishing.publish(run, utcnow())
+    assert queries.published_run(event) is None
+    publishing.publish(run, utcnow(), confirm_changed=True)
+    assert queries.published_run(event).id == run.id
 
 
 def test_thread_job_from_the_page_computes_and_shows_the_result(lunch, client, auth):
@@ -228,11 +229,11 @@ def test_lock_then_re_solve_keeps_the_locked_pair(lunch):
     resolved = generate(event, based_on=swapped, action="re-solve")
     assert sorted(s.user_id for s in table_of(resolved, p["Alice"].id).seats) == sorted([p["Alice"].id, p["Sofia"].id])
     assert table_of(resolved, p["Alice"].id).locked
-    unlocked = service.set_locked(resolved, table_of(resolved, p["Alice"].id).id, False, organizer, utcnow())
-    unlocked = service.set_locked(unlocked, table_of(unlocked, p["Dave"].id).id, False, organizer, utcnow())
+    unlocked = edits.set_locked(resolved, table_of(resolved, p["Alice"].id).id, False, organizer, utcnow())
+    unlocked = edits.set_locked(unlocked, table_of(unlocked, p["Dave"].id).id, False, organizer, utcnow())
     again = generate(event, based_on=unlocked, action="re-solve")
     assert p["Dave"].id in [s.user_id for s in table_of(again, p["Alice"].id).seats]
-    assert [r.version for r in service.runs_of(event)] == [6, 5, 4, 3, 2, 1]  # nothing overwritten
+    assert [r.version for r in queries.runs_of(event)] == [6, 5, 4, 3, 2, 1]  # nothing overwritten
 
 
 def _trio(run):
@@ -246,7 +247,7 @@ def test_a_locked_trio_stays_together_and_keeps_its_number(lunch):
     run = generate(event)
     trio = _trio(run)
     people = sorted(s.user_id for s in trio.seats)
-    locked = service.set_locked(run, trio.id, True, organizer, utcnow())
+    locked = edits.set_locked(run, trio.id, True, organizer, utcnow())
     assert _trio(locked).locked and not locked.proven_optimal
     resolved = generate(event, based_on=locked, action="re-solve")
     assert sorted(s.user_id for s in _trio(resolved).seats) == people
@@ -278,7 +279,7 @@ def test_the_review_page_locks_a_trio_by_its_button(lunch, client, auth):
     assert f'aria-label="Lock this trio: {names}"' in page
     response = client.post(f"{base}{run.id}/tables/{trio.id}/lock")
     assert response.status_code in (302, 303)
-    newest = service.runs_of(event)[0]
+    newest = queries.runs_of(event)[0]
     assert newest.version == 2 and _trio(newest).locked
 
 
@@ -287,10 +288,10 @@ def test_a_swap_that_moves_someone_out_of_a_locked_trio_is_refused(lunch):
     make_rsvp(event, make_member(group, name="Ken Example"), checked_in=True)
     run = generate(event)
     trio = _trio(run)
-    locked = service.set_locked(run, trio.id, True, organizer, utcnow())
+    locked = edits.set_locked(run, trio.id, True, organizer, utcnow())
     inside = trio.seats[0].user_id
     outside = next(s.user_id for t in locked.tables if len(t.seats) == 2 for s in t.seats)
-    with pytest.raises(service.ActionRefused, match="locked table"):
+    with pytest.raises(ActionRefused, match="locked table"):
         swap(locked, inside, outside, 1, organizer)
 
 
@@ -303,7 +304,7 @@ def test_a_swap_into_a_do_not_pair_is_refused(lunch):
     other = next(u for u in p.values() if u.id not in (p["Alice"].id, partner_of_alice))
     add_do_not_pair(group, p["Alice"].id, other.id, by_organizer=False, created_by=p["Alice"])
     db.session.commit()
-    with pytest.raises(service.ActionRefused, match="must not be paired"), transaction():
+    with pytest.raises(ActionRefused, match="must not be paired"), transaction():
         swap(run, partner_of_alice, other.id, 1, organizer)
     assert db.session.scalar(select(func.count()).select_from(PairingRun)) == 1
 
@@ -314,7 +315,7 @@ def test_a_walk_in_added_from_the_pairing_page_is_not_checked_in_when_the_re_sol
     run = generate(event)
     walk_in = make_member(group, name="Walk In")
     with transaction():
-        service.claim_run(event, None, utcnow(), TIME_LIMIT)  # a computation is already running
+        runs.claim_run(event, None, utcnow(), TIME_LIMIT)  # a computation is already running
     auth.login("olga@example.org")
     page = client.post(f"/groups/{group.slug}/events/{event.id}/pairing/{run.id}/add",
                        data={"add-user": f"Walk In (#{walk_in.id})"}, follow_redirects=True)
@@ -335,7 +336,7 @@ def test_a_walk_in_added_from_the_pairing_page_is_checked_in_and_seated(lunch, c
             thread.join(timeout=30)
     db.session.expire_all()
     assert events.rsvp_of(event.id, walk_in.id).checked_in_at is not None
-    assert service.latest_run(event).version == 2
+    assert queries.latest_run(event).version == 2
 
 
 def test_exclude_and_add_a_walk_in_make_new_versions(lunch):
@@ -344,7 +345,7 @@ def test_exclude_and_add_a_walk_in_make_new_versions(lunch):
     without = generate(event, based_on=run, action="exclude", inputs={"excluded": [p["Sam"].id], "added": []})
     assert p["Sam"].id not in seated(without) and len(seated(without)) == 5
     walk_in = make_member(group, name="Walk In")
-    inputs = service.add_walk_in(without, walk_in.id, utcnow())
+    inputs = edits.add_walk_in(without, walk_in.id, utcnow())
     with_walk_in = generate(event, based_on=without, action="add walk-in", inputs=inputs)
     assert walk_in.id in seated(with_walk_in) and p["Sam"].id not in seated(with_walk_in)
 
@@ -360,7 +361,7 @@ def test_publish_then_members_see_partner_and_partner_only_needs(lunch, client, 
     mine = f"/groups/{group.slug}/events/{event.id}/pairing/mine"
     assert "not published yet" in client.get(mine).get_data(as_text=True)
     assert "Partner-only" not in client.get(f"/groups/{group.slug}/members/{p['Dave'].id}").get_data(as_text=True)
-    service.publish(run, utcnow())
+    publishing.publish(run, utcnow())
     page = client.get(mine).get_data(as_text=True)
     assert "Table" in page and "Dave Example" in page
     assert "Partner-only: a quiet word about agents" in page and "555-0199" in page
@@ -372,7 +373,7 @@ def test_publish_then_members_see_partner_and_partner_only_needs(lunch, client, 
     auth.logout()
     auth.login("tom@example.org")
     assert "Partner-only" not in client.get(f"/groups/{group.slug}/members/{p['Dave'].id}").get_data(as_text=True)
-    service.unpublish(event)
+    publishing.unpublish(event)
     assert "not published yet" in client.get(mine).get_data(as_text=True)
 
 
@@ -400,7 +401,7 @@ def test_print_view_and_pairs_csv(lunch, client, auth):
     page = client.get(f"/groups/{group.slug}/events/{event.id}/pairing/{run.id}/print?large=1").get_data(as_text=True)
     assert 'class="sheets large"' in page and "Alice Example" in page
     assert client.get(f"/groups/{group.slug}/events/{event.id}/pairing/pairs.csv").status_code == 404
-    service.publish(run, utcnow())
+    publishing.publish(run, utcnow())
     csv_text = client.get(f"/groups/{group.slug}/events/{event.id}/pairing/pairs.csv").get_data(as_text=True)
     assert csv_text.splitlines()[0] == "Round,Table,Name,Email,Partners,Score,Reason"
     assert len(csv_text.strip().splitlines()) == 1 + 6
@@ -441,7 +442,7 @@ def test_pair_command_prints_the_documented_json(lunch, runner):
     assert set(table["members"][0]) == {"email", "name"}
     emails = sorted(m["email"] for t in document["rounds"][0] for m in t["members"])
     assert emails == sorted(u.email for u in p.values())
-    assert service.published_run(event).version == 1
+    assert queries.published_run(event).version == 1
 
 
 def test_sheets_command_writes_the_published_pdf(lunch, runner, tmp_path):
@@ -465,7 +466,7 @@ def test_saved_pairings_pass_the_validator(lunch):
     event.rounds = 2
     db.session.commit()
     run = generate(event)
-    snap = service.snapshot(event, run.inputs["attendees"], [], utcnow(), TIME_LIMIT)
+    snap = snapshots.snapshot(event, run.inputs["attendees"], [], utcnow(), TIME_LIMIT)
     from organizer.matching import Group, Pairing, Round
     rounds = tuple(Round(tuple(Group(tuple(s.user_id for s in t.seats), 0) for t in run.tables if t.round == r), 0, 0, True)
                    for r in (1, 2))
@@ -475,12 +476,12 @@ def test_saved_pairings_pass_the_validator(lunch):
 def test_rq_worker_runs_the_job_when_redis_is_configured(lunch, app):
     from rq import SimpleWorker
 
-    from organizer.pairing import jobs
+    from organizer.pairing import jobs, runs
     from tests.conftest import redis_url_or_skip
 
     url = redis_url_or_skip(14)
     group, organizer, event, p = lunch
-    run = service.claim_run(event, None, utcnow(), TIME_LIMIT)
+    run = runs.claim_run(event, None, utcnow(), TIME_LIMIT)
     db.session.commit()  # the claim, as the boundary commits it
     queue = jobs.queue(url)
     queue.empty()
@@ -524,10 +525,10 @@ def test_swap_and_leave_out_take_typed_names_and_refuse_others_with_a_message(lu
     refused = client.post(f"{base}/exclude", data={"exclude-user": "Nobody <i>here</i>"}, follow_redirects=True)
     assert refused.status_code == 200
     assert "Choose a seated person from the list to leave out." in refused.get_data(as_text=True)
-    assert service.latest_run(event).version == 1
+    assert queries.latest_run(event).version == 1
     client.post(f"{base}/swap", data={"first": "alice example", "second": f"Sofia Example (#{p['Sofia'].id})",
                                       "round": "1"})
-    swapped = service.run_of_event(event)
+    swapped = queries.run_of_event(event)
     assert swapped.version == 2
     assert p["Tom"].id in [s.user_id for s in table_of(swapped, p["Alice"].id).seats]
 
@@ -539,4 +540,4 @@ def test_add_a_walk_in_by_typed_name_refuses_someone_already_seated(lunch, clien
     base = f"/groups/{group.slug}/events/{event.id}/pairing/{run.id}"
     html = client.post(f"{base}/add", data={"add-user": "Alice Example"}, follow_redirects=True).get_data(as_text=True)
     assert "Alice Example already has a seat in this version." in html
-    assert service.latest_run(event).version == 1
+    assert queries.latest_run(event).version == 1

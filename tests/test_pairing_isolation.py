@@ -10,7 +10,7 @@ import pytest
 from organizer import matching
 from organizer.extensions import db
 from organizer.models import RunStatus, utcnow
-from organizer.pairing import jobs, service
+from organizer.pairing import jobs, publishing, queries, runs
 from organizer.pairing.compute import in_process, isolated
 from tests.event_factories import make_rsvp
 from tests.factories import make_member, make_need, make_offer
@@ -18,14 +18,14 @@ from tests.test_pairing import TIME_LIMIT, generate, lunch  # noqa: F401 (a fixt
 
 
 def run_thread_job(app, event):
-    run = service.claim_run(event, None, utcnow(), TIME_LIMIT, action="generate")
+    run = runs.claim_run(event, None, utcnow(), TIME_LIMIT, action="generate")
     db.session.commit()  # the claim, as the boundary commits it
     jobs.start(run.id)
     for thread in threading.enumerate():
         if thread.name == f"pairing-run-{run.id}":
             thread.join(timeout=120)
     db.session.rollback()  # the job wrote through its own session: end this one's snapshot
-    return service.run_of_event(event, run.version)
+    return queries.run_of_event(event, run.version)
 
 
 def test_a_thread_job_solves_in_a_child_process_and_saves_the_same_result(app, lunch):  # noqa: F811
@@ -44,7 +44,7 @@ def test_a_child_over_its_memory_cap_fails_that_version_only(app, lunch):  # noq
         make_offer(group, user, title=["interview practice", "resume review", "career change"][k % 3])
         make_rsvp(event, user, checked_in=True)
     published = generate(event)
-    service.publish(published, utcnow())
+    publishing.publish(published, utcnow())
     app.config["PAIRING_MEMORY_LIMIT_MB"] = 1  # below what the child already uses: every new allocation fails
     try:
         run = run_thread_job(app, event)
@@ -52,7 +52,7 @@ def test_a_child_over_its_memory_cap_fails_that_version_only(app, lunch):  # noq
         app.config["PAIRING_MEMORY_LIMIT_MB"] = 4096
     assert run.status == RunStatus.FAILED
     assert "memory" in run.error or "stopped unexpectedly" in run.error
-    assert service.published_run(event).version == published.version
+    assert queries.published_run(event).version == published.version
     assert run_thread_job(app, event).status == RunStatus.DONE  # the web process goes on
 
 

@@ -9,7 +9,7 @@ import pytest
 from organizer.extensions import db
 from organizer.members.service import remove_need
 from organizer.models import Need, utcnow
-from organizer.pairing import service
+from organizer.pairing import publishing, runs
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
 
@@ -29,10 +29,10 @@ def pair(app):
     event = make_event(group, title="December lunch")
     for user in (ann, bo):
         make_rsvp(event, user, checked_in=True)
-    run = service.claim_run(event, None, utcnow(), TIME_LIMIT)
+    run = runs.claim_run(event, None, utcnow(), TIME_LIMIT)
     db.session.commit()  # the claim, as the boundary commits it
-    run = service.execute_run(run.id, TIME_LIMIT)
-    service.publish(run, utcnow())
+    run = runs.execute_run(run.id, TIME_LIMIT)
+    publishing.publish(run, utcnow())
     db.session.commit()
     return group, event, run, ann, bo, secret
 

@@ -9,7 +9,7 @@ import pytest
 from organizer.database import transaction
 from organizer.extensions import db
 from organizer.models import utcnow
-from organizer.pairing import service
+from organizer.pairing import publishing, runs
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
 
@@ -33,10 +33,10 @@ def published(app):
         make_rsvp(event, user, checked_in=True)
     db.session.commit()  # the test's own rows; execute_run opens transactions of its own
     with transaction():
-        run_id = service.claim_run(event, None, utcnow(), TIME_LIMIT).id
-    run = service.execute_run(run_id, TIME_LIMIT)
+        run_id = runs.claim_run(event, None, utcnow(), TIME_LIMIT).id
+    run = runs.execute_run(run_id, TIME_LIMIT)
     with transaction():
-        service.publish(run, utcnow())
+        publishing.publish(run, utcnow())
     return group, event, run
 
 

@@ -11,7 +11,7 @@ from organizer.database import transaction
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.models import Event, RunStatus, utcnow
-from organizer.pairing import service, sheets
+from organizer.pairing import publishing, queries, runs, sheets
 from organizer.urls import MAX_ID
 
 
@@ -34,16 +34,16 @@ def pair_command(event_id: int, publish: bool, as_json: bool, source: str | None
     try:
         with transaction():  # the claim commits before the computation starts
             event = _event_or_fail(event_id)
-            run = service.claim_run(event, None, utcnow(), time_limit, action="command line", source=source)
-        run = service.execute_run(run.id, time_limit)  # commits the read and the save on its own
+            run = runs.claim_run(event, None, utcnow(), time_limit, action="command line", source=source)
+        run = runs.execute_run(run.id, time_limit)  # commits the read and the save on its own
         if run.status != RunStatus.DONE:
             raise click.ClickException(f"Version {run.version} failed: {run.error}")
         if publish:
             with transaction():
-                service.publish(run, utcnow())
+                publishing.publish(run, utcnow())
     except ActionRefused as refusal:
         raise click.ClickException(str(refusal)) from None
-    run = service.run_of_event(event, run.version)
+    run = queries.run_of_event(event, run.version)
     if as_json:
         click.echo(json.dumps(run_document(run), ensure_ascii=False))
         return
@@ -88,7 +88,7 @@ def run_document(run) -> dict:
 def sheets_command(event_id: int, out: str, large: bool) -> None:
     """Write the published pairs of EVENT_ID (master sheet and table cards) as a PDF."""
     event = _event_or_fail(event_id)
-    run = service.published_run(event)
+    run = queries.published_run(event)
     if run is None:
         raise click.ClickException(f"Event {event_id} has no published pairs. Publish a version first.")
     base = current_app.config["BASE_URL"].rstrip("/")

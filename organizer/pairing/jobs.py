@@ -3,7 +3,7 @@ itself in a child process with a memory cap), or an RQ worker when REDIS_URL is 
 several web processes share the work).
 
 Either way the job's state lives in the database (the PairingRun row), and a job
-that dies leaves a claim that expires; see organizer.pairing.service.
+that dies leaves a claim that expires; see organizer.pairing.runs.
 """
 
 import logging
@@ -54,7 +54,7 @@ def _run_in_thread(app: Flask, run_id: int, time_limit: float) -> None:
 def execute(run_id: int, time_limit: float, compute=None) -> None:
     """The job: execute_run commits its own transactions (read, then save, the solve between)."""
     from organizer.extensions import db
-    from organizer.pairing.service import execute_run, fail_unexpectedly
+    from organizer.pairing.runs import execute_run, fail_unexpectedly
 
     try:
         execute_run(run_id, time_limit, compute=compute)

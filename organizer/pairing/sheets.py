@@ -20,7 +20,7 @@ from organizer.members.service import (
     visible_offers_query,
 )
 from organizer.models import Event, Group, Membership, PairingRun, PairingTable, User, utcnow
-from organizer.pairing import service
+from organizer.pairing import queries
 from organizer.pairing.reasons import MEMBER, ORGANIZERS, ROOM, TABLE, visible_reasons
 from organizer.spreadsheet import safe_cell
 from organizer.timezones import LONG_DAY_AND_TIME, STAMP, local_time
@@ -97,7 +97,7 @@ PARTS = ("all", "cards", "finder", "master")
 
 def worth_meeting(run: PairingRun) -> dict[int, str]:
     """Per table of the first round (by table id), the name of the person worth meeting that
-    the computation saved with the version (service.worth_meeting); none where that person
+    the computation saved with the version (runs.worth_meeting); none where that person
     now sits at the table (a swap) or is no longer seated."""
     saved = (run.summary or {}).get("worth_meeting", {})
     seated = {s.user_id: s.user.name for t in run.tables for s in t.seats}
@@ -188,7 +188,7 @@ def member_lunch(group: Group, event: Event, run: PairingRun, viewer: Membership
     A partner's needs shared with "a lunch partner" show now; hidden ones never do."""
     rounds = []
     still_partners = published_partner_ids(viewer, utcnow())  # partner access ends after the cool-down
-    for seat in service.my_seats(run, viewer.user_id):
+    for seat in queries.my_seats(run, viewer.user_id):
         partners = []
         partner_ids = frozenset(p.id for p in seat.partners) & still_partners
         readable = visible_reasons(group.id, [seat.table], MEMBER, viewer.user_id, partner_ids)[seat.table.id]
@@ -223,7 +223,7 @@ def member_ics(group: Group, event: Event, run: PairingRun, viewer: Membership, 
     emailed when the event is cancelled), so calendars take the newer copy."""
     published = run.published_at or utcnow()
     sequence = int(((event.updated_at if cancel else published) - event.created_at).total_seconds()) + cancel
-    seats = service.my_seats(run, viewer.user_id)
+    seats = queries.my_seats(run, viewer.user_id)
     lines = [f"Round {s.round}, table {s.table.number}: " + ", ".join(p.name for p in s.partners) for s in seats]
     who = " and ".join(p.name for p in seats[0].partners) if seats else "your group"
     return exports.ics(

@@ -19,7 +19,7 @@ from organizer.forms import ConfirmForm
 from organizer.help import service as help_model
 from organizer.models import RunStatus, utcnow
 from organizer.paging import page_number
-from organizer.pairing import jobs, reasons, service, sheets, stability
+from organizer.pairing import edits, jobs, publishing, queries, reasons, runs, sheets, snapshots, stability
 from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm, WalkInForm, person_label
 from organizer.urls import base_domain, id_arg
 
@@ -35,17 +35,17 @@ def wants_json() -> bool:
 
 def load_event(group, member, event_id: int):
     """The event, with the event page's rule: a draft is 404 to members (its title is a secret)."""
-    event = service.event_in_group(group, event_id, viewer=member)
+    event = queries.event_in_group(group, event_id, viewer=member)
     if event is None:
         abort(404)
     return event
 
 
 def load_run(event, run_id: int):
-    run = next((r for r in service.runs_of(event) if r.id == run_id), None)
+    run = next((r for r in queries.runs_of(event) if r.id == run_id), None)
     if run is None:
         abort(404)
-    return service.run_of_event(event, run.version)
+    return queries.run_of_event(event, run.version)
 
 
 def time_limit() -> float:
@@ -68,10 +68,10 @@ def start_run(group, event, before=None, **claim):
     with attempt(flash_refusal=not wants_json()) as action:
         if before is not None:
             claim["inputs"] = before()
-        run = service.claim_run(event, current_user, utcnow(), time_limit(), **claim)
+        run = runs.claim_run(event, current_user, utcnow(), time_limit(), **claim)
     if not action.ok:
         refusal = action.refusal
-        busy = isinstance(refusal, service.AlreadyRunning)
+        busy = isinstance(refusal, runs.AlreadyRunning)
         if wants_json():
             body = {**run_json(refusal.run), "error": str(refusal)} if busy else {"error": str(refusal)}
             return jsonify(body), 409 if busy else 400
@@ -97,7 +97,7 @@ def show_version(group, event, version: int):
 
 def people_choices(run) -> dict[int, str]:
     """Who is seated in this version (round 1 seats everyone), by name: user id -> name."""
-    return service.seated_names(run)
+    return queries.seated_names(run)
 
 
 def labels(people: dict[int, str]) -> list[str]:
@@ -108,27 +108,27 @@ def labels(people: dict[int, str]) -> list[str]:
 @organizer_required
 def index(group, member, event_id: int):
     event = load_event(group, member, event_id)
-    latest = service.latest_run(event)
+    latest = queries.latest_run(event)
     version = id_arg("version")
-    run = service.review_run(event, version or None)
+    run = queries.review_run(event, version or None)
     if version and run is None:
         abort(404)
     context = dict(group=group, member=member, event=event, latest=latest, run=run,
-                   runs=service.runs_of(event), generate_form=GenerateForm(source=service.default_source(event).value),
-                   confirm_form=ConfirmForm(), published=service.published_run(event))
+                   runs=queries.runs_of(event), generate_form=GenerateForm(source=snapshots.default_source(event).value),
+                   confirm_form=ConfirmForm(), published=queries.published_run(event))
     if run is not None and run.status == RunStatus.DONE:
         seated = people_choices(run)
-        changes = service.attendee_changes(run)
+        changes = publishing.attendee_changes(run)
         summary = run.summary or {}
         shown = {item["user"] for key in ("uncovered_needs", "unhelped") for item in summary.get(key, [])[:SUMMARY_LIMIT]}
         shown |= set(changes["arrived"]) | set(changes["left"])
-        names = {**seated, **service.names_of(shown - seated.keys())}  # the seated are already named
-        tables = service.tables_page(run, page_number(request.args.get("page")), TABLES_PER_PAGE)
+        names = {**seated, **queries.names_of(shown - seated.keys())}  # the seated are already named
+        tables = queries.tables_page(run, page_number(request.args.get("page")), TABLES_PER_PAGE)
         context.update(
-            names=names, difference=service.difference(run), changes=changes,
+            names=names, difference=queries.difference(run), changes=changes,
             reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS),
             wishes=[link for link in help_model.links_of_group(group.id, run.inputs.get("attendees", []))],
-            tables=tables, table_count=service.round_table_count(run), seated_labels=labels(seated),
+            tables=tables, table_count=queries.round_table_count(run), seated_labels=labels(seated),
             summary_limit=SUMMARY_LIMIT,
             swap_form=SwapForm(people=seated),
             exclude_form=PersonForm(people=seated, prefix="exclude"),
@@ -145,7 +145,7 @@ def index(group, member, event_id: int):
 @organizer_required
 def status(group, member, event_id: int):
     event = load_event(group, member, event_id)
-    return jsonify(run_json(service.latest_run(event)))
+    return jsonify(run_json(queries.latest_run(event)))
 
 
 @bp.route("/generate", methods=["POST"])
@@ -195,8 +195,8 @@ def add(group, member, event_id: int, run_id: int):
         flash("Choose a member of the group who is not seated yet.", "error")
         return show_version(group, event, run.version)
     def check_in_walk_in() -> dict:
-        walk_in = service.unseated_member(run, group, form.user.data)
-        return {**service.add_walk_in(run, walk_in.user_id, utcnow()), **keep_published(event)}
+        walk_in = edits.unseated_member(run, group, form.user.data)
+        return {**edits.add_walk_in(run, walk_in.user_id, utcnow()), **keep_published(event)}
 
     # One action: the check-in is undone when the re-solve is refused (one is already running).
     return start_run(group, event, before=check_in_walk_in, based_on=run, action="add walk-in")
@@ -220,7 +220,7 @@ def _set_locked(group, member, event_id, run_id, table_id, locked):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with attempt() as action:
-        new = service.set_locked(run, table_id, locked, current_user, utcnow())
+        new = edits.set_locked(run, table_id, locked, current_user, utcnow())
     if not action.ok:
         return show_version(group, event, run.version)
     flash(f"Version {new.version}: table {'locked' if locked else 'unlocked'}.", "success")
@@ -239,11 +239,11 @@ def swap(group, member, event_id: int, run_id: int):
     swap = (form.first.user_id, form.second.user_id, form.round.data)
     version = run.version
     with attempt() as action:
-        scored = service.swap_scores(run, *swap, utcnow(), time_limit())
+        scored = edits.swap_scores(run, *swap, utcnow(), time_limit())
     if action.ok:
         scored.score()  # outside any transaction: no lock is held while scoring
         with attempt() as action:
-            new = service.swap(run, *swap, current_user, utcnow(), scored)
+            new = edits.swap(run, *swap, current_user, utcnow(), scored)
     if not action.ok:
         return show_version(group, event, version)
     flash(f"Version {new.version}: swapped, and both tables locked.", "success")
@@ -268,7 +268,7 @@ def publish(group, member, event_id: int, run_id: int):
         flash(message, "error")
         return show_version(group, event, run.version)
     with attempt(flash_refusal=not wants_json()) as action:
-        service.publish(run, utcnow(), confirm_changed=form.confirm_changed.data)
+        publishing.publish(run, utcnow(), confirm_changed=form.confirm_changed.data)
     if action.ok:
         flash(f"Version {run.version} is published: members see their partners now.", "success")
     elif wants_json():
@@ -282,7 +282,7 @@ def unpublish(group, member, event_id: int):
     event = load_event(group, member, event_id)
     if ConfirmForm().validate_on_submit():
         with attempt() as action:
-            service.unpublish(event)
+            publishing.unpublish(event)
         if action.ok:
             flash("Unpublished: members no longer see the pairs.", "info")
     return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id))
@@ -315,7 +315,7 @@ def pdf(group, member, event_id: int, run_id: int):
 @organizer_required
 def pairs_csv(group, member, event_id: int):
     event = load_event(group, member, event_id)
-    run = service.published_run(event)
+    run = queries.published_run(event)
     if run is None:
         abort(404)
     return Response(sheets.pairs_csv(run), mimetype="text/csv", headers={
@@ -326,7 +326,7 @@ def pairs_csv(group, member, event_id: int):
 @member_required
 def mine(group, member, event_id: int):
     event = load_event(group, member, event_id)
-    run = service.published_run(event)
+    run = queries.published_run(event)
     lunch = sheets.member_lunch(group, event, run, member) if run else None
     return render_template("pairing/mine.html", group=group, member=member, event=event, run=run, lunch=lunch)
 
@@ -335,7 +335,7 @@ def mine(group, member, event_id: int):
 @member_required
 def mine_ics(group, member, event_id: int):
     event = load_event(group, member, event_id)
-    run = service.published_run(event)
+    run = queries.published_run(event)
     if run is None:
         abort(404)
     if not has_calendar_file(event):

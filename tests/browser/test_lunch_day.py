@@ -9,7 +9,7 @@ from sqlalchemy import select
 from organizer.database import transaction
 from organizer.extensions import db
 from organizer.models import PairingRun, utcnow
-from organizer.pairing import service
+from organizer.pairing import runs
 from tests.browser.conftest import PHONE, log_in
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
@@ -100,8 +100,8 @@ def test_a_late_arrival_after_publishing_moves_only_the_people_the_review_names(
     make_need(group, ken, title="Resume reviews before an interview")
     db.session.commit()  # the test's own rows; execute_run opens transactions of its own
     with transaction():
-        run_id = service.claim_run(event, None, utcnow(), 10.0).id
-    run = service.execute_run(run_id, 10.0)
+        run_id = runs.claim_run(event, None, utcnow(), 10.0).id
+    run = runs.execute_run(run_id, 10.0)
 
     page = new_page()
     log_in(page, site, "coach@example.org")

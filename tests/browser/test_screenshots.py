@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from organizer.extensions import db
 from organizer.models import utcnow
-from organizer.pairing import service
+from organizer.pairing import publishing, runs
 from tests.browser.conftest import PHONE, log_in
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
@@ -40,10 +40,10 @@ def lunch(app):
         make_need(group, user, title=need)
         make_offer(group, user, title=offer)
         make_rsvp(event, user, checked_in=name != "Ken Watanabe")
-    run = service.claim_run(event, None, utcnow(), 10.0)
+    run = runs.claim_run(event, None, utcnow(), 10.0)
     db.session.commit()  # the claim, as the boundary commits it
-    run = service.execute_run(run.id, 10.0)
-    service.publish(run, utcnow())
+    run = runs.execute_run(run.id, 10.0)
+    publishing.publish(run, utcnow())
     db.session.commit()
     return group, event
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from organizer.extensions import db
 from organizer.models import EventStatus, utcnow
-from organizer.pairing import service as pairing
+from organizer.pairing import publishing, runs
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
 
@@ -18,10 +18,10 @@ PEOPLE = [
 
 
 def generate_and_publish(event, now=None):
-    run = pairing.claim_run(event, None, utcnow(), TIME_LIMIT)
+    run = runs.claim_run(event, None, utcnow(), TIME_LIMIT)
     db.session.commit()  # the claim, as the boundary commits it
-    run = pairing.execute_run(run.id, TIME_LIMIT, now=now)
-    pairing.publish(run, utcnow())
+    run = runs.execute_run(run.id, TIME_LIMIT, now=now)
+    publishing.publish(run, utcnow())
     return run
 
 

@@ -10,7 +10,7 @@ from organizer.extensions import db
 from organizer.groups.memberships import membership
 from organizer.models import utcnow
 from organizer.outcomes import answers, learning
-from organizer.pairing import service as pairing
+from organizer.pairing import runs, snapshots
 from organizer.pairing.compute import score
 from tests.factories import make_member, make_need
 from tests.outcomes.helpers import first_lunch, need_of, next_lunch
@@ -28,7 +28,7 @@ def say(group, event, author, partner, **fields):
 
 
 def snapshot_of(event):
-    return pairing.snapshot(event, pairing.present_user_ids(event, "checked_in"), [], utcnow(), 10.0)
+    return snapshots.snapshot(event, snapshots.present_user_ids(event, "checked_in"), [], utcnow(), 10.0)
 
 
 def test_a_giver_not_yet_helped_gets_priority_in_the_next_pairing(lunch):
@@ -116,9 +116,9 @@ def test_the_review_shows_the_givers_priority(lunch, client, auth):
     group, organizer, event, people = lunch
     say(group, event, people["Alice"], people["Dave"], helped="yes")
     nxt = next_lunch(group, people, starts_in=timedelta(days=3))
-    claimed = pairing.claim_run(nxt, None, utcnow(), 10.0)
+    claimed = runs.claim_run(nxt, None, utcnow(), 10.0)
     db.session.commit()  # the claim, as the boundary commits it
-    run = pairing.execute_run(claimed.id, 10.0)
+    run = runs.execute_run(claimed.id, 10.0)
     db.session.commit()
     auth.login(organizer.email)
     page = client.get(f"/groups/{group.slug}/events/{nxt.id}/pairing/?version={run.version}").get_data(as_text=True)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from organizer.extensions import db
 from organizer.models import GroupInvitation, Membership, Message, SetPasswordToken, User, utcnow
-from organizer.pairing import service as pairing
+from organizer.pairing import publishing, runs
 from tests.conftest import csrf_token_from
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import DEFAULT_PASSWORD, make_group, make_member, make_user, membership_of
@@ -91,9 +91,9 @@ def test_the_stand_in_is_seated_by_the_pairing_without_the_victims_account(clien
     walk_in(client, group, event, "Door Guest", VICTIM_EMAIL)
     other = make_member(group, name="Regular Member")
     make_rsvp(event, other, checked_in=True)
-    run = pairing.claim_run(event, None, utcnow(), 10.0)
+    run = runs.claim_run(event, None, utcnow(), 10.0)
     db.session.commit()  # the claim, as the boundary commits it
-    run = pairing.execute_run(run.id, 10.0)
+    run = runs.execute_run(run.id, 10.0)
     seats = [s for t in run.tables for s in t.seats]
     assert sorted(s.user.name for s in seats) == ["Door Guest", "Regular Member"]
     assert victim.id not in {s.user_id for s in seats}
@@ -281,10 +281,10 @@ def test_the_stand_ins_partner_sees_the_typed_name_and_no_address_is_exported(ap
     walk_in(client, group, event, "Door Guest", VICTIM_EMAIL)
     partner = make_member(group, name="Regular Member", email="regular@example.org")
     make_rsvp(event, partner, checked_in=True)
-    claimed = pairing.claim_run(event, None, utcnow(), 10.0)
+    claimed = runs.claim_run(event, None, utcnow(), 10.0)
     db.session.commit()  # the claim, as the boundary commits it
-    run = pairing.execute_run(claimed.id, 10.0)
-    pairing.publish(run, utcnow())
+    run = runs.execute_run(claimed.id, 10.0)
+    publishing.publish(run, utcnow())
     base = f"/groups/{group.slug}/events/{event.id}"
     pairs_csv = client.get(f"{base}/pairing/pairs.csv").get_data(as_text=True)
     attendees_csv = client.get(f"{base}/attendees.csv").get_data(as_text=True)

@@ -1,0 +1,276 @@
+"""Generating a version: claim, snapshot, solve, save.
+
+1. `claim_run` adds a new version in state `running` with a claim that expires
+   (a second claim while one is alive is refused: `AlreadyRunning`);
+2. `execute_run` reads a snapshot of the attendees, ends the transaction, solves
+   outside any transaction with the pure `organizer.matching` library, then saves
+   the tables in one transaction, only if the run is still the claimed one;
+3. a version computed for attendees who changed meanwhile is marked so, and is
+   published only when the organizer confirms it (`publishing`).
+A failed or timed-out solve marks its version failed and leaves the published one alone.
+`execute_run` is a job runner: it opens its own transactions.
+"""
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from organizer import matching
+from organizer.database import transaction
+from organizer.errors import ActionRefused
+from organizer.events import service as events
+from organizer.extensions import db
+from organizer.help import service as help_model
+from organizer.models import (
+    AttendeeSource,
+    Event,
+    EventStatus,
+    PairingRun,
+    PairingSeat,
+    PairingTable,
+    RunStatus,
+    User,
+    utcnow,
+)
+from organizer.pairing import stability
+from organizer.pairing.compute import in_process
+from organizer.pairing.snapshots import Snapshot, attendee_ids_for, default_source, fingerprint, snapshot
+
+CLAIM_MARGIN = timedelta(seconds=60)
+
+
+class AlreadyRunning(ActionRefused):
+    def __init__(self, run: PairingRun):
+        super().__init__(f"A pairing is already being computed (version {run.version}). Wait for it to finish.")
+        self.run = run
+
+
+def next_version(event_id: int) -> int:
+    return (db.session.scalar(select(func.max(PairingRun.version)).where(PairingRun.event_id == event_id)) or 0) + 1
+
+
+def running_run(event_id: int) -> PairingRun | None:
+    return db.session.scalar(select(PairingRun).where(
+        PairingRun.event_id == event_id, PairingRun.status == RunStatus.RUNNING.value))
+
+
+def _expire_dead_claims(event_id: int, now: datetime) -> None:
+    for run in db.session.scalars(select(PairingRun).where(
+            PairingRun.event_id == event_id, PairingRun.status == RunStatus.RUNNING.value,
+            PairingRun.claimed_until <= now)):
+        run.status = RunStatus.FAILED.value
+        run.error = "The computation stopped before finishing (its worker was stopped); generate again."
+        run.finished_at = now
+
+
+def claim_run(event: Event, requested_by: User | None, now: datetime, time_limit_s: float, *,
+              action: str = "generate", based_on: PairingRun | None = None,
+              source: str | None = None, inputs: dict | None = None) -> PairingRun:
+    """Adds a running version for the event, or refuses while another one is alive. The
+    boundary commits it before the job starts (execute_run reads it in a transaction of its own)."""
+    event = events.lock_event(event.id)
+    if event.status == EventStatus.CANCELLED:
+        raise ActionRefused("The event is cancelled.")
+    _expire_dead_claims(event.id, now)
+    alive = running_run(event.id)
+    if alive is not None:
+        raise AlreadyRunning(alive)
+    inputs = dict(inputs or {})
+    source = source or (based_on.source if based_on else default_source(event).value)
+    if based_on is not None:
+        inputs.setdefault("excluded", list(based_on.inputs.get("excluded", [])))
+        inputs.setdefault("added", list(based_on.inputs.get("added", [])))
+        inputs.setdefault("locks", [[*(s.user_id for s in t.seats), t.round - 1] for t in based_on.tables
+                                    if t.locked])
+    attendees = attendee_ids_for(event, source, inputs)
+    if len(attendees) < 2:
+        raise ActionRefused("At least two attendees are needed to pair: "
+                            + ("check people in first." if source == AttendeeSource.CHECKED_IN
+                               else "nobody else has answered yes yet."))
+    inputs["attendees"] = attendees
+    run = PairingRun(event_id=event.id, version=next_version(event.id), status=RunStatus.RUNNING.value,
+                     action=action, based_on_id=based_on.id if based_on else None, source=source,
+                     rounds=event.rounds, requested_by_id=requested_by.id if requested_by else None,
+                     created_at=now, claimed_until=now + timedelta(seconds=time_limit_s) + CLAIM_MARGIN,
+                     inputs=inputs, fingerprint=fingerprint(attendees))
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None, compute=None) -> PairingRun:
+    """Computes a claimed version: the job runner, so it is a boundary of its own. It reads in
+    one transaction, solves outside any transaction (no lock is held while the solver runs),
+    then saves in another, only if the run is still the claimed one. Call it with no
+    transaction open (after the claim is committed).
+
+    ``compute``: how the scores and seating are computed (default ``compute.in_process``; the
+    web process's jobs pass ``compute.isolated`` so a failing solve fails alone)."""
+    now = now or utcnow()
+    with transaction():
+        run = db.session.get(PairingRun, run_id)
+        if run is None or run.status != RunStatus.RUNNING:
+            return run
+        locks = [tuple(lock) for lock in run.inputs.get("locks", [])]
+        try:
+            snap = snapshot(run.event, run.inputs["attendees"], locks, now, time_limit_s, run.inputs.get("keep", []))
+        except matching.MatchingError as error:
+            snap = None
+            failure = f"The attendees could not be prepared for pairing: {error}"
+    if snap is None:
+        return _fail(run_id, failure)
+    try:
+        scores, pairing, broken = (compute or in_process)(snap.problem)
+    except matching.InfeasibleError as error:
+        return _fail(run_id, f"No seating obeys the rules: {error}")
+    except matching.SolveTimeoutError:
+        return _fail(run_id, f"No seating was found within {time_limit_s:g} seconds.")
+    except matching.MatchingError as error:
+        return _fail(run_id, f"The pairing could not be computed: {error}")
+    if broken:
+        return _fail(run_id, "The computed seating broke a rule, so it was not saved: " + "; ".join(broken))
+    summary = review_summary(snap, scores, pairing)
+    return _save(run_id, snap, scores, pairing, summary)
+
+
+def _fail(run_id: int, message: str) -> PairingRun:
+    """Marks a running version failed, in a transaction of its own (the job runner's)."""
+    with transaction():
+        run = db.session.get(PairingRun, run_id)
+        if run.status == RunStatus.RUNNING:
+            run.status = RunStatus.FAILED.value
+            run.error = message
+            run.finished_at = utcnow()
+            run.claimed_until = None
+    return run
+
+
+REASONS_PER_TABLE = 6
+
+
+def _reason_rows(matches: Iterable[matching.Match], names: dict[int, str], show_at: float,
+                 limit: int = REASONS_PER_TABLE) -> list[dict]:
+    """The table's links as stored: which need and offer each is about (by id, so who may
+    see them is checked whenever they are shown), how it was found, how sure the model is,
+    and whether members see it. At most one per (helper, need), best first."""
+    rows = []
+    seen = set()
+    for match in matches:
+        key = (match.helper, match.need.id, match.need.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        short = _short(match)
+        rows.append({"helper": match.helper, "helped": match.helped,
+                     "need": short.need.text, "need_id": match.need.id,
+                     "offer": short.offer.text if short.offer else None,
+                     "offer_id": match.offer.id if match.offer else None,
+                     "via": "offer" if match.via == "text" else match.via,
+                     "topic": match.topic, "source": _title(match.source) if match.source else "",
+                     "source_need_id": match.source_id,
+                     "confidence": round(match.confidence, 3),
+                     "shown": match.confidence >= show_at,
+                     "text": matching.describe(short, names)})
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+_title = help_model.title_of
+
+
+def _short(match: matching.Match) -> matching.Match:
+    """The link with titles only (details are for the member's page, not a one-line reason)."""
+    offer = match.offer
+    if offer is not None:
+        offer = matching.Offer(_title(offer.text), offer.tags, offer.kind, id=offer.id)
+    need = matching.Need(_title(match.need.text), match.need.tags, match.need.priority, id=match.need.id)
+    return dataclasses.replace(match, need=need, offer=offer,
+                               source=_title(match.source) if match.source else "")
+
+
+def table_reasons(scores: matching.HelpScores, members: tuple[int, ...], names: dict[int, str],
+                  show_at: float) -> list[dict]:
+    matches = []
+    for a in members:
+        for b in members:
+            if a != b:
+                matches.extend(scores.reasons(a, b))
+    matches.sort(key=lambda m: -m.score)
+    return _reason_rows(matches, names, show_at)
+
+
+def review_summary(snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing) -> dict:
+    """What the organizer reviews besides the tables: needs nobody present can help with,
+    and who receives no help from their table, per round."""
+    covered = set(scores.match_need.tolist())  # each row: some helper's best offer for that need
+    uncovered = [{"user": scores.attendees[owner].id, "need": _title(need.text)}
+                 for k, (owner, need) in enumerate(scores.needs) if k not in covered]
+    unhelped = []
+    for r, round_ in enumerate(pairing.rounds, start=1):
+        for group in round_.groups:
+            for member in group.members:
+                if all(scores.help(other, member) <= 0 for other in group.members if other != member):
+                    unhelped.append({"round": r, "user": member})
+    return {"uncovered_needs": uncovered, "unhelped": unhelped, "helped": pairing.helped,
+            "status": pairing.status, "gap": pairing.gap, "learned": snap.learned}
+
+
+def worth_meeting(scores: matching.HelpScores, tables: list[tuple[int, tuple[int, ...]]]) -> dict[str, int]:
+    """Per table of the first round (by number), one more person in the room worth meeting: the
+    attendee at another table who can help, or be helped by, the people at this table the most.
+    Saved with the version, so the sheets print it without scoring again."""
+    ids = [a.id for a in scores.attendees]
+    if len(ids) < 3:
+        return {}
+    best = {}
+    for number, members in tables:
+        candidates = [(sum(scores.help(x, m) + scores.help(m, x) for m in members), x)
+                      for x in ids if x not in members]
+        top = max(candidates, default=(0, None))
+        if top[0] > 0:
+            best[str(number)] = top[1]
+    return best
+
+
+def _save(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing,
+          summary: dict) -> PairingRun:
+    with transaction():
+        return _save_tables(run_id, snap, scores, pairing, summary)
+
+
+def _save_tables(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing,
+                 summary: dict) -> PairingRun:
+    run = db.session.get(PairingRun, run_id)
+    events.lock_event(run.event_id)
+    db.session.refresh(run)
+    if run.status != RunStatus.RUNNING:  # the claim expired and someone moved on: discard
+        return run
+    _fill_tables(run, pairing.rounds, snap.names, scores, snap.problem.options.show_confidence, locked_pairs={
+        (frozenset(lock.people), lock.round + 1) for lock in snap.problem.locked})
+    stability.renumber(run, stability.reference_of(run))
+    run.objective, run.bound = pairing.objective, pairing.bound
+    run.proven_optimal, run.solve_seconds = pairing.proven_optimal, pairing.seconds
+    run.summary = {**summary, "worth_meeting": worth_meeting(
+        scores, [(t.number, tuple(s.user_id for s in t.seats)) for t in run.tables if t.round == 1])}
+    run.status, run.finished_at, run.claimed_until = RunStatus.DONE.value, utcnow(), None
+    db.session.flush()
+    return run
+
+
+def _fill_tables(run: PairingRun, rounds, names, scores, show_at: float, locked_pairs=frozenset()) -> None:
+    for r, round_ in enumerate(rounds, start=1):
+        groups = sorted(round_.groups, key=lambda g: (-g.weight, min(g.members)))
+        for number, group in enumerate(groups, start=1):
+            members = tuple(group.members)
+            table = PairingTable(round=r, number=number, score=round(float(group.weight), 4),
+                                 locked=(frozenset(members), r) in locked_pairs,
+                                 reasons=table_reasons(scores, members, names, show_at))
+            table.seats = [PairingSeat(user_id=uid, position=p) for p, uid in enumerate(members)]
+            run.tables.append(table)
+
+
+def fail_unexpectedly(run_id: int) -> PairingRun:
+    return _fail(run_id, "The computation hit an unexpected error; nothing was published. Try again.")

@@ -1,0 +1,114 @@
+"""Who is at the lunch, and the problem the solver gets: the attendees with what they need and
+offer (needs marked "organizers only" never enter the matching: the reasons are printed on
+table cards and shown to partners), do-not-pair rules, locks, past meetings and what earlier
+lunches taught (outcomes.learning), read in one transaction as a `Snapshot`.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from organizer import matching
+from organizer.events import service as events
+from organizer.extensions import db
+from organizer.help import service as help_model
+from organizer.members.service import blocked_pairs
+from organizer.models import (
+    AttendeeSource,
+    Event,
+    PairingRun,
+    PairingSeat,
+    PairingTable,
+    User,
+)
+from organizer.outcomes import learning
+
+
+def default_source(event: Event) -> AttendeeSource:
+    """At the door, who checked in; before the event, who answered yes."""
+    return AttendeeSource.CHECKED_IN if events.anyone_checked_in(event) else AttendeeSource.GOING
+
+
+def present_user_ids(event: Event, source: str) -> list[int]:
+    """Members present (or going), and the lunch's stand-in guests (seated by name only)."""
+    checked_in = source == AttendeeSource.CHECKED_IN
+    return events.attendee_user_ids(event, checked_in) + events.lunch_guest_ids(event, checked_in=checked_in)
+
+
+def attendee_ids_for(event: Event, source: str, inputs: dict) -> list[int]:
+    ids = set(present_user_ids(event, source)) | set(inputs.get("added", []))
+    return sorted(ids - set(inputs.get("excluded", [])))
+
+
+def fingerprint(user_ids: Iterable[int]) -> str:
+    return hashlib.sha256(",".join(map(str, sorted(user_ids))).encode()).hexdigest()
+
+
+@dataclass
+class Snapshot:
+    problem: matching.Problem
+    names: dict[int, str]
+    emails: dict[int, str]
+    attendees: dict[int, matching.Attendee]
+    learned: list[dict] = field(default_factory=list)  # what earlier lunches changed (outcomes.learning)
+
+
+def past_meetings(event: Event, user_ids: list[int]) -> list[matching.Meeting]:
+    """Who sat together at this group's earlier lunches (published versions only)."""
+    present = set(user_ids)
+    rows = db.session.execute(
+        select(PairingTable.id, PairingSeat.user_id, Event.starts_at)
+        .join(PairingSeat, PairingSeat.table_id == PairingTable.id)
+        .join(PairingRun, PairingRun.id == PairingTable.run_id)
+        .join(Event, Event.id == PairingRun.event_id)
+        .where(Event.group_id == event.group_id, Event.id != event.id,
+               PairingRun.published_at.is_not(None), Event.starts_at < event.starts_at,
+               PairingSeat.user_id.in_(present)))
+    tables: dict[int, tuple[list[int], datetime]] = {}
+    for table_id, user_id, starts_at in rows:
+        tables.setdefault(table_id, ([], starts_at))[0].append(user_id)
+    meetings = []
+    for members, met_on in tables.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                meetings.append(matching.Meeting(a, b, met_on))
+    return meetings
+
+
+def _present_locks(locks: list[tuple[int, ...]], present: set[int]) -> list[matching.Lock]:
+    """Stored locks (``[*user_ids, round]``, a pair or a trio) as the engine's, for the people
+    still present: a locked trio that lost someone keeps the other two as a locked pair."""
+    out = []
+    for *people, r in locks:
+        here = [uid for uid in people if uid in present]
+        if len(here) >= 2:
+            out.append(matching.Lock(here[0], here[1], r, here[2] if len(here) == 3 else None))
+    return out
+
+
+def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, ...]],
+             now: datetime, time_limit_s: float, keep: list[list[int]] = ()) -> Snapshot:
+    group = event.group
+    attendees = help_model.matching_attendees(group.id, user_ids, event.id)
+    present = set(attendees)
+    blocked = {tuple(sorted(p)) for p in blocked_pairs(group.id) if p <= present}
+    problem = matching.Problem(
+        attendees=[attendees[uid] for uid in sorted(attendees)],
+        blocked=frozenset(blocked),
+        locked=_present_locks(locks, present),
+        meetings=past_meetings(event, list(present)),
+        rounds=event.rounds,
+        now=now,
+        options=matching.Options(cooldown_weeks=float(group.repeat_cooldown_weeks),
+                                 time_limit_s=time_limit_s, seed=0),
+        terms=help_model.model_terms(group.id),
+        links=help_model.model_links(group.id, present),
+        keep=[kept for kept in (tuple(x for x in t if x in present) for t in keep) if len(kept) >= 2],
+    )
+    problem, learned = learning.adjust(problem, group.id, event)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(present)))}
+    return Snapshot(problem, {uid: u.name for uid, u in users.items()},
+                    {uid: u.email for uid, u in users.items()}, attendees, learned)
