@@ -11,16 +11,23 @@ PostgreSQL needs none of this; services lock rows where they must.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from flask import Flask, g, has_app_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Delete, Update
 
 from organizer.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def changed_rows(statement: Update | Delete) -> int:
+    """Runs an UPDATE or DELETE in the session and returns how many rows it changed."""
+    return cast(CursorResult, db.session.execute(statement)).rowcount or 0
 
 
 def configure_database(app: Flask) -> None:

@@ -25,7 +25,7 @@ def register_errorhandlers(app: Flask) -> None:
             413: ("Too large", "What you sent is larger than this site accepts."),
             429: ("Too many attempts", "Too many attempts in a short time. Wait a minute and try again."),
         }
-        title, message = titles.get(error.code, (error.name, error.description))
+        title, message = titles.get(error.code or 500, (error.name, error.description or ""))
         if error.description and error.description != type(error).description:
             message = error.description  # abort(code, "what went wrong, for the user")
         return render_template(

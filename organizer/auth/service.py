@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select, update
 
+from organizer.database import changed_rows
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.models import SetPasswordToken, User, UserSession, utcnow
@@ -165,8 +166,7 @@ def touch_session(token: str, now: datetime) -> None:
 
 def prune_sessions(now: datetime, limits: SessionLimits) -> int:
     """Deletes every expired session row (no commit). Returns how many."""
-    result = db.session.execute(delete(UserSession).where(~_alive(now, limits)))
-    return result.rowcount or 0
+    return changed_rows(delete(UserSession).where(~_alive(now, limits)))
 
 
 def log_out(token: str | None) -> None:
@@ -250,4 +250,4 @@ def set_password_with_token(token: str, new_password: str) -> tuple[User, str]:
 
 
 def count_users() -> int:
-    return db.session.scalar(select(func.count()).select_from(User))
+    return db.session.scalar(select(func.count()).select_from(User)) or 0

@@ -1,6 +1,7 @@
 """Flask commands of the events feature (registered by organizer.cli)."""
 
 from datetime import datetime
+from typing import overload
 
 import click
 
@@ -11,6 +12,10 @@ from organizer.groups.service import group_by_slug
 from organizer.models import EventStatus, utcnow
 
 
+@overload
+def _local_time(value: str, option: str) -> datetime: ...
+@overload
+def _local_time(value: None, option: str) -> None: ...
 def _local_time(value: str | None, option: str) -> datetime | None:
     if value is None:
         return None
@@ -20,6 +25,10 @@ def _local_time(value: str | None, option: str) -> datetime | None:
         raise ActionRefused(f"{option} takes a date and time like 2026-12-03T12:00, not {value!r}.") from None
 
 
+@overload
+def _whole_number(value: str, option: str) -> int: ...
+@overload
+def _whole_number(value: None, option: str) -> None: ...
 def _whole_number(value: str | None, option: str) -> int | None:
     if value is None:
         return None

@@ -39,5 +39,5 @@ def add_door_items(event: Event, email: str, need: str, offer: str) -> None:
 
 
 def _has(model, membership_id: int, title: str) -> bool:
-    return db.session.scalar(select(func.count()).select_from(model).where(
-        model.membership_id == membership_id, func.lower(model.title) == title.lower())) > 0
+    return (db.session.scalar(select(func.count()).select_from(model).where(
+        model.membership_id == membership_id, func.lower(model.title) == title.lower())) or 0) > 0

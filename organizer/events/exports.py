@@ -7,6 +7,7 @@ import io
 from datetime import date, datetime
 
 import icalendar
+from icalendar.enums import STATUS
 
 from organizer.events.service import rsvps_of_event
 from organizer.models import Event, EventStatus, RsvpState
@@ -22,7 +23,7 @@ def event_uid(event: Event, domain: str) -> str:
 
 
 def ics(event: Event, *, uid: str, summary: str, stamp: datetime, sequence: int, prodid: str = PRODID,
-        description: str | None = None, status: str | None = None, method: str | None = None,
+        description: str | None = None, status: STATUS | None = None, method: str | None = None,
         url: str | None = None, created: datetime | None = None, calendar_uid: str | None = None,
         name: str | None = None) -> bytes:
     """The one builder of the app's iCalendar files: one entry at the event's place and times in
@@ -67,7 +68,7 @@ def calendar_file(event: Event, domain: str, url: str, method: str = "PUBLISH") 
         created=event.created_at,
         # Grows with every edit.
         sequence=int((event.updated_at - event.created_at).total_seconds()),
-        status="CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED",
+        status=STATUS.CANCELLED if event.status == EventStatus.CANCELLED else STATUS.CONFIRMED,
         method=method,
         url=url,
         calendar_uid=f"calendar-{event_uid(event, domain)}",

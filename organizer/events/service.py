@@ -225,7 +225,7 @@ def going_count(event_id: int) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Rsvp)
         .where(Rsvp.event_id == event_id, Rsvp.state == RsvpState.GOING.value)
-    )
+    ) or 0
 
 
 def _waitlist_query(event_id: int) -> Select:
@@ -548,7 +548,7 @@ def waitlist_position(rsvp: Rsvp) -> int | None:
             | ((Rsvp.waitlisted_at == rsvp.waitlisted_at) & (Rsvp.id < rsvp.id)),
         )
     )
-    return ahead + 1
+    return (ahead or 0) + 1
 
 
 def _attendee_memberships(event: Event, *conditions) -> list[Membership]:

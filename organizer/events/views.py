@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -240,11 +242,11 @@ def check_in_page(group, member, event_id: int):
 def _back_to_door(group, event_id: int, search: str = "", user_id: int | None = None):
     """Back to the door list where the organizer was: the same search, filter and page, scrolled
     to the person just changed (without script; with it, the page never reloads)."""
-    keep = {key: request.args[key] for key in ("page", "waiting") if request.args.get(key)}
+    keep: dict[str, Any] = {key: request.args[key] for key in ("page", "waiting") if request.args.get(key)}
     if search:
         keep["q"] = search
-    return redirect(url_for("events.check_in_page", slug=group.slug, event_id=event_id, **keep,
-                            **({"_anchor": f"person-{user_id}"} if user_id else {})))
+    return redirect(url_for("events.check_in_page", slug=group.slug, event_id=event_id,
+                            _anchor=f"person-{user_id}" if user_id else None, **keep))
 
 
 def _wants_json() -> bool:

@@ -34,14 +34,14 @@ class Step:
 def checklist(member: Membership, now: datetime) -> list[Step]:
     """Profile, a first need, a first offer, a yes to a lunch: what makes the pairing work."""
     user = db.session.get(User, member.user_id)
-    needs = db.session.scalar(select(func.count()).select_from(Need).where(Need.membership_id == member.id))
-    offers = db.session.scalar(select(func.count()).select_from(Offer).where(Offer.membership_id == member.id))
+    needs = db.session.scalar(select(func.count()).select_from(Need).where(Need.membership_id == member.id)) or 0
+    offers = db.session.scalar(select(func.count()).select_from(Offer).where(Offer.membership_id == member.id)) or 0
     answered = db.session.scalar(
         select(func.count()).select_from(Rsvp).join(Event, Event.id == Rsvp.event_id)
         .where(Rsvp.user_id == member.user_id, Event.group_id == member.group_id,
-               Rsvp.state != RsvpState.DECLINED.value))
+               Rsvp.state != RsvpState.DECLINED.value)) or 0
     return [
-        Step("profile", "Say what you do in your profile", bool((user.headline or "").strip())),
+        Step("profile", "Say what you do in your profile", bool(user and (user.headline or "").strip())),
         Step("need", "Add one thing you need right now", needs > 0),
         Step("offer", "Add one way you can help others", offers > 0),
         Step("rsvp", "Answer yes to the next lunch", answered > 0),

@@ -155,7 +155,7 @@ def organizer_count(group: Group) -> int:
         select(func.count())
         .select_from(Membership)
         .where(Membership.group_id == group.id, Membership.role == Role.ORGANIZER.value)
-    )
+    ) or 0
 
 
 def _member_or_refuse(group: Group, user_id: int) -> Membership:

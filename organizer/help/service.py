@@ -82,7 +82,7 @@ def matching_attendees(group_id: int, user_ids: Iterable[int], event_id: int | N
     for row in offer_rows:
         offers.setdefault(row.membership_id, []).append(matching.Offer(
             item_text(row.title, row.details), offer_tags.get(row.id, ()), row.kind, id=row.id))
-    attendees = {uid: matching.Attendee(uid, people[uid].name, needs.get(mid, ()), offers.get(mid, ()),
+    attendees = {uid: matching.Attendee(uid, people[uid].name, tuple(needs.get(mid, ())), tuple(offers.get(mid, ())),
                                         headline=people[uid].headline or "", industry=people[uid].industry or "")
                  for mid, uid in members.items()}
     for uid, name in guests.items():

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, literal, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from organizer.extensions import db
 from organizer.matching import STOPWORDS, normalize_tag, stem
@@ -90,7 +90,7 @@ def _mark_matches(entry: DirectoryEntry, terms: list[str]) -> None:
 
 # --- the search in SQL ------------------------------------------------------------
 
-def _text_matches(text: ColumnElement, term: str) -> ColumnElement:
+def _text_matches(text: ColumnElement | InstrumentedAttribute[str], term: str) -> ColumnElement:
     """SQL for ``_matches``: the search prefix at the start of a word, or the term anywhere."""
     prefix = like_escape(search_prefix(term))
     conditions = [text.like(f"{prefix}%", escape="\\"), text.like(f"% {prefix}%", escape="\\")]

@@ -234,6 +234,8 @@ def _beyond_the_item_limits(group: Group, rows: list[MemberRow], member_emails: 
             continue  # a new member starts with none (the row itself was checked); others are invited
         member = db.session.scalar(select(Membership).join(User).where(
             Membership.group_id == group.id, User.email == row.email).options(selectinload(Membership.user)))
+        if member is None:
+            continue  # not so: member_emails are the group's
         if not looked_after_by(member.user, group.id):
             continue  # the owner keeps their own lists: the row's items are not added
         for kind, model, items, limit in (("need", Need, row.needs, MAX_NEEDS),

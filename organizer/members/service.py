@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from organizer.database import changed_rows
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.groups.memberships import membership
@@ -142,7 +143,7 @@ def _check_text(title: str, details: str) -> tuple[str, str]:
 class NeedInput:
     title: str
     details: str = ""
-    tags: list[str] = field(default_factory=list)
+    tags: str | list[str] = field(default_factory=list)  # a typed line, or the tags
     priority: str = Priority.NORMAL.value
     status: str = NeedStatus.OPEN.value
     visibility: str = Visibility.GROUP.value
@@ -154,7 +155,7 @@ class NeedInput:
 class OfferInput:
     title: str
     details: str = ""
-    tags: list[str] = field(default_factory=list)
+    tags: str | list[str] = field(default_factory=list)  # a typed line, or the tags
     kind: str = OfferKind.ADVICE.value
     active: bool = True
 
@@ -392,7 +393,7 @@ def remove_do_not_pair(group: Group, rule_id: int, *, user_id: int | None = None
                                     DoNotPair.by_organizer.is_(by_organizer))
     if user_id is not None:
         query = query.where(DoNotPair.user_id == user_id)
-    if db.session.execute(query).rowcount == 0:
+    if changed_rows(query) == 0:
         raise ActionRefused("That rule does not exist.")
     db.session.flush()
 

@@ -1,5 +1,6 @@
 import base64
 import binascii
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -148,7 +149,7 @@ def names(group, member):
     return jsonify([service.person_label(m.user) for m in service.members_named(group.id, query)])
 
 
-ITEMS = {
+ITEMS: dict[str, tuple[Any, ...]] = {
     # kind: (form builder, form -> input, add, update, remove, find own item, label)
     "need": (need_form, need_input, service.add_need, service.update_need, service.remove_need,
              service.own_need, "Need"),

@@ -17,6 +17,7 @@ flushes; the caller commits.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -83,7 +84,7 @@ def tell_after_lunch(event: Event, now: datetime) -> int:
         people = answers.members_among(group.id, mates)  # no stand-ins, nobody who left
         answered = set(db.session.scalars(select(LunchAnswer.partner_id).where(
             LunchAnswer.event_id == event.id, LunchAnswer.author_id == user_id)))
-        partners = [
+        partners: list[dict[str, Any]] = [
             {"user": people[partner_id], "table": table,
              "answer_url": external_url("outcomes.answer", slug=group.slug, event_id=event.id, user_id=partner_id)}
             for partner_id, table in sorted(mates.items(), key=lambda kv: (kv[1].round, kv[1].number, kv[0]))
@@ -136,7 +137,7 @@ def tell_thanked(line: HelpGiven, now: datetime) -> bool:
     helper, thanker = db.session.get(User, line.giver_id), db.session.get(User, line.receiver_id)
     if helper is None or thanker is None:
         return False
-    group = db.session.get(Group, line.group_id)
+    group = db.session.get_one(Group, line.group_id)
     needs: list[Need] = [line.need] if line.need is not None else []
     note, event, page_url = "", None, external_url("outcomes.mine", slug=group.slug)
     if line.source == HelpSource.LUNCH.value and line.source_id is not None:

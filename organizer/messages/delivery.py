@@ -30,7 +30,7 @@ from flask import current_app
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import or_, select, update
 
-from organizer.database import transaction
+from organizer.database import changed_rows, transaction
 from organizer.extensions import db, mail
 from organizer.models import Message, MessageStatus, utcnow
 
@@ -90,11 +90,11 @@ def claim(now: datetime, limit: int = BATCH) -> list[tuple[int, datetime]]:
 
 def _record(message_id: int, claimed_until: datetime, **values) -> bool:
     with transaction():
-        result = db.session.execute(
+        changed = changed_rows(
             update(Message).where(Message.id == message_id, Message.status == MessageStatus.SENDING.value,
                                   Message.claimed_until == claimed_until)
             .values(claimed_until=None, **values).execution_options(synchronize_session=False))
-    return bool(result.rowcount)
+    return changed > 0
 
 
 def build_email(message: Message, connection=None) -> EmailMultiAlternatives:

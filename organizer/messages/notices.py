@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from organizer.database import changed_rows
 from organizer.events.exports import calendar_file
 from organizer.events.service import has_calendar_file
 from organizer.extensions import db
@@ -120,7 +121,7 @@ def tell_event_cancelled(event: Event, now: datetime) -> int:
     for user in _answered(event, (RsvpState.GOING, RsvpState.WAITLISTED)):
         files = list(attachments)
         viewer = membership(event.group_id, user.id) if user.id in seated else None
-        if viewer is not None:
+        if viewer is not None and run is not None:
             files.append(Attachment(f"lunch-{event.id}.ics", "text/calendar; method=CANCEL",
                                     sheets.member_ics(event.group, event, run, viewer, base_domain(), cancel=True)
                                     .decode()))
@@ -225,11 +226,10 @@ def tell_invited(group: Group, invitation: GroupInvitation, now: datetime) -> in
 
 def forget_queued_for(group_id: int, user_id: int) -> int:
     """A member left or was removed: what was still waiting for them from the group is not sent."""
-    result = db.session.execute(
+    return changed_rows(
         update(OutboxMessage).where(OutboxMessage.group_id == group_id, OutboxMessage.user_id == user_id,
                                     OutboxMessage.status == MessageStatus.QUEUED.value)
         .values(status=MessageStatus.CANCELLED.value).execution_options(synchronize_session=False))
-    return result.rowcount or 0
 
 
 # --- the weekly digest --------------------------------------------------------------------------

@@ -4,6 +4,11 @@ Connected once by the app factory (register)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from blinker import NamedSignal
+
 from organizer import signals
 from organizer.messages import after_lunch, invitations, notices
 
@@ -48,7 +53,7 @@ def on_member_left(group, *, user_id, **_):
     notices.forget_queued_for(group.id, user_id)
 
 
-RECEIVERS = [
+RECEIVERS: list[tuple[NamedSignal, Callable[..., Any]]] = [
     (signals.event_opened, on_event_opened),
     (signals.event_changed, on_event_changed),
     (signals.event_cancelled, on_event_cancelled),

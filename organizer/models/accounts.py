@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.extensions import db
+from organizer.extensions import Model
 from organizer.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from organizer.models.groups import Membership
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +73,7 @@ class User(db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser. The cookie holds a token whose hash is kept here;
     logging out or changing the password deletes the row, so a copied cookie dies with it."""
 
@@ -89,7 +89,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship(back_populates="sessions")
 
 
-class SetPasswordToken(db.Model):
+class SetPasswordToken(Model):
     """A one-time, expiring link to set a password (issued by an organizer or the CLI)."""
 
     __tablename__ = "set_password_tokens"

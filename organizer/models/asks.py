@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.extensions import db
+from organizer.extensions import Model
 from organizer.models.accounts import User
 from organizer.models.base import UTCDateTime, utcnow
 from organizer.models.groups import Group
@@ -43,7 +43,7 @@ class FollowUpAnswer(enum.StrEnum):
     NOT_HELPFUL = "not_helpful"
 
 
-class HelpOffer(db.Model):
+class HelpOffer(Model):
     """"I can help with this": a member's offer of help on another member's need."""
 
     __tablename__ = "help_offers"
@@ -91,7 +91,7 @@ class Answer(enum.StrEnum):
     NO = "no"
 
 
-class Introduction(db.Model):
+class Introduction(Model):
     """A member proposes to introduce two people: two members of the group, or one member and
     a contact of the introducer's outside it (who hears only from the introducer: the site
     writes them a ready-to-send text, and the introducer records their answer)."""
@@ -139,7 +139,7 @@ class Introduction(db.Model):
         return self.second.name if self.second is not None else self.outside_name
 
 
-class AskBlock(db.Model):
+class AskBlock(Model):
     """`blocked_id` may not offer help on `user_id`'s needs nor introduce anyone to them
     (a member's own choice, seen by nobody else); with `user_id` None, an organizer's block:
     `blocked_id` may not offer help nor introduce anyone in the group."""

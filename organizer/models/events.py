@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.extensions import db
+from organizer.extensions import Model
 from organizer.models.accounts import User
 from organizer.models.base import UTCDateTime, utcnow
 from organizer.models.groups import Group
@@ -48,7 +48,7 @@ class RsvpState(enum.StrEnum):
     DECLINED = "declined"
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_group_id_starts_at", "group_id", "starts_at"),)
 
@@ -79,7 +79,7 @@ class Event(db.Model):
         return EventStatus(self.status).phrase
 
 
-class Rsvp(db.Model):
+class Rsvp(Model):
     """A member's answer to an event, and what happened at the door."""
 
     __tablename__ = "rsvps"

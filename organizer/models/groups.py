@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.extensions import db
+from organizer.extensions import Model
 from organizer.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ class Role(enum.StrEnum):
     MEMBER = "member"
 
 
-class Group(db.Model):
+class Group(Model):
     __tablename__ = "groups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +45,7 @@ class Group(db.Model):
         return f"<Group {self.slug}>"
 
 
-class Membership(db.Model):
+class Membership(Model):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("user_id", "group_id"),)
 
@@ -69,7 +69,7 @@ class InvitationState(enum.StrEnum):
     DECLINED = "declined"
 
 
-class GroupInvitation(db.Model):
+class GroupInvitation(Model):
     """An organizer named someone who already has an account (walk-in or CSV import): the
     owner is asked on their next visit, and joins only by accepting."""
 

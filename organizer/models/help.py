@@ -10,13 +10,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.extensions import db
+from organizer.extensions import Model
 from organizer.models.accounts import User
 from organizer.models.base import UTCDateTime, utcnow
 from organizer.models.members import Need
 
 
-class HelpTerm(db.Model):
+class HelpTerm(Model):
     """A group's own term: ``phrase`` means ``meaning`` ("PSC test" means "a French oral test")."""
 
     __tablename__ = "help_terms"
@@ -36,7 +36,7 @@ class LinkKind(enum.StrEnum):
     CONFIRMED = "confirmed"   # the helped member accepted the helper's offer of help or introduction about a need
 
 
-class HelpLink(db.Model):
+class HelpLink(Model):
     """A person's word on one link (helper -> helped, about a need), which outranks the model.
 
     A link about a need goes with the need (deleted with it; not read once it is met or

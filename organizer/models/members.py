@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.extensions import db
+from organizer.extensions import Model, db
 from organizer.models.accounts import User
 from organizer.models.base import UTCDateTime, utcnow
 from organizer.models.groups import Group, Membership
@@ -58,7 +58,7 @@ offer_tags = Table(
 )
 
 
-class Tag(db.Model):
+class Tag(Model):
     """A normalised tag (trimmed, lower case), one row per group and name."""
 
     __tablename__ = "tags"
@@ -69,7 +69,7 @@ class Tag(db.Model):
     name: Mapped[str] = mapped_column(String(40))
 
 
-class Need(db.Model):
+class Need(Model):
     __tablename__ = "needs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,7 +90,7 @@ class Need(db.Model):
     helped_by: Mapped[User | None] = relationship(foreign_keys=[helped_by_id])
 
 
-class Offer(db.Model):
+class Offer(Model):
     __tablename__ = "offers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,7 +106,7 @@ class Offer(db.Model):
     tags: Mapped[list[Tag]] = relationship(secondary=offer_tags, order_by=Tag.name)
 
 
-class DoNotPair(db.Model):
+class DoNotPair(Model):
     """Two members who are not to be seated together.
 
     A member's own choice (`by_organizer` false) is private to that member: nobody

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.extensions import db
+from organizer.extensions import Model
 from organizer.models.accounts import User
 from organizer.models.base import UTCDateTime, utcnow
 from organizer.models.groups import Group
@@ -24,7 +24,7 @@ class MessageStatus(enum.StrEnum):
     CANCELLED = "cancelled"  # not sent: the member left the group before it went
 
 
-class Message(db.Model):
+class Message(Model):
     """One email to one address, written in the same transaction as the change that causes
     it and delivered later by a worker. `dedupe_key` is unique: the same message (the same
     announcement to the same member) is never queued twice, whoever asks again."""
@@ -64,7 +64,7 @@ class Message(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class MessagePreference(db.Model):
+class MessagePreference(Model):
     """A member's choice for one kind of message in one group (no row: the kind's default)."""
 
     __tablename__ = "message_preferences"
@@ -78,7 +78,7 @@ class MessagePreference(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class EmailInvitation(db.Model):
+class EmailInvitation(Model):
     """An organizer invited an address to the group by email. The link in that email (its
     token's hash is kept) lets the owner of the address join with one click, signing up if
     they have no account yet; it works once, until it expires."""

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.extensions import db
+from organizer.extensions import Model, db
 from organizer.models.accounts import User
 from organizer.models.base import UTCDateTime, utcnow
 from organizer.models.events import Event
@@ -52,7 +52,7 @@ lunch_answer_needs = Table(
 )
 
 
-class LunchAnswer(db.Model):
+class LunchAnswer(Model):
     """One attendee's word on one partner after a lunch, both ways: how the partner helped them
     ("Did your lunch with Raj help?", with which of their needs, what Raj gave, a thank-you
     note) and the mirror, whether they helped the partner ("Did you help Nadia with
@@ -89,7 +89,7 @@ class LunchAnswer(db.Model):
     needs: Mapped[list[Need]] = relationship(secondary=lunch_answer_needs, order_by=Need.id)
 
 
-class HelpGiven(db.Model):
+class HelpGiven(Model):
     """A line of the give-first ledger: ``giver`` helped ``receiver`` (with ``need``, when
     named). Counted only once the receiving side confirmed it (``confirmed_at``). A member who
     leaves the group loses their name on it (giver or receiver set to None, note emptied): the
@@ -119,7 +119,7 @@ class HelpGiven(db.Model):
     need: Mapped[Need | None] = relationship()
 
 
-class NeedChange(db.Model):
+class NeedChange(Model):
     """A need's history: each change of status, with who helped and when ("Raj: intro to a
     CFO, 3 Dec")."""
 
@@ -137,7 +137,7 @@ class NeedChange(db.Model):
     helper: Mapped[User | None] = relationship(foreign_keys=[helper_id])
 
 
-class OutcomeRules(db.Model):
+class OutcomeRules(Model):
     """A group's rules for what the next pairing learns from the answers (one row per group,
     the defaults until an organizer changes them)."""
 

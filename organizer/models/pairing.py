@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.extensions import db
+from organizer.extensions import Model
 from organizer.models.accounts import User
 from organizer.models.base import UTCDateTime, utcnow
 from organizer.models.events import Event
@@ -30,7 +30,7 @@ class AttendeeSource(enum.StrEnum):
     GOING = "going"             # before the event: who answered yes
 
 
-class PairingRun(db.Model):
+class PairingRun(Model):
     __tablename__ = "pairing_runs"
     __table_args__ = (
         UniqueConstraint("event_id", "version"),
@@ -75,7 +75,7 @@ class PairingRun(db.Model):
         order_by="(PairingTable.round, PairingTable.number)")
 
 
-class PairingTable(db.Model):
+class PairingTable(Model):
     """A lunch table in one round: a pair, or the one trio."""
 
     __tablename__ = "pairing_tables"
@@ -95,7 +95,7 @@ class PairingTable(db.Model):
         back_populates="table", cascade="all, delete-orphan", order_by="PairingSeat.position")
 
 
-class PairingSeat(db.Model):
+class PairingSeat(Model):
     __tablename__ = "pairing_seats"
     __table_args__ = (UniqueConstraint("table_id", "user_id"),)
 

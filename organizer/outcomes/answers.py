@@ -250,7 +250,8 @@ def sync_lines(group_id: int, event_id: int, *, giver_id: int, receiver_id: int,
     if received is not None and received.helped in POSITIVE:
         what = (received.gave or claim or [GaveKind.OTHER.value])[0]
         note = (claimed.gave_partner_text if claimed is not None else "") or received.something_else
-        for need_id in [n.id for n in received.needs] or [None]:
+        need_ids: list[int | None] = [n.id for n in received.needs] or [None]
+        for need_id in need_ids:
             line = ledger.record_help(group_id, giver_id, receiver_id, source=HelpSource.LUNCH.value,
                                       source_id=event_id, what=what, now=now, need_id=need_id, note=note,
                                       confirmed=True)
@@ -258,7 +259,7 @@ def sync_lines(group_id: int, event_id: int, *, giver_id: int, receiver_id: int,
             keep.append(line.id)
     elif claim:
         line = ledger.record_help(group_id, giver_id, receiver_id, source=HelpSource.LUNCH.value, source_id=event_id,
-                                  what=claim[0], now=now, note=claimed.gave_partner_text)
+                                  what=claim[0], now=now, note=claimed.gave_partner_text if claimed else "")
         line.confirmed_at = None
         keep.append(line.id)
     for line in old:

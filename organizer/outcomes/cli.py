@@ -6,6 +6,7 @@
 """
 
 import json
+from typing import Any
 
 import click
 from sqlalchemy import select
@@ -88,8 +89,9 @@ def outcomes_command(event_id, as_json) -> None:
     seated = history.seated_ids(event.id)
     members = {a for a in seated if membership(event.group_id, a) is not None}
     share = history.helped_share(event.id, members, rows)
-    data = [{"from": a.author.email, "about": a.partner.email if a.partner else None, "helped": a.helped,
-             "needs": [n.title for n in a.needs], "gave": list(a.gave), "note": bool(a.note)} for a in rows]
+    data: list[dict[str, Any]] = [
+        {"from": a.author.email, "about": a.partner.email if a.partner else None, "helped": a.helped,
+         "needs": [n.title for n in a.needs], "gave": list(a.gave), "note": bool(a.note)} for a in rows]
     if as_json:
         click.echo(json.dumps({"event": event.id, "answers": data, "helped_share": share}))
         return

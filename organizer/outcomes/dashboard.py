@@ -98,13 +98,14 @@ def figures(group: Group, now: datetime) -> list[Figure]:
     ids = [e.id for e in events]
     labels = [_label(e, group.time_zone) for e in events]
     seats = _seats(ids)
-    answers = {e: [] for e in ids}
+    answers: dict[int, list[LunchAnswer]] = {e: [] for e in ids}
     for a in db.session.scalars(select(LunchAnswer).where(LunchAnswer.event_id.in_(ids))) if ids else []:
         answers[a.event_id].append(a)
-    attendance = [len({u for _, u in seats[e]}) for e in ids]
+    attendance: list[float] = [len({u for _, u in seats[e]}) for e in ids]
     shares = [helped_share(e, {u for _, u in seats[e]}, answers[e]) or 0.0 for e in ids]
-    notes = [sum(1 for a in answers[e] if a.note) for e in ids]
-    repeats, met = [], set()
+    notes: list[float] = [sum(1 for a in answers[e] if a.note) for e in ids]
+    repeats: list[float] = []
+    met: set[frozenset[int]] = set()
     for e in ids:
         tables: dict[int, list[int]] = {}
         for table_id, user_id in seats[e]:
@@ -112,7 +113,7 @@ def figures(group: Group, now: datetime) -> list[Figure]:
         pairs = {frozenset((a, b)) for people in tables.values() for i, a in enumerate(people) for b in people[i + 1:]}
         repeats.append(len(pairs & met))
         met |= pairs
-    months = Counter()
+    months: Counter[str] = Counter()
     for changed_at in db.session.scalars(select(NeedChange.changed_at).where(
             NeedChange.group_id == group.id, NeedChange.status == NeedStatus.MET.value)):
         months[local_time(changed_at, group.time_zone, "%Y-%m")] += 1
@@ -121,7 +122,7 @@ def figures(group: Group, now: datetime) -> list[Figure]:
         Figure("attendance", "Attendance per lunch", "people seated", labels, attendance, axis="people"),
         Figure("helped", "Share of attendees who said a lunch helped", "of those seated", labels, shares,
                percent=True, colour=GREEN, axis="% of those seated"),
-        Figure("needs-met", "Needs met per month", "needs marked met", month_keys, [months[m] for m in month_keys],
+        Figure("needs-met", "Needs met per month", "needs marked met", month_keys, [float(months[m]) for m in month_keys],
                colour=ORANGE, axis="needs"),
         Figure("notes", "Thank-you notes per lunch", "notes written", labels, notes, axis="notes"),
         Figure("repeats", "Repeat pairs per lunch", "pairs who had lunched together before", labels, repeats,
@@ -137,9 +138,9 @@ def svg(figure: Figure) -> bytes:
     from matplotlib import pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    params = {"svg.fonttype": "none", "svg.hashsalt": "givefirst", "text.parse_math": False,
-              "font.size": 14, "axes.titlesize": 16, "axes.spines.top": False, "axes.spines.right": False}
-    with matplotlib.rc_context(params):
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "givefirst", "text.parse_math": False,
+                                "font.size": 14, "axes.titlesize": 16, "axes.spines.top": False,
+                                "axes.spines.right": False}):
         fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
         try:
             positions = list(range(len(figure.labels)))
@@ -211,5 +212,5 @@ def never_came_back(group: Group) -> list[str]:
                                .where(Event.group_id == group.id, PairingRun.published_at.is_not(None),
                                       Event.status != EventStatus.CANCELLED.value))
     once = [uid for uid, count, last in rows if count == 1 and latest is not None and last < latest]
-    names = db.session.scalars(select(User.name).where(User.id.in_(once))) if once else []
+    names = list(db.session.scalars(select(User.name).where(User.id.in_(once)))) if once else []
     return sorted(names, key=str.lower)

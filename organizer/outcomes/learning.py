@@ -86,6 +86,8 @@ def rematch_pairs(group_id: int, user_ids: Iterable[int], before: datetime) -> d
             .join(Event, Event.id == LunchAnswer.event_id)
             .where(LunchAnswer.group_id == group_id, LunchAnswer.author_id.in_(ids),
                    LunchAnswer.partner_id.in_(ids), LunchAnswer.helped.is_not(None), Event.starts_at < before)):
+        if partner is None or helped is None:  # not so: the query asks for both
+            continue
         answers.setdefault((_pair(author, partner), starts_at), set()).add(helped)
     return {pair: starts_at for (pair, starts_at), said in answers.items()
             if said & set(NOT_MET) and not said & set(HELPED)}
@@ -113,7 +115,7 @@ def learned_kinds(group_id: int, before: datetime) -> set[tuple[str, str]]:
         .join(Event, Event.id == HelpGiven.source_id)
         .where(HelpGiven.group_id == group_id, HelpGiven.source == HelpSource.LUNCH.value,
                HelpGiven.confirmed_at.is_not(None), Event.starts_at < before)).all()
-    wanted = {(e, g, r) for e, g, r, _ in confirmed if g is not None and r is not None}
+    wanted = {(e, g, r) for e, g, r, _ in confirmed if e is not None and g is not None and r is not None}
     needs = {(e, g, r, n) for e, g, r, n in confirmed}
     reasons = [(r, e) for r, e in _named_reasons(group_id, wanted)
                if r.get("topic") and r.get("offer_id") is not None
@@ -132,7 +134,7 @@ def weakened_links(group_id: int, user_ids: Iterable[int], before: datetime) -> 
         .join(Event, Event.id == LunchAnswer.event_id)
         .where(LunchAnswer.group_id == group_id, LunchAnswer.helped == Helped.NOT_YET.value,
                LunchAnswer.author_id.in_(ids), LunchAnswer.partner_id.in_(ids), Event.starts_at < before)).all()
-    triples = {(e, helper, helped) for e, helper, helped in said}
+    triples = {(e, helper, helped) for e, helper, helped in said if helper is not None}
     links = {(r["helper"], r["helped"], r["need_id"]) for r, _ in _named_reasons(group_id, triples)
              if r.get("need_id") is not None}
     return [matching.Link(helper, helped, "wrong", need_id) for helper, helped, need_id in sorted(links)]
@@ -180,7 +182,7 @@ def adjust(problem: matching.Problem, group_id: int, event: Event) -> tuple[matc
         kept = []
         for m in meetings:
             met_on = again.get(_pair(m.a, m.b))
-            if met_on is not None and m.met_on == met_on and problem.now - met_on >= threshold:
+            if met_on is not None and m.met_on == met_on and problem.now is not None and problem.now - met_on >= threshold:
                 notes.append({"kind": "rematch", "users": list(_pair(m.a, m.b)), "met_on": met_on.isoformat()})
                 continue
             kept.append(m)

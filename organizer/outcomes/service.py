@@ -45,6 +45,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from organizer import signals
+from organizer.database import changed_rows
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.models import (
@@ -110,9 +111,9 @@ def withdraw_help(group_id: int, source: str, source_id: int, *, keep: Iterable[
                                     HelpGiven.source_id == source_id)
     if keep:
         query = query.where(HelpGiven.id.not_in(keep))
-    result = db.session.execute(query)
+    count = changed_rows(query)
     db.session.flush()
-    return result.rowcount or 0
+    return count
 
 
 def mark_need(need: Need, status: str, helper_id: int | None, now: datetime, note: str = "") -> NeedChange | None:

@@ -35,7 +35,10 @@ def pair_command(event_id: int, publish: bool, as_json: bool, source: str | None
         with transaction():  # the claim commits before the computation starts
             event = _event_or_fail(event_id)
             run = runs.claim_run(event, None, utcnow(), time_limit, action="command line", source=source)
-        run = runs.execute_run(run.id, time_limit)  # commits the read and the save on its own
+        computed = runs.execute_run(run.id, time_limit)  # commits the read and the save on its own
+        if computed is None:
+            raise click.ClickException(f"Version {run.version} is gone (its event was deleted).")
+        run = computed
         if run.status != RunStatus.DONE:
             raise click.ClickException(f"Version {run.version} failed: {run.error}")
         if publish:
@@ -43,7 +46,9 @@ def pair_command(event_id: int, publish: bool, as_json: bool, source: str | None
                 publishing.publish(run, utcnow())
     except ActionRefused as refusal:
         raise click.ClickException(str(refusal)) from None
-    run = queries.run_of_event(event, run.version)
+    found = queries.run_of_event(event, run.version)
+    assert found is not None  # the version just computed
+    run = found
     if as_json:
         click.echo(json.dumps(run_document(run), ensure_ascii=False))
         return
@@ -112,7 +117,7 @@ def worker_command(burst: bool) -> None:
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("Set REDIS_URL to use a worker; without it, pairing runs in the web process.")
-    jobs.worker_app = current_app._get_current_object()
+    jobs.worker_app = current_app._get_current_object()  # type: ignore[attr-defined]
     q = jobs.queue(url)
     Worker([q], connection=q.connection).work(burst=burst)
     sys.stdout.flush()

@@ -103,6 +103,7 @@ def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requ
     db.session.refresh(run)
     _check_swap(run, first_id, second_id, round_number)  # again, under the lock
     snap, scores = scored.snapshot, scored.scores
+    assert scores is not None, "score the swap (SwapScores.score) before making it"
     new = _copy_run(run, "swap", requested_by, now)
     changed = []
     for table in new.tables:
@@ -149,7 +150,8 @@ def unseated_member(run: PairingRun, group: Group, typed: str) -> Membership:
 
 def add_walk_in(run: PairingRun, user_id: int, now: datetime) -> dict:
     """Checks a member in at the door (if not yet) and returns the inputs of a re-solve that seats them."""
-    if events.rsvp_of(run.event_id, user_id) is None or events.rsvp_of(run.event_id, user_id).checked_in_at is None:
+    rsvp = events.rsvp_of(run.event_id, user_id)
+    if rsvp is None or rsvp.checked_in_at is None:
         events.add_walk_in(run.event, user_id, now)
     excluded = [u for u in run.inputs.get("excluded", []) if u != user_id]
     added = sorted(set(run.inputs.get("added", [])) | {user_id})

@@ -40,6 +40,13 @@ class PersonField(StringField):
     people: dict[int, str]
     user_id: int | None = None
 
+    @property
+    def chosen_id(self) -> int:
+        """Who the field names: read after the form validated."""
+        if self.user_id is None:
+            raise ValueError("the form was not validated")
+        return self.user_id
+
     def pre_validate(self, form) -> None:
         self.user_id = pick_person(self.data or "", self.people)
         if self.user_id is None:

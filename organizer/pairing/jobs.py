@@ -21,7 +21,7 @@ worker_app: Flask | None = None
 
 
 def start(run_id: int) -> None:
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     time_limit = app.config["PAIRING_TIME_LIMIT_S"]
     redis_url = app.config.get("REDIS_URL")
     if redis_url:

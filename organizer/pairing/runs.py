@@ -100,7 +100,7 @@ def claim_run(event: Event, requested_by: User | None, now: datetime, time_limit
     return run
 
 
-def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None, compute=None) -> PairingRun:
+def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None, compute=None) -> PairingRun | None:
     """Computes a claimed version: the job runner, so it is a boundary of its own. It reads in
     one transaction, solves outside any transaction (no lock is held while the solver runs),
     then saves in another, only if the run is still the claimed one. Call it with no
@@ -138,7 +138,7 @@ def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None, c
 def _fail(run_id: int, message: str) -> PairingRun:
     """Marks a running version failed, in a transaction of its own (the job runner's)."""
     with transaction():
-        run = db.session.get(PairingRun, run_id)
+        run = db.session.get_one(PairingRun, run_id)
         if run.status == RunStatus.RUNNING:
             run.status = RunStatus.FAILED.value
             run.error = message
@@ -225,13 +225,12 @@ def worth_meeting(scores: matching.HelpScores, tables: list[tuple[int, tuple[int
     ids = [a.id for a in scores.attendees]
     if len(ids) < 3:
         return {}
-    best = {}
+    best: dict[str, int] = {}
     for number, members in tables:
         candidates = [(sum(scores.help(x, m) + scores.help(m, x) for m in members), x)
                       for x in ids if x not in members]
-        top = max(candidates, default=(0, None))
-        if top[0] > 0:
-            best[str(number)] = top[1]
+        if candidates and max(candidates)[0] > 0:
+            best[str(number)] = max(candidates)[1]
     return best
 
 
@@ -243,7 +242,7 @@ def _save(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: mat
 
 def _save_tables(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing,
                  summary: dict) -> PairingRun:
-    run = db.session.get(PairingRun, run_id)
+    run = db.session.get_one(PairingRun, run_id)
     events.lock_event(run.event_id)
     db.session.refresh(run)
     if run.status != RunStatus.RUNNING:  # the claim expired and someone moved on: discard

@@ -233,7 +233,7 @@ def member_ics(group: Group, event: Event, run: PairingRun, viewer: Membership, 
         description="\n".join(["How can I help you?", *lines]),
         stamp=published,
         sequence=sequence,
-        status="CANCELLED" if cancel else None,
+        status=exports.STATUS.CANCELLED if cancel else None,
         method="CANCEL" if cancel else None,
         prodid="-//Give First//Lunch//EN",
     )

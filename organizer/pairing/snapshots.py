@@ -5,7 +5,7 @@ lunches taught (outcomes.learning), read in one transaction as a `Snapshot`.
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -90,23 +90,23 @@ def _present_locks(locks: list[tuple[int, ...]], present: set[int]) -> list[matc
 
 
 def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, ...]],
-             now: datetime, time_limit_s: float, keep: list[list[int]] = ()) -> Snapshot:
+             now: datetime, time_limit_s: float, keep: Sequence[Sequence[int]] = ()) -> Snapshot:
     group = event.group
     attendees = help_model.matching_attendees(group.id, user_ids, event.id)
     present = set(attendees)
-    blocked = {tuple(sorted(p)) for p in blocked_pairs(group.id) if p <= present}
+    blocked = {(min(p), max(p)) for p in blocked_pairs(group.id) if p <= present}
     problem = matching.Problem(
-        attendees=[attendees[uid] for uid in sorted(attendees)],
+        attendees=tuple(attendees[uid] for uid in sorted(attendees)),
         blocked=frozenset(blocked),
-        locked=_present_locks(locks, present),
-        meetings=past_meetings(event, list(present)),
+        locked=tuple(_present_locks(locks, present)),
+        meetings=tuple(past_meetings(event, list(present))),
         rounds=event.rounds,
         now=now,
         options=matching.Options(cooldown_weeks=float(group.repeat_cooldown_weeks),
                                  time_limit_s=time_limit_s, seed=0),
         terms=help_model.model_terms(group.id),
         links=help_model.model_links(group.id, present),
-        keep=[kept for kept in (tuple(x for x in t if x in present) for t in keep) if len(kept) >= 2],
+        keep=tuple(kept for kept in (tuple(x for x in t if x in present) for t in keep) if len(kept) >= 2),
     )
     problem, learned = learning.adjust(problem, group.id, event)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(present)))}

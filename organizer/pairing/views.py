@@ -179,7 +179,7 @@ def exclude(group, member, event_id: int, run_id: int):
     if not form.validate_on_submit():
         flash("Choose a seated person from the list to leave out.", "error")
         return show_version(group, event, run.version)
-    excluded = sorted(set(run.inputs.get("excluded", [])) | {form.user.user_id})
+    excluded = sorted(set(run.inputs.get("excluded", [])) | {form.user.chosen_id})
     added = [u for u in run.inputs.get("added", []) if u not in excluded]
     return start_run(group, event, based_on=run, action="exclude",
                      inputs={"excluded": excluded, "added": added, **keep_published(event)})
@@ -236,7 +236,7 @@ def swap(group, member, event_id: int, run_id: int):
     if not form.validate_on_submit():
         flash("Choose two people and a round.", "error")
         return show_version(group, event, run.version)
-    swap = (form.first.user_id, form.second.user_id, form.round.data)
+    swap = (form.first.chosen_id, form.second.chosen_id, form.round.data)
     version = run.version
     with attempt() as action:
         scored = edits.swap_scores(run, *swap, utcnow(), time_limit())
