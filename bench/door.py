@@ -61,7 +61,7 @@ def build(app, n: int, seed: int, topics=TOPICS):
     organizer = User(name="Bench Organizer", email="organizer@bench.example", password_hash=None)
     db.session.add(organizer)
     group = create_group(organizer, "Bench group", "America/Toronto", slug="bench")
-    event = Event(group=group, title="Door bench", starts_at=now, ends_at=now, status=EventStatus.OPEN.value)
+    event = Event(group=group, title="Door bench", starts_at=now, ends_at=now, status=EventStatus.OPEN)
     db.session.add(event)
     for i in range(n):
         user = User(name=f"Member {i:03d}", email=f"m{i}@bench.example", password_hash=None)
@@ -71,7 +71,7 @@ def build(app, n: int, seed: int, topics=TOPICS):
                                 priority=rng.choice(["high", "normal", "low"])))
         for _, offer_text, tag in rng.sample(topics, 3):
             db.session.add(Offer(membership=member, title=offer_text.capitalize(), tags=tags_for(group.id, [tag])))
-        db.session.add(Rsvp(event=event, user=user, state=RsvpState.GOING.value, checked_in_at=now))
+        db.session.add(Rsvp(event=event, user=user, state=RsvpState.GOING, checked_in_at=now))
     db.session.commit()
     return group, organizer, event
 

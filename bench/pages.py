@@ -80,14 +80,14 @@ def seed(url: str, secret_key: str, n: int, seed_value: int) -> dict:
         db.session.add(organizer)
         group = create_group(organizer, "Bench group", "America/Toronto", slug="bench")
         event = Event(group=group, title="Bench lunch", starts_at=now, ends_at=now,
-                      status=EventStatus.OPEN.value)
+                      status=EventStatus.OPEN)
         db.session.add(event)
         people = [(organizer, None)]
         for i in range(n):
             user = User(name=f"Member {i:03d}", email=f"m{i}@bench.example", password_hash=None,
                         headline=f"Headline of member {i}", city="Oakville")
             people.append((user, add_member(group, user)))
-            db.session.add(Rsvp(event=event, user=user, state=RsvpState.GOING.value, checked_in_at=now))
+            db.session.add(Rsvp(event=event, user=user, state=RsvpState.GOING, checked_in_at=now))
         db.session.flush()
         people[0] = (organizer, next(m for m in group.memberships if m.user_id == organizer.id))
         for _, member in people:

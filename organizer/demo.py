@@ -212,11 +212,11 @@ def _add_demo_lunch(group: Group) -> None:
                   ends_at=starts_at + timedelta(minutes=90), venue_name="The Oakville Bistro",
                   venue_address="123 Lakeshore Rd E, Oakville, ON", capacity=30, rounds=1,
                   description="Bring your needs and offers. Each of us sits with the person who can help most.",
-                  status=EventStatus.OPEN.value)
+                  status=EventStatus.OPEN)
     db.session.add(event)
     now = utcnow()
     for member in group.memberships:
-        db.session.add(Rsvp(event=event, user=member.user, state=RsvpState.GOING.value, answered_at=now))
+        db.session.add(Rsvp(event=event, user=member.user, state=RsvpState.GOING, answered_at=now))
 
 
 def _add_profile(group: Group, member, headline, industry, city, needs, offers) -> None:

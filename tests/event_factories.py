@@ -13,7 +13,7 @@ def make_event(group: Group, title: str = "Monthly lunch", starts_in: timedelta 
     """An event (open for RSVP unless told otherwise), starting a week from now by default."""
     starts_at = starts_at or (utcnow() + starts_in).replace(second=0, microsecond=0)
     event = Event(group=group, title=title, starts_at=starts_at, ends_at=starts_at + duration,
-                  capacity=capacity, status=status.value, rsvp_deadline=rsvp_deadline, **fields)
+                  capacity=capacity, status=status, rsvp_deadline=rsvp_deadline, **fields)
     db.session.add(event)
     db.session.commit()
     return event

@@ -53,7 +53,7 @@ def grow(group, lunch, rng, count: int) -> None:
             db.session.add(Need(membership=member, title=need_title, tags=tags_for(group.id, [tag])))
         for _, offer_title, tag in rng.sample(TOPICS, 2):
             db.session.add(Offer(membership=member, title=offer_title, tags=tags_for(group.id, [tag])))
-        db.session.add(Rsvp(event=lunch, user=user, state=RsvpState.GOING.value, checked_in_at=now))
+        db.session.add(Rsvp(event=lunch, user=user, state=RsvpState.GOING, checked_in_at=now))
         db.session.flush()
     db.session.commit()
     pair(lunch)

@@ -156,7 +156,7 @@ def open_for_rsvp(event: Event) -> None:
     event = lock_event(event.id)
     if event.status != EventStatus.DRAFT:
         raise ActionRefused(f"Only a draft can be opened for RSVP; this event is {event.status_phrase}.")
-    event.status = EventStatus.OPEN.value
+    event.status = EventStatus.OPEN
     db.session.flush()
     signals.event_opened.send(event, now=utcnow())
     db.session.flush()
@@ -167,7 +167,7 @@ def cancel_event(event: Event) -> None:
     event = lock_event(event.id)
     if event.status in (EventStatus.CANCELLED, EventStatus.DONE):
         raise ActionRefused(f"This event is {event.status_phrase}; it cannot be cancelled.")
-    event.status = EventStatus.CANCELLED.value
+    event.status = EventStatus.CANCELLED
     db.session.flush()
     signals.event_cancelled.send(event, now=utcnow())
     db.session.flush()
@@ -179,7 +179,7 @@ def mark_done(event: Event, now: datetime) -> None:
         raise ActionRefused(f"This event is {event.status_phrase}; it cannot be marked as done.")
     if now < event.starts_at:
         raise ActionRefused("The event has not started yet.")
-    event.status = EventStatus.DONE.value
+    event.status = EventStatus.DONE
     db.session.flush()
     signals.event_done.send(event, now=now)
     db.session.flush()
@@ -224,14 +224,14 @@ def answers_refused_because(event: Event, now: datetime) -> str | None:
 def going_count(event_id: int) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Rsvp)
-        .where(Rsvp.event_id == event_id, Rsvp.state == RsvpState.GOING.value)
+        .where(Rsvp.event_id == event_id, Rsvp.state == RsvpState.GOING)
     ) or 0
 
 
 def _waitlist_query(event_id: int) -> Select:
     return (
         select(Rsvp)
-        .where(Rsvp.event_id == event_id, Rsvp.state == RsvpState.WAITLISTED.value)
+        .where(Rsvp.event_id == event_id, Rsvp.state == RsvpState.WAITLISTED)
         .order_by(Rsvp.waitlisted_at, Rsvp.id)
     )
 
@@ -253,7 +253,7 @@ def _promote_from_waitlist(event: Event, now: datetime) -> list[Rsvp]:
         query = query.limit(free)
     promoted = list(db.session.scalars(query))
     for rsvp in promoted:
-        rsvp.state = RsvpState.GOING.value
+        rsvp.state = RsvpState.GOING
         rsvp.promoted_at = now
         rsvp.promotion_seen_at = None
     db.session.flush()
@@ -273,7 +273,7 @@ def answer(event: Event, user: User, going: bool, now: datetime) -> Rsvp:
         raise ActionRefused("Only members of the group can answer.")
     rsvp = rsvp_of(event.id, user.id)
     if rsvp is None:
-        rsvp = Rsvp(event_id=event.id, user_id=user.id, state=RsvpState.DECLINED.value)
+        rsvp = Rsvp(event_id=event.id, user_id=user.id, state=RsvpState.DECLINED)
         db.session.add(rsvp)
     if going:
         if rsvp.state in (RsvpState.GOING, RsvpState.WAITLISTED):
@@ -283,14 +283,14 @@ def answer(event: Event, user: User, going: bool, now: datetime) -> Rsvp:
         rsvp.promoted_at = rsvp.promotion_seen_at = None
         free = _free_seats(event)
         if free is None or free > 0:
-            rsvp.state = RsvpState.GOING.value
+            rsvp.state = RsvpState.GOING
             rsvp.waitlisted_at = None
         else:
-            rsvp.state = RsvpState.WAITLISTED.value
+            rsvp.state = RsvpState.WAITLISTED
             rsvp.waitlisted_at = now
     else:
         had_seat = rsvp.state == RsvpState.GOING
-        rsvp.state = RsvpState.DECLINED.value
+        rsvp.state = RsvpState.DECLINED
         rsvp.answered_at = now
         rsvp.waitlisted_at = rsvp.promoted_at = rsvp.promotion_seen_at = None
         db.session.flush()
@@ -321,10 +321,10 @@ def unseen_promotions(user_id: int, group_id: int) -> list[Rsvp]:
             .where(
                 Rsvp.user_id == user_id,
                 Event.group_id == group_id,
-                Rsvp.state == RsvpState.GOING.value,
+                Rsvp.state == RsvpState.GOING,
                 Rsvp.promoted_at.is_not(None),
                 Rsvp.promotion_seen_at.is_(None),
-                Event.status != EventStatus.CANCELLED.value,
+                Event.status != EventStatus.CANCELLED,
             )
             .order_by(Event.starts_at)
             .options(contains_eager(Rsvp.event))
@@ -350,7 +350,7 @@ def release_seats(user_id: int, group_id: int, now: datetime) -> int:
             Rsvp.user_id == user_id,
             Event.group_id == group_id,
             Event.starts_at > now,
-            Rsvp.state.in_([RsvpState.GOING.value, RsvpState.WAITLISTED.value]),
+            Rsvp.state.in_([RsvpState.GOING, RsvpState.WAITLISTED]),
         )
     ))
     changed = 0
@@ -361,7 +361,7 @@ def release_seats(user_id: int, group_id: int, now: datetime) -> int:
             continue
         changed += 1
         had_seat = rsvp.state == RsvpState.GOING
-        rsvp.state = RsvpState.DECLINED.value
+        rsvp.state = RsvpState.DECLINED
         rsvp.waitlisted_at = rsvp.promoted_at = rsvp.promotion_seen_at = None
         db.session.flush()
         if had_seat:
@@ -385,7 +385,7 @@ def check_in(event: Event, user_id: int, now: datetime) -> User:
     if rsvp is None or rsvp.state == RsvpState.DECLINED:
         raise ActionRefused("That person has not answered yes. Add them as a walk-in instead.")
     if rsvp.checked_in_at is None:
-        rsvp.state = RsvpState.GOING.value
+        rsvp.state = RsvpState.GOING
         rsvp.waitlisted_at = None
         rsvp.checked_in_at = now
     db.session.flush()
@@ -413,12 +413,12 @@ def _walk_in(event: Event, user: User, now: datetime) -> None:
     if rsvp is not None and rsvp.checked_in_at is not None:
         raise ActionRefused(f"{user.name} is already checked in.")
     if rsvp is None:
-        rsvp = Rsvp(event_id=event.id, user_id=user.id, state=RsvpState.DECLINED.value)
+        rsvp = Rsvp(event_id=event.id, user_id=user.id, state=RsvpState.DECLINED)
         db.session.add(rsvp)
     if rsvp.state == RsvpState.DECLINED:
         rsvp.walk_in = True
         rsvp.answered_at = now
-    rsvp.state = RsvpState.GOING.value
+    rsvp.state = RsvpState.GOING
     rsvp.waitlisted_at = None
     rsvp.checked_in_at = now
 
@@ -496,7 +496,7 @@ def _lunch_guest(event: Event, name: str, email: str) -> User:
 
 def lunch_guest_ids(event: Event, checked_in: bool) -> list[int]:
     """Stand-ins seated at this lunch (see add_walk_in_guest): checked in, or with a seat."""
-    condition = Rsvp.checked_in_at.is_not(None) if checked_in else Rsvp.state == RsvpState.GOING.value
+    condition = Rsvp.checked_in_at.is_not(None) if checked_in else Rsvp.state == RsvpState.GOING
     return list(db.session.scalars(
         select(User.id).join(Rsvp, Rsvp.user_id == User.id)
         .where(Rsvp.event_id == event.id, User.lunch_guest_event_id == event.id, condition)
@@ -519,7 +519,7 @@ def events_of(group: Group, now: datetime, include_drafts: bool) -> tuple[list[E
     """Upcoming events (soonest first) and past ones (latest first)."""
     query = select(Event).where(Event.group_id == group.id)
     if not include_drafts:
-        query = query.where(Event.status != EventStatus.DRAFT.value)
+        query = query.where(Event.status != EventStatus.DRAFT)
     upcoming = db.session.scalars(query.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id))
     past = db.session.scalars(query.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id))
     return list(upcoming), list(past)
@@ -543,7 +543,7 @@ def waitlist_position(rsvp: Rsvp) -> int | None:
     ahead = db.session.scalar(
         select(func.count()).select_from(Rsvp).where(
             Rsvp.event_id == rsvp.event_id,
-            Rsvp.state == RsvpState.WAITLISTED.value,
+            Rsvp.state == RsvpState.WAITLISTED,
             (Rsvp.waitlisted_at < rsvp.waitlisted_at)
             | ((Rsvp.waitlisted_at == rsvp.waitlisted_at) & (Rsvp.id < rsvp.id)),
         )
@@ -567,7 +567,7 @@ def _attendee_memberships(event: Event, *conditions) -> list[Membership]:
 def attendee_user_ids(event: Event, checked_in: bool) -> list[int]:
     """The user ids of checked_in_attendees (or going_attendees), in the same order, without
     loading the members themselves."""
-    condition = Rsvp.checked_in_at.is_not(None) if checked_in else Rsvp.state == RsvpState.GOING.value
+    condition = Rsvp.checked_in_at.is_not(None) if checked_in else Rsvp.state == RsvpState.GOING
     return list(db.session.scalars(
         select(Membership.user_id).join(User, User.id == Membership.user_id)
         .join(Rsvp, (Rsvp.user_id == Membership.user_id) & (Rsvp.event_id == event.id))
@@ -583,7 +583,7 @@ def anyone_checked_in(event: Event) -> bool:
 def going_attendees(event: Event) -> list[Membership]:
     """Members with a seat (answered yes and not waitlisted, or walked in), by name.
     What the pairing feature plans with before the event."""
-    return _attendee_memberships(event, Rsvp.state == RsvpState.GOING.value)
+    return _attendee_memberships(event, Rsvp.state == RsvpState.GOING)
 
 
 def checked_in_attendees(event: Event) -> list[Membership]:
@@ -620,9 +620,9 @@ def answers_page(event: Event, number: int = 1, size: int = ANSWERS_PAGE_SIZE) -
     number = clamp(number, total, size)
     rows = list(db.session.scalars(
         select(Rsvp).join(User).where(Rsvp.event_id == event.id)
-        .order_by(case((Rsvp.state == RsvpState.GOING.value, 0), (Rsvp.state == RsvpState.WAITLISTED.value, 1),
+        .order_by(case((Rsvp.state == RsvpState.GOING, 0), (Rsvp.state == RsvpState.WAITLISTED, 1),
                        else_=2),
-                  case((Rsvp.state == RsvpState.WAITLISTED.value, Rsvp.waitlisted_at), else_=None),
+                  case((Rsvp.state == RsvpState.WAITLISTED, Rsvp.waitlisted_at), else_=None),
                   func.lower(User.name), User.id)
         .options(contains_eager(Rsvp.user)).limit(size).offset((number - 1) * size)))
     return Page(rows, total, number, size)
@@ -640,7 +640,7 @@ class AttendanceCounts:
 
 def attendance_counts(event: Event) -> AttendanceCounts:
     """Counted by the database: one row whatever the number of answers."""
-    going = Rsvp.state == RsvpState.GOING.value
+    going = Rsvp.state == RsvpState.GOING
 
     def count(*conditions):
         return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
@@ -650,8 +650,8 @@ def attendance_counts(event: Event) -> AttendanceCounts:
         count(going, Rsvp.checked_in_at.is_not(None)),
         count(going, Rsvp.walk_in.is_(True)),
         count(going, Rsvp.walk_in.is_(False), Rsvp.checked_in_at.is_(None)),
-        count(Rsvp.state == RsvpState.WAITLISTED.value),
-        count(Rsvp.state == RsvpState.DECLINED.value),
+        count(Rsvp.state == RsvpState.WAITLISTED),
+        count(Rsvp.state == RsvpState.DECLINED),
     ).where(Rsvp.event_id == event.id)).one()
     return AttendanceCounts(*(int(value) for value in row))
 
@@ -677,7 +677,7 @@ def door_page(event: Event, search: str = "", number: int = 1, size: int = DOOR_
     """One page of the door list (seats by name, then the waitlist in order), filtered by a piece
     of the name in the database: the same cost for 20 answers or 2,000. ``waiting``: only those
     not checked in yet."""
-    condition = and_(Rsvp.event_id == event.id, Rsvp.state != RsvpState.DECLINED.value)
+    condition = and_(Rsvp.event_id == event.id, Rsvp.state != RsvpState.DECLINED)
     if waiting:
         condition = and_(condition, Rsvp.checked_in_at.is_(None))
     needle = search.strip().lower()
@@ -687,8 +687,8 @@ def door_page(event: Event, search: str = "", number: int = 1, size: int = DOOR_
     number = clamp(number, total, size)
     rows = list(db.session.scalars(
         select(Rsvp).join(User).where(condition)
-        .order_by(case((Rsvp.state == RsvpState.GOING.value, 0), else_=1),
-                  case((Rsvp.state == RsvpState.WAITLISTED.value, Rsvp.waitlisted_at), else_=None),
+        .order_by(case((Rsvp.state == RsvpState.GOING, 0), else_=1),
+                  case((Rsvp.state == RsvpState.WAITLISTED, Rsvp.waitlisted_at), else_=None),
                   func.lower(User.name), User.id)
         .options(contains_eager(Rsvp.user)).limit(size).offset((number - 1) * size)))
     return Page(rows, total, number, size)

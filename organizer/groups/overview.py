@@ -39,7 +39,7 @@ def checklist(member: Membership, now: datetime) -> list[Step]:
     answered = db.session.scalar(
         select(func.count()).select_from(Rsvp).join(Event, Event.id == Rsvp.event_id)
         .where(Rsvp.user_id == member.user_id, Event.group_id == member.group_id,
-               Rsvp.state != RsvpState.DECLINED.value)) or 0
+               Rsvp.state != RsvpState.DECLINED)) or 0
     return [
         Step("profile", "Say what you do in your profile", bool(user and (user.headline or "").strip())),
         Step("need", "Add one thing you need right now", needs > 0),
@@ -63,7 +63,7 @@ def published_lunches(member: Membership, now: datetime) -> list[PublishedLunch]
         .join(PairingSeat, PairingSeat.table_id == PairingTable.id)
         .where(Event.group_id == member.group_id, PairingRun.published_at.is_not(None),
                PairingSeat.user_id == member.user_id, Event.ends_at >= now,
-               Event.status != EventStatus.CANCELLED.value)
+               Event.status != EventStatus.CANCELLED)
         .order_by(Event.starts_at)).all()
     lunches: dict[int, PublishedLunch] = {}
     tables = {table_id for _, table_id in rows}

@@ -352,7 +352,7 @@ def published_partner_ids(viewer: Membership, now: datetime) -> frozenset[int]:
     my_tables = (select(PairingSeat.table_id).join(PairingTable).join(PairingRun).join(Event)
                  .where(PairingSeat.user_id == viewer.user_id, Event.group_id == viewer.group_id,
                         PairingRun.published_at.is_not(None),
-                        Event.status.not_in([EventStatus.DRAFT.value, EventStatus.CANCELLED.value]),
+                        Event.status.not_in([EventStatus.DRAFT, EventStatus.CANCELLED]),
                         Event.ends_at >= now - partner_access_ends_after(viewer.group)))
     rows = db.session.scalars(select(PairingSeat.user_id).where(
         PairingSeat.table_id.in_(my_tables), PairingSeat.user_id != viewer.user_id))

@@ -1,8 +1,9 @@
 """Column types shared by the models: datetimes are stored in UTC and come back timezone-aware."""
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -28,3 +29,11 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def status_column(values: type[enum.StrEnum], length: int = 12) -> Enum:
+    """A status column that reads and writes a Python enum, stored as its plain string value
+    (VARCHAR, no database enum type and no CHECK constraint), so the schema stays a string
+    column and a migration is not needed to add a value."""
+    return Enum(values, native_enum=False, create_constraint=False, length=length,
+                values_callable=lambda members: [m.value for m in members], validate_strings=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.extensions import Model
 from organizer.models.accounts import User
-from organizer.models.base import UTCDateTime, utcnow
+from organizer.models.base import UTCDateTime, status_column, utcnow
 from organizer.models.groups import Group
 
 
@@ -63,7 +63,7 @@ class Event(Model):
     capacity: Mapped[int | None] = mapped_column()
     rounds: Mapped[int] = mapped_column(default=1)
     rsvp_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(12), default=EventStatus.DRAFT.value)
+    status: Mapped[EventStatus] = mapped_column(status_column(EventStatus), default=EventStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -91,7 +91,7 @@ class Rsvp(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    state: Mapped[str] = mapped_column(String(12))
+    state: Mapped[RsvpState] = mapped_column(status_column(RsvpState))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Order on the waitlist: the time the member joined it.
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

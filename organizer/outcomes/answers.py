@@ -115,7 +115,7 @@ def follow_ups(member: Membership, now: datetime, event: Event | None = None,
                   .where(PairingSeat.user_id == member.user_id, PairingRun.published_at.is_not(None)))
         candidates = db.session.scalars(select(Event).where(
             Event.group_id == member.group_id, Event.id.in_(seated),
-            Event.status != EventStatus.CANCELLED.value, Event.starts_at <= now)
+            Event.status != EventStatus.CANCELLED, Event.starts_at <= now)
             .order_by(Event.starts_at.desc()).limit(limit_events))
         events = [e for e in candidates if follow_up_open(e, now)]
     out = []

@@ -70,7 +70,7 @@ class Figure:
 def _past_events(group: Group, now: datetime) -> list[Event]:
     published = select(PairingRun.event_id).where(PairingRun.published_at.is_not(None))
     events = db.session.scalars(select(Event).where(
-        Event.group_id == group.id, Event.status != EventStatus.CANCELLED.value, Event.starts_at <= now,
+        Event.group_id == group.id, Event.status != EventStatus.CANCELLED, Event.starts_at <= now,
         Event.id.in_(published)).order_by(Event.starts_at.desc()).limit(EVENTS_SHOWN))
     return list(reversed(list(events)))
 
@@ -206,11 +206,11 @@ def never_came_back(group: Group) -> list[str]:
         .join(PairingRun, PairingRun.id == PairingTable.run_id).join(Event, Event.id == PairingRun.event_id)
         .join(Membership, (Membership.user_id == PairingSeat.user_id) & (Membership.group_id == group.id))
         .where(Event.group_id == group.id, PairingRun.published_at.is_not(None),
-               Event.status != EventStatus.CANCELLED.value)
+               Event.status != EventStatus.CANCELLED)
         .group_by(PairingSeat.user_id)).all()
     latest = db.session.scalar(select(func.max(Event.starts_at)).join(PairingRun, PairingRun.event_id == Event.id)
                                .where(Event.group_id == group.id, PairingRun.published_at.is_not(None),
-                                      Event.status != EventStatus.CANCELLED.value))
+                                      Event.status != EventStatus.CANCELLED))
     once = [uid for uid, count, last in rows if count == 1 and latest is not None and last < latest]
     names = list(db.session.scalars(select(User.name).where(User.id.in_(once)))) if once else []
     return sorted(names, key=str.lower)

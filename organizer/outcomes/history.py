@@ -57,7 +57,7 @@ def my_lunches(member: Membership, now: datetime) -> list[Lunch]:
         select(PairingTable, Event).join(PairingRun, PairingRun.id == PairingTable.run_id)
         .join(Event, Event.id == PairingRun.event_id).join(PairingSeat, PairingSeat.table_id == PairingTable.id)
         .where(Event.group_id == member.group_id, PairingRun.published_at.is_not(None),
-               Event.status != EventStatus.CANCELLED.value, PairingSeat.user_id == member.user_id)
+               Event.status != EventStatus.CANCELLED, PairingSeat.user_id == member.user_id)
         .options(selectinload(PairingTable.seats).selectinload(PairingSeat.user))
         .order_by(Event.starts_at.desc(), PairingTable.round)).all()
     if not rows:

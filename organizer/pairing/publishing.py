@@ -47,7 +47,7 @@ def publish(run: PairingRun, now: datetime, confirm_changed: bool = False) -> No
     db.session.flush()  # the one-published index holds at every step
     run.published_at = now
     if event.status in (EventStatus.DRAFT, EventStatus.OPEN):
-        event.status = EventStatus.PUBLISHED.value
+        event.status = EventStatus.PUBLISHED
     db.session.flush()
     signals.pairing_published.send(run, event=event, previous=previous, now=now)
 
@@ -58,6 +58,6 @@ def unpublish(event: Event) -> None:
             PairingRun.event_id == event.id, PairingRun.published_at.is_not(None))):
         run.published_at = None
     if event.status == EventStatus.PUBLISHED:
-        event.status = EventStatus.OPEN.value
+        event.status = EventStatus.OPEN
     db.session.flush()
     signals.pairing_unpublished.send(event, now=utcnow())

@@ -40,7 +40,7 @@ def first_lunch(started_ago=timedelta(weeks=3)):
     for user in people.values():
         make_rsvp(event, user, checked_in=True)
     run = generate_and_publish(event, now=event.starts_at)
-    event.status = EventStatus.DONE.value
+    event.status = EventStatus.DONE
     db.session.commit()
     tables = {frozenset(s.user_id for s in t.seats) for t in run.tables}
     assert frozenset((people["Alice"].id, people["Dave"].id)) in tables, "the lexicon pairs Alice with Dave"

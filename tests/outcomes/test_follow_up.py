@@ -37,15 +37,15 @@ def answer(client, group, event, partner, back="overview", **fields):
 
 def test_the_follow_up_shows_once_the_lunch_took_place_not_before(app, client, auth):
     group, _, event, people = first_lunch(started_ago=timedelta(hours=2))
-    event.status = EventStatus.PUBLISHED.value
+    event.status = EventStatus.PUBLISHED
     db.session.commit()
     auth.login("alice@example.org")
     assert "Did your lunch with Dave help?" not in client.get(f"/groups/{group.slug}/").get_data(as_text=True)
-    event.status = EventStatus.DONE.value  # marked done: open at once
+    event.status = EventStatus.DONE  # marked done: open at once
     db.session.commit()
     page = client.get(f"/groups/{group.slug}/").get_data(as_text=True)
     assert "Did your lunch with Dave help?" in page and "Did you help Dave with something?" in page
-    event.status = EventStatus.PUBLISHED.value
+    event.status = EventStatus.PUBLISHED
     event.starts_at = utcnow() - timedelta(days=1, minutes=1)  # or the day after its start
     db.session.commit()
     event_page = client.get(f"/groups/{group.slug}/events/{event.id}/").get_data(as_text=True)
