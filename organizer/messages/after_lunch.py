@@ -108,8 +108,8 @@ def queue_after_lunch(now: datetime) -> int:
     (the idempotency key), so running it again sends nothing more."""
     published = select(PairingRun.event_id).where(PairingRun.published_at.is_not(None))
     events = db.session.scalars(select(Event).where(
-        Event.id.in_(published), Event.status.in_([EventStatus.OPEN.value, EventStatus.PUBLISHED.value,
-                                                   EventStatus.DONE.value]),
+        Event.id.in_(published), Event.status.in_([EventStatus.OPEN, EventStatus.PUBLISHED,
+                                                   EventStatus.DONE]),
         Event.starts_at <= now, Event.ends_at > now - FOLLOW_UP_WITHIN)
         .options(selectinload(Event.group)).order_by(Event.starts_at, Event.id))
     return sum(tell_after_lunch(event, now) for event in events if answers.follow_up_open(event, now))
