@@ -286,6 +286,22 @@ class SolverOptions:
     """Candidate trios listed at most (odd counts), cheapest first.  Bounds memory and time: at
     most ``max_trio_checks`` of them are tried anyway, and when more could beat the incumbent
     the unlisted ones are covered by the bound (each costs at least the listing's limit)."""
+    trio_listing_factor: int = 16
+    """The trio listing looks at most this many times ``max_trios`` triangles before it lowers its
+    threshold: enough that one pass nearly always settles the listing, few enough (16,384 triples)
+    that it stays a few milliseconds and a few hundred kilobytes."""
+    trio_swaps: int = 8
+    """Odd counts: swaps at most in the local search that picks who joins a pair as the trio
+    (``_add_lone``), after each matching's seating.  Each is one vectorised pass over every
+    attendee and pair (about 10 ms at 2,000); most searches stop after one to three."""
+    even_bound: bool = True
+    """Odd counts: bound every seating by one even problem first (``_even_bound``): exact on most
+    groups, and one even solve costs less than a few trio checks.  Off only to test the trio step
+    on its own."""
+    trio_gain_k: int = 16
+    """Odd counts: heaviest partners per attendee looked at for the even bound's trio gains
+    (``trio_gain_bounds``); most attendees settle after one to three, and the next partner's
+    weight bounds the rest, so more would only tighten a bound that is rarely the weak point."""
     max_trio_checks: int = 1024
     """Candidate trios tried one by one (each a matching of the trio's component without it, on
     the pairs that could still beat the best seating) before the solver stops with its best
@@ -313,6 +329,10 @@ class SolverOptions:
     greedy_k: int = 8
     """Best partners per attendee the greedy first seating looks at (sorted, heaviest first): 8
     seats all but a few percent of the attendees at once; the rest are paired among themselves."""
+    greedy_seconds_per_cell: float = 4e-9
+    """The greedy seating's time is modelled as this times ``n**2`` times ``greedy_k + 2`` passes
+    (about 2 ns measured, doubled for a busy machine); when it would end past the deadline the
+    solve returns the quick seating (neighbours in index order) with the best-partner bound."""
     sparse_share: float = 0.1
     sparse_distinct_weights: int = 16
     """Even counts with at most this share of positive pairs, of at most this many distinct
@@ -356,6 +376,7 @@ class Context:
         if seating is None:
             return
         value = seating_value2(W, seating)
+        self.stats.setdefault("first_seating_at", time.perf_counter())  # a time.perf_counter() value
         if self.seating is None or value > self.value2:
             self.seating, self.value2 = list(seating), value
 
@@ -524,23 +545,71 @@ def _seat_everyone(W: np.ndarray, allowed: np.ndarray, pi: np.ndarray, pj: np.nd
         left = np.flatnonzero(~seated)
     if len(left) != (1 if odd else 0):
         return None
-    return _add_lone(W, allowed, pairs, left)
+    return _add_lone(W, allowed, pairs, left, ctx.options.trio_swaps)
 
 
-def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray) -> list[Group] | None:
-    """``pairs`` (and, for an odd count, the one attendee ``left`` joining the pair that makes
-    the best trio), or None when that attendee may join no pair."""
+def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray, swaps: int) -> list[Group] | None:
+    """``pairs`` (and, for an odd count, the one attendee ``left`` joined to a pair as the trio),
+    or None when no trio can be formed this way.
+
+    The one left over need not be the one who joins: when the one left over takes an attendee's
+    partner, that attendee is left over instead.  So every attendee is tried as the trio's third
+    member, at the cost of that swap, with the pair that gains most from them (vectorised over
+    every attendee and every pair); the best swap is made, and again from the new one left over
+    while a swap gains (at most ``swaps`` times, ``SolverOptions.trio_swaps``): a cheap local
+    search that often reaches the best trio (on uniform weights it does, so that the simplest
+    bound proves it).  ``swaps=0``: the one left over joins the best pair for it, in one row.
+    """
     if not len(left):
         return list(pairs)
+    n = len(W)
+    low = np.iinfo(np.int64).min // 4
     u = int(left[0])
     arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    b, c = arr[:, 0], arr[:, 1]
-    ok = allowed[u, b] & allowed[u, c]
-    if not ok.any():
+    m = len(arr)
+    if m == 0:
         return None
-    gain = np.where(ok, W[u, b] + W[u, c] - W[b, c], np.iinfo(np.int64).min)
-    best = int(np.argmax(gain))
-    return [p for k, p in enumerate(pairs) if k != best] + [tuple(sorted((u, int(b[best]), int(c[best]))))]
+    every = np.arange(n)
+    best: list[Group] | None = None
+    for step in range(swaps + 1):
+        p, q = arr[:, 0], arr[:, 1]
+        k_of = np.full(n, -1, dtype=np.int64)  # each attendee's own pair
+        k_of[p] = k_of[q] = np.arange(m)
+        mate = np.full(n, -1, dtype=np.int64)
+        mate[p], mate[q] = q, p
+        own = np.flatnonzero(k_of >= 0)
+        if step == swaps:  # only u joins: one row
+            J = W[u, p] + W[u, q] - W[p, q]
+            J[~(allowed[u, p] & allowed[u, q])] = low
+            if J.max() > low:
+                k = int(J.argmax())
+                best = [(int(a), int(b)) for i, (a, b) in enumerate(arr.tolist()) if i != k]
+                best.append(tuple(sorted((u, int(arr[k, 0]), int(arr[k, 1])))))
+            break
+        # J[k, v]: the gain (value2) of v joining pair k, for every pair k and attendee v (rows
+        # of W: it is symmetric)
+        J = W[p] + W[q] - W[p, q][:, None]
+        J[~(allowed[p] & allowed[q])] = low
+        J[k_of[own], own] = low
+        join_k = J.argmax(axis=0)
+        join = J[join_k, every]
+        if join[u] > low:
+            k = int(join_k[u])
+            best = [(int(a), int(b)) for i, (a, b) in enumerate(arr.tolist()) if i != k]
+            best.append(tuple(sorted((u, int(arr[k, 0]), int(arr[k, 1])))))
+        # the change (value2) of the swap that leaves v over: u takes v's partner
+        swap = np.full(n, low, dtype=np.int64)
+        ok = own[allowed[u, mate[own]]]
+        swap[ok] = 2 * (W[u, mate[ok]] - W[ok, mate[ok]])
+        total = np.where((swap > low) & (join > low), swap + join, low)
+        v = int(np.argmax(total))
+        if total[v] <= low or (join[u] > low and total[v] <= join[u]):
+            break
+        partner = int(mate[v])
+        arr = arr.copy()
+        arr[k_of[v]] = (min(u, partner), max(u, partner))
+        u = v
+    return best
 
 
 def _heaviest_per_row(W: np.ndarray, k: int) -> np.ndarray:
@@ -590,6 +659,42 @@ def _greedy_pairs(W: np.ndarray, allowed: np.ndarray, members: np.ndarray, k: in
     return pairs
 
 
+def quick_seating(W: np.ndarray, allowed: np.ndarray, odd: bool) -> list[Group] | None:
+    """A seating in about ``n`` steps, or None: neighbours in index order, (0, 1), (2, 3), ...,
+    where they may sit together; the rest each with the first one left they may sit with; the
+    one left over (odd counts) joins the first pair it may.  No quality at all: it exists so that
+    even the smallest time limit has a seating to return before any pass over the weights."""
+    n = len(allowed)
+    first = np.arange(0, n - 1, 2)
+    ok = allowed[first, first + 1]
+    pairs: Pairs = [(int(a), int(a) + 1) for a in first[ok].tolist()]
+    seated = np.zeros(n, dtype=bool)
+    seated[first[ok]] = seated[first[ok] + 1] = True
+    rest = np.flatnonzero(~seated)
+    for a in rest.tolist():
+        if seated[a]:
+            continue
+        seated[a] = True
+        free = rest[~seated[rest] & allowed[a, rest]]
+        if len(free):
+            b = int(free[0])
+            seated[b] = True
+            pairs.append((min(a, b), max(a, b)))
+        else:
+            seated[a] = False
+    left = np.flatnonzero(~seated)
+    if len(left) != (1 if odd else 0):
+        return None
+    return _add_lone(W, allowed, pairs, left, swaps=0)
+
+
+def _best_partner_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
+    """The simplest bound (``greedy_seating`` proves it too): value2 counts each attendee's share,
+    and a trio member's share is the mean of two allowed partners, so everyone's best allowed
+    partner bounds value2."""
+    ctx.tighten(int(np.where(allowed, W, np.iinfo(np.int64).min // 4).max(axis=1).sum()))
+
+
 def greedy_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context) -> list[Group] | None:
     """A seating in a few dense passes, or None: pairs taken heaviest first among each attendee's
     ``greedy_k`` best partners, again among those left over while that seats more, then the one
@@ -610,7 +715,7 @@ def greedy_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context) 
         left = np.flatnonzero(~seated)
     if len(left) != (1 if odd else 0):
         return None
-    return _add_lone(W, allowed, pairs, left)
+    return _add_lone(W, allowed, pairs, left, swaps=0)
 
 
 def first_seating(W: np.ndarray, allowed: np.ndarray, cost: np.ndarray, odd: bool, ctx: Context) -> list[Group]:
@@ -661,51 +766,170 @@ def candidate_trios(costs: AssignmentCosts, allowed: np.ndarray, limit: int, cap
                     ctx: Context) -> tuple[np.ndarray, np.ndarray, int]:
     """Every trio of cost < ``limit``, cheapest first, as (trios (k, 3) array, their costs, covered).
 
-    Trios are triangles of pairs whose trio-edge cost is < the limit, counted with one sparse
-    product before any is listed; when more than ``cap`` could qualify the limit is lowered
-    (bisection) until they fit.  ``covered``: every unlisted trio costs at least this.
+    A trio costs at least the sum ``s`` of its three trio-edge costs (each >= 0), so its cheapest
+    edge costs less than ``s / 3``: the trios of cost < t are found from the pairs {a, b} with
+    ``3 e[a, b] < t``, one vectorised row sum ``e[a] + e[b]`` each.  At most ``cap`` are kept, the
+    cheapest; ``covered``: every trio left out costs at least this.  When the triangles of sum < t
+    are too many to look at (``trio_listing_factor`` times ``cap``), t is lowered to a sum that
+    about ``cap`` of those already seen stay under, and the listing starts again; when even the
+    triangles of sum 0 are too many, ``cap`` of them are listed and ``covered`` is 0 (any trio of
+    cost 0 may be the best; the bound stays what it is until a check reaches it).
     """
-    n = len(allowed)
+    if limit <= 0:  # every trio costs >= 0
+        return np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64), limit
     edge = costs.trio_edge()
-    upper = np.triu(allowed, 1)
-
-    def graph(lim: int) -> sparse.csr_matrix:
-        ti, tj = np.nonzero(upper & (edge < lim))
-        return sparse.csr_matrix((np.ones(len(ti), dtype=np.int64), (ti, tj)), shape=(n, n))
-
-    def count(U: sparse.csr_matrix) -> int:
-        return int((U @ U).multiply(U).sum()) if U.nnz else 0
-
-    lim = limit
-    U = graph(lim)
-    if count(U) > cap:
-        lo, hi = 0, lim  # count(lo) <= cap < count(hi)
-        while hi - lo > 1:
-            ctx.check()
-            mid = (lo + hi) // 2
-            if count(graph(mid)) > cap:
-                hi = mid
-            else:
-                lo = mid
-        # lo == 0: more than ``cap`` trios cost nothing (ties): list ``cap`` of them (any cost-0
-        # trio may be the best; the bound stays what it is until a check reaches it)
-        lim = lo
-        U = graph(max(lo, 1))
-    P = (U @ U).multiply(U).tocoo()  # P[a, c] = how many b with a < b < c close a triangle
-    U = U.tocsr()
-    Ut = U.T.tocsr()
-    out: list[tuple[int, int, int]] = []
-    for a, c in zip(P.row.tolist(), P.col.tolist()):
-        bs = np.intersect1d(U.indices[U.indptr[a]:U.indptr[a + 1]], Ut.indices[Ut.indptr[c]:Ut.indptr[c + 1]], assume_unique=True)
-        out.extend((a, int(b), c) for b in bs)
-        if len(out) >= cap:
+    hard = ctx.options.trio_listing_factor * cap
+    t = limit
+    while True:
+        found, sums, complete = _triangles_below(edge, allowed, t, hard, ctx)
+        if complete or t <= 0:
             break
-    trios = np.asarray(out, dtype=np.int64).reshape(-1, 3)
-    tc = costs.trio(trios[:, 0], trios[:, 1], trios[:, 2]) if len(trios) else np.zeros(0, dtype=np.int64)
-    keep = tc < max(lim, 1)
-    trios, tc = trios[keep], tc[keep]
+        # too many: the sum that keeps about ``cap`` of those seen (strictly below t)
+        lowered = int(np.partition(sums, cap)[cap]) if len(sums) > cap else t - 1
+        if lowered <= 0:  # more than ``hard`` trios of sum 0 (ties): take those seen
+            t = 0
+            break
+        t = min(lowered, t - 1)
+    if len(found) == 0:
+        return np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64), t
+    tc = costs.trio(found[:, 0], found[:, 1], found[:, 2])
+    keep = tc < max(t, 1)
+    found, tc = found[keep], tc[keep]
     order = np.argsort(tc, kind="stable")
-    return trios[order], tc[order], lim
+    found, tc = found[order], tc[order]
+    covered = t
+    if len(found) > cap:
+        covered = min(covered, int(tc[cap])) if t > 0 else 0
+        found, tc = found[:cap], tc[:cap]
+    return found, tc, covered
+
+
+def _triangles_below(edge: np.ndarray, allowed: np.ndarray, t: int, hard: int,
+                     ctx: Context) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The triangles whose three ``edge`` costs sum to less than ``t`` (at least 1: those of sum
+    0 when ``t`` is 0), as (sorted triples, their sums, complete); ``complete`` is False when
+    more than ``hard`` were met and the listing stopped (then the triples are those met)."""
+    n = len(edge)
+    t_eff = max(t, 1)
+    ai, bi = np.nonzero(np.triu(allowed & (3 * edge < t_eff), 1))
+    chunk = max(1, 2_000_000 // max(n, 1))
+    triples: list[np.ndarray] = []
+    sums: list[np.ndarray] = []
+    met = 0
+    complete = True
+    for s in range(0, len(ai), chunk):
+        ctx.check()
+        a, b = ai[s:s + chunk], bi[s:s + chunk]
+        total = edge[a] + edge[b] + edge[a, b][:, None]
+        k, c = np.nonzero(total < t_eff)
+        ok = (c != a[k]) & (c != b[k])
+        k, c = k[ok], c[ok]
+        tri = np.sort(np.stack([a[k], b[k], c], axis=1), axis=1)
+        triples.append(tri)
+        sums.append(total[k, c])
+        met += len(k)
+        if met > hard:
+            complete = False
+            break
+    if not triples:
+        return np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64), True
+    tri = np.concatenate(triples)
+    sm = np.concatenate(sums)
+    key = (tri[:, 0] * n + tri[:, 1]) * n + tri[:, 2]
+    _, first = np.unique(key, return_index=True)
+    return tri[first], sm[first], complete
+
+
+# --------------------------------------------------------------------------- odd counts: the even bound
+
+
+def trio_gain_bounds(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> np.ndarray:
+    """``H[v]`` >= the largest *least gain* of any allowed trio holding v (``low`` where v is in
+    none): a trio {v, b, c}'s least gain is ``min over its members a of W[a, b'] + W[a, c'] -
+    W[b', c']`` (what the cheapest member adds by joining the pair of the other two), that is
+    ``min(x + y - z, z - |x - y|)`` with ``x = W[v, b]``, ``y = W[v, c]``, ``z = W[b, c]``.
+
+    It is at most ``min(x, y)``, so v's partners are taken heaviest first and stop once the next
+    one weighs no more than the best gain found (the rest cannot beat it); after
+    ``trio_gain_k`` partners, the next one's weight bounds what is left.  One vectorised row
+    operation per partner and attendee still open.
+    """
+    n = len(W)
+    low = np.iinfo(np.int64).min // 4
+    k_max = min(ctx.options.trio_gain_k, n - 1)
+    masked = np.where(allowed, W, low)
+    order = _heaviest_per_row(masked, min(k_max + 1, n))
+    best = np.full(n, low, dtype=np.int64)
+    active = np.arange(n)
+    chunk = max(1, 4_000_000 // max(n, 1))
+    for k in range(k_max + 1):
+        b = order[active, k] if k < order.shape[1] else np.zeros(len(active), dtype=np.int64)
+        xb = masked[active, b] if k < order.shape[1] else np.full(len(active), low, dtype=np.int64)
+        still = (xb > low) & (xb > best[active])
+        if k == k_max:  # not looked at: each of their trios gains at most their partner's weight
+            best[active[still]] = xb[still]
+            break
+        active, b, xb = active[still], b[still], xb[still]
+        for s in range(0, len(active), chunk):
+            ctx.check()
+            v, bb, x = active[s:s + chunk], b[s:s + chunk], xb[s:s + chunk, None]
+            y, z = W[v], W[bb]
+            g = np.minimum(x + y - z, z - np.abs(x - y))
+            g[~(allowed[v] & allowed[bb])] = low
+            best[v] = np.maximum(best[v], g.max(axis=1))
+        if not len(active):
+            break
+    return best
+
+
+def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
+    """Odd n: a bound (and a seating) from one even problem, solved by this module's even path.
+
+    Add an attendee d paired with v at weight ``H[v]`` (``trio_gain_bounds``), every pair's
+    weight doubled.  A seating with trio T = {a, b, c}, where a gains least by joining b and c,
+    becomes a perfect matching of the n + 1 attendees: its pairs, {b, c} and {a, d}, worth
+    ``2 W(pairs) + 2 W[b, c] + H[a] >= 2 W(pairs) + W[a, b] + W[a, c] + W[b, c] = value2``.  So
+    the even problem's optimum (or proven bound) bounds every seating's value2; its own matching,
+    with d's partner joining a pair (``_add_lone``), is a seating.  On groups whose best trio
+    is about as good as its members' best one (uniform, sparse, clustered) the bound is exact.
+    """
+    n = len(W)
+    H = trio_gain_bounds(W, allowed, ctx)
+    has = H > np.iinfo(np.int64).min // 4
+    W2 = np.zeros((n + 1, n + 1), dtype=np.int64)
+    W2[:n, :n] = 2 * W
+    W2[n, :n] = W2[:n, n] = np.where(has, H, 0)
+    A2 = np.zeros((n + 1, n + 1), dtype=bool)
+    A2[:n, :n] = allowed
+    A2[n, :n] = A2[:n, n] = has
+    sub = Context(ctx.deadline, ctx.options)
+    if ctx.seating is not None:  # the best seating so far, as a matching of the n + 1
+        mapped: list[Group] = []
+        for g in ctx.seating:
+            if len(g) == 2:
+                mapped.append(g)
+                continue
+            a, b, c = max(((x, y, z) for x, y, z in ((g[0], g[1], g[2]), (g[1], g[0], g[2]), (g[2], g[0], g[1]))),
+                          key=lambda t: int(H[t[0]]) + 2 * int(W[t[1], t[2]]))
+            mapped += [(b, c), (a, n)]
+        sub.offer(W2, mapped)
+    started = time.perf_counter()
+    try:
+        _solve(W2, A2, sub)
+    except _Expired:
+        pass
+    finally:
+        ctx.stats["even_bound"] = {k: sub.stats[k] for k in ("sparse_shortcut", "lp_seconds", "exact_pairs") if k in sub.stats}
+        ctx.stats["even_bound_s"] = round(time.perf_counter() - started, 4)
+        if sub.proven() and sub.seating is not None:
+            ctx.tighten(sub.value2 // 2)
+        elif sub.bound2 is not None:
+            ctx.tighten(sub.bound2 // 2)
+        if sub.seating is not None:
+            lone = [v for g in sub.seating if n in g for v in g if v != n]
+            pairs = [(g[0], g[1]) for g in sub.seating if n not in g]
+            ctx.offer(W, _add_lone(W, allowed, pairs, np.asarray(lone), ctx.options.trio_swaps))
+    ctx.check()
 
 
 # --------------------------------------------------------------------------- one round
@@ -756,6 +980,11 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     # 1. a first seating in a few dense passes, and the simplest bound: everyone's best partner
     #    (value2 counts each attendee's share, and a trio member's share is the mean of two
     #    allowed partners)
+    ctx.offer(W, quick_seating(W, allowed, odd))
+    if ctx.seating is not None and ctx.seconds_left() < ctx.options.greedy_seconds_per_cell * n * n * (ctx.options.greedy_k + 2):
+        _best_partner_bound(W, allowed, ctx)  # the greedy seating would end past the deadline
+        stats["quick_s"] = round(time.perf_counter() - start, 4)
+        raise _Expired
     ctx.offer(W, greedy_seating(W, allowed, odd, ctx))
     stats["greedy_s"] = round(time.perf_counter() - start, 4)
     if ctx.proven():
@@ -774,6 +1003,13 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     if ctx.proven():
         return
     ctx.check()
+    if odd and ctx.options.even_bound:
+        # 1b. the even bound: one even problem (n + 1 attendees) bounds every seating
+        del neg_w
+        _even_bound(W, allowed, ctx)
+        if ctx.proven():
+            return
+        neg_w = np.where(allowed, -W, big)
     # 2. the assignment relaxation: bound A and reduced costs
     relaxed = relaxation(W, allowed, ctx, neg_w)
     del neg_w

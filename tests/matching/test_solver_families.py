@@ -11,6 +11,7 @@ import pytest
 import rustworkx as rx
 
 from organizer.matching import solve_matrix
+from organizer.matching.solver import Context, SolverOptions, trio_gain_bounds
 from tests.matching.conftest import oracle
 
 
@@ -64,8 +65,8 @@ def assert_valid(W, allowed, groups):
             assert allowed[a, b]
 
 
-def solved(W, allowed):
-    result = solve_matrix(W, allowed, time_limit_s=20)
+def solved(W, allowed, options=None):
+    result = solve_matrix(W, allowed, time_limit_s=20, solver_options=options)
     assert_valid(W, allowed, result.rounds[0].groups)
     assert result.proven_optimal
     return result
@@ -87,24 +88,72 @@ def test_small_odd_family_matches_every_trio_with_networkx(family, n):
     assert result.objective == oracle(W, allowed)
 
 
+@pytest.mark.parametrize("even_bound", [True, False])
 @pytest.mark.parametrize("n,family", [(21, clustered), (25, sparse_with_ties), (31, "uniform"), (35, clustered),
                                       (41, sparse_with_ties), (41, clustered)])
-def test_odd_lunch_sizes_match_rustworkx_plus_every_trio(n, family):
+def test_odd_lunch_sizes_match_rustworkx_plus_every_trio(n, family, even_bound):
+    # with the even bound (the default) and without it (the trio step alone)
     rng = np.random.default_rng(300 + n)
     if family == "uniform":
         W = np.triu(rng.integers(0, 101, (n, n)), 1)
         W, allowed = W + W.T, ~np.eye(n, dtype=bool)
     else:
         W, allowed = family(rng, n)
-    result = solved(W, allowed)
+    result = solved(W, allowed, SolverOptions(even_bound=even_bound))
     assert result.objective == trio_oracle(W, allowed)
 
 
 def test_clustered_odd_instance_needs_more_than_the_relaxation():
-    # guards the tests above: the clustered odd instances go through the odd-set LP and the trio step
+    # guards the tests above: without the even bound, the clustered odd instances go through the
+    # odd-set LP and the trio step
     W, allowed = clustered(np.random.default_rng(335), 35)
-    stats = solved(W, allowed).rounds[0].stats
+    stats = solved(W, allowed, SolverOptions(even_bound=False)).rounds[0].stats
     assert stats["odd_cycle_attendees"] > 0
+
+
+def test_the_even_bound_settles_odd_clustered_and_sparse_instances():
+    # guards the tests above: with it (the default), the even problem's bound is what proves them
+    settled = 0
+    for n, family in [(21, clustered), (25, sparse_with_ties), (35, clustered), (41, clustered)]:
+        W, allowed = family(np.random.default_rng(300 + n), n)
+        stats = solved(W, allowed).rounds[0].stats
+        settled += "even_bound_s" in stats and "odd_cycle_attendees" not in stats
+    assert settled >= 2
+
+
+def least_trio_gain(W, allowed, v):
+    """Brute force: the largest, over allowed trios holding v, of the least gain of any member
+    joining the other two."""
+    n = len(W)
+    best = None
+    for b, c in itertools.combinations([x for x in range(n) if x != v], 2):
+        if allowed[v, b] and allowed[v, c] and allowed[b, c]:
+            t = (v, b, c)
+            gain = min(int(W[a, x] + W[a, y] - W[x, y]) for a, x, y in (t, (b, v, c), (c, v, b)))
+            best = gain if best is None else max(best, gain)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_trio_gain_bounds_are_at_least_every_trios_least_gain(seed):
+    # the even bound is valid only if H[v] bounds the least gain of every trio holding v
+    rng = np.random.default_rng(900 + seed)
+    n = int(rng.choice([5, 9, 14, 23]))
+    W = np.triu(rng.integers(-5, int(rng.choice([3, 40, 1000])), (n, n)), 1)
+    W = W + W.T
+    allowed = np.triu(rng.random((n, n)) >= float(rng.choice([0, 0.3, 0.6])), 1)
+    allowed = allowed | allowed.T
+    np.fill_diagonal(allowed, False)
+    k = int(rng.choice([1, 2, 16]))  # few partners looked at: the rest are bounded, not listed
+    H = trio_gain_bounds(W, allowed, Context(float("inf"), SolverOptions(trio_gain_k=k)))
+    for v in range(n):
+        exact = least_trio_gain(W, allowed, v)
+        if exact is None:
+            assert H[v] < -(2**60)  # in no allowed trio: may not be the one who joins
+        else:
+            assert H[v] >= exact
+            if k >= n:
+                assert H[v] == exact
 
 
 @pytest.mark.parametrize("seed", range(12))

@@ -107,9 +107,10 @@ def test_problem_from_weights_gives_the_oracle_value_and_no_violations():
 @pytest.mark.parametrize("seed", range(40))
 @pytest.mark.parametrize("path", ["assignment", "odd_set_lp"])
 def test_exact_step_matches_networkx_with_either_costs(seed, path):
-    # a poor first seating (one candidate pair each) forces the exact step; the LP is used
-    # always or never
-    options = SolverOptions(first_k=1, lp_pairs_per_attendee=0 if path == "odd_set_lp" else 10**9, max_trio_checks=10**6)
+    # a poor first seating (one candidate pair each, no local search for the trio, no even bound)
+    # forces the exact step; the LP is used always or never
+    options = SolverOptions(first_k=1, lp_pairs_per_attendee=0 if path == "odd_set_lp" else 10**9, max_trio_checks=10**6,
+                            even_bound=False, trio_swaps=0)
     rng = np.random.default_rng(4000 + seed)
     n = int(rng.choice([8, 9, 13, 14, 20, 30]))
     W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 50])), forbid=float(rng.choice([0, 0.2])))
@@ -140,7 +141,8 @@ def test_the_exact_step_runs_on_some_of_these_instances():
         n = int(rng.choice([8, 9, 13, 14, 20, 30]))
         W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 50])), forbid=float(rng.choice([0, 0.2])))
         for lp in (0, 10**9):
-            options = SolverOptions(first_k=1, lp_pairs_per_attendee=lp, max_trio_checks=10**6)
+            options = SolverOptions(first_k=1, lp_pairs_per_attendee=lp, max_trio_checks=10**6, even_bound=False,
+                                     trio_swaps=0)
             try:
                 stats = solve_matrix(W, allowed, time_limit_s=10, solver_options=options).rounds[0].stats
             except InfeasibleError:
@@ -189,3 +191,39 @@ def test_large_clustered_instance_uses_the_odd_set_lp_and_matches_networkx():
     general = solve_matrix(W, allowed, time_limit_s=10, solver_options=SolverOptions(sparse_share=0))
     assert general.proven_optimal and general.objective == result.objective
     assert general.rounds[0].stats["odd_cycle_attendees"] > 0  # the relaxation alone does not settle it
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_candidate_trios_lists_every_trio_under_the_limit_or_says_what_it_covers(seed):
+    # the trio step's proof rests on it: a trio left out costs at least ``covered``
+    import itertools
+
+    from organizer.matching.solver import AssignmentCosts, Context, candidate_trios
+
+    rng = np.random.default_rng(6000 + seed)
+    n = int(rng.choice([7, 12, 20]))
+    rc = rng.integers(0, int(rng.choice([2, 5, 30])), (n, n)).astype(np.int64)
+    allowed = np.triu(rng.random((n, n)) >= float(rng.choice([0, 0.3])), 1)
+    allowed = allowed | allowed.T
+    np.fill_diagonal(allowed, False)
+    rc = np.where(allowed, rc, np.iinfo(np.int64).max // 4)
+    costs = AssignmentCosts(rc, 10**6)
+    limit = int(rng.integers(1, 40))
+    cap = int(rng.choice([3, 10, 10**4]))
+    ctx = Context(float("inf"), SolverOptions(trio_listing_factor=int(rng.choice([1, 16]))))
+    trios, tcost, covered = candidate_trios(costs, allowed, limit, cap, ctx)
+    listed = {tuple(t) for t in trios.tolist()}
+    assert len(listed) == len(trios) <= cap
+    assert list(tcost) == sorted(tcost)
+    for t in itertools.combinations(range(n), 3):
+        a, b, c = t
+        if not (allowed[a, b] and allowed[a, c] and allowed[b, c]):
+            assert t not in listed
+            continue
+        cost = int(costs.trio(np.array([a]), np.array([b]), np.array([c]))[0])
+        if t in listed:
+            assert cost < max(limit, 1)
+        elif cost < limit:
+            assert cost >= covered  # left out: covered by the bound
+    if cap >= 10**4:
+        assert covered == limit
