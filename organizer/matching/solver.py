@@ -359,6 +359,8 @@ class Context:
     value2: int = 0
     bound2: int | None = None
     matching_factor: float = 0.0  # observed / predicted time of rustworkx matchings (the largest seen)
+    trio_gain: np.ndarray | None = None  # odd counts: H of ``trio_gain_bounds``, once the even bound is known
+    even_bound2: int | None = None  # odd counts: the even problem's bound on value2 (``_even_bound``)
 
     def expired(self) -> bool:
         return time.perf_counter() >= self.deadline
@@ -548,14 +550,15 @@ def _seat_everyone(W: np.ndarray, allowed: np.ndarray, pi: np.ndarray, pj: np.nd
     return _add_lone(W, allowed, pairs, left, ctx.options.trio_swaps)
 
 
-def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray, swaps: int) -> list[Group] | None:
+def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray, swaps: int,
+              swap_candidates: int = 64) -> list[Group] | None:
     """``pairs`` (and, for an odd count, the one attendee ``left`` joined to a pair as the trio),
     or None when no trio can be formed this way.
 
     The one left over need not be the one who joins: when the one left over takes an attendee's
     partner, that attendee is left over instead.  So every attendee is tried as the trio's third
     member, at the cost of that swap, with the pair that gains most from them (vectorised over
-    every attendee and every pair); the best swap is made, and again from the new one left over
+    the ``swap_candidates`` cheapest swaps and every pair); the best swap is made, and again from the new one left over
     while a swap gains (at most ``swaps`` times, ``SolverOptions.trio_swaps``): a cheap local
     search that often reaches the best trio (on uniform weights it does, so that the simplest
     bound proves it).  ``swaps=0``: the one left over joins the best pair for it, in one row.
@@ -569,7 +572,6 @@ def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray
     m = len(arr)
     if m == 0:
         return None
-    every = np.arange(n)
     best: list[Group] | None = None
     for step in range(swaps + 1):
         p, q = arr[:, 0], arr[:, 1]
@@ -586,24 +588,33 @@ def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray
                 best = [(int(a), int(b)) for i, (a, b) in enumerate(arr.tolist()) if i != k]
                 best.append(tuple(sorted((u, int(arr[k, 0]), int(arr[k, 1])))))
             break
-        # J[k, v]: the gain (value2) of v joining pair k, for every pair k and attendee v (rows
-        # of W: it is symmetric)
-        J = W[p] + W[q] - W[p, q][:, None]
-        J[~(allowed[p] & allowed[q])] = low
-        J[k_of[own], own] = low
-        join_k = J.argmax(axis=0)
-        join = J[join_k, every]
-        if join[u] > low:
-            k = int(join_k[u])
-            best = [(int(a), int(b)) for i, (a, b) in enumerate(arr.tolist()) if i != k]
-            best.append(tuple(sorted((u, int(arr[k, 0]), int(arr[k, 1])))))
-        # the change (value2) of the swap that leaves v over: u takes v's partner
+        # the change (value2) of the swap that leaves v over: u takes v's partner; the
+        # ``swap_candidates`` best of those (and u) are tried as the trio's third member
         swap = np.full(n, low, dtype=np.int64)
         ok = own[allowed[u, mate[own]]]
         swap[ok] = 2 * (W[u, mate[ok]] - W[ok, mate[ok]])
-        total = np.where((swap > low) & (join > low), swap + join, low)
-        v = int(np.argmax(total))
-        if total[v] <= low or (join[u] > low and total[v] <= join[u]):
+        swap[u] = 0
+        take = min(swap_candidates, n - 1)
+        cand = np.argpartition(-swap, take)[:take + 1]
+        cand = cand[swap[cand] > low]
+        if not (cand == u).any():
+            cand = np.append(cand, u)
+        # J[i, k]: the gain of cand[i] joining pair k (not its own)
+        J = W[np.ix_(cand, p)] + W[np.ix_(cand, q)] - W[p, q][None, :]
+        J[~(allowed[np.ix_(cand, p)] & allowed[np.ix_(cand, q)])] = low
+        mine = k_of[cand] >= 0
+        J[np.flatnonzero(mine), k_of[cand[mine]]] = low
+        join_k = J.argmax(axis=1)
+        join = J[np.arange(len(cand)), join_k]
+        at_u = int(np.flatnonzero(cand == u)[0])
+        if join[at_u] > low:
+            k = int(join_k[at_u])
+            best = [(int(a), int(b)) for i, (a, b) in enumerate(arr.tolist()) if i != k]
+            best.append(tuple(sorted((u, int(arr[k, 0]), int(arr[k, 1])))))
+        total = np.where(join > low, swap[cand] + join, low)
+        i = int(np.argmax(total))
+        v = int(cand[i])
+        if total[i] <= low or v == u or (join[at_u] > low and total[i] <= join[at_u]):
             break
         partner = int(mate[v])
         arr = arr.copy()
@@ -882,6 +893,45 @@ def trio_gain_bounds(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> np.nda
     return best
 
 
+def _trio_across_pairs(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, u: int, ctx: Context) -> list[Group] | None:
+    """The one left over, ``u``, with b and c of two different pairs as the trio, their partners
+    paired instead (the best such change over every b and c, vectorised in blocks of rows), or
+    None when no such change is allowed.  What ``_add_lone`` cannot reach: u's best trio is often
+    two people already seated apart."""
+    n = len(W)
+    low = np.iinfo(np.int64).min // 4
+    mate = np.full(n, -1, dtype=np.int64)
+    arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    mate[arr[:, 0]], mate[arr[:, 1]] = arr[:, 1], arr[:, 0]
+    seated = np.flatnonzero(mate >= 0)
+    if len(seated) < 4:
+        return None
+    x_of = mate[seated]
+    keep = -2 * W[seated, x_of] + W[u, seated]  # b's (or c's) share of the change
+    ok_u = allowed[u, seated]
+    best_value, best_bc = low, (-1, -1)
+    block = max(1, 2_000_000 // len(seated))
+    for s in range(0, len(seated), block):
+        ctx.check()
+        b = seated[s:s + block]
+        x = x_of[s:s + block]
+        change = W[np.ix_(b, seated)] + 2 * W[np.ix_(x, x_of)] + keep[s:s + block, None] + keep[None, :]
+        ok = allowed[np.ix_(b, seated)] & allowed[np.ix_(x, x_of)] & ok_u[s:s + block, None] & ok_u[None, :]
+        ok &= seated[None, :] != x[:, None]  # b and c from two different pairs
+        change[~ok] = low
+        k = int(change.argmax())
+        if change.flat[k] > best_value:
+            best_value = int(change.flat[k])
+            best_bc = (int(b[k // len(seated)]), int(seated[k % len(seated)]))
+    if best_value <= low:
+        return None
+    b_, c_ = best_bc
+    x_, y_ = int(mate[b_]), int(mate[c_])
+    out: list[Group] = [(int(p), int(q)) for p, q in arr.tolist() if p not in (b_, c_) and q not in (b_, c_)]
+    out += [(min(x_, y_), max(x_, y_)), tuple(sorted((u, b_, c_)))]
+    return out
+
+
 def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     """Odd n: a bound (and a seating) from one even problem, solved by this module's even path.
 
@@ -922,13 +972,18 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         ctx.stats["even_bound"] = {k: sub.stats[k] for k in ("sparse_shortcut", "lp_seconds", "exact_pairs") if k in sub.stats}
         ctx.stats["even_bound_s"] = round(time.perf_counter() - started, 4)
         if sub.proven() and sub.seating is not None:
-            ctx.tighten(sub.value2 // 2)
+            ctx.even_bound2 = sub.value2 // 2
         elif sub.bound2 is not None:
-            ctx.tighten(sub.bound2 // 2)
+            ctx.even_bound2 = sub.bound2 // 2
+        if ctx.even_bound2 is not None:
+            ctx.tighten(ctx.even_bound2)
+            ctx.trio_gain = H
         if sub.seating is not None:
             lone = [v for g in sub.seating if n in g for v in g if v != n]
             pairs = [(g[0], g[1]) for g in sub.seating if n not in g]
             ctx.offer(W, _add_lone(W, allowed, pairs, np.asarray(lone), ctx.options.trio_swaps))
+            if not ctx.proven() and lone:
+                ctx.offer(W, _trio_across_pairs(W, allowed, pairs, lone[0], ctx))
     ctx.check()
 
 
@@ -1132,6 +1187,19 @@ class _TrioFloor:
         return total / 2
 
 
+def _beaten_by_even_bound(W: np.ndarray, trio: Sequence[int], ctx: Context) -> bool:
+    """Whether no seating with this trio can beat the best one, by the even bound: a seating with
+    trio T, mapped as in ``_even_bound`` with T's least-gaining member v joining (the pair of the
+    other two, and v with the added attendee), is a matching worth ``H[v] - gain(v)`` more than
+    the seating, and no matching is worth more than the even bound."""
+    if ctx.trio_gain is None or ctx.even_bound2 is None:
+        return False
+    a, b, c = (int(x) for x in trio)
+    gains = ((a, int(W[a, b] + W[a, c] - W[b, c])), (b, int(W[b, a] + W[b, c] - W[a, c])), (c, int(W[c, a] + W[c, b] - W[a, b])))
+    v, least = min(gains, key=lambda g: g[1])
+    return ctx.even_bound2 - (int(ctx.trio_gain[v]) - least) <= ctx.value2
+
+
 def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool, ctx: Context, max_checks: int) -> bool:
     """Reduced-cost fixing, then exact matchings (see the module docstring).  Whether the best
     seating (in ``ctx``) is now proven; the bound this step proved goes to ``ctx`` either way."""
@@ -1193,6 +1261,10 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
                 continue
             if costs.value2_above(cost) <= ctx.value2:
                 break  # this trio and every costlier one cannot beat the best seating
+            if _beaten_by_even_bound(W, t, ctx):
+                checked.add(tuple(t))  # the even bound shows no seating with this trio beats the best
+                stats["trios_by_even_bound"] = stats.get("trios_by_even_bound", 0) + 1
+                continue
             pair_limit = costs.limit(ctx.value2) - cost
             if floor.pairs_around(t) >= pair_limit:
                 checked.add(tuple(t))  # the others cannot be paired cheaply enough without this trio
