@@ -703,7 +703,10 @@ def _best_partner_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> Non
     """The simplest bound (``greedy_seating`` proves it too): value2 counts each attendee's share,
     and a trio member's share is the mean of two allowed partners, so everyone's best allowed
     partner bounds value2."""
-    ctx.tighten(int(np.where(allowed, W, np.iinfo(np.int64).min // 4).max(axis=1).sum()))
+    low = np.iinfo(np.int64).min // 4
+    block = max(1, 262_144 // max(len(W), 1))  # rows at a time: the temporary stays in cache
+    ctx.tighten(sum(int(np.where(allowed[s:s + block], W[s:s + block], low).max(axis=1).sum())
+                    for s in range(0, len(W), block)))
 
 
 def greedy_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context) -> list[Group] | None:
