@@ -80,7 +80,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -361,6 +361,8 @@ class Context:
     matching_factor: float = 0.0  # observed / predicted time of rustworkx matchings (the largest seen)
     trio_gain: np.ndarray | None = None  # odd counts: H of ``trio_gain_bounds``, once the even bound is known
     even_bound2: int | None = None  # odd counts: the even problem's bound on value2 (``_even_bound``)
+    costs: AssignmentCosts | None = None  # the reduced costs the exact step used (the even bound reads them)
+    even_costs: AssignmentCosts | None = None  # odd counts: the even problem's ``costs``
 
     def expired(self) -> bool:
         return time.perf_counter() >= self.deadline
@@ -955,7 +957,8 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     A2 = np.zeros((n + 1, n + 1), dtype=bool)
     A2[:n, :n] = allowed
     A2[n, :n] = A2[:n, n] = has
-    sub = Context(ctx.deadline, ctx.options)
+    # the odd-set LP's costs always (``_trios_by_even_costs`` needs tight ones)
+    sub = Context(ctx.deadline, replace(ctx.options, lp_pairs_per_attendee=0))
     if ctx.seating is not None:  # the best seating so far, as a matching of the n + 1
         mapped: list[Group] = []
         for g in ctx.seating:
@@ -981,6 +984,7 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         if ctx.even_bound2 is not None:
             ctx.tighten(ctx.even_bound2)
             ctx.trio_gain = H
+            ctx.even_costs = sub.costs
         if sub.seating is not None:
             lone = [v for g in sub.seating if n in g for v in g if v != n]
             pairs = [(g[0], g[1]) for g in sub.seating if n not in g]
@@ -1065,8 +1069,9 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         # 1b. the even bound: one even problem (n + 1 attendees) bounds every seating
         del neg_w
         _even_bound(W, allowed, ctx)
-        if ctx.proven():
+        if ctx.proven() or _trios_by_even_costs(W, allowed, ctx):
             return
+        ctx.check()
         neg_w = np.where(allowed, -W, big)
     # 2. the assignment relaxation: bound A and reduced costs
     relaxed = relaxation(W, allowed, ctx, neg_w)
@@ -1085,6 +1090,7 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         if seating_value2(W, groups) != A:  # cannot happen: an even cycle's better half is worth half the cycle
             raise AssertionError(f"integral relaxation gave {seating_value2(W, groups)} != {A}")
         ctx.offer(W, groups)
+        ctx.costs = AssignmentCosts(rc, A)
         return
     if ctx.proven():
         return
@@ -1115,6 +1121,7 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     #    a few trio checks only, before the LP's costs, unless they are the LP's already)
     ctx.check()
     checks = ctx.options.max_trio_checks if lp_tried else min(ctx.options.max_trio_checks, ctx.options.trio_checks_before_lp)
+    ctx.costs = costs
     if _exact(W, allowed, costs, odd, ctx, checks) or lp_tried:
         return
     # 6. (odd counts) too many trios to check with the assignment's costs: the odd-set LP's, once
@@ -1146,6 +1153,7 @@ def _odd_set_costs(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, s
         return None
     ctx.stats.update(bb.stats)
     lp_costs = OddSetCosts(bb)
+    ctx.costs = lp_costs
     ctx.tighten(lp_costs.U // 2)
     ctx.offer(W, bb.seating)
     if bb.seating is None and not ctx.proven():
@@ -1201,6 +1209,93 @@ def _beaten_by_even_bound(W: np.ndarray, trio: Sequence[int], ctx: Context) -> b
     gains = ((a, int(W[a, b] + W[a, c] - W[b, c])), (b, int(W[b, a] + W[b, c] - W[a, c])), (c, int(W[c, a] + W[c, b] - W[a, b])))
     v, least = min(gains, key=lambda g: g[1])
     return ctx.even_bound2 - (int(ctx.trio_gain[v]) - least) <= ctx.value2
+
+
+def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bool:
+    """Odd n, after ``_even_bound``: the exact trio step on the even problem's reduced costs.
+    Whether the best seating (in ``ctx``) is now proven; the bound it proved goes to ``ctx``.
+
+    The even problem's costs (``U``, ``f``, pair costs ``pc`` >= 0 over the n + 1 attendees, d the
+    added one) bound each of its matchings P: ``2 * weight(P) <= (U - cost(P)) / f``.  A seating S
+    with trio T, mapped with any member v joining (pair T - v, pair {v, d}), has ``weight(P) =
+    value2(S) + slack`` where ``slack = H[v] - gain_v(T)``; so, with v such that slack >= 0 (the
+    least-gaining member is one), S beats the best seating L only if ``cost(pairs of S) +
+    tc(T) < U - 2 f L``, where ``tc(T) = pc[T - v] + pc[v, d] + 2 f slack``.  The trios under that
+    limit are listed from the members v with ``pc[v, d]`` under it and the pairs under it (one
+    vectorised pass per block of members), cheapest first; each is checked by one matching of the
+    others on the pairs cheaper than the limit less ``tc(T)``.  A trio left unchecked (deadline,
+    ``max_trio_checks``) is covered by its bound.  When the costs keep more pairs than
+    ``lp_pairs_per_attendee`` per attendee or more than ``max_trios`` trios, nothing is checked:
+    the odd path's own costs follow (the even problem's are then too loose to pay).
+    """
+    costs, H = ctx.even_costs, ctx.trio_gain
+    if costs is None or H is None or ctx.seating is None:
+        return False
+    n = len(W)
+    stats = ctx.stats
+    low = np.iinfo(np.int64).min // 4
+    f2 = 2 * costs.f
+    pc = costs.pair  # (n + 1, n + 1)
+    lim = costs.U - f2 * ctx.value2
+    pd = pc[n, :n]
+    members = np.flatnonzero((pd < lim) & (H > low))
+    if len(members) == 0:
+        ctx.tighten(ctx.value2)
+        return ctx.proven()
+    pi, pj = np.nonzero(np.triu(allowed & (pc[:n, :n] < lim - int(pd[members].min())), 1))
+    pcost = pc[pi, pj]
+    stats["even_exact_pairs"] = int(len(pi))
+    if len(pi) > ctx.options.lp_pairs_per_attendee * n:
+        return False  # costs too loose to pay: the odd path's own costs follow
+    found: list[np.ndarray] = []
+    found_cost: list[np.ndarray] = []
+    block = max(1, 4_000_000 // max(len(pi), 1))
+    for s in range(0, len(members), block):
+        ctx.check()
+        v = members[s:s + block, None]
+        slack = H[v] - (W[v, pi] + W[v, pj] - W[pi, pj])
+        tc = pcost[None, :] + pd[v] + f2 * slack
+        ok = (slack >= 0) & (tc < lim) & allowed[v, pi] & allowed[v, pj] & (v != pi) & (v != pj)
+        r, k = np.nonzero(ok)
+        found.append(np.sort(np.stack([v[r, 0], pi[k], pj[k]], axis=1), axis=1))
+        found_cost.append(tc[r, k])
+    trios = np.concatenate(found) if found else np.zeros((0, 3), dtype=np.int64)
+    tcost = np.concatenate(found_cost) if found_cost else np.zeros(0, dtype=np.int64)
+    order = np.argsort(tcost, kind="stable")
+    trios, tcost = trios[order], tcost[order]
+    key = (trios[:, 0] * n + trios[:, 1]) * n + trios[:, 2]
+    _, first = np.unique(key, return_index=True)  # each trio at its cheapest orientation
+    first.sort()
+    trios, tcost = trios[first], tcost[first]
+    stats["even_candidate_trios"] = int(len(trios))
+    if len(trios) > ctx.options.max_trios:
+        return False  # as above
+    checks = 0
+    bound_left = None
+    for t, cost in zip(trios.tolist(), tcost.tolist()):
+        if (costs.U - cost) // f2 <= ctx.value2:
+            break  # this trio and every costlier one cannot beat the best seating
+        if _beaten_by_even_bound(W, t, ctx):
+            continue
+        if checks >= ctx.options.max_trio_checks or ctx.expired():
+            bound_left = (costs.U - cost) // f2
+            break
+        pair_limit = costs.U - f2 * ctx.value2 - cost
+        keep = (pcost < pair_limit) & (pi != t[0]) & (pi != t[1]) & (pi != t[2]) & (pj != t[0]) & (pj != t[1]) & (pj != t[2])
+        try:
+            pairs = _matching(W, pi[keep], pj[keep], ctx)
+        except _Expired:
+            bound_left = (costs.U - cost) // f2
+            break
+        checks += 1
+        if 2 * len(pairs) == n - 3:
+            ctx.offer(W, pairs + [tuple(t)])
+    stats["even_trio_checks"] = checks
+    bound = ctx.value2
+    if bound_left is not None:
+        bound = max(bound, bound_left)
+    ctx.tighten(bound)
+    return ctx.proven()
 
 
 def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool, ctx: Context, max_checks: int) -> bool:

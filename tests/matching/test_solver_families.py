@@ -12,7 +12,7 @@ import rustworkx as rx
 
 from organizer.matching import solve_matrix
 from organizer.matching.solver import Context, SolverOptions, trio_gain_bounds
-from tests.matching.conftest import oracle
+from tests.matching.conftest import oracle, random_instance
 
 
 def sparse_with_ties(rng, n):
@@ -119,6 +119,31 @@ def test_the_even_bound_settles_odd_clustered_and_sparse_instances():
         stats = solved(W, allowed).rounds[0].stats
         settled += "even_bound_s" in stats and "odd_cycle_attendees" not in stats
     assert settled >= 2
+
+
+def odd_mixed_instance(seed):
+    """Clustered, random or sparse and tied, n from 15 to 31: many of them reach the trio step on
+    the even problem's costs (``_trios_by_even_costs``)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.choice([15, 21, 25, 31]))
+    if seed % 3 == 0:
+        return clustered(rng, n)
+    if seed % 3 == 1:
+        return random_instance(rng, n, low=0, high=int(rng.choice([3, 10, 100])), forbid=float(rng.choice([0, 0.2])))
+    return sparse_with_ties(rng, n)
+
+
+@pytest.mark.parametrize("seed", [0, 3, 4, 6, 7, 9, 13, 16, 18, 33, 39, 43])
+def test_odd_instances_through_the_even_problems_costs_match_every_trio(seed):
+    W, allowed = odd_mixed_instance(seed)
+    result = solved(W, allowed)
+    assert result.objective == trio_oracle(W, allowed)
+
+
+def test_the_even_problems_costs_settle_some_of_those_instances():
+    # guards the test above: its instances go through the trio checks on the even costs
+    ran = [solved(*odd_mixed_instance(seed)).rounds[0].stats.get("even_trio_checks", 0) for seed in (0, 3, 4, 6, 7, 9)]
+    assert sum(r > 0 for r in ran) >= 3
 
 
 def least_trio_gain(W, allowed, v):
