@@ -19,10 +19,11 @@ maximum-weight assignment (no fixed points) of the doubled graph.
 
 The algorithm (per round), a primal-dual scheme
 -----------------------------------------------
-0. A greedy seating (``greedy_seating``): pairs taken heaviest first among
-   each attendee's few heaviest partners, in a few dense passes (no matching
-   library), before the time limit is looked at, so that no limit leaves the
-   solve empty-handed.  Its bound: everyone's best allowed partner
+0. A quick seating (``quick_seating``: neighbours in index order, in about n
+   steps) before the time limit is looked at, so that no limit leaves the solve
+   empty-handed; then, when it fits before the deadline, a greedy seating
+   (``greedy_seating``): pairs taken heaviest first among each attendee's few
+   heaviest partners, in a few dense passes.  Its bound: everyone's best allowed partner
    (``sum_v max_j W[v, j]`` bounds value2, since value2 is the sum of each
    attendee's share).
    Even n, no negative weight, few positive pairs of few distinct weights
@@ -32,7 +33,16 @@ The algorithm (per round), a primal-dual scheme
 1. A better first seating (``first_seating``): a maximum-weight matching, by
    rustworkx's compiled blossom algorithm, on each attendee's few best pairs;
    the unmatched are matched among themselves, and for an odd count the one
-   left joins the pair that makes the best trio.
+   left, or one it swaps places with, joins the pair that makes the best trio
+   (``_add_lone``, a local search).
+1b. Odd n: the even bound (``_even_bound``).  An added attendee d, paired with
+   each v at ``H[v]`` >= the least gain of any trio holding v
+   (``trio_gain_bounds``), makes an even problem whose optimum bounds every
+   seating (a seating maps to a matching by pairing the trio's least-gaining
+   member with d); it is solved by this same even path, and its matching gives
+   a seating.  Exact on uniform, sparse and most clustered groups.  Then the
+   trios are checked on that problem's own reduced costs when they keep few
+   pairs and trios (``_trios_by_even_costs``; proofs there), else step 2 on.
 2. The assignment relaxation (OR-Tools ``SimpleLinearSumAssignment`` on a
    sparse core, widened by pricing every allowed arc): ``A`` and its
    potentials by Bellman-Ford, hence reduced costs ``rc >= 0`` with the
