@@ -30,7 +30,8 @@ Columns: ``ours s`` (solve_matrix, fairness off, ``--time-limit``; for
 time grows, the CPU time does not), whether it is proven optimal, ``rx s``: rustworkx
 ``max_weight_matching`` on the same graph (for odd N the time shown and the
 ratio are those of rustworkx on the even N - 1 of the same family, the issue's
-target), ``nx s``: networkx, and peak memory in MB for each.  rustworkx and
+target), ``rx cpu`` and ``cpu/rx`` the same in CPU time (the fair comparison on a
+busy machine), ``nx s``: networkx, and peak memory in MB for each.  rustworkx and
 networkx get the allowed pairs with a nonzero weight; ``max_cardinality`` on the
 complete families.  ``check``: for even N our objective must equal the networkx
 optimum ("nx=") and the rustworkx one ("rx="); for odd N up to ``--exhaustive-max``
@@ -194,9 +195,10 @@ def run_rustworkx(family, n, seed):
     G.add_nodes_from(range(n))
     G.add_edges_from(list(zip(iu.tolist(), ju.tolist(), W[iu, ju].tolist())))
     t = time.perf_counter()
+    cpu = time.process_time()
     M = rx.max_weight_matching(G, max_cardinality=maxcard, weight_fn=int)
     seconds = time.perf_counter() - t
-    return {"seconds": seconds, "objective": float(sum(int(W[a, b]) for a, b in M))}
+    return {"seconds": seconds, "cpu_s": time.process_time() - cpu, "objective": float(sum(int(W[a, b]) for a, b in M))}
 
 
 def run_networkx(family, n, seed):
@@ -281,11 +283,12 @@ def same(a, b):
 
 
 def table(args):
-    header = (f"{'family':<10} {'N':>5} {'ours s':>8} {'cpu s':>7} {'proven':>6} {'gap':>7} {'rx s':>8} {'ours/rx':>7} {'nx s':>8}"
+    header = (f"{'family':<10} {'N':>5} {'ours s':>8} {'cpu s':>7} {'proven':>6} {'gap':>7} {'rx s':>8} {'ours/rx':>7} {'rx cpu':>7} {'cpu/rx':>6} {'nx s':>8}"
               f" {'MB ours':>7} {'MB rx':>6} {'MB nx':>6}  check")
     print(header)
     print("-" * (len(header) + 20), flush=True)
     rx_even = {}
+    rx_even_cpu = {}
     for family in args.families:
         for n in (args.topics_sizes if family == "topics" else args.sizes):
             seed = args.seed * 100003 + n
@@ -307,12 +310,15 @@ def table(args):
             if not ours_ok:
                 checks.append("ours " + ours[0]["error"])
             rx_s = median(rx_runs, "seconds")
+            rx_cpu = median(rx_runs, "cpu_s")
             if do_rx:
                 rx_even[(family, n)] = rx_s
+                rx_even_cpu[(family, n)] = rx_cpu
                 errors = [r["error"] for r in rx_runs if "error" in r]
                 checks.append("rx " + errors[0] if errors else ("rx=" if same(objective, rx_runs[0]["objective"]) else "rx DIFFERENT"))
             elif n % 2 == 1:
                 rx_s = rx_even.get((family, n - 1))
+                rx_cpu = rx_even_cpu.get((family, n - 1))
             if do_nx:
                 errors = [r["error"] for r in nx_runs if "error" in r]
                 checks.append("nx " + errors[0] if errors else ("nx=" if same(objective, nx_runs[0]["objective"]) else "nx DIFFERENT"))
@@ -320,9 +326,11 @@ def table(args):
                 trio = measure(family, n, seed, "trios", args)
                 checks.append("trios " + trio["error"] if "error" in trio else ("trios=" if same(objective, trio["objective"]) else "trios DIFFERENT"))
             ratio = None if (ours_s is None or not rx_s) else ours_s / rx_s
+            ours_cpu = median(ours_ok, "cpu_s")
+            cpu_ratio = None if (ours_cpu is None or not rx_cpu) else ours_cpu / rx_cpu
             print(
-                f"{family:<10} {n:>5} {fmt(ours_s, '8.3f')} {fmt(median(ours_ok, 'cpu_s'), '7.3f')} {str(proven) if proven is not None else '-':>6} {fmt(gap, '7.2%')}"
-                f" {fmt(rx_s, '8.3f')} {fmt(ratio, '7.2f')} {fmt(median(nx_runs, 'seconds'), '8.3f')}"
+                f"{family:<10} {n:>5} {fmt(ours_s, '8.3f')} {fmt(ours_cpu, '7.3f')} {str(proven) if proven is not None else '-':>6} {fmt(gap, '7.2%')}"
+                f" {fmt(rx_s, '8.3f')} {fmt(ratio, '7.2f')} {fmt(rx_cpu, '7.3f')} {fmt(cpu_ratio, '6.2f')} {fmt(median(nx_runs, 'seconds'), '8.3f')}"
                 f" {fmt(median(ours_ok, 'peak_mb'), '7.0f')} {fmt(median(rx_runs, 'peak_mb'), '6.0f')} {fmt(median(nx_runs, 'peak_mb'), '6.0f')}"
                 f"  {' '.join(checks) or '-'}",
                 flush=True,

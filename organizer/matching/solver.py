@@ -706,6 +706,19 @@ def quick_seating(W: np.ndarray, allowed: np.ndarray, odd: bool) -> list[Group] 
         else:
             seated[a] = False
     left = np.flatnonzero(~seated)
+    while len(left) >= 2 and pairs:  # two left who may not sit together: each takes one of a pair
+        a, b = int(left[0]), int(left[1])
+        arr = np.asarray(pairs, dtype=np.int64)
+        x, y = arr[:, 0], arr[:, 1]
+        fits = (allowed[a, x] & allowed[b, y]) | (allowed[a, y] & allowed[b, x])
+        if not fits.any():
+            return None
+        k = int(np.argmax(fits))
+        px, py = (int(x[k]), int(y[k])) if allowed[a, x[k]] and allowed[b, y[k]] else (int(y[k]), int(x[k]))
+        pairs[k] = (min(a, px), max(a, px))
+        pairs.append((min(b, py), max(b, py)))
+        seated[a] = seated[b] = True
+        left = np.flatnonzero(~seated)
     if len(left) != (1 if odd else 0):
         return None
     return _add_lone(W, allowed, pairs, left, swaps=0)
@@ -1057,17 +1070,18 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         _best_partner_bound(W, allowed, ctx)  # the greedy seating would end past the deadline
         stats["quick_s"] = round(time.perf_counter() - start, 4)
         raise _Expired
-    ctx.offer(W, greedy_seating(W, allowed, odd, ctx))
-    stats["greedy_s"] = round(time.perf_counter() - start, 4)
-    if ctx.proven():
-        return
-    ctx.check()
     if not odd and W.min() >= 0:
+        # sparse and tied: one heaviest matching settles it (before the greedy: it is that fast)
         seating = sparse_even_seating(W, allowed, ctx)
         if seating is not None:
             ctx.offer(W, seating)
             ctx.tighten(seating_value2(W, seating))
             return
+    ctx.offer(W, greedy_seating(W, allowed, odd, ctx))
+    stats["greedy_s"] = round(time.perf_counter() - start, 4)
+    if ctx.proven():
+        return
+    ctx.check()
     neg_w = np.where(allowed, -W, big)
     # a better first seating: a maximum-weight matching on everyone's few best pairs
     ctx.offer(W, first_seating(W, allowed, neg_w, odd, ctx))

@@ -227,3 +227,34 @@ def test_candidate_trios_lists_every_trio_under_the_limit_or_says_what_it_covers
             assert cost >= covered  # left out: covered by the bound
     if cap >= 10**4:
         assert covered == limit
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_quick_seating_is_a_valid_seating_or_none(seed):
+    # what a spent time limit returns: every attendee once, allowed pairs, one trio for an odd count
+    from organizer.matching.solver import quick_seating
+
+    rng = np.random.default_rng(7000 + seed)
+    n = int(rng.choice([4, 5, 9, 10, 31]))
+    W, allowed = random_instance(rng, n, high=10, forbid=float(rng.choice([0.1, 0.3, 0.5])))
+    np.fill_diagonal(allowed, False)
+    groups = quick_seating(W.astype(np.int64), allowed, n % 2 == 1)
+    if groups is not None:
+        seating_is_valid(n, W, allowed, groups)
+    else:
+        assert forbid_share(allowed) > 0  # it gives up only when forbidden pairs are in the way
+
+
+def forbid_share(allowed):
+    n = len(allowed)
+    return 1 - allowed.sum() / (n * (n - 1))
+
+
+def test_quick_seating_reseats_two_left_who_may_not_sit_together():
+    # neighbours (0, 1) and (2, 3) may sit; 4 and 5 may not: each takes one of a pair
+    from organizer.matching.solver import quick_seating
+
+    allowed = ~np.eye(6, dtype=bool)
+    allowed[4, 5] = allowed[5, 4] = False
+    groups = quick_seating(np.zeros((6, 6), dtype=np.int64), allowed, False)
+    seating_is_valid(6, np.zeros((6, 6)), allowed, groups)
