@@ -41,3 +41,5 @@ account_created = _signals.signal("account-created")      # user=User, by=User|N
 
 # Help: sender is the HelpGiven line whose receiving side has just confirmed it ("it helped").
 help_confirmed = _signals.signal("help-confirmed")        # now=
+# After a lunch: sender is the LunchAnswer whose author has just written a note where there was none.
+lunch_note_written = _signals.signal("lunch-note-written")  # now=

@@ -140,6 +140,38 @@ def test_a_thank_you_reaches_the_helper_once_escaped_and_naming_only_needs_they_
     assert smtp.recorder.to(bob.email) == []   # bob thanked; nobody thanked bob
 
 
+def test_a_note_without_help_confirmed_goes_to_the_partner_once_and_a_note_added_later_too(app):
+    group, _, (ann, bob, cleo, dan) = club()
+    event = lunch(group, (ann, bob), (cleo, dan), started_ago=timedelta(days=2))
+    with writing():
+        answers.save_answer(membership_of(bob, group), event, ann.id, answers.AnswerInput(
+            helped="did-not-meet", note="Sorry I missed you <3"), utcnow())
+    with writing():   # the note edited: not sent again
+        answers.save_answer(membership_of(bob, group), event, ann.id, answers.AnswerInput(
+            helped="did-not-meet", note="Sorry I missed you, next time!"), utcnow())
+    with writing():   # help confirmed first, the note added later
+        answers.save_answer(membership_of(dan, group), event, cleo.id, answers.AnswerInput(helped="yes"), utcnow())
+    with writing():
+        answers.save_answer(membership_of(dan, group), event, cleo.id,
+                            answers.AnswerInput(helped="yes", note="Your advice was gold"), utcnow())
+    sent = db.session.scalars(select(Message).where(Message.kind == kinds.THANK_YOU_NOTE).order_by(Message.id)).all()
+    assert [(m.to_email, m.subject) for m in sent] == [
+        (ann.email, "Bob Brown wrote you a note"), (cleo.email, "Dan Diaz says thank you"),
+        (cleo.email, "Dan Diaz wrote you a note")]
+    assert "Sorry I missed you &lt;3" in sent[0].body_html and "giving first" not in sent[0].body_text
+    assert "Your advice was gold" in sent[2].body_text and "Your advice" not in sent[1].body_text
+
+
+def test_a_thank_you_with_its_note_is_one_message(app):
+    group, _, (ann, bob) = club(2)
+    event = lunch(group, (ann, bob), started_ago=timedelta(days=2))
+    with writing():
+        answers.save_answer(membership_of(bob, group), event, ann.id,
+                            answers.AnswerInput(helped="a-little", note="Thanks for the intro"), utcnow())
+    (sent,) = db.session.scalars(select(Message).where(Message.kind == kinds.THANK_YOU_NOTE))
+    assert sent.subject == "Bob Brown says thank you" and "Thanks for the intro" in sent.body_text
+
+
 def test_a_thank_you_long_after_the_lunch_names_no_partner_only_need(app):
     group, _, (ann, bob) = club(2)
     event = lunch(group, (ann, bob), started_ago=timedelta(weeks=group.repeat_cooldown_weeks + 2))

@@ -8,7 +8,9 @@
 * the **thank-you note**: when the receiving side confirms help ("it helped", after a lunch, an
   offer of help or an introduction), the helper is told who thanked them, for which need only
   when the helper may see that need, and with the thanker's note after a lunch (``tell_thanked``,
-  on the ``help_confirmed`` signal). One per thank-you.
+  on the ``help_confirmed`` signal). One per thank-you. A note written after a lunch without
+  confirming help ("we didn't meet, but thank you") goes to the partner too, once
+  (``tell_note``, on ``lunch_note_written``).
 
 Both go through service.queue_message: preferences, unsubscribe, the daily cap apply. Adds and
 flushes; the caller commits.
@@ -148,7 +150,7 @@ def tell_thanked(line: HelpGiven, now: datetime) -> bool:
         if said is not None:
             needs, note = list(said.needs), said.note
         page_url = external_url("outcomes.lunches", slug=group.slug)
-        key = f"thanks:lunch:{line.source_id}:{thanker.id}:{helper.id}"
+        key = _lunch_thanks_key(line.source_id, thanker.id, helper.id)
     elif line.source == HelpSource.INTRODUCTION.value:
         page_url = external_url("asks.introduction", slug=group.slug, introduction_id=line.source_id)
         key = f"thanks:introduction:{line.source_id}:{thanker.id}"
@@ -157,8 +159,32 @@ def tell_thanked(line: HelpGiven, now: datetime) -> bool:
         key = f"thanks:{line.source}:{line.source_id}:{thanker.id}:{helper.id}"
     shown = [n for n in (_need_the_helper_sees(n, helper.id, group.id, now) for n in needs) if n is not None]
     context = {"thanker": thanker, "needs": shown, "met": [n for n in shown if n.status == NeedStatus.MET.value],
-               "note": note, "event": event, "source": line.source, "what": answers.GAVE_WORDS.get(line.what, ""),
-               "page_url": page_url,
+               "note": note, "event": event, "source": line.source, "page_url": page_url,
                "when": local_time(event.starts_at, group.time_zone, "%A %d %B") if event is not None else ""}
     return queue_message(kinds.THANK_YOU_NOTE, helper, group, f"{thanker.name} says thank you",
                          "thank_you_note", context, dedupe_key=key, now=now) is not None
+
+
+def _lunch_thanks_key(event_id: int, author_id: int, partner_id: int) -> str:
+    return f"thanks:lunch:{event_id}:{author_id}:{partner_id}"
+
+
+def tell_note(answer: LunchAnswer, now: datetime) -> bool:
+    """A first note about a table mate: to that partner, unless the thank-you queued by this very
+    answer (same moment) already carries it. Names no need."""
+    if answer.partner_id is None or not answer.note:
+        return False
+    carried = db.session.scalar(select(Message.created_at).where(
+        Message.dedupe_key == _lunch_thanks_key(answer.event_id, answer.author_id, answer.partner_id)))
+    if carried is not None and carried == now:
+        return False
+    partner, author = db.session.get(User, answer.partner_id), db.session.get(User, answer.author_id)
+    event, group = db.session.get(Event, answer.event_id), db.session.get(Group, answer.group_id)
+    if partner is None or author is None or event is None or group is None:
+        return False
+    context = {"thanker": author, "needs": [], "met": [], "note": answer.note, "event": event, "source": "note",
+               "page_url": external_url("outcomes.lunches", slug=group.slug),
+               "when": local_time(event.starts_at, group.time_zone, "%A %d %B")}
+    return queue_message(kinds.THANK_YOU_NOTE, partner, group, f"{author.name} wrote you a note", "thank_you_note",
+                         context, dedupe_key=f"note:lunch:{answer.event_id}:{answer.author_id}:{answer.partner_id}",
+                         now=now) is not None

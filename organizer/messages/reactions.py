@@ -45,6 +45,10 @@ def on_help_confirmed(line, *, now, **_):
     after_lunch.tell_thanked(line, now)
 
 
+def on_lunch_note_written(answer, *, now, **_):
+    after_lunch.tell_note(answer, now)
+
+
 def on_account_created(group, *, user, by, now, **_):
     invitations.welcome(group, user, by, now)
 
@@ -62,6 +66,7 @@ RECEIVERS: list[tuple[NamedSignal, Callable[..., Any]]] = [
     (signals.member_invited, on_member_invited),
     (signals.event_done, on_event_done),
     (signals.help_confirmed, on_help_confirmed),
+    (signals.lunch_note_written, on_lunch_note_written),
     (signals.account_created, on_account_created),
     (signals.member_left, on_member_left),
 ]

@@ -11,6 +11,8 @@ with something?", one answer per partner, and what follows from it.
   confirms.
 * Needs named in a helpful answer are marked met or in progress as the author chooses
   (``service.mark_need``): a met need leaves the matching.
+* Help newly confirmed sends ``signals.help_confirmed`` (from the ledger), a first note
+  ``signals.lunch_note_written``: the partner is emailed (the messages feature).
 * Who may read: the two people and the group's organizers; the note's text only the two, and
   organizers when its author allowed it (``note_visible_to``).
 """
@@ -23,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from organizer import signals
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.models import (
@@ -203,6 +206,7 @@ def save_answer(member: Membership, event: Event, partner_id: int, data: AnswerI
     allowed = {n.id: n for n in _my_needs(member, answer)}
     if not set(data.need_ids) <= set(allowed):
         raise ActionRefused("Choose among your own needs.")
+    first_note = bool(data.note) and not (answer.note if answer is not None else "")
     if answer is None:
         answer = LunchAnswer(group_id=member.group_id, event_id=event.id, author_id=member.user_id,
                              partner_id=partner_id, created_at=now)
@@ -229,6 +233,8 @@ def save_answer(member: Membership, event: Event, partner_id: int, data: AnswerI
                received=answer, claimed=theirs, now=now)
     sync_lines(member.group_id, event.id, giver_id=member.user_id, receiver_id=partner_id,
                received=theirs, claimed=answer, now=now)
+    if first_note:  # the partner is sent the note (with the thank-you when this answer confirmed help)
+        signals.lunch_note_written.send(answer, now=now)
     return answer
 
 
