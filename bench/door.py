@@ -93,6 +93,7 @@ def run(args, kind: str) -> bool:
     os.environ["GIVEFIRST_INSTANCE_PATH"] = instance
     from config import database_url
     from organizer import create_app, matching
+    from organizer.database import transaction
     from organizer.extensions import db
     from organizer.models import utcnow
     from organizer.pairing import runs, snapshots
@@ -110,12 +111,14 @@ def run(args, kind: str) -> bool:
     with app.app_context():
         from organizer.auth.service import log_in
         from organizer.models import User
-        token = log_in(db.session.get(User, organizer_id))
+        with transaction():
+            token = log_in(db.session.get(User, organizer_id))
     with client.session_transaction() as browser:
         browser["_user_id"] = str(organizer_id)
         browser["auth_token"] = token
         browser["_fresh"] = True
 
+    load_before = os.getloadavg()[0]
     stages = {k: [] for k in ("claim", "load", "score", "solve", "save", "review page", "total")}
     last = None
     for attempt in range(args.repeat + 1):  # the first run warms caches and is not counted
@@ -123,17 +126,19 @@ def run(args, kind: str) -> bool:
             from organizer.models import Event
             event = db.session.get(Event, event_id)
             t0 = time.perf_counter()
-            run = runs.claim_run(event, None, utcnow(), 20.0)
+            with transaction():  # the boundary commits the claim before the job reads it
+                run = runs.claim_run(event, None, utcnow(), 20.0)
+                run_id, attendees = run.id, run.inputs["attendees"]
             t1 = time.perf_counter()
-            snap = snapshots.snapshot(event, run.inputs["attendees"], [], utcnow(), 20.0)
-            db.session.rollback()
+            with transaction():  # the job's read transaction
+                snap = snapshots.snapshot(db.session.get(Event, event_id), attendees, [], utcnow(), 20.0)
             t2 = time.perf_counter()
             scores = matching.score(snap.problem.attendees, snap.problem.options)
             t3 = time.perf_counter()
             pairing = matching.solve(snap.problem, scores)
             assert not matching.violations(snap.problem, pairing)
             t4 = time.perf_counter()
-            saved = runs._save(run.id, snap, scores, pairing, runs.review_summary(snap, scores, pairing))
+            saved = runs._save(run_id, snap, scores, pairing, runs.review_summary(snap, scores, pairing))
             t5 = time.perf_counter()
             last = (saved.version, saved.proven_optimal, saved.objective, len(saved.tables))
         response = client.get(f"/groups/{slug}/events/{event_id}/pairing/")
@@ -146,7 +151,8 @@ def run(args, kind: str) -> bool:
 
     dialect = url.split(":", 1)[0]
     print(f"Re-pairing {args.attendees} checked-in attendees at the door ({dialect}, {kind} data: "
-          f"{len(DATA_KINDS[kind])} topics), median of {args.repeat} runs after one warm-up:")
+          f"{len(DATA_KINDS[kind])} topics), median of {args.repeat} runs after one warm-up "
+          f"(load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after):")
     for name, values in stages.items():
         print(f"  {name:<12} {statistics.median(values) * 1000:8.1f} ms   (min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f})")
     version, proven, objective, tables = last

@@ -1,19 +1,25 @@
 """Page throughput: the app's busiest pages against a bare Flask app, at 20 and 400 members.
 
-Seeds a group of N members (each with three needs and three offers drawn from 16 topics,
-all of them going to one lunch and checked in, with a computed pairing version) into a
-scratch SQLite database (or, with --database-url, an empty PostgreSQL database, emptied
+Seeds one group per size (N members, each with three needs and three offers drawn from 16
+topics, all of them going to one lunch and checked in, with a computed pairing version) into
+one scratch SQLite database (or, with --database-url, an empty PostgreSQL database, emptied
 first), serves the app with gunicorn (--workers sync workers, like production) and a bare
-Flask "hello" app served the same way, and loads each page in turn with a bounded load
-generator (--clients threads, each sending one request at a time on a fresh connection,
-for --seconds per page), signed in as the group's organizer. Prints requests/s, p50, p95,
-the page size, and the ratio to the bare app's requests/s measured in the same run.
+Flask "hello" app served the same way, and loads each page with a bounded load generator
+(--clients threads, each sending one request at a time on a fresh connection), signed in as
+each group's organizer.
+
+The machine may be shared, so the measurements are interleaved: in each of --rounds rounds,
+every page is loaded for --seconds on the bare app, then the small group, then the large one,
+back to back; the figures are medians over the rounds, and each page's ratio to the bare app
+uses the bare app measured just before it. Prints requests/s, p50, p95, the page size, the
+server's CPU time per request (user + system of the gunicorn processes: what the page costs,
+whatever else the machine runs) and the ratio to the bare app's requests/s.
 
 Targets (issue 16): every page at N = 400 within 2x of its p50 at N = 20; the group home
 at least 25% of the bare app's requests/s and every other page at least 10%; the pairing
 review with 400 attendees under 40 ms p50. Prints whether each is met; asserts nothing.
 
-    .venv/bin/python bench/pages.py [--sizes 20 400] [--seconds 3] [--clients 4]
+    .venv/bin/python bench/pages.py [--sizes 20 400] [--seconds 2] [--rounds 3] [--clients 4]
                                     [--workers 2] [--database-url URL]
 """
 
@@ -58,11 +64,12 @@ PAGES = [
 REVIEW_P50_GOAL_S = 0.040
 
 
-def seed(url: str, secret_key: str, n: int, seed_value: int) -> dict:
-    """Builds the group in `url` (emptied first) and returns what the load needs: the slug,
-    the event id and a session cookie of the organizer."""
+def seed(url: str, secret_key: str, sizes: list[int], seed_value: int) -> dict[int, dict]:
+    """Builds one group per size in `url` (emptied first) and returns, per size, what the
+    load needs: the slug, the event id and a session cookie of the group's organizer."""
     from organizer import create_app, matching
     from organizer.auth.service import log_in
+    from organizer.database import transaction
     from organizer.extensions import db
     from organizer.groups.service import add_member, create_group
     from organizer.members.service import tags_for
@@ -72,48 +79,54 @@ def seed(url: str, secret_key: str, n: int, seed_value: int) -> dict:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key, "TESTING": False,
                       "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False})
     rng = random.Random(seed_value)
+    out = {}
     with app.app_context():
         db.drop_all()
         db.create_all()
-        now = utcnow()
-        organizer = User(name="Bench Organizer", email="organizer@bench.example", password_hash=None)
-        db.session.add(organizer)
-        group = create_group(organizer, "Bench group", "America/Toronto", slug="bench")
-        event = Event(group=group, title="Bench lunch", starts_at=now, ends_at=now,
-                      status=EventStatus.OPEN)
-        db.session.add(event)
-        people = [(organizer, None)]
-        for i in range(n):
-            user = User(name=f"Member {i:03d}", email=f"m{i}@bench.example", password_hash=None,
-                        headline=f"Headline of member {i}", city="Oakville")
-            people.append((user, add_member(group, user)))
-            db.session.add(Rsvp(event=event, user=user, state=RsvpState.GOING, checked_in_at=now))
-        db.session.flush()
-        people[0] = (organizer, next(m for m in group.memberships if m.user_id == organizer.id))
-        for _, member in people:
-            for need_text, _, tag in rng.sample(TOPICS, 3):
-                db.session.add(Need(membership=member, title=need_text.capitalize(),
-                                    tags=tags_for(group.id, [tag]), priority=rng.choice(["high", "normal", "low"])))
-            for _, offer_text, tag in rng.sample(TOPICS, 3):
-                db.session.add(Offer(membership=member, title=offer_text.capitalize(), tags=tags_for(group.id, [tag])))
-        db.session.commit()
-        run = runs.claim_run(event, organizer, utcnow(), 60.0)
-        snap = snapshots.snapshot(event, run.inputs["attendees"], [], utcnow(), 60.0)
-        scores = matching.score(snap.problem.attendees, snap.problem.options)
-        result = matching.solve(snap.problem, scores)
-        runs._save(run.id, snap, scores, result, runs.review_summary(snap, scores, result))
-        db.session.commit()
-        token = log_in(organizer)
-        organizer_id, slug, event_id = organizer.id, group.slug, event.id
+        for n in sizes:
+            now = utcnow()
+            organizer = User(name="Bench Organizer", email=f"organizer-{n}@bench.example", password_hash=None)
+            db.session.add(organizer)
+            group = create_group(organizer, f"Bench group {n}", "America/Toronto", slug=f"bench-{n}")
+            event = Event(group=group, title="Bench lunch", starts_at=now, ends_at=now,
+                          status=EventStatus.OPEN)
+            db.session.add(event)
+            people = [(organizer, None)]
+            for i in range(n):
+                user = User(name=f"Member {i:03d}", email=f"m{n}-{i}@bench.example", password_hash=None,
+                            headline=f"Headline of member {i}", city="Oakville")
+                people.append((user, add_member(group, user)))
+                db.session.add(Rsvp(event=event, user=user, state=RsvpState.GOING, checked_in_at=now))
+            db.session.flush()
+            people[0] = (organizer, next(m for m in group.memberships if m.user_id == organizer.id))
+            for _, member in people:
+                for need_text, _, tag in rng.sample(TOPICS, 3):
+                    db.session.add(Need(membership=member, title=need_text.capitalize(),
+                                        tags=tags_for(group.id, [tag]), priority=rng.choice(["high", "normal", "low"])))
+                for _, offer_text, tag in rng.sample(TOPICS, 3):
+                    db.session.add(Offer(membership=member, title=offer_text.capitalize(), tags=tags_for(group.id, [tag])))
+            db.session.commit()
+            with transaction():  # the boundary commits the claim before the job reads it
+                run = runs.claim_run(event, organizer, utcnow(), 60.0)
+            snap = snapshots.snapshot(event, run.inputs["attendees"], [], utcnow(), 60.0)
+            db.session.rollback()  # the job's read transaction ends before the solve
+            scores = matching.score(snap.problem.attendees, snap.problem.options)
+            result = matching.solve(snap.problem, scores)
+            runs._save(run.id, snap, scores, result, runs.review_summary(snap, scores, result))
+            with transaction():
+                token = log_in(organizer)
+            out[n] = {"slug": group.slug, "event": event.id, "user": organizer.id, "token": token}
         db.session.remove()
         db.engine.dispose()
-    client = app.test_client()
-    with client.session_transaction() as browser:
-        browser["_user_id"] = str(organizer_id)
-        browser["auth_token"] = token
-        browser["_fresh"] = True
-    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
-    return {"slug": slug, "event": event_id, "cookie": f"{cookie.key}={cookie.value}"}
+    for data in out.values():
+        client = app.test_client()
+        with client.session_transaction() as browser:
+            browser["_user_id"] = str(data["user"])
+            browser["auth_token"] = data["token"]
+            browser["_fresh"] = True
+        cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+        data["cookie"] = f"{cookie.key}={cookie.value}"
+    return out
 
 
 def free_port() -> int:
@@ -145,6 +158,24 @@ class Server:
         self.stop()
         raise SystemExit(f"gunicorn for {app_spec} did not start within 60 s")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the gunicorn master and its workers so far."""
+        total = 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        pids = [self.process.pid]
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+            pids += [int(c) for c in children]
+        except OSError:
+            pass
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return total
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -165,8 +196,9 @@ def get(port: int, path: str, cookie: str | None) -> tuple[int, int]:
         connection.close()
 
 
-def load(port: int, path: str, cookie: str | None, seconds: float, clients: int) -> dict:
+def load(server: "Server", path: str, cookie: str | None, seconds: float, clients: int) -> dict:
     """`clients` threads send requests back to back for `seconds`; returns the figures."""
+    port = server.port
     status, size = get(port, path, cookie)  # warm-up, and a check that the page answers
     if status != 200:
         raise SystemExit(f"GET {path} answered {status}, expected 200")
@@ -189,30 +221,36 @@ def load(port: int, path: str, cookie: str | None, seconds: float, clients: int)
             latencies.extend(mine)
             failures.extend(bad)
 
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), server.cpu_seconds()
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    cpu = server.cpu_seconds() - cpu_before
     if failures:
         raise SystemExit(f"GET {path}: {len(failures)} answers were not 200 (e.g. {failures[0]})")
     latencies.sort()
     return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies),
             "p95": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
-            "size": size, "count": len(latencies)}
+            "size": size, "count": len(latencies), "cpu_ms": cpu * 1000 / max(1, len(latencies))}
+
+
+def median_figures(runs: list[dict]) -> dict:
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[20, 400], help="members in the group")
-    parser.add_argument("--seconds", type=float, default=3.0, help="load per page")
+    parser.add_argument("--sizes", type=int, nargs=2, default=[20, 400], help="members in the small and large group")
+    parser.add_argument("--seconds", type=float, default=2.0, help="load per page, server and round")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians are printed)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent requests")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default=None,
-                        help="an empty PostgreSQL database, emptied for each size (default: scratch SQLite files)")
+                        help="an empty PostgreSQL database, emptied first (default: a scratch SQLite file)")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="givefirst-pages-"))
@@ -222,41 +260,49 @@ def main() -> None:
     os.environ.update(env)
     from config import database_url
 
+    url = database_url(args.database_url or f"sqlite:///{scratch}/pages.sqlite3")
+    dialect = url.split(":", 1)[0].split("+", 1)[0]
+    small, large = args.sizes
+    print(f"Seeding groups of {small} and {large} members ({dialect})...", file=sys.stderr, flush=True)
+    data = seed(url, secret_key, args.sizes, args.seed)
+    load_before = os.getloadavg()
+
     (scratch / "bare.py").write_text(BARE_APP)
     bare = Server("bare:app", scratch, args.workers, {})
-    results: dict[int, dict[str, dict]] = {}
-    bare_results: dict[int, dict] = {}
-    dialect = "sqlite"
+    server = None
+    runs: dict[tuple[str, int], list[dict]] = {}
     try:
-        for n in args.sizes:
-            url = database_url(args.database_url or f"sqlite:///{scratch}/pages-{n}.sqlite3")
-            dialect = url.split(":", 1)[0].split("+", 1)[0]
-            print(f"Seeding {n} members ({dialect})...", file=sys.stderr, flush=True)
-            data = seed(url, secret_key, n, args.seed)
-            server = Server("app:app", ROOT, args.workers, {"DATABASE_URL": url})
-            try:
-                bare_results[n] = load(bare.port, "/", None, args.seconds, args.clients)
-                results[n] = {}
-                for label, template, _ in PAGES:
-                    path = template.format(slug=data["slug"], event=data["event"])
-                    results[n][label] = load(server.port, path, data["cookie"], args.seconds, args.clients)
-            finally:
-                server.stop()
+        server = Server("app:app", ROOT, args.workers, {"DATABASE_URL": url})
+        for _ in range(args.rounds):
+            for label, template, _ in PAGES:
+                runs.setdefault((label, 0), []).append(load(bare, "/", None, args.seconds, args.clients))
+                for n in args.sizes:
+                    path = template.format(slug=data[n]["slug"], event=data[n]["event"])
+                    runs.setdefault((label, n), []).append(
+                        load(server, path, data[n]["cookie"], args.seconds, args.clients))
     finally:
         bare.stop()
+        if server is not None:
+            server.stop()
+    load_after = os.getloadavg()
 
-    print(f"Pages under load ({dialect}; gunicorn, {args.workers} sync workers; {args.clients} clients, "
-          f"{args.seconds:g} s per page; signed in as the organizer):")
-    header = f"  {'page':<20} {'N':>4} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'KB':>6} {'vs bare':>8}"
-    print(header)
-    for n in args.sizes:
-        b = bare_results[n]
-        print(f"  {'bare Flask app':<20} {n:>4} {b['rps']:7.0f} {b['p50'] * 1000:7.1f} {b['p95'] * 1000:7.1f} "
-              f"{b['size'] / 1024:6.1f} {'100%':>8}")
-        for label, _, _ in PAGES:
-            r = results[n][label]
+    print(f"Pages under load ({dialect}; gunicorn, {args.workers} sync workers; {args.clients} clients; "
+          f"{args.rounds} interleaved rounds of {args.seconds:g} s per page and server, medians; signed in as "
+          f"the organizer; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after):")
+    print(f"  {'page':<20} {'N':>4} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'KB':>6} {'CPU ms':>7} {'vs bare':>8}")
+    figures: dict[tuple[str, int], dict] = {}
+    shares: dict[tuple[str, int], float] = {}
+    for label, _, _ in PAGES:
+        bare_runs = runs[(label, 0)]
+        b = median_figures(bare_runs)
+        print(f"  {'bare Flask app':<20} {'':>4} {b['rps']:7.0f} {b['p50'] * 1000:7.1f} {b['p95'] * 1000:7.1f} "
+              f"{b['size'] / 1024:6.1f} {b['cpu_ms']:7.2f} {'100%':>8}")
+        for n in args.sizes:
+            r = figures[(label, n)] = median_figures(runs[(label, n)])
+            shares[(label, n)] = statistics.median(
+                page["rps"] / bare_run["rps"] for page, bare_run in zip(runs[(label, n)], bare_runs))
             print(f"  {label:<20} {n:>4} {r['rps']:7.0f} {r['p50'] * 1000:7.1f} {r['p95'] * 1000:7.1f} "
-                  f"{r['size'] / 1024:6.1f} {r['rps'] / b['rps']:8.1%}")
+                  f"{r['size'] / 1024:6.1f} {r['cpu_ms']:7.2f} {shares[(label, n)]:8.1%}")
 
     print("Targets:")
     all_met = True
@@ -266,14 +312,12 @@ def main() -> None:
         all_met &= ok
         print(f"  {'met    ' if ok else 'NOT met'}  {text}")
 
-    small, large = min(args.sizes), max(args.sizes)
     for label, _, share in PAGES:
-        if small != large:
-            ratio = results[large][label]["p50"] / results[small][label]["p50"]
-            verdict(ratio <= 2.0, f"{label}: p50 at N = {large} is {ratio:.2f}x its p50 at N = {small} (goal <= 2x)")
-        got = results[large][label]["rps"] / bare_results[large]["rps"]
+        ratio = figures[(label, large)]["p50"] / figures[(label, small)]["p50"]
+        verdict(ratio <= 2.0, f"{label}: p50 at N = {large} is {ratio:.2f}x its p50 at N = {small} (goal <= 2x)")
+        got = shares[(label, large)]
         verdict(got >= share, f"{label}: {got:.1%} of the bare app's requests/s at N = {large} (goal >= {share:.0%})")
-    review = results[large]["pairing review"]["p50"]
+    review = figures[("pairing review", large)]["p50"]
     verdict(review <= REVIEW_P50_GOAL_S,
             f"pairing review with {large} attendees: p50 {review * 1000:.1f} ms (goal < {REVIEW_P50_GOAL_S * 1000:.0f} ms)")
     print(f"All targets met: {'yes' if all_met else 'no'}")

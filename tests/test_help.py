@@ -165,3 +165,34 @@ def test_who_may_post_what(club, client, auth):
     auth.login("stranger@example.org")
     assert client.get(f"/groups/{group.slug}/help/").status_code == 404
     assert client.post(f"/groups/{group.slug}/help/corrections", data={}).status_code == 404
+
+
+def test_who_may_help_follows_every_change_in_the_group(club, client, auth):
+    """The group's help model inputs are cached between pages: each kind of change shows at once."""
+    from organizer.members.service import OfferInput, remove_offer, update_offer, update_profile
+    from organizer.models import Membership, Offer
+
+    group, organizer, event, p = club
+    auth.login("cat@example.org")
+    mine = f"/groups/{group.slug}/members/me"
+    assert "Dan Example" in client.get(mine).get_data(as_text=True)  # Dan offers licensed electrical work
+    assert "Eve Example" not in client.get(mine).get_data(as_text=True)
+    eve = make_member(group, name="Eve Example", email="eve@example.org")
+    make_offer(group, eve, title="Electrical repairs and wiring")
+    assert "Eve Example" in client.get(mine).get_data(as_text=True)  # a new member's offer
+
+    offer = db.session.scalar(db.select(Offer).join(Membership).where(Membership.user_id == eve.id))
+    update_offer(offer, OfferInput(title="Wedding photography", details="", tags="", kind="advice", active=True))
+    db.session.commit()
+    assert "Eve Example" not in client.get(mine).get_data(as_text=True)  # an offer changed
+    update_profile(db.session.get(type(eve), eve.id), headline="Licensed electrician")
+    db.session.commit()
+    assert "Eve Example" in client.get(mine).get_data(as_text=True)  # a headline changed
+    update_profile(db.session.get(type(eve), eve.id), headline="")
+    db.session.commit()
+    assert "Eve Example" not in client.get(mine).get_data(as_text=True)
+    dan_offers = db.session.scalars(db.select(Offer).join(Membership).where(Membership.user_id == p["Dan"].id))
+    for dan_offer in dan_offers:
+        remove_offer(dan_offer)
+    db.session.commit()
+    assert "Dan Example" not in client.get(mine).get_data(as_text=True)  # an offer removed

@@ -500,7 +500,7 @@ def test_rq_worker_runs_the_job_when_redis_is_configured(lunch, app):
     assert db.session.get(PairingRun, run.id).status == RunStatus.DONE
 
 
-def test_review_shows_tables_a_page_at_a_time_and_lists_the_seated_once(lunch, client, auth, monkeypatch):
+def test_review_shows_tables_a_page_at_a_time_and_one_list_of_the_seated_as_you_type(lunch, client, auth, monkeypatch):
     from organizer.pairing import views
 
     group, organizer, event, p = lunch
@@ -512,8 +512,9 @@ def test_review_shows_tables_a_page_at_a_time_and_lists_the_seated_once(lunch, c
     second = client.get(f"{url}?version={run.version}&page=2").get_data(as_text=True)
     assert first.count('<li class="table-card') == 2 and second.count('<li class="table-card') == 1
     assert "Page 1 of 2" in first and "Page 2 of 2" in second
-    # One list of the seated people serves both swap fields and "leave out".
-    assert first.count(f"Alice Example (#{p['Alice'].id})") == 1
+    # One list of the seated people serves both swap fields and "leave out", filled as the
+    # organizer types (seated.json): the page itself names no one as a choice.
+    assert first.count(f"Alice Example (#{p['Alice'].id})") == 0
     assert first.count('list="seated-people"') == 3
 
 
@@ -541,3 +542,27 @@ def test_add_a_walk_in_by_typed_name_refuses_someone_already_seated(lunch, clien
     html = client.post(f"{base}/add", data={"add-user": "Alice Example"}, follow_redirects=True).get_data(as_text=True)
     assert "Alice Example already has a seat in this version." in html
     assert queries.latest_run(event).version == 1
+
+
+def test_kept_tables_keep_their_numbers_and_the_others_take_the_smallest_free():
+    from organizer.pairing.stability import kept_numbers
+
+    old = {frozenset({1, 2}): 1, frozenset({3, 4}): 2, frozenset({5, 6, 7}): 3}
+    # a late arrival joins 5 and 6 (two of table 3), 3 and 4 stay, 1 and 2 split up
+    assert kept_numbers([[1, 8], [3, 4], [5, 6, 9], [2, 7]], old) == [1, 2, 3, 4]
+    assert kept_numbers([[5, 6], [3, 4], [1, 9], [2, 8]], old) == [3, 2, 1, 4]
+    assert kept_numbers([[10, 11], [3, 4]], old) == [1, 2]
+    assert kept_numbers([[10, 11], [12, 13]], {}) == [1, 2]
+
+
+def test_the_review_offers_the_seated_as_you_type_not_in_the_page(lunch, client, auth):
+    group, organizer, event, p = lunch
+    run = generate(event)
+    auth.login(organizer.email)
+    page = client.get(f"/groups/{group.slug}/events/{event.id}/pairing/").get_data(as_text=True)
+    assert 'id="seated-people" data-names-url=' in page and "<option" not in page.split('id="seated-people"')[1][:200]
+    url = f"/groups/{group.slug}/events/{event.id}/pairing/{run.id}/seated.json"
+    someone = next(iter(p.values()))
+    names = client.get(f"{url}?q={someone.name.split()[0].upper()}").get_json()
+    assert f"{someone.name} (#{someone.id})" in names and len(names) <= 10
+    assert client.get(f"{url}?q=%25_zz").get_json() == []

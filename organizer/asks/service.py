@@ -232,17 +232,18 @@ class Waiting:
 
 def waiting_for(member: Membership, now: datetime) -> Waiting:
     """What the member is asked to answer between lunches (three counts, for the group's overview)."""
-    offers = db.session.scalar(select(func.count()).select_from(HelpOffer).where(
+    offers = select(func.count()).select_from(HelpOffer).where(
         HelpOffer.owner_id == member.user_id, HelpOffer.group_id == member.group_id,
-        HelpOffer.state == HelpOfferState.PENDING.value)) or 0
-    introductions = db.session.scalar(select(func.count()).select_from(Introduction).where(
+        HelpOffer.state == HelpOfferState.PENDING.value)
+    introductions = select(func.count()).select_from(Introduction).where(
         Introduction.group_id == member.group_id, Introduction.state == IntroductionState.PENDING.value,
         or_(and_(Introduction.first_id == member.user_id, Introduction.first_answer == Answer.WAITING.value),
-            and_(Introduction.second_id == member.user_id, Introduction.second_answer == Answer.WAITING.value)))) or 0
-    follow_ups = db.session.scalar(select(func.count()).select_from(HelpOffer).join(Need, Need.id == HelpOffer.need_id)
-                                   .where(HelpOffer.owner_id == member.user_id,
-                                          HelpOffer.group_id == member.group_id, *_due_clause(now))) or 0
-    return Waiting(offers, introductions, follow_ups)
+            and_(Introduction.second_id == member.user_id, Introduction.second_answer == Answer.WAITING.value)))
+    follow_ups = select(func.count()).select_from(HelpOffer).join(Need, Need.id == HelpOffer.need_id).where(
+        HelpOffer.owner_id == member.user_id, HelpOffer.group_id == member.group_id, *_due_clause(now))
+    counts = db.session.execute(select(  # one statement for the three
+        offers.scalar_subquery(), introductions.scalar_subquery(), follow_ups.scalar_subquery())).one()
+    return Waiting(*(count or 0 for count in counts))
 
 
 # --- what each side sees --------------------------------------------------------------------

@@ -515,6 +515,14 @@ def visible_to(event: Event, viewer: Membership) -> bool:
     return event.group_id == viewer.group_id and (event.status != EventStatus.DRAFT or viewer.is_organizer)
 
 
+def upcoming_events(group: Group, now: datetime, include_drafts: bool, limit: int | None = None) -> list[Event]:
+    """Upcoming events, soonest first (the first ``limit`` of them)."""
+    query = select(Event).where(Event.group_id == group.id, Event.ends_at >= now)
+    if not include_drafts:
+        query = query.where(Event.status != EventStatus.DRAFT)
+    return list(db.session.scalars(query.order_by(Event.starts_at, Event.id).limit(limit)))
+
+
 def events_of(group: Group, now: datetime, include_drafts: bool) -> tuple[list[Event], list[Event]]:
     """Upcoming events (soonest first) and past ones (latest first)."""
     query = select(Event).where(Event.group_id == group.id)

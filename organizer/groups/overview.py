@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, select
 
 from organizer.extensions import db
 from organizer.models import (
@@ -34,17 +34,16 @@ class Step:
 def checklist(member: Membership, now: datetime) -> list[Step]:
     """Profile, a first need, a first offer, a yes to a lunch: what makes the pairing work."""
     user = db.session.get(User, member.user_id)
-    needs = db.session.scalar(select(func.count()).select_from(Need).where(Need.membership_id == member.id)) or 0
-    offers = db.session.scalar(select(func.count()).select_from(Offer).where(Offer.membership_id == member.id)) or 0
-    answered = db.session.scalar(
-        select(func.count()).select_from(Rsvp).join(Event, Event.id == Rsvp.event_id)
-        .where(Rsvp.user_id == member.user_id, Event.group_id == member.group_id,
-               Rsvp.state != RsvpState.DECLINED)) or 0
+    needs, offers, answered = db.session.execute(select(  # one statement for the three
+        exists().where(Need.membership_id == member.id),
+        exists().where(Offer.membership_id == member.id),
+        exists().where(Rsvp.user_id == member.user_id, Rsvp.event_id == Event.id, Event.group_id == member.group_id,
+                       Rsvp.state != RsvpState.DECLINED))).one()
     return [
         Step("profile", "Say what you do in your profile", bool(user and (user.headline or "").strip())),
-        Step("need", "Add one thing you need right now", needs > 0),
-        Step("offer", "Add one way you can help others", offers > 0),
-        Step("rsvp", "Answer yes to the next lunch", answered > 0),
+        Step("need", "Add one thing you need right now", bool(needs)),
+        Step("offer", "Add one way you can help others", bool(offers)),
+        Step("rsvp", "Answer yes to the next lunch", bool(answered)),
     ]
 
 

@@ -5,7 +5,7 @@ from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
 from organizer.asks.service import waiting_for
 from organizer.database import transaction
-from organizer.events.service import events_of
+from organizer.events.service import upcoming_events
 from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
 from organizer.groups import overview, service
@@ -122,7 +122,7 @@ def detail(group, member):
     steps = overview.checklist(member, now)
     return render_template(
         "groups/detail.html", group=group, member=member,
-        upcoming=events_of(group, utcnow(), include_drafts=member.is_organizer)[0][:5],
+        upcoming=upcoming_events(group, now, include_drafts=member.is_organizer, limit=5),
         **outcomes_pages.page_context(member, utcnow()),
         waiting=waiting_for(member, utcnow()),
         steps=steps, steps_left=sum(not s.done for s in steps),

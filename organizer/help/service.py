@@ -11,10 +11,15 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import BigInteger, cast, delete, func, select
+from sqlalchemy.orm import joinedload
 
 from organizer import matching
 from organizer.errors import ActionRefused
@@ -64,15 +69,22 @@ def matching_attendees(group_id: int, user_ids: Iterable[int], event_id: int | N
                                                         Membership.user_id.in_(user_ids))).all())
     people = {row.id: row for row in db.session.execute(
         select(User.id, User.name, User.headline, User.industry).where(User.id.in_(members.values())))}
+    member_ids = list(members)
+    open_needs = (Need.membership_id.in_(member_ids), Need.status != NeedStatus.MET.value,
+                  Need.visibility != Visibility.ORGANIZERS.value)
+    active_offers = (Offer.membership_id.in_(member_ids), Offer.active.is_(True))
     need_rows = db.session.execute(
         select(Need.id, Need.membership_id, Need.title, Need.details, Need.priority)
-        .where(Need.membership_id.in_(members), Need.status != NeedStatus.MET.value,
-               Need.visibility != Visibility.ORGANIZERS.value).order_by(Need.id)).all()
+        .where(*open_needs).order_by(Need.id)).all()
     offer_rows = db.session.execute(
         select(Offer.id, Offer.membership_id, Offer.title, Offer.details, Offer.kind)
-        .where(Offer.membership_id.in_(members), Offer.active.is_(True)).order_by(Offer.id)).all()
-    need_tags = _tag_names(need_tags_table, need_tags_table.c.need_id, [r.id for r in need_rows])
-    offer_tags = _tag_names(offer_tags_table, offer_tags_table.c.offer_id, [r.id for r in offer_rows])
+        .where(*active_offers).order_by(Offer.id)).all()
+    # the tags of the same needs and offers, chosen by the same conditions (not by a list of
+    # thousands of ids sent back to the database)
+    need_tags = _tag_names(need_tags_table, need_tags_table.c.need_id, select(Need.id).where(*open_needs)) \
+        if need_rows else {}
+    offer_tags = _tag_names(offer_tags_table, offer_tags_table.c.offer_id, select(Offer.id).where(*active_offers)) \
+        if offer_rows else {}
     needs: dict[int, list[matching.Need]] = {}
     for row in need_rows:
         needs.setdefault(row.membership_id, []).append(matching.Need(
@@ -90,9 +102,8 @@ def matching_attendees(group_id: int, user_ids: Iterable[int], event_id: int | N
     return attendees
 
 
-def _tag_names(table, key, ids: list[int]) -> dict[int, tuple[str, ...]]:
-    if not ids:
-        return {}
+def _tag_names(table, key, ids) -> dict[int, tuple[str, ...]]:
+    """Tag names per item, for the items ``ids`` (a list or a select of ids)."""
     names: dict[int, list[str]] = {}
     for item_id, name in db.session.execute(
             select(key, Tag.name).join(Tag, Tag.id == table.c.tag_id).where(key.in_(ids)).order_by(Tag.name)):
@@ -217,11 +228,16 @@ def remove_link(viewer: Membership, link_id: int) -> None:
 
 def links_of_group(group_id: int, user_ids: Iterable[int] | None = None) -> list[HelpLink]:
     """Wishes and corrections in the group (among ``user_ids`` when given), newest first."""
-    query = select(HelpLink).where(HelpLink.group_id == group_id).order_by(HelpLink.created_at.desc(), HelpLink.id.desc())
-    if user_ids is not None:
-        ids = list(user_ids)
-        query = query.where(HelpLink.helper_id.in_(ids), HelpLink.helped_id.in_(ids))
-    return list(db.session.scalars(query))
+    # the people and the need named with each link come in the same statement; the attendees
+    # are picked here rather than in two lists of hundreds of ids sent to the database
+    query = select(HelpLink).where(HelpLink.group_id == group_id) \
+        .options(joinedload(HelpLink.helper), joinedload(HelpLink.helped), joinedload(HelpLink.need)) \
+        .order_by(HelpLink.created_at.desc(), HelpLink.id.desc())
+    links = list(db.session.scalars(query))
+    if user_ids is None:
+        return links
+    ids = set(user_ids)
+    return [link for link in links if link.helper_id in ids and link.helped_id in ids]
 
 
 # --- suggestions on a member's own needs ----------------------------------------------------
@@ -234,32 +250,121 @@ class Suggestion:
     mark: str | None         # "wish", "wrong" or "confirmed" when the member already said so
 
 
+# The group's help model inputs (every member's open needs, offers, headline; the terms and
+# links) are shared by all its members' pages and read anew only when one of them changed: a
+# process-wide cache per database and group, checked on every use against a stamp (counts,
+# id sums, last change times, and the members' names and headlines) read in two statements.
+# The links to one member's needs that they may see are kept with it, so a member's page
+# scores again only after something in the group changed.
+MODEL_CACHE_GROUPS = 64
+MODEL_CACHE_VIEWERS = 512
+
+
+@dataclass
+class _GroupModel:
+    stamp: tuple[tuple, tuple]
+    attendees: tuple[matching.Attendee, ...]
+    terms: tuple[matching.Term, ...]
+    links: tuple[matching.Link, ...]
+    names: dict[int, str] = field(default_factory=dict)
+    matches: OrderedDict[int, list[matching.Match]] = field(default_factory=OrderedDict)  # per member
+
+
+_models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> OrderedDict[group id, _GroupModel]
+_models_lock = threading.Lock()
+
+
+def _group_stamp(group_id: int) -> tuple[tuple, tuple]:
+    """What the group's help model inputs depend on, cheaply: it changes whenever a member,
+    their name or headline, an open need or offer, a tag on one, a term or a link changes."""
+    in_group = select(Membership.id).where(Membership.group_id == group_id)
+    need_tag, offer_tag = need_tags_table.c, offer_tags_table.c
+    aggregates: list[tuple[Any, list[Any]]] = [
+        (Membership.group_id == group_id, [func.count(Membership.id), func.sum(Membership.id),
+                                           func.sum(Membership.user_id)]),
+        (Need.membership_id.in_(in_group), [func.count(Need.id), func.sum(Need.id), func.max(Need.updated_at)]),
+        (Offer.membership_id.in_(in_group), [func.count(Offer.id), func.sum(Offer.id), func.max(Offer.updated_at)]),
+        (need_tag.need_id.in_(select(Need.id).where(Need.membership_id.in_(in_group))),
+         [func.count(need_tag.tag_id), func.sum(need_tag.tag_id),
+          func.sum(cast(need_tag.need_id, BigInteger) * need_tag.tag_id)]),
+        (offer_tag.offer_id.in_(select(Offer.id).where(Offer.membership_id.in_(in_group))),
+         [func.count(offer_tag.tag_id), func.sum(offer_tag.tag_id),
+          func.sum(cast(offer_tag.offer_id, BigInteger) * offer_tag.tag_id)]),
+        (HelpTerm.group_id == group_id, [func.count(HelpTerm.id), func.sum(HelpTerm.id)]),
+        (HelpLink.group_id == group_id, [func.count(HelpLink.id), func.sum(HelpLink.id)]),
+    ]
+    counts = db.session.execute(select(*[select(column).where(where).scalar_subquery()
+                                         for where, columns in aggregates for column in columns])).one()
+    people = db.session.execute(
+        select(User.id, User.name, User.headline, User.industry)
+        .join(Membership, Membership.user_id == User.id).where(Membership.group_id == group_id)
+        .order_by(User.id)).all()
+    return tuple(counts), tuple(tuple(p) for p in people)
+
+
+def _group_model(group_id: int) -> _GroupModel:
+    stamp = _group_stamp(group_id)  # read before the inputs: a change between the two only reloads
+    engine = db.engine
+    with _models_lock:
+        groups = _models.setdefault(engine, OrderedDict())
+        model = groups.get(group_id)
+        if model is not None and model.stamp == stamp:
+            groups.move_to_end(group_id)
+            return model
+    attendees = matching_attendees(group_id, [person[0] for person in stamp[1]])
+    model = _GroupModel(stamp, tuple(attendees[u] for u in sorted(attendees)), model_terms(group_id),
+                        model_links(group_id, attendees), {uid: a.name for uid, a in attendees.items()})
+    with _models_lock:
+        groups[group_id] = model
+        groups.move_to_end(group_id)
+        while len(groups) > MODEL_CACHE_GROUPS:
+            groups.popitem(last=False)
+    return model
+
+
+def _matches_for(group_id: int, user_id: int) -> tuple[dict[int, str], list[matching.Match]]:
+    """Everyone's names in the group, and the links members may see from others to
+    ``user_id``'s needs (cached, see above: only these few links are kept per member, not
+    the scores)."""
+    model = _group_model(group_id)
+    with _models_lock:
+        found = model.matches.get(user_id)
+    if found is None:
+        found = []
+        if user_id in model.names:
+            scores = matching.score(model.attendees, None, model.terms, model.links, frozenset({user_id}))
+            shown_at = matching.Options().show_confidence
+            found = [match for other in scores.attendees if other.id != user_id
+                     for match in scores.reasons(other.id, user_id)
+                     if match.confidence >= shown_at and match.need.id is not None]
+        with _models_lock:
+            model.matches[user_id] = found
+            while len(model.matches) > MODEL_CACHE_VIEWERS:
+                model.matches.popitem(last=False)
+    return model.names, found
+
+
 def suggestions(viewer: Membership) -> dict[int, list[Suggestion]]:
     """Per open need of the viewer: the people in the group who may help, best first, said with
     only what the viewer may see (their offer, their headline, or their own need when it is
     shared with the whole group)."""
-    member_ids = list(db.session.scalars(select(Membership.user_id).where(Membership.group_id == viewer.group_id)))
-    scores = score_group(viewer.group_id, member_ids, helped=frozenset({viewer.user_id}))
-    if viewer.user_id not in {a.id for a in scores.attendees}:
+    names, matches_to_me = _matches_for(viewer.group_id, viewer.user_id)
+    if viewer.user_id not in names:
         return {}
-    shown_at = matching.Options().show_confidence
     marks = {(link.need_id, link.helper_id): link.kind for link in db.session.scalars(
         select(HelpLink).where(HelpLink.group_id == viewer.group_id, HelpLink.helped_id == viewer.user_id,
                                HelpLink.kind.in_([LinkKind.WISH.value, LinkKind.WRONG.value,
                                                   LinkKind.CONFIRMED.value])))}
     source_ids = set()
     found: dict[int, list[matching.Match]] = {}
-    for other in scores.attendees:
-        if other.id == viewer.user_id:
+    for match in matches_to_me:
+        if match.need.id is None:  # not kept in the cache; said for the type checker
             continue
-        for match in scores.reasons(other.id, viewer.user_id):
-            if match.confidence >= shown_at and match.need.id is not None:
-                found.setdefault(match.need.id, []).append(match)
-                if match.source_id is not None:
-                    source_ids.add(match.source_id)
+        found.setdefault(match.need.id, []).append(match)
+        if match.source_id is not None:
+            source_ids.add(match.source_id)
     shared = set(db.session.scalars(select(Need.id).where(
         Need.id.in_(source_ids), Need.visibility == Visibility.GROUP.value))) if source_ids else set()
-    names = {a.id: a.name for a in scores.attendees}
     out: dict[int, list[Suggestion]] = {}
     for need_id, matches in found.items():
         rows = []

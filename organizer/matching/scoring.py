@@ -472,26 +472,35 @@ def _topic_links(attendees: Sequence[Attendee], needs: NeedRows, offers: OfferRo
         return None, topic_keys
     # best row per (helper, need); each topic gives one row per (helper, need), so the rows of a
     # key count the topics that support it.  One sort on (helper, need, -confidence).
-    key = np.concatenate([p[0] for p in parts]) * np.int64(max(1, len(needs)) * 1024)
-    key += np.concatenate([p[1] for p in parts]) * 1024
+    all_helpers = np.concatenate([p[0] for p in parts])
+    all_needs = np.concatenate([p[1] for p in parts])
+    key = all_helpers * np.int64(max(1, len(needs)) * 1024)
+    key += all_needs * np.int64(1024)
     conf = np.concatenate([p[2] for p in parts])
     key += 1023 - (conf * np.float32(1000)).astype(np.int64)  # confidence <= 1: at most 1000
     order = np.argsort(key)
     sorted_key = key[order] >> 10
     first = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-    support = np.diff(np.r_[first, len(sorted_key)]).astype(np.float32)
     picked = order[first]
-    confidence = np.minimum(np.float32(1.0), conf[picked] + np.float32(EXTRA_TOPIC) * (support - 1))
-    helper = np.concatenate([p[0] for p in parts])[picked]
-    need = np.concatenate([p[1] for p in parts])[picked]
+    if len(first) == len(key):  # every (helper, need) has one topic: no support to add
+        confidence = np.minimum(np.float32(1.0), conf[picked])
+    else:
+        support = np.diff(np.r_[first, len(sorted_key)]).astype(np.float32)
+        confidence = np.minimum(np.float32(1.0), conf[picked] + np.float32(EXTRA_TOPIC) * (support - 1))
+    helper = all_helpers[picked]
+    need = all_needs[picked]
     code = np.concatenate([p[3] for p in parts])[picked]
     topic = np.concatenate([p[4] for p in parts])[picked]
+    # a two-sided row's code is negative: it takes the first provider row's kind, offer and
+    # source, overwritten below (one table lookup instead of three masked assignments)
+    prov_int = prov.astype(np.int64) if len(prov) else np.zeros((1, 5), dtype=np.int64)
     is_prov = code >= 0
-    via = np.full(len(code), LINK_KINDS.index("need_client"), dtype=np.int64)
-    offer = np.full(len(code), -1, dtype=np.int64)
-    source = np.full(len(code), -1, dtype=np.int64)
-    pc = code[is_prov]
-    via[is_prov], offer[is_prov], source[is_prov] = prov[pc, 2], prov[pc, 3], prov[pc, 4]
+    rows = prov_int[np.where(is_prov, code, 0)]
+    via, offer, source = rows[:, 2], rows[:, 3], rows[:, 4]
+    client = ~is_prov
+    via[client] = LINK_KINDS.index("need_client")
+    offer[client] = -1
+    source[client] = -1
     if client_rows:
         clients = np.array(client_rows, dtype=np.int64)
         source[~is_prov] = clients[-1 - code[~is_prov], 1]
@@ -648,8 +657,18 @@ def _merge(sorted_part: Rows, other: Rows, needs: int) -> Rows:
     key = sorted_part[0].astype(np.int64) * needs + sorted_part[1]
     other_key = other[0].astype(np.int64) * needs + other[1]
     order = np.argsort(other_key, kind="stable")
-    at = np.searchsorted(key, other_key[order])
-    return tuple(np.insert(a, at, b[order]) for a, b in zip(sorted_part, other))
+    # where each of other's rows lands in the merged arrays (what np.insert would compute, once
+    # for all seven arrays): before the sorted rows with a larger key
+    at = np.searchsorted(key, other_key[order]) + np.arange(len(order))
+    from_sorted = np.ones(len(key) + len(order), dtype=bool)
+    from_sorted[at] = False
+    merged = []
+    for a, b in zip(sorted_part, other):
+        out = np.empty(len(from_sorted), dtype=a.dtype)  # as np.insert: the sorted part's type
+        out[from_sorted] = a
+        out[at] = b[order]
+        merged.append(out)
+    return tuple(merged)
 
 
 def _text_links(attendees: Sequence[Attendee], needs: NeedRows, offers: OfferRows, options: Options,

@@ -24,7 +24,7 @@ from organizer.members.service import (
     visible_offers_query,
 )
 from organizer.models import Membership, Need, Offer, Tag, User, need_tags, offer_tags
-from organizer.paging import Page, clamp, like_escape
+from organizer.paging import Page, like_escape
 
 PAGE_SIZE = 25
 MAX_TERMS = 8
@@ -154,13 +154,24 @@ def directory_page(viewer: Membership, query: str = "", tag: str = "", number: i
     tag = normalize_tag(tag)
     terms = search_terms(query)[:MAX_TERMS]
     ranked = _ranked(viewer, terms, tag, partner_ids).subquery()
-    found = select(ranked.c.id).where(ranked.c.score > 0) if terms else select(ranked.c.id)
-    total = db.session.scalar(select(func.count()).select_from(found.subquery())) or 0
-    number = clamp(number, total, size)
-    ordered = (select(ranked.c.id).where(ranked.c.score > 0) if terms else select(ranked.c.id)) \
-        .order_by(ranked.c.score.desc() if (terms or tag) else ranked.c.name, ranked.c.name, ranked.c.id) \
-        .limit(size).offset((number - 1) * size)
-    ids = list(db.session.scalars(ordered))
+    ordering = (ranked.c.score.desc() if (terms or tag) else ranked.c.name, ranked.c.name, ranked.c.id)
+    numbering = select(ranked.c.id, func.count().over().label("total"),
+                      func.row_number().over(order_by=ordering).label("position"))
+    if terms:
+        numbering = numbering.where(ranked.c.score > 0)
+    numbered = numbering.subquery()
+    # One statement for the page and the count of all matches (a search reads the group once);
+    # a page past the end shows the last page.
+    wanted = (number - 1) * size
+    last = case((numbered.c.total > 0, (numbered.c.total - 1) // size * size), else_=0)
+    start = case((last < wanted, last), else_=wanted)
+    rows = db.session.execute(
+        select(numbered.c.id, numbered.c.total, numbered.c.position)
+        .where(numbered.c.position > start, numbered.c.position <= start + size)
+        .order_by(numbered.c.position)).all()
+    ids = [row.id for row in rows]
+    total = rows[0].total if rows else 0
+    number = (rows[0].position - 1) // size + 1 if rows else 1
     return Page(entries(viewer, ids, terms, tag, partner_ids), total, number, size)
 
 

@@ -19,7 +19,7 @@ from organizer.models import (
     RunStatus,
     User,
 )
-from organizer.paging import Page, clamp
+from organizer.paging import Page, clamp, like_escape
 
 
 def event_in_group(group: Group, event_id: int, viewer: Membership | None = None) -> Event | None:
@@ -65,6 +65,18 @@ def tables_page(run: PairingRun, number: int, size: int) -> Page:
         .options(selectinload(PairingTable.seats).selectinload(PairingSeat.user))
         .limit(size).offset((number - 1) * size)))
     return Page(rows, total, number, size)
+
+
+def seated_named(run: PairingRun, text: str, limit: int = 10) -> dict[int, str]:
+    """Those seated in the version's first round whose name contains ``text`` (any case), by
+    name: at most ``limit`` (the review's typed choices, so its page never lists everyone)."""
+    pattern = f"%{like_escape(text.strip().lower())}%"
+    return {user_id: name for user_id, name in db.session.execute(
+        select(PairingSeat.user_id, User.name).join(PairingTable, PairingTable.id == PairingSeat.table_id)
+        .join(User, User.id == PairingSeat.user_id)
+        .where(PairingTable.run_id == run.id, PairingTable.round == 1,
+               func.lower(User.name).like(pattern, escape="\\"))
+        .order_by(func.lower(User.name), User.id).limit(limit))}
 
 
 def seated_names(run: PairingRun) -> dict[int, str]:

@@ -15,7 +15,8 @@ import dataclasses
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import func, insert, select
 
 from organizer import matching
 from organizer.database import transaction
@@ -205,14 +206,18 @@ def table_reasons(scores: matching.HelpScores, members: tuple[int, ...], names: 
 def review_summary(snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing) -> dict:
     """What the organizer reviews besides the tables: needs nobody present can help with,
     and who receives no help from their table, per round."""
-    covered = set(scores.match_need.tolist())  # each row: some helper's best offer for that need
-    uncovered = [{"user": scores.attendees[owner].id, "need": _title(need.text)}
-                 for k, (owner, need) in enumerate(scores.needs) if k not in covered]
+    covered = np.zeros(len(scores.needs), dtype=bool)
+    covered[scores.match_need] = True  # each row: some helper's best link for that need
+    uncovered = [{"user": scores.attendees[scores.needs[k][0]].id, "need": _title(scores.needs[k][1].text)}
+                 for k in np.flatnonzero(~covered).tolist()]
     unhelped = []
     for r, round_ in enumerate(pairing.rounds, start=1):
         for group in round_.groups:
-            for member in group.members:
-                if all(scores.help(other, member) <= 0 for other in group.members if other != member):
+            at = [scores.index(member) for member in group.members]
+            received = scores.matrix[np.ix_(at, at)]  # [helper, helped] within the table
+            np.fill_diagonal(received, 0.0)
+            for member, best in zip(group.members, received.max(axis=0).tolist()):
+                if best <= 0:
                     unhelped.append({"round": r, "user": member})
     return {"uncovered_needs": uncovered, "unhelped": unhelped, "helped": pairing.helped,
             "status": pairing.status, "gap": pairing.gap, "learned": snap.learned}
@@ -222,15 +227,20 @@ def worth_meeting(scores: matching.HelpScores, tables: list[tuple[int, tuple[int
     """Per table of the first round (by number), one more person in the room worth meeting: the
     attendee at another table who can help, or be helped by, the people at this table the most.
     Saved with the version, so the sheets print it without scoring again."""
-    ids = [a.id for a in scores.attendees]
+    ids = np.array([a.id for a in scores.attendees], dtype=np.int64)
     if len(ids) < 3:
         return {}
+    matrix = scores.matrix
     best: dict[str, int] = {}
     for number, members in tables:
-        candidates = [(sum(scores.help(x, m) + scores.help(m, x) for m in members), x)
-                      for x in ids if x not in members]
-        if candidates and max(candidates)[0] > 0:
-            best[str(number)] = max(candidates)[1]
+        worth = np.zeros(len(ids))  # for every attendee x: help(x -> m) + help(m -> x), summed over m
+        at = [scores.index(m) for m in members]
+        for k in at:
+            worth += matrix[:, k] + matrix[k, :]
+        worth[at] = -np.inf  # not someone at this table
+        top = worth.max()
+        if top > 0:  # the most worth; among equals, the highest id (as max() over (worth, id) picks)
+            best[str(number)] = int(ids[worth == top].max())
     return best
 
 
@@ -247,28 +257,43 @@ def _save_tables(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairi
     db.session.refresh(run)
     if run.status != RunStatus.RUNNING:  # the claim expired and someone moved on: discard
         return run
-    _fill_tables(run, pairing.rounds, snap.names, scores, snap.problem.options.show_confidence, locked_pairs={
-        (frozenset(lock.people), lock.round + 1) for lock in snap.problem.locked})
-    stability.renumber(run, stability.reference_of(run))
+    locked_pairs = {(frozenset(lock.people), lock.round + 1) for lock in snap.problem.locked}
+    first_round = _insert_tables(run, pairing.rounds, snap.names, scores, snap.problem.options.show_confidence,
+                                 locked_pairs, stability.reference_of(run))
     run.objective, run.bound = pairing.objective, pairing.bound
     run.proven_optimal, run.solve_seconds = pairing.proven_optimal, pairing.seconds
-    run.summary = {**summary, "worth_meeting": worth_meeting(
-        scores, [(t.number, tuple(s.user_id for s in t.seats)) for t in run.tables if t.round == 1])}
+    run.summary = {**summary, "worth_meeting": worth_meeting(scores, first_round)}
     run.status, run.finished_at, run.claimed_until = RunStatus.DONE.value, utcnow(), None
     db.session.flush()
     return run
 
 
-def _fill_tables(run: PairingRun, rounds, names, scores, show_at: float, locked_pairs=frozenset()) -> None:
+def _insert_tables(run: PairingRun, rounds, names, scores, show_at: float, locked_pairs,
+                   reference: PairingRun | None) -> list[tuple[int, tuple[int, ...]]]:
+    """Adds the version's tables and seats in two statements (a re-pairing at the door writes
+    hundreds of each), numbered as the reference numbered them where kept (see stability);
+    returns round 1's (number, members)."""
+    table_rows, seated, first_round = [], [], []
     for r, round_ in enumerate(rounds, start=1):
         groups = sorted(round_.groups, key=lambda g: (-g.weight, min(g.members)))
-        for number, group in enumerate(groups, start=1):
-            members = tuple(group.members)
-            table = PairingTable(round=r, number=number, score=round(float(group.weight), 4),
-                                 locked=(frozenset(members), r) in locked_pairs,
-                                 reasons=table_reasons(scores, members, names, show_at))
-            table.seats = [PairingSeat(user_id=uid, position=p) for p, uid in enumerate(members)]
-            run.tables.append(table)
+        members_of = [tuple(group.members) for group in groups]
+        locked = [(frozenset(members), r) in locked_pairs for members in members_of]
+        numbers = stability.kept_numbers([list(m) for m in members_of], stability.reference_tables(reference, r),
+                                         locked=locked)
+        for group, members, number, is_locked in zip(groups, members_of, numbers, locked):
+            table_rows.append({"run_id": run.id, "round": r, "number": number, "score": round(float(group.weight), 4),
+                               "locked": is_locked, "reasons": table_reasons(scores, members, names, show_at)})
+            seated.append(members)
+            if r == 1:
+                first_round.append((number, members))
+    if table_rows:
+        table_ids = db.session.scalars(
+            insert(PairingTable).returning(PairingTable.id, sort_by_parameter_order=True), table_rows).all()
+        db.session.execute(insert(PairingSeat), [
+            {"table_id": table_id, "user_id": uid, "position": p}
+            for table_id, members in zip(table_ids, seated) for p, uid in enumerate(members)])
+    db.session.expire(run, ["tables"])
+    return first_round
 
 
 def fail_unexpectedly(run_id: int) -> PairingRun:

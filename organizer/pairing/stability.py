@@ -47,18 +47,10 @@ def renumber(run: PairingRun, reference: PairingRun | None) -> None:
     if reference is None:
         return
     for round_ in range(1, run.rounds + 1):
-        old = {frozenset(s.user_id for s in t.seats): t.number for t in reference.tables if t.round == round_}
         tables = sorted((t for t in run.tables if t.round == round_), key=lambda t: t.number)
-        claimed: dict[int, int] = {}
-        for table in sorted(tables, key=lambda t: not t.locked):  # locked tables claim their numbers first
-            members = {s.user_id for s in table.seats}
-            for seats, number in old.items():
-                if len(members & seats) >= 2 and number not in claimed.values():
-                    claimed[id(table)] = number
-                    break
-        taken = set(claimed.values())
-        free = (n for n in range(1, len(tables) + len(taken) + 2) if n not in taken)
-        numbers = {id(t): claimed.get(id(t)) or next(free) for t in tables}
+        kept = kept_numbers([[s.user_id for s in t.seats] for t in tables], reference_tables(reference, round_),
+                            locked=[t.locked for t in tables])
+        numbers = {id(t): number for t, number in zip(tables, kept)}
         # two steps, so the unique (run, round, number) index holds at every flush
         for offset, table in enumerate(tables, start=1):
             table.number = -offset
@@ -66,6 +58,31 @@ def renumber(run: PairingRun, reference: PairingRun | None) -> None:
         for table in tables:
             table.number = numbers[id(table)]
     db.session.flush()
+
+
+def reference_tables(reference: PairingRun | None, round_: int) -> dict[frozenset[int], int]:
+    """The reference's tables of one round: their people and number."""
+    if reference is None:
+        return {}
+    return {frozenset(s.user_id for s in t.seats): t.number for t in reference.tables if t.round == round_}
+
+
+def kept_numbers(tables: list[list[int]], old: dict[frozenset[int], int], locked: list[bool] | None = None) -> list[int]:
+    """The numbers of one round's ``tables`` (their people, in their order) given the
+    reference's ``old`` tables: a kept table's old number (locked tables claim theirs first),
+    else the smallest one free."""
+    if not old:
+        return list(range(1, len(tables) + 1))
+    claimed: dict[int, int] = {}
+    for k in sorted(range(len(tables)), key=lambda k: not (locked and locked[k])):
+        members = set(tables[k])
+        for seats, number in old.items():
+            if len(members & seats) >= 2 and number not in claimed.values():
+                claimed[k] = number
+                break
+    taken = set(claimed.values())
+    free = (n for n in range(1, len(tables) + len(taken) + 2) if n not in taken)
+    return [claimed.get(k) or next(free) for k in range(len(tables))]
 
 
 @dataclass

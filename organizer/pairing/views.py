@@ -117,21 +117,25 @@ def index(group, member, event_id: int):
                    runs=queries.runs_of(event), generate_form=GenerateForm(source=snapshots.default_source(event).value),
                    confirm_form=ConfirmForm(), published=queries.published_run(event))
     if run is not None and run.status == RunStatus.DONE:
-        seated = people_choices(run)
         changes = publishing.attendee_changes(run)
         summary = run.summary or {}
         shown = {item["user"] for key in ("uncovered_needs", "unhelped") for item in summary.get(key, [])[:SUMMARY_LIMIT]}
         shown |= set(changes["arrived"]) | set(changes["left"])
-        names = {**seated, **queries.names_of(shown - seated.keys())}  # the seated are already named
+        for item in summary.get("learned", [])[:SUMMARY_LIMIT]:  # what earlier lunches changed, by name
+            keys = ("user",) if item.get("kind") == "boost" else ("helper", "helped")  # a boost's "helped" is a count
+            shown |= {item[key] for key in keys if key in item} | set(item.get("users", []))
         tables = queries.tables_page(run, page_number(request.args.get("page")), TABLES_PER_PAGE)
+        # the names the page shows (not every seated person: typed choices ask seated.json)
+        names = {s.user_id: s.user.name for t in tables.items for s in t.seats}
+        names.update(queries.names_of(shown - names.keys()))
         context.update(
             names=names, difference=queries.difference(run), changes=changes,
             reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS),
             wishes=[link for link in help_model.links_of_group(group.id, run.inputs.get("attendees", []))],
-            tables=tables, table_count=queries.round_table_count(run), seated_labels=labels(seated),
+            tables=tables, table_count=queries.round_table_count(run),
             summary_limit=SUMMARY_LIMIT,
-            swap_form=SwapForm(people=seated),
-            exclude_form=PersonForm(people=seated, prefix="exclude"),
+            swap_form=SwapForm(people={}),
+            exclude_form=PersonForm(people={}, prefix="exclude"),
             add_form=WalkInForm(prefix="add"),
             publish_form=PublishForm(),
             moves=stability.moves(run, context["published"]) if context["published"] is not run else [],
@@ -139,6 +143,15 @@ def index(group, member, event_id: int):
             kept_published=bool(run.inputs.get("keep")),
         )
     return render_template("pairing/index.html", **context)
+
+
+@bp.route("/<int:run_id>/seated.json")
+@organizer_required
+def seated(group, member, event_id: int, run_id: int):
+    """Search-as-you-type for the review's choices among the seated: at most ten labels."""
+    event = load_event(group, member, event_id)
+    run = load_run(event, run_id)
+    return jsonify(labels(queries.seated_named(run, request.args.get("q", "")[:80])))
 
 
 @bp.route("/status.json")

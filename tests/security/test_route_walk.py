@@ -102,6 +102,7 @@ ACCESS = {
     "pairing.mine_ics": MEMBER,
     "pairing.index": ORGANIZER,
     "pairing.status": ORGANIZER,
+    "pairing.seated": ORGANIZER,
     "pairing.generate": ORGANIZER,
     "pairing.resolve": ORGANIZER,
     "pairing.exclude": ORGANIZER,
