@@ -47,7 +47,8 @@ def pair_command(event_id: int, publish: bool, as_json: bool, source: str | None
     except ActionRefused as refusal:
         raise click.ClickException(str(refusal)) from None
     found = queries.run_of_event(event, run.version)
-    assert found is not None  # the version just computed
+    if found is None:  # removed between the save and this read
+        raise click.ClickException(f"Version {run.version} of event {event.id} is gone; run the command again.")
     run = found
     if as_json:
         click.echo(json.dumps(run_document(run), ensure_ascii=False))

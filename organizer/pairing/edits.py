@@ -103,7 +103,8 @@ def swap(run: PairingRun, first_id: int, second_id: int, round_number: int, requ
     db.session.refresh(run)
     _check_swap(run, first_id, second_id, round_number)  # again, under the lock
     snap, scores = scored.snapshot, scored.scores
-    assert scores is not None, "score the swap (SwapScores.score) before making it"
+    if scores is None:
+        raise RuntimeError("score the swap (SwapScores.score) before making it")
     new = _copy_run(run, "swap", requested_by, now)
     changed = []
     for table in new.tables:
