@@ -517,12 +517,32 @@ def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> Pai
     for a, b in pairs:
         seated[a] = seated[b] = True
     left = np.flatnonzero(~seated)
-    li, lj = np.nonzero(np.triu(allowed[np.ix_(left, left)], 1))
-    rest = _matching(W, left[li], left[lj], ctx) if len(left) else []
+    rest = _pair_up(W, allowed, left, ctx) if len(left) else []
     if 2 * (len(pairs) + len(rest)) != n:
         return None
     ctx.stats["sparse_shortcut"] = True
     return pairs + rest
+
+
+def _pair_up(W: np.ndarray, allowed: np.ndarray, left: np.ndarray, ctx: Context) -> Pairs:
+    """A matching of ``left`` (weights equal: any perfect one will do) with as many pairs as can
+    be: first on the pairs ``left[i]``, ``left[i + s]`` for s up to ``first_k`` (a ring and its
+    shifts: perfect matchings abound there), four times as many shifts while some are left
+    unpaired, every allowed pair last (a thousand left over would be half a million pairs)."""
+    m = len(left)
+    k = ctx.options.first_k
+    while True:
+        if k >= m // 2:
+            li, lj = np.nonzero(np.triu(allowed[np.ix_(left, left)], 1))
+        else:
+            i = np.repeat(np.arange(m), k)
+            j = (i + np.tile(np.arange(1, k + 1), m)) % m
+            ok = allowed[left[i], left[j]]
+            li, lj = np.minimum(i[ok], j[ok]), np.maximum(i[ok], j[ok])
+        pairs = _matching(W, left[li], left[lj], ctx)
+        if 2 * len(pairs) >= m - 1 or k >= m // 2:
+            return pairs
+        k *= 4
 
 
 def _cheapest_pairs(cost: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -541,22 +561,30 @@ def _cheapest_pairs(cost: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.n
 
 
 def _seat_everyone(W: np.ndarray, allowed: np.ndarray, pi: np.ndarray, pj: np.ndarray, odd: bool,
-                   ctx: Context) -> list[Group] | None:
+                   ctx: Context, cost: np.ndarray) -> list[Group] | None:
     """A seating from a matching on the given pairs, or None: the unmatched are matched among
-    themselves, and for an odd count the one left joins the pair that makes the best trio."""
+    themselves (on each one's ``first_k`` cheapest pairs among them by ``cost``, four times as
+    many while some are left, all of them last: on tied weights the first graph can leave a third
+    unmatched, and all their pairs would be a million at N = 5,000), and for an odd count the one
+    left joins the pair that makes the best trio."""
     n = len(W)
     pairs = _matching(W, pi, pj, ctx)
     seated = np.zeros(n, dtype=bool)
     for a, b in pairs:
         seated[a] = seated[b] = True
     left = np.flatnonzero(~seated)
-    if len(left) > (1 if odd else 0):
-        li, lj = np.nonzero(np.triu(allowed[np.ix_(left, left)], 1))
+    k = ctx.options.first_k
+    while len(left) > (1 if odd else 0):
+        m = len(left)
+        li, lj = _cheapest_pairs(cost[np.ix_(left, left)], allowed[np.ix_(left, left)], min(k, m - 1))
         more = _matching(W, left[li], left[lj], ctx)
         pairs += more
         for a, b in more:
             seated[a] = seated[b] = True
         left = np.flatnonzero(~seated)
+        if k >= m - 1:
+            break
+        k *= 4
     if len(left) != (1 if odd else 0):
         return None
     return _add_lone(W, allowed, pairs, left, ctx.options.trio_swaps)
@@ -764,7 +792,7 @@ def first_seating(W: np.ndarray, allowed: np.ndarray, cost: np.ndarray, odd: boo
     k = ctx.options.first_k
     while True:
         pi, pj = _cheapest_pairs(cost, allowed, min(k, n - 1))
-        seating = _seat_everyone(W, allowed, pi, pj, odd, ctx)
+        seating = _seat_everyone(W, allowed, pi, pj, odd, ctx, cost)
         if seating is not None:
             ctx.stats.setdefault("first_k", k)
             return seating

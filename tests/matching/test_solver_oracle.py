@@ -258,3 +258,15 @@ def test_quick_seating_reseats_two_left_who_may_not_sit_together():
     allowed[4, 5] = allowed[5, 4] = False
     groups = quick_seating(np.zeros((6, 6), dtype=np.int64), allowed, False)
     seating_is_valid(6, np.zeros((6, 6)), allowed, groups)
+
+
+def test_pair_up_widens_past_the_ring_when_neighbours_are_forbidden():
+    # 0..9 where only i and i + 5 may sit together: no ring shift up to first_k pairs anyone
+    from organizer.matching.solver import Context, _pair_up
+
+    n = 10
+    allowed = np.zeros((n, n), dtype=bool)
+    for i in range(5):
+        allowed[i, i + 5] = allowed[i + 5, i] = True
+    pairs = _pair_up(np.zeros((n, n), dtype=np.int64), allowed, np.arange(n), Context(float("inf"), SolverOptions(first_k=2)))
+    assert sorted(pairs) == [(i, i + 5) for i in range(5)]
