@@ -368,7 +368,7 @@ def test_the_outbox_page_shows_organizers_the_messages_without_personal_links(ap
 def unpublished_run(event, version, *tables):
     from organizer.models import PairingRun, PairingSeat, PairingTable, RunStatus
 
-    run = PairingRun(event=event, version=version, status=RunStatus.DONE.value, rounds=1,
+    run = PairingRun(event=event, version=version, status=RunStatus.DONE, rounds=1,
                      inputs={"attendees": sorted({u.id for t in tables for u in t})})
     for number, people in enumerate(tables, start=1):
         table = PairingTable(round=1, number=number, score=1.0, reasons=[])

@@ -45,7 +45,7 @@ def lunch(group, *tables, started_ago=timedelta(hours=3), status=EventStatus.PUB
     """A lunch that took place, with its pairs published (one table per tuple of people)."""
     event = make_event(group, title="March lunch", starts_at=(utcnow() - started_ago).replace(second=0, microsecond=0),
                        status=status)
-    run = PairingRun(event=event, version=1, status=RunStatus.DONE.value, rounds=1, published_at=utcnow(),
+    run = PairingRun(event=event, version=1, status=RunStatus.DONE, rounds=1, published_at=utcnow(),
                      inputs={"attendees": sorted({u.id for t in tables for u in t})})
     for number, people in enumerate(tables, start=1):
         table = PairingTable(round=1, number=number, score=1.0, reasons=[])

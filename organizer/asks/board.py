@@ -76,7 +76,7 @@ def items(viewer: Membership, ids: list[int], why: dict[int, str]) -> list[Board
         .options(selectinload(Need.tags), selectinload(Need.membership).selectinload(Membership.user)))}
     mine = {o.need_id: o for o in db.session.scalars(select(HelpOffer).where(
         HelpOffer.need_id.in_(ids), HelpOffer.helper_id == viewer.user_id,
-        HelpOffer.state.in_([HelpOfferState.PENDING.value, HelpOfferState.ACCEPTED.value])))}
+        HelpOffer.state.in_([HelpOfferState.PENDING, HelpOfferState.ACCEPTED])))}
     return [BoardItem(needs[i], needs[i].membership.user, why.get(i, ""), mine.get(i)) for i in ids if i in needs]
 
 

@@ -85,7 +85,7 @@ def propose(introducer: Membership, data: IntroductionInput, *, partner_ids: fro
         raise ActionRefused("You cannot introduce these people.")
     pending = select(Introduction.id).where(
         Introduction.group_id == group_id, Introduction.introducer_id == introducer.user_id,
-        Introduction.state == IntroductionState.PENDING.value, Introduction.first_id == first.user_id,
+        Introduction.state == IntroductionState.PENDING, Introduction.first_id == first.user_id,
         Introduction.second_id == second.user_id if second else Introduction.outside_name == outside_name)
     if db.session.scalar(pending) is not None:
         raise ActionRefused("You already proposed this introduction; it waits for their answers.")
@@ -143,11 +143,11 @@ def answer(viewer: Membership, intro: Introduction, yes: bool, now: datetime) ->
     setattr(intro, f"{side}_answer", (Answer.YES if yes else Answer.NO).value)
     setattr(intro, f"{side}_answered_at", now)
     if not yes:
-        intro.state = IntroductionState.DECLINED.value
+        intro.state = IntroductionState.DECLINED
         intro.decided_at = now
         _tell_result(intro, now, "declined")
     elif intro.first_answer == Answer.YES and intro.second_answer == Answer.YES:
-        intro.state = IntroductionState.MADE.value
+        intro.state = IntroductionState.MADE
         intro.decided_at = now
         _confirmed_link(intro, now)
         _tell_result(intro, now, "made")
@@ -213,7 +213,7 @@ def withdraw(viewer: Membership, intro: Introduction, now: datetime) -> None:
         raise ActionRefused("Only the introducer can withdraw it.")
     if intro.state != IntroductionState.PENDING:
         raise ActionRefused("This introduction is closed already.")
-    intro.state = IntroductionState.WITHDRAWN.value
+    intro.state = IntroductionState.WITHDRAWN
     intro.decided_at = now
     db.session.flush()
 
@@ -223,7 +223,7 @@ def remove_by_organizer(organizer: Membership, intro: Introduction, now: datetim
         raise ActionRefused("Only an organizer of the group can remove an introduction.")
     if intro.state == IntroductionState.REMOVED:
         raise ActionRefused("Removed already.")
-    intro.state = IntroductionState.REMOVED.value
+    intro.state = IntroductionState.REMOVED
     intro.removed_by_id = organizer.user_id
     intro.decided_at = intro.decided_at or now
     db.session.flush()
@@ -237,8 +237,8 @@ def introductions_of(viewer: Membership, limit: int = 200) -> list[Introduction]
         select(Introduction).where(
             Introduction.group_id == viewer.group_id,
             or_(Introduction.introducer_id == uid,
-                (Introduction.first_id == uid) & (Introduction.state != IntroductionState.REMOVED.value),
-                (Introduction.second_id == uid) & (Introduction.state != IntroductionState.REMOVED.value)))
+                (Introduction.first_id == uid) & (Introduction.state != IntroductionState.REMOVED),
+                (Introduction.second_id == uid) & (Introduction.state != IntroductionState.REMOVED)))
         .options(selectinload(Introduction.first), selectinload(Introduction.second),
                  selectinload(Introduction.introducer), selectinload(Introduction.need))
         .order_by(Introduction.created_at.desc(), Introduction.id.desc()).limit(limit)))

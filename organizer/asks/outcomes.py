@@ -15,7 +15,7 @@ from organizer.urls import external_url
 
 def mark_met(need: Need, helper_id: int | None, now: datetime, note: str = "") -> None:
     """The need is met, helped by this member: its history keeps the line (no commit)."""
-    ledger.mark_need(need, NeedStatus.MET.value, helper_id, now, note)
+    ledger.mark_need(need, NeedStatus.MET, helper_id, now, note)
 
 
 def confirm_help(group: Group, *, giver_id: int, receiver_id: int, need: Need | None, source: str, source_id: int,

@@ -24,8 +24,8 @@ from organizer.paging import Page, clamp
 
 PERIOD = timedelta(days=90)
 PAGE_SIZE = 25
-COUNTED = (HelpOfferState.PENDING.value, HelpOfferState.ACCEPTED.value, HelpOfferState.DONE.value,
-           HelpOfferState.DECLINED.value, HelpOfferState.WITHDRAWN.value)
+COUNTED = (HelpOfferState.PENDING, HelpOfferState.ACCEPTED, HelpOfferState.DONE,
+           HelpOfferState.DECLINED, HelpOfferState.WITHDRAWN)
 
 
 @dataclass
@@ -70,14 +70,14 @@ def figures(group_id: int, now: datetime) -> Figures:
         select(Introduction.state, func.count()).where(Introduction.group_id == group_id,
                                                        Introduction.created_at >= since)
         .group_by(Introduction.state)).all())
-    done = offer_states.get(HelpOfferState.DONE.value, 0)
+    done = offer_states.get(HelpOfferState.DONE, 0)
     return Figures(
         since=since, asks=total, answered=len(waits) + introduced,
         median_hours=median(waits) if waits else None,
         offers=sum(offer_states.values()),
-        accepted=offer_states.get(HelpOfferState.ACCEPTED.value, 0) + done, done=done,
+        accepted=offer_states.get(HelpOfferState.ACCEPTED, 0) + done, done=done,
         introductions=sum(intro_states.values()),
-        introductions_made=intro_states.get(IntroductionState.MADE.value, 0),
+        introductions_made=intro_states.get(IntroductionState.MADE, 0),
     )
 
 

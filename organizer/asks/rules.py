@@ -10,7 +10,7 @@ from organizer.extensions import db
 from organizer.members.service import need_visibility_clause
 from organizer.models import AskBlock, HelpOffer, Introduction, Membership, Need, NeedStatus
 
-OPEN_STATUSES = (NeedStatus.OPEN.value, NeedStatus.IN_PROGRESS.value)
+OPEN_STATUSES = (NeedStatus.OPEN, NeedStatus.IN_PROGRESS)
 MESSAGE_MAX_LENGTH = 500
 REASON_MAX_LENGTH = 1000
 # Offers of help and introductions one member may start in 24 hours (all groups together),

@@ -44,7 +44,7 @@ from organizer.models import (
 )
 
 FOLLOW_UP_AFTER = timedelta(weeks=3)
-LIVE = (HelpOfferState.PENDING.value, HelpOfferState.ACCEPTED.value)
+LIVE = (HelpOfferState.PENDING, HelpOfferState.ACCEPTED)
 KIND_WORDS = {HelpKind.LEAD.value: "a lead", HelpKind.INTRODUCTION.value: "an introduction",
               HelpKind.ADVICE.value: "advice", HelpKind.RESOURCE.value: "a resource"}
 
@@ -101,14 +101,14 @@ def answer(owner: Membership, offer: HelpOffer, answer: str, now: datetime) -> N
             raise ActionRefused("This offer of help was already answered.")
         offer.answered_at = now
         if answer == "accept":
-            offer.state = HelpOfferState.ACCEPTED.value
+            offer.state = HelpOfferState.ACCEPTED
             _confirmed_link(offer, now)
             outcomes.tell(offer.helper_id, owner.group, "help-accepted",
                           f"{owner.user.name} said yes please to your help with “{offer.need.title}”",
                           "You can now see each other's contact details on the site.", key=f"offer-{offer.id}",
                           now=now)
         else:
-            offer.state = HelpOfferState.DECLINED.value
+            offer.state = HelpOfferState.DECLINED
             outcomes.tell(offer.helper_id, owner.group, "help-declined",
                           f"{owner.user.name} said no thank you to your offer on “{offer.need.title}”",
                           "Thank you for offering all the same.", key=f"offer-{offer.id}", now=now)
@@ -122,7 +122,7 @@ def answer(owner: Membership, offer: HelpOffer, answer: str, now: datetime) -> N
 
 
 def _done(offer: HelpOffer, owner: Membership, now: datetime, *, met: bool) -> None:
-    offer.state = HelpOfferState.DONE.value
+    offer.state = HelpOfferState.DONE
     offer.done_at = now
     if met:
         outcomes.mark_met(offer.need, offer.helper_id, now, f"{kind_words(offer.kind)} offered between lunches")
@@ -137,7 +137,7 @@ def withdraw(helper: Membership, offer: HelpOffer) -> None:
         raise ActionRefused("Only the person who offered can withdraw it.")
     if offer.state not in LIVE:
         raise ActionRefused("This offer of help is closed already.")
-    offer.state = HelpOfferState.WITHDRAWN.value
+    offer.state = HelpOfferState.WITHDRAWN
     _drop_confirmed_link(offer)
     db.session.flush()
 
@@ -145,9 +145,9 @@ def withdraw(helper: Membership, offer: HelpOffer) -> None:
 def remove_by_organizer(organizer: Membership, offer: HelpOffer) -> None:
     if not organizer.is_organizer or offer.group_id != organizer.group_id:
         raise ActionRefused("Only an organizer of the group can remove an offer of help.")
-    if offer.state in (HelpOfferState.DONE.value, HelpOfferState.REMOVED.value):
+    if offer.state in (HelpOfferState.DONE, HelpOfferState.REMOVED):
         raise ActionRefused("This offer of help is done or removed already: it stays as it is.")
-    offer.state = HelpOfferState.REMOVED.value
+    offer.state = HelpOfferState.REMOVED
     offer.removed_by_id = organizer.user_id
     _drop_confirmed_link(offer)
     db.session.flush()
@@ -170,7 +170,7 @@ def _drop_confirmed_link(offer: HelpOffer) -> None:
 # --- follow-ups -----------------------------------------------------------------------------
 
 def _due_clause(now: datetime):
-    return (HelpOffer.state == HelpOfferState.ACCEPTED.value, HelpOffer.answered_at <= now - FOLLOW_UP_AFTER,
+    return (HelpOffer.state == HelpOfferState.ACCEPTED, HelpOffer.answered_at <= now - FOLLOW_UP_AFTER,
             HelpOffer.follow_up_answer == "", Need.status.in_(OPEN_STATUSES))
 
 
@@ -234,9 +234,9 @@ def waiting_for(member: Membership, now: datetime) -> Waiting:
     """What the member is asked to answer between lunches (three counts, for the group's overview)."""
     offers = select(func.count()).select_from(HelpOffer).where(
         HelpOffer.owner_id == member.user_id, HelpOffer.group_id == member.group_id,
-        HelpOffer.state == HelpOfferState.PENDING.value)
+        HelpOffer.state == HelpOfferState.PENDING)
     introductions = select(func.count()).select_from(Introduction).where(
-        Introduction.group_id == member.group_id, Introduction.state == IntroductionState.PENDING.value,
+        Introduction.group_id == member.group_id, Introduction.state == IntroductionState.PENDING,
         or_(and_(Introduction.first_id == member.user_id, Introduction.first_answer == Answer.WAITING.value),
             and_(Introduction.second_id == member.user_id, Introduction.second_answer == Answer.WAITING.value)))
     follow_ups = select(func.count()).select_from(HelpOffer).join(Need, Need.id == HelpOffer.need_id).where(
@@ -256,14 +256,14 @@ class OfferRow:
 
 
 def _shows_contact(offer: HelpOffer) -> bool:
-    return offer.state in (HelpOfferState.ACCEPTED.value, HelpOfferState.DONE.value)
+    return offer.state in (HelpOfferState.ACCEPTED, HelpOfferState.DONE)
 
 
 def offers_received(owner: Membership) -> list[HelpOffer]:
     """Offers of help on the owner's needs in this group (not those an organizer removed), newest first."""
     return list(db.session.scalars(
         select(HelpOffer).where(HelpOffer.owner_id == owner.user_id, HelpOffer.group_id == owner.group_id,
-                                HelpOffer.state != HelpOfferState.REMOVED.value)
+                                HelpOffer.state != HelpOfferState.REMOVED)
         .options(selectinload(HelpOffer.need), selectinload(HelpOffer.helper))
         .order_by(HelpOffer.created_at.desc(), HelpOffer.id.desc()).limit(200)))
 

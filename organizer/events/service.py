@@ -122,7 +122,7 @@ def create_event(group: Group, details: EventDetails, now: datetime,
         raise ActionRefused("That start time is in the past. Check the date.")
     if checked.rsvp_deadline is not None and checked.rsvp_deadline <= now:
         raise ActionRefused("That RSVP deadline has already passed. Check the date.")
-    event = Event(group=group, status=status.value, **checked.__dict__)
+    event = Event(group=group, status=status, **checked.__dict__)
     db.session.add(event)
     db.session.flush()
     if status == EventStatus.OPEN:

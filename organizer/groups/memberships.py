@@ -48,7 +48,7 @@ def invite_to_group(group: Group, user: User, invited_by_id: int | None, via: st
         return None
     earlier = db.session.scalar(select(GroupInvitation).where(
         GroupInvitation.group_id == group.id, GroupInvitation.user_id == user.id,
-        GroupInvitation.state.in_([InvitationState.PENDING.value, InvitationState.DECLINED.value]))
+        GroupInvitation.state.in_([InvitationState.PENDING, InvitationState.DECLINED]))
         .order_by(GroupInvitation.id.desc()).limit(1))
     if earlier is not None:
         return earlier if earlier.state == InvitationState.PENDING else None

@@ -203,7 +203,7 @@ def link_candidates(group: Group) -> set[int]:
 def pending_invitations(user_id: int) -> list[GroupInvitation]:
     return list(db.session.scalars(
         select(GroupInvitation).join(Group)
-        .where(GroupInvitation.user_id == user_id, GroupInvitation.state == InvitationState.PENDING.value)
+        .where(GroupInvitation.user_id == user_id, GroupInvitation.state == InvitationState.PENDING)
         .order_by(GroupInvitation.created_at, GroupInvitation.id)
         .options(contains_eager(GroupInvitation.group))))
 
@@ -213,10 +213,10 @@ def answer_invitation(user: User, invitation_id: int, accept: bool, now: datetim
     invitation for this user: nobody else can answer it."""
     invitation = db.session.scalar(select(GroupInvitation).where(
         GroupInvitation.id == invitation_id, GroupInvitation.user_id == user.id,
-        GroupInvitation.state == InvitationState.PENDING.value))
+        GroupInvitation.state == InvitationState.PENDING))
     if invitation is None:
         return None
-    invitation.state = (InvitationState.ACCEPTED if accept else InvitationState.DECLINED).value
+    invitation.state = InvitationState.ACCEPTED if accept else InvitationState.DECLINED
     invitation.answered_at = now
     if accept:
         add_member(invitation.group, user)

@@ -70,7 +70,7 @@ def matching_attendees(group_id: int, user_ids: Iterable[int], event_id: int | N
     people = {row.id: row for row in db.session.execute(
         select(User.id, User.name, User.headline, User.industry).where(User.id.in_(members.values())))}
     member_ids = list(members)
-    open_needs = (Need.membership_id.in_(member_ids), Need.status != NeedStatus.MET.value,
+    open_needs = (Need.membership_id.in_(member_ids), Need.status != NeedStatus.MET,
                   Need.visibility != Visibility.ORGANIZERS.value)
     active_offers = (Offer.membership_id.in_(member_ids), Offer.active.is_(True))
     need_rows = db.session.execute(

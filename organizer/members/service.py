@@ -145,7 +145,7 @@ class NeedInput:
     details: str = ""
     tags: str | list[str] = field(default_factory=list)  # a typed line, or the tags
     priority: str = Priority.NORMAL.value
-    status: str = NeedStatus.OPEN.value
+    status: str = NeedStatus.OPEN
     visibility: str = Visibility.GROUP.value
     helped_by_id: int | None = None
     helped_by_note: str = ""
@@ -163,7 +163,7 @@ class OfferInput:
 def _apply_need(need: Need, owner: Membership, data: NeedInput) -> None:
     need.title, need.details = _check_text(data.title, data.details)
     need.priority = Priority(data.priority).value
-    need.status = NeedStatus(data.status).value
+    need.status = NeedStatus(data.status)
     need.visibility = Visibility(data.visibility).value
     if data.helped_by_id is not None and membership(owner.group_id, data.helped_by_id) is None:
         raise ActionRefused("The person who helped is not a member of this group.")

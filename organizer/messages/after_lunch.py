@@ -158,7 +158,7 @@ def tell_thanked(line: HelpGiven, now: datetime) -> bool:
         page_url = external_url("asks.mine", slug=group.slug)
         key = f"thanks:{line.source}:{line.source_id}:{thanker.id}:{helper.id}"
     shown = [n for n in (_need_the_helper_sees(n, helper.id, group.id, now) for n in needs) if n is not None]
-    context = {"thanker": thanker, "needs": shown, "met": [n for n in shown if n.status == NeedStatus.MET.value],
+    context = {"thanker": thanker, "needs": shown, "met": [n for n in shown if n.status == NeedStatus.MET],
                "note": note, "event": event, "source": line.source, "page_url": page_url,
                "when": local_time(event.starts_at, group.time_zone, "%A %d %B") if event is not None else ""}
     return queue_message(kinds.THANK_YOU_NOTE, helper, group, f"{thanker.name} says thank you",

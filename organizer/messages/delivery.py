@@ -66,8 +66,8 @@ def back_off(attempts: int) -> timedelta:
 
 def _due(now: datetime):
     return or_(
-        (Message.status == MessageStatus.QUEUED.value) & (Message.next_attempt_at <= now),
-        (Message.status == MessageStatus.SENDING.value) & (Message.claimed_until < now),
+        (Message.status == MessageStatus.QUEUED) & (Message.next_attempt_at <= now),
+        (Message.status == MessageStatus.SENDING) & (Message.claimed_until < now),
     )
 
 
@@ -81,7 +81,7 @@ def claim(now: datetime, limit: int = BATCH) -> list[tuple[int, datetime]]:
             select(Message).where(_due(now)).order_by(Message.next_attempt_at, Message.id)
             .limit(limit).with_for_update(skip_locked=True)))
         for message in rows:
-            message.status = MessageStatus.SENDING.value
+            message.status = MessageStatus.SENDING
             message.claimed_until = claimed_until
             message.attempts += 1
         claims = [(m.id, claimed_until) for m in rows]
@@ -91,7 +91,7 @@ def claim(now: datetime, limit: int = BATCH) -> list[tuple[int, datetime]]:
 def _record(message_id: int, claimed_until: datetime, **values) -> bool:
     with transaction():
         changed = changed_rows(
-            update(Message).where(Message.id == message_id, Message.status == MessageStatus.SENDING.value,
+            update(Message).where(Message.id == message_id, Message.status == MessageStatus.SENDING,
                                   Message.claimed_until == claimed_until)
             .values(claimed_until=None, **values).execution_options(synchronize_session=False))
     return changed > 0
@@ -149,7 +149,7 @@ def _deliver(claims: list[tuple[int, datetime]], now: datetime) -> Delivered:
             db.session.rollback()
             if not configured:
                 _keep(message)
-                if _record(message_id, claimed_until, status=MessageStatus.KEPT.value, sent_at=utcnow(),
+                if _record(message_id, claimed_until, status=MessageStatus.KEPT, sent_at=utcnow(),
                            last_error=""):
                     done.kept += 1
                 continue
@@ -160,13 +160,13 @@ def _deliver(claims: list[tuple[int, datetime]], now: datetime) -> Delivered:
                 reason = f"{type(error).__name__}: {error}"[:1000]
                 log.warning("message %s not sent (try %s): %s", message_id, message.attempts, reason)
                 if message.attempts >= max_attempts:
-                    if _record(message_id, claimed_until, status=MessageStatus.FAILED.value, last_error=reason):
+                    if _record(message_id, claimed_until, status=MessageStatus.FAILED, last_error=reason):
                         done.failed += 1
-                elif _record(message_id, claimed_until, status=MessageStatus.QUEUED.value, last_error=reason,
+                elif _record(message_id, claimed_until, status=MessageStatus.QUEUED, last_error=reason,
                              next_attempt_at=utcnow() + back_off(message.attempts)):
                     done.retried += 1
             else:
-                if _record(message_id, claimed_until, status=MessageStatus.SENT.value, sent_at=utcnow(),
+                if _record(message_id, claimed_until, status=MessageStatus.SENT, sent_at=utcnow(),
                            last_error=""):
                     done.sent += 1
     finally:
@@ -202,5 +202,5 @@ def _keep(message: Message) -> None:
 def next_due_at() -> datetime | None:
     """When the next queued message is due (for a worker deciding how long to sleep)."""
     return db.session.scalar(select(Message.next_attempt_at).where(
-        Message.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENDING.value]))
+        Message.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]))
         .order_by(Message.next_attempt_at).limit(1))

@@ -228,8 +228,8 @@ def forget_queued_for(group_id: int, user_id: int) -> int:
     """A member left or was removed: what was still waiting for them from the group is not sent."""
     return changed_rows(
         update(OutboxMessage).where(OutboxMessage.group_id == group_id, OutboxMessage.user_id == user_id,
-                                    OutboxMessage.status == MessageStatus.QUEUED.value)
-        .values(status=MessageStatus.CANCELLED.value).execution_options(synchronize_session=False))
+                                    OutboxMessage.status == MessageStatus.QUEUED)
+        .values(status=MessageStatus.CANCELLED).execution_options(synchronize_session=False))
 
 
 # --- the weekly digest --------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def queue_digests(now: datetime) -> int:
         needs = list(db.session.scalars(
             select(Need).join(Membership, Need.membership_id == Membership.id)
             .where(Membership.group_id == group_id, Need.membership_id != member.id,
-                   Need.visibility == Visibility.GROUP.value, Need.status == NeedStatus.OPEN.value,
+                   Need.visibility == Visibility.GROUP.value, Need.status == NeedStatus.OPEN,
                    Need.created_at > now - timedelta(days=7))
             .options(selectinload(Need.membership).selectinload(Membership.user))
             .order_by(Need.created_at.desc(), Need.id.desc()).limit(30)))

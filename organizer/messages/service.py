@@ -176,7 +176,7 @@ def _add(spec: kinds.Kind, email: str, name: str, user: User | None, group: Grou
         attachments=[{"filename": one_line(a.filename, 100), "content_type": one_line(a.content_type, 100),
                       "content": a.content} for a in attachments],
         headers=headers, dedupe_key=dedupe_key[:200], message_id=message_id_for(dedupe_key),
-        status=MessageStatus.QUEUED.value, attempts=0, next_attempt_at=now, created_at=now,
+        status=MessageStatus.QUEUED, attempts=0, next_attempt_at=now, created_at=now,
     )
     try:
         with db.session.begin_nested():  # a concurrent twin with the same key: keep theirs
@@ -205,7 +205,7 @@ def message_id_for(dedupe_key: str) -> str:
 def outbox_query(group_id: int, failed_only: bool = False):
     query = select(Message).where(Message.group_id == group_id)
     if failed_only:
-        query = query.where(Message.status == MessageStatus.FAILED.value)
+        query = query.where(Message.status == MessageStatus.FAILED)
     return query.order_by(Message.created_at.desc(), Message.id.desc())
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.extensions import Model
 from organizer.models.accounts import User
-from organizer.models.base import UTCDateTime, utcnow
+from organizer.models.base import UTCDateTime, status_column, utcnow
 from organizer.models.groups import Group
 from organizer.models.members import Need
 
@@ -60,7 +60,7 @@ class HelpOffer(Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # the need's owner
     kind: Mapped[str] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(String(500), default="")
-    state: Mapped[str] = mapped_column(String(12), default=HelpOfferState.PENDING.value)
+    state: Mapped[HelpOfferState] = mapped_column(status_column(HelpOfferState), default=HelpOfferState.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # accepted or declined
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -116,7 +116,7 @@ class Introduction(Model):
     first_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     second_answer: Mapped[str] = mapped_column(String(4), default=Answer.WAITING.value)
     second_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    state: Mapped[str] = mapped_column(String(12), default=IntroductionState.PENDING.value)
+    state: Mapped[IntroductionState] = mapped_column(status_column(IntroductionState), default=IntroductionState.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Each member side may confirm afterwards that it helped (the introducer's ledger counts it).

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.extensions import Model
-from organizer.models.base import UTCDateTime, utcnow
+from organizer.models.base import UTCDateTime, status_column, utcnow
 
 if TYPE_CHECKING:
     from organizer.models.accounts import User
@@ -81,7 +81,7 @@ class GroupInvitation(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     via: Mapped[str] = mapped_column(String(20))  # "walk-in" or "import"
-    state: Mapped[str] = mapped_column(String(12), default=InvitationState.PENDING.value)
+    state: Mapped[InvitationState] = mapped_column(status_column(InvitationState), default=InvitationState.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.extensions import Model, db
 from organizer.models.accounts import User
-from organizer.models.base import UTCDateTime, utcnow
+from organizer.models.base import UTCDateTime, status_column, utcnow
 from organizer.models.groups import Group, Membership
 
 
@@ -77,7 +77,7 @@ class Need(Model):
     title: Mapped[str] = mapped_column(String(120))
     details: Mapped[str] = mapped_column(Text, default="")
     priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL.value)
-    status: Mapped[str] = mapped_column(String(12), default=NeedStatus.OPEN.value)
+    status: Mapped[NeedStatus] = mapped_column(status_column(NeedStatus), default=NeedStatus.OPEN)
     visibility: Mapped[str] = mapped_column(String(12), default=Visibility.GROUP.value)
     # Who helped, when known: a member of the group, or a name typed in.
     helped_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

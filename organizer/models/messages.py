@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.extensions import Model
 from organizer.models.accounts import User
-from organizer.models.base import UTCDateTime, utcnow
+from organizer.models.base import UTCDateTime, status_column, utcnow
 from organizer.models.groups import Group
 
 
@@ -52,7 +52,7 @@ class Message(Model):
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     # The Message-ID header, fixed when queued: a retry sends the very same message.
     message_id: Mapped[str] = mapped_column(String(250))
-    status: Mapped[str] = mapped_column(String(12), default=MessageStatus.QUEUED.value)
+    status: Mapped[MessageStatus] = mapped_column(status_column(MessageStatus), default=MessageStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

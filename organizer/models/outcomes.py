@@ -14,9 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.extensions import Model, db
 from organizer.models.accounts import User
-from organizer.models.base import UTCDateTime, utcnow
+from organizer.models.base import UTCDateTime, status_column, utcnow
 from organizer.models.events import Event
-from organizer.models.members import Need
+from organizer.models.members import Need, NeedStatus
 
 
 class Helped(enum.StrEnum):
@@ -128,7 +128,7 @@ class NeedChange(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(12))          # NeedStatus
+    status: Mapped[NeedStatus] = mapped_column(status_column(NeedStatus))
     helper_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(String(160), default="")
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

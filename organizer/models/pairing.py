@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.extensions import Model
 from organizer.models.accounts import User
-from organizer.models.base import UTCDateTime, utcnow
+from organizer.models.base import UTCDateTime, status_column, utcnow
 from organizer.models.events import Event
 
 
@@ -43,7 +43,7 @@ class PairingRun(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column()
-    status: Mapped[str] = mapped_column(String(12), default=RunStatus.RUNNING.value)
+    status: Mapped[RunStatus] = mapped_column(status_column(RunStatus), default=RunStatus.RUNNING)
     # What made this version: "generate", "re-solve", "lock", "unlock", "swap", "exclude", "command line".
     action: Mapped[str] = mapped_column(String(40), default="generate")
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("pairing_runs.id", ondelete="SET NULL"))

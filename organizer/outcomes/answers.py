@@ -104,7 +104,7 @@ def _my_needs(member: Membership, answer: LunchAnswer | None) -> list[Need]:
     named = [n.id for n in answer.needs] if answer else []
     return list(db.session.scalars(select(Need).where(
         Need.membership_id == member.id,
-        or_(Need.status != NeedStatus.MET.value, Need.id.in_(named))).order_by(Need.created_at, Need.id)))
+        or_(Need.status != NeedStatus.MET, Need.id.in_(named))).order_by(Need.created_at, Need.id)))
 
 
 def follow_ups(member: Membership, now: datetime, event: Event | None = None,
@@ -155,7 +155,7 @@ class AnswerInput:
     gave: list[str] = field(default_factory=list)
     note: str = ""
     note_for_organizers: bool = False
-    mark: str = NeedStatus.MET.value          # what the named needs become: met, in_progress, or "" (as they are)
+    mark: str = NeedStatus.MET          # what the named needs become: met, in_progress, or "" (as they are)
     gave_partner: list[str] = field(default_factory=list)
     gave_partner_text: str = ""
 
@@ -170,7 +170,7 @@ def _check(data: AnswerInput) -> AnswerInput:
     kinds = {g.value for g in GaveKind}
     if not set(data.gave) <= kinds or not set(data.gave_partner) <= kinds:
         raise ActionRefused("Choose a lead, an introduction, advice, a resource or something else.")
-    if data.mark not in ("", NeedStatus.MET.value, NeedStatus.IN_PROGRESS.value):
+    if data.mark not in ("", NeedStatus.MET, NeedStatus.IN_PROGRESS):
         raise ActionRefused("A need you were helped with is met or in progress.")
     note = (data.note or "").strip()
     if len(note) > NOTE_MAX:

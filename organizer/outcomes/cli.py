@@ -64,7 +64,7 @@ def record_feedback_command(event_id, from_email, about_email, helped, needs, ga
             need_ids = []
             for title in needs:
                 need = db.session.scalar(select(Need).where(
-                    Need.membership_id == author.id, Need.status != NeedStatus.MET.value,
+                    Need.membership_id == author.id, Need.status != NeedStatus.MET,
                     Need.title.ilike(title.strip())).limit(1))
                 if need is None:
                     raise ActionRefused(f"--need {title!r}: {author.user.email} has no open need with that title.")

@@ -115,7 +115,7 @@ def figures(group: Group, now: datetime) -> list[Figure]:
         met |= pairs
     months: Counter[str] = Counter()
     for changed_at in db.session.scalars(select(NeedChange.changed_at).where(
-            NeedChange.group_id == group.id, NeedChange.status == NeedStatus.MET.value)):
+            NeedChange.group_id == group.id, NeedChange.status == NeedStatus.MET)):
         months[local_time(changed_at, group.time_zone, "%Y-%m")] += 1
     month_keys = sorted(months)[-MONTHS_SHOWN:]
     return [

@@ -118,15 +118,15 @@ def withdraw_help(group_id: int, source: str, source_id: int, *, keep: Iterable[
 
 def mark_need(need: Need, status: str, helper_id: int | None, now: datetime, note: str = "") -> NeedChange | None:
     try:
-        status = NeedStatus(status).value
+        new_status = NeedStatus(status)
     except ValueError:
         raise ActionRefused("A need is open, in progress or met.") from None
-    if need.status == status and (helper_id is None or need.helped_by_id == helper_id):
+    if need.status == new_status and (helper_id is None or need.helped_by_id == helper_id):
         return None
-    need.status = status
+    need.status = new_status
     if helper_id is not None:
         need.helped_by_id = helper_id
-    change = NeedChange(need_id=need.id, group_id=need.membership.group_id, status=status, helper_id=helper_id,
+    change = NeedChange(need_id=need.id, group_id=need.membership.group_id, status=new_status, helper_id=helper_id,
                         note=" ".join(note.split())[:160], changed_at=now)
     db.session.add(change)
     db.session.flush()

@@ -26,7 +26,7 @@ from organizer.pairing.snapshots import Snapshot, snapshot
 
 
 def _copy_run(base: PairingRun, action: str, requested_by: User | None, now: datetime) -> PairingRun:
-    run = PairingRun(event_id=base.event_id, version=next_version(base.event_id), status=RunStatus.DONE.value,
+    run = PairingRun(event_id=base.event_id, version=next_version(base.event_id), status=RunStatus.DONE,
                      action=action, based_on_id=base.id, source=base.source, rounds=base.rounds,
                      requested_by_id=requested_by.id if requested_by else None, created_at=now, finished_at=now,
                      inputs=dict(base.inputs), fingerprint=base.fingerprint, objective=base.objective,

@@ -41,7 +41,7 @@ def run_of_event(event: Event, version: int | None = None) -> PairingRun | None:
         selectinload(PairingRun.tables).selectinload(PairingTable.seats).selectinload(PairingSeat.user))
     if version is not None:
         return db.session.scalar(query.where(PairingRun.version == version))
-    return db.session.scalar(query.where(PairingRun.status == RunStatus.DONE.value)
+    return db.session.scalar(query.where(PairingRun.status == RunStatus.DONE)
                              .order_by(PairingRun.version.desc()).limit(1))
 
 
@@ -50,7 +50,7 @@ def review_run(event: Event, version: int | None = None) -> PairingRun | None:
     query = select(PairingRun).where(PairingRun.event_id == event.id)
     if version is not None:
         return db.session.scalar(query.where(PairingRun.version == version))
-    return db.session.scalar(query.where(PairingRun.status == RunStatus.DONE.value)
+    return db.session.scalar(query.where(PairingRun.status == RunStatus.DONE)
                              .order_by(PairingRun.version.desc()).limit(1))
 
 
@@ -128,7 +128,7 @@ def difference(run: PairingRun) -> Difference:
     """How this version differs from the one before it (the one it was based on, else the previous)."""
     previous = run.based_on or db.session.scalar(
         select(PairingRun).where(PairingRun.event_id == run.event_id, PairingRun.version < run.version,
-                                 PairingRun.status == RunStatus.DONE.value)
+                                 PairingRun.status == RunStatus.DONE)
         .order_by(PairingRun.version.desc()).limit(1))
     if previous is None or previous.status != RunStatus.DONE:
         return Difference(compared_with=None)

@@ -54,14 +54,14 @@ def next_version(event_id: int) -> int:
 
 def running_run(event_id: int) -> PairingRun | None:
     return db.session.scalar(select(PairingRun).where(
-        PairingRun.event_id == event_id, PairingRun.status == RunStatus.RUNNING.value))
+        PairingRun.event_id == event_id, PairingRun.status == RunStatus.RUNNING))
 
 
 def _expire_dead_claims(event_id: int, now: datetime) -> None:
     for run in db.session.scalars(select(PairingRun).where(
-            PairingRun.event_id == event_id, PairingRun.status == RunStatus.RUNNING.value,
+            PairingRun.event_id == event_id, PairingRun.status == RunStatus.RUNNING,
             PairingRun.claimed_until <= now)):
-        run.status = RunStatus.FAILED.value
+        run.status = RunStatus.FAILED
         run.error = "The computation stopped before finishing (its worker was stopped); generate again."
         run.finished_at = now
 
@@ -91,7 +91,7 @@ def claim_run(event: Event, requested_by: User | None, now: datetime, time_limit
                             + ("check people in first." if source == AttendeeSource.CHECKED_IN
                                else "nobody else has answered yes yet."))
     inputs["attendees"] = attendees
-    run = PairingRun(event_id=event.id, version=next_version(event.id), status=RunStatus.RUNNING.value,
+    run = PairingRun(event_id=event.id, version=next_version(event.id), status=RunStatus.RUNNING,
                      action=action, based_on_id=based_on.id if based_on else None, source=source,
                      rounds=event.rounds, requested_by_id=requested_by.id if requested_by else None,
                      created_at=now, claimed_until=now + timedelta(seconds=time_limit_s) + CLAIM_MARGIN,
@@ -141,7 +141,7 @@ def _fail(run_id: int, message: str) -> PairingRun:
     with transaction():
         run = db.session.get_one(PairingRun, run_id)
         if run.status == RunStatus.RUNNING:
-            run.status = RunStatus.FAILED.value
+            run.status = RunStatus.FAILED
             run.error = message
             run.finished_at = utcnow()
             run.claimed_until = None
@@ -263,7 +263,7 @@ def _save_tables(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairi
     run.objective, run.bound = pairing.objective, pairing.bound
     run.proven_optimal, run.solve_seconds = pairing.proven_optimal, pairing.seconds
     run.summary = {**summary, "worth_meeting": worth_meeting(scores, first_round)}
-    run.status, run.finished_at, run.claimed_until = RunStatus.DONE.value, utcnow(), None
+    run.status, run.finished_at, run.claimed_until = RunStatus.DONE, utcnow(), None
     db.session.flush()
     return run
 

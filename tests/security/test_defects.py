@@ -34,7 +34,7 @@ def club(app):
 
 def publish_pairs(event, *pairs, published_at=None):
     """A published version of `event`'s pairs, written directly (no solve needed)."""
-    run = PairingRun(event=event, version=1, status=RunStatus.DONE.value, rounds=1,
+    run = PairingRun(event=event, version=1, status=RunStatus.DONE, rounds=1,
                      inputs={"attendees": sorted({u.id for pair in pairs for u in pair})},
                      published_at=published_at or utcnow())
     for number, pair in enumerate(pairs, start=1):
