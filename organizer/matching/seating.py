@@ -80,6 +80,17 @@ class ScaledWeights:
     M: int
 
 
+def _symmetric(a: np.ndarray, block: int = 256) -> bool:
+    """``a == a.T``, compared a square block at a time: the whole transposed matrix read
+    column-wise costs 18 ms at N = 2,001, the blocks 3 ms (a 0.05 s limit has room for that)."""
+    n = len(a)
+    for i in range(0, n, block):
+        for j in range(i, n, block):
+            if not np.array_equal(a[i:i + block, j:j + block], a[j:j + block, i:i + block].T):
+                return False
+    return True
+
+
 def integer_weights(weights: np.ndarray, helped: np.ndarray | None) -> tuple[np.ndarray, float, int]:
     """(integer matrix, scale, M): ``W_int = M * helped + round(weights * scale)``."""
     n = len(weights)
@@ -130,11 +141,11 @@ def solve_matrix(
         raise MatchingError("weights must be a square matrix")
     if n and not math.isfinite(float(weights.max()) - float(weights.min())):  # NaN and infinities
         raise MatchingError("weights must be finite")
-    if not np.array_equal(weights, weights.T):
+    if not _symmetric(weights):
         raise MatchingError("weights must be symmetric")
     allowed = np.ones((n, n), dtype=bool) if allowed is None else np.array(allowed, dtype=bool)
     np.fill_diagonal(allowed, False)
-    if not np.array_equal(allowed, allowed.T):
+    if not _symmetric(allowed):
         raise MatchingError("allowed must be symmetric")
     if helped is not None:
         helped = np.asarray(helped, dtype=np.int64)

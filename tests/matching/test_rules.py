@@ -271,3 +271,16 @@ def test_database_ids_are_kept_in_the_answer():
     problem = Problem([Attendee(i) for i in ids], weights=[(901, 5, 3), (17, 3344, 2)], options=Options(fairness=False))
     pairing = solve(problem)
     assert sorted(pairing.pairs(0)) == [(5, 901), (17, 3344)]
+
+
+@pytest.mark.parametrize("where", [(3, 7), (10, 290), (280, 299)])
+def test_asymmetric_weights_or_allowed_are_rejected_wherever_they_differ(where):
+    n = 300
+    W = np.zeros((n, n))
+    W[where] = 1.0
+    with pytest.raises(MatchingError, match="weights must be symmetric"):
+        solve_matrix(W)
+    allowed = np.ones((n, n), dtype=bool)
+    allowed[where] = False
+    with pytest.raises(MatchingError, match="allowed must be symmetric"):
+        solve_matrix(np.zeros((n, n)), allowed)
