@@ -46,12 +46,16 @@ def _number(value: object, what: str) -> float:
     return float(value)
 
 
-def _rows(data: dict[str, Any], key: str, width: tuple[int, ...], n: int) -> list[tuple[Any, ...]]:
+def _rows(data: dict[str, Any], key: str, width: tuple[int, ...], n: int,
+          other_form: type | None = None) -> list[tuple[Any, ...]]:
+    """The list rows of ``data[key]``, checked; rows of ``other_form`` are skipped (read elsewhere)."""
     rows = data.get(key, [])
     if not isinstance(rows, list):
         raise BadInput(f'"{key}" must be a list')
     out = []
     for k, row in enumerate(rows):
+        if other_form is not None and isinstance(row, other_form):
+            continue
         where = f'"{key}"[{k}]'
         if not isinstance(row, list) or len(row) not in width:
             raise BadInput(f"{where} must be a list of {' or '.join(map(str, width))} numbers, got {json.dumps(row)}")
@@ -68,10 +72,8 @@ def _rows(data: dict[str, Any], key: str, width: tuple[int, ...], n: int) -> lis
 def _trio_locks(data: dict[str, Any], n: int) -> list[Lock]:
     """The ``{"people": [i, j, k], "round": r}`` entries of "locked" (a locked trio, or a pair)."""
     rows = data.get("locked", [])
-    if not isinstance(rows, list):
-        raise BadInput('"locked" must be a list')
     out = []
-    for k, row in enumerate(rows):
+    for k, row in enumerate(rows if isinstance(rows, list) else []):  # not a list: _rows says so
         if not isinstance(row, dict):
             continue
         where = f'"locked"[{k}]'
@@ -106,7 +108,7 @@ def parse_problem(data: object) -> Problem:
     weights = [(i, j, _number(w, f'weight of ({i}, {j})')) for i, j, w in _rows(data, "weights", (3,), n)]
     forbidden = [(i, j) for i, j in _rows(data, "forbidden", (2,), n)]
     locked = _trio_locks(data, n)
-    for row in _rows({"locked": [x for x in data.get("locked", []) if not isinstance(x, dict)]}, "locked", (2, 3), n):
+    for row in _rows(data, "locked", (2, 3), n, other_form=dict):
         r = _int(row[2], "locked round") if len(row) == 3 else 0
         locked.append(Lock(row[0], row[1], r))
     help_rows = None

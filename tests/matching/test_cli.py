@@ -108,3 +108,9 @@ def test_a_bad_locked_trio_is_one_line_on_stderr():
     done = run(["solve", "-"], json.dumps({"n": 4, "locked": [{"people": [0, 1, 9]}]}))
     assert done.returncode == 2
     assert done.stderr.strip() == 'error: "locked"[0] names attendee 9, outside 0..3'
+
+
+def test_a_bad_locked_pair_after_a_trio_is_named_by_its_own_place():
+    done = run(["solve", "-"], json.dumps({"n": 5, "locked": [{"people": [0, 1, 2]}, [3, 9]]}))
+    assert done.returncode == 2
+    assert done.stderr.strip() == 'error: "locked"[1] names attendee 9, outside 0..4'
