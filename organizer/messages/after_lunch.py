@@ -40,11 +40,9 @@ from organizer.models import (
     Need,
     NeedStatus,
     PairingRun,
-    PairingSeat,
-    PairingTable,
     User,
 )
-from organizer.outcomes import answers
+from organizer.outcomes import answers, history
 from organizer.timezones import local_time, when_text
 from organizer.urls import external_url
 
@@ -54,12 +52,6 @@ FOLLOW_UP_WITHIN = timedelta(days=7)
 
 
 # --- the follow-up ------------------------------------------------------------------------------
-
-def _seated(event: Event) -> list[int]:
-    return sorted(set(db.session.scalars(
-        select(PairingSeat.user_id).join(PairingTable).join(PairingRun)
-        .where(PairingRun.event_id == event.id, PairingRun.published_at.is_not(None)))))
-
 
 def _key(event_id: int, user_id: int) -> str:
     return f"after-lunch:{event_id}:{user_id}"
@@ -71,26 +63,29 @@ def tell_after_lunch(event: Event, now: datetime) -> int:
     if not answers.follow_up_open(event, now):
         return 0
     group = event.group
-    seated = _seated(event)
+    seated = sorted(history.seated_ids(event.id))
     # Those already told are skipped before any work (the worker runs this every round).
     told = set(db.session.scalars(select(Message.dedupe_key).where(
         Message.dedupe_key.in_([_key(event.id, user_id) for user_id in seated]))))
+    waiting = [user_id for user_id in seated if _key(event.id, user_id) not in told]
+    if not waiting:
+        return 0
+    people = answers.members_among(group.id, seated)  # no stand-ins, nobody who left
+    answered: dict[int, set[int | None]] = {}
+    for author_id, partner_id in db.session.execute(select(LunchAnswer.author_id, LunchAnswer.partner_id).where(
+            LunchAnswer.event_id == event.id, LunchAnswer.author_id.in_(waiting))):
+        answered.setdefault(author_id, set()).add(partner_id)
     queued = 0
-    for user_id in seated:
-        if _key(event.id, user_id) in told:
-            continue
-        viewer = membership(group.id, user_id)
-        if viewer is None or viewer.user.is_lunch_guest:
+    for user_id in waiting:
+        user = people.get(user_id)
+        if user is None or user.is_lunch_guest:
             continue
         mates = answers.table_mates(event.id, user_id)
-        people = answers.members_among(group.id, mates)  # no stand-ins, nobody who left
-        answered = set(db.session.scalars(select(LunchAnswer.partner_id).where(
-            LunchAnswer.event_id == event.id, LunchAnswer.author_id == user_id)))
         partners: list[dict[str, Any]] = [
             {"user": people[partner_id], "table": table,
              "answer_url": external_url("outcomes.answer", slug=group.slug, event_id=event.id, user_id=partner_id)}
             for partner_id, table in sorted(mates.items(), key=lambda kv: (kv[1].round, kv[1].number, kv[0]))
-            if partner_id in people and partner_id not in answered]
+            if partner_id in people and partner_id not in answered.get(user_id, set())]
         if not partners:
             continue
         names = " and ".join(p["user"].name for p in partners[:2]) + (" and others" if len(partners) > 2 else "")
@@ -99,7 +94,7 @@ def tell_after_lunch(event: Event, now: datetime) -> int:
                    "lunches_url": external_url("outcomes.lunches", slug=group.slug),
                    "change_days": answers.CHANGE_DAYS}
         queued += queue_message(
-            kinds.AFTER_LUNCH_FOLLOWUP, viewer.user, group, f"Did your lunch with {names} help?", "after_lunch",
+            kinds.AFTER_LUNCH_FOLLOWUP, user, group, f"Did your lunch with {names} help?", "after_lunch",
             context, dedupe_key=_key(event.id, user_id), now=now) is not None
     return queued
 

@@ -87,7 +87,7 @@ def outcomes_command(event_id, as_json) -> None:
         raise click.ClickException(str(refusal)) from None
     rows = history.event_answers(event.id)
     seated = history.seated_ids(event.id)
-    members = {a for a in seated if membership(event.group_id, a) is not None}
+    members = set(answers.members_among(event.group_id, seated))
     share = history.helped_share(event.id, members, rows)
     data: list[dict[str, Any]] = [
         {"from": a.author.email, "about": a.partner.email if a.partner else None, "helped": a.helped,

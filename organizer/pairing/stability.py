@@ -11,23 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from organizer.extensions import db
-from organizer.models import PairingRun, PairingSeat, PairingTable, RunStatus
-
-
-def published_run_of(event_id: int) -> PairingRun | None:
-    return db.session.scalar(
-        select(PairingRun).where(PairingRun.event_id == event_id, PairingRun.published_at.is_not(None))
-        .options(selectinload(PairingRun.tables).selectinload(PairingTable.seats).selectinload(PairingSeat.user)))
+from organizer.models import PairingRun, RunStatus
+from organizer.pairing import queries
 
 
 def reference_of(run: PairingRun) -> PairingRun | None:
     """What the people in the room have seen (the published version), else what this version
     was made from; never the version itself."""
-    published = published_run_of(run.event_id)
+    published = queries.published_run(run.event)
     if published is not None and published.id != run.id:
         return published
     based_on = run.based_on
@@ -39,25 +30,6 @@ def reference_of(run: PairingRun) -> PairingRun | None:
 def kept_tables(run: PairingRun) -> list[list[int]]:
     """Round 1's tables of a version, as lists of user ids (what a re-seating keeps)."""
     return [[s.user_id for s in t.seats] for t in run.tables if t.round == 1]
-
-
-def renumber(run: PairingRun, reference: PairingRun | None) -> None:
-    """Gives ``run``'s tables the numbers they had in ``reference`` where they are kept (two
-    people or more still together); the others the smallest free numbers, in their order."""
-    if reference is None:
-        return
-    for round_ in range(1, run.rounds + 1):
-        tables = sorted((t for t in run.tables if t.round == round_), key=lambda t: t.number)
-        kept = kept_numbers([[s.user_id for s in t.seats] for t in tables], reference_tables(reference, round_),
-                            locked=[t.locked for t in tables])
-        numbers = {id(t): number for t, number in zip(tables, kept)}
-        # two steps, so the unique (run, round, number) index holds at every flush
-        for offset, table in enumerate(tables, start=1):
-            table.number = -offset
-        db.session.flush()
-        for table in tables:
-            table.number = numbers[id(table)]
-    db.session.flush()
 
 
 def reference_tables(reference: PairingRun | None, round_: int) -> dict[frozenset[int], int]:
@@ -115,7 +87,7 @@ def moves(run: PairingRun, reference: PairingRun | None, round_: int = 1) -> lis
 
 def changes_seen_tables(run: PairingRun) -> bool:
     """Publishing ``run`` would change a table that people have already seen."""
-    published = published_run_of(run.event_id)
+    published = queries.published_run(run.event)
     if published is None or published.id == run.id:
         return False
     return bool(moves(run, published)) or any(

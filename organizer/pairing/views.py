@@ -85,7 +85,7 @@ def start_run(group, event, before=None, **claim):
 def keep_published(event, full: bool = False) -> dict:
     """The inputs of a re-seating with the fewest changes: the published tables to keep
     (one-round lunches; none before publishing, or when the organizer asks for a full re-solve)."""
-    published = stability.published_run_of(event.id)
+    published = queries.published_run(event)
     if full or published is None or event.rounds != 1:
         return {}
     return {"keep": stability.kept_tables(published)}
@@ -272,7 +272,7 @@ def publish(group, member, event_id: int, run_id: int):
     if not form.validate_on_submit():
         abort(400)
     if stability.changes_seen_tables(run) and not form.confirm_seen.data:
-        moved = [m.sentence for m in stability.moves(run, stability.published_run_of(event.id))]
+        moved = [m.sentence for m in stability.moves(run, queries.published_run(event))]
         message = (f"Version {run.version} changes tables people have already seen"
                    + (f" ({'; '.join(moved[:6])}{'…' if len(moved) > 6 else ''})" if moved else "")
                    + ". Tick “Yes, change the tables people have already seen” to publish it.")
