@@ -266,3 +266,25 @@ def test_one_membership_lookup(path):
 def test_local_times_are_made_in_organizer_timezones_only(path):
     """One place turns UTC into the group's zone and writes it (organizer/timezones.py)."""
     assert "zoneinfo" not in imported_modules(path), f"{name(path)} imports zoneinfo: use organizer.timezones"
+
+
+TESTS = Path(__file__).resolve().parent
+# Test modules about the whole app rather than one module: the import rules here, the statements per page,
+# the migrations (migrations/) and the configuration (config.py).
+WHOLE_APP_TESTS = {"test_architecture.py", "test_page_statements.py", "test_migrations.py", "test_config.py"}
+# Test folders that are not a package's mirror: the real-browser tests and the attacker's view across features.
+CROSS_CUTTING_TEST_FOLDERS = {"browser", "security"}
+
+
+def test_test_files_mirror_the_package():
+    """Tests for organizer/X/Y.py live in tests/X/; a top-level test names a top-level module."""
+    misplaced = []
+    for path in sorted(TESTS.rglob("test_*.py")):
+        relative = path.relative_to(TESTS)
+        if len(relative.parts) == 1:
+            module = relative.name.removeprefix("test_")
+            if relative.name not in WHOLE_APP_TESTS and not (PACKAGE / module).exists():
+                misplaced.append(relative.as_posix())
+        elif relative.parts[0] not in CROSS_CUTTING_TEST_FOLDERS and not (PACKAGE / relative.parts[0]).is_dir():
+            misplaced.append(relative.as_posix())
+    assert misplaced == []

@@ -171,7 +171,7 @@ def test_forgot_password_says_the_same_whatever_the_email(app, client):
 
     assert answer(OWNER) == answer("nobody@example.org")
     assert "is on its way" in answer(OWNER)
-    # The link went to the owner's address only (tests/test_messages_recovery.py reads it there).
+    # The link went to the owner's address only (tests/messages/test_invitations.py reads it there).
     assert db.session.scalar(select(func.count()).select_from(SetPasswordToken)) == 2
 
 

@@ -28,7 +28,7 @@ from organizer.outcomes import answers
 from tests.event_factories import make_event
 from tests.factories import make_group, make_member, make_need, make_user, membership_of
 from tests.mail_server import body
-from tests.test_messages import smtp  # noqa: F401 (the fixture)
+from tests.messages.test_service import smtp  # noqa: F401 (the fixture)
 
 SET_PASSWORD = re.compile(r"http://localhost(/auth/set-password/\S+)")
 

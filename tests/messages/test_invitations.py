@@ -11,7 +11,7 @@ from organizer.messages import delivery, kinds
 from organizer.models import EmailInvitation, GroupInvitation, Membership, Message, utcnow
 from tests.factories import make_group, make_member, make_user
 from tests.mail_server import body
-from tests.test_messages import smtp  # noqa: F401 (the fixture)
+from tests.messages.test_service import smtp  # noqa: F401 (the fixture)
 
 OWNER = "owner@example.org"
 

@@ -14,7 +14,7 @@ from organizer.pairing import jobs, publishing, queries, runs
 from organizer.pairing.compute import in_process, isolated
 from tests.event_factories import make_rsvp
 from tests.factories import make_member, make_need, make_offer
-from tests.test_pairing import TIME_LIMIT, generate, lunch  # noqa: F401 (a fixture)
+from tests.pairing.test_service import TIME_LIMIT, generate, lunch  # noqa: F401 (a fixture)
 
 
 def run_thread_job(app, event):

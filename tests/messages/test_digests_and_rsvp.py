@@ -13,7 +13,7 @@ from organizer.messages.service import set_preference
 from organizer.models import Message, MessageStatus, Rsvp, RsvpState, utcnow
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_need
-from tests.test_messages import group_with_members, messages, open_event, smtp  # noqa: F401 (fixture)
+from tests.messages.test_service import group_with_members, messages, open_event, smtp  # noqa: F401 (fixture)
 
 
 def rsvp_path(event, user, answer):
@@ -161,7 +161,7 @@ def test_a_cancellation_also_takes_the_published_lunch_out_of_calendars(app, smt
 
     from organizer.events import service as events
     from tests.mail_server import attachment_bytes
-    from tests.test_messages import publish, unpublished_run
+    from tests.messages.test_service import publish, unpublished_run
 
     group, _, (ann, bob) = group_with_members(2)
     event = make_event(group, title="Seated lunch", created_at=utcnow() - timedelta(hours=1))
