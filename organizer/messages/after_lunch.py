@@ -114,16 +114,17 @@ def queue_after_lunch(now: datetime) -> int:
 
 # --- the thank-you note -------------------------------------------------------------------------
 
-def _need_the_helper_sees(need: Need | None, helper_id: int, group_id: int, now: datetime) -> Need | None:
-    """The need, when the helper may see it now (its owner chose who sees it: the group, lunch
-    partners, organizers); else None, and the message names no need."""
-    if need is None:
-        return None
+def _needs_the_helper_sees(needs: list[Need], helper_id: int, group_id: int, now: datetime) -> list[Need]:
+    """Those of the needs the helper may see now (each owner chose who sees each need: the group,
+    lunch partners, organizers), in one query; the message names no other need."""
+    if not needs:
+        return []
     helper = membership(group_id, helper_id)
     if helper is None:
-        return None
-    visible = visible_needs_query(helper, need.membership, published_partner_ids(helper, now))
-    return need if any(n.id == need.id for n in visible) else None
+        return []
+    visible = {n.id for n in visible_needs_query(helper, None, published_partner_ids(helper, now),
+                                                 membership_ids=sorted({n.membership_id for n in needs}))}
+    return [n for n in needs if n.id in visible]
 
 
 def tell_thanked(line: HelpGiven, now: datetime) -> bool:
@@ -152,7 +153,7 @@ def tell_thanked(line: HelpGiven, now: datetime) -> bool:
     else:
         page_url = external_url("asks.mine", slug=group.slug)
         key = f"thanks:{line.source}:{line.source_id}:{thanker.id}:{helper.id}"
-    shown = [n for n in (_need_the_helper_sees(n, helper.id, group.id, now) for n in needs) if n is not None]
+    shown = _needs_the_helper_sees(needs, helper.id, group.id, now)
     context = {"thanker": thanker, "needs": shown, "met": [n for n in shown if n.status == NeedStatus.MET],
                "note": note, "event": event, "source": line.source, "page_url": page_url,
                "when": local_time(event.starts_at, group.time_zone, "%A %d %B") if event is not None else ""}

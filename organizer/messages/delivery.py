@@ -140,13 +140,16 @@ def _deliver(claims: list[tuple[int, datetime]], now: datetime) -> Delivered:
             connection.open()  # one connection for the batch; a failure shows on each send below
         except Exception:  # noqa: BLE001 (reported per message)
             connection.connection = None
+    # The batch read in one statement and kept as read: no transaction held while the server answers.
+    messages = {m.id: m for m in db.session.scalars(select(Message).where(Message.id.in_([c[0] for c in claims])))}
+    for message in messages.values():
+        db.session.expunge(message)
+    db.session.rollback()
     try:
         for message_id, claimed_until in claims:
-            message = db.session.get(Message, message_id)
+            message = messages.get(message_id)
             if message is None:
                 continue
-            db.session.expunge(message)  # kept as read: no transaction held while the server answers
-            db.session.rollback()
             if not configured:
                 _keep(message)
                 if _record(message_id, claimed_until, status=MessageStatus.KEPT, sent_at=utcnow(),
