@@ -142,8 +142,8 @@ def _deliver(claims: list[tuple[int, datetime]], now: datetime) -> Delivered:
             connection.connection = None
     # The batch read in one statement and kept as read: no transaction held while the server answers.
     messages = {m.id: m for m in db.session.scalars(select(Message).where(Message.id.in_([c[0] for c in claims])))}
-    for message in messages.values():
-        db.session.expunge(message)
+    for read in messages.values():
+        db.session.expunge(read)
     db.session.rollback()
     try:
         for message_id, claimed_until in claims:
