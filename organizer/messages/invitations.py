@@ -36,7 +36,7 @@ from organizer.auth.service import (
 )
 from organizer.errors import ActionRefused
 from organizer.extensions import db
-from organizer.groups.memberships import add_member, invite_to_group, membership
+from organizer.groups.memberships import add_member, invite_to_group
 from organizer.messages import kinds
 from organizer.messages.service import queue_message, queue_to_address, render_email
 from organizer.models import EmailInvitation, Group, Membership, Message, User
@@ -77,10 +77,14 @@ def invite_by_email(group: Group, text: str, inviter: User, now: datetime) -> In
     if len(addresses) > MAX_ADDRESSES:
         raise ActionRefused(f"At most {MAX_ADDRESSES} addresses at a time; this list has {len(addresses)}.")
     result = InviteResult(invalid=invalid)
+    # The accounts and memberships of the whole list in two statements (parse_addresses normalised them).
+    users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(addresses)))}
+    members = set(db.session.scalars(select(Membership.user_id).where(
+        Membership.group_id == group.id, Membership.user_id.in_([u.id for u in users.values()]))))
     for address in addresses:
-        user = user_by_email(address)
+        user = users.get(address)
         if user is not None:
-            if not user.is_lunch_guest and membership(group.id, user.id) is None:
+            if not user.is_lunch_guest and user.id not in members:
                 invite_to_group(group, user, inviter.id, via="email", now=now)  # its signal sends the email
         else:
             _invite_address(group, address, inviter, now)
