@@ -15,6 +15,9 @@ Receivers are connected once, in the app factory (`register_reactions`), never a
 time of a service.
 """
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from blinker import Namespace
 
 _signals = Namespace()
@@ -31,6 +34,10 @@ waitlist_promoted = _signals.signal("waitlist-promoted")  # rsvps=[Rsvp], now=
 # Pairing: sender is the PairingRun now published (or the Event, for unpublished).
 pairing_published = _signals.signal("pairing-published")      # event=, previous=PairingRun|None, now=
 pairing_unpublished = _signals.signal("pairing-unpublished")  # now=
+# Before a solve, sender is the Event: what other features know (what earlier lunches taught)
+# adjusts the problem. draft=ProblemDraft; a receiver replaces draft.problem and adds its notes
+# for the review to draft.notes. Receivers only read.
+pairing_problem_built = _signals.signal("pairing-problem-built")  # draft=
 
 # Groups: sender is the Group.
 member_left = _signals.signal("member-left")              # user_id=, removed=bool, now=
@@ -43,3 +50,12 @@ account_created = _signals.signal("account-created")      # user=User, by=User|N
 help_confirmed = _signals.signal("help-confirmed")        # now=
 # After a lunch: sender is the LunchAnswer whose author has just written a note where there was none.
 lunch_note_written = _signals.signal("lunch-note-written")  # now=
+
+
+@dataclass
+class ProblemDraft:
+    """The solver's problem on its way to the solver (a ``matching.Problem``), with the notes the
+    review shows about what changed it."""
+
+    problem: Any
+    notes: list[dict] = field(default_factory=list)

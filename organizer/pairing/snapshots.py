@@ -1,7 +1,7 @@
 """Who is at the lunch, and the problem the solver gets: the attendees with what they need and
 offer (needs marked "organizers only" never enter the matching: the reasons are printed on
 table cards and shown to partners), do-not-pair rules, locks, past meetings and what earlier
-lunches taught (outcomes.learning), read in one transaction as a `Snapshot`.
+lunches taught (the pairing_problem_built signal), read in one transaction as a `Snapshot`.
 """
 
 import hashlib
@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from organizer import matching
+from organizer import matching, signals
 from organizer.events import service as events
 from organizer.extensions import db
 from organizer.help import service as help_model
@@ -24,7 +24,6 @@ from organizer.models import (
     PairingTable,
     User,
 )
-from organizer.outcomes import learning
 
 
 def default_source(event: Event) -> AttendeeSource:
@@ -108,7 +107,9 @@ def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, ...]],
         links=help_model.model_links(group.id, present),
         keep=tuple(kept for kept in (tuple(x for x in t if x in present) for t in keep) if len(kept) >= 2),
     )
-    problem, learned = learning.adjust(problem, group.id, event)
+    draft = signals.ProblemDraft(problem)
+    signals.pairing_problem_built.send(event, draft=draft)
+    problem, learned = draft.problem, draft.notes
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(present)))}
     return Snapshot(problem, {uid: u.name for uid, u in users.items()},
                     {uid: u.email for uid, u in users.items()}, attendees, learned)
