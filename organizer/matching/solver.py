@@ -343,6 +343,11 @@ class SolverOptions:
     """The greedy seating's time is modelled as this times ``n**2`` times ``greedy_k + 2`` passes
     (about 2 ns measured, doubled for a busy machine); when it would end past the deadline the
     solve returns the quick seating (neighbours in index order) with the best-partner bound."""
+    convert_seconds_per_cell: float = 8e-9
+    """Building the integer weight matrix from float weights (``seating.integer_weights``) is
+    modelled as this times ``n**2`` (3 to 5 ns measured, doubled for a busy machine); with the
+    greedy seating's time it decides whether a solve has the time to start at all, or returns
+    every round's quick seating with the best-partner bound (``seating._quick_pairing``)."""
     sparse_share: float = 0.1
     sparse_distinct_weights: int = 16
     """Even counts with at most this share of positive pairs, of at most this many distinct
