@@ -118,8 +118,9 @@ exact integer bound and tighter reduced costs (``blossom.py``).  Reduced-cost
 fixing keeps only the pairs (and, for an odd count, the trios) that could beat
 the best seating, and exact matchings on what is kept (rustworkx) prove the
 optimum; the trio is found by trying the candidate trios, cheapest first, so no
-model ever holds all trios.  Even counts whose positive pairs are few and tied
-are settled by one heaviest matching.  The tuning constants are named, with a
+model ever holds all trios.  Tied groups where everyone can sit with a best partner are
+settled by a cycle cover of those pairs (SciPy's Hopcroft-Karp), which the best-partner bound
+proves; even counts whose positive pairs are few and tied by one heaviest matching.  The tuning constants are named, with a
 reason each, in ``solver.SolverOptions`` (``solve_matrix(..., solver_options=)``).
 rustworkx is pinned in requirements.txt: it is the fastest maintained
 weighted-matching code on PyPI (Rust, wheels for every platform we run), and

@@ -186,7 +186,7 @@ def test_sparse_even_shortcut_matches_networkx(seed):
     rng = np.random.default_rng(500 + seed)
     n = int(rng.choice([10, 16, 30, 60]))
     W, allowed = sparse_with_ties(rng, n)
-    result = solved(W, allowed)
+    result = solved(W, allowed, SolverOptions(tight_seating=False))  # else the tight seating settles most
     assert result.rounds[0].stats.get("sparse_shortcut") is True
     assert result.objective == oracle(W, allowed)
 

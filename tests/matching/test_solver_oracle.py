@@ -110,7 +110,7 @@ def test_exact_step_matches_networkx_with_either_costs(seed, path):
     # a poor first seating (one candidate pair each, no local search for the trio, no even bound)
     # forces the exact step; the LP is used always or never
     options = SolverOptions(first_k=1, lp_pairs_per_attendee=0 if path == "odd_set_lp" else 10**9, max_trio_checks=10**6,
-                            even_bound=False, trio_swaps=0)
+                            even_bound=False, trio_swaps=0, tight_seating=False)
     rng = np.random.default_rng(4000 + seed)
     n = int(rng.choice([8, 9, 13, 14, 20, 30]))
     W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 50])), forbid=float(rng.choice([0, 0.2])))
@@ -142,7 +142,7 @@ def test_the_exact_step_runs_on_some_of_these_instances():
         W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 50])), forbid=float(rng.choice([0, 0.2])))
         for lp in (0, 10**9):
             options = SolverOptions(first_k=1, lp_pairs_per_attendee=lp, max_trio_checks=10**6, even_bound=False,
-                                     trio_swaps=0)
+                                     trio_swaps=0, tight_seating=False)
             try:
                 stats = solve_matrix(W, allowed, time_limit_s=10, solver_options=options).rounds[0].stats
             except InfeasibleError:
