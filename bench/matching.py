@@ -37,7 +37,10 @@ complete families.  ``check``: for even N our objective must equal the networkx
 optimum ("nx=") and the rustworkx one ("rx="); for odd N up to ``--exhaustive-max``
 it must equal the best over every allowed trio of the trio's value plus
 rustworkx's best matching of the others ("trios="); "-" where no reference ran.
-``ours/rx`` < 1 means ours is faster.
+``ours/rx`` < 1 means ours is faster.  ``target``: issue 16's goal for the line, "met" when ours
+is proven optimal, no slower than rustworkx (the CPU ratio ``cpu/rx`` <= 1, the wall ratio where
+no CPU time was measured) and under the memory cap (1 GB up to N = 2,001, 2.5 GB above), else
+"NOT met" with what misses; "-" where no rustworkx time exists to compare with.
 """
 
 from __future__ import annotations
@@ -282,9 +285,26 @@ def same(a, b):
     return a is not None and b is not None and abs(a - b) <= 1e-6 * max(1.0, abs(a))
 
 
+def verdict(n, proven, ratio, peak_mb):
+    """Issue 16's goal for one line: proven, no slower than rustworkx, under the memory cap."""
+    if proven is None:
+        return "NOT met: no answer"
+    misses = []
+    if not proven:
+        misses.append("not proven")
+    if ratio is None:
+        return "NOT met: " + ", ".join(misses) if misses else "-"
+    if ratio > 1:
+        misses.append(f"{ratio:.1f}x rx")
+    cap = 1024 if n <= 2001 else 2560
+    if peak_mb is not None and peak_mb > cap:
+        misses.append(f"{peak_mb:.0f} MB")
+    return "NOT met: " + ", ".join(misses) if misses else "met"
+
+
 def table(args):
     header = (f"{'family':<10} {'N':>5} {'ours s':>8} {'cpu s':>7} {'proven':>6} {'gap':>7} {'rx s':>8} {'ours/rx':>7} {'rx cpu':>7} {'cpu/rx':>6} {'nx s':>8}"
-              f" {'MB ours':>7} {'MB rx':>6} {'MB nx':>6}  check")
+              f" {'MB ours':>7} {'MB rx':>6} {'MB nx':>6}  {'target':<22} check")
     print(header)
     print("-" * (len(header) + 20), flush=True)
     rx_even = {}
@@ -328,11 +348,13 @@ def table(args):
             ratio = None if (ours_s is None or not rx_s) else ours_s / rx_s
             ours_cpu = median(ours_ok, "cpu_s")
             cpu_ratio = None if (ours_cpu is None or not rx_cpu) else ours_cpu / rx_cpu
+            peak = median(ours_ok, 'peak_mb')
+            target = verdict(n, proven, cpu_ratio if cpu_ratio is not None else ratio, peak)
             print(
                 f"{family:<10} {n:>5} {fmt(ours_s, '8.3f')} {fmt(ours_cpu, '7.3f')} {str(proven) if proven is not None else '-':>6} {fmt(gap, '7.2%')}"
                 f" {fmt(rx_s, '8.3f')} {fmt(ratio, '7.2f')} {fmt(rx_cpu, '7.3f')} {fmt(cpu_ratio, '6.2f')} {fmt(median(nx_runs, 'seconds'), '8.3f')}"
-                f" {fmt(median(ours_ok, 'peak_mb'), '7.0f')} {fmt(median(rx_runs, 'peak_mb'), '6.0f')} {fmt(median(nx_runs, 'peak_mb'), '6.0f')}"
-                f"  {' '.join(checks) or '-'}",
+                f" {fmt(peak, '7.0f')} {fmt(median(rx_runs, 'peak_mb'), '6.0f')} {fmt(median(nx_runs, 'peak_mb'), '6.0f')}"
+                f"  {target:<22} {' '.join(checks) or '-'}",
                 flush=True,
             )
     print()
