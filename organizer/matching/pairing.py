@@ -54,6 +54,8 @@ def solve(problem: Problem, scores: HelpScores | None = None) -> Pairing:
         time_limit_s=opts.time_limit_s,
     )
     ids = [a.id for a in seated]
+    if scores is not None:  # the tables' links listed at once, not pair by pair
+        scores.prefetch((ids[u], ids[v]) for r in result.rounds for g in r.groups for u in g for v in g if u != v)
     rounds = []
     helped_seats = 0
     for r in result.rounds:

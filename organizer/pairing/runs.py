@@ -206,10 +206,8 @@ def table_reasons(scores: matching.HelpScores, members: tuple[int, ...], names: 
 def review_summary(snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing) -> dict:
     """What the organizer reviews besides the tables: needs nobody present can help with,
     and who receives no help from their table, per round."""
-    covered = np.zeros(len(scores.needs), dtype=bool)
-    covered[scores.match_need] = True  # each row: some helper's best link for that need
     uncovered = [{"user": scores.attendees[scores.needs[k][0]].id, "need": _title(scores.needs[k][1].text)}
-                 for k in np.flatnonzero(~covered).tolist()]
+                 for k in np.flatnonzero(~scores.covered).tolist()]
     unhelped = []
     for r, round_ in enumerate(pairing.rounds, start=1):
         for group in round_.groups:
@@ -274,6 +272,8 @@ def _insert_tables(run: PairingRun, rounds, names, scores, show_at: float, locke
     hundreds of each), numbered as the reference numbered them where kept (see stability);
     returns round 1's (number, members)."""
     table_rows, seated, first_round = [], [], []
+    scores.prefetch((a, b) for round_ in rounds for group in round_.groups for a in group.members
+                    for b in group.members if a != b)
     for r, round_ in enumerate(rounds, start=1):
         groups = sorted(round_.groups, key=lambda g: (-g.weight, min(g.members)))
         members_of = [tuple(group.members) for group in groups]

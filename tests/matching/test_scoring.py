@@ -166,3 +166,78 @@ def test_describe_reads_with_a_leading_article():
     assert describe(match, {1: "Alice", 2: "Dave"}) == (
         "Dave can help Alice with a publisher for my book: Dave offers “An introduction to my editor”."
     )
+
+
+def _mixed_group():
+    """Topics, broad ones, two-sided needs, hires and job seekers matched by words, needs only
+    shared words reach, and people's word: every kind of link the model lists."""
+    import random
+
+    from organizer.matching import Link
+
+    rng = random.Random(7)
+    needs = ["Need prep cooks for my restaurant", "hiring a warehouse forklift driver", "looking for a job as a line cook",
+             "forklift driver job wanted, warehouse experience", "a publisher for my book", "resume reviews",
+             "more translation clients", "an intro to the CFO of a life-science company", "help with my job search",
+             "an insider price on hot tubs", "PostgreSQL help for my app"]
+    offers = ["introduction to my literary agent", "resume reviews from a hiring manager", "I need a translation",
+              "I know CFOs in life sciences", "hot tub supplier discounts", "Postgres and Python consulting",
+              "restaurant contacts", "job search coaching"]
+    heads = ["Line cook", "Forklift operator", "Translator", "HR manager", "Chef", "Warehouse manager", ""]
+    people = []
+    for i in range(90):
+        people.append(Attendee(i + 1, f"P{i}",
+                               needs=[Need(f"{rng.choice(needs)}", priority=rng.choice([0.5, 1.0, 2.0]), id=i * 10 + k)
+                                      for k in range(rng.randint(0, 3))],
+                               offers=[Offer(rng.choice(offers), id=i * 10 + 5 + k) for k in range(rng.randint(0, 2))],
+                               headline=rng.choice(heads), boost=rng.choice([1.0, 1.0, 1.5])))
+    people.append(Attendee(999, "Lone", needs=[Need("a zeppelin mooring mast", id=99990)]))  # nobody can help
+    with_needs = [a for a in people if a.needs]
+    links = [Link(a.id, b.id, "wish", b.needs[0].id) for a, b in zip(people[::9], with_needs[1::9]) if a.id != b.id]
+    links += [Link(a.id, b.id, "organizer", None, "knows the owner") for a, b in zip(people[3::11], with_needs[5::11])
+              if a.id != b.id]
+    links += [Link(a.id, b.id, "wrong", None) for a, b in zip(people[2::7], people[4::7])]
+    links += [Link(a.id, b.id, "wrong", b.needs[0].id) for a, b in zip(people[1::5], with_needs[2::5]) if a.id != b.id]
+    return people, tuple(links)
+
+
+def _reasons_of(scores, helper, helped):
+    return [(m.need.id, m.offer.id if m.offer else None, round(m.similarity, 12), round(m.score, 12), m.via, m.topic,
+             m.source, m.side) for m in scores.reasons(helper, helped)]
+
+
+@pytest.mark.parametrize("links", [False, True])
+def test_a_large_group_counted_on_dense_blocks_scores_and_explains_as_the_listed_links(monkeypatch, links):
+    """Above KEEP_LINKS the matrix is counted on dense blocks and links are listed only when
+    asked (memory stays bounded); the matrix, the sure links, the needs covered and every
+    reason are the same as when every link is listed and kept."""
+    from organizer.matching import scoring
+
+    people, word = _mixed_group()
+    word = word if links else ()
+    kept = score(people, None, (), word)
+    assert kept.kept is not None and len(kept.model.x[0]) and kept.model.text is not None
+    monkeypatch.setattr(scoring, "KEEP_LINKS", 0)
+    monkeypatch.setattr(scoring, "DENSE_CELLS", 700)  # a few helpers per block
+    dense = score(people, None, (), word)
+    assert dense.kept is None
+    assert np.array_equal(kept.matrix, dense.matrix)  # the same sums, in the same order
+    assert np.array_equal(kept.sure_matrix(0.6), dense.sure_matrix(0.6))
+    assert np.array_equal(kept.covered, dense.covered) and not dense.covered.all()
+    pairs = [(a.id, b.id) for a in people for b in people if a.id != b.id]
+    dense.prefetch(pairs[::3])
+    for a, b in pairs:
+        assert _reasons_of(kept, a, b) == _reasons_of(dense, a, b)
+        assert kept.help(a, b) == pytest.approx(sum(m.score for m in dense.reasons(a, b)))
+
+
+def test_links_listed_a_block_of_helpers_at_a_time_are_the_links_listed_at_once(monkeypatch):
+    from organizer.matching import scoring
+
+    people, links = _mixed_group()
+    once = score(people, None, (), links)
+    monkeypatch.setattr(scoring, "ROWS_PER_BLOCK", 50)
+    blocks = score(people, None, (), links)
+    assert np.array_equal(once.matrix, blocks.matrix)
+    for column in range(7):
+        assert np.array_equal(once.kept[column], blocks.kept[column])
