@@ -14,11 +14,17 @@ and the script prints:
 The dev group (bench/data/group-c, copied from ../shared/quality) is the one the model was
 looked at with; groups under bench/heldout/ were written by someone who did not read the model.
 
+Scale (--scale 2000 5000): bench/door.py's two kinds of data scored and seated in memory by the
+product's computation (organizer.pairing.compute.in_process), a child process per size: the
+scoring time, the whole (scoring and solve) against the time limit, and the peak memory against
+issue 16's goals (1 GB at 2,000 attendees, 2.5 GB at 5,000).
+
 Speed: scoring N attendees (default 2,000) whose needs and offers repeat a handful of topics,
 with the help model and with the reference (the character n-gram TF-IDF scorer alone, what the
 model replaced), side by side in the same run; the goal is at most 1.5x the reference.
 
     .venv/bin/python bench/quality.py [--group PREFIX ...] [--speed N] [--no-quality]
+    .venv/bin/python bench/quality.py --scale 2000 5000 [--scale-data few-topics spread] [--time-limit 20]
 """
 
 from __future__ import annotations
@@ -147,13 +153,79 @@ def speed(n: int, repeat: int = 5) -> dict:
     return out
 
 
+SCALE_MEMORY_GOAL_MB = {2000: 1024, 5000: 2560}  # issue 16: the whole solve, scoring included
+
+
+def scale_child(n: int, kind: str, time_limit: float) -> dict:
+    """In a process of its own: score and seat N attendees of bench/door.py's data (``kind``),
+    the whole solve within ``time_limit``; the time of each part and the peak memory."""
+    import resource
+
+    from bench.door import DATA_KINDS
+    from organizer.matching import Attendee, Need, Offer, Options, Problem, score, violations
+
+    rng = random.Random(1)
+    weight = {"high": 2.0, "normal": 1.0, "low": 0.5}
+    people, ids = [], iter(range(1, 10**9))
+    for i in range(n):
+        needs = [Need(text.capitalize(), (tag,), weight[rng.choice(list(weight))], id=next(ids))
+                 for text, _, tag in rng.sample(DATA_KINDS[kind], 3)]
+        offers = [Offer(text.capitalize(), (tag,), id=next(ids)) for _, text, tag in rng.sample(DATA_KINDS[kind], 3)]
+        people.append(Attendee(i + 1, f"Member {i}", tuple(needs), tuple(offers)))
+    score(people[:20])  # the lexicon, read once per process
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    problem = Problem(attendees=tuple(people), options=Options(time_limit_s=time_limit))
+    start = time.perf_counter()
+    scores = score(people, problem.options)
+    scored = time.perf_counter()
+    kept = scores.kept is not None
+    del scores
+    from organizer.pairing.compute import in_process  # the product's computation: the solve gets what scoring left
+
+    _, pairing, broken = in_process(problem)
+    done = time.perf_counter()
+    return {"attendees": n, "data": kind, "score_s": scored - start, "whole_s": done - scored,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "base_mb": base,
+            "kept_links": kept, "status": pairing.status, "gap": pairing.gap, "broken": len(broken),
+            "violations": len(violations(problem, pairing))}
+
+
+def scale(sizes: list[int], kinds: list[str], time_limit: float) -> None:
+    print(f"scoring and seating at scale (bench/door.py's data, in memory; a child process each; "
+          f"time limit {time_limit:g} s; load average {os.getloadavg()[0]:.2f}):")
+    print(f"{'attendees':>9} {'data':>10} {'score s':>8} {'score+solve s':>14} {'peak MB':>8} {'goal MB':>8} {'status':>10}")
+    for n in sizes:
+        for kind in kinds:
+            done = subprocess.run([sys.executable, __file__, "--scale-child", str(n), kind, str(time_limit)],
+                                  capture_output=True, text=True, cwd=ROOT)
+            if done.returncode:
+                print(f"{n:>9} {kind:>10} failed: {(done.stderr.strip().splitlines() or ['?'])[-1][:100]}")
+                continue
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            goal = SCALE_MEMORY_GOAL_MB.get(n, SCALE_MEMORY_GOAL_MB[5000])
+            within = r["whole_s"] <= time_limit * 1.1
+            print(f"{n:>9} {kind:>10} {r['score_s']:>8.2f} {r['whole_s']:>14.2f} {r['peak_mb']:>8.0f} {goal:>8} "
+                  f"{r['status']:>10}  within the limit: {'yes' if within else 'NO'}, memory: "
+                  f"{'met' if r['peak_mb'] <= goal else 'NOT met'}")
+
+
 def main():
+    if len(sys.argv) == 5 and sys.argv[1] == "--scale-child":
+        print(json.dumps(scale_child(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]))))
+        return
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--group", action="append", help="path prefix of GROUP.csv and GROUP-labels.json (repeatable)")
     ap.add_argument("--speed", type=int, default=2000, help="attendees for the scoring time (0: skip)")
     ap.add_argument("--no-quality", action="store_true")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--scale", type=int, nargs="*", default=None,
+                    help="score and seat this many attendees (e.g. 2000 5000): time and peak memory, and nothing else")
+    ap.add_argument("--scale-data", nargs="+", default=["few-topics", "spread"])
+    ap.add_argument("--time-limit", type=float, default=20.0)
     a = ap.parse_args()
+    if a.scale is not None:
+        scale(a.scale or [2000, 5000], a.scale_data, a.time_limit)
+        return
     groups = [pathlib.Path(g) for g in a.group] if a.group else sorted(
         {p.with_name(p.name[:-4]) for d in (ROOT / "bench" / "data", ROOT / "bench" / "heldout") if d.exists()
          for p in d.glob("*.csv")})
