@@ -31,7 +31,7 @@ Types (``types.py``)::
 
 Functions::
 
-    solve(problem, scores=None) -> Pairing
+    solve(problem, scores=None, *, started=None) -> Pairing    # the time limit covers scoring too
     score(attendees, options=None, terms=(), links=()) -> HelpScores
                                                        # .matrix[i, j] = help(i -> j); .help(a, b); .reasons(a, b)
     violations(problem, pairing) -> list[str]          # empty: safe to save

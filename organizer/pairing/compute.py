@@ -8,7 +8,6 @@ worker and the command line are processes of their own and compute in place (``i
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import resource
 import time
@@ -16,11 +15,6 @@ import time
 from organizer import matching
 
 Result = tuple[matching.HelpScores, matching.Pairing, list[str]]
-
-
-# The solve gets what scoring left of the time limit, and never less than this share of it
-# (the solver always returns a first seating, so a starved solve still seats everyone).
-MIN_SOLVE_SHARE = 0.05
 
 
 def score(problem: matching.Problem) -> matching.HelpScores:
@@ -32,10 +26,7 @@ def in_process(problem: matching.Problem) -> Result:
     """Scores and seats ``problem`` within its time limit, scoring included."""
     start = time.perf_counter()
     scores = score(problem)
-    limit = problem.options.time_limit_s
-    remaining = max(limit * MIN_SOLVE_SHARE, limit - (time.perf_counter() - start))
-    timed = dataclasses.replace(problem, options=dataclasses.replace(problem.options, time_limit_s=remaining))
-    pairing = matching.solve(timed, scores)
+    pairing = matching.solve(problem, scores, started=start)  # the seating gets what scoring left
     return scores, pairing, matching.violations(problem, pairing)
 
 
