@@ -6,7 +6,8 @@ one scratch SQLite database (or, with --database-url, an empty PostgreSQL databa
 first), serves the app with gunicorn (--workers sync workers, like production) and a bare
 Flask "hello" app served the same way, and loads each page with a bounded load generator
 (--clients threads, each sending one request at a time on a fresh connection), signed in as
-each group's organizer.
+each group's organizer. Like a browser, the load keeps the session cookie a page's first answer
+sets (the group last visited, the CSRF token), so the figures are those of a returning visit.
 
 The machine may be shared, so the measurements are interleaved: in each of --rounds rounds,
 every page is loaded for --seconds on the bare app, then the small group, then the large one,
@@ -185,25 +186,28 @@ class Server:
             self.process.wait()
 
 
-def get(port: int, path: str, cookie: str | None) -> tuple[int, int]:
+def get(port: int, path: str, cookie: str | None) -> tuple[int, int, str | None]:
+    """Status, body size and the session cookie the answer sets (None: unchanged)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         response = connection.getresponse()
         body = response.read()
-        return response.status, len(body)
+        set_cookie = response.getheader("Set-Cookie")
+        return response.status, len(body), set_cookie.split(";", 1)[0] if set_cookie else None
     finally:
         connection.close()
 
 
-def load(server: "Server", path: str, cookie: str | None, seconds: float, clients: int) -> dict:
-    """`clients` threads send requests back to back for `seconds`; returns the figures."""
+def load(server: "Server", path: str, cookie: str | None, seconds: float, clients: int) -> tuple[dict, str | None]:
+    """`clients` threads send requests back to back for `seconds`; returns the figures and the
+    cookie as a browser would hold it after the first visit (it keeps what the answers set)."""
     port = server.port
-    status, size = get(port, path, cookie)  # warm-up, and a check that the page answers
-    if status != 200:
-        raise SystemExit(f"GET {path} answered {status}, expected 200")
-    for _ in range(2):
-        get(port, path, cookie)
+    for _ in range(3):  # warm-up, and a check that the page answers
+        status, size, new_cookie = get(port, path, cookie)
+        if status != 200:
+            raise SystemExit(f"GET {path} answered {status}, expected 200")
+        cookie = new_cookie or cookie
     latencies: list[float] = []
     failures: list[int] = []
     lock = threading.Lock()
@@ -213,7 +217,7 @@ def load(server: "Server", path: str, cookie: str | None, seconds: float, client
         mine, bad = [], []
         while time.perf_counter() < stop_at:
             t0 = time.perf_counter()
-            code, _ = get(port, path, cookie)
+            code, _, _ = get(port, path, cookie)
             mine.append(time.perf_counter() - t0)
             if code != 200:
                 bad.append(code)
@@ -234,7 +238,7 @@ def load(server: "Server", path: str, cookie: str | None, seconds: float, client
     latencies.sort()
     return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies),
             "p95": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
-            "size": size, "count": len(latencies), "cpu_ms": cpu * 1000 / max(1, len(latencies))}
+            "size": size, "count": len(latencies), "cpu_ms": cpu * 1000 / max(1, len(latencies))}, cookie
 
 
 def median_figures(runs: list[dict]) -> dict:
@@ -275,11 +279,11 @@ def main() -> None:
         server = Server("app:app", ROOT, args.workers, {"DATABASE_URL": url})
         for _ in range(args.rounds):
             for label, template, _ in PAGES:
-                runs.setdefault((label, 0), []).append(load(bare, "/", None, args.seconds, args.clients))
+                runs.setdefault((label, 0), []).append(load(bare, "/", None, args.seconds, args.clients)[0])
                 for n in args.sizes:
                     path = template.format(slug=data[n]["slug"], event=data[n]["event"])
-                    runs.setdefault((label, n), []).append(
-                        load(server, path, data[n]["cookie"], args.seconds, args.clients))
+                    figures, data[n]["cookie"] = load(server, path, data[n]["cookie"], args.seconds, args.clients)
+                    runs.setdefault((label, n), []).append(figures)
     finally:
         bare.stop()
         if server is not None:

@@ -5,9 +5,11 @@ from functools import wraps
 
 from flask import abort, g, session
 from flask_login import current_user, login_required
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.orm import contains_eager
 
-from organizer.groups.service import memberships_of
-from organizer.models import Membership, Role
+from organizer.extensions import db
+from organizer.models import Event, EventStatus, Group, Membership, Role, Rsvp, RsvpState
 
 
 def group_access(role: Role | None = None) -> Callable:
@@ -27,7 +29,8 @@ def group_access(role: Role | None = None) -> Callable:
             group = member.group
             if role == Role.ORGANIZER and not member.is_organizer:
                 abort(403)
-            session["group_id"] = group.id
+            if session.get("group_id") != group.id:  # a GET writes no cookie when nothing changed
+                session["group_id"] = group.id
             g.group, g.member = group, member  # read by the layout's notices (events.views)
             return view(group=group, member=member, **kwargs)
 
@@ -37,14 +40,33 @@ def group_access(role: Role | None = None) -> Callable:
     return decorator
 
 
+# Built once: every signed-in page runs it, and building a statement costs as much as running it.
+# Each membership comes with whether the member has a seat from a waitlist not acknowledged yet
+# (the layout's notice, events.views.promotion_notices, reads the seats only then).
+_UNSEEN_PROMOTION = exists().where(
+    Rsvp.user_id == Membership.user_id, Rsvp.event_id == Event.id, Event.group_id == Membership.group_id,
+    Rsvp.state == RsvpState.GOING, Rsvp.promoted_at.is_not(None), Rsvp.promotion_seen_at.is_(None),
+    Event.status != EventStatus.CANCELLED).correlate(Membership)
+_MY_MEMBERSHIPS = (
+    select(Membership, _UNSEEN_PROMOTION).join(Group).where(Membership.user_id == bindparam("user_id"))
+    .order_by(Group.name).options(contains_eager(Membership.group)))
+
+
 def my_memberships() -> list[Membership]:
     """The signed-in user's memberships with their groups, read once per request: the group
     pages and the navigation both need them."""
     if "my_memberships" not in g:
-        g.my_memberships = memberships_of(current_user.id)
+        rows = db.session.execute(_MY_MEMBERSHIPS, {"user_id": current_user.id}).all()
+        g.my_memberships = [m for m, _ in rows]
+        g.unseen_promotion_groups = {m.group_id for m, unseen in rows if unseen}
     return g.my_memberships
+
+
+def has_unseen_promotions(group_id: int) -> bool:
+    """Whether the signed-in member has a seat from this group's waitlist not acknowledged yet."""
+    my_memberships()
+    return group_id in g.unseen_promotion_groups
 
 
 organizer_required = group_access(Role.ORGANIZER)
 member_required = group_access()
-

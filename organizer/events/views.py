@@ -3,7 +3,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from organizer.access import member_required, organizer_required
+from organizer.access import has_unseen_promotions, member_required, organizer_required
 from organizer.actions import attempt
 from organizer.database import transaction
 from organizer.errors import ActionRefused
@@ -45,7 +45,7 @@ def promotion_notices() -> dict:
     """On a group's pages, the seats this member got from a waitlist and has not acknowledged
     yet (shown until they press "Got it": reading a page writes nothing)."""
     group, member = g.get("group"), g.get("member")
-    if group is None or member is None or request.method != "GET":
+    if group is None or member is None or request.method != "GET" or not has_unseen_promotions(group.id):
         return {}
     return {"promotion_notices": [
         (rsvp.event, local_time(rsvp.event.starts_at, group.time_zone, DAY_TIME_AND_ZONE))
