@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import Flask, session
+from flask import Flask, g, session, url_for
 from flask_login import current_user
 
 from organizer.access import my_memberships
@@ -38,7 +38,15 @@ def time_since(value: datetime | None, now: datetime) -> str:
     return "less than a minute"
 
 
+def icon_sprite_url() -> str:
+    """The icons' file, built once per request (every icon on a page links to it)."""
+    if "icon_sprite_url" not in g:
+        g.icon_sprite_url = url_for("static", filename="vendor/icons.svg")
+    return g.icon_sprite_url
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["icon_sprite_url"] = icon_sprite_url
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["initials"] = initials
     app.jinja_env.filters["avatar_colour"] = avatar_colour
