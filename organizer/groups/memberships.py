@@ -4,10 +4,11 @@ Kept apart from groups.service so that services which groups.service itself call
 (events, for seats of a member who leaves) can use them without an import cycle.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from organizer import signals
 from organizer.extensions import db
@@ -19,6 +20,17 @@ def membership(group_id: int, user_id: int) -> Membership | None:
     return db.session.scalar(
         select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
     )
+
+
+def memberships_among(group_id: int, user_ids: Iterable[int]) -> dict[int, Membership]:
+    """Per user id, the membership in the group of those of `user_ids` who are in it, with their
+    users (two statements, however many)."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    return {m.user_id: m for m in db.session.scalars(
+        select(Membership).where(Membership.group_id == group_id, Membership.user_id.in_(ids))
+        .options(selectinload(Membership.user)))}
 
 
 def members_of(group_id: int) -> list[Membership]:

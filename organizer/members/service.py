@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from organizer.database import changed_rows
 from organizer.errors import ActionRefused
@@ -346,17 +346,53 @@ def partner_access_ends_after(group: Group) -> timedelta:
     return timedelta(weeks=group.repeat_cooldown_weeks)
 
 
+def _partner_access_open(group: Group, now: datetime) -> list:
+    """The published pairings whose partners still see each other (joined with PairingRun and Event)."""
+    return [Event.group_id == group.id, PairingRun.published_at.is_not(None),
+            Event.status.not_in([EventStatus.DRAFT, EventStatus.CANCELLED]),
+            Event.ends_at >= now - partner_access_ends_after(group)]
+
+
 def published_partner_ids(viewer: Membership, now: datetime) -> frozenset[int]:
     """Everyone who shares a table with the viewer in the published pairing of an event of this
     group that is upcoming or ended within the cool-down (not a draft, not cancelled)."""
     my_tables = (select(PairingSeat.table_id).join(PairingTable).join(PairingRun).join(Event)
-                 .where(PairingSeat.user_id == viewer.user_id, Event.group_id == viewer.group_id,
-                        PairingRun.published_at.is_not(None),
-                        Event.status.not_in([EventStatus.DRAFT, EventStatus.CANCELLED]),
-                        Event.ends_at >= now - partner_access_ends_after(viewer.group)))
+                 .where(PairingSeat.user_id == viewer.user_id, *_partner_access_open(viewer.group, now)))
     rows = db.session.scalars(select(PairingSeat.user_id).where(
         PairingSeat.table_id.in_(my_tables), PairingSeat.user_id != viewer.user_id))
     return frozenset(rows)
+
+
+def published_partner_ids_of(group: Group, user_ids: Iterable[int], now: datetime) -> dict[int, frozenset[int]]:
+    """published_partner_ids of several members of the group, by user id: one statement."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    mine, other = aliased(PairingSeat), aliased(PairingSeat)
+    partners: dict[int, set[int]] = {}
+    for user_id, partner_id in db.session.execute(
+            select(mine.user_id, other.user_id).join(other, other.table_id == mine.table_id)
+            .join(PairingTable, PairingTable.id == mine.table_id).join(PairingRun).join(Event)
+            .where(mine.user_id.in_(ids), other.user_id != mine.user_id, *_partner_access_open(group, now))):
+        partners.setdefault(user_id, set()).add(partner_id)
+    return {user_id: frozenset(partners.get(user_id, ())) for user_id in ids}
+
+
+def need_visible(viewer: Membership, need: Need, owner: Membership, partner_ids: frozenset[int] = frozenset()) -> bool:
+    """In Python, what need_visibility_clause is in SQL (`owner`: the need's membership)."""
+    if owner.group_id != viewer.group_id:
+        return False
+    if viewer.is_organizer:
+        return True
+    return (need.visibility == Visibility.GROUP.value or need.membership_id == viewer.id
+            or (need.visibility == Visibility.PARTNER.value and owner.user_id in partner_ids))
+
+
+def offer_visible(viewer: Membership, offer: Offer, owner: Membership) -> bool:
+    """In Python, what offer_visibility_clause is in SQL."""
+    if owner.group_id != viewer.group_id:
+        return False
+    return viewer.is_organizer or offer.active or offer.membership_id == viewer.id
 
 
 def can_see_contact(viewer: Membership, owner: Membership, partner_ids: frozenset[int] = frozenset()) -> bool:

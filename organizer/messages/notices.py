@@ -16,9 +16,9 @@ from organizer.database import changed_rows
 from organizer.events.exports import calendar_file
 from organizer.events.service import has_calendar_file
 from organizer.extensions import db
-from organizer.groups.memberships import membership
+from organizer.groups.memberships import membership, memberships_among
 from organizer.messages import kinds, links
-from organizer.messages.service import Attachment, queue_message
+from organizer.messages.service import Attachment, Draft, queue_many, queue_message
 from organizer.models import (
     Event,
     Group,
@@ -28,6 +28,8 @@ from organizer.models import (
     Need,
     NeedStatus,
     PairingRun,
+    PairingSeat,
+    PairingTable,
     Rsvp,
     RsvpState,
     User,
@@ -177,39 +179,45 @@ def _seating(run: PairingRun) -> dict[int, tuple]:
     return {user_id: tuple(sorted(rows)) for user_id, rows in seats.items()}
 
 
+def _load_seating(run_ids: list[int]) -> None:
+    """The versions' tables, seats and seated people, read together (not a table at a time)."""
+    db.session.scalars(select(PairingRun).where(PairingRun.id.in_(run_ids)).options(
+        selectinload(PairingRun.tables).selectinload(PairingTable.seats).selectinload(PairingSeat.user))).all()
+
+
 def tell_pairs_published(run: PairingRun, event: Event, previous: PairingRun | None, now: datetime) -> int:
     """Published pairs: "your lunch partner is ready" for those newly seated, "your table
     changed" for those whose seats differ from the version published before; each as the
-    member's lunch page shows it (only what they may see), with their calendar entry."""
+    member's lunch page shows it (only what they may see), with their calendar entry. The
+    statements do not grow with the attendees: the versions, the members, their partners'
+    needs and offers are read once, and the messages are queued together."""
+    _load_seating([run.id] + ([previous.id] if previous is not None else []))
     now_seats = _seating(run)
     before = _seating(previous) if previous is not None else {}
     stamp = now.strftime("%Y%m%dT%H%M%S")
-    queued = 0
-    for user_id, seats in now_seats.items():
-        if before.get(user_id) == seats:
-            continue
-        viewer = membership(event.group_id, user_id)
-        if viewer is None or viewer.user.is_lunch_guest:
-            continue
-        lunch = sheets.member_lunch(event.group, event, run, viewer)
+    members = memberships_among(event.group_id, now_seats)
+    viewers = [members[user_id] for user_id, seats in now_seats.items()
+               if before.get(user_id) != seats and user_id in members and not members[user_id].user.is_lunch_guest]
+    group = event.group
+    lunches = sheets.member_lunches(group, event, run, viewers, now)
+    calendar = has_calendar_file(event)
+    lunch_url = external_url("pairing.mine", slug=group.slug, event_id=event.id)
+    drafts = []
+    for viewer in viewers:
+        user_id = viewer.user_id
         changed = user_id in before
         attachments = []
-        if has_calendar_file(event):
+        if calendar:
             attachments.append(Attachment(f"lunch-{event.id}.ics", "text/calendar; method=PUBLISH",
-                                          sheets.member_ics(event.group, event, run, viewer, base_domain()).decode()))
-        context = {**_event_context(event), "lunch": lunch, "changed": changed,
-                   "lunch_url": external_url("pairing.mine", slug=event.group.slug, event_id=event.id)}
+                                          sheets.member_ics(group, event, run, viewer, base_domain()).decode()))
+        context = {**_event_context(event), "lunch": lunches[user_id], "changed": changed, "lunch_url": lunch_url}
         if changed:
-            queued += queue_message(
-                kinds.TABLE_CHANGED, viewer.user, event.group, f"Your table changed: {event.title}",
-                "partner_ready", context, dedupe_key=f"table:{run.id}:{user_id}:{stamp}", now=now,
-                attachments=attachments) is not None
+            drafts.append(Draft(kinds.TABLE_CHANGED, viewer.user, group, f"Your table changed: {event.title}",
+                                "partner_ready", context, f"table:{run.id}:{user_id}:{stamp}", attachments))
         else:
-            queued += queue_message(
-                kinds.PARTNER_READY, viewer.user, event.group, f"Your lunch partner is ready: {event.title}",
-                "partner_ready", context, dedupe_key=f"partner:{run.id}:{user_id}:{stamp}", now=now,
-                attachments=attachments) is not None
-    return queued
+            drafts.append(Draft(kinds.PARTNER_READY, viewer.user, group, f"Your lunch partner is ready: {event.title}",
+                                "partner_ready", context, f"partner:{run.id}:{user_id}:{stamp}", attachments))
+    return queue_many(drafts, now)
 
 
 # --- groups -------------------------------------------------------------------------------------
@@ -234,17 +242,33 @@ def forget_queued_for(group_id: int, user_id: int) -> int:
 
 # --- the weekly digest --------------------------------------------------------------------------
 
+DIGEST_KEYS_PER_STATEMENT = 500
+
+
+def _digest_key(group_id: int, user_id: int, year: int, week: int) -> str:
+    return f"digest:{group_id}:{user_id}:{year}-W{week:02d}"
+
+
 def queue_digests(now: datetime) -> int:
     """Once per ISO week: to each member who asked for it, the group's needs opened in the last
-    seven days that every member may see (shared with the whole group), not their own."""
+    seven days that every member may see (shared with the whole group), not their own. Those
+    already written to this week are skipped first, in a statement per 500 subscribers: a tick
+    after the week's digests went out reads nothing more per subscriber."""
     from organizer.models import MessagePreference
 
     year, week, _ = now.isocalendar()
     wanted = db.session.execute(
         select(MessagePreference.user_id, MessagePreference.group_id).where(
             MessagePreference.kind == kinds.WEEKLY_DIGEST, MessagePreference.enabled.is_(True))).all()
+    keys = [_digest_key(group_id, user_id, year, week) for user_id, group_id in wanted]
+    sent: set[str] = set()
+    for start in range(0, len(keys), DIGEST_KEYS_PER_STATEMENT):
+        sent.update(db.session.scalars(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.dedupe_key.in_(keys[start:start + DIGEST_KEYS_PER_STATEMENT]))))
     queued = 0
-    for user_id, group_id in wanted:
+    for (user_id, group_id), key in zip(wanted, keys, strict=True):
+        if key in sent:
+            continue
         member = membership(group_id, user_id)
         if member is None:
             continue
@@ -261,5 +285,5 @@ def queue_digests(now: datetime) -> int:
                    "directory_url": external_url("members.index", slug=member.group.slug)}
         queued += queue_message(
             kinds.WEEKLY_DIGEST, member.user, member.group, f"This week's asks in {member.group.name}: can you help?",
-            "weekly_digest", context, dedupe_key=f"digest:{group_id}:{user_id}:{year}-W{week:02d}", now=now) is not None
+            "weekly_digest", context, dedupe_key=key, now=now) is not None
     return queued

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from organizer.extensions import db
@@ -159,6 +159,21 @@ def _already_queued(dedupe_key: str) -> bool:
 def _add(spec: kinds.Kind, email: str, name: str, user: User | None, group: Group | None, subject: str,
          template: str, context: dict, dedupe_key: str, now: datetime,
          attachments: Sequence[Attachment]) -> Message | None:
+    message = Message(**_values(spec, email, name, user, group, subject, template, context, dedupe_key, now,
+                                attachments))
+    try:
+        with db.session.begin_nested():  # a concurrent twin with the same key: keep theirs
+            db.session.add(message)
+    except IntegrityError:
+        return None
+    db.session.info[PENDING_FLAG] = True
+    return message
+
+
+def _values(spec: kinds.Kind, email: str, name: str, user: User | None, group: Group | None, subject: str,
+            template: str, context: dict, dedupe_key: str, now: datetime,
+            attachments: Sequence[Attachment]) -> dict:
+    """The columns of one queued message, its bodies rendered."""
     headers = {}
     unsubscribe_url = preferences_url = None
     if user is not None and group is not None and spec.optional:
@@ -168,7 +183,7 @@ def _add(spec: kinds.Kind, email: str, name: str, user: User | None, group: Grou
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     values = {**context, "recipient": user, "recipient_name": name, "group": group, "link": external_url,
               "unsubscribe_url": unsubscribe_url, "preferences_url": preferences_url, "kind": spec}
-    message = Message(
+    return dict(
         kind=spec.name, group_id=group.id if group else None, user_id=user.id if user else None,
         to_email=one_line(email, 254), to_name=one_line(name, 120), subject=one_line(subject),
         body_text=render_email(f"email/{template}.txt", values),
@@ -178,13 +193,67 @@ def _add(spec: kinds.Kind, email: str, name: str, user: User | None, group: Grou
         headers=headers, dedupe_key=dedupe_key[:200], message_id=message_id_for(dedupe_key),
         status=MessageStatus.QUEUED, attempts=0, next_attempt_at=now, created_at=now,
     )
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One message of queue_many: queue_message's arguments."""
+
+    kind: str
+    to: User
+    group: Group
+    subject: str
+    template: str
+    context: dict
+    dedupe_key: str
+    attachments: Sequence[Attachment] = ()
+
+
+def queue_many(drafts: Sequence[Draft], now: datetime) -> int:
+    """queue_message for many recipients of one group (a publication tells every attendee), in
+    a number of statements that does not grow with them: the preferences, the keys already
+    queued and the day's counts are read once, and the messages are inserted together. The
+    same rules as queue_message, draft by draft, in order. Inserts; no commit. Returns how many
+    were queued."""
+    drafts = [d for d in drafts if not d.to.is_lunch_guest]
+    if not drafts:
+        return 0
+    user_ids = {d.to.id for d in drafts}
+    chosen = {(user_id, group_id, kind): enabled for user_id, group_id, kind, enabled in db.session.execute(
+        select(MessagePreference.user_id, MessagePreference.group_id, MessagePreference.kind,
+               MessagePreference.enabled).where(MessagePreference.user_id.in_(user_ids),
+                                                MessagePreference.kind.in_({d.kind for d in drafts})))}
+    keys = [d.dedupe_key for d in drafts]
+    queued_keys = set(db.session.scalars(select(Message.dedupe_key).where(Message.dedupe_key.in_(keys))))
+    capped = [k.name for k in kinds.KINDS.values() if k.capped]
+    sent = dict(db.session.execute(select(Message.user_id, func.count()).where(
+        Message.user_id.in_(user_ids), Message.kind.in_(capped), Message.created_at > now - timedelta(days=1))
+        .group_by(Message.user_id)).all())
+    limit = current_app.config["MESSAGES_PER_DAY"]
+    rows = []
+    for draft in drafts:
+        spec = kinds.kind(draft.kind)
+        if spec.optional and not chosen.get((draft.to.id, draft.group.id, draft.kind), spec.default_on):
+            continue
+        if draft.dedupe_key in queued_keys:
+            continue
+        if spec.capped and sent.get(draft.to.id, 0) >= limit:
+            continue
+        queued_keys.add(draft.dedupe_key)
+        if spec.capped:
+            sent[draft.to.id] = sent.get(draft.to.id, 0) + 1
+        rows.append(_values(spec, draft.to.email, draft.to.name, draft.to, draft.group, draft.subject,
+                            draft.template, draft.context, draft.dedupe_key, now, draft.attachments))
+    if not rows:
+        return 0
     try:
-        with db.session.begin_nested():  # a concurrent twin with the same key: keep theirs
-            db.session.add(message)
+        with db.session.begin_nested():  # one executemany; a concurrent twin of one: each on its own, as queue_message
+            db.session.execute(insert(Message), rows)
     except IntegrityError:
-        return None
+        return sum(queue_message(d.kind, d.to, d.group, d.subject, d.template, d.context, dedupe_key=d.dedupe_key,
+                                 now=now, attachments=d.attachments) is not None for d in drafts)
     db.session.info[PENDING_FLAG] = True
-    return message
+    return len(rows)
 
 
 def render_email(name: str, values: dict) -> str:

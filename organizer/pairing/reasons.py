@@ -35,7 +35,7 @@ class _NeedNow:
     visibility: str
 
 
-def _needs_now(group_id: int, tables: Iterable[PairingTable]) -> tuple[dict[int, _NeedNow], dict[tuple[int, str], int]]:
+def _needs_now(group_id: int, tables: Iterable[PairingTable]) -> NeedsNow:
     """The current state of every need the tables' reasons name (by id, and by owner and title)."""
     reasons = [r for t in tables for r in t.reasons]
     ids = {r.get(k) for r in reasons for k in ("need_id", "source_need_id")} - {None}
@@ -65,11 +65,21 @@ def _may_see(need: _NeedNow | None, audience: str, viewer_id: int | None, partne
     return audience == MEMBER and need.owner == viewer_id
 
 
+NeedsNow = tuple[dict[int, _NeedNow], dict[tuple[int, str], int]]
+
+
+def needs_now(group_id: int, tables: Iterable[PairingTable]) -> NeedsNow:
+    """What visible_reasons reads, for several calls on these tables (or some of them): one statement."""
+    return _needs_now(group_id, list(tables))
+
+
 def visible_reasons(group_id: int, tables: Iterable[PairingTable], audience: str,
-                    viewer_id: int | None = None, partner_ids: frozenset[int] = frozenset()) -> dict[int, list[dict]]:
-    """Per table id, the reasons ``audience`` may read now (see the module's docstring)."""
+                    viewer_id: int | None = None, partner_ids: frozenset[int] = frozenset(),
+                    needs: NeedsNow | None = None) -> dict[int, list[dict]]:
+    """Per table id, the reasons ``audience`` may read now (see the module's docstring).
+    ``needs``: needs_now of these tables, read once for many viewers."""
     tables = list(tables)
-    by_id, by_title = _needs_now(group_id, tables)
+    by_id, by_title = needs if needs is not None else _needs_now(group_id, tables)
     out: dict[int, list[dict]] = {}
     for table in tables:
         kept = []

@@ -10,18 +10,16 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import render_template
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from organizer.events import exports
-from organizer.groups.memberships import membership
-from organizer.members.service import (
-    can_see_contact,
-    published_partner_ids,
-    visible_needs_query,
-    visible_offers_query,
-)
-from organizer.models import Event, Group, Membership, PairingRun, PairingTable, User, utcnow
+from organizer.extensions import db
+from organizer.groups.memberships import memberships_among
+from organizer.members.service import can_see_contact, need_visible, offer_visible, published_partner_ids_of
+from organizer.models import Event, Group, Membership, Need, Offer, PairingRun, PairingTable, User, utcnow
 from organizer.pairing import queries
-from organizer.pairing.reasons import MEMBER, ORGANIZERS, ROOM, TABLE, visible_reasons
+from organizer.pairing.reasons import MEMBER, ORGANIZERS, ROOM, TABLE, needs_now, visible_reasons
 from organizer.spreadsheet import safe_cell
 from organizer.timezones import LONG_DAY_AND_TIME, STAMP, local_time
 
@@ -186,25 +184,55 @@ class LunchRound:
 def member_lunch(group: Group, event: Event, run: PairingRun, viewer: Membership) -> list[LunchRound]:
     """The viewer's table and partners per round, with what to ask and what to offer.
     A partner's needs shared with "a lunch partner" show now; hidden ones never do."""
-    rounds = []
-    still_partners = published_partner_ids(viewer, utcnow())  # partner access ends after the cool-down
-    for seat in queries.my_seats(run, viewer.user_id):
-        partners = []
-        partner_ids = frozenset(p.id for p in seat.partners) & still_partners
-        readable = visible_reasons(group.id, [seat.table], MEMBER, viewer.user_id, partner_ids)[seat.table.id]
-        for partner in seat.partners:
-            owner = membership(group.id, partner.id)
-            if owner is None:
-                if partner.lunch_guest_event_id == event.id:
-                    partners.append(PartnerView(StandIn(partner), [], [], False))
-                continue
-            partners.append(PartnerView(owner, visible_needs_query(viewer, owner, partner_ids),
-                                        visible_offers_query(viewer, owner),
-                                        can_see_contact(viewer, owner, partner_ids)))
-        ask = [(r["need"], _brings(r)) for r in readable if r["helped"] == viewer.user_id]
-        offer = [(r["need"], _brings(r)) for r in readable if r["helper"] == viewer.user_id]
-        rounds.append(LunchRound(seat.round, seat.table, partners, ask, offer))
-    return rounds
+    return member_lunches(group, event, run, [viewer])[viewer.user_id]
+
+
+def member_lunches(group: Group, event: Event, run: PairingRun, viewers: list[Membership],
+                   now: datetime | None = None) -> dict[int, list[LunchRound]]:
+    """member_lunch of each viewer (by user id), in statements that do not grow with them (a
+    publication tells every attendee): the partners' memberships, needs and offers are read
+    once, and each viewer sees of them what need_visible and offer_visible allow."""
+    now = now or utcnow()
+    still_partners = published_partner_ids_of(group, [v.user_id for v in viewers], now)  # ends after the cool-down
+    seats_of = {v.user_id: queries.my_seats(run, v.user_id) for v in viewers}
+    tables = {seat.table.id: seat.table for seats in seats_of.values() for seat in seats}
+    needs_state = needs_now(group.id, tables.values())
+    owners = memberships_among(group.id, {p.id for seats in seats_of.values() for seat in seats for p in seat.partners})
+    needs: dict[int, list[Need]] = {}
+    offers: dict[int, list[Offer]] = {}
+    if owners:
+        owner_ids = [m.id for m in owners.values()]
+        for need in db.session.scalars(
+                select(Need).where(Need.membership_id.in_(owner_ids))
+                .options(selectinload(Need.tags), selectinload(Need.helped_by)).order_by(Need.created_at, Need.id)):
+            needs.setdefault(need.membership_id, []).append(need)
+        for offer in db.session.scalars(
+                select(Offer).where(Offer.membership_id.in_(owner_ids))
+                .options(selectinload(Offer.tags)).order_by(Offer.created_at, Offer.id)):
+            offers.setdefault(offer.membership_id, []).append(offer)
+    lunches = {}
+    for viewer in viewers:
+        rounds = []
+        for seat in seats_of[viewer.user_id]:
+            partners: list[PartnerView] = []
+            partner_ids = frozenset(p.id for p in seat.partners) & still_partners[viewer.user_id]
+            readable = visible_reasons(group.id, [seat.table], MEMBER, viewer.user_id, partner_ids,
+                                       needs=needs_state)[seat.table.id]
+            for partner in seat.partners:
+                owner = owners.get(partner.id)
+                if owner is None:
+                    if partner.lunch_guest_event_id == event.id:
+                        partners.append(PartnerView(StandIn(partner), [], [], False))
+                    continue
+                partners.append(PartnerView(
+                    owner, [n for n in needs.get(owner.id, []) if need_visible(viewer, n, owner, partner_ids)],
+                    [o for o in offers.get(owner.id, []) if offer_visible(viewer, o, owner)],
+                    can_see_contact(viewer, owner, partner_ids)))
+            ask = [(r["need"], _brings(r)) for r in readable if r["helped"] == viewer.user_id]
+            offer = [(r["need"], _brings(r)) for r in readable if r["helper"] == viewer.user_id]
+            rounds.append(LunchRound(seat.round, seat.table, partners, ask, offer))
+        lunches[viewer.user_id] = rounds
+    return lunches
 
 
 def _brings(reason: dict) -> str:

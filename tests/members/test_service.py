@@ -335,3 +335,30 @@ def test_tags_are_shared_within_a_group_not_across(group_of_three):
     make_offer(make_group(members=[alice]), alice, tags="publishing")
     assert len(db.session.scalars(select(Tag).where(Tag.group_id == group.id)).all()) == 1
     assert len(db.session.scalars(select(Tag)).all()) == 2
+
+
+def test_need_visible_and_offer_visible_say_in_python_what_the_sql_clauses_say(app):
+    """The publication's notices filter needs and offers read once for every attendee with these
+    predicates: they must agree with the queries the pages use, for every viewer."""
+    organizer = make_user(name="Olga Organizer", email="olga@example.org")
+    group = make_group(organizer=organizer, name="Visible club")
+    other_group = make_group(organizer=make_user(name="Other", email="other@example.org"), name="Other club")
+    owner_user = make_member(group, name="Owner", email="owner@example.org")
+    viewer_user = make_member(group, name="Viewer", email="viewer@example.org")
+    outsider_user = make_member(other_group, name="Outsider", email="outsider@example.org")
+    for visibility in ("group", "partner", "organizers"):
+        make_need(group, owner_user, title=f"Owner's {visibility} need", visibility=visibility)
+    make_offer(group, owner_user, title="Active offer")
+    make_offer(group, owner_user, title="Paused offer", active=False)
+    owner = membership_of(owner_user, group)
+    for viewer in (membership_of(viewer_user, group), membership_of(organizer, group), owner,
+                   membership_of(outsider_user, other_group)):
+        for partners in (frozenset(), frozenset({owner_user.id})):
+            in_sql = {n.id for n in service.visible_needs_query(viewer, owner, partners)}
+            in_python = {n.id for n in service.needs_of(owner) if service.need_visible(viewer, n, owner, partners)}
+            assert in_python == in_sql, (viewer.user.name, partners)
+        in_sql = {o.id for o in service.visible_offers_query(viewer, owner)}
+        in_python = {o.id for o in service.offers_of(owner) if service.offer_visible(viewer, o, owner)}
+        assert in_python == in_sql, viewer.user.name
+    assert len({n.id for n in service.needs_of(owner)
+                if service.need_visible(membership_of(viewer_user, group), n, owner, frozenset())}) == 1
