@@ -210,7 +210,7 @@ def member_lunches(group: Group, event: Event, run: PairingRun, viewers: list[Me
                 select(Offer).where(Offer.membership_id.in_(owner_ids))
                 .options(selectinload(Offer.tags)).order_by(Offer.created_at, Offer.id)):
             offers.setdefault(offer.membership_id, []).append(offer)
-    lunches = {}
+    lunches: dict[int, list[LunchRound]] = {}
     for viewer in viewers:
         rounds = []
         for seat in seats_of[viewer.user_id]:
@@ -229,8 +229,8 @@ def member_lunches(group: Group, event: Event, run: PairingRun, viewers: list[Me
                     [o for o in offers.get(owner.id, []) if offer_visible(viewer, o, owner)],
                     can_see_contact(viewer, owner, partner_ids)))
             ask = [(r["need"], _brings(r)) for r in readable if r["helped"] == viewer.user_id]
-            offer = [(r["need"], _brings(r)) for r in readable if r["helper"] == viewer.user_id]
-            rounds.append(LunchRound(seat.round, seat.table, partners, ask, offer))
+            give = [(r["need"], _brings(r)) for r in readable if r["helper"] == viewer.user_id]
+            rounds.append(LunchRound(seat.round, seat.table, partners, ask, give))
         lunches[viewer.user_id] = rounds
     return lunches
 
