@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 
 from organizer.extensions import db
 from organizer.models import (
@@ -31,14 +31,19 @@ class Step:
     done: bool
 
 
+# Built once (the overview is the busiest page; building a statement costs as much as running it).
+_STEPS_DONE = select(  # one statement for the three
+    exists().where(Need.membership_id == bindparam("membership_id")),
+    exists().where(Offer.membership_id == bindparam("membership_id")),
+    exists().where(Rsvp.user_id == bindparam("user_id"), Rsvp.event_id == Event.id,
+                   Event.group_id == bindparam("group_id"), Rsvp.state != RsvpState.DECLINED))
+
+
 def checklist(member: Membership, now: datetime) -> list[Step]:
     """Profile, a first need, a first offer, a yes to a lunch: what makes the pairing work."""
     user = db.session.get(User, member.user_id)
-    needs, offers, answered = db.session.execute(select(  # one statement for the three
-        exists().where(Need.membership_id == member.id),
-        exists().where(Offer.membership_id == member.id),
-        exists().where(Rsvp.user_id == member.user_id, Rsvp.event_id == Event.id, Event.group_id == member.group_id,
-                       Rsvp.state != RsvpState.DECLINED))).one()
+    needs, offers, answered = db.session.execute(_STEPS_DONE, {
+        "membership_id": member.id, "user_id": member.user_id, "group_id": member.group_id}).one()
     return [
         Step("profile", "Say what you do in your profile", bool(user and (user.headline or "").strip())),
         Step("need", "Add one thing you need right now", bool(needs)),
@@ -53,17 +58,21 @@ class PublishedLunch:
     partners: list[str]
 
 
+_MY_PUBLISHED_TABLES = (
+    select(Event, PairingTable.id)
+    .join(PairingRun, PairingRun.event_id == Event.id)
+    .join(PairingTable, PairingTable.run_id == PairingRun.id)
+    .join(PairingSeat, PairingSeat.table_id == PairingTable.id)
+    .where(Event.group_id == bindparam("group_id"), PairingRun.published_at.is_not(None),
+           PairingSeat.user_id == bindparam("user_id"), Event.ends_at >= bindparam("now"),
+           Event.status != EventStatus.CANCELLED)
+    .order_by(Event.starts_at))
+
+
 def published_lunches(member: Membership, now: datetime) -> list[PublishedLunch]:
     """Upcoming lunches of the group whose published pairs seat this member, with their partners."""
-    rows = db.session.execute(
-        select(Event, PairingTable.id)
-        .join(PairingRun, PairingRun.event_id == Event.id)
-        .join(PairingTable, PairingTable.run_id == PairingRun.id)
-        .join(PairingSeat, PairingSeat.table_id == PairingTable.id)
-        .where(Event.group_id == member.group_id, PairingRun.published_at.is_not(None),
-               PairingSeat.user_id == member.user_id, Event.ends_at >= now,
-               Event.status != EventStatus.CANCELLED)
-        .order_by(Event.starts_at)).all()
+    rows = db.session.execute(_MY_PUBLISHED_TABLES, {
+        "group_id": member.group_id, "user_id": member.user_id, "now": now}).all()
     lunches: dict[int, PublishedLunch] = {}
     tables = {table_id for _, table_id in rows}
     partners: dict[int, list[str]] = {}

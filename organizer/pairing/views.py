@@ -23,7 +23,7 @@ from organizer.pairing import edits, jobs, publishing, queries, reasons, runs, s
 from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm, WalkInForm, person_label
 from organizer.urls import base_domain, id_arg
 
-TABLES_PER_PAGE = 20  # the review shows this many tables at a time, however large the lunch
+TABLES_PER_PAGE = 10  # the review shows this many tables at a time (a screen of them), however large the lunch
 SUMMARY_LIMIT = 30  # and at most this many uncovered needs and unhelped attendees (then a count)
 
 bp = Blueprint("pairing", __name__, url_prefix="/groups/<slug>/events/<int:event_id>/pairing")
