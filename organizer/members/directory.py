@@ -13,16 +13,11 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, literal, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
 
 from organizer.extensions import db
 from organizer.matching import STOPWORDS, normalize_tag, stem
-from organizer.members.service import (
-    need_visibility_clause,
-    offer_visibility_clause,
-    visible_needs_query,
-    visible_offers_query,
-)
+from organizer.members.service import need_visibility_clause, offer_visibility_clause
 from organizer.models import Membership, Need, Offer, Tag, User, need_tags, offer_tags
 from organizer.paging import Page, like_escape
 
@@ -181,12 +176,21 @@ def entries(viewer: Membership, ids: list[int], terms: list[str], tag: str,
     if not ids:
         return []
     members = {m.id: m for m in db.session.scalars(
-        select(Membership).where(Membership.id.in_(ids)).options(selectinload(Membership.user)))}
+        select(Membership).join(User, User.id == Membership.user_id).where(Membership.id.in_(ids))
+        .options(contains_eager(Membership.user)))}
+    # The directory shows titles and tags: the queries of visible_needs_query and
+    # visible_offers_query (the same visibility clauses) without what only a member's page reads.
     needs: dict[int, list[Need]] = {}
-    for need in visible_needs_query(viewer, None, partner_ids, membership_ids=ids):
+    for need in db.session.scalars(
+            select(Need).join(Membership, Need.membership_id == Membership.id)
+            .where(need_visibility_clause(viewer, partner_ids), Need.membership_id.in_(ids))
+            .options(selectinload(Need.tags)).order_by(Need.created_at, Need.id)):
         needs.setdefault(need.membership_id, []).append(need)
     offers: dict[int, list[Offer]] = {}
-    for offer in visible_offers_query(viewer, None, membership_ids=ids):
+    for offer in db.session.scalars(
+            select(Offer).join(Membership, Offer.membership_id == Membership.id)
+            .where(offer_visibility_clause(viewer), Offer.membership_id.in_(ids))
+            .options(selectinload(Offer.tags)).order_by(Offer.created_at, Offer.id)):
         offers.setdefault(offer.membership_id, []).append(offer)
     result = []
     for member_id in ids:
