@@ -3,7 +3,19 @@
 from datetime import datetime, timedelta
 
 from organizer.extensions import db
-from organizer.models import Event, EventStatus, Group, Rsvp, RsvpState, User, utcnow
+from organizer.models import (
+    Event,
+    EventStatus,
+    Group,
+    PairingRun,
+    PairingSeat,
+    PairingTable,
+    Rsvp,
+    RsvpState,
+    RunStatus,
+    User,
+    utcnow,
+)
 
 
 def make_event(group: Group, title: str = "Monthly lunch", starts_in: timedelta = timedelta(days=7),
@@ -29,3 +41,16 @@ def make_rsvp(event: Event, user: User, state: RsvpState = RsvpState.GOING, *,
     db.session.add(rsvp)
     db.session.commit()
     return rsvp
+
+
+def make_pairing_run(event: Event, version: int, tables, published_at: datetime | None = None) -> PairingRun:
+    """A computed version of the event's pairing with these tables (lists of users), one round."""
+    run = PairingRun(event=event, version=version, status=RunStatus.DONE, rounds=1, published_at=published_at,
+                     inputs={"attendees": sorted({u.id for t in tables for u in t})})
+    for number, people in enumerate(tables, start=1):
+        table = PairingTable(round=1, number=number, score=1.0, reasons=[])
+        table.seats = [PairingSeat(user_id=user.id, position=i) for i, user in enumerate(people)]
+        run.tables.append(table)
+    db.session.add(run)
+    db.session.commit()
+    return run

@@ -16,16 +16,12 @@ from organizer.messages.service import set_preference, unsubscribe_token
 from organizer.models import (
     EventStatus,
     Message,
-    PairingRun,
-    PairingSeat,
-    PairingTable,
-    RunStatus,
     SetPasswordToken,
     User,
     utcnow,
 )
 from organizer.outcomes import answers
-from tests.event_factories import make_event
+from tests.event_factories import make_event, make_pairing_run
 from tests.factories import make_group, make_member, make_need, make_user, membership_of
 from tests.mail_server import body
 from tests.messages.test_service import smtp  # noqa: F401 (the fixture)
@@ -45,14 +41,7 @@ def lunch(group, *tables, started_ago=timedelta(hours=3), status=EventStatus.PUB
     """A lunch that took place, with its pairs published (one table per tuple of people)."""
     event = make_event(group, title="March lunch", starts_at=(utcnow() - started_ago).replace(second=0, microsecond=0),
                        status=status)
-    run = PairingRun(event=event, version=1, status=RunStatus.DONE, rounds=1, published_at=utcnow(),
-                     inputs={"attendees": sorted({u.id for t in tables for u in t})})
-    for number, people in enumerate(tables, start=1):
-        table = PairingTable(round=1, number=number, score=1.0, reasons=[])
-        table.seats = [PairingSeat(user_id=user.id, position=i) for i, user in enumerate(people)]
-        run.tables.append(table)
-    db.session.add(run)
-    db.session.commit()
+    make_pairing_run(event, 1, tables, published_at=utcnow())
     return event
 
 

@@ -11,8 +11,8 @@ from organizer.database import transaction, writing
 from organizer.extensions import db
 from organizer.messages import kinds, notices
 from organizer.messages.service import set_preference
-from organizer.models import Message, PairingRun, PairingSeat, PairingTable, RunStatus, utcnow
-from tests.event_factories import make_event
+from organizer.models import Message, PairingRun, utcnow
+from tests.event_factories import make_event, make_pairing_run
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
 
 
@@ -29,16 +29,6 @@ def seated_group(n: int):
     return group, members
 
 
-def make_run(event, version: int, tables: list[list]) -> PairingRun:
-    run = PairingRun(event=event, version=version, status=RunStatus.DONE, rounds=1,
-                     inputs={"attendees": sorted(u.id for t in tables for u in t)})
-    for number, people in enumerate(tables, start=1):
-        table = PairingTable(round=1, number=number, score=1.0, reasons=[])
-        table.seats = [PairingSeat(user_id=user.id, position=i) for i, user in enumerate(people)]
-        run.tables.append(table)
-    db.session.add(run)
-    db.session.commit()
-    return run
 
 
 def statements_of_publishing(n: int) -> tuple[int, int]:
@@ -50,10 +40,10 @@ def statements_of_publishing(n: int) -> tuple[int, int]:
     event = make_event(group, title="Pairs lunch")
     pairs = [members[i:i + 2] for i in range(0, n, 2)]
     with writing():
-        publishing.publish(make_run(event, 1, pairs), utcnow(), confirm_changed=True)
+        publishing.publish(make_pairing_run(event, 1, pairs), utcnow(), confirm_changed=True)
     db.session.commit()
     shifted = members[1:] + members[:1]
-    second = make_run(event, 2, [shifted[i:i + 2] for i in range(0, n, 2)])
+    second = make_pairing_run(event, 2, [shifted[i:i + 2] for i in range(0, n, 2)])
     db.session.expire_all()  # as in a new request: nothing read before is reused
     before = db.session.scalar(select(func.count()).select_from(Message))
     seen: list[str] = []

@@ -16,7 +16,7 @@ from organizer.messages import delivery, kinds, periodic
 from organizer.messages.service import queue_message, set_preference
 from organizer.models import EventStatus, Message, MessageStatus, RsvpState, utcnow
 from organizer.timezones import to_local
-from tests.event_factories import make_event, make_rsvp
+from tests.event_factories import make_event, make_pairing_run, make_rsvp
 from tests.factories import make_group, make_member, make_user
 from tests.mail_server import MailServer, attachment_bytes, body
 
@@ -366,17 +366,7 @@ def test_the_outbox_page_shows_organizers_the_messages_without_personal_links(ap
 # --- pairing: "your lunch partner is ready", "your table changed" ------------------------------
 
 def unpublished_run(event, version, *tables):
-    from organizer.models import PairingRun, PairingSeat, PairingTable, RunStatus
-
-    run = PairingRun(event=event, version=version, status=RunStatus.DONE, rounds=1,
-                     inputs={"attendees": sorted({u.id for t in tables for u in t})})
-    for number, people in enumerate(tables, start=1):
-        table = PairingTable(round=1, number=number, score=1.0, reasons=[])
-        table.seats = [PairingSeat(user_id=user.id, position=i) for i, user in enumerate(people)]
-        run.tables.append(table)
-    db.session.add(run)
-    db.session.commit()
-    return run
+    return make_pairing_run(event, version, tables)
 
 
 def publish(run):
