@@ -5,9 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select, text
 
+from organizer.database import among
 from organizer.extensions import db
 from organizer.models import Membership, User
-from tests.factories import make_group
+from tests.factories import make_group, make_user
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
@@ -105,3 +106,21 @@ def test_writing_ends_a_read_only_transaction_and_begins_with_the_write_lock(app
         db.session.scalar(select(func.count()).select_from(User))
         assert db.session.connection().info["write_lock"] is True
     db.session.rollback()
+
+
+def test_among_selects_the_listed_ids_with_one_parameter(app):
+    """``among`` is ``IN`` on both databases: the listed rows, none for an empty list, duplicates
+    and ids of no row harmless; and the statement carries one parameter, not one per id."""
+    users = [make_user(f"Among {i}") for i in range(5)]
+    db.session.commit()
+    ids = [u.id for u in users]
+    chosen = [ids[0], ids[3], ids[3], max(ids) + 1000]
+    statement = select(User.id).where(among(User.id, chosen))
+    assert sorted(db.session.scalars(statement)) == sorted({ids[0], ids[3]})
+    assert list(db.session.scalars(select(User.id).where(among(User.id, [])))) == []
+    def parameters(statement) -> int:  # as sent, after IN lists are expanded
+        return len(statement.compile(bind=db.session.get_bind(), compile_kwargs={"render_postcompile": True}).params)
+
+    assert parameters(statement) == 1
+    assert parameters(select(User.id).where(among(User.id, range(1, 3000)))) == 1
+    assert parameters(select(User.id).where(User.id.in_(range(1, 3000)))) == 2999  # what among avoids

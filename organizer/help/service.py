@@ -22,6 +22,7 @@ from sqlalchemy import BigInteger, cast, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from organizer import matching
+from organizer.database import among
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.models import (
@@ -62,17 +63,17 @@ def matching_attendees(group_id: int, user_ids: Iterable[int], event_id: int | N
     Plain column queries: at the door this runs for every re-solve."""
     user_ids = list(user_ids)
     guests = dict(db.session.execute(
-        select(User.id, User.name).where(User.id.in_(user_ids), User.lunch_guest_event_id == event_id)).all()
+        select(User.id, User.name).where(among(User.id, user_ids), User.lunch_guest_event_id == event_id)).all()
     ) if event_id is not None else {}
     members = dict(db.session.execute(
         select(Membership.id, Membership.user_id).where(Membership.group_id == group_id,
-                                                        Membership.user_id.in_(user_ids))).all())
+                                                        among(Membership.user_id, user_ids))).all())
     people = {row.id: row for row in db.session.execute(
-        select(User.id, User.name, User.headline, User.industry).where(User.id.in_(members.values())))}
+        select(User.id, User.name, User.headline, User.industry).where(among(User.id, members.values())))}
     member_ids = list(members)
-    open_needs = (Need.membership_id.in_(member_ids), Need.status != NeedStatus.MET,
+    open_needs = (among(Need.membership_id, member_ids), Need.status != NeedStatus.MET,
                   Need.visibility != Visibility.ORGANIZERS.value)
-    active_offers = (Offer.membership_id.in_(member_ids), Offer.active.is_(True))
+    active_offers = (among(Offer.membership_id, member_ids), Offer.active.is_(True))
     need_rows = db.session.execute(
         select(Need.id, Need.membership_id, Need.title, Need.details, Need.priority)
         .where(*open_needs).order_by(Need.id)).all()
@@ -119,7 +120,7 @@ def model_links(group_id: int, user_ids: Iterable[int]) -> tuple[matching.Link, 
     """People's word on links between these people, for the help model."""
     present = list(user_ids)
     rows = db.session.scalars(select(HelpLink).where(
-        HelpLink.group_id == group_id, HelpLink.helper_id.in_(present), HelpLink.helped_id.in_(present)))
+        HelpLink.group_id == group_id, among(HelpLink.helper_id, present), among(HelpLink.helped_id, present)))
     # A confirmed offer of help or introduction (between lunches) is people's word, as an
     # organizer's link is: the model reads it as one, in the words stored with it.
     return tuple(matching.Link(r.helper_id, r.helped_id,

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from organizer import matching
+from organizer.database import among
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -84,8 +85,8 @@ def rematch_pairs(group_id: int, user_ids: Iterable[int], before: datetime) -> d
     for author, partner, helped, starts_at in db.session.execute(
             select(LunchAnswer.author_id, LunchAnswer.partner_id, LunchAnswer.helped, Event.starts_at)
             .join(Event, Event.id == LunchAnswer.event_id)
-            .where(LunchAnswer.group_id == group_id, LunchAnswer.author_id.in_(ids),
-                   LunchAnswer.partner_id.in_(ids), LunchAnswer.helped.is_not(None), Event.starts_at < before)):
+            .where(LunchAnswer.group_id == group_id, among(LunchAnswer.author_id, ids),
+                   among(LunchAnswer.partner_id, ids), LunchAnswer.helped.is_not(None), Event.starts_at < before)):
         if partner is None or helped is None:  # not so: the query asks for both
             continue
         answers.setdefault((_pair(author, partner), starts_at), set()).add(helped)
@@ -133,7 +134,7 @@ def weakened_links(group_id: int, user_ids: Iterable[int], before: datetime) -> 
         select(LunchAnswer.event_id, LunchAnswer.partner_id, LunchAnswer.author_id)
         .join(Event, Event.id == LunchAnswer.event_id)
         .where(LunchAnswer.group_id == group_id, LunchAnswer.helped == Helped.NOT_YET.value,
-               LunchAnswer.author_id.in_(ids), LunchAnswer.partner_id.in_(ids), Event.starts_at < before)).all()
+               among(LunchAnswer.author_id, ids), among(LunchAnswer.partner_id, ids), Event.starts_at < before)).all()
     triples = {(e, helper, helped) for e, helper, helped in said if helper is not None}
     links = {(r["helper"], r["helped"], r["need_id"]) for r, _ in _named_reasons(group_id, triples)
              if r.get("need_id") is not None}

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from organizer import matching, signals
+from organizer.database import among
 from organizer.events import service as events
 from organizer.extensions import db
 from organizer.help import service as help_model
@@ -65,7 +66,7 @@ def past_meetings(event: Event, user_ids: list[int]) -> list[matching.Meeting]:
         .join(Event, Event.id == PairingRun.event_id)
         .where(Event.group_id == event.group_id, Event.id != event.id,
                PairingRun.published_at.is_not(None), Event.starts_at < event.starts_at,
-               PairingSeat.user_id.in_(present)))
+               among(PairingSeat.user_id, present)))
     tables: dict[int, tuple[list[int], datetime]] = {}
     for table_id, user_id, starts_at in rows:
         tables.setdefault(table_id, ([], starts_at))[0].append(user_id)
@@ -110,6 +111,6 @@ def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, ...]],
     draft = signals.ProblemDraft(problem)
     signals.pairing_problem_built.send(event, draft=draft)
     problem, learned = draft.problem, draft.notes
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(present)))}
+    users = {u.id: u for u in db.session.scalars(select(User).where(among(User.id, present)))}
     return Snapshot(problem, {uid: u.name for uid, u in users.items()},
                     {uid: u.email for uid, u in users.items()}, attendees, learned)
