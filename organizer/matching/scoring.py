@@ -735,7 +735,7 @@ def _no_rows() -> Rows:
     return (i, i, np.zeros(0), i, i, i, i)
 
 
-PREFETCH_BLOCK = 512        # pairs whose links are listed together
+PREFETCH_BLOCK = 64         # pairs whose links are listed together (their helpers x their partners' needs: small blocks list few links that no pair asked for)
 ROWS_PER_BLOCK = 1_000_000  # links listed at once while scoring (memory: about 100 bytes each)
 KEEP_LINKS = 300_000        # a group with at most about this many links keeps them all
 

@@ -219,6 +219,7 @@ def test_a_large_group_counted_on_dense_blocks_scores_and_explains_as_the_listed
     assert kept.kept is not None and len(kept.model.x[0]) and kept.model.text is not None
     monkeypatch.setattr(scoring, "KEEP_LINKS", 0)
     monkeypatch.setattr(scoring, "DENSE_CELLS", 700)  # a few helpers per block
+    monkeypatch.setattr(scoring, "PREFETCH_BLOCK", 7)  # pairs listed a few at a time
     dense = score(people, None, (), word)
     assert dense.kept is None
     assert np.array_equal(kept.matrix, dense.matrix)  # the same sums, in the same order
