@@ -221,16 +221,17 @@ def review_summary(snap: Snapshot, scores: matching.HelpScores, pairing: matchin
             "status": pairing.status, "gap": pairing.gap, "learned": snap.learned}
 
 
-def worth_meeting(scores: matching.HelpScores, tables: list[tuple[int, tuple[int, ...]]]) -> dict[str, int]:
-    """Per table of the first round (by number), one more person in the room worth meeting: the
-    attendee at another table who can help, or be helped by, the people at this table the most.
-    Saved with the version, so the sheets print it without scoring again."""
+def worth_meeting(scores: matching.HelpScores, tables: list[tuple[int, ...]]) -> dict[tuple[int, ...], int]:
+    """Per table of the first round (by its members), one more person in the room worth
+    meeting: the attendee at another table who can help, or be helped by, the people at this
+    table the most. Saved with the version (by table number), so the sheets print it without
+    scoring again."""
     ids = np.array([a.id for a in scores.attendees], dtype=np.int64)
     if len(ids) < 3:
         return {}
     matrix = scores.matrix
-    best: dict[str, int] = {}
-    for number, members in tables:
+    best: dict[tuple[int, ...], int] = {}
+    for members in tables:
         worth = np.zeros(len(ids))  # for every attendee x: help(x -> m) + help(m -> x), summed over m
         at = [scores.index(m) for m in members]
         for k in at:
@@ -238,57 +239,69 @@ def worth_meeting(scores: matching.HelpScores, tables: list[tuple[int, tuple[int
         worth[at] = -np.inf  # not someone at this table
         top = worth.max()
         if top > 0:  # the most worth; among equals, the highest id (as max() over (worth, id) picks)
-            best[str(number)] = int(ids[worth == top].max())
+            best[tuple(members)] = int(ids[worth == top].max())
     return best
 
 
 def _save(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing,
           summary: dict) -> PairingRun:
+    """Saves a computed version. What needs no database (each table's reasons, who is worth
+    meeting) is worked out first, so the write transaction is short: at the door, check-ins
+    wait for it."""
+    show_at = snap.problem.options.show_confidence
+    reasons = [[_reason_rows(group.reasons, snap.names, show_at) for group in round_.groups]
+               for round_ in pairing.rounds]
+    worth = worth_meeting(scores, [group.members for group in pairing.rounds[0].groups]) if pairing.rounds else {}
     with transaction():
-        return _save_tables(run_id, snap, scores, pairing, summary)
+        return _save_tables(run_id, snap, pairing, summary, reasons, worth)
 
 
-def _save_tables(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing,
-                 summary: dict) -> PairingRun:
+def _save_tables(run_id: int, snap: Snapshot, pairing: matching.Pairing, summary: dict,
+                 reasons: list[list[list[dict]]], worth: dict[tuple[int, ...], int]) -> PairingRun:
     run = db.session.get_one(PairingRun, run_id)
     events.lock_event(run.event_id)
     db.session.refresh(run)
     if run.status != RunStatus.RUNNING:  # the claim expired and someone moved on: discard
         return run
     locked_pairs = {(frozenset(lock.people), lock.round + 1) for lock in snap.problem.locked}
-    first_round = _insert_tables(run, pairing.rounds, snap.names, scores, snap.problem.options.show_confidence,
-                                 locked_pairs, stability.reference_of(run))
+    first_round = _insert_tables(run, pairing.rounds, reasons, locked_pairs, stability.reference_of(run))
     run.objective, run.bound = pairing.objective, pairing.bound
     run.proven_optimal, run.solve_seconds = pairing.proven_optimal, pairing.seconds
-    run.summary = {**summary, "worth_meeting": worth_meeting(scores, first_round)}
+    run.summary = {**summary, "worth_meeting": {str(number): worth[members] for number, members in first_round
+                                                if members in worth}}
     run.status, run.finished_at, run.claimed_until = RunStatus.DONE, utcnow(), None
     db.session.flush()
     return run
 
 
-def _insert_tables(run: PairingRun, rounds, names, scores, show_at: float, locked_pairs,
+def _insert_tables(run: PairingRun, rounds, reasons: list[list[list[dict]]], locked_pairs,
                    reference: PairingRun | None) -> list[tuple[int, tuple[int, ...]]]:
-    """Adds the version's tables and seats in two statements (a re-pairing at the door writes
-    hundreds of each), numbered as the reference numbered them where kept (see stability);
-    returns round 1's (number, members)."""
-    table_rows, seated, first_round = [], [], []
-    scores.prefetch((a, b) for round_ in rounds for group in round_.groups for a in group.members
-                    for b in group.members if a != b)
-    for r, round_ in enumerate(rounds, start=1):
-        groups = sorted(round_.groups, key=lambda g: (-g.weight, min(g.members)))
-        members_of = [tuple(group.members) for group in groups]
+    """Adds the version's tables (with ``reasons``, by round and group) and seats in two
+    statements (a re-pairing at the door writes hundreds of each), numbered as the reference
+    numbered them where kept (see stability); returns round 1's (number, members)."""
+    table_rows, numbered, seated, first_round = [], [], [], []
+    for r, (round_, round_reasons) in enumerate(zip(rounds, reasons), start=1):
+        order = sorted(range(len(round_.groups)),
+                       key=lambda k: (-round_.groups[k].weight, min(round_.groups[k].members)))
+        members_of = [tuple(round_.groups[k].members) for k in order]
         locked = [(frozenset(members), r) in locked_pairs for members in members_of]
         numbers = stability.kept_numbers([list(m) for m in members_of], stability.reference_tables(reference, r),
                                          locked=locked)
-        for group, members, number, is_locked in zip(groups, members_of, numbers, locked):
-            table_rows.append({"run_id": run.id, "round": r, "number": number, "score": round(float(group.weight), 4),
-                               "locked": is_locked, "reasons": table_reasons(scores, members, names, show_at)})
+        for k, members, number, is_locked in zip(order, members_of, numbers, locked):
+            table_rows.append({"run_id": run.id, "round": r, "number": number,
+                               "score": round(float(round_.groups[k].weight), 4),
+                               "locked": is_locked, "reasons": round_reasons[k]})
+            numbered.append((r, number))
             seated.append(members)
             if r == 1:
                 first_round.append((number, members))
     if table_rows:
-        table_ids = db.session.scalars(
-            insert(PairingTable).returning(PairingTable.id, sort_by_parameter_order=True), table_rows).all()
+        # inserted without RETURNING (SQLite would send that one row at a time), then read back
+        # by (round, number), which is unique within a version
+        db.session.execute(insert(PairingTable), table_rows)
+        ids = {(r, number): table_id for table_id, r, number in db.session.execute(
+            select(PairingTable.id, PairingTable.round, PairingTable.number).where(PairingTable.run_id == run.id))}
+        table_ids = [ids[key] for key in numbered]
         db.session.execute(insert(PairingSeat), [
             {"table_id": table_id, "user_id": uid, "position": p}
             for table_id, members in zip(table_ids, seated) for p, uid in enumerate(members)])
