@@ -111,6 +111,5 @@ def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, ...]],
     draft = signals.ProblemDraft(problem)
     signals.pairing_problem_built.send(event, draft=draft)
     problem, learned = draft.problem, draft.notes
-    users = {u.id: u for u in db.session.scalars(select(User).where(among(User.id, present)))}
-    return Snapshot(problem, {uid: u.name for uid, u in users.items()},
-                    {uid: u.email for uid, u in users.items()}, attendees, learned)
+    users = db.session.execute(select(User.id, User.name, User.email).where(among(User.id, present))).all()
+    return Snapshot(problem, {u.id: u.name for u in users}, {u.id: u.email for u in users}, attendees, learned)
