@@ -45,7 +45,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from organizer import signals
-from organizer.database import changed_rows
+from organizer.database import among, changed_rows
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.models import (
@@ -182,11 +182,11 @@ def giver_counts(group_id: int, user_ids: Iterable[int]) -> dict[int, tuple[int,
     confirmed = and_(HelpGiven.group_id == group_id, HelpGiven.confirmed_at.is_not(None))
     for uid, n in db.session.execute(
             select(HelpGiven.giver_id, _distinct(HelpGiven.receiver_id, HelpGiven.id))
-            .where(confirmed, HelpGiven.giver_id.in_(ids)).group_by(HelpGiven.giver_id)):
+            .where(confirmed, among(HelpGiven.giver_id, ids)).group_by(HelpGiven.giver_id)):
         out[uid] = (n, out[uid][1])
     for uid, n in db.session.execute(
             select(HelpGiven.receiver_id, _distinct(HelpGiven.giver_id, HelpGiven.id))
-            .where(confirmed, HelpGiven.receiver_id.in_(ids)).group_by(HelpGiven.receiver_id)):
+            .where(confirmed, among(HelpGiven.receiver_id, ids)).group_by(HelpGiven.receiver_id)):
         out[uid] = (out[uid][0], n)
     return out
 
