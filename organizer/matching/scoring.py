@@ -37,6 +37,7 @@ column blocks, and topic links are built topic by topic).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -88,6 +89,7 @@ def _grams(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)  # a group's few hundred tags, normalised for every need and offer
 def normalize_tag(tag: str) -> str:
     """The one rule for a tag, as stored and as compared: trimmed, a leading "#" dropped, runs
     of white space as one space, lower case ("C#" and "job-search" keep their marks).
@@ -131,7 +133,7 @@ def tfidf(texts: list[str]) -> sparse.csr_matrix:
 def _tag_matrix(tag_lists: list[tuple[str, ...]], vocab: dict[str, int]) -> sparse.csr_matrix:
     rows, cols = [], []
     for r, tags in enumerate(tag_lists):
-        for t in {normalize_tag(t) for t in tags if normalize_tag(t)}:
+        for t in {normalize_tag(t) for t in tags} - {""}:
             rows.append(r)
             cols.append(vocab.setdefault(t, len(vocab)))
     return sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(tag_lists), max(1, len(vocab))))
