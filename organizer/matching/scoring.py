@@ -717,11 +717,13 @@ def _dense_scores(model: _Model, matrix: np.ndarray, sure: dict[float, np.ndarra
         outs = [(matrix, contribution)] + [(out, np.where(conf >= level - 1e-6, contribution, 0.0))
                                            for level, out in sure.items()]
         for out, values in outs:
-            by_need = np.ascontiguousarray(values.T)  # a need's row: what each helper adds with it
-            block = np.zeros((n, b - a))
+            rows = out[a:b]  # zeros: each helped's needs added in order, first to last
             for owners, k in slots:
-                block[owners] += by_need[model.need_start[owners] + k]
-            out[a:b] = block.T
+                added = np.take(values, model.need_start[owners] + k, axis=1)  # (helpers, owners)
+                if len(owners) == n:
+                    rows += added
+                else:
+                    rows[:, owners] += added
         covered |= has.any(axis=0)
 
 
