@@ -40,11 +40,13 @@ def _needs_now(group_id: int, tables: Iterable[PairingTable]) -> NeedsNow:
     reasons = [r for t in tables for r in t.reasons]
     ids = {r.get(k) for r in reasons for k in ("need_id", "source_need_id")} - {None}
     legacy_owners = {r["helped"] for r in reasons if r.get("need_id") is None}
+    # Without legacy reasons, the needs by id alone: an OR with an empty list would still
+    # read every need of the group (the database cannot use the primary key for it).
+    named = Need.id.in_(ids) | Membership.user_id.in_(legacy_owners) if legacy_owners else Need.id.in_(ids)
     rows = db.session.execute(
         select(Need.id, Need.title, Need.visibility, Membership.user_id)
         .join(Membership, Need.membership_id == Membership.id)
-        .where(Membership.group_id == group_id,
-               Need.id.in_(ids) | Membership.user_id.in_(legacy_owners))).all()
+        .where(Membership.group_id == group_id, named)).all()
     by_id = {row.id: _NeedNow(row.user_id, row.visibility) for row in rows}
     by_title = {(row.user_id, row.title): row.id for row in rows if row.user_id in legacy_owners}
     return by_id, by_title
