@@ -1,8 +1,9 @@
 """What every template may use: the signed-in user's groups, local times."""
 
 from datetime import datetime
+from typing import Any
 
-from flask import Flask, g, session, url_for
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_login import current_user
 
 from organizer.access import my_memberships
@@ -39,13 +40,41 @@ def time_since(value: datetime | None, now: datetime) -> str:
 
 
 def icon_sprite_url() -> str:
-    """The icons' file, built once per request (every icon on a page links to it)."""
-    if "icon_sprite_url" not in g:
-        g.icon_sprite_url = url_for("static", filename="vendor/icons.svg")
-    return g.icon_sprite_url
+    """The icons' file (every icon on a page links to it)."""
+    return page_url("static", filename="vendor/icons.svg")
+
+
+URL_CACHE_SIZE = 4096
+
+
+def page_url(endpoint: str, **values: Any) -> str:
+    """``url_for`` for the templates, remembered per app: a page with a list builds the same
+    few kinds of link for every row, and building one costs more than the rest of the row.
+
+    A path depends only on the endpoint, the values and where the app is mounted (the script
+    root), never on who asks, so one answer serves every request. Links with options (an
+    external URL, an anchor, a method) or values that cannot be a key are built every time."""
+    if not has_request_context() or endpoint.startswith("."):  # an email; a blueprint's own name
+        return url_for(endpoint, **values)
+    try:
+        key = (request.script_root, endpoint, *sorted(values.items()))
+        cache = current_app.extensions["page_urls"]
+        found = cache.get(key)
+    except TypeError:  # a list or dict among the values
+        return url_for(endpoint, **values)
+    if found is None:
+        if any(name.startswith("_") for name in values):
+            return url_for(endpoint, **values)
+        found = url_for(endpoint, **values)
+        if len(cache) >= URL_CACHE_SIZE:
+            cache.clear()  # rare: a bound, not an eviction policy
+        cache[key] = found
+    return found
 
 
 def register(app: Flask) -> None:
+    app.extensions["page_urls"] = {}
+    app.jinja_env.globals["url_for"] = page_url
     app.jinja_env.globals["icon_sprite_url"] = icon_sprite_url
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["initials"] = initials
