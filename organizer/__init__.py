@@ -188,10 +188,12 @@ def register_reactions(app: Flask) -> None:
     """Connects the receivers of organizer.signals (once per process: blinker keeps them)."""
     from organizer.asks import reactions as asks_reactions
     from organizer.events import reactions as events_reactions
+    from organizer.groups import versions as group_versions
     from organizer.messages import jobs as message_jobs
     from organizer.messages import reactions as message_reactions
     from organizer.outcomes import reactions as outcomes_reactions
 
+    group_versions.register()  # the groups' data versions the shared read caches compare
     events_reactions.connect()
     outcomes_reactions.connect()
     message_reactions.register()

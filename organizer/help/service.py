@@ -16,15 +16,15 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import BigInteger, cast, delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from organizer import matching
 from organizer.database import among
 from organizer.errors import ActionRefused
 from organizer.extensions import db
+from organizer.groups import versions
 from organizer.models import (
     HelpLink,
     HelpTerm,
@@ -253,8 +253,8 @@ class Suggestion:
 
 # The group's help model inputs (every member's open needs, offers, headline; the terms and
 # links) are shared by all its members' pages and read anew only when one of them changed: a
-# process-wide cache per database and group, checked on every use against a stamp (counts,
-# id sums, last change times, and the members' names and headlines) read in two statements.
+# process-wide cache per database and group, checked on every use against the group's data
+# version (one statement, however large the group).
 # The links to one member's needs that they may see are kept with it, so a member's page
 # scores again only after something in the group changed.
 MODEL_CACHE_GROUPS = 64
@@ -263,7 +263,7 @@ MODEL_CACHE_VIEWERS = 512
 
 @dataclass
 class _GroupModel:
-    stamp: tuple[tuple, tuple]
+    stamp: tuple
     attendees: tuple[matching.Attendee, ...]
     terms: tuple[matching.Term, ...]
     links: tuple[matching.Link, ...]
@@ -275,32 +275,11 @@ _models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> Or
 _models_lock = threading.Lock()
 
 
-def _group_stamp(group_id: int) -> tuple[tuple, tuple]:
-    """What the group's help model inputs depend on, cheaply: it changes whenever a member,
-    their name or headline, an open need or offer, a tag on one, a term or a link changes."""
-    in_group = select(Membership.id).where(Membership.group_id == group_id)
-    need_tag, offer_tag = need_tags_table.c, offer_tags_table.c
-    aggregates: list[tuple[Any, list[Any]]] = [
-        (Membership.group_id == group_id, [func.count(Membership.id), func.sum(Membership.id),
-                                           func.sum(Membership.user_id)]),
-        (Need.membership_id.in_(in_group), [func.count(Need.id), func.sum(Need.id), func.max(Need.updated_at)]),
-        (Offer.membership_id.in_(in_group), [func.count(Offer.id), func.sum(Offer.id), func.max(Offer.updated_at)]),
-        (need_tag.need_id.in_(select(Need.id).where(Need.membership_id.in_(in_group))),
-         [func.count(need_tag.tag_id), func.sum(need_tag.tag_id),
-          func.sum(cast(need_tag.need_id, BigInteger) * need_tag.tag_id)]),
-        (offer_tag.offer_id.in_(select(Offer.id).where(Offer.membership_id.in_(in_group))),
-         [func.count(offer_tag.tag_id), func.sum(offer_tag.tag_id),
-          func.sum(cast(offer_tag.offer_id, BigInteger) * offer_tag.tag_id)]),
-        (HelpTerm.group_id == group_id, [func.count(HelpTerm.id), func.sum(HelpTerm.id)]),
-        (HelpLink.group_id == group_id, [func.count(HelpLink.id), func.sum(HelpLink.id)]),
-    ]
-    counts = db.session.execute(select(*[select(column).where(where).scalar_subquery()
-                                         for where, columns in aggregates for column in columns])).one()
-    people = db.session.execute(
-        select(User.id, User.name, User.headline, User.industry)
-        .join(Membership, Membership.user_id == User.id).where(Membership.group_id == group_id)
-        .order_by(User.id)).all()
-    return tuple(counts), tuple(tuple(p) for p in people)
+def _group_stamp(group_id: int) -> tuple:
+    """What the group's help model inputs depend on: the group's data version, which changes
+    with every commit that changed a member, their name or headline, a need or offer, a tag on
+    one, a term or a link (organizer.groups.versions)."""
+    return versions.current(group_id)
 
 
 def _group_model(group_id: int) -> _GroupModel:
@@ -312,7 +291,8 @@ def _group_model(group_id: int) -> _GroupModel:
         if model is not None and model.stamp == stamp:
             groups.move_to_end(group_id)
             return model
-    attendees = matching_attendees(group_id, [person[0] for person in stamp[1]])
+    attendees = matching_attendees(group_id, list(db.session.scalars(
+        select(Membership.user_id).where(Membership.group_id == group_id).order_by(Membership.user_id))))
     model = _GroupModel(stamp, tuple(attendees[u] for u in sorted(attendees)), model_terms(group_id),
                         model_links(group_id, attendees), {uid: a.name for uid, a in attendees.items()})
     with _models_lock:

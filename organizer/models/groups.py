@@ -36,6 +36,10 @@ class Group(Model):
     # one account may create per day. A plain id, not a foreign key: users already point at
     # groups (created_by_group_id), and a key back would make the tables a cycle.
     created_by_id: Mapped[int | None] = mapped_column(index=True)
+    # Counts the commits that changed what the group's shared read caches are built from (its
+    # members and their profiles, needs, offers, tags, help terms and links):
+    # organizer.groups.versions keeps it, the caches compare it.
+    data_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="group", cascade="all, delete-orphan"
