@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased, selectinload
 from organizer.database import changed_rows
 from organizer.errors import ActionRefused
 from organizer.extensions import db
+from organizer.groups import versions
 from organizer.groups.memberships import membership
 from organizer.matching import normalize_tag
 from organizer.models import (
@@ -91,9 +92,22 @@ def tags_for(group_id: int, names: list[str]) -> list[Tag]:
     return [existing[name] for name in names]
 
 
+_tag_counts = versions.SharedCache(max_entries=2048)
+
+
 def tag_suggestions(viewer: Membership, limit: int = 30) -> list[str]:
-    """Tags already used in the group on items this viewer may see, most used first
-    (counted by the database: one row per tag, however large the group)."""
+    """Tags already used in the group on items this viewer may see, most used first (counted
+    by the database, then kept until the group's data changes: organizer.groups.versions).
+
+    What a viewer may see here depends on whether they organize the group (everything) and,
+    for a member, on their own items: kept per organizer role or per member, never shared
+    between two members."""
+    audience = "organizers" if viewer.is_organizer else viewer.id
+    key = ("tag suggestions", viewer.group_id, versions.current(viewer.group_id), audience, limit)
+    return list(_tag_counts.get(key, lambda: tuple(_count_tags(viewer, limit))))
+
+
+def _count_tags(viewer: Membership, limit: int) -> list[str]:
     counts: Counter[str] = Counter()
     for model, links, key, visible in (
         (Need, need_tags, need_tags.c.need_id, need_visibility_clause(viewer)),
