@@ -1,12 +1,15 @@
 """The group directory, one page at a time: who is in the group, and who can help with what.
 
-Filtering, ranking and counting happen in SQL, so a page costs the same few statements and
-loads the same number of rows whatever the size of the group. A search drops the filler words
-the help model drops (``matching.STOPWORDS``) and looks for every other word in the names,
-profiles, visible needs and offers and their tags: at the start of a word, as a search prefix
-(the help model's plural stem, then -ing, -er, -ed: 'publishing' finds 'publisher'), or, for a
-word of three letters or more, anywhere. A member scores 2 per word found in one of their
-offers, 1 per word found only in a need or their profile; higher scores first, then by name.
+Everyone by name is numbered by the database. A search or a tag looks through the group's
+search index, every member with their needs and offers and what decides who may see them, read
+once per version of the group's data (organizer.groups.versions) and shared by every viewer:
+each search keeps only what its viewer may see. A search drops the filler words the help model
+drops (``matching.STOPWORDS``) and looks for every other word in the names, profiles, visible
+needs and offers and their tags: at the start of a word, as a search prefix (the help model's
+plural stem, then -ing, -er, -ed: 'publishing' finds 'publisher'), or, for a word of three
+letters or more, anywhere. A member scores 2 per word found in one of their offers, 1 per word
+found only in a need or their profile; higher scores first, then by name. ``_ranked`` is the
+same search in SQL, the reference the index is tested against.
 """
 
 import re
@@ -16,9 +19,10 @@ from sqlalchemy import ColumnElement, Select, case, exists, func, literal, or_, 
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
 
 from organizer.extensions import db
+from organizer.groups import versions
 from organizer.matching import STOPWORDS, normalize_tag, stem
 from organizer.members.service import need_visibility_clause, offer_visibility_clause
-from organizer.models import Membership, Need, Offer, Tag, User, need_tags, offer_tags
+from organizer.models import Membership, Need, Offer, Tag, User, Visibility, need_tags, offer_tags
 from organizer.paging import Page, like_escape
 
 PAGE_SIZE = 25
@@ -145,18 +149,25 @@ def _ranked(viewer: Membership, terms: list[str], tag: str, partner_ids: frozens
 
 def directory_page(viewer: Membership, query: str = "", tag: str = "", number: int = 1,
                    partner_ids: frozenset[int] = frozenset(), size: int = PAGE_SIZE) -> Page:
-    """One page of DirectoryEntry for `viewer`: everyone by name, or a search's matches by score."""
+    """One page of DirectoryEntry for `viewer`: everyone by name, or a search's matches by score.
+
+    Everyone by name is numbered by the database; a search or a tag looks through the group's
+    search index (below), which is read once per version of the group's data."""
     tag = normalize_tag(tag)
     terms = search_terms(query)[:MAX_TERMS]
+    if terms or tag:
+        ranked = search_index(viewer.group_id).ranked(viewer, terms, tag, partner_ids)
+        total = len(ranked)
+        last = (total - 1) // size * size if total else 0
+        start = min((number - 1) * size, last)
+        ids = ranked[start:start + size]
+        number = start // size + 1
+        return Page(entries(viewer, ids, terms, tag, partner_ids), total, number, size)
     ranked = _ranked(viewer, terms, tag, partner_ids).subquery()
-    ordering = (ranked.c.score.desc() if (terms or tag) else ranked.c.name, ranked.c.name, ranked.c.id)
-    numbering = select(ranked.c.id, func.count().over().label("total"),
-                      func.row_number().over(order_by=ordering).label("position"))
-    if terms:
-        numbering = numbering.where(ranked.c.score > 0)
-    numbered = numbering.subquery()
-    # One statement for the page and the count of all matches (a search reads the group once);
-    # a page past the end shows the last page.
+    ordering = (ranked.c.name, ranked.c.name, ranked.c.id)
+    numbered = select(ranked.c.id, func.count().over().label("total"),
+                      func.row_number().over(order_by=ordering).label("position")).subquery()
+    # One statement for the page and the count of all members; a page past the end shows the last page.
     wanted = (number - 1) * size
     last = case((numbered.c.total > 0, (numbered.c.total - 1) // size * size), else_=0)
     start = case((last < wanted, last), else_=wanted)
@@ -168,6 +179,126 @@ def directory_page(viewer: Membership, query: str = "", tag: str = "", number: i
     total = rows[0].total if rows else 0
     number = (rows[0].position - 1) // size + 1 if rows else 1
     return Page(entries(viewer, ids, terms, tag, partner_ids), total, number, size)
+
+
+# --- the search in Python, on the group's index --------------------------------------
+
+@dataclass(frozen=True)
+class _Word:
+    """In Python, what ``_text_matches`` is in SQL: the search prefix at the start of a word
+    (of the text, or after a space), or, for a word of three letters or more, anywhere."""
+    prefix: str
+    word_start: str
+    anywhere: str | None
+
+    @classmethod
+    def of(cls, term: str) -> "_Word":
+        prefix = search_prefix(term)
+        return cls(prefix, f" {prefix}", term if len(term) >= 3 else None)
+
+    def found_in(self, text: str) -> bool:  # `text` lower case
+        return (text.startswith(self.prefix) or self.word_start in text
+                or (self.anywhere is not None and self.anywhere in text))
+
+
+@dataclass(frozen=True)
+class IndexedItem:
+    id: int
+    text: str               # title and details, lower case
+    tags: tuple[str, ...]
+    visibility: str         # a need's; "" for an offer
+    active: bool            # an offer's; True for a need
+
+    def matches(self, word: _Word) -> bool:
+        return word.found_in(self.text) or any(word.found_in(t) for t in self.tags)
+
+
+@dataclass(frozen=True)
+class IndexedMember:
+    id: int                 # membership id
+    user_id: int
+    name: str               # lower case (the order of equal scores)
+    profile: str            # name, headline, industry and city, lower case
+    needs: tuple[IndexedItem, ...]
+    offers: tuple[IndexedItem, ...]
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """What a directory search reads of a group, every item with what decides who may see it:
+    shared by every viewer, each search keeps only what its viewer may see (the same rules as
+    members.service.need_visible and offer_visible, and the SQL clauses they mirror)."""
+    members: tuple[IndexedMember, ...]
+
+    def ranked(self, viewer: Membership, terms: list[str], tag: str,
+               partner_ids: frozenset[int]) -> list[int]:
+        """The membership ids a search finds, best first: a member scores 2 per word found in
+        one of their offers, 1 per word found only in a need or their profile (with a tag and
+        no words: 2 when an offer has it, plus 1 when a need has it); then by name."""
+        organizer = viewer.is_organizer
+        words = [_Word.of(term) for term in terms]
+        found = []
+        for member in self.members:
+            own = member.id == viewer.id
+            needs = member.needs if organizer or own else [
+                n for n in member.needs if n.visibility == Visibility.GROUP.value
+                or (n.visibility == Visibility.PARTNER.value and member.user_id in partner_ids)]
+            offers = member.offers if organizer or own else [o for o in member.offers if o.active]
+            score = 0
+            if tag:
+                offer_has_tag = any(tag in o.tags for o in offers)
+                need_has_tag = any(tag in n.tags for n in needs)
+                if not (offer_has_tag or need_has_tag):
+                    continue
+                if not terms:
+                    score = 2 * offer_has_tag + need_has_tag
+            for word in words:
+                if any(o.matches(word) for o in offers):
+                    score += 2
+                elif any(n.matches(word) for n in needs) or word.found_in(member.profile):
+                    score += 1
+            if terms and score <= 0:
+                continue
+            found.append((-score, member.name, member.id))
+        found.sort()
+        return [member_id for _, _, member_id in found]
+
+
+_indexes = versions.SharedCache(max_entries=64)
+
+
+def search_index(group_id: int) -> SearchIndex:
+    """The group's search index, read anew when the group's data changed (organizer.groups.versions)."""
+    return _indexes.get(("directory search", group_id, versions.current(group_id)), lambda: _read_index(group_id))
+
+
+def _read_index(group_id: int) -> SearchIndex:
+    tags: dict[tuple[str, int], list[str]] = {}
+    for kind, links, key in (("need", need_tags, need_tags.c.need_id), ("offer", offer_tags, offer_tags.c.offer_id)):
+        for item_id, name in db.session.execute(
+                select(key, Tag.name).join(Tag, Tag.id == links.c.tag_id)
+                .where(Tag.group_id == group_id).order_by(Tag.name)):
+            tags.setdefault((kind, item_id), []).append(name)
+    needs: dict[int, list[IndexedItem]] = {}
+    for row in db.session.execute(
+            select(Need.id, Need.membership_id, Need.title, Need.details, Need.visibility)
+            .join(Membership, Need.membership_id == Membership.id).where(Membership.group_id == group_id)):
+        needs.setdefault(row.membership_id, []).append(IndexedItem(
+            row.id, f"{row.title} {row.details}".lower(), tuple(tags.get(("need", row.id), ())), row.visibility, True))
+    offers: dict[int, list[IndexedItem]] = {}
+    for row in db.session.execute(
+            select(Offer.id, Offer.membership_id, Offer.title, Offer.details, Offer.active)
+            .join(Membership, Offer.membership_id == Membership.id).where(Membership.group_id == group_id)):
+        offers.setdefault(row.membership_id, []).append(IndexedItem(
+            row.id, f"{row.title} {row.details}".lower(), tuple(tags.get(("offer", row.id), ())), "", row.active))
+    members = tuple(
+        IndexedMember(row.id, row.user_id, row.name.lower(),
+                      " ".join([row.name, row.headline or "", row.industry or "", row.city or ""]).lower(),
+                      tuple(needs.get(row.id, ())), tuple(offers.get(row.id, ())))
+        for row in db.session.execute(
+            select(Membership.id, Membership.user_id, User.name, User.headline, User.industry, User.city)
+            .join(User, User.id == Membership.user_id).where(Membership.group_id == group_id)))
+    return SearchIndex(members)
 
 
 def entries(viewer: Membership, ids: list[int], terms: list[str], tag: str,
