@@ -16,13 +16,13 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, literal, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
+from sqlalchemy.orm import InstrumentedAttribute
 
 from organizer.extensions import db
 from organizer.groups import versions
 from organizer.matching import STOPWORDS, normalize_tag, stem
 from organizer.members.service import need_visibility_clause, offer_visibility_clause
-from organizer.models import Membership, Need, Offer, Tag, User, Visibility, need_tags, offer_tags
+from organizer.models import Membership, Need, Offer, Role, Tag, User, Visibility, need_tags, offer_tags
 from organizer.paging import Page, like_escape
 
 PAGE_SIZE = 25
@@ -59,15 +59,15 @@ def _matches(term: str, words: set[str], text: str) -> bool:
 
 @dataclass
 class DirectoryEntry:
-    membership: Membership
-    needs: list[Need]
-    offers: list[Offer]
-    matched_needs: list[Need] = field(default_factory=list)
-    matched_offers: list[Offer] = field(default_factory=list)
+    member: "IndexedMember"
+    needs: list["IndexedItem"]
+    offers: list["IndexedItem"]
+    matched_needs: list["IndexedItem"] = field(default_factory=list)
+    matched_offers: list["IndexedItem"] = field(default_factory=list)
 
 
-def _item_text(item: Need | Offer) -> str:
-    return " ".join([item.title, item.details, *(t.name for t in item.tags)]).lower()
+def _item_text(item: "IndexedItem") -> str:
+    return " ".join([item.text, *item.tags])
 
 
 def _mark_matches(entry: DirectoryEntry, terms: list[str]) -> None:
@@ -149,36 +149,16 @@ def _ranked(viewer: Membership, terms: list[str], tag: str, partner_ids: frozens
 
 def directory_page(viewer: Membership, query: str = "", tag: str = "", number: int = 1,
                    partner_ids: frozenset[int] = frozenset(), size: int = PAGE_SIZE) -> Page:
-    """One page of DirectoryEntry for `viewer`: everyone by name, or a search's matches by score.
-
-    Everyone by name is numbered by the database; a search or a tag looks through the group's
-    search index (below), which is read once per version of the group's data."""
+    """One page of DirectoryEntry for `viewer`: everyone by name, or a search's matches by score
+    (a page past the end shows the last page)."""
     tag = normalize_tag(tag)
     terms = search_terms(query)[:MAX_TERMS]
-    if terms or tag:
-        ranked = search_index(viewer.group_id).ranked(viewer, terms, tag, partner_ids)
-        total = len(ranked)
-        last = (total - 1) // size * size if total else 0
-        start = min((number - 1) * size, last)
-        ids = ranked[start:start + size]
-        number = start // size + 1
-        return Page(entries(viewer, ids, terms, tag, partner_ids), total, number, size)
-    ranked = _ranked(viewer, terms, tag, partner_ids).subquery()
-    ordering = (ranked.c.name, ranked.c.name, ranked.c.id)
-    numbered = select(ranked.c.id, func.count().over().label("total"),
-                      func.row_number().over(order_by=ordering).label("position")).subquery()
-    # One statement for the page and the count of all members; a page past the end shows the last page.
-    wanted = (number - 1) * size
-    last = case((numbered.c.total > 0, (numbered.c.total - 1) // size * size), else_=0)
-    start = case((last < wanted, last), else_=wanted)
-    rows = db.session.execute(
-        select(numbered.c.id, numbered.c.total, numbered.c.position)
-        .where(numbered.c.position > start, numbered.c.position <= start + size)
-        .order_by(numbered.c.position)).all()
-    ids = [row.id for row in rows]
-    total = rows[0].total if rows else 0
-    number = (rows[0].position - 1) // size + 1 if rows else 1
-    return Page(entries(viewer, ids, terms, tag, partner_ids), total, number, size)
+    index = search_index(viewer.group_id)
+    ranked = index.ranked(viewer, terms, tag, partner_ids) if (terms or tag) else index.by_name
+    total = len(ranked)
+    start = min((number - 1) * size, (total - 1) // size * size if total else 0)
+    members = ranked[start:start + size]
+    return Page(entries(viewer, members, terms, tag, partner_ids), total, start // size + 1, size)
 
 
 # --- the search in Python, on the group's index --------------------------------------
@@ -204,10 +184,12 @@ class _Word:
 @dataclass(frozen=True)
 class IndexedItem:
     id: int
+    title: str
     text: str               # title and details, lower case
     tags: tuple[str, ...]
     visibility: str         # a need's; "" for an offer
     active: bool            # an offer's; True for a need
+    status: str             # a need's; "" for an offer
 
     def matches(self, word: _Word) -> bool:
         return word.found_in(self.text) or any(word.found_in(t) for t in self.tags)
@@ -217,33 +199,44 @@ class IndexedItem:
 class IndexedMember:
     id: int                 # membership id
     user_id: int
-    name: str               # lower case (the order of equal scores)
+    name: str
+    headline: str
+    city: str
+    is_organizer: bool
+    sort_name: str          # lower case
     profile: str            # name, headline, industry and city, lower case
     needs: tuple[IndexedItem, ...]
     offers: tuple[IndexedItem, ...]
 
+    def visible_to(self, viewer: Membership, partner_ids: frozenset[int]) -> tuple[list[IndexedItem], list[IndexedItem]]:
+        """The needs and offers `viewer` may see: the rules of members.service.need_visible and
+        offer_visible (and the SQL clauses they mirror)."""
+        if viewer.is_organizer or self.id == viewer.id:
+            return list(self.needs), list(self.offers)
+        needs = [n for n in self.needs if n.visibility == Visibility.GROUP.value
+                 or (n.visibility == Visibility.PARTNER.value and self.user_id in partner_ids)]
+        return needs, [o for o in self.offers if o.active]
+
 
 @dataclass(frozen=True)
 class SearchIndex:
-    """What a directory search reads of a group, every item with what decides who may see it:
-    shared by every viewer, each search keeps only what its viewer may see (the same rules as
-    members.service.need_visible and offer_visible, and the SQL clauses they mirror)."""
-    members: tuple[IndexedMember, ...]
+    """What the directory reads of a group, every item with what decides who may see it: shared
+    by every viewer, each page keeps only what its viewer may see."""
+    members: tuple[IndexedMember, ...]   # by name
+
+    @property
+    def by_name(self) -> tuple[IndexedMember, ...]:
+        return self.members
 
     def ranked(self, viewer: Membership, terms: list[str], tag: str,
-               partner_ids: frozenset[int]) -> list[int]:
-        """The membership ids a search finds, best first: a member scores 2 per word found in
-        one of their offers, 1 per word found only in a need or their profile (with a tag and
-        no words: 2 when an offer has it, plus 1 when a need has it); then by name."""
-        organizer = viewer.is_organizer
+               partner_ids: frozenset[int]) -> list[IndexedMember]:
+        """The members a search finds, best first: a member scores 2 per word found in one of
+        their offers, 1 per word found only in a need or their profile (with a tag and no
+        words: 2 when an offer has it, plus 1 when a need has it); then by name."""
         words = [_Word.of(term) for term in terms]
         found = []
-        for member in self.members:
-            own = member.id == viewer.id
-            needs = member.needs if organizer or own else [
-                n for n in member.needs if n.visibility == Visibility.GROUP.value
-                or (n.visibility == Visibility.PARTNER.value and member.user_id in partner_ids)]
-            offers = member.offers if organizer or own else [o for o in member.offers if o.active]
+        for position, member in enumerate(self.members):
+            needs, offers = member.visible_to(viewer, partner_ids)
             score = 0
             if tag:
                 offer_has_tag = any(tag in o.tags for o in offers)
@@ -259,9 +252,9 @@ class SearchIndex:
                     score += 1
             if terms and score <= 0:
                 continue
-            found.append((-score, member.name, member.id))
+            found.append((-score, position))
         found.sort()
-        return [member_id for _, _, member_id in found]
+        return [self.members[position] for _, position in found]
 
 
 _indexes = versions.SharedCache(max_entries=64)
@@ -281,54 +274,42 @@ def _read_index(group_id: int) -> SearchIndex:
             tags.setdefault((kind, item_id), []).append(name)
     needs: dict[int, list[IndexedItem]] = {}
     for row in db.session.execute(
-            select(Need.id, Need.membership_id, Need.title, Need.details, Need.visibility)
-            .join(Membership, Need.membership_id == Membership.id).where(Membership.group_id == group_id)):
+            select(Need.id, Need.membership_id, Need.title, Need.details, Need.visibility, Need.status)
+            .join(Membership, Need.membership_id == Membership.id).where(Membership.group_id == group_id)
+            .order_by(Need.created_at, Need.id)):
         needs.setdefault(row.membership_id, []).append(IndexedItem(
-            row.id, f"{row.title} {row.details}".lower(), tuple(tags.get(("need", row.id), ())), row.visibility, True))
+            row.id, row.title, f"{row.title} {row.details}".lower(), tuple(tags.get(("need", row.id), ())),
+            row.visibility, True, str(row.status)))
     offers: dict[int, list[IndexedItem]] = {}
     for row in db.session.execute(
             select(Offer.id, Offer.membership_id, Offer.title, Offer.details, Offer.active)
-            .join(Membership, Offer.membership_id == Membership.id).where(Membership.group_id == group_id)):
+            .join(Membership, Offer.membership_id == Membership.id).where(Membership.group_id == group_id)
+            .order_by(Offer.created_at, Offer.id)):
         offers.setdefault(row.membership_id, []).append(IndexedItem(
-            row.id, f"{row.title} {row.details}".lower(), tuple(tags.get(("offer", row.id), ())), "", row.active))
-    members = tuple(
-        IndexedMember(row.id, row.user_id, row.name.lower(),
+            row.id, row.title, f"{row.title} {row.details}".lower(), tuple(tags.get(("offer", row.id), ())),
+            "", row.active, ""))
+    members = [
+        IndexedMember(row.id, row.user_id, row.name, row.headline or "", row.city or "",
+                      row.role == Role.ORGANIZER, row.name.lower(),
                       " ".join([row.name, row.headline or "", row.industry or "", row.city or ""]).lower(),
                       tuple(needs.get(row.id, ())), tuple(offers.get(row.id, ())))
         for row in db.session.execute(
-            select(Membership.id, Membership.user_id, User.name, User.headline, User.industry, User.city)
-            .join(User, User.id == Membership.user_id).where(Membership.group_id == group_id)))
-    return SearchIndex(members)
+            select(Membership.id, Membership.user_id, Membership.role, User.name, User.headline,
+                   User.industry, User.city)
+            .join(User, User.id == Membership.user_id).where(Membership.group_id == group_id))]
+    members.sort(key=lambda m: (m.sort_name, m.id))
+    return SearchIndex(tuple(members))
 
 
-def entries(viewer: Membership, ids: list[int], terms: list[str], tag: str,
+def entries(viewer: Membership, members: list[IndexedMember], terms: list[str], tag: str,
             partner_ids: frozenset[int]) -> list[DirectoryEntry]:
     """The entries of these members, in this order, with what the viewer may see of them."""
-    if not ids:
-        return []
-    members = {m.id: m for m in db.session.scalars(
-        select(Membership).join(User, User.id == Membership.user_id).where(Membership.id.in_(ids))
-        .options(contains_eager(Membership.user)))}
-    # The directory shows titles and tags: the queries of visible_needs_query and
-    # visible_offers_query (the same visibility clauses) without what only a member's page reads.
-    needs: dict[int, list[Need]] = {}
-    for need in db.session.scalars(
-            select(Need).join(Membership, Need.membership_id == Membership.id)
-            .where(need_visibility_clause(viewer, partner_ids), Need.membership_id.in_(ids))
-            .options(selectinload(Need.tags)).order_by(Need.created_at, Need.id)):
-        needs.setdefault(need.membership_id, []).append(need)
-    offers: dict[int, list[Offer]] = {}
-    for offer in db.session.scalars(
-            select(Offer).join(Membership, Offer.membership_id == Membership.id)
-            .where(offer_visibility_clause(viewer), Offer.membership_id.in_(ids))
-            .options(selectinload(Offer.tags)).order_by(Offer.created_at, Offer.id)):
-        offers.setdefault(offer.membership_id, []).append(offer)
     result = []
-    for member_id in ids:
-        entry = DirectoryEntry(members[member_id], needs.get(member_id, []), offers.get(member_id, []))
+    for member in members:
+        entry = DirectoryEntry(member, *member.visible_to(viewer, partner_ids))
         if tag:
-            entry.matched_needs = [n for n in entry.needs if tag in {t.name for t in n.tags}]
-            entry.matched_offers = [o for o in entry.offers if tag in {t.name for t in o.tags}]
+            entry.matched_needs = [n for n in entry.needs if tag in n.tags]
+            entry.matched_offers = [o for o in entry.offers if tag in o.tags]
         if terms:
             _mark_matches(entry, terms)
         result.append(entry)

@@ -49,7 +49,7 @@ def test_the_search_index_finds_what_the_sql_search_finds(app):
             terms = directory.search_terms(query)
             for viewer, partners in viewers:
                 expected = sql_scores(viewer, terms, tag, partners)
-                ids = directory.search_index(group.id).ranked(viewer, terms, tag, partners)
+                ids = [m.id for m in directory.search_index(group.id).ranked(viewer, terms, tag, partners)]
                 assert set(ids) == set(expected), (query, tag, viewer.id)
                 scores = [expected[i] for i in ids]
                 assert scores == sorted(scores, reverse=True), "best first"
