@@ -639,7 +639,7 @@ def answers_page(event: Event, number: int = 1, size: int = ANSWERS_PAGE_SIZE) -
     total = db.session.scalar(_ANSWERS_COUNT, {"event_id": event.id}) or 0
     number = clamp(number, total, size)
     rows = db.session.execute(_ANSWERS, {"event_id": event.id, "size": size, "skip": (number - 1) * size}).all()
-    return Page(rows, total, number, size)
+    return Page(list(rows), total, number, size)
 
 
 @dataclass(frozen=True)

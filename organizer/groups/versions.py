@@ -111,9 +111,10 @@ def _bump_before_commit(session: Session) -> None:
     noted = session.info.pop(_NOTED, None)
     if not noted:
         return
-    statement = update(Group.__table__).values(data_version=Group.__table__.c.data_version + 1)
+    groups = Group.__table__
+    statement = update(groups).values(data_version=groups.c.data_version + 1)  # type: ignore[arg-type]  # a Table
     if ALL_GROUPS not in noted:
-        statement = statement.where(Group.__table__.c.id.in_(sorted(noted)))
+        statement = statement.where(groups.c.id.in_(sorted(noted)))
     session.execute(statement)
 
 

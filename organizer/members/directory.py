@@ -154,7 +154,7 @@ def directory_page(viewer: Membership, query: str = "", tag: str = "", number: i
     tag = normalize_tag(tag)
     terms = search_terms(query)[:MAX_TERMS]
     index = search_index(viewer.group_id)
-    ranked = index.ranked(viewer, terms, tag, partner_ids) if (terms or tag) else index.by_name
+    ranked = index.ranked(viewer, terms, tag, partner_ids) if (terms or tag) else list(index.by_name)
     total = len(ranked)
     start = min((number - 1) * size, (total - 1) // size * size if total else 0)
     members = ranked[start:start + size]
@@ -281,13 +281,13 @@ def _read_index(group_id: int) -> SearchIndex:
             row.id, row.title, f"{row.title} {row.details}".lower(), tuple(tags.get(("need", row.id), ())),
             row.visibility, True, str(row.status)))
     offers: dict[int, list[IndexedItem]] = {}
-    for row in db.session.execute(
+    for offer in db.session.execute(
             select(Offer.id, Offer.membership_id, Offer.title, Offer.details, Offer.active)
             .join(Membership, Offer.membership_id == Membership.id).where(Membership.group_id == group_id)
             .order_by(Offer.created_at, Offer.id)):
-        offers.setdefault(row.membership_id, []).append(IndexedItem(
-            row.id, row.title, f"{row.title} {row.details}".lower(), tuple(tags.get(("offer", row.id), ())),
-            "", row.active, ""))
+        offers.setdefault(offer.membership_id, []).append(IndexedItem(
+            offer.id, offer.title, f"{offer.title} {offer.details}".lower(), tuple(tags.get(("offer", offer.id), ())),
+            "", offer.active, ""))
     members = [
         IndexedMember(row.id, row.user_id, row.name, row.headline or "", row.city or "",
                       row.role == Role.ORGANIZER, row.name.lower(),
