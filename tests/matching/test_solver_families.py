@@ -145,7 +145,6 @@ def test_the_even_problems_costs_settle_some_of_those_instances():
     ran = [solved(*odd_mixed_instance(seed)).rounds[0].stats.get("even_trio_checks", 0) for seed in (0, 3, 4, 6, 7, 9)]
     assert sum(r > 0 for r in ran) >= 3
 
-
 def least_trio_gain(W, allowed, v):
     """Brute force: the largest, over allowed trios holding v, of the least gain of any member
     joining the other two."""
@@ -219,3 +218,30 @@ def test_a_spent_time_limit_returns_a_seating_and_a_true_bound(family, n):
     best = oracle(W, allowed) if n % 2 == 0 else trio_oracle(W, allowed)
     assert result.objective <= best <= result.bound
     assert result.proven_optimal == (result.objective == result.bound)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_matching_by_components_matches_networkx(seed):
+    # the exact steps' matchings run one component at a time: the same optimum as networkx's on the
+    # whole graph, most pairs first (max_cardinality) or most weight
+    import networkx as nx
+
+    from organizer.matching.solver import _matching
+
+    rng = np.random.default_rng(8000 + seed)
+    n = int(rng.choice([12, 20, 31]))
+    groups = rng.integers(0, int(rng.choice([1, 3, 6])), n)  # pairs only inside a group: components
+    W = np.triu(rng.integers(-3, 20, (n, n)), 1)
+    W = W + W.T
+    keep = np.triu((groups[:, None] == groups[None, :]) & (rng.random((n, n)) < 0.5), 1)
+    pi, pj = np.nonzero(keep)
+    for max_cardinality in (True, False):
+        pairs = _matching(W, pi, pj, Context(float("inf")), max_cardinality=max_cardinality)
+        assert len({v for p in pairs for v in p}) == 2 * len(pairs)
+        assert all(keep[min(a, b), max(a, b)] for a, b in pairs)
+        G = nx.Graph()
+        G.add_weighted_edges_from((int(a), int(b), int(W[a, b])) for a, b in zip(pi, pj))
+        M = nx.max_weight_matching(G, maxcardinality=max_cardinality)
+        if max_cardinality:
+            assert len(pairs) == len(M)
+        assert sum(int(W[a, b]) for a, b in pairs) == sum(int(W[a, b]) for a, b in M)
