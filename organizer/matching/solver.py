@@ -1508,6 +1508,21 @@ class _TrioFloor:
         return total / 2
 
 
+def _may_pair_up(pi: np.ndarray, pj: np.ndarray, n: int, trio: Sequence[int]) -> bool:
+    """Whether everyone ``0..n-1`` outside ``trio`` might be paired on the pairs (pi, pj): each has
+    a pair, and every connected component is even (both needed for a perfect matching; a check
+    costs a connected-components pass, not a matching)."""
+    outside = np.ones(n, dtype=bool)
+    outside[list(trio)] = False
+    degree = np.bincount(pi, minlength=n) + np.bincount(pj, minlength=n)
+    if (degree[outside] == 0).any():
+        return False
+    count, label = connected_components(sparse.coo_matrix((np.ones(len(pi), dtype=np.int8), (pi, pj)), shape=(n, n)),
+                                        directed=False)
+    sizes = np.bincount(label[outside], minlength=count)
+    return not (sizes % 2).any()
+
+
 def _beaten_by_even_bound(W: np.ndarray, trio: Sequence[int], ctx: Context) -> bool:
     """Whether no seating with this trio can beat the best one, by the even bound: a seating with
     trio T, mapped as in ``_even_bound`` with T's least-gaining member v joining (the pair of the
@@ -1582,6 +1597,7 @@ def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bo
         return False  # as above
     checks = 0
     bound_left = None
+    floor: _TrioFloor | None = None
     for t, cost in zip(trios.tolist(), tcost.tolist()):
         if (costs.U - cost) // f2 <= ctx.value2:
             break  # this trio and every costlier one cannot beat the best seating
@@ -1591,7 +1607,15 @@ def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bo
             bound_left = (costs.U - cost) // f2
             break
         pair_limit = costs.U - f2 * ctx.value2 - cost
+        if floor is None:
+            floor = _TrioFloor(pc[:n, :n])
+        if floor.pairs_around(t) >= pair_limit:
+            stats["even_trios_by_floor"] = stats.get("even_trios_by_floor", 0) + 1
+            continue  # the others cannot be paired cheaply enough around this trio
         keep = (pcost < pair_limit) & (pi != t[0]) & (pi != t[1]) & (pi != t[2]) & (pj != t[0]) & (pj != t[1]) & (pj != t[2])
+        if not _may_pair_up(pi[keep], pj[keep], n, t):
+            stats["even_trios_unpaired"] = stats.get("even_trios_unpaired", 0) + 1
+            continue  # someone outside the trio has no kept pair, or a component is odd
         try:
             pairs = _matching(W, pi[keep], pj[keep], ctx)
         except _Expired:

@@ -142,8 +142,12 @@ def test_odd_instances_through_the_even_problems_costs_match_every_trio(seed):
 
 def test_the_even_problems_costs_settle_some_of_those_instances():
     # guards the test above: its instances go through the trio checks on the even costs
-    ran = [solved(*odd_mixed_instance(seed)).rounds[0].stats.get("even_trio_checks", 0) for seed in (0, 3, 4, 6, 7, 9)]
+    # (a trio checked by a matching, or set aside by the floor or by a graph that cannot pair up)
+    stats = [solved(*odd_mixed_instance(seed)).rounds[0].stats for seed in (0, 3, 4, 6, 7, 9)]
+    ran = [sum(s.get(k, 0) for k in ("even_trio_checks", "even_trios_by_floor", "even_trios_unpaired")) for s in stats]
     assert sum(r > 0 for r in ran) >= 3
+    assert sum(s.get("even_trio_checks", 0) > 0 for s in stats) >= 1
+
 
 def least_trio_gain(W, allowed, v):
     """Brute force: the largest, over allowed trios holding v, of the least gain of any member
@@ -218,6 +222,14 @@ def test_a_spent_time_limit_returns_a_seating_and_a_true_bound(family, n):
     best = oracle(W, allowed) if n % 2 == 0 else trio_oracle(W, allowed)
     assert result.objective <= best <= result.bound
     assert result.proven_optimal == (result.objective == result.bound)
+
+
+def test_the_even_problems_trio_checks_skip_trios_that_cannot_be_seated_cheaply_enough():
+    # guards the oracle test above: among its instances, trios are set aside by the floor on the
+    # others' pair costs and by a kept-pair graph that cannot pair everyone (no matching run)
+    stats = [solved(*odd_mixed_instance(seed)).rounds[0].stats for seed in (0, 3, 4, 6, 33)]
+    assert any(s.get("even_trios_by_floor", 0) for s in stats)
+    assert any(s.get("even_trios_unpaired", 0) for s in stats)
 
 
 @pytest.mark.parametrize("seed", range(12))
