@@ -75,7 +75,10 @@ def _exact(W: np.ndarray, allowed: np.ndarray, y: np.ndarray, sets: list[np.ndar
     n = len(W)
     Y = np.round(2 * y * scale).astype(np.int64)
     Z = np.maximum(np.round(2 * np.asarray(z, dtype=float) * scale), 0).astype(np.int64)
-    RC = Y[:, None] + Y[None, :] - 2 * W
+    # in place: at N = 5,001 each n x n int64 temporary is 200 MB
+    RC = W * -2
+    RC += Y[:, None]
+    RC += Y[None, :]
     zsum = np.zeros(n, dtype=np.int64)
     keep_sets, keep_Z = [], []
     for S, zS in zip(sets, Z):
@@ -84,12 +87,15 @@ def _exact(W: np.ndarray, allowed: np.ndarray, y: np.ndarray, sets: list[np.ndar
             zsum[S] += zS
             keep_sets.append(S)
             keep_Z.append(int(zS))
-    RC = np.where(allowed, RC, BIG)
+    forbidden = ~allowed
+    np.putmask(RC, forbidden, BIG)
     np.fill_diagonal(RC, BIG)
     deficit = np.maximum(0, -RC.min(axis=1))
     if deficit.any():
         Y = Y + deficit
-        RC = np.where(allowed, RC + deficit[:, None] + deficit[None, :], BIG)
+        RC += deficit[:, None]
+        RC += deficit[None, :]
+        np.putmask(RC, forbidden, BIG)
         np.fill_diagonal(RC, BIG)
     D4 = 2 * int(Y.sum()) + sum(zS * (len(S) - 1) for S, zS in zip(keep_sets, keep_Z))
     if odd:
@@ -117,9 +123,12 @@ def blossom_bound(
     start = time.perf_counter()
     n = len(W)
     scale = float(max(1, int(np.abs(W).max())))
-    Wf = W / scale
     # pricing only looks for candidates (exactness comes from _exact), so float32 will do
-    neg_w32 = np.where(allowed, -Wf, np.inf).astype(np.float32)
+    # (a block of rows at a time: no n x n float64 copy of the weights, 200 MB at N = 5,001)
+    neg_w32 = np.empty((n, n), dtype=np.float32)
+    block = max(1, 262_144 // max(n, 1))
+    for s in range(0, n, block):
+        neg_w32[s:s + block] = np.where(allowed[s:s + block], -(W[s:s + block] / scale), np.inf)
     np.fill_diagonal(neg_w32, np.inf)
     have = have & allowed
     np.fill_diagonal(have, False)
@@ -150,7 +159,7 @@ def blossom_bound(
             x = solver.NumVar(0.0, infinity, "")
             degree[i].SetCoefficient(x, 1.0)
             degree[j].SetCoefficient(x, 1.0)
-            objective.SetCoefficient(x, -float(Wf[i, j]))
+            objective.SetCoefficient(x, -(float(W[i, j]) / scale))
             if member_of[i] and member_of[j]:
                 for c in set(member_of[i]) & set(member_of[j]):
                     cuts[c][1].SetCoefficient(x, 1.0)
@@ -201,7 +210,7 @@ def blossom_bound(
         if separate and (on & (x < 1 - 1e-7)).any():
             # the pairs the duals make tight: an odd cluster is a component of them (its members
             # matched whole among themselves hide it from the support's components)
-            rc_lp = -Wf[e[:, 0], e[:, 1]] + y[e[:, 0]] + y[e[:, 1]]
+            rc_lp = -(W[e[:, 0], e[:, 1]] / scale) + y[e[:, 0]] + y[e[:, 1]]
             for (S, _), zS in zip(cuts, z):
                 if zS > 0:
                     in_s = np.zeros(n, dtype=bool)
