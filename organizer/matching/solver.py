@@ -364,6 +364,12 @@ class SolverOptions:
     weights, are solved by one heaviest matching on the positive pairs (``sparse_even_seating``):
     rustworkx settles such tied, sparse graphs in one pass, faster than any bound; on wide,
     distinct weights it is slow (minutes at 2,000), so those go the primal-dual way."""
+    even_pairs_per_attendee: int = 48
+    """Odd counts: the trio step on the even problem's costs (``_trios_by_even_costs``) runs when
+    they keep at most this many pairs per attendee; its listing of trios grows with the pairs
+    times the attendees.  48 lets realistic N = 1,001 (26 pairs each: 6 matchings, 2.5 s, instead
+    of 90 matchings on the odd path's costs, 9.6 s) through and keeps out 2,001 (77 each: the
+    listing alone takes seconds and ends over ``max_trios``)."""
     lp_max_rounds: int = 60
     """Rounds of odd-set cuts at most (each a warm-started GLOP solve of a few milliseconds):
     clustered groups need one round per layer of odd clusters, and a loose LP bound keeps far
@@ -1378,8 +1384,10 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         # 1b. the even bound: one even problem (n + 1 attendees) bounds every seating
         del neg_w
         _even_bound(W, allowed, ctx)
+        t0 = time.perf_counter()
         if ctx.proven() or _trios_by_even_costs(W, allowed, ctx):
             return
+        stats["even_trios_s"] = round(time.perf_counter() - t0, 4)
         ctx.even_costs = None  # read by nothing after: an (n + 1) x (n + 1) matrix less for the steps below
         ctx.check()
         neg_w = np.where(allowed, -W, big)
@@ -1511,11 +1519,15 @@ class _TrioFloor:
         return total / 2
 
 
-def _may_pair_up(pi: np.ndarray, pj: np.ndarray, n: int, trio: Sequence[int]) -> bool:
-    """Whether everyone ``0..n-1`` outside ``trio`` might be paired on the pairs (pi, pj): each has
-    a pair, and every connected component is even (both needed for a perfect matching; a check
-    costs a connected-components pass, not a matching)."""
-    outside = np.ones(n, dtype=bool)
+def _may_pair_up(pi: np.ndarray, pj: np.ndarray, n: int, trio: Sequence[int], among: np.ndarray | None = None) -> bool:
+    """Whether everyone ``0..n-1`` (or only ``among``) outside ``trio`` might be paired on the pairs
+    (pi, pj): each has a pair, and every connected component is even (both needed for a perfect
+    matching; a check costs a connected-components pass, not a matching)."""
+    if among is None:
+        outside = np.ones(n, dtype=bool)
+    else:
+        outside = np.zeros(n, dtype=bool)
+        outside[among] = True
     outside[list(trio)] = False
     degree = np.bincount(pi, minlength=n) + np.bincount(pj, minlength=n)
     if (degree[outside] == 0).any():
@@ -1553,7 +1565,7 @@ def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bo
     vectorised pass per block of members), cheapest first; each is checked by one matching of the
     others on the pairs cheaper than the limit less ``tc(T)``.  A trio left unchecked (deadline,
     ``max_trio_checks``) is covered by its bound.  When the costs keep more pairs than
-    ``lp_pairs_per_attendee`` per attendee or more than ``max_trios`` trios, nothing is checked:
+    ``even_pairs_per_attendee`` per attendee or more than ``max_trios`` trios, nothing is checked:
     the odd path's own costs follow (the even problem's are then too loose to pay).
     """
     costs, H = ctx.even_costs, ctx.trio_gain
@@ -1573,7 +1585,7 @@ def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bo
     pi, pj = np.nonzero(np.triu(allowed & (pc[:n, :n] < lim - int(pd[members].min())), 1))
     pcost = pc[pi, pj]
     stats["even_exact_pairs"] = int(len(pi))
-    if len(pi) > ctx.options.lp_pairs_per_attendee * n:
+    if len(pi) > ctx.options.even_pairs_per_attendee * n:
         return False  # costs too loose to pay: the odd path's own costs follow
     found: list[np.ndarray] = []
     found_cost: list[np.ndarray] = []
@@ -1716,6 +1728,10 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
             else:  # a trio listed later, joining components: the whole graph around it
                 ei, ej, ec, others, size = pi, pj, all_cost, [], n
             keep = (ec < pair_limit) & (ei != t[0]) & (ei != t[1]) & (ei != t[2]) & (ej != t[0]) & (ej != t[1]) & (ej != t[2])
+            if not _may_pair_up(ei[keep], ej[keep], n, t, np.flatnonzero(in_host) if size < n else None):
+                checked.add(tuple(t))  # someone has no kept pair, or a component is odd: no seating here
+                stats["trios_unpaired"] = stats.get("trios_unpaired", 0) + 1
+                continue
             try:
                 pairs = _matching(W, ei[keep], ej[keep], ctx)
             except _Expired:
