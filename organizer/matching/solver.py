@@ -399,6 +399,7 @@ class Context:
     even_bound2: int | None = None  # odd counts: the even problem's bound on value2 (``_even_bound``)
     costs: AssignmentCosts | None = None  # the reduced costs the exact step used (the even bound reads them)
     even_costs: AssignmentCosts | None = None  # odd counts: the even problem's ``costs``
+    seated_by_matching: bool = False  # the seating offered first came from ``first_seating`` (the even bound's)
 
     def expired(self) -> bool:
         return time.perf_counter() >= self.deadline
@@ -1274,6 +1275,7 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
                           key=lambda t: int(H[t[0]]) + 2 * int(W[t[1], t[2]]))
             mapped += [(b, c), (a, n)]
         sub.offer(W2, mapped)
+        sub.seated_by_matching = "first_seating_s" in ctx.stats
     started = time.perf_counter()
     try:
         _solve(W2, A2, sub)
@@ -1374,12 +1376,14 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         return
     ctx.check()
     neg_w = np.where(allowed, -W, big)
-    # a better first seating: a maximum-weight matching on everyone's few best pairs
-    ctx.offer(W, first_seating(W, allowed, neg_w, odd, ctx))
-    stats["first_seating_s"] = round(time.perf_counter() - start, 4)
-    if ctx.proven():
-        return
-    ctx.check()
+    # a better first seating: a maximum-weight matching on everyone's few best pairs (the even
+    # bound's problem has one already: the odd count's, mapped)
+    if not ctx.seated_by_matching:
+        ctx.offer(W, first_seating(W, allowed, neg_w, odd, ctx))
+        stats["first_seating_s"] = round(time.perf_counter() - start, 4)
+        if ctx.proven():
+            return
+        ctx.check()
     if odd and ctx.options.even_bound:
         # 1b. the even bound: one even problem (n + 1 attendees) bounds every seating
         del neg_w
