@@ -64,7 +64,9 @@ The algorithm (per round), a primal-dual scheme
    Edmonds' odd-set cuts (GLOP, ``blossom.py``) gives an exact integer bound
    ``D4`` and costs ``RC``: ``2 value2(S) <= D4 - cost(S)`` (a pair costs
    ``2 RC``, the trio the sum of its three ``RC``).  Whichever keeps fewer
-   pairs is used (``AssignmentCosts``, ``OddSetCosts``).
+   pairs is used (``AssignmentCosts``, ``OddSetCosts``).  Even counts up to
+   ``direct_matching_max_n`` skip the LP: one matching on the kept pairs costs
+   less there.
 5. Exact step.  A seating better than the incumbent ``L`` costs less than
    ``limit = U - f L`` (U = A, f = 1 or U = D4, f = 2), so each of its pairs and
    its trio does.  Even n: one maximum-weight perfect matching (rustworkx) on
@@ -76,7 +78,11 @@ The algorithm (per round), a primal-dual scheme
    the even ones get one matching, and the odd one is solved once per
    candidate trio, cheapest first, until the trio's own bound
    ``(U - cost(trio)) / f`` cannot beat the best seating found; each check
-   keeps only the pairs cheaper than the limit less the trio's cost.  When the
+   keeps only the pairs cheaper than the limit less the trio's cost, and is
+   skipped without a matching when those pairs cannot pair everyone else
+   (someone without one, an odd component) or everyone's cheapest pair
+   already costs too much (``_TrioFloor``).  Matchings run one connected
+   component at a time.  When the
    best seating improves, the trios are listed again under the lower limit.
    No model ever holds all trios.
 6. Odd n, when the assignment's costs leave trios unchecked: the odd-set LP's
