@@ -10,8 +10,8 @@ from sqlalchemy import event as sa_event
 from organizer.extensions import db
 from organizer.groups.service import add_member
 from organizer.members.service import tags_for
-from organizer.models import Need, Offer, Rsvp, RsvpState, User, utcnow
-from organizer.pairing import runs
+from organizer.models import Need, Offer, PairingSeat, Rsvp, RsvpState, User, utcnow
+from organizer.pairing import publishing, queries, runs
 from tests.event_factories import make_event
 from tests.factories import make_group, make_user
 
@@ -102,3 +102,47 @@ def test_statements_per_page_do_not_grow_with_the_group(page, growing_group, cli
     grow(group, lunch, rng, LARGE - SMALL)
     large = statements_for(client, path)
     assert len(large) == len(small), "\n".join(["small:", *small, "large:", *large])
+
+
+def seats_loaded_for(client, path: str) -> int:
+    """How many seats (a table's people) the page loads."""
+    assert client.get(path).status_code == 200
+    loaded = []
+
+    def count(target, context):
+        loaded.append(target)
+
+    sa_event.listen(PairingSeat, "load", count)
+    try:
+        assert client.get(path).status_code == 200, path
+    finally:
+        sa_event.remove(PairingSeat, "load", count)
+    return len(loaded)
+
+
+@pytest.mark.parametrize("path", ["/groups/{slug}/events/{event}/pairing/mine",
+                                  "/groups/{slug}/events/{event}/pairing/mine.ics"])
+def test_a_members_lunch_page_reads_their_own_tables_not_the_whole_lunch(path, growing_group, client, auth):
+    """At the lunch everyone opens their seat at once: the page (and its calendar entry) reads
+    the member's own table, whatever the size of the lunch."""
+    group, lunch = growing_group
+    mia = make_user(name="Mia Member", email="mia@example.org")
+    add_member(group, mia)
+    db.session.add(Rsvp(event=lunch, user=mia, state=RsvpState.GOING, checked_in_at=utcnow()))
+    db.session.commit()
+    rng = random.Random(3)
+    path = path.format(slug=group.slug, event=lunch.id)
+
+    def publish_latest() -> None:
+        publishing.publish(queries.latest_run(lunch), utcnow(), confirm_changed=True)
+        db.session.commit()
+
+    grow(group, lunch, rng, SMALL)
+    publish_latest()
+    auth.login("mia@example.org")
+    small = seats_loaded_for(client, path)
+    grow(group, lunch, rng, LARGE - SMALL)
+    publish_latest()
+    large = seats_loaded_for(client, path)
+    assert 0 < small <= 3  # Mia's table: a pair, or the trio
+    assert large <= 3

@@ -4,9 +4,10 @@ how a version differs from the one before it."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import selectinload
 
+from organizer.database import among
 from organizer.events import service as events
 from organizer.extensions import db
 from organizer.models import (
@@ -98,10 +99,26 @@ def latest_run(event: Event) -> PairingRun | None:
                              .order_by(PairingRun.version.desc()).limit(1))
 
 
-def published_run(event: Event) -> PairingRun | None:
-    return db.session.scalar(
-        select(PairingRun).where(PairingRun.event_id == event.id, PairingRun.published_at.is_not(None))
-        .options(selectinload(PairingRun.tables).selectinload(PairingTable.seats).selectinload(PairingSeat.user)))
+def published_run(event: Event, *, with_tables: bool = True) -> PairingRun | None:
+    """The published version, with every table, seat and person loaded (the sheets, the
+    review's moves), or alone (``with_tables=False``: a member's own lunch reads only their
+    tables, see ``seats_of``)."""
+    statement = select(PairingRun).where(PairingRun.event_id == event.id, PairingRun.published_at.is_not(None))
+    if with_tables:
+        statement = statement.options(
+            selectinload(PairingRun.tables).selectinload(PairingTable.seats).selectinload(PairingSeat.user))
+    return db.session.scalar(statement)
+
+
+def round_seating(run: PairingRun, round_: int) -> dict[int, list[int]]:
+    """One round's tables: number -> the user ids seated there, in one statement."""
+    tables: dict[int, list[int]] = {}
+    for number, user_id in db.session.execute(
+            select(PairingTable.number, PairingSeat.user_id).join(PairingSeat, PairingSeat.table_id == PairingTable.id)
+            .where(PairingTable.run_id == run.id, PairingTable.round == round_)
+            .order_by(PairingTable.number, PairingSeat.position)):
+        tables.setdefault(number, []).append(user_id)
+    return tables
 
 
 def pairs_by_round(run: PairingRun) -> list[set[frozenset[int]]]:
@@ -149,12 +166,30 @@ class Seat:
 
 
 def my_seats(run: PairingRun, user_id: int) -> list[Seat]:
-    seats = []
-    for table in run.tables:
-        ids = [s.user_id for s in table.seats]
-        if user_id in ids:
-            seats.append(Seat(table.round, table, [s.user for s in table.seats if s.user_id != user_id]))
-    return sorted(seats, key=lambda s: s.round)
+    return seats_of(run, [user_id])[user_id]
+
+
+def seats_of(run: PairingRun, user_ids: Iterable[int]) -> dict[int, list[Seat]]:
+    """Each of these people's seats in the version, by round. When the version's tables are
+    not loaded, only these people's tables are read (with their seats and people: three
+    statements, however large the lunch); when they are (a publication tells everyone), they
+    are looked through once."""
+    wanted = set(user_ids)
+    if "tables" in inspect(run).unloaded:
+        tables: Iterable[PairingTable] = db.session.scalars(
+            select(PairingTable).where(PairingTable.run_id == run.id, PairingTable.id.in_(
+                select(PairingSeat.table_id).where(among(PairingSeat.user_id, wanted))))
+            .order_by(PairingTable.round, PairingTable.number)
+            .options(selectinload(PairingTable.seats).selectinload(PairingSeat.user))).all()
+    else:
+        tables = run.tables
+    out: dict[int, list[Seat]] = {uid: [] for uid in wanted}
+    for table in tables:
+        for uid in {s.user_id for s in table.seats} & wanted:
+            out[uid].append(Seat(table.round, table, [s.user for s in table.seats if s.user_id != uid]))
+    for seats in out.values():
+        seats.sort(key=lambda s: s.round)
+    return out
 
 
 def names_of(user_ids: Iterable[int]) -> dict[int, str]:

@@ -194,7 +194,7 @@ def member_lunches(group: Group, event: Event, run: PairingRun, viewers: list[Me
     once, and each viewer sees of them what need_visible and offer_visible allow."""
     now = now or utcnow()
     still_partners = published_partner_ids_of(group, [v.user_id for v in viewers], now)  # ends after the cool-down
-    seats_of = {v.user_id: queries.my_seats(run, v.user_id) for v in viewers}
+    seats_of = queries.seats_of(run, [v.user_id for v in viewers])
     tables = {seat.table.id: seat.table for seats in seats_of.values() for seat in seats}
     needs_state = needs_now(group.id, tables.values())
     owners = memberships_among(group.id, {p.id for seats in seats_of.values() for seat in seats for p in seat.partners})

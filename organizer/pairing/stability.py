@@ -18,7 +18,7 @@ from organizer.pairing import queries
 def reference_of(run: PairingRun) -> PairingRun | None:
     """What the people in the room have seen (the published version), else what this version
     was made from; never the version itself."""
-    published = queries.published_run(run.event)
+    published = queries.published_run(run.event, with_tables=False)  # its tables: reference_tables
     if published is not None and published.id != run.id:
         return published
     based_on = run.based_on
@@ -36,7 +36,7 @@ def reference_tables(reference: PairingRun | None, round_: int) -> dict[frozense
     """The reference's tables of one round: their people and number."""
     if reference is None:
         return {}
-    return {frozenset(s.user_id for s in t.seats): t.number for t in reference.tables if t.round == round_}
+    return {frozenset(people): number for number, people in queries.round_seating(reference, round_).items()}
 
 
 def kept_numbers(tables: list[list[int]], old: dict[frozenset[int], int], locked: list[bool] | None = None) -> list[int]:
@@ -85,9 +85,11 @@ def moves(run: PairingRun, reference: PairingRun | None, round_: int = 1) -> lis
     return out
 
 
-def changes_seen_tables(run: PairingRun) -> bool:
-    """Publishing ``run`` would change a table that people have already seen."""
-    published = queries.published_run(run.event)
+def changes_seen_tables(run: PairingRun, published: PairingRun | None = None) -> bool:
+    """Publishing ``run`` would change a table that people have already seen (``published``:
+    the published version, when the caller has it loaded; else it is read)."""
+    if published is None:
+        published = queries.published_run(run.event)
     if published is None or published.id == run.id:
         return False
     return bool(moves(run, published)) or any(

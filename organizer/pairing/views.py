@@ -139,7 +139,7 @@ def index(group, member, event_id: int):
             add_form=WalkInForm(prefix="add"),
             publish_form=PublishForm(),
             moves=stability.moves(run, context["published"]) if context["published"] is not run else [],
-            changes_seen=stability.changes_seen_tables(run),
+            changes_seen=stability.changes_seen_tables(run, context["published"]),
             kept_published=bool(run.inputs.get("keep")),
         )
     return render_template("pairing/index.html", **context)
@@ -339,7 +339,7 @@ def pairs_csv(group, member, event_id: int):
 @member_required
 def mine(group, member, event_id: int):
     event = load_event(group, member, event_id)
-    run = queries.published_run(event)
+    run = queries.published_run(event, with_tables=False)  # the member's own tables only
     lunch = sheets.member_lunch(group, event, run, member) if run else None
     return render_template("pairing/mine.html", group=group, member=member, event=event, run=run, lunch=lunch)
 
@@ -348,7 +348,7 @@ def mine(group, member, event_id: int):
 @member_required
 def mine_ics(group, member, event_id: int):
     event = load_event(group, member, event_id)
-    run = queries.published_run(event)
+    run = queries.published_run(event, with_tables=False)
     if run is None:
         abort(404)
     if not has_calendar_file(event):
