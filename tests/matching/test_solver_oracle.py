@@ -105,14 +105,16 @@ def test_problem_from_weights_gives_the_oracle_value_and_no_violations():
 
 
 @pytest.mark.parametrize("seed", range(40))
-@pytest.mark.parametrize("path", ["assignment", "odd_set_lp", "direct"])
+@pytest.mark.parametrize("path", ["assignment", "odd_set_lp", "direct", "direct by pairs"])
 def test_exact_step_matches_networkx_with_either_costs(seed, path):
     # a poor first seating (one candidate pair each, no local search for the trio, no even bound)
     # forces the exact step; the LP is used always or never; "direct": an even count goes straight
-    # to one matching on every pair the assignment's costs keep, however many
+    # to one matching on every pair the assignment's costs keep, however many (by its size, or
+    # "by pairs": by the pairs kept per attendee)
     options = SolverOptions(first_k=1, lp_pairs_per_attendee=10**9 if path == "assignment" else 0, max_trio_checks=10**6,
                             even_bound=False, trio_swaps=0, tight_seating=False,
-                            direct_matching_max_n=10**9 if path == "direct" else 0)
+                            direct_matching_max_n=10**9 if path == "direct" else 0,
+                            direct_pairs_per_attendee=10**9 if path == "direct by pairs" else 0)
     rng = np.random.default_rng(4000 + seed)
     n = int(rng.choice([8, 9, 13, 14, 20, 30]))
     W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 50])), forbid=float(rng.choice([0, 0.2])))
@@ -129,11 +131,12 @@ def test_exact_step_matches_networkx_with_either_costs(seed, path):
     if "kept_pairs_assignment" in stats:  # the solve reached the choice of costs: the path was taken
         # the LP always when asked for; never on the assignment's path for an even count (an odd
         # count may still call it when a few trio checks do not settle the trio)
-        if path == "odd_set_lp" or (path == "direct" and n % 2 == 1):
+        direct = path.startswith("direct")
+        if path == "odd_set_lp" or (direct and n % 2 == 1):
             assert "lp_rounds" in stats
         elif n % 2 == 0:
             assert "lp_rounds" not in stats
-        if path == "direct" and n % 2 == 0 and stats["kept_pairs_assignment"] > 0:
+        if direct and n % 2 == 0 and stats["kept_pairs_assignment"] > 0:
             assert stats["direct_matching"]
 
 
@@ -146,7 +149,8 @@ def test_the_exact_step_runs_on_some_of_these_instances():
         W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 50])), forbid=float(rng.choice([0, 0.2])))
         for lp in (0, 10**9):
             options = SolverOptions(first_k=1, lp_pairs_per_attendee=lp, max_trio_checks=10**6, even_bound=False,
-                                     trio_swaps=0, tight_seating=False, direct_matching_max_n=0)
+                                     trio_swaps=0, tight_seating=False, direct_matching_max_n=0,
+                                     direct_pairs_per_attendee=0)
             try:
                 stats = solve_matrix(W, allowed, time_limit_s=10, solver_options=options).rounds[0].stats
             except InfeasibleError:
