@@ -350,9 +350,15 @@ class SolverOptions:
     on this project's families: 0.05 to 0.2 microseconds per node squared on a few best pairs per
     attendee, 0.7 to 18 microseconds per pair on complete graphs (the slowest clustered); the
     model takes the slow end, then learns the instance's own pace from each matching it times."""
-    matching_min_factor: float = 0.5
-    """The learned pace never drops below half the model: a later matching of the same solve can
-    be harder than the first ones (more blossoms), and the machine's load varies."""
+    matching_margin: float = 2.0
+    """A matching starts only when twice its predicted time is left: two matchings of the same
+    size in one solve can differ threefold (5,000 attendees: 3.8 s on the first seating's pairs,
+    12.8 s on the reduced costs' next ones), and one that ends past the deadline makes the whole
+    solve late."""
+    matching_min_factor: float = 1.0
+    """The learned pace never drops below the model: a later matching of the same solve can be
+    harder than the first ones (more blossoms: see ``matching_margin``), and the machine's load
+    varies."""
     greedy_k: int = 8
     """Best partners per attendee the greedy first seating looks at (sorted, heaviest first): 8
     seats all but a few percent of the attendees at once; the rest are paired among themselves."""
@@ -454,8 +460,9 @@ class Context:
         return model * max(o.matching_min_factor, self.matching_factor or 1.0)
 
     def can_match(self, nodes: int, pairs: int) -> bool:
-        """Whether a matching on this many attendees and pairs should end before the deadline."""
-        return self.predicted_matching_s(nodes, pairs) < self.seconds_left()
+        """Whether a matching on this many attendees and pairs should end before the deadline,
+        with room for ``matching_margin`` times its predicted time."""
+        return self.predicted_matching_s(nodes, pairs) * self.options.matching_margin < self.seconds_left()
 
     def observe_matching(self, nodes: int, pairs: int, seconds: float) -> None:
         """Learn rustworkx's pace on this instance (the slowest seen), for ``can_match``."""
@@ -1431,9 +1438,14 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         return
     costs: AssignmentCosts = AssignmentCosts(rc, A)
     del rc
-    # 3. a second seating on the cheapest pairs by reduced cost (better on ties and clusters)
+    # 3. a second seating on the cheapest pairs by reduced cost (better on ties and clusters):
+    #    skipped when its matching would not end in time (the exact step may still: it matches
+    #    only the pairs that could beat the incumbent)
     ctx.check()
-    ctx.offer(W, first_seating(W, allowed, costs.pair, odd, ctx))
+    try:
+        ctx.offer(W, first_seating(W, allowed, costs.pair, odd, ctx))
+    except _Expired:
+        stats["second_seating_skipped"] = True
     if ctx.proven():
         return
     # 4. tighter costs from the odd-set LP when the assignment's keep too much (too many pairs,
