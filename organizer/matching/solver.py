@@ -350,14 +350,16 @@ class SolverOptions:
     on this project's families: 0.05 to 0.2 microseconds per node squared on a few best pairs per
     attendee, 0.7 to 18 microseconds per pair on complete graphs (the slowest clustered); the
     model takes the slow end, then learns the instance's own pace from each matching it times."""
+    matching_large_s: float = 2.0
     matching_margin: float = 2.0
-    """A matching starts only when twice its predicted time is left: two matchings of the same
-    size in one solve can differ threefold (5,000 attendees: 3.8 s on the first seating's pairs,
-    12.8 s on the reduced costs' next ones), and one that ends past the deadline makes the whole
-    solve late."""
-    matching_min_factor: float = 1.0
-    """The learned pace never drops below the model: a later matching of the same solve can be
-    harder than the first ones (more blossoms: see ``matching_margin``), and the machine's load
+    """A large matching (modelled at ``matching_large_s`` or more) starts only when twice its
+    predicted time is left, predicted at no less than the model: two of the same size in one
+    solve can differ threefold (5,000 attendees: 3.8 s on the first seating's pairs, 12.8 s on
+    the reduced costs' next ones), and seconds past the deadline make the whole solve late.
+    Small ones start when their predicted time is left (a short limit needs them)."""
+    matching_min_factor: float = 0.5
+    """The learned pace of a small matching never drops below half the model: a later matching
+    of the same solve can be harder than the first ones (more blossoms), and the machine's load
     varies."""
     greedy_k: int = 8
     """Best partners per attendee the greedy first seating looks at (sorted, heaviest first): 8
@@ -454,15 +456,19 @@ class Context:
         return RoundSolution(self.seating, self.value2, bound2, proven, self.stats)
 
     def predicted_matching_s(self, nodes: int, pairs: int) -> float:
-        """rustworkx's time for one matching: a cautious model, scaled by what this instance showed."""
+        """rustworkx's time for one matching: a cautious model, scaled by what this instance
+        showed (never below the model for a large one: see ``matching_large_s``)."""
         o = self.options
         model = o.matching_seconds_per_node2 * nodes * nodes + o.matching_seconds_per_pair * pairs
-        return model * max(o.matching_min_factor, self.matching_factor or 1.0)
+        floor = o.matching_min_factor if model < o.matching_large_s else 1.0
+        return model * max(floor, self.matching_factor or 1.0)
 
     def can_match(self, nodes: int, pairs: int) -> bool:
-        """Whether a matching on this many attendees and pairs should end before the deadline,
-        with room for ``matching_margin`` times its predicted time."""
-        return self.predicted_matching_s(nodes, pairs) * self.options.matching_margin < self.seconds_left()
+        """Whether a matching on this many attendees and pairs should end before the deadline
+        (a large one with room for ``matching_margin`` times its predicted time)."""
+        predicted = self.predicted_matching_s(nodes, pairs)
+        margin = self.options.matching_margin if predicted >= self.options.matching_large_s else 1.0
+        return predicted * margin < self.seconds_left()
 
     def observe_matching(self, nodes: int, pairs: int, seconds: float) -> None:
         """Learn rustworkx's pace on this instance (the slowest seen), for ``can_match``."""
