@@ -1,29 +1,26 @@
 """The group directory, one page at a time: who is in the group, and who can help with what.
 
-Everyone by name is numbered by the database. A search or a tag looks through the group's
-search index, every member with their needs and offers and what decides who may see them, read
-once per version of the group's data (organizer.groups.versions) and shared by every viewer:
-each search keeps only what its viewer may see. A search drops the filler words the help model
-drops (``matching.STOPWORDS``) and looks for every other word in the names, profiles, visible
-needs and offers and their tags: at the start of a word, as a search prefix (the help model's
-plural stem, then -ing, -er, -ed: 'publishing' finds 'publisher'), or, for a word of three
-letters or more, anywhere. A member scores 2 per word found in one of their offers, 1 per word
-found only in a need or their profile; higher scores first, then by name. ``_ranked`` is the
-same search in SQL, the reference the index is tested against.
-"""
+Pages come from the group's search index: every member with their needs and offers and what
+decides who may see them, read once per version of the group's data (organizer.groups.versions)
+and shared by every viewer; each page keeps only what its viewer may see. Everyone is listed by
+name. A search drops the filler words the help model drops (``matching.STOPWORDS``) and looks
+for every other word in the names, profiles, visible needs and offers and their tags: at the
+start of a word, as a search prefix (the help model's plural stem, then -ing, -er, -ed:
+'publishing' finds 'publisher'), or, for a word of three letters or more, anywhere. A member
+scores 2 per word found in one of their offers, 1 per word found only in a need or their
+profile; higher scores first, then by name. The tests hold it to the same search written in
+SQL."""
 
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, literal, or_, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import select
 
 from organizer.extensions import db
 from organizer.groups import versions
 from organizer.matching import STOPWORDS, normalize_tag, stem
-from organizer.members.service import need_visibility_clause, offer_visibility_clause
 from organizer.models import Membership, Need, Offer, Role, Tag, User, Visibility, need_tags, offer_tags
-from organizer.paging import Page, like_escape
+from organizer.paging import Page
 
 PAGE_SIZE = 25
 MAX_TERMS = 8
@@ -51,12 +48,6 @@ def search_prefix(term: str) -> str:
     return root
 
 
-def _matches(term: str, words: set[str], text: str) -> bool:
-    """In Python, what ``_text_matches`` is in SQL."""
-    prefix = search_prefix(term)
-    return any(w.startswith(prefix) for w in words) or (len(term) >= 3 and term in text)
-
-
 @dataclass
 class DirectoryEntry:
     member: "IndexedMember"
@@ -66,85 +57,13 @@ class DirectoryEntry:
     matched_offers: list["IndexedItem"] = field(default_factory=list)
 
 
-def _item_text(item: "IndexedItem") -> str:
-    return " ".join([item.text, *item.tags])
-
-
 def _mark_matches(entry: DirectoryEntry, terms: list[str]) -> None:
     """Which of the shown needs and offers the words were found in (the page highlights them)."""
-    matched_needs, matched_offers = set(), set()
-    for term in terms:
-        for offer in entry.offers:
-            text = _item_text(offer)
-            if _matches(term, set(re.findall(r"\w+", text)), text):
-                matched_offers.add(offer.id)
-        for need in entry.needs:
-            text = _item_text(need)
-            if _matches(term, set(re.findall(r"\w+", text)), text):
-                matched_needs.add(need.id)
-    if not entry.matched_needs and not entry.matched_offers:
-        entry.matched_needs = [n for n in entry.needs if n.id in matched_needs]
-        entry.matched_offers = [o for o in entry.offers if o.id in matched_offers]
-
-
-# --- the search in SQL ------------------------------------------------------------
-
-def _text_matches(text: ColumnElement | InstrumentedAttribute[str], term: str) -> ColumnElement:
-    """SQL for ``_matches``: the search prefix at the start of a word, or the term anywhere."""
-    prefix = like_escape(search_prefix(term))
-    conditions = [text.like(f"{prefix}%", escape="\\"), text.like(f"% {prefix}%", escape="\\")]
-    if len(term) >= 3:
-        conditions.append(text.like(f"%{like_escape(term)}%", escape="\\"))
-    return or_(*conditions)
-
-
-def _need_exists(viewer: Membership, partner_ids: frozenset[int], condition) -> ColumnElement:
-    """A visible need of the outer query's member meets `condition`."""
-    return exists().where(Need.membership_id == Membership.id,
-                          need_visibility_clause(viewer, partner_ids), condition)
-
-
-def _offer_exists(viewer: Membership, condition) -> ColumnElement:
-    return exists().where(Offer.membership_id == Membership.id, offer_visibility_clause(viewer), condition)
-
-
-def _need_tagged(condition) -> ColumnElement:
-    return exists().where(need_tags.c.need_id == Need.id, need_tags.c.tag_id == Tag.id, condition)
-
-
-def _offer_tagged(condition) -> ColumnElement:
-    return exists().where(offer_tags.c.offer_id == Offer.id, offer_tags.c.tag_id == Tag.id, condition)
-
-
-def _item_matches(model, tagged, term: str) -> ColumnElement:
-    text = func.lower(model.title + " " + model.details)
-    return or_(_text_matches(text, term), tagged(_text_matches(Tag.name, term)))
-
-
-def _term_score(viewer: Membership, partner_ids: frozenset[int], term: str) -> ColumnElement:
-    profile = func.lower(User.name + " " + User.headline + " " + User.industry + " " + User.city)
-    return case(
-        (_offer_exists(viewer, _item_matches(Offer, _offer_tagged, term)), 2),
-        (or_(_need_exists(viewer, partner_ids, _item_matches(Need, _need_tagged, term)),
-             _text_matches(profile, term)), 1),
-        else_=0,
-    )
-
-
-def _ranked(viewer: Membership, terms: list[str], tag: str, partner_ids: frozenset[int]) -> Select:
-    """(membership id, score, name) of every member the search finds, unordered."""
-    score: ColumnElement = literal(0)
-    query = select(Membership.id.label("id"), func.lower(User.name).label("name")) \
-        .join(User, User.id == Membership.user_id).where(Membership.group_id == viewer.group_id)
-    if tag:
-        need_has_tag = _need_exists(viewer, partner_ids, _need_tagged(Tag.name == tag))
-        offer_has_tag = _offer_exists(viewer, _offer_tagged(Tag.name == tag))
-        query = query.where(or_(need_has_tag, offer_has_tag))
-        if not terms:
-            score = case((offer_has_tag, 2), else_=0) + case((need_has_tag, 1), else_=0)
-    for term in terms:
-        score = score + _term_score(viewer, partner_ids, term)
-    return query.add_columns(score.label("score"))
+    if entry.matched_needs or entry.matched_offers:  # a tag chose them
+        return
+    words = [_Word.of(term) for term in terms]
+    entry.matched_needs = [n for n in entry.needs if any(n.matches(word) for word in words)]
+    entry.matched_offers = [o for o in entry.offers if any(o.matches(word) for word in words)]
 
 
 def directory_page(viewer: Membership, query: str = "", tag: str = "", number: int = 1,
@@ -165,8 +84,9 @@ def directory_page(viewer: Membership, query: str = "", tag: str = "", number: i
 
 @dataclass(frozen=True)
 class _Word:
-    """In Python, what ``_text_matches`` is in SQL: the search prefix at the start of a word
-    (of the text, or after a space), or, for a word of three letters or more, anywhere."""
+    """A word of a search in a text: the search prefix at the start of a word (of the text, or
+    after a space), or, for a word of three letters or more, anywhere. The ranking and the
+    highlighting both use it."""
     prefix: str
     word_start: str
     anywhere: str | None

@@ -3,12 +3,21 @@ for every kind of viewer, and follows every change on the next request."""
 
 import random
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, case, exists, func, literal, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from organizer.extensions import db
 from organizer.members import directory
-from organizer.members.service import NeedInput, OfferInput, update_need, update_offer
-from organizer.models import Need, Offer
+from organizer.members.service import (
+    NeedInput,
+    OfferInput,
+    need_visibility_clause,
+    offer_visibility_clause,
+    update_need,
+    update_offer,
+)
+from organizer.models import Membership, Need, Offer, Tag, User, need_tags, offer_tags
+from organizer.paging import like_escape
 from tests.factories import make_group, make_member, make_need, make_offer, make_user, membership_of
 
 WORDS = ["publishing", "publisher", "book", "resume", "interview", "electrician", "wiring", "cfo",
@@ -16,9 +25,69 @@ WORDS = ["publishing", "publisher", "book", "resume", "interview", "electrician"
 TAGS = ["publishing", "resume", "tax", "websites", "job search", "c++"]
 
 
+# --- the reference: the same search in SQL, on the visibility clauses the pages use ----------
+
+def _text_matches(text: ColumnElement | InstrumentedAttribute[str], term: str) -> ColumnElement:
+    """The search prefix at the start of a word, or the term anywhere (``directory._Word`` in SQL)."""
+    prefix = like_escape(directory.search_prefix(term))
+    conditions = [text.like(f"{prefix}%", escape="\\"), text.like(f"% {prefix}%", escape="\\")]
+    if len(term) >= 3:
+        conditions.append(text.like(f"%{like_escape(term)}%", escape="\\"))
+    return or_(*conditions)
+
+
+def _need_exists(viewer: Membership, partner_ids: frozenset[int], condition) -> ColumnElement:
+    """A visible need of the outer query's member meets `condition`."""
+    return exists().where(Need.membership_id == Membership.id,
+                          need_visibility_clause(viewer, partner_ids), condition)
+
+
+def _offer_exists(viewer: Membership, condition) -> ColumnElement:
+    return exists().where(Offer.membership_id == Membership.id, offer_visibility_clause(viewer), condition)
+
+
+def _need_tagged(condition) -> ColumnElement:
+    return exists().where(need_tags.c.need_id == Need.id, need_tags.c.tag_id == Tag.id, condition)
+
+
+def _offer_tagged(condition) -> ColumnElement:
+    return exists().where(offer_tags.c.offer_id == Offer.id, offer_tags.c.tag_id == Tag.id, condition)
+
+
+def _item_matches(model, tagged, term: str) -> ColumnElement:
+    text = func.lower(model.title + " " + model.details)
+    return or_(_text_matches(text, term), tagged(_text_matches(Tag.name, term)))
+
+
+def _term_score(viewer: Membership, partner_ids: frozenset[int], term: str) -> ColumnElement:
+    profile = func.lower(User.name + " " + User.headline + " " + User.industry + " " + User.city)
+    return case(
+        (_offer_exists(viewer, _item_matches(Offer, _offer_tagged, term)), 2),
+        (or_(_need_exists(viewer, partner_ids, _item_matches(Need, _need_tagged, term)),
+             _text_matches(profile, term)), 1),
+        else_=0,
+    )
+
+
+def _ranked(viewer: Membership, terms: list[str], tag: str, partner_ids: frozenset[int]) -> Select:
+    """(membership id, score, name) of every member the search finds, unordered."""
+    score: ColumnElement = literal(0)
+    query = select(Membership.id.label("id"), func.lower(User.name).label("name")) \
+        .join(User, User.id == Membership.user_id).where(Membership.group_id == viewer.group_id)
+    if tag:
+        need_has_tag = _need_exists(viewer, partner_ids, _need_tagged(Tag.name == tag))
+        offer_has_tag = _offer_exists(viewer, _offer_tagged(Tag.name == tag))
+        query = query.where(or_(need_has_tag, offer_has_tag))
+        if not terms:
+            score = case((offer_has_tag, 2), else_=0) + case((need_has_tag, 1), else_=0)
+    for term in terms:
+        score = score + _term_score(viewer, partner_ids, term)
+    return query.add_columns(score.label("score"))
+
+
 def sql_scores(viewer, terms, tag, partner_ids) -> dict[int, int]:
     """The SQL search's members and scores (the reference)."""
-    ranked = directory._ranked(viewer, terms, tag, partner_ids).subquery()
+    ranked = _ranked(viewer, terms, tag, partner_ids).subquery()
     query = select(ranked.c.id, ranked.c.score)
     if terms:
         query = query.where(ranked.c.score > 0)
