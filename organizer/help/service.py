@@ -11,9 +11,6 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -252,77 +249,51 @@ class Suggestion:
 
 
 # The group's help model inputs (every member's open needs, offers, headline; the terms and
-# links) are shared by all its members' pages and read anew only when one of them changed: a
-# process-wide cache per database and group, checked on every use against the group's data
-# version (one statement, however large the group).
-# The links to one member's needs that they may see are kept with it, so a member's page
-# scores again only after something in the group changed.
+# links) are shared by all its members' pages and read anew only when one of them changed: kept
+# per process under the group's data version (organizer.groups.versions: one statement, however
+# large the group). The links to one member's needs that they may see are kept the same way, so
+# a member's page scores again only after something in the group changed.
 MODEL_CACHE_GROUPS = 64
-MODEL_CACHE_VIEWERS = 512
+MODEL_CACHE_VIEWERS = 4096  # members' links, across groups
 
 
 @dataclass
 class _GroupModel:
-    stamp: tuple
     attendees: tuple[matching.Attendee, ...]
     terms: tuple[matching.Term, ...]
     links: tuple[matching.Link, ...]
     names: dict[int, str] = field(default_factory=dict)
-    matches: OrderedDict[int, list[matching.Match]] = field(default_factory=OrderedDict)  # per member
 
 
-_models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> OrderedDict[group id, _GroupModel]
-_models_lock = threading.Lock()
+_group_models = versions.SharedCache(max_entries=MODEL_CACHE_GROUPS)
+_member_links = versions.SharedCache(max_entries=MODEL_CACHE_VIEWERS)
 
 
-def _group_stamp(group_id: int) -> tuple:
-    """What the group's help model inputs depend on: the group's data version, which changes
-    with every commit that changed a member, their name or headline, a need or offer, a tag on
-    one, a term or a link (organizer.groups.versions)."""
-    return versions.current(group_id)
-
-
-def _group_model(group_id: int) -> _GroupModel:
-    stamp = _group_stamp(group_id)  # read before the inputs: a change between the two only reloads
-    engine = db.engine
-    with _models_lock:
-        groups = _models.setdefault(engine, OrderedDict())
-        model = groups.get(group_id)
-        if model is not None and model.stamp == stamp:
-            groups.move_to_end(group_id)
-            return model
+def _read_group_model(group_id: int) -> _GroupModel:
     attendees = matching_attendees(group_id, list(db.session.scalars(
         select(Membership.user_id).where(Membership.group_id == group_id).order_by(Membership.user_id))))
-    model = _GroupModel(stamp, tuple(attendees[u] for u in sorted(attendees)), model_terms(group_id),
-                        model_links(group_id, attendees), {uid: a.name for uid, a in attendees.items()})
-    with _models_lock:
-        groups[group_id] = model
-        groups.move_to_end(group_id)
-        while len(groups) > MODEL_CACHE_GROUPS:
-            groups.popitem(last=False)
-    return model
+    return _GroupModel(tuple(attendees[u] for u in sorted(attendees)), model_terms(group_id),
+                       model_links(group_id, attendees), {uid: a.name for uid, a in attendees.items()})
+
+
+def _links_to(model: _GroupModel, user_id: int) -> list[matching.Match]:
+    """The links members may see from others to ``user_id``'s needs (only these few are kept,
+    not the scores)."""
+    if user_id not in model.names:
+        return []
+    scores = matching.score(model.attendees, None, model.terms, model.links, frozenset({user_id}))
+    shown_at = matching.Options().show_confidence
+    return [match for other in scores.attendees if other.id != user_id
+            for match in scores.reasons(other.id, user_id)
+            if match.confidence >= shown_at and match.need.id is not None]
 
 
 def _matches_for(group_id: int, user_id: int) -> tuple[dict[int, str], list[matching.Match]]:
     """Everyone's names in the group, and the links members may see from others to
-    ``user_id``'s needs (cached, see above: only these few links are kept per member, not
-    the scores)."""
-    model = _group_model(group_id)
-    with _models_lock:
-        found = model.matches.get(user_id)
-    if found is None:
-        found = []
-        if user_id in model.names:
-            scores = matching.score(model.attendees, None, model.terms, model.links, frozenset({user_id}))
-            shown_at = matching.Options().show_confidence
-            found = [match for other in scores.attendees if other.id != user_id
-                     for match in scores.reasons(other.id, user_id)
-                     if match.confidence >= shown_at and match.need.id is not None]
-        with _models_lock:
-            model.matches[user_id] = found
-            while len(model.matches) > MODEL_CACHE_VIEWERS:
-                model.matches.popitem(last=False)
-    return model.names, found
+    ``user_id``'s needs (cached, see above)."""
+    version = versions.current(group_id)  # read before the inputs: a change between the two only reloads
+    model = _group_models.get(("help model", group_id, version), lambda: _read_group_model(group_id))
+    return model.names, _member_links.get(("links to", group_id, version, user_id), lambda: _links_to(model, user_id))
 
 
 def suggestions(viewer: Membership) -> dict[int, list[Suggestion]]:
