@@ -14,6 +14,7 @@ from organizer.models import Need, Offer, PairingSeat, Rsvp, RsvpState, User, ut
 from organizer.pairing import publishing, queries, runs
 from tests.event_factories import make_event
 from tests.factories import make_group, make_user
+from tests.statements import statements_sent
 
 TOPICS = [("A publisher for my book", "Introduction to my literary agent", "publishing"),
           ("A good electrician", "Licensed electrical work", "electrician"),
@@ -67,17 +68,8 @@ def pair(lunch) -> None:
 
 def statements_for(client, path: str) -> list[str]:
     assert client.get(path).status_code == 200  # once to settle what a first visit does
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent() as seen:
         response = client.get(path)
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200, path
     return seen
 

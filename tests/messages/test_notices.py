@@ -4,7 +4,6 @@ the weekly digest skips subscribers it already wrote to this week."""
 
 from datetime import timedelta
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from organizer.database import transaction, writing
@@ -14,6 +13,7 @@ from organizer.messages.service import set_preference
 from organizer.models import Message, PairingRun, utcnow
 from tests.event_factories import make_event, make_pairing_run
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
+from tests.statements import statements_sent
 
 
 def seated_group(n: int):
@@ -46,17 +46,8 @@ def statements_of_publishing(n: int) -> tuple[int, int]:
     second = make_pairing_run(event, 2, [shifted[i:i + 2] for i in range(0, n, 2)])
     db.session.expire_all()  # as in a new request: nothing read before is reused
     before = db.session.scalar(select(func.count()).select_from(Message))
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        with writing():
-            publishing.publish(db.session.get(PairingRun, second.id), utcnow(), confirm_changed=True)
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", count)
+    with statements_sent() as seen, writing():
+        publishing.publish(db.session.get(PairingRun, second.id), utcnow(), confirm_changed=True)
     db.session.commit()
     queued = db.session.scalar(select(func.count()).select_from(Message)) - before
     return len(seen), queued
@@ -82,17 +73,8 @@ def digest_tick_statements(n: int) -> int:
             set_preference(user.id, group.id, kinds.WEEKLY_DIGEST, True, now)
     with transaction():
         assert notices.queue_digests(now) == n
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        with transaction():
-            assert notices.queue_digests(now + timedelta(minutes=1)) == 0   # once a week
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", count)
+    with statements_sent() as seen, transaction():
+        assert notices.queue_digests(now + timedelta(minutes=1)) == 0   # once a week
     return len(seen)
 
 
