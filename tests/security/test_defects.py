@@ -15,9 +15,9 @@ import pytest
 from werkzeug.routing.converters import NumberConverter
 
 from organizer.extensions import db
-from organizer.models import EventStatus, Group, Need, PairingRun, PairingSeat, PairingTable, RunStatus, utcnow
+from organizer.models import EventStatus, Group, Need, utcnow
 from organizer.spreadsheet import safe_cell, unescape_cell
-from tests.event_factories import make_event
+from tests.event_factories import make_event, make_pairing_run
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
 
 TOO_BIG_IDS = (2**31, 2**63, 2**64)
@@ -34,16 +34,7 @@ def club(app):
 
 def publish_pairs(event, *pairs, published_at=None):
     """A published version of `event`'s pairs, written directly (no solve needed)."""
-    run = PairingRun(event=event, version=1, status=RunStatus.DONE, rounds=1,
-                     inputs={"attendees": sorted({u.id for pair in pairs for u in pair})},
-                     published_at=published_at or utcnow())
-    for number, pair in enumerate(pairs, start=1):
-        table = PairingTable(round=1, number=number, score=1.0, reasons=[])
-        table.seats = [PairingSeat(user_id=user.id, position=i) for i, user in enumerate(pair)]
-        run.tables.append(table)
-    db.session.add(run)
-    db.session.commit()
-    return run
+    return make_pairing_run(event, 1, pairs, published_at=published_at or utcnow())
 
 
 # --- 2: "partner" access ends -------------------------------------------------------------------
