@@ -6,7 +6,9 @@ of data (--data): "spread", where each attendee's three needs and three offers a
 from 16 topics, and "few-topics", where they repeat a handful (5) of topics, as real groups
 do (many equal help scores). Each stage prints its wall time and this process's CPU time (on a
 shared machine the difference is mostly waiting for a core; on PostgreSQL, also the server's
-work). Goals (issue 16): at most 0.3 s end to end for 200 attendees
+work). The stages are computed in this process, as an RQ worker does; the same re-pairing is
+then timed as the web process's own job runs it (`make run`: the computation in a child
+process kept warm between runs), and the goal holds for the slower of the two. Goals (issue 16): at most 0.3 s end to end for 200 attendees
 and 1 s for 1,000. Prints figures; asserts nothing.
 
     .venv/bin/python bench/door.py [--attendees 200] [--repeat 5] [--data spread few-topics]
@@ -98,7 +100,7 @@ def run(args, kind: str) -> bool:
     from organizer.database import transaction
     from organizer.extensions import db
     from organizer.models import utcnow
-    from organizer.pairing import runs, snapshots
+    from organizer.pairing import compute, runs, snapshots
 
     url = database_url(args.database_url or f"sqlite:///{instance}/bench-{kind}.sqlite3")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
@@ -136,12 +138,13 @@ def run(args, kind: str) -> bool:
             with transaction():  # the job's read transaction
                 snap = snapshots.snapshot(db.session.get(Event, event_id), attendees, [], utcnow(), 20.0)
             t2, c2 = time.perf_counter(), time.process_time()
-            scores = matching.score(snap.problem.attendees, snap.problem.options)
+            scores = compute.score(snap.problem)
             t3, c3 = time.perf_counter(), time.process_time()
             pairing = matching.solve(snap.problem, scores)
-            assert not matching.violations(snap.problem, pairing)
+            result = compute.computed(scores, pairing, matching.violations(snap.problem, pairing))
+            assert not result.broken
             t4, c4 = time.perf_counter(), time.process_time()
-            saved = runs._save(run_id, snap, scores, pairing, runs.review_summary(snap, scores, pairing))
+            saved = runs._save(run_id, snap, result)
             t5, c5 = time.perf_counter(), time.process_time()
             last = (saved.version, saved.proven_optimal, saved.objective, len(saved.tables))
         response = client.get(f"/groups/{slug}/events/{event_id}/pairing/")
@@ -163,10 +166,42 @@ def run(args, kind: str) -> bool:
               f"max {max(values) * 1000:.1f}; CPU {statistics.median(cpu[name]) * 1000:.1f} ms)")
     version, proven, objective, tables = last
     print(f"  last version {version}: {tables} tables, objective {objective:.2f}, proven optimal: {proven}")
-    total = statistics.median(stages["total"])
+    job = job_path(app, client, event_id, slug, args.repeat)
+    print(f"  the web process's job (the computation in its warm child process, as `make run` serves it; "
+          f"the stages above are those of an RQ worker, which computes in place): "
+          f"median {statistics.median(job) * 1000:.1f} ms (min {min(job) * 1000:.1f}, max {max(job) * 1000:.1f})")
+    total = max(statistics.median(stages["total"]), statistics.median(job))
     goal = goal_seconds(args.attendees)
-    print(f"  goal <= {goal * 1000:.0f} ms end to end: {'met' if total <= goal else 'NOT met'} ({total * 1000:.0f} ms)")
+    print(f"  goal <= {goal * 1000:.0f} ms end to end, the slower of the two: "
+          f"{'met' if total <= goal else 'NOT met'} ({total * 1000:.0f} ms)")
     return total <= goal
+
+
+def job_path(app, client, event_id: int, slug: str, repeat: int) -> list[float]:
+    """Claim, the web process's job as a thread runs it (snapshot, the computation in the
+    child process, save) and the review page, end to end; the first run (which starts the
+    child) is not counted."""
+    from organizer.database import transaction
+    from organizer.extensions import db
+    from organizer.models import Event, RunStatus, utcnow
+    from organizer.pairing import jobs, runs
+
+    times = []
+    for attempt in range(repeat + 1):
+        t0 = time.perf_counter()
+        with app.app_context():
+            with transaction():
+                run_id = runs.claim_run(db.session.get(Event, event_id), None, utcnow(), 20.0).id
+        jobs._run_in_thread(app, run_id, 20.0)
+        response = client.get(f"/groups/{slug}/events/{event_id}/pairing/")
+        elapsed = time.perf_counter() - t0
+        assert response.status_code == 200, response.status_code
+        with app.app_context():
+            from organizer.models import PairingRun
+            assert db.session.get(PairingRun, run_id).status == RunStatus.DONE
+        if attempt:
+            times.append(elapsed)
+    return times
 
 
 if __name__ == "__main__":

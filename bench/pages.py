@@ -68,14 +68,14 @@ REVIEW_P50_GOAL_S = 0.040
 def seed(url: str, secret_key: str, sizes: list[int], seed_value: int) -> dict[int, dict]:
     """Builds one group per size in `url` (emptied first) and returns, per size, what the
     load needs: the slug, the event id and a session cookie of the group's organizer."""
-    from organizer import create_app, matching
+    from organizer import create_app
     from organizer.auth.service import log_in
     from organizer.database import transaction
     from organizer.extensions import db
     from organizer.groups.service import add_member, create_group
     from organizer.members.service import tags_for
     from organizer.models import Event, EventStatus, Need, Offer, Rsvp, RsvpState, User, utcnow
-    from organizer.pairing import runs, snapshots
+    from organizer.pairing import compute, runs, snapshots
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key, "TESTING": False,
                       "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False})
@@ -111,9 +111,7 @@ def seed(url: str, secret_key: str, sizes: list[int], seed_value: int) -> dict[i
                 run = runs.claim_run(event, organizer, utcnow(), 60.0)
             snap = snapshots.snapshot(event, run.inputs["attendees"], [], utcnow(), 60.0)
             db.session.rollback()  # the job's read transaction ends before the solve
-            scores = matching.score(snap.problem.attendees, snap.problem.options)
-            result = matching.solve(snap.problem, scores)
-            runs._save(run.id, snap, scores, result, runs.review_summary(snap, scores, result))
+            runs._save(run.id, snap, compute.in_process(snap.problem))
             with transaction():
                 token = log_in(organizer)
             out[n] = {"slug": group.slug, "event": event.id, "user": organizer.id, "token": token}

@@ -182,7 +182,8 @@ def scale_child(n: int, kind: str, time_limit: float) -> dict:
     del scores
     from organizer.pairing.compute import in_process  # the product's computation: the solve gets what scoring left
 
-    _, pairing, broken = in_process(problem)
+    result = in_process(problem)
+    pairing, broken = result.pairing, result.broken
     done = time.perf_counter()
     return {"attendees": n, "data": kind, "score_s": scored - start, "whole_s": done - scored,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "base_mb": base,

@@ -1,20 +1,44 @@
-"""The pairing computation (scores, seating, validation), in this process or in a child process.
+"""The pairing computation (scores, seating, validation, what the review needs of the scores),
+in this process or in a child process.
 
 The web process's thread jobs run it in a child (``isolated``) under an address-space cap, so
 a solver crash, a runaway memory use or a kill by the kernel fails that pairing alone: the
-web worker lives on, the version is marked failed and the published version stays.  The RQ
-worker and the command line are processes of their own and compute in place (``in_process``).
+web worker lives on, the version is marked failed and the published version stays.  The child
+is kept warm between computations (its imports and the lexicon are loaded once, not at every
+re-pairing at the door) and is replaced after any failure.  The RQ worker and the command line
+are processes of their own and compute in place (``in_process``).
+
+What crosses back is what the version saves: the seating (with each table's reasons), the
+review's facts and who is worth meeting, not the n x n score matrices.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
+import threading
 import time
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from organizer import matching
+from organizer.help.service import title_of
 
-Result = tuple[matching.HelpScores, matching.Pairing, list[str]]
+# idle children kept per web process; a child whose resident memory grew past the cap below is
+# ended rather than kept (a 5,000-attendee solve's memory need not stay with the web process)
+IDLE_CHILDREN = 1
+IDLE_MEMORY_MB = 512
+
+
+@dataclass(frozen=True)
+class Computed:
+    """One computation's result, as the version saves it."""
+    pairing: matching.Pairing
+    broken: list[str]                     # rules the seating broke (none, unless a bug)
+    review: dict = field(default_factory=dict)   # uncovered needs, who receives no help, status
+    worth: dict[tuple[int, ...], int] = field(default_factory=dict)  # first-round table -> worth meeting
 
 
 def score(problem: matching.Problem) -> matching.HelpScores:
@@ -22,48 +46,155 @@ def score(problem: matching.Problem) -> matching.HelpScores:
     return matching.score(problem.attendees, problem.options, problem.terms, problem.links)
 
 
-def in_process(problem: matching.Problem) -> Result:
+def in_process(problem: matching.Problem) -> Computed:
     """Scores and seats ``problem`` within its time limit, scoring included."""
     start = time.perf_counter()
     scores = score(problem)
     pairing = matching.solve(problem, scores, started=start)  # the seating gets what scoring left
-    return scores, pairing, matching.violations(problem, pairing)
+    return computed(scores, pairing, matching.violations(problem, pairing))
 
 
-def _child(conn, problem: matching.Problem, memory_mb: int) -> None:
-    try:
+def computed(scores: matching.HelpScores, pairing: matching.Pairing, broken: list[str]) -> Computed:
+    tables = [group.members for group in pairing.rounds[0].groups] if pairing.rounds else []
+    return Computed(pairing, broken, review_facts(scores, pairing), worth_meeting(scores, tables))
+
+
+def review_facts(scores: matching.HelpScores, pairing: matching.Pairing) -> dict:
+    """What the organizer reviews besides the tables: needs nobody present can help with,
+    and who receives no help from their table, per round."""
+    uncovered = [{"user": scores.attendees[scores.needs[k][0]].id, "need": title_of(scores.needs[k][1].text)}
+                 for k in np.flatnonzero(~scores.covered).tolist()]
+    unhelped = []
+    for r, round_ in enumerate(pairing.rounds, start=1):
+        for group in round_.groups:
+            at = [scores.index(member) for member in group.members]
+            received = scores.matrix[np.ix_(at, at)]  # [helper, helped] within the table
+            np.fill_diagonal(received, 0.0)
+            for member, best in zip(group.members, received.max(axis=0).tolist()):
+                if best <= 0:
+                    unhelped.append({"round": r, "user": member})
+    return {"uncovered_needs": uncovered, "unhelped": unhelped, "helped": pairing.helped,
+            "status": pairing.status, "gap": pairing.gap}
+
+
+def worth_meeting(scores: matching.HelpScores, tables: list[tuple[int, ...]]) -> dict[tuple[int, ...], int]:
+    """Per table of the first round (by its members), one more person in the room worth
+    meeting: the attendee at another table who can help, or be helped by, the people at this
+    table the most. Saved with the version (by table number), so the sheets print it without
+    scoring again."""
+    ids = np.array([a.id for a in scores.attendees], dtype=np.int64)
+    if len(ids) < 3:
+        return {}
+    matrix = scores.matrix
+    best: dict[tuple[int, ...], int] = {}
+    for members in tables:
+        worth = np.zeros(len(ids))  # for every attendee x: help(x -> m) + help(m -> x), summed over m
+        at = [scores.index(m) for m in members]
+        for k in at:
+            worth += matrix[:, k] + matrix[k, :]
+        worth[at] = -np.inf  # not someone at this table
+        top = worth.max()
+        if top > 0:  # the most worth; among equals, the highest id (as max() over (worth, id) picks)
+            best[tuple(members)] = int(ids[worth == top].max())
+    return best
+
+
+# --- the child process ---------------------------------------------------------------------
+
+def _serve(conn) -> None:
+    """A child's loop: one problem at a time, under the address-space cap it comes with; ends
+    when the web process closes its end (or dies), or after a failure it reported."""
+    while True:
+        try:
+            problem, memory_mb = conn.recv()
+        except (EOFError, OSError):
+            return
         cap = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        conn.send(("ok", in_process(problem)))
-    except MemoryError:
-        conn.send(("error", matching.MatchingError(f"the computation needed more than {memory_mb} MB of memory")))
-    except matching.MatchingError as error:
-        conn.send(("error", error))
-    finally:
-        conn.close()
+        resource.setrlimit(resource.RLIMIT_AS, (cap, resource.RLIM_INFINITY))
+        try:
+            result = in_process(problem)
+        except MemoryError:
+            conn.send(("failed", matching.MatchingError(f"the computation needed more than {memory_mb} MB of memory")))
+            return
+        except matching.MatchingError as error:
+            conn.send(("error", error))  # the solver's answer ("no seating obeys the rules"): the child is fine
+            continue
+        resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        conn.send(("ok", result, _resident_mb()))
 
 
-def isolated(problem: matching.Problem, memory_mb: int, wait_s: float) -> Result:
-    """``in_process`` in a fresh child process (spawned: no locks or connections inherited) whose
-    address space is capped at ``memory_mb``.  Raises MatchingError when the child fails,
-    dies or is still running after ``wait_s`` seconds (then it is ended)."""
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, problem, memory_mb), name="pairing-compute", daemon=True)
-    child.start()
-    send.close()
+def _resident_mb() -> float:
     try:
-        if not receive.poll(wait_s):
-            raise matching.MatchingError(f"the computation did not finish within {wait_s:g} seconds")
-        kind, payload = receive.recv()
-    except EOFError:
-        child.join(5)
-        raise matching.MatchingError(f"the computation stopped unexpectedly (exit code {child.exitcode})") from None
-    finally:
-        receive.close()
-        if child.is_alive():
-            child.kill()
-        child.join(5)
-    if kind == "error":
+        with open(f"/proc/{os.getpid()}/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+class _Child:
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")  # no locks or connections inherited
+        self.conn, child_end = context.Pipe(duplex=True)
+        self.process = context.Process(target=_serve, args=(child_end,), name="pairing-compute", daemon=True)
+        self.process.start()
+        child_end.close()
+        self.pid = os.getpid()  # the web process that started it (a forked copy must not share it)
+
+    def end(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+
+
+_idle: list[_Child] = []
+_idle_lock = threading.Lock()
+
+
+def _take() -> _Child:
+    with _idle_lock:
+        while _idle:
+            child = _idle.pop()
+            if child.pid == os.getpid() and child.process.is_alive():
+                return child
+            if child.pid == os.getpid():
+                child.end()
+    return _Child()
+
+
+def _give_back(child: _Child, resident_mb: float) -> None:
+    with _idle_lock:
+        if len(_idle) < IDLE_CHILDREN and resident_mb <= IDLE_MEMORY_MB:
+            _idle.append(child)
+            return
+    child.end()
+
+
+def isolated(problem: matching.Problem, memory_mb: int, wait_s: float) -> Computed:
+    """``in_process`` in a child process (spawned, and kept for the next computation while it
+    is well) whose address space is capped at ``memory_mb``.  Raises MatchingError when the
+    child fails, dies or is still running after ``wait_s`` seconds (then it is ended)."""
+    child = _take()
+    kept = False
+    try:
+        try:
+            child.conn.send((problem, memory_mb))
+            if not child.conn.poll(wait_s):
+                raise matching.MatchingError(f"the computation did not finish within {wait_s:g} seconds")
+            answer = child.conn.recv()
+        except (EOFError, OSError):
+            child.process.join(5)
+            raise matching.MatchingError(
+                f"the computation stopped unexpectedly (exit code {child.process.exitcode})") from None
+        kind, payload = answer[0], answer[1]
+        if kind == "ok":
+            kept = True
+            _give_back(child, answer[2])
+            return payload
+        kept = kind == "error"
+        if kept:
+            _give_back(child, 0.0)
         raise payload
-    return payload
+    finally:
+        if not kept:
+            child.end()

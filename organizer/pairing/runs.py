@@ -15,7 +15,6 @@ import dataclasses
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-import numpy as np
 from sqlalchemy import func, insert, select
 
 from organizer import matching
@@ -36,7 +35,7 @@ from organizer.models import (
     utcnow,
 )
 from organizer.pairing import stability
-from organizer.pairing.compute import in_process
+from organizer.pairing.compute import Computed, in_process
 from organizer.pairing.snapshots import Snapshot, attendee_ids_for, default_source, fingerprint, snapshot
 
 CLAIM_MARGIN = timedelta(seconds=60)
@@ -108,7 +107,8 @@ def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None, c
     transaction open (after the claim is committed).
 
     ``compute``: how the scores and seating are computed (default ``compute.in_process``; the
-    web process's jobs pass ``compute.isolated`` so a failing solve fails alone)."""
+    web process's jobs pass ``compute.isolated`` so a failing solve fails alone); it returns
+    a ``compute.Computed``."""
     now = now or utcnow()
     with transaction():
         run = db.session.get(PairingRun, run_id)
@@ -123,17 +123,16 @@ def execute_run(run_id: int, time_limit_s: float, now: datetime | None = None, c
     if snap is None:
         return _fail(run_id, failure)
     try:
-        scores, pairing, broken = (compute or in_process)(snap.problem)
+        result = (compute or in_process)(snap.problem)
     except matching.InfeasibleError as error:
         return _fail(run_id, f"No seating obeys the rules: {error}")
     except matching.SolveTimeoutError:
         return _fail(run_id, f"No seating was found within {time_limit_s:g} seconds.")
     except matching.MatchingError as error:
         return _fail(run_id, f"The pairing could not be computed: {error}")
-    if broken:
-        return _fail(run_id, "The computed seating broke a rule, so it was not saved: " + "; ".join(broken))
-    summary = review_summary(snap, scores, pairing)
-    return _save(run_id, snap, scores, pairing, summary)
+    if result.broken:
+        return _fail(run_id, "The computed seating broke a rule, so it was not saved: " + "; ".join(result.broken))
+    return _save(run_id, snap, result)
 
 
 def _fail(run_id: int, message: str) -> PairingRun:
@@ -203,57 +202,16 @@ def table_reasons(scores: matching.HelpScores, members: tuple[int, ...], names: 
     return _reason_rows(matches, names, show_at)
 
 
-def review_summary(snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing) -> dict:
-    """What the organizer reviews besides the tables: needs nobody present can help with,
-    and who receives no help from their table, per round."""
-    uncovered = [{"user": scores.attendees[scores.needs[k][0]].id, "need": _title(scores.needs[k][1].text)}
-                 for k in np.flatnonzero(~scores.covered).tolist()]
-    unhelped = []
-    for r, round_ in enumerate(pairing.rounds, start=1):
-        for group in round_.groups:
-            at = [scores.index(member) for member in group.members]
-            received = scores.matrix[np.ix_(at, at)]  # [helper, helped] within the table
-            np.fill_diagonal(received, 0.0)
-            for member, best in zip(group.members, received.max(axis=0).tolist()):
-                if best <= 0:
-                    unhelped.append({"round": r, "user": member})
-    return {"uncovered_needs": uncovered, "unhelped": unhelped, "helped": pairing.helped,
-            "status": pairing.status, "gap": pairing.gap, "learned": snap.learned}
-
-
-def worth_meeting(scores: matching.HelpScores, tables: list[tuple[int, ...]]) -> dict[tuple[int, ...], int]:
-    """Per table of the first round (by its members), one more person in the room worth
-    meeting: the attendee at another table who can help, or be helped by, the people at this
-    table the most. Saved with the version (by table number), so the sheets print it without
-    scoring again."""
-    ids = np.array([a.id for a in scores.attendees], dtype=np.int64)
-    if len(ids) < 3:
-        return {}
-    matrix = scores.matrix
-    best: dict[tuple[int, ...], int] = {}
-    for members in tables:
-        worth = np.zeros(len(ids))  # for every attendee x: help(x -> m) + help(m -> x), summed over m
-        at = [scores.index(m) for m in members]
-        for k in at:
-            worth += matrix[:, k] + matrix[k, :]
-        worth[at] = -np.inf  # not someone at this table
-        top = worth.max()
-        if top > 0:  # the most worth; among equals, the highest id (as max() over (worth, id) picks)
-            best[tuple(members)] = int(ids[worth == top].max())
-    return best
-
-
-def _save(run_id: int, snap: Snapshot, scores: matching.HelpScores, pairing: matching.Pairing,
-          summary: dict) -> PairingRun:
-    """Saves a computed version. What needs no database (each table's reasons, who is worth
-    meeting) is worked out first, so the write transaction is short: at the door, check-ins
-    wait for it."""
+def _save(run_id: int, snap: Snapshot, result: Computed) -> PairingRun:
+    """Saves a computed version. What needs no database (each table's reasons) is worked out
+    first, so the write transaction is short: at the door, check-ins wait for it."""
     show_at = snap.problem.options.show_confidence
+    pairing = result.pairing
     reasons = [[_reason_rows(group.reasons, snap.names, show_at) for group in round_.groups]
                for round_ in pairing.rounds]
-    worth = worth_meeting(scores, [group.members for group in pairing.rounds[0].groups]) if pairing.rounds else {}
+    summary = {**result.review, "learned": snap.learned}
     with transaction():
-        return _save_tables(run_id, snap, pairing, summary, reasons, worth)
+        return _save_tables(run_id, snap, pairing, summary, reasons, result.worth)
 
 
 def _save_tables(run_id: int, snap: Snapshot, pairing: matching.Pairing, summary: dict,

@@ -10,7 +10,7 @@ import pytest
 from organizer import matching
 from organizer.extensions import db
 from organizer.models import RunStatus, utcnow
-from organizer.pairing import jobs, publishing, queries, runs
+from organizer.pairing import compute, jobs, publishing, queries, runs
 from organizer.pairing.compute import in_process, isolated
 from tests.event_factories import make_rsvp
 from tests.factories import make_member, make_need, make_offer
@@ -63,7 +63,7 @@ def test_isolated_reports_a_child_out_of_memory():
     problem = matching.Problem.from_weights(n, rows)
     with pytest.raises(matching.MatchingError, match="memory|stopped unexpectedly"):
         isolated(problem, 1, 60)
-    assert isolated(problem, 4096, 60)[1].objective == in_process(problem)[1].objective
+    assert isolated(problem, 4096, 60).pairing.objective == in_process(problem).pairing.objective
 
 
 def test_isolated_raises_the_solvers_own_errors():
@@ -72,3 +72,32 @@ def test_isolated_raises_the_solvers_own_errors():
         in_process(problem)
     with pytest.raises(matching.InfeasibleError):
         isolated(problem, 4096, 60)
+
+
+def test_the_child_is_kept_warm_between_computations_and_replaced_after_a_failure():
+    problem = matching.Problem.from_weights(4, [(0, 1, 5.0), (2, 3, 4.0), (0, 2, 1.0)])
+    first = isolated(problem, 4096, 60)
+    kept = list(compute._idle)
+    assert len(kept) == 1 and kept[0].process.is_alive()
+    assert isolated(problem, 4096, 60).pairing.objective == first.pairing.objective
+    assert compute._idle == kept  # the same child computed again
+    infeasible = matching.Problem([matching.Attendee(1), matching.Attendee(2)], blocked={(1, 2)})
+    with pytest.raises(matching.InfeasibleError):
+        isolated(infeasible, 4096, 60)
+    assert compute._idle == kept  # the solver's own answer is no failure of the child
+    rng = np.random.default_rng(1)
+    larger = matching.Problem.from_weights(301, [(i, j, float(rng.integers(0, 100)))
+                                                 for i in range(301) for j in range(i + 1, 301)])
+    with pytest.raises(matching.MatchingError, match="memory|stopped unexpectedly"):
+        isolated(larger, 1, 60)  # needs fresh memory, under a cap below what the child uses
+    assert not kept[0].process.is_alive() and kept[0] not in compute._idle
+    assert isolated(problem, 4096, 60).pairing.objective == first.pairing.objective  # a new child
+
+
+def test_what_the_child_sends_back_is_the_version_not_the_score_matrices():
+    rng = np.random.default_rng(2)
+    n = 60
+    rows = [(i, j, float(rng.integers(0, 100))) for i in range(n) for j in range(i + 1, n)]
+    result = in_process(matching.Problem.from_weights(n, rows))
+    assert set(vars(result)) == {"pairing", "broken", "review", "worth"}
+    assert result.review["helped"] == result.pairing.helped and result.broken == []
