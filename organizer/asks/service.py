@@ -12,7 +12,7 @@ open, the owner is asked whether it worked out.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from organizer.asks import outcomes
@@ -170,7 +170,11 @@ def _drop_confirmed_link(offer: HelpOffer) -> None:
 # --- follow-ups -----------------------------------------------------------------------------
 
 def _due_clause(now: datetime):
-    return (HelpOffer.state == HelpOfferState.ACCEPTED, HelpOffer.answered_at <= now - FOLLOW_UP_AFTER,
+    return _due_before(now - FOLLOW_UP_AFTER)
+
+
+def _due_before(answered_before):
+    return (HelpOffer.state == HelpOfferState.ACCEPTED, HelpOffer.answered_at <= answered_before,
             HelpOffer.follow_up_answer == "", Need.status.in_(OPEN_STATUSES))
 
 
@@ -230,19 +234,26 @@ class Waiting:
         return bool(self.offers or self.introductions or self.follow_ups)
 
 
+# Built once: the group's overview (the busiest page) asks it on every visit, and building
+# a statement costs as much as running it. One statement for the three counts.
+_WAITING_COUNTS = select(
+    select(func.count()).select_from(HelpOffer).where(
+        HelpOffer.owner_id == bindparam("user_id"), HelpOffer.group_id == bindparam("group_id"),
+        HelpOffer.state == HelpOfferState.PENDING).scalar_subquery(),
+    select(func.count()).select_from(Introduction).where(
+        Introduction.group_id == bindparam("group_id"), Introduction.state == IntroductionState.PENDING,
+        or_(and_(Introduction.first_id == bindparam("user_id"), Introduction.first_answer == Answer.WAITING.value),
+            and_(Introduction.second_id == bindparam("user_id"),
+                 Introduction.second_answer == Answer.WAITING.value))).scalar_subquery(),
+    select(func.count()).select_from(HelpOffer).join(Need, Need.id == HelpOffer.need_id).where(
+        HelpOffer.owner_id == bindparam("user_id"), HelpOffer.group_id == bindparam("group_id"),
+        *_due_before(bindparam("answered_before"))).scalar_subquery())
+
+
 def waiting_for(member: Membership, now: datetime) -> Waiting:
     """What the member is asked to answer between lunches (three counts, for the group's overview)."""
-    offers = select(func.count()).select_from(HelpOffer).where(
-        HelpOffer.owner_id == member.user_id, HelpOffer.group_id == member.group_id,
-        HelpOffer.state == HelpOfferState.PENDING)
-    introductions = select(func.count()).select_from(Introduction).where(
-        Introduction.group_id == member.group_id, Introduction.state == IntroductionState.PENDING,
-        or_(and_(Introduction.first_id == member.user_id, Introduction.first_answer == Answer.WAITING.value),
-            and_(Introduction.second_id == member.user_id, Introduction.second_answer == Answer.WAITING.value)))
-    follow_ups = select(func.count()).select_from(HelpOffer).join(Need, Need.id == HelpOffer.need_id).where(
-        HelpOffer.owner_id == member.user_id, HelpOffer.group_id == member.group_id, *_due_clause(now))
-    counts = db.session.execute(select(  # one statement for the three
-        offers.scalar_subquery(), introductions.scalar_subquery(), follow_ups.scalar_subquery())).one()
+    counts = db.session.execute(_WAITING_COUNTS, {
+        "user_id": member.user_id, "group_id": member.group_id, "answered_before": now - FOLLOW_UP_AFTER}).one()
     return Waiting(*(count or 0 for count in counts))
 
 

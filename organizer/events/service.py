@@ -505,8 +505,12 @@ def lunch_guest_ids(event: Event, checked_in: bool) -> list[int]:
 
 # --- Reads ---------------------------------------------------------------------------------
 
+_EVENT_IN_GROUP = select(Event).where(Event.id == bindparam("event_id"), Event.group_id == bindparam("group_id"))
+_RSVP_OF = select(Rsvp).where(Rsvp.event_id == bindparam("event_id"), Rsvp.user_id == bindparam("user_id"))
+
+
 def event_in_group(group: Group, event_id: int) -> Event | None:
-    return db.session.scalar(select(Event).where(Event.id == event_id, Event.group_id == group.id))
+    return db.session.scalar(_EVENT_IN_GROUP, {"event_id": event_id, "group_id": group.id})
 
 
 def visible_to(event: Event, viewer: Membership) -> bool:
@@ -515,12 +519,22 @@ def visible_to(event: Event, viewer: Membership) -> bool:
     return event.group_id == viewer.group_id and (event.status != EventStatus.DRAFT or viewer.is_organizer)
 
 
-def upcoming_events(group: Group, now: datetime, include_drafts: bool, limit: int | None = None) -> list[Event]:
-    """Upcoming events, soonest first (the first ``limit`` of them)."""
-    query = select(Event).where(Event.group_id == group.id, Event.ends_at >= now)
+def _upcoming(include_drafts: bool, limited: bool) -> Select:
+    query = (select(Event).where(Event.group_id == bindparam("group_id"), Event.ends_at >= bindparam("now"))
+             .order_by(Event.starts_at, Event.id))
     if not include_drafts:
         query = query.where(Event.status != EventStatus.DRAFT)
-    return list(db.session.scalars(query.order_by(Event.starts_at, Event.id).limit(limit)))
+    return query.limit(bindparam("limit")) if limited else query
+
+
+# Built once (the group's overview asks on every visit; building a statement costs as much as running it).
+_UPCOMING = {(drafts, limited): _upcoming(drafts, limited) for drafts in (False, True) for limited in (False, True)}
+
+
+def upcoming_events(group: Group, now: datetime, include_drafts: bool, limit: int | None = None) -> list[Event]:
+    """Upcoming events, soonest first (the first ``limit`` of them)."""
+    return list(db.session.scalars(_UPCOMING[include_drafts, limit is not None],
+                                   {"group_id": group.id, "now": now, "limit": limit}))
 
 
 def events_of(group: Group, now: datetime, include_drafts: bool) -> tuple[list[Event], list[Event]]:
@@ -534,7 +548,7 @@ def events_of(group: Group, now: datetime, include_drafts: bool) -> tuple[list[E
 
 
 def rsvp_of(event_id: int, user_id: int) -> Rsvp | None:
-    return db.session.scalar(select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.user_id == user_id))
+    return db.session.scalar(_RSVP_OF, {"event_id": event_id, "user_id": user_id})
 
 
 def rsvps_of_user(user_id: int, event_ids: list[int]) -> dict[int, Rsvp]:
@@ -652,21 +666,28 @@ class AttendanceCounts:
     declined: int
 
 
-def attendance_counts(event: Event) -> AttendanceCounts:
-    """Counted by the database: one row whatever the number of answers."""
+def _attendance_counts() -> Select:
     going = Rsvp.state == RsvpState.GOING
 
     def count(*conditions):
         return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
 
-    row = db.session.execute(select(
+    return select(
         count(going, Rsvp.walk_in.is_(False)),
         count(going, Rsvp.checked_in_at.is_not(None)),
         count(going, Rsvp.walk_in.is_(True)),
         count(going, Rsvp.walk_in.is_(False), Rsvp.checked_in_at.is_(None)),
         count(Rsvp.state == RsvpState.WAITLISTED),
         count(Rsvp.state == RsvpState.DECLINED),
-    ).where(Rsvp.event_id == event.id)).one()
+    ).where(Rsvp.event_id == bindparam("event_id"))
+
+
+_ATTENDANCE_COUNTS = _attendance_counts()  # built once: the event page and the door show it
+
+
+def attendance_counts(event: Event) -> AttendanceCounts:
+    """Counted by the database: one row whatever the number of answers."""
+    row = db.session.execute(_ATTENDANCE_COUNTS, {"event_id": event.id}).one()
     return AttendanceCounts(*(int(value) for value in row))
 
 
@@ -691,21 +712,34 @@ def door_page(event: Event, search: str = "", number: int = 1, size: int = DOOR_
     """One page of the door list (seats by name, then the waitlist in order), filtered by a piece
     of the name in the database: the same cost for 20 answers or 2,000. ``waiting``: only those
     not checked in yet."""
-    condition = and_(Rsvp.event_id == event.id, Rsvp.state != RsvpState.DECLINED)
+    needle = search.strip().lower()
+    count, rows_statement = _DOOR[bool(needle), waiting]
+    values = {"event_id": event.id, "pattern": _like_pattern(needle)}
+    total = db.session.scalar(count, values) or 0
+    number = clamp(number, total, size)
+    rows = list(db.session.scalars(rows_statement, {**values, "size": size, "skip": (number - 1) * size}))
+    return Page(rows, total, number, size)
+
+
+def _door_statements(searching: bool, waiting: bool) -> tuple[Select, Select]:
+    condition = and_(Rsvp.event_id == bindparam("event_id"), Rsvp.state != RsvpState.DECLINED)
     if waiting:
         condition = and_(condition, Rsvp.checked_in_at.is_(None))
-    needle = search.strip().lower()
-    if needle:
-        condition = and_(condition, func.lower(User.name).like(_like_pattern(needle), escape="\\"))
-    total = db.session.scalar(select(func.count()).select_from(Rsvp).join(User).where(condition)) or 0
-    number = clamp(number, total, size)
-    rows = list(db.session.scalars(
-        select(Rsvp).join(User).where(condition)
-        .order_by(case((Rsvp.state == RsvpState.GOING, 0), else_=1),
-                  case((Rsvp.state == RsvpState.WAITLISTED, Rsvp.waitlisted_at), else_=None),
-                  func.lower(User.name), User.id)
-        .options(contains_eager(Rsvp.user)).limit(size).offset((number - 1) * size)))
-    return Page(rows, total, number, size)
+    if searching:
+        condition = and_(condition, func.lower(User.name).like(bindparam("pattern"), escape="\\"))
+    count = select(func.count()).select_from(Rsvp).join(User).where(condition)
+    rows = (select(Rsvp).join(User).where(condition)
+            .order_by(case((Rsvp.state == RsvpState.GOING, 0), else_=1),
+                      case((Rsvp.state == RsvpState.WAITLISTED, Rsvp.waitlisted_at), else_=None),
+                      func.lower(User.name), User.id)
+            .options(contains_eager(Rsvp.user)).limit(bindparam("size")).offset(bindparam("skip")))
+    return count, rows
+
+
+# Built once per kind of list (all, a search, those not in yet): the door page is reloaded
+# at every check-in, and building its statements cost as much as running them.
+_DOOR = {(searching, waiting): _door_statements(searching, waiting)
+         for searching in (False, True) for waiting in (False, True)}
 
 
 def walk_in_member(event: Event, typed: str) -> Membership:

@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from organizer.extensions import db
@@ -36,12 +36,25 @@ _MEMBER_ROWS = (Need, Offer)                           # rows of a membership
 _TRACKED = (*_GROUP_ROWS, *_MEMBER_ROWS, User)
 
 
+_CURRENT = select(Group.created_at, Group.data_version).where(Group.id == bindparam("group_id"))
+_READ = "group_versions"  # in the session's info: what current() read in this transaction
+
+
 def current(group_id: int) -> tuple:
     """A key for the group's data as committed (or as this transaction sees it): its data
     version, with when the group was created (a group created under the id of a deleted
-    one, as SQLite may reuse it, starts again from 0 but is not the same group)."""
-    row = db.session.execute(select(Group.created_at, Group.data_version).where(Group.id == group_id)).first()
-    return (None, 0) if row is None else (row[0], row[1])
+    one, as SQLite may reuse it, starts again from 0 but is not the same group).
+
+    Read once per transaction (a page with two shared caches asks twice): the number changes
+    only when a transaction commits, and the transaction's end forgets it. On PostgreSQL a
+    commit by another worker meanwhile is then seen by the next transaction; the data read
+    after the number is never older than the number, which is what the caches need."""
+    session = db.session()
+    read = session.info.setdefault(_READ, {})
+    if group_id not in read:
+        row = session.execute(_CURRENT, {"group_id": group_id}).first()
+        read[group_id] = (None, 0) if row is None else (row[0], row[1])
+    return read[group_id]
 
 
 class SharedCache:
@@ -119,6 +132,7 @@ def _bump_before_commit(session: Session) -> None:
 
 
 def _forget(session: Session, transaction) -> None:
+    session.info.pop(_READ, None)  # the next transaction reads the numbers anew
     if transaction.parent is None:  # the whole transaction ended (rolled back: nothing changed)
         session.info.pop(_NOTED, None)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
 from organizer import signals
@@ -107,6 +107,18 @@ def _my_needs(member: Membership, answer: LunchAnswer | None) -> list[Need]:
         or_(Need.status != NeedStatus.MET, Need.id.in_(named))).order_by(Need.created_at, Need.id)))
 
 
+# Built once (the group's overview asks on every visit; building a statement costs as much
+# as running it): the latest events of the group, already started, whose published pairs
+# seat the member.
+_SEATED_EVENTS = (
+    select(Event).where(
+        Event.group_id == bindparam("group_id"),
+        Event.id.in_(select(PairingRun.event_id).join(PairingTable).join(PairingSeat).where(
+            PairingSeat.user_id == bindparam("user_id"), PairingRun.published_at.is_not(None))),
+        Event.status != EventStatus.CANCELLED, Event.starts_at <= bindparam("now"))
+    .order_by(Event.starts_at.desc()).limit(bindparam("limit")))
+
+
 def follow_ups(member: Membership, now: datetime, event: Event | None = None,
                unanswered_only: bool = False, limit_events: int = 3) -> list[FollowUp]:
     """The follow-up forms the member sees: for one event (its page), or the latest events
@@ -114,12 +126,8 @@ def follow_ups(member: Membership, now: datetime, event: Event | None = None,
     if event is not None:
         events = [event] if follow_up_open(event, now) else []
     else:
-        seated = (select(PairingRun.event_id).join(PairingTable).join(PairingSeat)
-                  .where(PairingSeat.user_id == member.user_id, PairingRun.published_at.is_not(None)))
-        candidates = db.session.scalars(select(Event).where(
-            Event.group_id == member.group_id, Event.id.in_(seated),
-            Event.status != EventStatus.CANCELLED, Event.starts_at <= now)
-            .order_by(Event.starts_at.desc()).limit(limit_events))
+        candidates = db.session.scalars(_SEATED_EVENTS, {
+            "group_id": member.group_id, "user_id": member.user_id, "now": now, "limit": limit_events})
         events = [e for e in candidates if follow_up_open(e, now)]
     out = []
     for ev in events:
@@ -288,13 +296,19 @@ def note_visible_to(answer: LunchAnswer, viewer: Membership) -> bool:
         viewer.is_organizer and answer.note_for_organizers)
 
 
+_NOTES_RECEIVED = (
+    select(LunchAnswer).where(LunchAnswer.group_id == bindparam("group_id"),
+                              LunchAnswer.partner_id == bindparam("user_id"), LunchAnswer.note != "")
+    .order_by(LunchAnswer.updated_at.desc(), LunchAnswer.id.desc()).limit(bindparam("limit"))
+    .options(selectinload(LunchAnswer.author), selectinload(LunchAnswer.event)))  # built once, as above
+_NOTES_RECEIVED_SINCE = _NOTES_RECEIVED.where(LunchAnswer.updated_at >= bindparam("since"))
+
+
 def notes_received(member: Membership, since: datetime | None = None, limit: int = 5) -> list[LunchAnswer]:
-    query = (select(LunchAnswer).where(LunchAnswer.group_id == member.group_id,
-                                       LunchAnswer.partner_id == member.user_id, LunchAnswer.note != "")
-             .order_by(LunchAnswer.updated_at.desc(), LunchAnswer.id.desc()).limit(limit))
-    if since is not None:
-        query = query.where(LunchAnswer.updated_at >= since)
-    return list(db.session.scalars(query.options(selectinload(LunchAnswer.author), selectinload(LunchAnswer.event))))
+    values = {"group_id": member.group_id, "user_id": member.user_id, "limit": limit}
+    if since is None:
+        return list(db.session.scalars(_NOTES_RECEIVED, values))
+    return list(db.session.scalars(_NOTES_RECEIVED_SINCE, {**values, "since": since}))
 
 
 def notes_sent(member: Membership, limit: int = 50) -> list[LunchAnswer]:

@@ -75,3 +75,23 @@ def test_tags_a_viewer_may_not_see_are_never_suggested_to_them(app):
     assert "therapy" in tag_suggestions(membership_of(olga, group))
     assert "therapy" in tag_suggestions(membership_of(ann, group))
     assert "therapy" not in tag_suggestions(membership_of(bob, group))
+
+
+def test_the_version_is_read_once_per_transaction_and_anew_after_a_commit(app):
+    from tests.statements import statements_sent
+
+    group = make_group(organizer=make_user(name="Olga Owner", email="olga@example.org"), name="Book club")
+    ann = make_member(group, name="Ann Example", email="ann@example.org")
+    group_id = group.id
+    with statements_sent() as seen:
+        first, again = versions.current(group_id), versions.current(group_id)
+    assert first == again and len([s for s in seen if "data_version" in s]) == 1
+    update_profile(ann, headline="Editor")
+    assert versions.current(group_id) == first  # not committed yet: the same number
+    db.session.commit()
+    after = versions.current(group_id)
+    assert after != first
+    db.session.rollback()  # a transaction's end, whichever way, forgets what it read
+    with statements_sent() as seen:
+        assert versions.current(group_id) == after
+    assert len([s for s in seen if "data_version" in s]) == 1
