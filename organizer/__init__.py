@@ -68,7 +68,8 @@ def instance_secret_key(instance_dir: Path) -> str:
 def register_extensions(app: Flask) -> None:
     from flask import g, session
 
-    from organizer.auth.service import configure_password_hashing, session_limits, session_user
+    from organizer.access import load_signed_in
+    from organizer.auth.service import configure_password_hashing, session_limits
     from organizer.database import configure_database
     from organizer.extensions import csrf, db, limiter, login_manager, mail, migrate
 
@@ -86,7 +87,7 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        found = session_user(user_id, session.get("auth_token"), session_limits(app.config))
+        found = load_signed_in(user_id, session.get("auth_token"), session_limits(app.config))
         if found is None:
             return None
         user, g.session_last_seen = found  # keep_session_fresh reads it: no second lookup

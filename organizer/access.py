@@ -1,6 +1,7 @@
 """Who may see a group's pages: checked on the server for every group route."""
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from flask import abort, g, session
@@ -8,8 +9,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import contains_eager
 
+from organizer.auth.service import SESSION_USER, SessionLimits, session_values
 from organizer.extensions import db
-from organizer.models import Event, EventStatus, Group, Membership, Role, Rsvp, RsvpState
+from organizer.models import Event, EventStatus, Group, Membership, Role, Rsvp, RsvpState, User
 
 
 def group_access(role: Role | None = None) -> Callable:
@@ -50,6 +52,28 @@ _UNSEEN_PROMOTION = exists().where(
 _MY_MEMBERSHIPS = (
     select(Membership, _UNSEEN_PROMOTION).join(Group).where(Membership.user_id == bindparam("user_id"))
     .order_by(Group.name).options(contains_eager(Membership.group)))
+
+
+# The session's user with their memberships: one statement for what every signed-in page
+# reads first (the user behind the cookie, then their groups for the navigation and access).
+_SESSION_USER_AND_MEMBERSHIPS = (
+    SESSION_USER.add_columns(Membership, _UNSEEN_PROMOTION)
+    .outerjoin(Membership, Membership.user_id == User.id).outerjoin(Group, Group.id == Membership.group_id)
+    .order_by(Group.name).options(contains_eager(Membership.group)))
+
+
+def load_signed_in(user_id: str, token: str | None, limits: SessionLimits) -> tuple[User, datetime] | None:
+    """``auth.service.session_user`` (the user behind a live session, with its last activity),
+    reading the user's memberships in the same statement: ``my_memberships`` then asks nothing."""
+    values = session_values(user_id, token, limits)
+    if values is None:
+        return None
+    rows = db.session.execute(_SESSION_USER_AND_MEMBERSHIPS, values).all()
+    if not rows:
+        return None
+    g.my_memberships = [m for _, _, m, _ in rows if m is not None]
+    g.unseen_promotion_groups = {m.group_id for _, _, m, unseen in rows if m is not None and unseen}
+    return rows[0][0], rows[0][1]
 
 
 def my_memberships() -> list[Membership]:

@@ -138,3 +138,34 @@ def test_a_members_lunch_page_reads_their_own_tables_not_the_whole_lunch(path, g
     large = seats_loaded_for(client, path)
     assert 0 < small <= 3  # Mia's table: a pair, or the trio
     assert large <= 3
+
+
+def test_the_review_of_a_draft_after_publishing_sends_as_many_statements_at_both_sizes(growing_group, client, auth):
+    """The review compares a draft with the published version table by table: both versions'
+    tables are read in a few statements, not one per table."""
+    group, lunch = growing_group
+    rng = random.Random(5)
+    path = PAGES["pairing review"].format(slug=group.slug, event=lunch.id)
+
+    def publish_then_draft() -> None:
+        publishing.publish(queries.latest_run(lunch), utcnow(), confirm_changed=True)
+        db.session.commit()
+        pair(lunch)
+
+    grow(group, lunch, rng, SMALL)
+    publish_then_draft()
+    auth.login("olga@example.org")
+    small = statements_for(client, path)
+    grow(group, lunch, rng, LARGE - SMALL)
+    publish_then_draft()
+    large = statements_for(client, path)
+    assert len(large) == len(small), "\n".join(["small:", *small, "large:", *large])
+
+
+def test_a_signed_in_page_reads_the_user_and_their_groups_in_one_statement(growing_group, client, auth):
+    group, _ = growing_group
+    auth.login("olga@example.org")
+    seen = statements_for(client, f"/groups/{group.slug}/")
+    session_reads = [s for s in seen if "user_sessions" in s]
+    assert len(session_reads) == 1 and "memberships" in session_reads[0]
+    assert not [s for s in seen if "ORDER BY groups.name" in s and "user_sessions" not in s]

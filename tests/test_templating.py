@@ -67,3 +67,68 @@ def test_an_icon_is_the_sprite_link_with_its_name_escaped(app):
         assert icon("lock", label='Locked "A"', size="sm") == (
             '<svg class="icon icon--sm" role="img" aria-label="Locked &#34;A&#34;">'
             '<use href="/static/vendor/icons.svg#lock"></use></svg>')
+
+
+# The field macro form_field replaced, kept as the reference its output is held to.
+FIELD_MACRO = """{% macro field(f, autocomplete=None, inputmode=None, autofocus=False, list=None, rows=None) %}
+  {% set described = [] %}
+  {% if f.description %}{% set _ = described.append(f.id ~ '-help') %}{% endif %}
+  {% if f.errors %}{% set _ = described.append(f.id ~ '-error') %}{% endif %}
+  <div class="field{% if f.errors %} field--error{% endif %}">
+    {{ f.label() }}
+    {% set attrs = {} %}
+    {% if autocomplete %}{% set _ = attrs.update({'autocomplete': autocomplete}) %}{% endif %}
+    {% if inputmode %}{% set _ = attrs.update({'inputmode': inputmode}) %}{% endif %}
+    {% if autofocus %}{% set _ = attrs.update({'autofocus': True}) %}{% endif %}
+    {% if list %}{% set _ = attrs.update({'list': list}) %}{% endif %}
+    {% if rows %}{% set _ = attrs.update({'rows': rows}) %}{% endif %}
+    {% if described %}{% set _ = attrs.update({'aria-describedby': described|join(' ')}) %}{% endif %}
+    {% if f.errors %}{% set _ = attrs.update({'aria-invalid': 'true'}) %}{% endif %}
+    {% if f.type == 'SelectField' %}
+      <select id="{{ f.id }}" name="{{ f.name }}"{% for k, v in attrs.items() %} {{ k }}="{{ v }}"{% endfor %}>
+        {%- set current = f.data|string if f.data is not none else '' -%}
+        {%- for choice in f.choices %}<option value="{{ choice.value }}"{% if choice.value|string == current %} selected{% endif %}>{{ choice.label }}</option>{% endfor -%}
+      </select>
+    {% else %}
+      {{ f(**attrs) }}
+    {% endif %}
+    {% if f.description %}<p class="hint" id="{{ f.id }}-help">{{ f.description }}</p>{% endif %}
+    {% if f.errors %}
+      <p class="error" id="{{ f.id }}-error">{{ f.errors|join(' ') }}</p>
+    {% endif %}
+  </div>
+{% endmacro %}"""
+
+
+def test_a_form_field_renders_what_the_field_macro_rendered(app):
+    import re
+
+    from flask import render_template_string
+    from flask_wtf import FlaskForm
+    from wtforms import SelectField, StringField, TextAreaField
+    from wtforms.fields.choices import SelectChoice
+    from wtforms.validators import DataRequired, Length
+
+    from organizer.templating import form_field
+
+    class Sample(FlaskForm):
+        class Meta:
+            csrf = False
+
+        title = StringField('Title "main"', validators=[DataRequired(), Length(max=20)], description="Say <what>.")
+        details = TextAreaField("Details", validators=[Length(max=5)])
+        kind = SelectField("Kind", choices=[SelectChoice("a", "A & co"), SelectChoice(2, "<Two>")], default=2)
+
+    def squeeze(html: str) -> str:
+        return re.sub(r">\s+<", "><", re.sub(r"\s*\n\s*", "\n", html)).replace("\n", "")
+
+    options = [{}, {"autocomplete": "off", "list": "names"}, {"inputmode": "numeric", "autofocus": True},
+               {"rows": 3}, {"autofocus": False, "autocomplete": None}]
+    with app.test_request_context("/", method="POST", data={"title": 'x" onmouseover="y', "details": "<too long>",
+                                                            "kind": "a"}):
+        for form in (Sample(formdata=None), Sample()):
+            form.validate()
+            for f in (form.title, form.details, form.kind):
+                for opts in options:
+                    expected = render_template_string(FIELD_MACRO + "{{ field(f, **opts) }}", f=f, opts=opts)
+                    assert squeeze(str(form_field(f, **opts))) == squeeze(expected)

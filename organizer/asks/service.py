@@ -270,13 +270,16 @@ def _shows_contact(offer: HelpOffer) -> bool:
     return offer.state in (HelpOfferState.ACCEPTED, HelpOfferState.DONE)
 
 
+_OFFERS_RECEIVED = (  # built once: "my needs and offers" reads them on every visit
+    select(HelpOffer).where(HelpOffer.owner_id == bindparam("user_id"), HelpOffer.group_id == bindparam("group_id"),
+                            HelpOffer.state != HelpOfferState.REMOVED)
+    .options(selectinload(HelpOffer.need), selectinload(HelpOffer.helper))
+    .order_by(HelpOffer.created_at.desc(), HelpOffer.id.desc()).limit(200))
+
+
 def offers_received(owner: Membership) -> list[HelpOffer]:
     """Offers of help on the owner's needs in this group (not those an organizer removed), newest first."""
-    return list(db.session.scalars(
-        select(HelpOffer).where(HelpOffer.owner_id == owner.user_id, HelpOffer.group_id == owner.group_id,
-                                HelpOffer.state != HelpOfferState.REMOVED)
-        .options(selectinload(HelpOffer.need), selectinload(HelpOffer.helper))
-        .order_by(HelpOffer.created_at.desc(), HelpOffer.id.desc()).limit(200)))
+    return list(db.session.scalars(_OFFERS_RECEIVED, {"user_id": owner.user_id, "group_id": owner.group_id}))
 
 
 def offers_by_need(owner: Membership) -> dict[int, list[HelpOffer]]:

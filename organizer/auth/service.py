@@ -147,7 +147,8 @@ def _alive(now: datetime, limits: SessionLimits):
 
 
 # Built once: every signed-in request runs it (building a statement costs as much as running it).
-_SESSION_USER = (
+# organizer.access reads the member's groups with it (SESSION_USER: one statement for both).
+SESSION_USER = _SESSION_USER = (
     select(User, UserSession.last_seen_at).join(UserSession, UserSession.user_id == User.id)
     .where(User.id == bindparam("user_id"), UserSession.token_hash == bindparam("token_hash"),
            UserSession.created_at > bindparam("born_after"), UserSession.last_seen_at > bindparam("seen_after")))
@@ -157,13 +158,22 @@ def session_user(user_id: str, token: str | None, limits: SessionLimits,
                  now: datetime | None = None) -> tuple[User, datetime] | None:
     """The user behind a cookie, only while its session row exists and has not expired, with the
     session's last activity: one statement, read once per request."""
+    values = session_values(user_id, token, limits, now)
+    if values is None:
+        return None
+    row = db.session.execute(_SESSION_USER, values).first()
+    return None if row is None else (row[0], row[1])
+
+
+def session_values(user_id: str, token: str | None, limits: SessionLimits,
+                   now: datetime | None = None) -> dict | None:
+    """The values SESSION_USER asks for (the same conditions as _alive), or None for a cookie
+    that cannot name a session."""
     if not token or not user_id.isdigit():
         return None
     now = now or utcnow()
-    row = db.session.execute(_SESSION_USER, {  # the same conditions as _alive
-        "user_id": int(user_id), "token_hash": hash_token(token),
-        "born_after": now - limits.max_age, "seen_after": now - limits.idle}).first()
-    return None if row is None else (row[0], row[1])
+    return {"user_id": int(user_id), "token_hash": hash_token(token),
+            "born_after": now - limits.max_age, "seen_after": now - limits.idle}
 
 
 def needs_touch(last_seen: datetime, now: datetime, limits: SessionLimits) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, and_, bindparam, case, func, select
@@ -717,8 +718,24 @@ def door_page(event: Event, search: str = "", number: int = 1, size: int = DOOR_
     values = {"event_id": event.id, "pattern": _like_pattern(needle)}
     total = db.session.scalar(count, values) or 0
     number = clamp(number, total, size)
-    rows = list(db.session.scalars(rows_statement, {**values, "size": size, "skip": (number - 1) * size}))
+    rows = [DoorRow(*row) for row in db.session.execute(
+        rows_statement, {**values, "size": size, "skip": (number - 1) * size})]
     return Page(rows, total, number, size)
+
+
+class DoorRow(NamedTuple):
+    """One person on the door list: what its row shows (plain values, not an answer and a user
+    object per row)."""
+    user_id: int
+    name: str
+    walk_in: bool
+    state: RsvpState
+    checked_in_at: datetime | None
+
+
+def door_row(rsvp: Rsvp) -> DoorRow:
+    """The door list's row of one answer (sent alone to the page's script after a check-in)."""
+    return DoorRow(rsvp.user_id, rsvp.user.name, rsvp.walk_in, rsvp.state, rsvp.checked_in_at)
 
 
 def _door_statements(searching: bool, waiting: bool) -> tuple[Select, Select]:
@@ -728,11 +745,12 @@ def _door_statements(searching: bool, waiting: bool) -> tuple[Select, Select]:
     if searching:
         condition = and_(condition, func.lower(User.name).like(bindparam("pattern"), escape="\\"))
     count = select(func.count()).select_from(Rsvp).join(User).where(condition)
-    rows = (select(Rsvp).join(User).where(condition)
+    rows = (select(Rsvp.user_id, User.name, Rsvp.walk_in, Rsvp.state, Rsvp.checked_in_at)
+            .join(User, User.id == Rsvp.user_id).where(condition)
             .order_by(case((Rsvp.state == RsvpState.GOING, 0), else_=1),
                       case((Rsvp.state == RsvpState.WAITLISTED, Rsvp.waitlisted_at), else_=None),
                       func.lower(User.name), User.id)
-            .options(contains_eager(Rsvp.user)).limit(bindparam("size")).offset(bindparam("skip")))
+            .limit(bindparam("size")).offset(bindparam("skip")))
     return count, rows
 
 

@@ -258,7 +258,7 @@ def _door_answer(group, member, event, user_id: int, message: str, category: str
     message (no reload, no jump); otherwise the message and the door list again."""
     if _wants_json():
         rsvp = service.rsvp_of(event.id, user_id)
-        row = render_template("events/_door_row.html", r=rsvp, group=group, event=event,
+        row = render_template("events/_door_row.html", r=service.door_row(rsvp), group=group, event=event,
                               confirm_form=ConfirmForm(), search=request.args.get("q", "")) if rsvp else ""
         counts = service.attendance_counts(event)
         return jsonify({"message": message, "category": category, "row": row, "counts": {

@@ -12,6 +12,7 @@ profile; higher scores first, then by name. The tests hold it to the same search
 SQL."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -100,6 +101,31 @@ class _Word:
         return (text.startswith(self.prefix) or self.word_start in text
                 or (self.anywhere is not None and self.anywhere in text))
 
+    def found_in_any(self, texts: "_Texts") -> bool:
+        """``found_in`` one of the texts joined in ``texts``: each of them starts after a NUL."""
+        joined = texts.joined
+        return (f"{SEPARATOR}{self.prefix}" in joined or self.word_start in joined
+                or (self.anywhere is not None and self.anywhere in joined))
+
+
+# Between the texts of a member's items, so that one `in` looks through them all: no text
+# holds a NUL (the input guard refuses it on every form, PostgreSQL cannot store it), and no
+# search word does, so a word is never found across two texts.
+SEPARATOR = "\0"
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """Some of a member's needs or offers for the ranking: their texts and tags joined, and their tags."""
+    joined: str
+    tags: frozenset[str]
+
+    @classmethod
+    def of(cls, items: "Iterable[IndexedItem]") -> "_Texts":
+        items = list(items)
+        texts = [text for item in items for text in (item.text, *item.tags)]
+        return cls("".join(f"{SEPARATOR}{text}" for text in texts), frozenset(t for i in items for t in i.tags))
+
 
 @dataclass(frozen=True)
 class IndexedItem:
@@ -127,6 +153,21 @@ class IndexedMember:
     profile: str            # name, headline, industry and city, lower case
     needs: tuple[IndexedItem, ...]
     offers: tuple[IndexedItem, ...]
+    # for the ranking, by who may see them (see visible_to): every need and offer (organizers,
+    # the member), the needs shared with the group, with a lunch partner, the active offers
+    all_needs: _Texts = field(init=False, repr=False, compare=False)
+    all_offers: _Texts = field(init=False, repr=False, compare=False)
+    group_needs: _Texts = field(init=False, repr=False, compare=False)
+    partner_needs: _Texts = field(init=False, repr=False, compare=False)
+    active_offers: _Texts = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        texts = {"all_needs": _Texts.of(self.needs), "all_offers": _Texts.of(self.offers),
+                 "group_needs": _Texts.of(n for n in self.needs if n.visibility == Visibility.GROUP.value),
+                 "partner_needs": _Texts.of(n for n in self.needs if n.visibility == Visibility.PARTNER.value),
+                 "active_offers": _Texts.of(o for o in self.offers if o.active)}
+        for name, value in texts.items():
+            object.__setattr__(self, name, value)  # frozen: set once, here
 
     def visible_to(self, viewer: Membership, partner_ids: frozenset[int]) -> tuple[list[IndexedItem], list[IndexedItem]]:
         """The needs and offers `viewer` may see: the rules of members.service.need_visible and
@@ -154,21 +195,29 @@ class SearchIndex:
         their offers, 1 per word found only in a need or their profile (with a tag and no
         words: 2 when an offer has it, plus 1 when a need has it); then by name."""
         words = [_Word.of(term) for term in terms]
+        sees_all = viewer.is_organizer
         found = []
         for position, member in enumerate(self.members):
-            needs, offers = member.visible_to(viewer, partner_ids)
+            # what visible_to keeps, as joined texts: one `in` per word looks through them all
+            needs: tuple[_Texts, ...]
+            if sees_all or member.id == viewer.id:
+                offers, needs = member.all_offers, (member.all_needs,)
+            elif member.user_id in partner_ids:
+                offers, needs = member.active_offers, (member.group_needs, member.partner_needs)
+            else:
+                offers, needs = member.active_offers, (member.group_needs,)
             score = 0
             if tag:
-                offer_has_tag = any(tag in o.tags for o in offers)
+                offer_has_tag = tag in offers.tags
                 need_has_tag = any(tag in n.tags for n in needs)
                 if not (offer_has_tag or need_has_tag):
                     continue
                 if not terms:
                     score = 2 * offer_has_tag + need_has_tag
             for word in words:
-                if any(o.matches(word) for o in offers):
+                if word.found_in_any(offers):
                     score += 2
-                elif any(n.matches(word) for n in needs) or word.found_in(member.profile):
+                elif any(word.found_in_any(n) for n in needs) or word.found_in(member.profile):
                     score += 1
             if terms and score <= 0:
                 continue

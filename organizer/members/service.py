@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from organizer.database import changed_rows
@@ -257,16 +257,19 @@ def own_offer(owner: Membership, offer_id: int) -> Offer | None:
     return db.session.scalar(select(Offer).where(Offer.id == offer_id, Offer.membership_id == owner.id))
 
 
+# Built once: "my needs and offers" reads them on every visit (building a statement costs as much as running it).
+_NEEDS_OF = (select(Need).where(Need.membership_id == bindparam("membership_id"))
+             .options(selectinload(Need.tags), selectinload(Need.helped_by)).order_by(Need.created_at, Need.id))
+_OFFERS_OF = (select(Offer).where(Offer.membership_id == bindparam("membership_id"))
+              .options(selectinload(Offer.tags)).order_by(Offer.created_at, Offer.id))
+
+
 def needs_of(owner: Membership) -> list[Need]:
-    return list(db.session.scalars(
-        select(Need).where(Need.membership_id == owner.id)
-        .options(selectinload(Need.tags), selectinload(Need.helped_by)).order_by(Need.created_at, Need.id)))
+    return list(db.session.scalars(_NEEDS_OF, {"membership_id": owner.id}))
 
 
 def offers_of(owner: Membership) -> list[Offer]:
-    return list(db.session.scalars(
-        select(Offer).where(Offer.membership_id == owner.id)
-        .options(selectinload(Offer.tags)).order_by(Offer.created_at, Offer.id)))
+    return list(db.session.scalars(_OFFERS_OF, {"membership_id": owner.id}))
 
 
 # --- visibility ---------------------------------------------------------------
@@ -367,14 +370,23 @@ def _partner_access_open(group: Group, now: datetime) -> list:
             Event.ends_at >= now - partner_access_ends_after(group)]
 
 
+# Built once: the directory asks on every page (building a statement costs as much as running
+# it). The same conditions as _partner_access_open, with the group and the cut-off as values.
+_PUBLISHED_PARTNER_IDS = select(PairingSeat.user_id).where(
+    PairingSeat.table_id.in_(
+        select(PairingSeat.table_id).join(PairingTable).join(PairingRun).join(Event).where(
+            PairingSeat.user_id == bindparam("user_id"), Event.group_id == bindparam("group_id"),
+            PairingRun.published_at.is_not(None), Event.status.not_in([EventStatus.DRAFT, EventStatus.CANCELLED]),
+            Event.ends_at >= bindparam("ended_after"))),
+    PairingSeat.user_id != bindparam("user_id"))
+
+
 def published_partner_ids(viewer: Membership, now: datetime) -> frozenset[int]:
     """Everyone who shares a table with the viewer in the published pairing of an event of this
     group that is upcoming or ended within the cool-down (not a draft, not cancelled)."""
-    my_tables = (select(PairingSeat.table_id).join(PairingTable).join(PairingRun).join(Event)
-                 .where(PairingSeat.user_id == viewer.user_id, *_partner_access_open(viewer.group, now)))
-    rows = db.session.scalars(select(PairingSeat.user_id).where(
-        PairingSeat.table_id.in_(my_tables), PairingSeat.user_id != viewer.user_id))
-    return frozenset(rows)
+    return frozenset(db.session.scalars(_PUBLISHED_PARTNER_IDS, {
+        "user_id": viewer.user_id, "group_id": viewer.group_id,
+        "ended_after": now - partner_access_ends_after(viewer.group)}))
 
 
 def published_partner_ids_of(group: Group, user_ids: Iterable[int], now: datetime) -> dict[int, frozenset[int]]:

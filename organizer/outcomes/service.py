@@ -42,7 +42,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 
 from organizer import signals
 from organizer.database import among, changed_rows
@@ -133,13 +133,16 @@ def mark_need(need: Need, status: str, helper_id: int | None, now: datetime, not
     return change
 
 
+_NEED_HISTORY = (select(NeedChange).where(NeedChange.need_id.in_(bindparam("need_ids", expanding=True)))
+                 .order_by(NeedChange.changed_at, NeedChange.id))  # built once: "my needs and offers" shows it
+
+
 def need_history(need_ids: Iterable[int]) -> dict[int, list[NeedChange]]:
     ids = list(need_ids)
     out: dict[int, list[NeedChange]] = {}
     if not ids:
         return out
-    for change in db.session.scalars(select(NeedChange).where(NeedChange.need_id.in_(ids))
-                                     .order_by(NeedChange.changed_at, NeedChange.id)):
+    for change in db.session.scalars(_NEED_HISTORY, {"need_ids": ids}):
         out.setdefault(change.need_id, []).append(change)
     return out
 

@@ -3,8 +3,9 @@ how a version differs from the one before it."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import selectinload
 
 from organizer.database import among
@@ -46,26 +47,55 @@ def run_of_event(event: Event, version: int | None = None) -> PairingRun | None:
                              .order_by(PairingRun.version.desc()).limit(1))
 
 
-def review_run(event: Event, version: int | None = None) -> PairingRun | None:
-    """run_of_event without loading its tables: the review shows one page of them (tables_page)."""
-    query = select(PairingRun).where(PairingRun.event_id == event.id)
+def review_run(runs: list[PairingRun], version: int | None = None) -> PairingRun | None:
+    """Among an event's versions (``runs_of``, newest first), the one asked for, else the newest
+    finished one; without its tables (the review shows one page of them: tables_page)."""
     if version is not None:
-        return db.session.scalar(query.where(PairingRun.version == version))
-    return db.session.scalar(query.where(PairingRun.status == RunStatus.DONE)
-                             .order_by(PairingRun.version.desc()).limit(1))
+        return next((r for r in runs if r.version == version), None)
+    return next((r for r in runs if r.status == RunStatus.DONE), None)
+
+
+def load_tables(runs: Iterable[PairingRun]) -> None:
+    """Loads these versions' tables with their seats and people, in three statements whatever
+    their size (the review compares a draft with the published version table by table)."""
+    ids = [r.id for r in runs if "tables" in inspect(r).unloaded]
+    if ids:
+        db.session.scalars(select(PairingRun).where(PairingRun.id.in_(ids)).options(
+            selectinload(PairingRun.tables).selectinload(PairingTable.seats).selectinload(PairingSeat.user))).all()
+
+
+# Built once: the review reads them on every visit (building a statement costs as much as running it).
+_TABLE_COUNT = select(func.count()).select_from(PairingTable).where(PairingTable.run_id == bindparam("run_id"))
+_ROUND_TABLE_COUNT = _TABLE_COUNT.where(PairingTable.round == bindparam("round"))
+_TABLES = (select(PairingTable).where(PairingTable.run_id == bindparam("run_id"))
+           .order_by(PairingTable.round, PairingTable.number).limit(bindparam("size")).offset(bindparam("skip")))
+_SEATED_AT = (select(PairingSeat.table_id, PairingSeat.user_id, User.name).join(User, User.id == PairingSeat.user_id)
+              .where(PairingSeat.table_id.in_(bindparam("table_ids", expanding=True)))
+              .order_by(PairingSeat.table_id, PairingSeat.position))
 
 
 def tables_page(run: PairingRun, number: int, size: int) -> Page:
-    """One page of the version's tables (by round, then number), with their seats and people."""
-    total = db.session.scalar(select(func.count()).select_from(PairingTable)
-                              .where(PairingTable.run_id == run.id)) or 0
+    """One page of the version's tables (by round, then number), without their seats: the
+    people at them come from ``seated_at``."""
+    total = db.session.scalar(_TABLE_COUNT, {"run_id": run.id}) or 0
     number = clamp(number, total, size)
-    rows = list(db.session.scalars(
-        select(PairingTable).where(PairingTable.run_id == run.id)
-        .order_by(PairingTable.round, PairingTable.number)
-        .options(selectinload(PairingTable.seats).selectinload(PairingSeat.user))
-        .limit(size).offset((number - 1) * size)))
+    rows = list(db.session.scalars(_TABLES, {"run_id": run.id, "size": size, "skip": (number - 1) * size}))
     return Page(rows, total, number, size)
+
+
+class SeatedPerson(NamedTuple):
+    user_id: int
+    name: str
+
+
+def seated_at(tables: Iterable[PairingTable]) -> dict[int, list[SeatedPerson]]:
+    """The people at each of these tables, in their seats' order, by table id: one statement of
+    names (not a seat and a user object per person)."""
+    seated: dict[int, list[SeatedPerson]] = {table.id: [] for table in tables}
+    if seated:
+        for table_id, user_id, name in db.session.execute(_SEATED_AT, {"table_ids": list(seated)}):
+            seated[table_id].append(SeatedPerson(user_id, name))
+    return seated
 
 
 def seated_named(run: PairingRun, text: str, limit: int = 10) -> dict[int, str]:
@@ -90,8 +120,7 @@ def seated_names(run: PairingRun) -> dict[int, str]:
 
 
 def round_table_count(run: PairingRun, round_: int = 1) -> int:
-    return db.session.scalar(select(func.count()).select_from(PairingTable).where(
-        PairingTable.run_id == run.id, PairingTable.round == round_)) or 0
+    return db.session.scalar(_ROUND_TABLE_COUNT, {"run_id": run.id, "round": round_}) or 0
 
 
 def latest_run(event: Event) -> PairingRun | None:
@@ -141,12 +170,16 @@ class Difference:
     gone_tables: list[frozenset[int]] = field(default_factory=list)
 
 
-def difference(run: PairingRun) -> Difference:
-    """How this version differs from the one before it (the one it was based on, else the previous)."""
-    previous = run.based_on or db.session.scalar(
-        select(PairingRun).where(PairingRun.event_id == run.event_id, PairingRun.version < run.version,
-                                 PairingRun.status == RunStatus.DONE)
-        .order_by(PairingRun.version.desc()).limit(1))
+def difference(run: PairingRun, runs: list[PairingRun] | None = None) -> Difference:
+    """How this version differs from the one before it (the one it was based on, else the
+    previous finished one; found among ``runs``, the event's versions, when the caller has them)."""
+    if run.based_on_id is not None or runs is None:
+        previous = run.based_on or db.session.scalar(
+            select(PairingRun).where(PairingRun.event_id == run.event_id, PairingRun.version < run.version,
+                                     PairingRun.status == RunStatus.DONE)
+            .order_by(PairingRun.version.desc()).limit(1))
+    else:
+        previous = next((r for r in runs if r.version < run.version and r.status == RunStatus.DONE), None)
     if previous is None or previous.status != RunStatus.DONE:
         return Difference(compared_with=None)
     mine, theirs = pairs_by_round(run), pairs_by_round(previous)

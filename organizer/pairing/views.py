@@ -108,15 +108,18 @@ def labels(people: dict[int, str]) -> list[str]:
 @organizer_required
 def index(group, member, event_id: int):
     event = load_event(group, member, event_id)
-    latest = queries.latest_run(event)
+    versions = queries.runs_of(event)  # newest first: the latest, the one shown and the published are among them
     version = id_arg("version")
-    run = queries.review_run(event, version or None)
+    run = queries.review_run(versions, version or None)
     if version and run is None:
         abort(404)
-    context = dict(group=group, member=member, event=event, latest=latest, run=run,
-                   runs=queries.runs_of(event), generate_form=GenerateForm(source=snapshots.default_source(event).value),
-                   confirm_form=ConfirmForm(), published=queries.published_run(event))
+    published = next((v for v in versions if v.published_at is not None), None)
+    context = dict(group=group, member=member, event=event, latest=versions[0] if versions else None, run=run,
+                   runs=versions, generate_form=GenerateForm(source=snapshots.default_source(event).value),
+                   confirm_form=ConfirmForm(), published=published)
     if run is not None and run.status == RunStatus.DONE:
+        if published is not None and published is not run:  # compared table by table below
+            queries.load_tables([run, published])
         changes = publishing.attendee_changes(run)
         summary = run.summary or {}
         shown = {item["user"] for key in ("uncovered_needs", "unhelped") for item in summary.get(key, [])[:SUMMARY_LIMIT]}
@@ -125,21 +128,22 @@ def index(group, member, event_id: int):
             keys = ("user",) if item.get("kind") == "boost" else ("helper", "helped")  # a boost's "helped" is a count
             shown |= {item[key] for key in keys if key in item} | set(item.get("users", []))
         tables = queries.tables_page(run, page_number(request.args.get("page")), TABLES_PER_PAGE)
+        seated = queries.seated_at(tables.items)
         # the names the page shows (not every seated person: typed choices ask seated.json)
-        names = {s.user_id: s.user.name for t in tables.items for s in t.seats}
+        names = {person.user_id: person.name for people in seated.values() for person in people}
         names.update(queries.names_of(shown - names.keys()))
         context.update(
-            names=names, difference=queries.difference(run), changes=changes,
+            names=names, difference=queries.difference(run, versions), changes=changes,
             reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS),
             wishes=[link for link in help_model.links_of_group(group.id, run.inputs.get("attendees", []))],
-            tables=tables, table_count=queries.round_table_count(run),
+            tables=tables, seated=seated, table_count=queries.round_table_count(run),
             summary_limit=SUMMARY_LIMIT,
             swap_form=SwapForm(people={}),
             exclude_form=PersonForm(people={}, prefix="exclude"),
             add_form=WalkInForm(prefix="add"),
             publish_form=PublishForm(),
-            moves=stability.moves(run, context["published"]) if context["published"] is not run else [],
-            changes_seen=stability.changes_seen_tables(run, context["published"]),
+            moves=stability.moves(run, published) if published is not run else [],
+            changes_seen=published is not None and stability.changes_seen_tables(run, published),
             kept_published=bool(run.inputs.get("keep")),
         )
     return render_template("pairing/index.html", **context)

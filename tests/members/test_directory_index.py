@@ -104,7 +104,7 @@ def test_the_search_index_finds_what_the_sql_search_finds(app):
     for person in people:
         for _ in range(rng.randint(0, 3)):
             make_need(group, person, title=f"Need {' '.join(rng.sample(WORDS, 2))}",
-                      details=rng.choice(["", "self-publishing help", "an e-book"]),
+                      details=rng.choice(["", "self-publishing help", "an e-book", "two lines:\ntax help"]),
                       tags=", ".join(rng.sample(TAGS, rng.randint(0, 2))),
                       visibility=rng.choice(["group", "partner", "organizers"]))
         for _ in range(rng.randint(0, 3)):
