@@ -1,5 +1,6 @@
 """What every template may use: the signed-in user's groups, local times."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -115,9 +116,12 @@ def page_url(endpoint: str, **values: Any) -> str:
     external URL, an anchor, a method) or values that cannot be a key are built every time."""
     if not has_request_context() or endpoint.startswith("."):  # an email; a blueprint's own name
         return url_for(endpoint, **values)
+    return _remembered(current_app.extensions["page_urls"], request.script_root, endpoint, values)
+
+
+def _remembered(cache: dict, script_root: str, endpoint: str, values: dict) -> str:
     try:
-        key = (request.script_root, endpoint, *sorted(values.items()))
-        cache = current_app.extensions["page_urls"]
+        key = (script_root, endpoint, *values.items())  # in the order given: url_for's own answer for it
         found = cache.get(key)
     except TypeError:  # a list or dict among the values
         return url_for(endpoint, **values)
@@ -129,6 +133,20 @@ def page_url(endpoint: str, **values: Any) -> str:
             cache.clear()  # rare: a bound, not an eviction policy
         cache[key] = found
     return found
+
+
+def request_page_url() -> Callable[..., str]:
+    """page_url for the templates of this request, with where the app is mounted and the cache
+    looked up once (a page builds dozens of links; each lookup of the request costs more than
+    the cache). Given to the templates as ``url_for`` by the context processor below."""
+    cache, script_root = current_app.extensions["page_urls"], request.script_root
+
+    def link(endpoint: str, **values: Any) -> str:
+        if endpoint.startswith("."):  # a blueprint's own name
+            return url_for(endpoint, **values)
+        return _remembered(cache, script_root, endpoint, values)
+
+    return link
 
 
 def register(app: Flask) -> None:
@@ -146,10 +164,11 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def navigation():
+        links = request_page_url() if has_request_context() else page_url
         if not current_user.is_authenticated:
-            return {"nav_memberships": [], "current_group": None}
+            return {"nav_memberships": [], "current_group": None, "url_for": links}
         memberships = my_memberships()
         current = next(
             (m.group for m in memberships if m.group_id == session.get("group_id")), None
         )
-        return {"nav_memberships": memberships, "current_group": current}
+        return {"nav_memberships": memberships, "current_group": current, "url_for": links}

@@ -132,3 +132,17 @@ def test_a_form_field_renders_what_the_field_macro_rendered(app):
                 for opts in options:
                     expected = render_template_string(FIELD_MACRO + "{{ field(f, **opts) }}", f=f, opts=opts)
                     assert squeeze(str(form_field(f, **opts))) == squeeze(expected)
+
+
+def test_a_requests_links_are_the_links_url_for_builds(app):
+    from organizer.templating import request_page_url
+
+    with app.test_request_context("/", base_url="http://localhost/lunches"):
+        link = request_page_url()
+        for endpoint, values in [("groups.detail", {"slug": "book-club"}), ("groups.detail", {"slug": "other"}),
+                                 ("members.index", {"slug": "book-club", "q": "cv", "tag": None}),
+                                 ("members.index", {"tag": None, "q": "cv", "slug": "book-club"}),
+                                 ("groups.detail", {"slug": "book-club", "_anchor": "events"}),
+                                 ("members.index", {"slug": "book-club", "q": ["a", "b"]})]:
+            assert link(endpoint, **values) == link(endpoint, **values) == url_for(endpoint, **values)
+        assert link("groups.detail", slug="book-club") == "/lunches/groups/book-club/"

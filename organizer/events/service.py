@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Select, and_, bindparam, case, func, select
+from sqlalchemy import Row, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import contains_eager
 
 from organizer import signals
@@ -521,7 +521,8 @@ def visible_to(event: Event, viewer: Membership) -> bool:
 
 
 def _upcoming(include_drafts: bool, limited: bool) -> Select:
-    query = (select(Event).where(Event.group_id == bindparam("group_id"), Event.ends_at >= bindparam("now"))
+    query = (select(Event.id, Event.title, Event.starts_at, Event.status)
+             .where(Event.group_id == bindparam("group_id"), Event.ends_at >= bindparam("now"))
              .order_by(Event.starts_at, Event.id))
     if not include_drafts:
         query = query.where(Event.status != EventStatus.DRAFT)
@@ -532,9 +533,10 @@ def _upcoming(include_drafts: bool, limited: bool) -> Select:
 _UPCOMING = {(drafts, limited): _upcoming(drafts, limited) for drafts in (False, True) for limited in (False, True)}
 
 
-def upcoming_events(group: Group, now: datetime, include_drafts: bool, limit: int | None = None) -> list[Event]:
-    """Upcoming events, soonest first (the first ``limit`` of them)."""
-    return list(db.session.scalars(_UPCOMING[include_drafts, limit is not None],
+def upcoming_events(group: Group, now: datetime, include_drafts: bool, limit: int | None = None) -> list[Row]:
+    """Upcoming events, soonest first (the first ``limit`` of them): rows of their id, title,
+    start and status (what the overview lists; not an event object each)."""
+    return list(db.session.execute(_UPCOMING[include_drafts, limit is not None],
                                    {"group_id": group.id, "now": now, "limit": limit}))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import Row, bindparam, exists, select
 
 from organizer.extensions import db
 from organizer.models import (
@@ -54,12 +54,12 @@ def checklist(member: Membership, now: datetime) -> list[Step]:
 
 @dataclass
 class PublishedLunch:
-    event: Event
+    event: Row  # the event's id, title and start
     partners: list[str]
 
 
 _MY_PUBLISHED_TABLES = (
-    select(Event, PairingTable.id)
+    select(Event.id, Event.title, Event.starts_at, PairingTable.id.label("table_id"))
     .join(PairingRun, PairingRun.event_id == Event.id)
     .join(PairingTable, PairingTable.run_id == PairingRun.id)
     .join(PairingSeat, PairingSeat.table_id == PairingTable.id)
@@ -74,7 +74,7 @@ def published_lunches(member: Membership, now: datetime) -> list[PublishedLunch]
     rows = db.session.execute(_MY_PUBLISHED_TABLES, {
         "group_id": member.group_id, "user_id": member.user_id, "now": now}).all()
     lunches: dict[int, PublishedLunch] = {}
-    tables = {table_id for _, table_id in rows}
+    tables = {row.table_id for row in rows}
     partners: dict[int, list[str]] = {}
     if tables:
         for table_id, name, user_id in db.session.execute(
@@ -82,7 +82,7 @@ def published_lunches(member: Membership, now: datetime) -> list[PublishedLunch]
                 .where(PairingSeat.table_id.in_(tables)).order_by(User.name)):
             if user_id != member.user_id:
                 partners.setdefault(table_id, []).append(name)
-    for event, table_id in rows:
-        lunch = lunches.setdefault(event.id, PublishedLunch(event, []))
-        lunch.partners.extend(p for p in partners.get(table_id, []) if p not in lunch.partners)
+    for row in rows:
+        lunch = lunches.setdefault(row.id, PublishedLunch(row, []))
+        lunch.partners.extend(p for p in partners.get(row.table_id, []) if p not in lunch.partners)
     return list(lunches.values())
