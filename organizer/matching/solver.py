@@ -36,11 +36,12 @@ The algorithm (per round), a primal-dual scheme
    (sparse and tied): the heaviest matching on the positive pairs bounds every
    seating; when the attendees it leaves alone pair up on weight-0 pairs, that
    seating is optimal (``sparse_even_seating``).
-1. A better first seating (``first_seating``): a maximum-weight matching, by
-   rustworkx's compiled blossom algorithm, on each attendee's few best pairs;
-   the unmatched are matched among themselves, and for an odd count the one
-   left, or one it swaps places with, joins the pair that makes the best trio
-   (``_add_lone``, a local search).
+1. Odd n: a better first seating (``first_seating``): a maximum-weight
+   matching, by rustworkx's compiled blossom algorithm, on each attendee's few
+   best pairs; the unmatched are matched among themselves, and the one left,
+   or one it swaps places with, joins the pair that makes the best trio
+   (``_add_lone``, a local search).  Even counts find theirs on the reduced
+   costs (step 3).
 1b. Odd n: the even bound (``_even_bound``).  An added attendee d, paired with
    each v at ``H[v]`` >= the least gain of any trio holding v
    (``trio_gain_bounds``), makes an even problem whose optimum bounds every
@@ -59,7 +60,11 @@ The algorithm (per round), a primal-dual scheme
 
    If the optimal cycle cover has no odd cycle (or, for odd n, one 3-cycle)
    it is a seating: proven at once.
-3. A second seating as in 1, on the cheapest pairs by reduced cost.
+3. A second seating as in 1, on the cheapest pairs by reduced cost.  Even n
+   first: one matching on the pairs whose cost is at most a threshold t
+   (``_threshold_seating``, about 1.5 pairs per attendee); it proves itself
+   when its value v has ``A - v <= t + 1`` (a better seating's pairs each cost
+   less than ``A - v``, so all were there), as on uniform weights.
 4. When the assignment's costs keep too many pairs, the matching LP with
    Edmonds' odd-set cuts (GLOP, ``blossom.py``) gives an exact integer bound
    ``D4`` and costs ``RC``: ``2 value2(S) <= D4 - cost(S)`` (a pair costs
@@ -399,6 +404,10 @@ class SolverOptions:
     many pairs per attendee: the matching's time follows the kept pairs, the LP's the attendees
     (realistic N = 2,000, 26 pairs each: 2.8 s against 7.2 s; the door's few-topics N = 1,000,
     24 each: 0.71 s against 1.1-1.4 s). Clustered groups keep every pair: the LP stays there."""
+    threshold_pairs_per_attendee: float = 1.5
+    """Even counts: pairs per attendee (about) under the cost threshold of the second seating's
+    first try (``_threshold_seating``): on uniform weights 1.1 per attendee hold the optimum.
+    0: no such try (tests of the steps after it)."""
     lp_price_k: int = PRICE_K
     """Cheapest pairs per attendee the odd-set LP starts from (it prices every other pair)."""
 
@@ -419,7 +428,6 @@ class Context:
     even_bound2: int | None = None  # odd counts: the even problem's bound on value2 (``_even_bound``)
     costs: AssignmentCosts | None = None  # the reduced costs the exact step used (the even bound reads them)
     even_costs: AssignmentCosts | None = None  # odd counts: the even problem's ``costs``
-    seated_by_matching: bool = False  # the seating offered first came from ``first_seating`` (the even bound's)
 
     def expired(self) -> bool:
         return time.perf_counter() >= self.deadline
@@ -593,10 +601,20 @@ def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context, max_c
 
 
 def _rx_matching(li: np.ndarray, lj: np.ndarray, w: np.ndarray, m: int, max_cardinality: bool) -> Pairs:
-    """rustworkx's matching on nodes ``0..m-1`` and the pairs (li[k], lj[k]) of weight w[k], each once."""
-    graph = rx.PyGraph(multigraph=True)
-    graph.add_nodes_from(range(m))
-    graph.add_edges_from(list(zip(li.tolist(), lj.tolist(), w.tolist())))
+    """rustworkx's matching on nodes ``0..m-1`` and the pairs (li[k], lj[k]) of weight w[k], each once.
+
+    A dense graph is handed over as a float matrix (NaN: no pair), not as a list of Python
+    tuples: at 124,750 pairs (a complete graph of 500) 9 ms against 41 ms.  Floats hold the
+    integer weights exactly (below 2**52, ``seating.integer_weights``)."""
+    if 8 * len(li) > m * m:
+        matrix = np.full((m, m), np.nan)
+        matrix[li, lj] = w
+        matrix[lj, li] = w
+        graph = rx.PyGraph.from_adjacency_matrix(matrix, null_value=np.nan)
+    else:
+        graph = rx.PyGraph(multigraph=True)
+        graph.add_nodes_from(range(m))
+        graph.add_edges_from(list(zip(li.tolist(), lj.tolist(), w.tolist())))
     return [(int(a), int(b)) for a, b in rx.max_weight_matching(graph, max_cardinality=max_cardinality, weight_fn=int)]
 
 
@@ -665,8 +683,13 @@ def _seat_everyone(W: np.ndarray, allowed: np.ndarray, pi: np.ndarray, pj: np.nd
     many while some are left, all of them last: on tied weights the first graph can leave a third
     unmatched, and all their pairs would be a million at N = 5,000), and for an odd count the one
     left joins the pair that makes the best trio."""
+    return _seat_the_rest(W, allowed, _matching(W, pi, pj, ctx), odd, ctx, cost)
+
+
+def _seat_the_rest(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, odd: bool, ctx: Context,
+                   cost: np.ndarray) -> list[Group] | None:
+    """``pairs`` and those they leave out seated as ``_seat_everyone`` does, or None."""
     n = len(W)
-    pairs = _matching(W, pi, pj, ctx)
     seated = np.zeros(n, dtype=bool)
     for a, b in pairs:
         seated[a] = seated[b] = True
@@ -1194,38 +1217,31 @@ def trio_gain_bounds(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> np.nda
     """``H[v]`` >= the largest *least gain* of any allowed trio holding v (``low`` where v is in
     none): a trio {v, b, c}'s least gain is ``min over its members a of W[a, b'] + W[a, c'] -
     W[b', c']`` (what the cheapest member adds by joining the pair of the other two), that is
-    ``min(x + y - z, z - |x - y|)`` with ``x = W[v, b]``, ``y = W[v, c]``, ``z = W[b, c]``.
+    ``g = min(x + y - z, z - |x - y|)`` with ``x = W[v, b]``, ``y = W[v, c]``, ``z = W[b, c]``.
 
-    It is at most ``min(x, y)``, so v's partners are taken heaviest first and stop once the next
-    one weighs no more than the best gain found (the rest cannot beat it); after
-    ``trio_gain_k`` partners, the next one's weight bounds what is left.  One vectorised row
-    operation per partner and attendee still open.
+    ``g`` is at most ``min(x, y)`` (the mean of its two terms), so a trio whose b or c is not
+    among v's ``trio_gain_k`` heaviest partners gains at most the next partner's weight, and
+    that weight stands for all of them; the trios of two of those partners are each looked at,
+    ``trio_gain_k**2 / 2`` per attendee, vectorised over blocks of attendees.
     """
     n = len(W)
     low = np.iinfo(np.int64).min // 4
-    k_max = min(ctx.options.trio_gain_k, n - 1)
+    k = min(ctx.options.trio_gain_k, n - 1)
     masked = np.where(allowed, W, low)
-    order = _heaviest_per_row(masked, min(k_max + 1, n))
-    best = np.full(n, low, dtype=np.int64)
-    active = np.arange(n)
-    chunk = max(1, 4_000_000 // max(n, 1))
-    for k in range(k_max + 1):
-        b = order[active, k] if k < order.shape[1] else np.zeros(len(active), dtype=np.int64)
-        xb = masked[active, b] if k < order.shape[1] else np.full(len(active), low, dtype=np.int64)
-        still = (xb > low) & (xb > best[active])
-        if k == k_max:  # not looked at: each of their trios gains at most their partner's weight
-            best[active[still]] = xb[still]
-            break
-        active, b, xb = active[still], b[still], xb[still]
-        for s in range(0, len(active), chunk):
-            ctx.check()
-            v, bb, x = active[s:s + chunk], b[s:s + chunk], xb[s:s + chunk, None]
-            y, z = W[v], W[bb]
-            g = np.minimum(x + y - z, z - np.abs(x - y))
-            g[~(allowed[v] & allowed[bb])] = low
-            best[v] = np.maximum(best[v], g.max(axis=1))
-        if not len(active):
-            break
+    order = _heaviest_per_row(masked, k + 1)  # k + 1 <= n
+    X = np.take_along_axis(masked, order, axis=1)  # their weights, heaviest first
+    best = X[:, k].copy()  # a partner past the first k: at most its weight (low if none)
+    iu, ju = np.triu_indices(k, 1)
+    chunk = max(1, 2_000_000 // max(len(iu), 1))
+    for s in range(0, n, chunk):
+        ctx.check()
+        P, Xs = order[s:s + chunk], X[s:s + chunk]
+        b, c, x, y = P[:, iu], P[:, ju], Xs[:, iu], Xs[:, ju]
+        z = W[b, c]
+        g = np.minimum(x + y - z, z - np.abs(x - y))
+        g[~((x > low) & (y > low) & allowed[b, c])] = low
+        if g.shape[1]:
+            best[s:s + chunk] = np.maximum(best[s:s + chunk], g.max(axis=1))
     return best
 
 
@@ -1301,7 +1317,6 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
                           key=lambda t: int(H[t[0]]) + 2 * int(W[t[1], t[2]]))
             mapped += [(b, c), (a, n)]
         sub.offer(W2, mapped)
-        sub.seated_by_matching = "first_seating_s" in ctx.stats
     started = time.perf_counter()
     try:
         _solve(W2, A2, sub)
@@ -1402,9 +1417,11 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         return
     ctx.check()
     neg_w = np.where(allowed, -W, big)
-    # a better first seating: a maximum-weight matching on everyone's few best pairs (the even
-    # bound's problem has one already: the odd count's, mapped)
-    if not ctx.seated_by_matching:
+    # odd counts: a better first seating, a maximum-weight matching on everyone's few best pairs
+    # (even counts find theirs on the reduced costs, step 3, where it often proves itself; the
+    # odd count's, mapped, starts the even bound's problem: on clustered groups its odd-set LP
+    # settles sooner from it, 1,001 attendees 0.5 s against 0.9 s from the greedy seating)
+    if odd:
         ctx.offer(W, first_seating(W, allowed, neg_w, odd, ctx))
         stats["first_seating_s"] = round(time.perf_counter() - start, 4)
         if ctx.proven():
@@ -1443,13 +1460,16 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     if ctx.proven():
         return
     costs: AssignmentCosts = AssignmentCosts(rc, A)
+    ctx.costs = costs
     del rc
     # 3. a second seating on the cheapest pairs by reduced cost (better on ties and clusters):
+    #    even counts first try the pairs under a cost threshold, which often proves itself;
     #    skipped when its matching would not end in time (the exact step may still: it matches
     #    only the pairs that could beat the incumbent)
     ctx.check()
     try:
-        ctx.offer(W, first_seating(W, allowed, costs.pair, odd, ctx))
+        if odd or ctx.options.threshold_pairs_per_attendee <= 0 or not _threshold_seating(W, allowed, costs, sigma, ctx):
+            ctx.offer(W, first_seating(W, allowed, costs.pair, odd, ctx))
     except _Expired:
         stats["second_seating_skipped"] = True
     if ctx.proven():
@@ -1488,6 +1508,49 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         return
     ctx.check()
     _exact(W, allowed, lp_costs, odd, ctx, ctx.options.max_trio_checks)
+
+
+def _threshold_seating(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, sigma: np.ndarray, ctx: Context) -> bool:
+    """Even n: the best perfect matching on the pairs of cost at most a threshold ``t`` (about
+    ``threshold_pairs_per_attendee`` pairs per attendee, with the assignment's own arcs so that
+    everyone has one).  Whether it is a seating (offered to ``ctx``).
+
+    It proves itself when ``costs.limit(v) <= t + 1`` for its value v: a seating worth more than
+    v costs less than that limit, so each of its pairs costs at most t and was there to be
+    matched.  On uniform and tied weights the assignment's costs are that tight, and one
+    matching on a few pairs each replaces the first seating, the second one and the exact step.
+    """
+    n = len(W)
+    pair = costs.pair
+    want = int(ctx.options.threshold_pairs_per_attendee * n)
+    step = max(1, (n * n) // (16 * max(want, 1)))  # a strided sample of the costs is enough for t
+    sample = pair.ravel()[::step]
+    k = min(len(sample) - 1, 2 * want // step)
+    t = int(np.partition(sample, k)[k])
+    under = pair <= t
+    if np.count_nonzero(under) > 32 * want:  # ties (or forbidden pairs) at t: too many to pay
+        return False
+    pi, pj = np.nonzero(under)
+    del under
+    upper = pi < pj
+    pi, pj = pi[upper], pj[upper]
+    pi = np.concatenate([pi, np.minimum(np.arange(n), sigma)])
+    pj = np.concatenate([pj, np.maximum(np.arange(n), sigma)])
+    ok = allowed[pi, pj]
+    key = _distinct(pi[ok] * n + pj[ok])
+    pi, pj = key // n, key % n
+    ctx.stats["threshold_pairs"] = int(len(pi))
+    pairs = _matching(W, pi, pj, ctx)
+    if 2 * len(pairs) != n:  # the others among themselves (no proof then)
+        seating = _seat_the_rest(W, allowed, pairs, False, ctx, pair)
+        ctx.offer(W, seating)
+        return seating is not None
+    ctx.offer(W, pairs)
+    value = seating_value2(W, pairs)
+    if costs.limit(value) <= t + 1:
+        ctx.stats["threshold_proof"] = True
+        ctx.tighten(value)
+    return True
 
 
 def _odd_set_costs(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, sigma: np.ndarray, odd: bool,

@@ -114,7 +114,8 @@ def test_exact_step_matches_networkx_with_either_costs(seed, path):
     options = SolverOptions(first_k=1, lp_pairs_per_attendee=10**9 if path == "assignment" else 0, max_trio_checks=10**6,
                             even_bound=False, trio_swaps=0, tight_seating=False,
                             direct_matching_max_n=10**9 if path == "direct" else 0,
-                            direct_pairs_per_attendee=10**9 if path == "direct by pairs" else 0)
+                            direct_pairs_per_attendee=10**9 if path == "direct by pairs" else 0,
+                            threshold_pairs_per_attendee=0)
     rng = np.random.default_rng(4000 + seed)
     n = int(rng.choice([8, 9, 13, 14, 20, 30]))
     W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 50])), forbid=float(rng.choice([0, 0.2])))
@@ -140,6 +141,42 @@ def test_exact_step_matches_networkx_with_either_costs(seed, path):
             assert stats["direct_matching"]
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_threshold_seating_matches_networkx(seed):
+    # even counts: the matching on the pairs under a cost threshold, proven by itself or followed
+    # by the exact step; few pairs per attendee so that it has to decline or hand on now and then
+    rng = np.random.default_rng(6000 + seed)
+    n = int(rng.choice([8, 14, 20, 30, 40]))
+    W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 20, 1000])), forbid=float(rng.choice([0, 0.2])))
+    options = SolverOptions(tight_seating=False, sparse_share=0, threshold_pairs_per_attendee=float(rng.choice([0.5, 1.5, 4])))
+    expected = oracle(W, allowed)
+    try:
+        result = solve_matrix(W, allowed, time_limit_s=10, solver_options=options)
+    except InfeasibleError:
+        assert expected is None
+        return
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(expected, abs=1e-9)
+    seating_is_valid(n, W, allowed, result.rounds[0].groups)
+
+
+def test_the_threshold_seating_proves_some_and_hands_on_others():
+    # guards the test above: the threshold seating's own proof is used, and so are the steps after it
+    seen = set()
+    for seed in range(40):
+        rng = np.random.default_rng(6000 + seed)
+        n = int(rng.choice([8, 14, 20, 30, 40]))
+        W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 20, 1000])), forbid=float(rng.choice([0, 0.2])))
+        options = SolverOptions(tight_seating=False, sparse_share=0, threshold_pairs_per_attendee=float(rng.choice([0.5, 1.5, 4])))
+        try:
+            stats = solve_matrix(W, allowed, time_limit_s=10, solver_options=options).rounds[0].stats
+        except InfeasibleError:
+            continue
+        if "threshold_pairs" in stats:
+            seen.add("proof" if stats.get("threshold_proof") else ("exact step" if "exact_pairs" in stats else "other"))
+    assert seen >= {"proof", "exact step"}
+
+
 def test_the_exact_step_runs_on_some_of_these_instances():
     # guards the test above: it must exercise the exact step with both kinds of costs
     seen = set()
@@ -150,7 +187,7 @@ def test_the_exact_step_runs_on_some_of_these_instances():
         for lp in (0, 10**9):
             options = SolverOptions(first_k=1, lp_pairs_per_attendee=lp, max_trio_checks=10**6, even_bound=False,
                                      trio_swaps=0, tight_seating=False, direct_matching_max_n=0,
-                                     direct_pairs_per_attendee=0)
+                                     direct_pairs_per_attendee=0, threshold_pairs_per_attendee=0)
             try:
                 stats = solve_matrix(W, allowed, time_limit_s=10, solver_options=options).rounds[0].stats
             except InfeasibleError:
