@@ -153,7 +153,7 @@ def _top_k_edges(W: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
     if k >= n - 1:
         return allowed.copy()
     masked = np.where(allowed, W, np.iinfo(np.int64).min)
-    idx = np.argpartition(-masked, k, axis=1)[:, :k]
+    idx = _heaviest_per_row(masked, k) if k <= 16 else np.argpartition(-masked, k, axis=1)[:, :k]
     core = np.zeros((n, n), dtype=bool)
     core[np.repeat(np.arange(n), k), idx.ravel()] = True
     core &= allowed
@@ -667,7 +667,7 @@ def _cheapest_pairs(cost: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.n
     if k >= n - 1:
         every = np.nonzero(np.triu(allowed, 1))
         return every[0], every[1]
-    idx = np.argpartition(cost, k, axis=1)[:, : k + 1]  # k + 1: the diagonal may be among them
+    idx = _cheapest_per_row(cost, k + 1)  # k + 1: the diagonal may be among them
     rows = np.repeat(np.arange(n), k + 1)
     cols = idx.ravel()
     ok = allowed[rows, cols]
@@ -785,8 +785,9 @@ def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray
 
 
 def _heaviest_per_row(W: np.ndarray, k: int) -> np.ndarray:
-    """(m, k) column indices of each row's k heaviest entries, by k passes of argmax on a copy:
-    several times faster than numpy's selection (argpartition) when weights tie."""
+    """(m, k) column indices of each row's k heaviest entries, heaviest first, by k passes of
+    argmax on a copy: several times faster than numpy's selection (argpartition) when weights
+    tie, and for a few per row always (4 of 501: 0.2 ms against 2.7 ms)."""
     A = W.copy()
     rows = np.arange(len(A))
     out = np.empty((len(A), k), dtype=np.int64)
@@ -795,6 +796,22 @@ def _heaviest_per_row(W: np.ndarray, k: int) -> np.ndarray:
         best = A.argmax(axis=1)
         out[:, t] = best
         A[rows, best] = lowest
+    return out
+
+
+def _cheapest_per_row(C: np.ndarray, k: int) -> np.ndarray:
+    """(m, k) column indices of each row's k smallest entries (integers), cheapest first, as
+    ``_heaviest_per_row``; argpartition past 16 per row."""
+    if k > 16:
+        return np.argpartition(C, k - 1, axis=1)[:, :k]
+    A = C.copy()
+    rows = np.arange(len(A))
+    out = np.empty((len(A), k), dtype=np.int64)
+    highest = np.iinfo(A.dtype).max
+    for t in range(k):
+        best = A.argmin(axis=1)
+        out[:, t] = best
+        A[rows, best] = highest
     return out
 
 
@@ -1560,7 +1577,7 @@ def _odd_set_costs(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, s
     seating's pairs (so it stays feasible under every cut)."""
     n = len(W)
     k = min(ctx.options.lp_price_k, n - 1)
-    idx = np.argpartition(costs.pair, k - 1, axis=1)[:, :k]
+    idx = _cheapest_per_row(costs.pair, k)
     have = np.zeros((n, n), dtype=bool)
     have[np.repeat(np.arange(n), k), idx.ravel()] = True
     have[np.arange(n), sigma] = True
@@ -1594,12 +1611,11 @@ class _TrioFloor:
     def __init__(self, pair_cost: np.ndarray) -> None:
         n = len(pair_cost)
         k = min(4, n - 1)
-        idx = np.argpartition(pair_cost, k - 1, axis=1)[:, :k]
+        idx = _cheapest_per_row(pair_cost, k)  # cheapest first
         costs = np.take_along_axis(pair_cost, idx, axis=1)
-        order = np.argsort(costs, axis=1, kind="stable")
-        self.partners = np.take_along_axis(idx, order, axis=1).tolist()
-        self.cheapest = np.take_along_axis(costs, order, axis=1).tolist()
-        self.base = float(np.take_along_axis(costs, order[:, :1], axis=1).sum())
+        self.partners = idx.tolist()
+        self.cheapest = costs.tolist()
+        self.base = float(costs[:, 0].sum())
         self.first_of: dict[int, list[int]] = {}  # partner -> attendees whose cheapest pair is with them
         for v, row in enumerate(self.partners):
             self.first_of.setdefault(row[0], []).append(v)
