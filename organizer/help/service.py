@@ -54,14 +54,11 @@ def title_of(text: str) -> str:
     return text.split("\n", 1)[0]
 
 
-def matching_attendees(group_id: int, user_ids: Iterable[int], event_id: int | None = None) -> dict[int, matching.Attendee]:
-    """Attendees with their open needs (not those for organizers only: reasons are printed and
-    shown to partners) and active offers. The event's stand-in guests come with a name only.
-    Plain column queries: at the door this runs for every re-solve."""
+def matching_attendees(group_id: int, user_ids: Iterable[int]) -> dict[int, matching.Attendee]:
+    """Members with their open needs (not those for organizers only: reasons are printed and
+    shown to partners) and active offers, in plain column queries (the whole group's are kept
+    per data version for the pairing and the suggestions: `lunch_model`)."""
     user_ids = list(user_ids)
-    guests = dict(db.session.execute(
-        select(User.id, User.name).where(among(User.id, user_ids), User.lunch_guest_event_id == event_id)).all()
-    ) if event_id is not None else {}
     members = dict(db.session.execute(
         select(Membership.id, Membership.user_id).where(Membership.group_id == group_id,
                                                         among(Membership.user_id, user_ids))).all())
@@ -95,8 +92,6 @@ def matching_attendees(group_id: int, user_ids: Iterable[int], event_id: int | N
     attendees = {uid: matching.Attendee(uid, people[uid].name, tuple(needs.get(mid, ())), tuple(offers.get(mid, ())),
                                         headline=people[uid].headline or "", industry=people[uid].industry or "")
                  for mid, uid in members.items()}
-    for uid, name in guests.items():
-        attendees.setdefault(uid, matching.Attendee(uid, name, (), ()))
     return attendees
 
 
@@ -274,6 +269,25 @@ def _read_group_model(group_id: int) -> _GroupModel:
         select(Membership.user_id).where(Membership.group_id == group_id).order_by(Membership.user_id))))
     return _GroupModel(tuple(attendees[u] for u in sorted(attendees)), model_terms(group_id),
                        model_links(group_id, attendees), {uid: a.name for uid, a in attendees.items()})
+
+
+def lunch_model(group_id: int, user_ids: Iterable[int], event_id: int) -> tuple[
+        dict[int, matching.Attendee], tuple[matching.Term, ...], tuple[matching.Link, ...]]:
+    """The help model's inputs for the people at a lunch: the attendees (as `matching_attendees`
+    reads them), the group's terms and people's links among them. The members' part is the
+    group's model as of its data version (shared with the suggestions), so a re-pairing at the
+    door after a check-in reads it again only when something in the group changed; the
+    event's stand-in guests are read each time."""
+    version = versions.current(group_id)  # read before the inputs: a change between the two only reloads
+    model = _group_models.get(("help model", group_id, version), lambda: _read_group_model(group_id))
+    present = set(user_ids)
+    attendees = {a.id: a for a in model.attendees if a.id in present}
+    guests = db.session.execute(select(User.id, User.name).where(
+        among(User.id, [uid for uid in present if uid not in attendees]), User.lunch_guest_event_id == event_id))
+    for uid, name in guests:
+        attendees[uid] = matching.Attendee(uid, name, (), ())
+    links = tuple(link for link in model.links if link.helper in present and link.helped in present)
+    return attendees, model.terms, links
 
 
 def _links_to(model: _GroupModel, user_id: int) -> list[matching.Match]:

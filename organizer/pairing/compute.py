@@ -14,11 +14,13 @@ review's facts and who is worth meeting, not the n x n score matrices.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import resource
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,13 +34,20 @@ IDLE_CHILDREN = 1
 IDLE_MEMORY_MB = 512
 
 
+REASONS_PER_TABLE = 6
+
+
 @dataclass(frozen=True)
 class Computed:
-    """One computation's result, as the version saves it."""
+    """One computation's result, as the version saves it: the seating (its groups without
+    their matches: those are ``reasons``), the rules it broke (none, unless a bug), each table's
+    reasons as stored (by round, in the seating's order), the review's facts (uncovered needs,
+    who receives no help, status) and, per first-round table, the person worth meeting."""
     pairing: matching.Pairing
-    broken: list[str]                     # rules the seating broke (none, unless a bug)
-    review: dict = field(default_factory=dict)   # uncovered needs, who receives no help, status
-    worth: dict[tuple[int, ...], int] = field(default_factory=dict)  # first-round table -> worth meeting
+    broken: list[str]
+    reasons: list[list[list[dict]]] = field(default_factory=list)
+    review: dict = field(default_factory=dict)
+    worth: dict[tuple[int, ...], int] = field(default_factory=dict)
 
 
 def score(problem: matching.Problem) -> matching.HelpScores:
@@ -51,12 +60,69 @@ def in_process(problem: matching.Problem) -> Computed:
     start = time.perf_counter()
     scores = score(problem)
     pairing = matching.solve(problem, scores, started=start)  # the seating gets what scoring left
-    return computed(scores, pairing, matching.violations(problem, pairing))
+    return computed(problem, scores, pairing, matching.violations(problem, pairing))
 
 
-def computed(scores: matching.HelpScores, pairing: matching.Pairing, broken: list[str]) -> Computed:
+def computed(problem: matching.Problem, scores: matching.HelpScores, pairing: matching.Pairing,
+             broken: list[str]) -> Computed:
+    names = {a.id: a.name for a in problem.attendees}
+    show_at = problem.options.show_confidence
+    reasons = [[reason_rows(group.reasons, names, show_at) for group in round_.groups] for round_ in pairing.rounds]
     tables = [group.members for group in pairing.rounds[0].groups] if pairing.rounds else []
-    return Computed(pairing, broken, review_facts(scores, pairing), worth_meeting(scores, tables))
+    lean = dataclasses.replace(pairing, rounds=tuple(
+        dataclasses.replace(round_, groups=tuple(dataclasses.replace(g, reasons=()) for g in round_.groups))
+        for round_ in pairing.rounds))
+    return Computed(lean, broken, reasons, review_facts(scores, pairing), worth_meeting(scores, tables))
+
+
+def reason_rows(matches: Iterable[matching.Match], names: dict[int, str], show_at: float,
+                limit: int = REASONS_PER_TABLE) -> list[dict]:
+    """The table's links as stored: which need and offer each is about (by id, so who may
+    see them is checked whenever they are shown), how it was found, how sure the model is,
+    and whether members see it. At most one per (helper, need), best first."""
+    rows = []
+    seen = set()
+    for match in matches:
+        key = (match.helper, match.need.id, match.need.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        short = _short(match)
+        rows.append({"helper": match.helper, "helped": match.helped,
+                     "need": short.need.text, "need_id": match.need.id,
+                     "offer": short.offer.text if short.offer else None,
+                     "offer_id": match.offer.id if match.offer else None,
+                     "via": "offer" if match.via == "text" else match.via,
+                     "topic": match.topic, "source": title_of(match.source) if match.source else "",
+                     "source_need_id": match.source_id,
+                     "confidence": round(match.confidence, 3),
+                     "shown": match.confidence >= show_at,
+                     "text": matching.describe(short, names)})
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _short(match: matching.Match) -> matching.Match:
+    """The link with titles only (details are for the member's page, not a one-line reason)."""
+    offer = match.offer
+    if offer is not None:
+        offer = matching.Offer(title_of(offer.text), offer.tags, offer.kind, id=offer.id)
+    need = matching.Need(title_of(match.need.text), match.need.tags, match.need.priority, id=match.need.id)
+    return dataclasses.replace(match, need=need, offer=offer,
+                               source=title_of(match.source) if match.source else "")
+
+
+def table_reasons(scores: matching.HelpScores, members: tuple[int, ...], names: dict[int, str],
+                  show_at: float) -> list[dict]:
+    """A table's reasons as stored, for a table made by hand (a swap)."""
+    matches = []
+    for a in members:
+        for b in members:
+            if a != b:
+                matches.extend(scores.reasons(a, b))
+    matches.sort(key=lambda m: -m.score)
+    return reason_rows(matches, names, show_at)
 
 
 def review_facts(scores: matching.HelpScores, pairing: matching.Pairing) -> dict:

@@ -20,8 +20,9 @@ from organizer.models import (
     RunStatus,
     User,
 )
-from organizer.pairing.compute import score
-from organizer.pairing.runs import next_version, table_reasons
+from organizer.pairing import queries
+from organizer.pairing.compute import score, table_reasons
+from organizer.pairing.runs import next_version
 from organizer.pairing.snapshots import Snapshot, snapshot
 
 
@@ -144,7 +145,7 @@ def unseated_member(run: PairingRun, group: Group, typed: str) -> Membership:
     member = member_from_label(group.id, typed)
     if member is None:
         raise ActionRefused("Choose a member of the group who is not seated yet.")
-    if any(s.user_id == member.user_id for t in run.tables for s in t.seats):
+    if queries.seats_of(run, [member.user_id])[member.user_id]:
         raise ActionRefused(f"{member.user.name} already has a seat in this version.")
     return member
 

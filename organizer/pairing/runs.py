@@ -11,8 +11,6 @@ A failed or timed-out solve marks its version failed and leaves the published on
 `execute_run` is a job runner: it opens its own transactions.
 """
 
-import dataclasses
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select
@@ -22,7 +20,6 @@ from organizer.database import transaction
 from organizer.errors import ActionRefused
 from organizer.events import service as events
 from organizer.extensions import db
-from organizer.help import service as help_model
 from organizer.models import (
     AttendeeSource,
     Event,
@@ -65,6 +62,18 @@ def _expire_dead_claims(event_id: int, now: datetime) -> None:
         run.finished_at = now
 
 
+def locked_tables(run: PairingRun) -> list[list[int]]:
+    """The version's locked tables as stored in a claim's inputs: ``[*user_ids, round - 1]``."""
+    tables: dict[int, list[int]] = {}
+    for table_id, round_, user_id in db.session.execute(
+            select(PairingTable.id, PairingTable.round, PairingSeat.user_id)
+            .join(PairingSeat, PairingSeat.table_id == PairingTable.id)
+            .where(PairingTable.run_id == run.id, PairingTable.locked.is_(True))
+            .order_by(PairingTable.round, PairingTable.number, PairingSeat.position)):
+        tables.setdefault(table_id, [round_ - 1]).append(user_id)
+    return [[*people[1:], people[0]] for people in tables.values()]
+
+
 def claim_run(event: Event, requested_by: User | None, now: datetime, time_limit_s: float, *,
               action: str = "generate", based_on: PairingRun | None = None,
               source: str | None = None, inputs: dict | None = None) -> PairingRun:
@@ -82,8 +91,7 @@ def claim_run(event: Event, requested_by: User | None, now: datetime, time_limit
     if based_on is not None:
         inputs.setdefault("excluded", list(based_on.inputs.get("excluded", [])))
         inputs.setdefault("added", list(based_on.inputs.get("added", [])))
-        inputs.setdefault("locks", [[*(s.user_id for s in t.seats), t.round - 1] for t in based_on.tables
-                                    if t.locked])
+        inputs.setdefault("locks", locked_tables(based_on))
     attendees = attendee_ids_for(event, source, inputs)
     if len(attendees) < 2:
         raise ActionRefused("At least two attendees are needed to pair: "
@@ -147,71 +155,13 @@ def _fail(run_id: int, message: str) -> PairingRun:
     return run
 
 
-REASONS_PER_TABLE = 6
-
-
-def _reason_rows(matches: Iterable[matching.Match], names: dict[int, str], show_at: float,
-                 limit: int = REASONS_PER_TABLE) -> list[dict]:
-    """The table's links as stored: which need and offer each is about (by id, so who may
-    see them is checked whenever they are shown), how it was found, how sure the model is,
-    and whether members see it. At most one per (helper, need), best first."""
-    rows = []
-    seen = set()
-    for match in matches:
-        key = (match.helper, match.need.id, match.need.text)
-        if key in seen:
-            continue
-        seen.add(key)
-        short = _short(match)
-        rows.append({"helper": match.helper, "helped": match.helped,
-                     "need": short.need.text, "need_id": match.need.id,
-                     "offer": short.offer.text if short.offer else None,
-                     "offer_id": match.offer.id if match.offer else None,
-                     "via": "offer" if match.via == "text" else match.via,
-                     "topic": match.topic, "source": _title(match.source) if match.source else "",
-                     "source_need_id": match.source_id,
-                     "confidence": round(match.confidence, 3),
-                     "shown": match.confidence >= show_at,
-                     "text": matching.describe(short, names)})
-        if len(rows) >= limit:
-            break
-    return rows
-
-
-_title = help_model.title_of
-
-
-def _short(match: matching.Match) -> matching.Match:
-    """The link with titles only (details are for the member's page, not a one-line reason)."""
-    offer = match.offer
-    if offer is not None:
-        offer = matching.Offer(_title(offer.text), offer.tags, offer.kind, id=offer.id)
-    need = matching.Need(_title(match.need.text), match.need.tags, match.need.priority, id=match.need.id)
-    return dataclasses.replace(match, need=need, offer=offer,
-                               source=_title(match.source) if match.source else "")
-
-
-def table_reasons(scores: matching.HelpScores, members: tuple[int, ...], names: dict[int, str],
-                  show_at: float) -> list[dict]:
-    matches = []
-    for a in members:
-        for b in members:
-            if a != b:
-                matches.extend(scores.reasons(a, b))
-    matches.sort(key=lambda m: -m.score)
-    return _reason_rows(matches, names, show_at)
-
-
 def _save(run_id: int, snap: Snapshot, result: Computed) -> PairingRun:
-    """Saves a computed version. What needs no database (each table's reasons) is worked out
-    first, so the write transaction is short: at the door, check-ins wait for it."""
-    show_at = snap.problem.options.show_confidence
-    pairing = result.pairing
-    reasons = [[_reason_rows(group.reasons, snap.names, show_at) for group in round_.groups]
-               for round_ in pairing.rounds]
+    """Saves a computed version (its tables' reasons, review facts and who is worth meeting
+    were worked out with it, so the write transaction is short: at the door, check-ins wait
+    for it)."""
     summary = {**result.review, "learned": snap.learned}
     with transaction():
-        return _save_tables(run_id, snap, pairing, summary, reasons, result.worth)
+        return _save_tables(run_id, snap, result.pairing, summary, result.reasons, result.worth)
 
 
 def _save_tables(run_id: int, snap: Snapshot, pairing: matching.Pairing, summary: dict,

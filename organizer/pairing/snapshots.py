@@ -92,7 +92,7 @@ def _present_locks(locks: list[tuple[int, ...]], present: set[int]) -> list[matc
 def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, ...]],
              now: datetime, time_limit_s: float, keep: Sequence[Sequence[int]] = ()) -> Snapshot:
     group = event.group
-    attendees = help_model.matching_attendees(group.id, user_ids, event.id)
+    attendees, terms, links = help_model.lunch_model(group.id, user_ids, event.id)
     present = set(attendees)
     blocked = {(min(p), max(p)) for p in blocked_pairs(group.id) if p <= present}
     problem = matching.Problem(
@@ -104,8 +104,8 @@ def snapshot(event: Event, user_ids: list[int], locks: list[tuple[int, ...]],
         now=now,
         options=matching.Options(cooldown_weeks=float(group.repeat_cooldown_weeks),
                                  time_limit_s=time_limit_s, seed=0),
-        terms=help_model.model_terms(group.id),
-        links=help_model.model_links(group.id, present),
+        terms=terms,
+        links=links,
         keep=tuple(kept for kept in (tuple(x for x in t if x in present) for t in keep) if len(kept) >= 2),
     )
     draft = signals.ProblemDraft(problem)

@@ -99,5 +99,8 @@ def test_what_the_child_sends_back_is_the_version_not_the_score_matrices():
     n = 60
     rows = [(i, j, float(rng.integers(0, 100))) for i in range(n) for j in range(i + 1, n)]
     result = in_process(matching.Problem.from_weights(n, rows))
-    assert set(vars(result)) == {"pairing", "broken", "review", "worth"}
+    assert set(vars(result)) == {"pairing", "broken", "reasons", "review", "worth"}
     assert result.review["helped"] == result.pairing.helped and result.broken == []
+    groups = result.pairing.rounds[0].groups
+    assert len(groups) == n // 2 and all(g.reasons == () for g in groups)  # the matches stay in the child
+    assert [len(tables) for tables in result.reasons] == [len(groups)]  # as stored rows, one list per table
