@@ -9,6 +9,7 @@ that lost one); every other table gets the smallest number still free, best tabl
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from organizer.models import PairingRun, RunStatus
@@ -29,7 +30,7 @@ def reference_of(run: PairingRun) -> PairingRun | None:
 
 def kept_tables(run: PairingRun) -> list[list[int]]:
     """Round 1's tables of a version, as lists of user ids (what a re-seating keeps)."""
-    return [[s.user_id for s in t.seats] for t in run.tables if t.round == 1]
+    return list(queries.round_seating(run, 1).values())
 
 
 def reference_tables(reference: PairingRun | None, round_: int) -> dict[frozenset[int], int]:
@@ -45,14 +46,16 @@ def kept_numbers(tables: list[list[int]], old: dict[frozenset[int], int], locked
     else the smallest one free."""
     if not old:
         return list(range(1, len(tables) + 1))
+    rank = {seats: i for i, seats in enumerate(old)}  # among several old tables, the first listed
+    table_of = {uid: seats for seats in old for uid in seats}
     claimed: dict[int, int] = {}
+    taken: set[int] = set()
     for k in sorted(range(len(tables)), key=lambda k: not (locked and locked[k])):
-        members = set(tables[k])
-        for seats, number in old.items():
-            if len(members & seats) >= 2 and number not in claimed.values():
-                claimed[k] = number
-                break
-    taken = set(claimed.values())
+        shared = Counter(table_of[uid] for uid in set(tables[k]) if uid in table_of)
+        kept = [seats for seats, count in shared.items() if count >= 2 and old[seats] not in taken]
+        if kept:
+            claimed[k] = old[min(kept, key=rank.__getitem__)]
+            taken.add(claimed[k])
     free = (n for n in range(1, len(tables) + len(taken) + 2) if n not in taken)
     return [claimed.get(k) or next(free) for k in range(len(tables))]
 
@@ -69,8 +72,10 @@ def moves(run: PairingRun, reference: PairingRun | None, round_: int = 1) -> lis
     "Sam Lee moves from table 4 to table 9", "Dave Okafor leaves table 2"."""
     if reference is None:
         return []
-    before = {s.user_id: (t.number, s.user.name) for t in reference.tables if t.round == round_ for s in t.seats}
-    after = {s.user_id: (t.number, s.user.name) for t in run.tables if t.round == round_ for s in t.seats}
+    seated = [queries.round_seating(version, round_) for version in (reference, run)]
+    names = queries.names_of({uid for tables in seated for people in tables.values() for uid in people})
+    before, after = ({uid: (number, names[uid]) for number, people in tables.items() for uid in people}
+                     for tables in seated)
     numbers_before = {n for n, _ in before.values()}
     out = []
     for uid, (number, name) in sorted(after.items(), key=lambda item: (item[1][0], item[1][1])):
@@ -89,7 +94,7 @@ def changes_seen_tables(run: PairingRun, published: PairingRun | None = None) ->
     """Publishing ``run`` would change a table that people have already seen (``published``:
     the published version, when the caller has it loaded; else it is read)."""
     if published is None:
-        published = queries.published_run(run.event)
+        published = queries.published_run(run.event, with_tables=False)
     if published is None or published.id == run.id:
         return False
     return bool(moves(run, published)) or any(
@@ -97,4 +102,4 @@ def changes_seen_tables(run: PairingRun, published: PairingRun | None = None) ->
 
 
 def _tables(run: PairingRun, round_: int) -> set[tuple[int, frozenset[int]]]:
-    return {(t.number, frozenset(s.user_id for s in t.seats)) for t in run.tables if t.round == round_}
+    return {(number, frozenset(people)) for number, people in queries.round_seating(run, round_).items()}

@@ -41,11 +41,13 @@ def load_event(group, member, event_id: int):
     return event
 
 
-def load_run(event, run_id: int):
+def load_run(event, run_id: int, tables: bool = True):
+    """The event's version ``run_id`` (404 if it is not one), with every table loaded, or alone
+    (``tables=False``: the actions at the door, whose cost must not grow with the lunch)."""
     run = next((r for r in queries.runs_of(event) if r.id == run_id), None)
     if run is None:
         abort(404)
-    return queries.run_of_event(event, run.version)
+    return queries.run_of_event(event, run.version) if tables else run
 
 
 def time_limit() -> float:
@@ -85,7 +87,7 @@ def start_run(group, event, before=None, **claim):
 def keep_published(event, full: bool = False) -> dict:
     """The inputs of a re-seating with the fewest changes: the published tables to keep
     (one-round lunches; none before publishing, or when the organizer asks for a full re-solve)."""
-    published = queries.published_run(event)
+    published = queries.published_run(event, with_tables=False)
     if full or published is None or event.rounds != 1:
         return {}
     return {"keep": stability.kept_tables(published)}
@@ -154,7 +156,7 @@ def index(group, member, event_id: int):
 def seated(group, member, event_id: int, run_id: int):
     """Search-as-you-type for the review's choices among the seated: at most ten labels."""
     event = load_event(group, member, event_id)
-    run = load_run(event, run_id)
+    run = load_run(event, run_id, tables=False)
     return jsonify(labels(queries.seated_named(run, request.args.get("q", "")[:80])))
 
 
@@ -179,7 +181,7 @@ def generate(group, member, event_id: int):
 @organizer_required
 def resolve(group, member, event_id: int, run_id: int):
     event = load_event(group, member, event_id)
-    run = load_run(event, run_id)
+    run = load_run(event, run_id, tables=False)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     full = request.form.get("mode") == "full"
@@ -191,7 +193,7 @@ def resolve(group, member, event_id: int, run_id: int):
 @organizer_required
 def exclude(group, member, event_id: int, run_id: int):
     event = load_event(group, member, event_id)
-    run = load_run(event, run_id)
+    run = load_run(event, run_id, tables=False)
     form = PersonForm(people=people_choices(run), prefix="exclude")
     if not form.validate_on_submit():
         flash("Choose a seated person from the list to leave out.", "error")
@@ -206,7 +208,7 @@ def exclude(group, member, event_id: int, run_id: int):
 @organizer_required
 def add(group, member, event_id: int, run_id: int):
     event = load_event(group, member, event_id)
-    run = load_run(event, run_id)
+    run = load_run(event, run_id, tables=False)
     form = WalkInForm(prefix="add")
     if not form.validate_on_submit():
         flash("Choose a member of the group who is not seated yet.", "error")
@@ -276,7 +278,7 @@ def publish(group, member, event_id: int, run_id: int):
     if not form.validate_on_submit():
         abort(400)
     if stability.changes_seen_tables(run) and not form.confirm_seen.data:
-        moved = [m.sentence for m in stability.moves(run, queries.published_run(event))]
+        moved = [m.sentence for m in stability.moves(run, queries.published_run(event, with_tables=False))]
         message = (f"Version {run.version} changes tables people have already seen"
                    + (f" ({'; '.join(moved[:6])}{'…' if len(moved) > 6 else ''})" if moved else "")
                    + ". Tick “Yes, change the tables people have already seen” to publish it.")
