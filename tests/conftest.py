@@ -129,10 +129,26 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def _buffered(app):
+    """The app with each response read whole (and its iterable closed) before the server writes
+    it. Werkzeug's development server closes a response's iterable only when the connection
+    lives until the end: a browser that drops a connection while the server drains it (a
+    favicon's 304) leaves a static file open, and its ResourceWarning, raised whenever the
+    garbage collector runs, fails whichever test runs then. The pages hold no streams."""
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return serve
+
+
 @pytest.fixture(scope="session")
 def live_server(_session_app):
     """The session's app served by a threaded server on a free loopback port."""
-    server = make_server("127.0.0.1", 0, _session_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(_session_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
