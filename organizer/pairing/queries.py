@@ -55,15 +55,6 @@ def review_run(runs: list[PairingRun], version: int | None = None) -> PairingRun
     return next((r for r in runs if r.status == RunStatus.DONE), None)
 
 
-def load_tables(runs: Iterable[PairingRun]) -> None:
-    """Loads these versions' tables with their seats and people, in three statements whatever
-    their size (the review compares a draft with the published version table by table)."""
-    ids = [r.id for r in runs if "tables" in inspect(r).unloaded]
-    if ids:
-        db.session.scalars(select(PairingRun).where(PairingRun.id.in_(ids)).options(
-            selectinload(PairingRun.tables).selectinload(PairingTable.seats).selectinload(PairingSeat.user))).all()
-
-
 # Built once: the review reads them on every visit (building a statement costs as much as running it).
 _TABLE_COUNT = select(func.count()).select_from(PairingTable).where(PairingTable.run_id == bindparam("run_id"))
 _ROUND_TABLE_COUNT = _TABLE_COUNT.where(PairingTable.round == bindparam("round"))

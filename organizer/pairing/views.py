@@ -120,8 +120,6 @@ def index(group, member, event_id: int):
                    runs=versions, generate_form=GenerateForm(source=snapshots.default_source(event).value),
                    confirm_form=ConfirmForm(), published=published)
     if run is not None and run.status == RunStatus.DONE:
-        if published is not None and published is not run:  # compared table by table below
-            queries.load_tables([run, published])
         changes = publishing.attendee_changes(run)
         summary = run.summary or {}
         shown = {item["user"] for key in ("uncovered_needs", "unhelped") for item in summary.get(key, [])[:SUMMARY_LIMIT]}
