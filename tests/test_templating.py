@@ -131,7 +131,9 @@ def test_a_form_field_renders_what_the_field_macro_rendered(app):
             for f in (form.title, form.details, form.kind):
                 for opts in options:
                     expected = render_template_string(FIELD_MACRO + "{{ field(f, **opts) }}", f=f, opts=opts)
-                    assert squeeze(str(form_field(f, **opts))) == squeeze(expected)
+                    html = str(form_field(f, **opts))
+                    assert squeeze(html) == squeeze(expected)
+                    assert 'onmouseover="' not in html and "<too long>" not in html and "<Two>" not in html
 
 
 def test_a_requests_links_are_the_links_url_for_builds(app):
