@@ -495,15 +495,6 @@ def _lunch_guest(event: Event, name: str, email: str) -> User:
     return guest
 
 
-def lunch_guest_ids(event: Event, checked_in: bool) -> list[int]:
-    """Stand-ins seated at this lunch (see add_walk_in_guest): checked in, or with a seat."""
-    condition = Rsvp.checked_in_at.is_not(None) if checked_in else Rsvp.state == RsvpState.GOING
-    return list(db.session.scalars(
-        select(User.id).join(Rsvp, Rsvp.user_id == User.id)
-        .where(Rsvp.event_id == event.id, User.lunch_guest_event_id == event.id, condition)
-        .order_by(User.id)))
-
-
 # --- Reads ---------------------------------------------------------------------------------
 
 _EVENT_IN_GROUP = select(Event).where(Event.id == bindparam("event_id"), Event.group_id == bindparam("group_id"))
@@ -587,16 +578,6 @@ def _attendee_memberships(event: Event, *conditions) -> list[Membership]:
             .options(contains_eager(Membership.user))
         )
     )
-
-
-def attendee_user_ids(event: Event, checked_in: bool) -> list[int]:
-    """The user ids of checked_in_attendees (or going_attendees), in the same order, without
-    loading the members themselves."""
-    condition = Rsvp.checked_in_at.is_not(None) if checked_in else Rsvp.state == RsvpState.GOING
-    return list(db.session.scalars(
-        select(Membership.user_id).join(User, User.id == Membership.user_id)
-        .join(Rsvp, (Rsvp.user_id == Membership.user_id) & (Rsvp.event_id == event.id))
-        .where(Membership.group_id == event.group_id, condition).order_by(func.lower(User.name), User.id)))
 
 
 def anyone_checked_in(event: Event) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from organizer.extensions import db
 from organizer.models import Membership, Need, PairingTable, Visibility
@@ -35,18 +35,27 @@ class _NeedNow:
     visibility: str
 
 
+# Built once (the review reads it on every visit). By the needs' ids, their group checked on each
+# row: a filter on the group in SQL lets SQLite start from the group's memberships and probe every
+# member's needs for the ids (1.5 ms at 400 members, against 0.25 ms by primary key).
+_NEEDS_BY_ID = (select(Need.id, Need.title, Need.visibility, Membership.user_id, Membership.group_id)
+                .join(Membership, Need.membership_id == Membership.id)
+                .where(Need.id.in_(bindparam("ids", expanding=True))))
+
+
 def _needs_now(group_id: int, tables: Iterable[PairingTable]) -> NeedsNow:
     """The current state of every need the tables' reasons name (by id, and by owner and title)."""
     reasons = [r for t in tables for r in t.reasons]
     ids = {r.get(k) for r in reasons for k in ("need_id", "source_need_id")} - {None}
     legacy_owners = {r["helped"] for r in reasons if r.get("need_id") is None}
-    # Without legacy reasons, the needs by id alone: an OR with an empty list would still
-    # read every need of the group (the database cannot use the primary key for it).
-    named = Need.id.in_(ids) | Membership.user_id.in_(legacy_owners) if legacy_owners else Need.id.in_(ids)
-    rows = db.session.execute(
-        select(Need.id, Need.title, Need.visibility, Membership.user_id)
-        .join(Membership, Need.membership_id == Membership.id)
-        .where(Membership.group_id == group_id, named)).all()
+    if legacy_owners:
+        rows = db.session.execute(
+            select(Need.id, Need.title, Need.visibility, Membership.user_id, Membership.group_id)
+            .join(Membership, Need.membership_id == Membership.id)
+            .where(Membership.group_id == group_id, Need.id.in_(ids) | Membership.user_id.in_(legacy_owners))).all()
+    else:
+        rows = db.session.execute(_NEEDS_BY_ID, {"ids": sorted(ids)}).all() if ids else []
+    rows = [row for row in rows if row.group_id == group_id]  # another group's need is never named
     by_id = {row.id: _NeedNow(row.user_id, row.visibility) for row in rows}
     by_title = {(row.user_id, row.title): row.id for row in rows if row.user_id in legacy_owners}
     return by_id, by_title

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from organizer import matching, signals
 from organizer.database import among
@@ -20,9 +20,12 @@ from organizer.members.service import blocked_pairs
 from organizer.models import (
     AttendeeSource,
     Event,
+    Membership,
     PairingRun,
     PairingSeat,
     PairingTable,
+    Rsvp,
+    RsvpState,
     User,
 )
 
@@ -32,10 +35,23 @@ def default_source(event: Event) -> AttendeeSource:
     return AttendeeSource.CHECKED_IN if events.anyone_checked_in(event) else AttendeeSource.GOING
 
 
+def _present(condition):
+    """Members of the event's group with that answer, and the lunch's stand-in guests."""
+    member = (Membership.user_id == Rsvp.user_id) & (Membership.group_id == bindparam("group_id"))
+    return (select(Rsvp.user_id).join(User, User.id == Rsvp.user_id).outerjoin(Membership, member)
+            .where(Rsvp.event_id == bindparam("event_id"), condition,
+                   Membership.id.is_not(None) | (User.lunch_guest_event_id == bindparam("event_id")))
+            .order_by(Rsvp.user_id))
+
+
+# Built once: the review reads it on every visit (who arrived or left since a version).
+_PRESENT = {True: _present(Rsvp.checked_in_at.is_not(None)), False: _present(Rsvp.state == RsvpState.GOING)}
+
+
 def present_user_ids(event: Event, source: str) -> list[int]:
-    """Members present (or going), and the lunch's stand-in guests (seated by name only)."""
+    """Members present (or going), and the lunch's stand-in guests (seated by name only), by id."""
     checked_in = source == AttendeeSource.CHECKED_IN
-    return events.attendee_user_ids(event, checked_in) + events.lunch_guest_ids(event, checked_in=checked_in)
+    return list(db.session.scalars(_PRESENT[checked_in], {"event_id": event.id, "group_id": event.group_id}))
 
 
 def attendee_ids_for(event: Event, source: str, inputs: dict) -> list[int]:

@@ -114,6 +114,23 @@ def test_a_version_saved_before_reasons_named_their_needs_hides_a_hidden_need_to
     assert "Bad wiring" not in client.get(urls(group, event, run)["mine"]).get_data(as_text=True)
 
 
+def test_a_reason_naming_another_groups_need_shows_nothing_of_it(pair, client, auth):
+    """The needs are read by id; a need of another group never passes for one of this group's."""
+    group, event, run, ann, bo, secret = pair
+    other_owner = make_user(name="Oscar Other", email="oscar@example.org")
+    other = make_group(organizer=other_owner, name="Other Club")
+    foreign = make_need(other, other_owner, title="Foreign secret about a lawsuit", visibility="group")
+    table = run.tables[0]
+    table.reasons = [{**r, "need_id": foreign.id, "need": foreign.title} for r in table.reasons]
+    db.session.commit()
+    from organizer.pairing import reasons as reading
+    shown = reading.visible_reasons(group.id, [table], reading.ORGANIZERS)
+    assert shown[table.id] == []
+    assert reading.visible_reasons(other.id, [table], reading.ORGANIZERS)[table.id], "the same reasons, read as the other group's"
+    auth.login("olga@example.org")
+    assert "Foreign secret" not in client.get(urls(group, event, run)["review"]).get_data(as_text=True)
+
+
 def test_pair_json_lists_structured_help_per_table(pair, runner):
     group, event, run, ann, bo, secret = pair
     result = runner.invoke(args=["pair", str(event.id), "--json"])

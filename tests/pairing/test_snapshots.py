@@ -48,10 +48,41 @@ def test_a_snapshot_seats_only_the_people_asked_for_and_the_lunchs_stand_in_gues
     outsider = make_user(name="Gina Outsider", email="gina@example.org")  # an account of no group member
     events.add_walk_in_guest(event, "Gina at the door", "gina@example.org", utcnow(), organizer.id)
     db.session.commit()
-    guest_id = next(uid for uid in events.lunch_guest_ids(event, checked_in=True))
+    guest_id = next(uid for uid in snapshots.present_user_ids(event, "checked_in") if uid != organizer.id
+                    and db.session.get(User, uid).lunch_guest_event_id == event.id)
     assert guest_id != outsider.id
     two = [p["Alice"].id, p["Dave"].id]
     snapshot = snap(event, [*two, guest_id, outsider.id])
     people = {a.id: a for a in snapshot.problem.attendees}
     assert sorted(people) == sorted([*two, guest_id])  # the outsider's own account is not seated
     assert people[guest_id].name == "Gina at the door" and people[guest_id].needs == ()
+
+
+def test_present_user_ids_reads_members_with_that_answer_and_the_lunchs_guests_only(lunch):  # noqa: F811
+    from sqlalchemy import select
+
+    from organizer.groups.service import remove_member
+    from organizer.models import Rsvp, RsvpState
+    from tests.event_factories import make_event, make_rsvp
+    from tests.factories import make_member
+
+    group, organizer, event, p = lunch
+    remove_member(group, p["Tom"].id)  # a removed member's answer no longer counts
+    db.session.commit()
+    going = make_member(group, name="Gus Going", email="gus@example.org")
+    make_rsvp(event, going)  # answered yes, not here yet
+    make_rsvp(event, make_member(group, name="Nora No", email="nora@example.org"), RsvpState.DECLINED)
+    make_rsvp(event, make_member(group, name="Wes Waiting", email="wes@example.org"), RsvpState.WAITLISTED)
+    make_user(name="Gina Outsider", email="gina@example.org")  # accounts of no member: stand-ins sit for them
+    make_user(name="Ole Outsider", email="ole@example.org")
+    events.add_walk_in_guest(event, "Gina at the door", "gina@example.org", utcnow(), organizer.id)
+    other = make_event(group, title="January lunch")
+    events.add_walk_in_guest(other, "Ole elsewhere", "ole@example.org", utcnow(), organizer.id)
+    guest = db.session.scalar(select(User).where(User.lunch_guest_event_id == event.id))
+    other_guest = db.session.scalar(select(User).where(User.lunch_guest_event_id == other.id))
+    db.session.add(Rsvp(event=event, user=other_guest, state=RsvpState.GOING, checked_in_at=utcnow()))
+    db.session.commit()
+    here = {p[name].id for name in ("Alice", "Dave", "Sofia", "Priya", "Sam")} | {guest.id}
+    assert set(snapshots.present_user_ids(event, "checked_in")) == here
+    assert set(snapshots.present_user_ids(event, "going")) == here | {going.id}
+    assert snapshots.present_user_ids(event, "checked_in") == sorted(here)
