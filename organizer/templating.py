@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_login import current_user
+from jinja2 import StrictUndefined
 from markupsafe import Markup, escape
 
 from organizer.access import my_memberships
@@ -46,17 +47,35 @@ def icon_sprite_url() -> str:
     return page_url("static", filename="vendor/icons.svg")
 
 
+ICON_CACHE_SIZE = 1024
+_icons: dict[tuple, Markup] = {}
+
+
 def icon(name: str, label: str | None = None, size: str | None = None) -> Markup:
     """An icon from the lucide set vendored in static/vendor/icons.svg (tools/vendor_static.py
     lists them): decorative unless `label` is given, then announced as an image with that name.
 
     A function rather than a template macro: the layout alone shows a dozen icons on every page,
-    and a macro call costs ten times as much."""
+    and a macro call costs ten times as much. Remembered per process and place the app is mounted
+    at: a page shows the same few icons many times."""
+    if not has_request_context():  # an email
+        return _icon(name, label, size, icon_sprite_url())
+    key = (request.script_root, name, label, size)
+    found = _icons.get(key)
+    if found is None:
+        found = _icon(name, label, size, icon_sprite_url())
+        if len(_icons) >= ICON_CACHE_SIZE:
+            _icons.clear()  # rare (labels name people): a bound, not an eviction policy
+        _icons[key] = found
+    return found
+
+
+def _icon(name: str, label: str | None, size: str | None, sprite_url: str) -> Markup:
     size_class = f" icon--{escape(size)}" if size else ""
     role = f' role="img" aria-label="{escape(label)}"' if label else ' aria-hidden="true" focusable="false"'
     # every value is escaped
     return Markup(  # nosec B704
-        f'<svg class="icon{size_class}"{role}><use href="{escape(icon_sprite_url())}#{escape(name)}"></use></svg>')
+        f'<svg class="icon{size_class}"{role}><use href="{escape(sprite_url)}#{escape(name)}"></use></svg>')
 
 
 def avatar(name: str | None, size: str | None = None) -> Markup:
@@ -149,14 +168,54 @@ def request_page_url() -> Callable[..., str]:
     return link
 
 
+FRAGMENT_CACHE_SIZE = 4096
+
+
+def fragment(name: str, **values: Any) -> Markup:
+    """The template `name` rendered with `values` alone, remembered per process for each set of
+    values (and place the app is mounted at): for the parts every page of a group shows the same
+    way, such as its tabs. Such a template reads nothing but its values and the globals (links,
+    icons); anything else it names is an error, not an empty string, so a tab cannot silently
+    show another request's state."""
+    cache = current_app.extensions["fragments"]
+    try:
+        key = (request.script_root, name, *values.items())
+        found = cache.get(key)
+    except TypeError:  # a value that cannot be a key
+        return Markup(current_app.extensions["fragment_env"].get_template(name).render(values))  # nosec B704
+    if found is None:
+        # autoescaped like every template (the environment is the app's, stricter on undefined names)
+        found = Markup(current_app.extensions["fragment_env"].get_template(name).render(values))  # nosec B704
+        if len(cache) >= FRAGMENT_CACHE_SIZE:
+            cache.clear()  # rare: a bound, not an eviction policy
+        cache[key] = found
+    return found
+
+
+def group_tabs(group: Any, member: Any) -> Markup:
+    """The group's tabs (groups/_tabs.html), the current one marked: the same for every member
+    with the same role on the same page."""
+    return fragment("groups/_tabs.html", group_name=group.name, slug=group.slug, organizer=member.is_organizer,
+                    endpoint=request.endpoint, blueprint=request.blueprint)
+
+
+def members_subnav(group: Any, member: Any) -> Markup:
+    """The second-level links under "Me" and the directory (members/_subnav.html)."""
+    return fragment("members/_subnav.html", slug=group.slug, organizer=member.is_organizer, endpoint=request.endpoint)
+
+
 def register(app: Flask) -> None:
     use_fast_html_params()
     app.extensions["page_urls"] = {}
+    app.extensions["fragments"] = {}
+    app.extensions["fragment_env"] = app.jinja_env.overlay(undefined=StrictUndefined)
     app.jinja_env.globals["url_for"] = page_url
     app.jinja_env.globals["icon_sprite_url"] = icon_sprite_url
     app.jinja_env.globals["icon"] = icon
     app.jinja_env.globals["avatar"] = avatar
     app.jinja_env.globals["form_field"] = form_field
+    app.jinja_env.globals["group_tabs"] = group_tabs
+    app.jinja_env.globals["members_subnav"] = members_subnav
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["initials"] = initials
     app.jinja_env.filters["avatar_colour"] = avatar_colour

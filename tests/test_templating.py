@@ -148,3 +148,83 @@ def test_a_requests_links_are_the_links_url_for_builds(app):
                                  ("members.index", {"slug": "book-club", "q": ["a", "b"]})]:
             assert link(endpoint, **values) == link(endpoint, **values) == url_for(endpoint, **values)
         assert link("groups.detail", slug="book-club") == "/lunches/groups/book-club/"
+
+
+def _current_links(html: str, nav_class: str) -> list[str]:
+    """The labels of the links marked current in the page's nav of that class."""
+    import re
+
+    nav = re.search(rf'<nav aria-label="[^"]*" class="{nav_class}">(.*?)</nav>', html, re.S)
+    assert nav, f"no {nav_class} on the page"
+    return re.findall(r'aria-current="page">(?:<svg.*?</svg>)?([^<]+)</a>', nav.group(1))
+
+
+def test_the_tabs_mark_the_section_of_each_page_for_each_role(client, auth, app):
+    from tests.factories import make_group, make_member, make_user
+
+    group = make_group(organizer=make_user(email="olga@example.org"), name="Job <Club>")
+    make_member(group, email="ann@example.org")
+    pages = {"": "Overview", "members/me": "Me", "members/": "Directory", "events/": "Events", "asks/": "Asks"}
+    for email, organizer in (("olga@example.org", True), ("ann@example.org", False), ("olga@example.org", True)):
+        auth.login(email)
+        for path, current in pages.items():
+            html = client.get(f"/groups/{group.slug}/{path}").get_data(as_text=True)
+            assert _current_links(html, "tabs") == [current]
+            assert 'aria-label="Job &lt;Club&gt;" class="tabs"' in html
+            assert ("Members and roles</a>" in html) is organizer and ("Outbox</a>" in html) is organizer
+            assert ('>Settings</a>' in html) is not organizer
+        me = client.get(f"/groups/{group.slug}/members/me").get_data(as_text=True)
+        assert _current_links(me, "subnav") == ["My needs and offers"]
+        directory = client.get(f"/groups/{group.slug}/members/").get_data(as_text=True)
+        assert ('aria-label="Directory tools"' in directory) is organizer
+        if organizer:
+            assert _current_links(directory, "subnav") == ["Directory"]
+        auth.logout()
+
+
+def test_a_renamed_group_shows_its_new_name_in_its_tabs(client, auth, app):
+    from organizer.extensions import db
+    from tests.factories import make_group, make_user
+
+    group = make_group(organizer=make_user(email="olga@example.org"), name="Job Club")
+    auth.login("olga@example.org")
+    assert 'aria-label="Job Club" class="tabs"' in client.get(f"/groups/{group.slug}/").get_data(as_text=True)
+    group.name = "Career Club"
+    db.session.commit()
+    assert 'aria-label="Career Club" class="tabs"' in client.get(f"/groups/{group.slug}/").get_data(as_text=True)
+
+
+def test_a_fragment_is_rendered_once_for_the_same_values(app):
+    from organizer.templating import fragment
+
+    values = {"group_name": "Job Club", "slug": "job-club", "organizer": False, "endpoint": "groups.detail",
+              "blueprint": "groups"}
+    with app.test_request_context("/"):
+        first = fragment("groups/_tabs.html", **values)
+        assert fragment("groups/_tabs.html", **values) is first
+        other = fragment("groups/_tabs.html", **{**values, "endpoint": "members.index", "blueprint": "members"})
+        assert other != first and _current_links(str(other), "tabs") == ["Directory"]
+    with app.test_request_context("/", base_url="http://localhost/lunches"):
+        mounted = fragment("groups/_tabs.html", **values)
+        assert 'href="/lunches/groups/job-club/"' in mounted and 'href="/groups/job-club/"' not in mounted
+
+
+def test_a_fragment_that_names_a_value_it_was_not_given_fails(app):
+    import pytest
+    from jinja2 import UndefinedError
+
+    from organizer.templating import fragment
+
+    with app.test_request_context("/"), pytest.raises(UndefinedError):
+        fragment("groups/_tabs.html", group_name="Job Club", slug="job-club", organizer=False)
+
+
+def test_a_remembered_icon_follows_where_the_app_is_mounted(app):
+    from organizer.templating import icon
+
+    with app.test_request_context("/"):
+        assert icon("house") is icon("house")
+        assert 'href="/static/vendor/icons.svg#house"' in icon("house")
+    with app.test_request_context("/", base_url="http://localhost/lunches"):
+        assert 'href="/lunches/static/vendor/icons.svg#house"' in icon("house")
+        assert 'aria-label="Ann &amp; Ben"' in icon("lock", label="Ann & Ben")
