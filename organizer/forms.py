@@ -1,6 +1,8 @@
 """Forms shared by every feature."""
 
+from flask import current_app
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from wtforms import widgets as wtforms_widgets
 from wtforms.widgets import core as wtforms_widgets_core
@@ -11,6 +13,17 @@ WTFORMS_HTML_PARAMS = wtforms_widgets_core.html_params  # kept: the tests compar
 
 class ConfirmForm(FlaskForm):
     """A button that only posts its CSRF token (log out, remove, rotate...)."""
+
+
+def csrf_field(prefix: str) -> Markup:
+    """What ``hidden_tag()`` renders for a FlaskForm made with this prefix and no other hidden
+    field: its CSRF token field (nothing when CSRF protection is off, as in most tests). For a
+    page that shows a form's fields without building the form (members.views.item_fields)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return Markup("")
+    name = escape(f"{prefix}-{current_app.config.get('WTF_CSRF_FIELD_NAME', 'csrf_token')}")
+    # every value is escaped
+    return Markup(f'<input id="{name}" name="{name}" type="hidden" value="{escape(generate_csrf())}">')  # nosec B704
 
 
 def html_params(**kwargs) -> Markup:

@@ -10,7 +10,7 @@ from jinja2 import StrictUndefined
 from markupsafe import Markup, escape
 
 from organizer.access import my_memberships
-from organizer.forms import use_fast_html_params
+from organizer.forms import csrf_field, use_fast_html_params
 from organizer.timezones import local_time
 
 AVATAR_COLOURS = 8
@@ -177,18 +177,31 @@ def fragment(name: str, **values: Any) -> Markup:
     way, such as its tabs. Such a template reads nothing but its values and the globals (links,
     icons); anything else it names is an error, not an empty string, so a tab cannot silently
     show another request's state."""
-    cache = current_app.extensions["fragments"]
     try:
-        key = (request.script_root, name, *values.items())
-        found = cache.get(key)
+        key = (name, *values.items())
+        hash(key)
     except TypeError:  # a value that cannot be a key
-        return Markup(current_app.extensions["fragment_env"].get_template(name).render(values))  # nosec B704
+        return render_alone(name, values)
+    return render_once(key, name, lambda: values)
+
+
+def render_alone(name: str, values: dict) -> Markup:
+    """The template `name` rendered with `values` alone (no request, session or user), in the
+    app's environment made strict on undefined names; autoescaped like every template."""
+    return Markup(current_app.extensions["fragment_env"].get_template(name).render(values))  # nosec B704
+
+
+def render_once(key: tuple, name: str, values: Callable[[], dict]) -> Markup:
+    """``render_alone(name, values())``, remembered per process under `key` (and the place the app
+    is mounted at): `key` holds everything the values show, so equal keys give equal markup."""
+    cache = current_app.extensions["fragments"]
+    full_key = (request.script_root, *key)
+    found = cache.get(full_key)
     if found is None:
-        # autoescaped like every template (the environment is the app's, stricter on undefined names)
-        found = Markup(current_app.extensions["fragment_env"].get_template(name).render(values))  # nosec B704
+        found = render_alone(name, values())
         if len(cache) >= FRAGMENT_CACHE_SIZE:
             cache.clear()  # rare: a bound, not an eviction policy
-        cache[key] = found
+        cache[full_key] = found
     return found
 
 
@@ -215,6 +228,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["avatar"] = avatar
     app.jinja_env.globals["form_field"] = form_field
     app.jinja_env.globals["group_tabs"] = group_tabs
+    app.jinja_env.globals["csrf_field"] = csrf_field
     app.jinja_env.globals["members_subnav"] = members_subnav
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["initials"] = initials

@@ -27,6 +27,7 @@ from organizer.members.forms import (
 from organizer.models import utcnow
 from organizer.outcomes.service import need_history
 from organizer.paging import page_number
+from organizer.templating import render_alone, render_once
 
 bp = Blueprint("members", __name__, url_prefix="/groups/<slug>/members")
 
@@ -50,15 +51,22 @@ def offer_input(form: OfferForm, group) -> service.OfferInput:
                               kind=form.kind.data, active=form.active.data)
 
 
+def need_data(need) -> dict:
+    """A saved need's values as its edit form shows them."""
+    return {"title": need.title, "details": need.details, "tags": ", ".join(t.name for t in need.tags),
+            "priority": need.priority, "status": need.status, "visibility": need.visibility,
+            "helped_by": service.person_label(need.helped_by) if need.helped_by else ""}
+
+
 def need_form(group, member, need=None, formdata=None) -> NeedForm:
     prefix = f"need-{need.id}" if need else "new-need"
-    kwargs = {}
-    if need is not None and formdata is None:
-        kwargs = {"title": need.title, "details": need.details, "tags": ", ".join(t.name for t in need.tags),
-                  "priority": need.priority, "status": need.status, "visibility": need.visibility,
-                  "helped_by": service.person_label(need.helped_by) if need.helped_by else ""}
-    form = NeedForm(formdata=formdata, prefix=prefix, **kwargs)
-    form.visibility.description = partner_access_hint(group, "it")
+    data = need_data(need) if need is not None and formdata is None else {}
+    return _need_form(prefix, data, partner_access_hint(group, "it"), formdata)
+
+
+def _need_form(prefix: str, data: dict, hint: str, formdata=None) -> NeedForm:
+    form = NeedForm(formdata=formdata, prefix=prefix, **data)
+    form.visibility.description = hint
     return form
 
 
@@ -69,36 +77,58 @@ def partner_access_hint(group, what: str) -> str:
             "(this group's repeat cool-down); organizers always do.")
 
 
+def offer_data(offer) -> dict:
+    """A saved offer's values as its edit form shows them."""
+    return {"title": offer.title, "details": offer.details, "tags": ", ".join(t.name for t in offer.tags),
+            "kind": offer.kind, "active": offer.active}
+
+
 def offer_form(group, member, offer=None, formdata=None) -> OfferForm:
     prefix = f"offer-{offer.id}" if offer else "new-offer"
-    kwargs = {}
-    if offer is not None and formdata is None:
-        kwargs = {"title": offer.title, "details": offer.details, "tags": ", ".join(t.name for t in offer.tags),
-                  "kind": offer.kind, "active": offer.active}
-    return OfferForm(formdata=formdata, prefix=prefix, **kwargs)
+    data = offer_data(offer) if offer is not None and formdata is None else {}
+    return _offer_form(prefix, data, formdata=formdata)
+
+
+def _offer_form(prefix: str, data: dict, hint: str = "", formdata=None) -> OfferForm:
+    return OfferForm(formdata=formdata, prefix=prefix, **data)
+
+
+ITEM_FIELDS = "members/_item_fields.html"
+
+
+def item_fields(kind: str, prefix: str, data: dict, hint: str):
+    """The fields of a need's or offer's form (``ITEM_FIELDS``) filled with `data` (its saved
+    values; none for a new one): rendered once per process for the same values, without building
+    the form again. A page shows a form for every item, and building and rendering them cost
+    more than the rest of the page; the markup is that of the form, whose values all make the key."""
+    make_form = _need_form if kind == "need" else _offer_form
+    key = (ITEM_FIELDS, kind, prefix, hint, *data.items())
+    return render_once(key, ITEM_FIELDS, lambda: {"form": make_form(prefix, data, hint), "kind": kind})
 
 
 def render_my_lists(group, member, failed=None, status=200):
     """The needs-and-offers page; `failed` is a form that did not validate, shown with its errors."""
     needs = service.needs_of(member)
     offers = service.offers_of(member)
-    need_forms = {n.id: need_form(group, member, n) for n in needs}
-    offer_forms = {o.id: offer_form(group, member, o) for o in offers}
-    new_need, new_offer = need_form(group, member), offer_form(group, member)
+    hint = partner_access_hint(group, "it")
+    need_fields = {n.id: item_fields("need", f"need-{n.id}", need_data(n), hint) for n in needs}
+    offer_fields = {o.id: item_fields("offer", f"offer-{o.id}", offer_data(o), hint) for o in offers}
+    new_need, new_offer = item_fields("need", "new-need", {}, hint), item_fields("offer", "new-offer", {}, hint)
     if failed is not None:
         kind, item_id, form = failed
+        fields = render_alone(ITEM_FIELDS, {"form": form, "kind": kind})
         if kind == "need":
             if item_id is None:
-                new_need = form
+                new_need = fields
             else:
-                need_forms[item_id] = form
+                need_fields[item_id] = fields
         elif item_id is None:
-            new_offer = form
+            new_offer = fields
         else:
-            offer_forms[item_id] = form
+            offer_fields[item_id] = fields
     return render_template(
         "members/mine.html", group=group, member=member, needs=needs, offers=offers,
-        need_forms=need_forms, offer_forms=offer_forms, new_need=new_need, new_offer=new_offer,
+        need_fields=need_fields, offer_fields=offer_fields, new_need=new_need, new_offer=new_offer,
         open_item=failed[:2] if failed else None,
         tag_suggestions=service.tag_suggestions(member), confirm_form=ConfirmForm(),
         may_help=help_model.suggestions(member), help_offers=asks.offers_by_need(member),
