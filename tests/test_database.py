@@ -124,3 +124,18 @@ def test_among_selects_the_listed_ids_with_one_parameter(app):
     assert parameters(statement) == 1
     assert parameters(select(User.id).where(among(User.id, range(1, 3000)))) == 1
     assert parameters(select(User.id).where(User.id.in_(range(1, 3000)))) == 2999  # what among avoids
+
+
+def test_read_rows_reads_in_the_sessions_transaction_after_its_pending_changes(app):
+    from organizer.database import read_rows
+
+    user = make_user(name="Ann Lee")
+    user.name = "Ann Stone"  # pending: read_rows flushes it first, as a query of the session would
+    db.session.add(User(name="Bob Brown", email="bob@example.org", password_hash=None))
+    names = read_rows(select(User.name).order_by(User.name)).scalars().all()
+    assert names == ["Ann Stone", "Bob Brown"]
+    db.session.rollback()  # the same transaction: nothing of it was committed
+    assert read_rows(select(User.name)).scalars().all() == ["Ann Lee"]
+    with db.session.no_autoflush:
+        user.name = "Ann Again"
+        assert read_rows(select(User.name)).scalars().all() == ["Ann Lee"]

@@ -24,6 +24,7 @@ from organizer.asks.rules import (
     is_blocked,
     visible_need,
 )
+from organizer.database import read_rows
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.members.service import member_from_label
@@ -252,7 +253,7 @@ _WAITING_COUNTS = select(
 
 def waiting_for(member: Membership, now: datetime) -> Waiting:
     """What the member is asked to answer between lunches (three counts, for the group's overview)."""
-    counts = db.session.execute(_WAITING_COUNTS, {
+    counts = read_rows(_WAITING_COUNTS, {
         "user_id": member.user_id, "group_id": member.group_id, "answered_before": now - FOLLOW_UP_AFTER}).one()
     return Waiting(*(count or 0 for count in counts))
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import contains_eager
 
 from organizer import signals
 from organizer.auth.service import create_user, normalize_email, user_by_email
+from organizer.database import read_rows
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.groups.memberships import add_member, invite_to_group, membership
@@ -527,8 +528,7 @@ _UPCOMING = {(drafts, limited): _upcoming(drafts, limited) for drafts in (False,
 def upcoming_events(group: Group, now: datetime, include_drafts: bool, limit: int | None = None) -> list[Row]:
     """Upcoming events, soonest first (the first ``limit`` of them): rows of their id, title,
     start and status (what the overview lists; not an event object each)."""
-    return list(db.session.execute(_UPCOMING[include_drafts, limit is not None],
-                                   {"group_id": group.id, "now": now, "limit": limit}))
+    return list(read_rows(_UPCOMING[include_drafts, limit is not None], {"group_id": group.id, "now": now, "limit": limit}))
 
 
 def events_of(group: Group, now: datetime, include_drafts: bool) -> tuple[list[Event], list[Event]]:

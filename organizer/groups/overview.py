@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Row, bindparam, exists, select
 
+from organizer.database import read_rows
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -42,7 +43,7 @@ _STEPS_DONE = select(  # one statement for the three
 def checklist(member: Membership, now: datetime) -> list[Step]:
     """Profile, a first need, a first offer, a yes to a lunch: what makes the pairing work."""
     user = db.session.get(User, member.user_id)
-    needs, offers, answered = db.session.execute(_STEPS_DONE, {
+    needs, offers, answered = read_rows(_STEPS_DONE, {
         "membership_id": member.id, "user_id": member.user_id, "group_id": member.group_id}).one()
     return [
         Step("profile", "Say what you do in your profile", bool(user and (user.headline or "").strip())),
@@ -71,7 +72,7 @@ _MY_PUBLISHED_TABLES = (
 
 def published_lunches(member: Membership, now: datetime) -> list[PublishedLunch]:
     """Upcoming lunches of the group whose published pairs seat this member, with their partners."""
-    rows = db.session.execute(_MY_PUBLISHED_TABLES, {
+    rows = read_rows(_MY_PUBLISHED_TABLES, {
         "group_id": member.group_id, "user_id": member.user_id, "now": now}).all()
     lunches: dict[int, PublishedLunch] = {}
     tables = {row.table_id for row in rows}

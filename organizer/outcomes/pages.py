@@ -28,5 +28,5 @@ def page_context(member: Membership, now: datetime, event: Event | None = None) 
     """The overview (no event): follow-ups not answered yet and notes received in the last 30
     days; an event's page: every follow-up of that lunch, answered or not."""
     ups = answers.follow_ups(member, now, event=event, unanswered_only=event is None)
-    notes = answers.notes_received(member, since=now - timedelta(days=answers.CHANGE_DAYS)) if event is None else []
+    notes = answers.latest_notes_received(member, since=now - timedelta(days=answers.CHANGE_DAYS)) if event is None else []
     return {"follow_ups": [(f, answer_form(f)) for f in ups], "notes_received": notes}
