@@ -315,3 +315,51 @@ def test_pair_up_widens_past_the_ring_when_neighbours_are_forbidden():
         allowed[i, i + 5] = allowed[i + 5, i] = True
     pairs = _pair_up(np.zeros((n, n), dtype=np.int64), allowed, np.arange(n), Context(float("inf"), SolverOptions(first_k=2)))
     assert sorted(pairs) == [(i, i + 5) for i in range(5)]
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_perfect_matching_with_forced_pairs_matches_networkx(seed):
+    """The trio checks' matching: forced pairs peeled first (an attendee with one pair left), then one
+    matching; the heaviest perfect matching (networkx, max cardinality, then weight) or None when
+    there is none. Sparse graphs, with trees hanging off cycles, so that peeling does most of the work."""
+    import networkx as nx
+
+    from organizer.matching.solver import Context, _forced_pairs, _perfect_matching
+
+    rng = np.random.default_rng(5000 + seed)
+    n = int(rng.choice([4, 6, 9, 12, 20, 31]))
+    W = rng.integers(0, int(rng.choice([3, 100])), (n, n))
+    W = np.triu(W, 1) + np.triu(W, 1).T
+    density = float(rng.choice([0.08, 0.15, 0.3]))
+    upper = np.triu(rng.random((n, n)) < density, 1)
+    for v in range(1, n):  # a random tree: connected, with leaves to peel
+        u = int(rng.integers(0, v))
+        upper[u, v] = True
+    pi, pj = np.nonzero(upper)
+    graph = nx.Graph()
+    graph.add_weighted_edges_from((int(a), int(b), int(W[a, b])) for a, b in zip(pi, pj))
+    best = nx.max_weight_matching(graph, maxcardinality=True)
+    perfect = 2 * len(best) == n
+    found = _perfect_matching(W, pi, pj, Context(time.perf_counter() + 10))
+    assert (found is not None) == perfect
+    peeled = _forced_pairs(pi, pj, n)
+    assert (peeled is not None) or not perfect, "a graph with a perfect matching was called impossible"
+    if perfect:
+        assert sorted(v for p in found for v in p) == list(range(n))
+        assert all(upper[min(a, b), max(a, b)] for a, b in found)
+        assert sum(int(W[a, b]) for a, b in found) == sum(int(W[a, b]) for a, b in best)
+        forced = {tuple(sorted(map(int, p))) for p in peeled[0]}
+        assert forced <= {tuple(sorted(map(int, p))) for p in best}, "a forced pair missing from a perfect matching"
+        assert forced <= {tuple(sorted(p)) for p in found}
+
+
+def test_forced_pairs_seat_a_path_and_refuse_a_star():
+    from organizer.matching.solver import _forced_pairs
+
+    path = _forced_pairs(np.array([0, 1, 2, 3, 4]), np.array([1, 2, 3, 4, 5]), 6)  # 0-1-2-3-4-5
+    assert path is not None
+    forced, ri, rj = path
+    assert sorted(tuple(sorted(map(int, p))) for p in forced) == [(0, 1), (2, 3), (4, 5)] and len(ri) == 0
+    assert _forced_pairs(np.array([0, 0, 0]), np.array([1, 2, 3]), 4) is None  # three leaves, one centre
+    cycle = _forced_pairs(np.array([0, 1, 2, 3]), np.array([1, 2, 3, 0]), 4)  # nothing forced on a cycle
+    assert cycle is not None and len(cycle[0]) == 0 and len(cycle[1]) == 4
