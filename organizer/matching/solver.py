@@ -337,11 +337,17 @@ class SolverOptions:
     """Odd counts: heaviest partners per attendee looked at for the even bound's trio gains
     (``trio_gain_bounds``); most attendees settle after one to three, and the next partner's
     weight bounds the rest, so more would only tighten a bound that is rarely the weak point."""
-    max_trio_checks: int = 1024
+    trio_listing_growth: int = 16
+    """When every listed trio is checked and the best seating did not improve (the same listing
+    again), the next listing holds four times as many (the checked ones skipped), up to this
+    many times ``max_trios``: realistic N = 2,001 has about 2,000 trios to check after the
+    odd-set LP."""
+    max_trio_checks: int = 16384
     """Candidate trios tried one by one (each a matching of the trio's component without it, on
     the pairs that could still beat the best seating) before the solver stops with its best
-    seating and the proven gap; the deadline stops it sooner.  As many as are listed: each
-    check takes milliseconds to a few tenths of a second, and the deadline guards the rest."""
+    seating and the proven gap; the deadline stops it sooner.  As many as can be listed
+    (``max_trios`` times ``trio_listing_growth``): each check takes milliseconds to a few tenths
+    of a second, and the deadline guards the rest."""
     trio_checks_before_lp: int = 8
     """Odd counts: trio checks with the assignment's costs before the odd-set LP is solved for
     tighter ones.  Most odd groups are settled by the first check or two; when they are not,
@@ -1880,6 +1886,7 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
     proven = True
     bound_left = None
     checked: set[tuple[int, int, int]] = set()
+    cap = ctx.options.max_trios
     while True:
         for t, cost in zip(trios.tolist(), tcost.tolist()):
             if tuple(t) in checked:
@@ -1926,9 +1933,15 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
         now = costs.limit(ctx.value2)
         if covered >= now or ctx.expired():
             break
-        trios, tcost, again = candidate_trios(costs, allowed, now, ctx.options.max_trios, ctx)
+        trios, tcost, again = candidate_trios(costs, allowed, now, cap, ctx)
         if again <= covered and all(tuple(t) in checked for t in trios.tolist()):
-            break  # no progress
+            # the same trios, all checked: list past them, four times as many (the checked ones
+            # are skipped), up to ``trio_listing_growth`` times the first cap
+            if cap >= ctx.options.max_trios * ctx.options.trio_listing_growth:
+                break
+            cap *= 4
+            stats["trio_listing_cap"] = cap
+            continue
         covered = again
         stats["trio_listings"] = stats.get("trio_listings", 1) + 1
     stats["trio_checks"] = checks

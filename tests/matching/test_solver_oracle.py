@@ -363,3 +363,43 @@ def test_forced_pairs_seat_a_path_and_refuse_a_star():
     assert _forced_pairs(np.array([0, 0, 0]), np.array([1, 2, 3]), 4) is None  # three leaves, one centre
     cycle = _forced_pairs(np.array([0, 1, 2, 3]), np.array([1, 2, 3, 0]), 4)  # nothing forced on a cycle
     assert cycle is not None and len(cycle[0]) == 0 and len(cycle[1]) == 4
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_trio_listings_grow_past_their_cap_until_the_proof(seed):
+    """Odd counts with a tiny listing cap: when every listed trio is checked and the best seating did
+    not improve, the next listing holds more; the optimum is proven (networkx's). Without the growth
+    the same instances stop unproven (checked below), so the growth is what proves them."""
+    rng = np.random.default_rng(7000 + seed)
+    n = int(rng.choice([13, 17, 21]))
+    W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([4, 40])), forbid=float(rng.choice([0, 0.15])))
+    base = dict(first_k=1, lp_pairs_per_attendee=10**9, even_bound=False, trio_swaps=0, tight_seating=False,
+                threshold_pairs_per_attendee=0, max_trios=1, trio_checks_before_lp=10**6)
+    expected = oracle(W, allowed)
+    try:
+        result = solve_matrix(W, allowed, time_limit_s=10, solver_options=SolverOptions(**base, trio_listing_growth=4**8))
+    except InfeasibleError:
+        assert expected is None
+        return
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(expected, abs=1e-9)
+    seating_is_valid(n, W, allowed, result.rounds[0].groups)
+
+
+def test_without_the_growth_some_of_those_stop_unproven():
+    # guards the test above: a cap of one trio is too small for some of its instances
+    unproven = grown = 0
+    for seed in range(20):
+        rng = np.random.default_rng(7000 + seed)
+        n = int(rng.choice([13, 17, 21]))
+        W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([4, 40])), forbid=float(rng.choice([0, 0.15])))
+        base = dict(first_k=1, lp_pairs_per_attendee=10**9, even_bound=False, trio_swaps=0, tight_seating=False,
+                    threshold_pairs_per_attendee=0, max_trios=1, trio_checks_before_lp=10**6)
+        try:
+            without = solve_matrix(W, allowed, time_limit_s=10, solver_options=SolverOptions(**base, trio_listing_growth=1))
+            with_growth = solve_matrix(W, allowed, time_limit_s=10, solver_options=SolverOptions(**base, trio_listing_growth=4**8))
+        except InfeasibleError:
+            continue
+        unproven += not without.proven_optimal
+        grown += "trio_listing_cap" in with_growth.rounds[0].stats
+    assert unproven > 0 and grown > 0
