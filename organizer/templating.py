@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request, session, url_for
+from flask import Flask, current_app, get_flashed_messages, has_request_context, request, session, url_for
 from flask_login import current_user
 from jinja2 import StrictUndefined
 from markupsafe import Markup, escape
@@ -70,6 +70,9 @@ def icon(name: str, label: str | None = None, size: str | None = None) -> Markup
     return found
 
 
+_icon_of = icon
+
+
 def _icon(name: str, label: str | None, size: str | None, sprite_url: str) -> Markup:
     size_class = f" icon--{escape(size)}" if size else ""
     role = f' role="img" aria-label="{escape(label)}"' if label else ' aria-hidden="true" focusable="false"'
@@ -121,6 +124,77 @@ def form_field(f: Any, autocomplete: str | None = None, inputmode: str | None = 
     parts.append("</div>")
     # every value is escaped where it is written; the label and the input are WTForms' markup
     return Markup("\n".join(parts))  # nosec B704
+
+
+def csrf_input(form: Any) -> Markup:
+    """A form's CSRF token as a hidden input (nothing when the form has none: CSRF off). The
+    ``csrf_input`` macro it replaced is kept in tests/test_templating.py as its reference; like
+    the macros below, a function because a list shows one per row."""
+    token_field = _field_of(form, "csrf_token")
+    if not token_field:
+        return Markup("")
+    # every value is escaped
+    return Markup(f'<input name="csrf_token" type="hidden" value="{escape(token_field.current_token)}">')  # nosec B704
+
+
+def _field_of(form: Any, name: str) -> Any:
+    """``form.<name>`` as a template reads it: the attribute, else the item, else nothing."""
+    try:
+        return getattr(form, name)
+    except AttributeError:
+        try:
+            return form[name]
+        except (KeyError, TypeError, AttributeError):
+            return None
+
+
+def button_form(action: str, label: str, form: Any, css: str = "button", confirm: str | None = None,
+                icon: str | None = None, name: str | None = None) -> Markup:
+    """A one-button POST form with the form's CSRF token. `icon` names an icon; `name` is the
+    button's accessible name when the visible label alone would be ambiguous."""
+    confirm_attr = f' data-confirm="{escape(confirm)}"' if confirm else ""
+    name_attr = f' aria-label="{escape(name)}"' if name else ""
+    icon_html = _icon_of(icon) if icon else ""
+    # every value is escaped (the icon and the token input are markup built escaped)
+    return Markup(  # nosec B704
+        f'\n  <form method="post" action="{escape(action)}" class="inline-form"{confirm_attr}>\n'
+        f'    {csrf_input(form)}\n'
+        f'    <button type="submit" class="{escape(css)}"{name_attr}>{icon_html}{escape(label)}</button>\n'
+        f'  </form>\n')
+
+
+def badge(text: str, tone: str | None = None, title: str | None = None, icon_name: str | None = None) -> Markup:
+    """A small label: tone is one of ok, private, warning, danger, info (or none)."""
+    tone_class = f" badge--{escape(tone)}" if tone else ""
+    title_attr = f' title="{escape(title)}"' if title else ""
+    icon_html = _icon_of(icon_name, size="sm") if icon_name else ""
+    # every value is escaped
+    return Markup(f'<span class="badge{tone_class}"{title_attr}>{icon_html}{escape(text)}</span>')  # nosec B704
+
+
+def link_button(href: str, label: str, css: str = "button", icon: str | None = None) -> Markup:
+    """A link styled as a button, with an optional icon."""
+    icon_html = _icon_of(icon) if icon else ""
+    # every value is escaped
+    return Markup(f'<a class="{escape(css)}" href="{escape(href)}">{icon_html}{escape(label)}</a>')  # nosec B704
+
+
+def person(name: str, size: str = "sm") -> Markup:
+    """An avatar and the name beside it."""
+    # every value is escaped
+    return Markup(f'<span class="person">{avatar(name, size)}<span>{escape(name)}</span></span>')  # nosec B704
+
+
+def flashes() -> Markup:
+    """The messages flashed for this page, in a live region (focused on load when there are some)."""
+    messages: list[tuple[str, str]] = get_flashed_messages(with_categories=True)  # type: ignore[assignment]
+    focus = ' tabindex="-1" data-focus-on-load' if messages else ""
+    items = "".join(f'\n        <p class="flash flash--{escape(category)}">{escape(message)}</p>\n      '
+                    for category, message in messages)
+    # every value is escaped
+    return Markup(  # nosec B704
+        f'\n  \n    <div class="flashes" id="messages" role="status" aria-live="polite"{focus}>\n      {items}\n'
+        f'    </div>\n  \n')
 
 
 URL_CACHE_SIZE = 4096
@@ -229,6 +303,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["form_field"] = form_field
     app.jinja_env.globals["group_tabs"] = group_tabs
     app.jinja_env.globals["csrf_field"] = csrf_field
+    for helper in (csrf_input, button_form, badge, link_button, person, flashes):  # the macros they replaced
+        app.jinja_env.globals[f"{helper.__name__}_function"] = helper
     app.jinja_env.globals["members_subnav"] = members_subnav
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["initials"] = initials

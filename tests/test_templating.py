@@ -228,3 +228,81 @@ def test_a_remembered_icon_follows_where_the_app_is_mounted(app):
     with app.test_request_context("/", base_url="http://localhost/lunches"):
         assert 'href="/lunches/static/vendor/icons.svg#house"' in icon("house")
         assert 'aria-label="Ann &amp; Ben"' in icon("lock", label="Ann & Ben")
+
+
+# The macros of _macros.html that organizer.templating's functions replaced (button_form, person, badge,
+# link_button, flashes, csrf_input), kept as the reference their markup is held to.
+LIST_MACROS = """{% macro button_form(action, label, form, css='button', confirm=None, icon=None, name=None) %}
+  <form method="post" action="{{ action }}" class="inline-form"{% if confirm %} data-confirm="{{ confirm }}"{% endif %}>
+    {% if form.csrf_token %}<input name="csrf_token" type="hidden" value="{{ form.csrf_token.current_token }}">{% endif %}
+    <button type="submit" class="{{ css }}"{% if name %} aria-label="{{ name }}"{% endif %}>{% if icon %}{{ _icon(icon) }}{% endif %}{{ label }}</button>
+  </form>
+{% endmacro %}
+{% macro person(name, size='sm') -%}
+  <span class="person">{{ avatar(name, size) }}<span>{{ name }}</span></span>
+{%- endmacro %}
+{% macro badge(text, tone=None, title=None, icon_name=None) -%}
+  <span class="badge{% if tone %} badge--{{ tone }}{% endif %}"{% if title %} title="{{ title }}"{% endif %}>{% if icon_name %}{{ _icon(icon_name, size='sm') }}{% endif %}{{ text }}</span>
+{%- endmacro %}
+{% macro link_button(href, label, css='button', icon=None) -%}
+  <a class="{{ css }}" href="{{ href }}">{% if icon %}{{ _icon(icon) }}{% endif %}{{ label }}</a>
+{%- endmacro %}
+{% macro flashes() %}
+  {% with messages = get_flashed_messages(with_categories=true) %}
+    <div class="flashes" id="messages" role="status" aria-live="polite"{% if messages %} tabindex="-1" data-focus-on-load{% endif %}>
+      {% for category, message in messages %}
+        <p class="flash flash--{{ category }}">{{ message }}</p>
+      {% endfor %}
+    </div>
+  {% endwith %}
+{% endmacro %}
+{% macro csrf_input(form) %}{% if form.csrf_token %}<input name="csrf_token" type="hidden" value="{{ form.csrf_token.current_token }}">{% endif %}{% endmacro %}"""
+
+
+def _between(html: str) -> str:
+    return html.split("[[", 1)[1].rsplit("]]", 1)[0]
+
+
+def test_the_list_helpers_render_what_their_macros_rendered(app, csrf_on):
+    from flask import flash, render_template_string
+    from markupsafe import Markup
+
+    from organizer.forms import ConfirmForm
+    from organizer.templating import badge, button_form, csrf_input, flashes, link_button, person
+
+    hostile = '"><script>x</script>'
+    macros = "{% set _icon = icon %}" + LIST_MACROS
+    with app.test_request_context("/"):
+        form = ConfirmForm()
+        app.config["WTF_CSRF_ENABLED"] = False
+        no_csrf = ConfirmForm()
+        app.config["WTF_CSRF_ENABLED"] = True
+        calls = [
+            ("button_form", button_form, ("/a?b=1&c=2", "Remove", form), {}),
+            ("button_form", button_form, ("/x", Markup("<em>Go</em>"), no_csrf),
+             {"css": "button button--danger", "confirm": hostile, "icon": "lock", "name": hostile}),
+            ("button_form", button_form, ("/x", hostile, form), {"icon": None, "name": "", "confirm": ""}),
+            ("badge", badge, (hostile,), {}),
+            ("badge", badge, ("locked", "private"), {"icon_name": "lock", "title": hostile}),
+            ("badge", badge, (3,), {"tone": None, "title": None}),
+            ("link_button", link_button, ("/a?b=1&c=2", hostile), {}),
+            ("link_button", link_button, ("/a", "PDF"), {"css": "button button--small", "icon": "download"}),
+            ("person", person, (hostile,), {}),
+            ("person", person, ("Ann Lee", "lg"), {}),
+            ("csrf_input", csrf_input, (form,), {}),
+            ("csrf_input", csrf_input, (no_csrf,), {}),
+        ]
+        for name, function, args, kwargs in calls:
+            expected = _between(render_template_string(macros + "[[{{ " + name + "(*args, **kwargs) }}]]", args=args,
+                                                       kwargs=kwargs))
+            assert str(function(*args, **kwargs)) == expected, (name, args, kwargs)
+            assert "<script>" not in str(function(*args, **kwargs))
+    for messages in ([], [("success", "Saved."), ("error", hostile)]):
+        with app.test_request_context("/"):
+            for category, message in messages:
+                flash(message, category)
+            expected = _between(render_template_string(macros + "[[{{ flashes() }}]]"))
+        with app.test_request_context("/"):
+            for category, message in messages:
+                flash(message, category)
+            assert str(flashes()) == expected
