@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from organizer import matching
@@ -219,14 +219,18 @@ def remove_link(viewer: Membership, link_id: int) -> None:
     db.session.flush()
 
 
+# The people and the need named with each link come in the same statement. Built once: the
+# review page asks on every visit (building it cost more than running it on an empty list).
+_LINKS_OF_GROUP = (
+    select(HelpLink).where(HelpLink.group_id == bindparam("group_id"))
+    .options(joinedload(HelpLink.helper), joinedload(HelpLink.helped), joinedload(HelpLink.need))
+    .order_by(HelpLink.created_at.desc(), HelpLink.id.desc()))
+
+
 def links_of_group(group_id: int, user_ids: Iterable[int] | None = None) -> list[HelpLink]:
     """Wishes and corrections in the group (among ``user_ids`` when given), newest first."""
-    # the people and the need named with each link come in the same statement; the attendees
-    # are picked here rather than in two lists of hundreds of ids sent to the database
-    query = select(HelpLink).where(HelpLink.group_id == group_id) \
-        .options(joinedload(HelpLink.helper), joinedload(HelpLink.helped), joinedload(HelpLink.need)) \
-        .order_by(HelpLink.created_at.desc(), HelpLink.id.desc())
-    links = list(db.session.scalars(query))
+    # the attendees are picked here rather than in two lists of hundreds of ids sent to the database
+    links = list(db.session.scalars(_LINKS_OF_GROUP, {"group_id": group_id}))
     if user_ids is None:
         return links
     ids = set(user_ids)
