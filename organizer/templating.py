@@ -1,11 +1,12 @@
 """What every template may use: the signed-in user's groups, local times."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app, get_flashed_messages, has_request_context, request, session, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from jinja2 import StrictUndefined
 from markupsafe import Markup, escape
 
@@ -279,6 +280,60 @@ def render_once(key: tuple, name: str, values: Callable[[], dict]) -> Markup:
     return found
 
 
+# Where the CSRF token goes in a fragment rendered once for every request: a raw "<" cannot come
+# from a value (every value is escaped), so the token's place is found without doubt.
+_TOKEN_PLACE = Markup("<csrf-token/>")
+
+
+class _TokenField:
+    current_token = _TOKEN_PLACE
+
+
+class _TokenForm:
+    """What ``button_form`` and ``csrf_input`` read of a form with CSRF protection: its token."""
+    csrf_token = _TokenField()
+
+
+class _NoTokenForm:
+    """A form without CSRF protection (it is off: most tests)."""
+
+
+def fragment_with_token(name: str, **values: Any) -> Markup:
+    """``fragment`` for a template whose forms post this request's CSRF token: it is rendered once
+    with the token's place marked (``token_form`` for ``button_form``, ``token_input`` for a
+    form of its own), and the token is put in on each request."""
+    csrf_on = bool(current_app.config.get("WTF_CSRF_ENABLED", True))
+    token_form = _TokenForm() if csrf_on else _NoTokenForm()
+    html = render_once((name, csrf_on, *values.items()), name,
+                       lambda: {**values, "token_form": token_form, "token_input": csrf_input(token_form)})
+    if not csrf_on:
+        return html
+    # the token is escaped; the rest is the rendered template's markup
+    return Markup(str(html).replace(_TOKEN_PLACE, str(escape(generate_csrf()))))  # nosec B704
+
+
+class _Reason(NamedTuple):
+    text: str | None
+    shown: bool
+    helper: int | None
+    helped: int | None
+    need_id: int | None
+
+
+def table_card(table: Any, people: Iterable[Any], reasons: Iterable[dict], hl: int, slug: str, event_id: int,
+               run_id: int, correct_url: str) -> Markup:
+    """One table of the pairing review (pairing/_table_card.html): its number, people, score,
+    lock, and the reasons organizers see now, each with its "Wrong" form. Rendered once per
+    process for the same table, names and reasons: a review shows ten, and an organizer at the
+    door reloads it between changes."""
+    return fragment_with_token(
+        "pairing/_table_card.html", table_id=table.id, table_round=table.round, number=table.number,
+        locked=bool(table.locked), score=f"{table.score:.2f}", names=tuple(person.name for person in people),
+        reasons=tuple(_Reason(r.get("text"), r.get("shown", True), r.get("helper"), r.get("helped"), r.get("need_id"))
+                      for r in reasons),
+        hl=hl, slug=slug, event_id=event_id, run_id=run_id, correct_url=correct_url)
+
+
 def group_tabs(group: Any, member: Any) -> Markup:
     """The group's tabs (groups/_tabs.html), the current one marked: the same for every member
     with the same role on the same page."""
@@ -306,6 +361,7 @@ def register(app: Flask) -> None:
     for helper in (csrf_input, button_form, badge, link_button, person, flashes):  # the macros they replaced
         app.jinja_env.globals[f"{helper.__name__}_function"] = helper
     app.jinja_env.globals["members_subnav"] = members_subnav
+    app.jinja_env.globals["table_card"] = table_card
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["initials"] = initials
     app.jinja_env.filters["avatar_colour"] = avatar_colour

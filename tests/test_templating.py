@@ -306,3 +306,81 @@ def test_the_list_helpers_render_what_their_macros_rendered(app, csrf_on):
             for category, message in messages:
                 flash(message, category)
             assert str(flashes()) == expected
+
+
+def _card(**changes):
+    from types import SimpleNamespace
+
+    from organizer.templating import table_card
+
+    values = {"table": SimpleNamespace(id=7, round=1, number=3, locked=False, score=2.5),
+              "people": [SimpleNamespace(name="Ann Lee"), SimpleNamespace(name="Bob Stone")],
+              "reasons": [{"text": "Bob can help Ann", "helper": 2, "helped": 1, "need_id": 9}],
+              "hl": 4, "slug": "job-club", "event_id": 5, "run_id": 6, "correct_url": "/groups/job-club/help/corrections"}
+    values.update(changes)
+    return str(table_card(**values))
+
+
+def test_a_table_card_follows_its_table_people_and_reasons(app, csrf_on):
+    from types import SimpleNamespace
+
+    from flask_wtf.csrf import generate_csrf
+
+    with app.test_request_context("/"):
+        token = generate_csrf()
+        card = _card()
+        assert card == _card() and card.count(f'value="{token}"') == 2  # the "Wrong" form and the lock form
+        assert "<csrf-token/>" not in card and "Table 3: Ann Lee &amp; Bob Stone" in card and "help score 2.50" in card
+        locked = _card(table=SimpleNamespace(id=7, round=1, number=3, locked=True, score=2.5))
+        assert "table-card--locked" in locked and "/tables/7/unlock" in locked and "/tables/7/lock" not in locked
+        trio = _card(people=[SimpleNamespace(name=n) for n in ("Ann Lee", "Bob Stone", "Cy Young")])
+        assert "trio</span>" in trio and 'aria-label="Lock this trio: Ann Lee &amp; Bob Stone &amp; Cy Young"' in trio
+        hidden = _card(reasons=[{"text": "A guess", "helper": 2, "helped": 1, "shown": False}])
+        assert ">possible</span>" in hidden and 'name="need"' not in hidden and "Bob can help Ann" not in hidden
+        assert "No match between their needs and offers" in _card(reasons=[])
+        hostile = _card(people=[SimpleNamespace(name="<csrf-token/>"), SimpleNamespace(name='"><b>x</b>')])
+        assert "&lt;csrf-token/&gt;" in hostile and "<b>" not in hostile and hostile.count(token) == 2
+    with app.test_request_context("/"):
+        from flask import g
+
+        g.pop("csrf_token", None)  # another browser's session (the test's app context keeps g)
+        other_token = generate_csrf()
+        assert other_token != token and _card().count(f'value="{other_token}"') == 2 and token not in _card()
+
+
+def test_a_table_card_without_csrf_protection_has_no_token_field(app):
+    with app.test_request_context("/"):
+        card = _card()
+        assert 'name="csrf_token"' not in card and "<csrf-token/>" not in card and "/tables/7/lock" in card
+
+
+def test_the_review_forms_post_with_the_token_of_the_organizers_session(client, app, csrf_on):
+    import re
+
+    from organizer.extensions import db
+    from organizer.pairing import queries
+    from tests.conftest import csrf_token_from
+    from tests.event_factories import make_event, make_pairing_run
+    from tests.factories import DEFAULT_PASSWORD, make_group, make_member, make_need, make_user
+
+    group = make_group(organizer=make_user(email="olga@example.org"), name="Job Club")
+    ann, bob = make_member(group, name="Ann Lee"), make_member(group, name="Bob Stone")
+    need = make_need(group, ann, title="A publisher")
+    event = make_event(group)
+    run = make_pairing_run(event, 1, [[ann, bob]])
+    run.tables[0].reasons = [{"text": "Bob can help Ann with publishing", "helper": bob.id, "helped": ann.id,
+                              "need_id": need.id}]
+    db.session.commit()
+    table_id = run.tables[0].id
+    login = client.get("/auth/login").get_data(as_text=True)
+    client.post("/auth/login", data={"email": "olga@example.org", "password": DEFAULT_PASSWORD,
+                                     "csrf_token": csrf_token_from(login)})
+    base = f"/groups/{group.slug}/events/{event.id}/pairing/"
+    page = client.get(base).get_data(as_text=True)
+    token = csrf_token_from(page)  # the layout's log-out form
+    card = page.split('id="table-1-1"', 1)[1].split("\n            </li>", 1)[0]
+    assert re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', card) == [token, token]
+    assert "Bob can help Ann with publishing" in card
+    assert client.post(f"{base}{run.id}/tables/{table_id}/lock").status_code == 400
+    assert client.post(f"{base}{run.id}/tables/{table_id}/lock", data={"csrf_token": token}).status_code in (302, 303)
+    assert queries.runs_of(event)[0].version == 2
