@@ -300,16 +300,28 @@ class _NoTokenForm:
 
 def fragment_with_token(name: str, **values: Any) -> Markup:
     """``fragment`` for a template whose forms post this request's CSRF token: it is rendered once
-    with the token's place marked (``token_form`` for ``button_form``, ``token_input`` for a
-    form of its own), and the token is put in on each request."""
+    with the token's place marked, and the token is put in on each request. The template writes
+    ``token`` (the token, whether CSRF protection is on or not, like ``csrf_token()``), or hands
+    ``token_form`` to ``button_form`` and writes ``token_input`` (the form's hidden input, nothing
+    when the protection is off, like a FlaskForm's)."""
     csrf_on = bool(current_app.config.get("WTF_CSRF_ENABLED", True))
     token_form = _TokenForm() if csrf_on else _NoTokenForm()
-    html = render_once((name, csrf_on, *values.items()), name,
-                       lambda: {**values, "token_form": token_form, "token_input": csrf_input(token_form)})
-    if not csrf_on:
+    html = render_once((name, csrf_on, *values.items()), name, lambda: {
+        **values, "token": _TOKEN_PLACE, "token_form": token_form, "token_input": csrf_input(token_form)})
+    if _TOKEN_PLACE not in html:
         return html
     # the token is escaped; the rest is the rendered template's markup
     return Markup(str(html).replace(_TOKEN_PLACE, str(escape(generate_csrf()))))  # nosec B704
+
+
+def site_header(current_group: Any, nav_memberships: list) -> Markup:
+    """The site's header (_header.html): the brand, and the visitor's group, pages and log-out
+    form, or the log-in and sign-up links."""
+    signed_in = current_user.is_authenticated
+    return fragment_with_token(
+        "_header.html", signed_in=signed_in, group_slug=current_group.slug if current_group else None,
+        group_name=current_group.name if current_group else None, endpoint=request.endpoint,
+        several_groups=len(nav_memberships) > 1)
 
 
 class _Reason(NamedTuple):
@@ -362,6 +374,7 @@ def register(app: Flask) -> None:
         app.jinja_env.globals[f"{helper.__name__}_function"] = helper
     app.jinja_env.globals["members_subnav"] = members_subnav
     app.jinja_env.globals["table_card"] = table_card
+    app.jinja_env.globals["site_header"] = site_header
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["initials"] = initials
     app.jinja_env.filters["avatar_colour"] = avatar_colour

@@ -384,3 +384,50 @@ def test_the_review_forms_post_with_the_token_of_the_organizers_session(client, 
     assert client.post(f"{base}{run.id}/tables/{table_id}/lock").status_code == 400
     assert client.post(f"{base}{run.id}/tables/{table_id}/lock", data={"csrf_token": token}).status_code in (302, 303)
     assert queries.runs_of(event)[0].version == 2
+
+
+def _header(html: str) -> str:
+    return html.split('<header class="site-header">', 1)[1].split("</header>", 1)[0]
+
+
+def test_the_header_shows_each_visitor_their_group_pages_and_log_out_form(client, auth, app):
+    from tests.factories import make_group, make_member, make_user
+
+    olga = make_user(email="olga@example.org")
+    first = make_group(organizer=olga, name="Job <Club>")
+    second = make_group(organizer=olga, name="Book Club")
+    make_member(first, email="ann@example.org")
+    anonymous = _header(client.get("/auth/login").get_data(as_text=True))
+    assert "Log in" in anonymous and "Sign up" in anonymous and "Log out" not in anonymous
+    assert 'name="csrf_token"' not in anonymous
+    for email, groups_label in (("olga@example.org", "Switch group"), ("ann@example.org", "Groups")):
+        auth.login(email)
+        page = client.get(f"/groups/{first.slug}/members/me").get_data(as_text=True)
+        header = _header(page)
+        assert '<span class="nav__label">Job &lt;Club&gt;</span>' in header and "Book Club" not in header
+        assert f'<span class="nav__label">{groups_label}</span>' in header and "Log in" not in header
+        assert header.count('aria-current="page"') == 1  # "Me"
+        assert _header(client.get(f"/groups/{first.slug}/").get_data(as_text=True)).count('aria-current="page"') == 0
+        auth.logout()
+    auth.login("olga@example.org")
+    client.get(f"/groups/{second.slug}/")
+    assert '<span class="nav__label">Book Club</span>' in _header(client.get("/groups/").get_data(as_text=True))
+
+
+def test_the_headers_log_out_form_posts_the_sessions_token(client, app, csrf_on):
+    import re
+
+    from tests.conftest import csrf_token_from
+    from tests.factories import DEFAULT_PASSWORD, make_group, make_user
+
+    group = make_group(organizer=make_user(email="olga@example.org"), name="Job Club")
+    login = client.get("/auth/login").get_data(as_text=True)
+    client.post("/auth/login", data={"email": "olga@example.org", "password": DEFAULT_PASSWORD,
+                                     "csrf_token": csrf_token_from(login)})
+    page = client.get(f"/groups/{group.slug}/").get_data(as_text=True)
+    tokens = re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', _header(page))
+    assert len(tokens) == 1 and "<csrf-token/>" not in page
+    assert client.post("/auth/logout").status_code == 400  # no token: refused, still signed in
+    assert client.get(f"/groups/{group.slug}/").status_code == 200
+    assert client.post("/auth/logout", data={"csrf_token": tokens[0]}).status_code == 302
+    assert client.get(f"/groups/{group.slug}/").status_code == 302  # to the log-in page
