@@ -17,11 +17,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased, selectinload
 
-from organizer.database import changed_rows
+from organizer.database import changed_rows, read_rows
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.groups import versions
@@ -257,7 +258,58 @@ def own_offer(owner: Membership, offer_id: int) -> Offer | None:
     return db.session.scalar(select(Offer).where(Offer.id == offer_id, Offer.membership_id == owner.id))
 
 
-# Built once: "my needs and offers" reads them on every visit (building a statement costs as much as running it).
+class OwnNeed(NamedTuple):
+    """A member's need as their "my needs and offers" page shows it (and fills its edit form)."""
+    id: int
+    title: str
+    details: str
+    priority: str
+    status: NeedStatus
+    visibility: str
+    helped_by_id: int | None
+    helper_name: str | None  # the member who helped, when one did
+    tags: tuple[str, ...]    # by name
+
+
+class OwnOffer(NamedTuple):
+    id: int
+    title: str
+    details: str
+    kind: str
+    active: bool
+    tags: tuple[str, ...]
+
+
+# Built once: "my needs and offers" reads them on every visit (building a statement costs as much
+# as running it); rows of what the page shows, the tags of both lists in one statement.
+_OWN_NEEDS = (select(Need.id, Need.title, Need.details, Need.priority, Need.status, Need.visibility, Need.helped_by_id,
+                     User.name).outerjoin(User, User.id == Need.helped_by_id)
+              .where(Need.membership_id == bindparam("membership_id")).order_by(Need.created_at, Need.id))
+_OWN_OFFERS = (select(Offer.id, Offer.title, Offer.details, Offer.kind, Offer.active)
+               .where(Offer.membership_id == bindparam("membership_id")).order_by(Offer.created_at, Offer.id))
+_OWN_TAGS = union_all(
+    select(literal("need").label("kind"), need_tags.c.need_id.label("item_id"), Tag.name.label("name"))
+    .join(Tag, Tag.id == need_tags.c.tag_id).join(Need, Need.id == need_tags.c.need_id)
+    .where(Need.membership_id == bindparam("membership_id")),
+    select(literal("offer"), offer_tags.c.offer_id, Tag.name)
+    .join(Tag, Tag.id == offer_tags.c.tag_id).join(Offer, Offer.id == offer_tags.c.offer_id)
+    .where(Offer.membership_id == bindparam("membership_id")),
+).order_by("name")  # as Need.tags and Offer.tags are
+
+
+def own_items(owner: Membership) -> tuple[list[OwnNeed], list[OwnOffer]]:
+    """The member's needs and offers in this group, oldest first, with their tags: three
+    statements of rows, however many items (the page shows each with its edit form)."""
+    values = {"membership_id": owner.id}
+    tags: dict[tuple[str, int], list[str]] = {}
+    for kind, item_id, name in read_rows(_OWN_TAGS, values):
+        tags.setdefault((kind, item_id), []).append(name)
+    needs = [OwnNeed._make((*row, tuple(tags.get(("need", row[0]), ())))) for row in read_rows(_OWN_NEEDS, values)]
+    offers = [OwnOffer._make((*row, tuple(tags.get(("offer", row[0]), ())))) for row in read_rows(_OWN_OFFERS, values)]
+    return needs, offers
+
+
+# Built once, as above: the needs and offers as objects, with their tags (and who helped).
 _NEEDS_OF = (select(Need).where(Need.membership_id == bindparam("membership_id"))
              .options(selectinload(Need.tags), selectinload(Need.helped_by)).order_by(Need.created_at, Need.id))
 _OFFERS_OF = (select(Offer).where(Offer.membership_id == bindparam("membership_id"))

@@ -51,17 +51,17 @@ def offer_input(form: OfferForm, group) -> service.OfferInput:
                               kind=form.kind.data, active=form.active.data)
 
 
-def need_data(need) -> dict:
+def need_data(need: service.OwnNeed) -> dict:
     """A saved need's values as its edit form shows them."""
-    return {"title": need.title, "details": need.details, "tags": ", ".join(t.name for t in need.tags),
-            "priority": need.priority, "status": need.status, "visibility": need.visibility,
-            "helped_by": service.person_label(need.helped_by) if need.helped_by else ""}
+    helper = f"{need.helper_name} (#{need.helped_by_id})" if need.helper_name is not None else ""  # person_label
+    return {"title": need.title, "details": need.details, "tags": ", ".join(need.tags), "priority": need.priority,
+            "status": need.status, "visibility": need.visibility, "helped_by": helper}
 
 
 def need_form(group, member, need=None, formdata=None) -> NeedForm:
+    """The form of a need being added (no `need`) or saved, filled with what was posted (`formdata`)."""
     prefix = f"need-{need.id}" if need else "new-need"
-    data = need_data(need) if need is not None and formdata is None else {}
-    return _need_form(prefix, data, partner_access_hint(group, "it"), formdata)
+    return _need_form(prefix, {}, partner_access_hint(group, "it"), formdata)
 
 
 def _need_form(prefix: str, data: dict, hint: str, formdata=None) -> NeedForm:
@@ -77,16 +77,16 @@ def partner_access_hint(group, what: str) -> str:
             "(this group's repeat cool-down); organizers always do.")
 
 
-def offer_data(offer) -> dict:
+def offer_data(offer: service.OwnOffer) -> dict:
     """A saved offer's values as its edit form shows them."""
-    return {"title": offer.title, "details": offer.details, "tags": ", ".join(t.name for t in offer.tags),
-            "kind": offer.kind, "active": offer.active}
+    return {"title": offer.title, "details": offer.details, "tags": ", ".join(offer.tags), "kind": offer.kind,
+            "active": offer.active}
 
 
 def offer_form(group, member, offer=None, formdata=None) -> OfferForm:
+    """The form of an offer being added (no `offer`) or saved, filled with what was posted (`formdata`)."""
     prefix = f"offer-{offer.id}" if offer else "new-offer"
-    data = offer_data(offer) if offer is not None and formdata is None else {}
-    return _offer_form(prefix, data, formdata=formdata)
+    return _offer_form(prefix, {}, formdata=formdata)
 
 
 def _offer_form(prefix: str, data: dict, hint: str = "", formdata=None) -> OfferForm:
@@ -108,8 +108,7 @@ def item_fields(kind: str, prefix: str, data: dict, hint: str):
 
 def render_my_lists(group, member, failed=None, status=200):
     """The needs-and-offers page; `failed` is a form that did not validate, shown with its errors."""
-    needs = service.needs_of(member)
-    offers = service.offers_of(member)
+    needs, offers = service.own_items(member)
     hint = partner_access_hint(group, "it")
     need_fields = {n.id: item_fields("need", f"need-{n.id}", need_data(n), hint) for n in needs}
     offer_fields = {o.id: item_fields("offer", f"offer-{o.id}", offer_data(o), hint) for o in offers}

@@ -120,3 +120,25 @@ def test_an_edit_form_posts_with_its_own_token_and_not_without(client, auth, ann
     assert saved.status_code == 302
     db.session.refresh(need)
     assert need.title == "Changed"
+
+
+def test_own_items_are_the_members_needs_and_offers_with_their_own_tags_in_name_order(app, ann_and_bob):
+    from organizer.members import service
+    from tests.factories import membership_of
+
+    group, ann, bob = ann_and_bob
+    need = make_need(group, ann, title="A publisher", tags="zeta, alpha, Mid")
+    helped = make_need(group, ann, title="An editor", status="met")
+    helped.helped_by_id = bob.id
+    offer = make_offer(group, ann, title="Resume reviews", tags="beta")
+    untagged = make_offer(group, ann, title="Car tips", active=False)
+    make_need(group, bob, title="Not Ann's", tags="alpha")
+    db.session.commit()
+    needs, offers = service.own_items(membership_of(ann, group))
+    assert [(n.id, n.title, n.tags) for n in needs] == [(need.id, "A publisher", ("alpha", "mid", "zeta")),
+                                                        (helped.id, "An editor", ())]
+    assert needs[1].helper_name == "Bob Brown" and needs[1].helped_by_id == bob.id and needs[1].status == "met"
+    assert needs[0].helper_name is None and needs[0].priority == "normal" and needs[0].visibility == "group"
+    assert [(o.id, o.tags, o.active) for o in offers] == [(offer.id, ("beta",), True), (untagged.id, (), False)]
+    # what the objects say, item by item
+    assert [tuple(t.name for t in n.tags) for n in service.needs_of(membership_of(ann, group))] == [n.tags for n in needs]
