@@ -580,10 +580,13 @@ def _attendee_memberships(event: Event, *conditions) -> list[Membership]:
     )
 
 
+# Built once: the review page asks on every visit (which attendees its generate form offers).
+_ANYONE_CHECKED_IN = select(Rsvp.id).where(Rsvp.event_id == bindparam("event_id"), Rsvp.checked_in_at.is_not(None)).limit(1)
+
+
 def anyone_checked_in(event: Event) -> bool:
     """Someone (a member or a stand-in guest) is checked in at this event."""
-    return db.session.scalar(select(Rsvp.id).where(
-        Rsvp.event_id == event.id, Rsvp.checked_in_at.is_not(None)).limit(1)) is not None
+    return read_rows(_ANYONE_CHECKED_IN, {"event_id": event.id}).first() is not None
 
 
 def going_attendees(event: Event) -> list[Membership]:

@@ -384,3 +384,14 @@ def test_releasing_seats_leaves_past_events_alone(app):
     user = make_member(group)
     make_rsvp(event, user, checked_in=True)
     assert service.release_seats(user.id, group.id, utcnow()) == 0
+
+
+def test_anyone_checked_in_looks_at_this_events_check_ins_only(app):
+    group = make_group()
+    lunch, other = make_event(group, title="Lunch"), make_event(group, title="Other lunch")
+    ann, bob = make_member(group), make_member(group)
+    make_rsvp(lunch, ann)
+    make_rsvp(other, bob, checked_in=True)
+    assert not service.anyone_checked_in(lunch) and service.anyone_checked_in(other)
+    make_rsvp(lunch, bob, checked_in=True)
+    assert service.anyone_checked_in(lunch)
