@@ -87,10 +87,11 @@ The algorithm (per round), a primal-dual scheme
    keeps only the pairs cheaper than the limit less the trio's cost, and is
    skipped without a matching when those pairs cannot pair everyone else
    (someone without one, an odd component) or everyone's cheapest pair
-   already costs too much (``_TrioFloor``).  A check seats first who has one kept
-   pair left (``_forced_pairs``: such pairs are in every perfect matching; on
-   realistic N = 2,001 they seat 930 of the 1,997 in each check, a fourfold
-   cheaper matching).  Matchings run one connected
+   already costs too much (``_TrioFloor``).  A check first seats who has one kept
+   pair left (``_forced_pairs``: such pairs are in every perfect matching) and
+   folds who has two (``_fold``: v, u and w become one attendee), then matches
+   what is left: on realistic N = 2,001 a check's rustworkx matching goes from
+   1,997 attendees to a few hundred.  Matchings run one connected
    component at a time.  When the
    best seating improves, the trios are listed again under the lower limit.
    No model ever holds all trios.
@@ -569,10 +570,12 @@ def _distinct(a: np.ndarray) -> np.ndarray:
     return a[np.concatenate(([True], a[1:] != a[:-1]))]
 
 
-def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context, max_cardinality: bool = True) -> list[tuple[int, int]]:
+def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context, max_cardinality: bool = True,
+              weights: np.ndarray | None = None) -> list[tuple[int, int]]:
     """Most pairs, then most weight, using only the pairs (pi[k], pj[k]): rustworkx's compiled
     blossom (``max_cardinality=False``: most weight, any number of pairs).  Raises ``_Expired``
-    instead of starting a matching predicted to end past the deadline (once a seating exists)."""
+    instead of starting a matching predicted to end past the deadline (once a seating exists).
+    ``weights``: the pairs' own weights (then each pair is given once), instead of ``W``'s."""
     if len(pi) == 0:
         return []
     nodes = _distinct(np.concatenate([pi, pj]))
@@ -584,9 +587,12 @@ def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context, max_c
     # looking for an existing one (multigraph=False scans the adjacency on every edge, a quadratic
     # 0.3 s for the 124,750 pairs of a complete graph at N = 500)
     m = len(nodes)
-    key = _distinct(np.minimum(li, lj) * m + np.maximum(li, lj))
-    li, lj = key // m, key % m
-    w = W[nodes[li], nodes[lj]]
+    if weights is None:
+        key = _distinct(np.minimum(li, lj) * m + np.maximum(li, lj))
+        li, lj = key // m, key % m
+        w = W[nodes[li], nodes[lj]]
+    else:
+        w = np.asarray(weights, dtype=np.int64)
     # one matching per connected component: rustworkx's time grows with the cube of the nodes, and
     # the pairs an exact step keeps often fall apart into many small components
     count, label = connected_components(sparse.coo_matrix((np.ones(len(li), dtype=np.int8), (li, lj)), shape=(m, m)),
@@ -672,12 +678,111 @@ def _perfect_matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Contex
     if peeled is None:
         return None
     forced, ri, rj = peeled
-    pairs = _matching(W, ri, rj, ctx) if len(ri) else []
-    left = len(_distinct(np.concatenate([ri, rj])))
-    if 2 * len(pairs) != left:
-        return None
+    pairs: Pairs = []
+    if len(ri):
+        folded = _fold(ri, rj, W[ri, rj], n)
+        if folded is None:
+            return None
+        steps, fi, fj, fw, left = folded
+        pairs = _matching(W, fi, fj, ctx, weights=fw) if len(fi) else []
+        if 2 * len(pairs) != left:
+            return None
+        pairs = _unfold(pairs, steps)
+        ctx.stats["folds"] = ctx.stats.get("folds", 0) + sum(len(step) == 5 for step in steps)
     ctx.stats["forced_pairs"] = ctx.stats.get("forced_pairs", 0) + len(forced)
     return [(min(int(a), int(b)), max(int(a), int(b))) for a, b in forced.tolist()] + pairs
+
+
+Fold = tuple[Any, ...]  # (a, b): a forced pair; (x, v, u, w, cases): a folded attendee x (see _fold)
+
+
+def _fold(pi: np.ndarray, pj: np.ndarray, weight: np.ndarray, first_id: int
+          ) -> tuple[list[Fold], np.ndarray, np.ndarray, np.ndarray, int] | None:
+    """Shrink a heaviest-perfect-matching problem on the pairs (pi, pj) (each once, of weight
+    ``weight``) by two exact rules, as long as one applies:
+
+    * someone with one pair left sits with that partner (as in ``_forced_pairs``);
+    * someone, v, with two pairs left, to u and w, sits with one of them: v, u and w become one
+      new attendee x (ids from ``first_id`` on), paired with each y that u or w was paired with
+      (but v, u, w): x-y stands for u-y and v-w (weight ``W[u, y] + W[v, w]``), or for w-y and v-u,
+      the heavier where y was paired with both.  Every perfect matching maps to one of the smaller
+      problem of the same weight or less, and each of its perfect matchings back to one of the
+      same weight (``_unfold``), so their heaviest have the same weight.
+
+    Returns (the steps taken, the pairs left with their weights, how many attendees are left), or
+    None when no perfect matching exists (someone loses every pair).  The trio checks' pairs
+    are sparse: after the forced pairs about a third of the attendees have two pairs left
+    (realistic N = 2,001), and rustworkx's time grows with the cube of the attendees."""
+    adj: dict[int, dict[int, int]] = {}
+    for a, b, c in zip(pi.tolist(), pj.tolist(), weight.tolist()):
+        adj.setdefault(a, {})[b] = c
+        adj.setdefault(b, {})[a] = c
+    steps: list[Fold] = []
+    next_id = first_id
+    todo = [v for v, around in adj.items() if len(around) <= 2]
+
+    def remove(*gone: int) -> None:
+        for z in gone:
+            for y in adj.pop(z):
+                if y in adj:
+                    del adj[y][z]
+                    if len(adj[y]) <= 2:
+                        todo.append(y)
+
+    while todo:
+        v = todo.pop()
+        around = adj.get(v)
+        if around is None or len(around) > 2:
+            continue
+        if not around:
+            return None  # v has no pair left
+        if len(around) == 1:
+            (u,) = around
+            steps.append((v, u))
+            remove(v, u)
+            continue
+        u, w = around
+        wu, ww = around[u], around[w]
+        joined: dict[int, int] = {}
+        cases: dict[int, int] = {}  # y -> the one of u, w who sits with y
+        for y, c in adj[u].items():
+            if y != v and y != w:
+                joined[y], cases[y] = c + ww, u
+        for y, c in adj[w].items():
+            if y != v and y != u and (y not in joined or c + wu > joined[y]):
+                joined[y], cases[y] = c + wu, w
+        x = next_id
+        next_id += 1
+        remove(v, u, w)
+        adj[x] = joined
+        for y, c in joined.items():
+            adj[y][x] = c
+        steps.append((x, v, u, w, cases))
+        todo.append(x)
+    rows = [(a, b, c) for a, around in adj.items() for b, c in around.items() if a < b]
+    if not rows:
+        return steps, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), len(adj)
+    fi, fj, fw = (np.asarray(col, dtype=np.int64) for col in zip(*rows))
+    return steps, fi, fj, fw, len(adj)
+
+
+def _unfold(pairs: Pairs, steps: list[Fold]) -> Pairs:
+    """A perfect matching of ``_fold``'s smaller problem as one of the problem it was given."""
+    mate: dict[int, int] = {}
+    for a, b in pairs:
+        mate[a], mate[b] = b, a
+    for step in reversed(steps):
+        if len(step) == 2:
+            a, b = step
+            mate[a], mate[b] = b, a
+            continue
+        x, v, u, w, cases = step
+        y = mate.pop(x)
+        seated = cases[y]  # u or w sits with y, v with the other
+        other = w if seated == u else u
+        mate[seated], mate[y] = y, seated
+        mate[v], mate[other] = other, v
+    return [(a, b) for a, b in mate.items() if a < b]
 
 
 def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> Pairs | None:

@@ -403,3 +403,57 @@ def test_without_the_growth_some_of_those_stop_unproven():
         unproven += not without.proven_optimal
         grown += "trio_listing_cap" in with_growth.rounds[0].stats
     assert unproven > 0 and grown > 0
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_folding_attendees_with_two_pairs_keeps_the_heaviest_perfect_matching(seed):
+    """_fold's two rules (one pair left: forced; two pairs left: v, u, w become one attendee) on
+    graphs made mostly of paths and cycles (many attendees with two pairs), with a few chords: the
+    unfolded matching is perfect, uses the given pairs, and weighs what networkx's heaviest does;
+    None exactly when networkx finds no perfect matching."""
+    import networkx as nx
+
+    from organizer.matching.solver import Context, _fold, _perfect_matching, _unfold
+
+    rng = np.random.default_rng(9000 + seed)
+    n = int(rng.choice([4, 6, 8, 10, 14, 20, 27, 40]))
+    W = rng.integers(0, int(rng.choice([2, 5, 1000])), (n, n))
+    W = np.triu(W, 1) + np.triu(W, 1).T
+    order = rng.permutation(n)
+    upper = np.zeros((n, n), dtype=bool)
+    for a, b in zip(order[:-1], order[1:]):  # a path through everyone, sometimes closed into a cycle
+        upper[min(a, b), max(a, b)] = True
+    if rng.random() < 0.5:
+        upper[min(order[0], order[-1]), max(order[0], order[-1])] = True
+    for _ in range(int(rng.integers(0, n // 2 + 1))):  # a few chords
+        a, b = rng.choice(n, 2, replace=False)
+        upper[min(a, b), max(a, b)] = True
+    pi, pj = np.nonzero(upper)
+    graph = nx.Graph()
+    graph.add_weighted_edges_from((int(a), int(b), int(W[a, b])) for a, b in zip(pi, pj))
+    best = nx.max_weight_matching(graph, maxcardinality=True)
+    perfect = 2 * len(best) == n
+    found = _perfect_matching(W, pi, pj, Context(time.perf_counter() + 10))
+    assert (found is not None) == perfect
+    if perfect:
+        assert sorted(v for p in found for v in p) == list(range(n))
+        assert all(upper[min(a, b), max(a, b)] for a, b in found)
+        assert sum(int(W[a, b]) for a, b in found) == sum(int(W[a, b]) for a, b in best)
+    folded = _fold(pi, pj, W[pi, pj], n)
+    if folded is not None:
+        steps, fi, fj, fw, left = folded
+        assert left <= n - 2 * sum(len(step) == 2 for step in steps) - 2 * sum(len(step) == 5 for step in steps)
+        if perfect and len(fi) == 0 and left == 0:
+            assert sorted(v for p in _unfold([], steps) for v in p) == list(range(n))
+
+
+def test_fold_turns_a_path_and_a_cycle_into_nothing_left_to_match():
+    from organizer.matching.solver import _fold, _unfold
+
+    W = np.zeros((6, 6), dtype=np.int64)
+    pi, pj = np.array([0, 1, 2, 3, 4, 0]), np.array([1, 2, 3, 4, 5, 5])  # a cycle of six
+    W[pi, pj] = W[pj, pi] = [5, 1, 5, 1, 5, 1]
+    steps, fi, fj, fw, left = _fold(pi, pj, W[pi, pj], 6)
+    assert left == 0 and len(fi) == 0 and any(len(step) == 5 for step in steps)
+    assert sorted(_unfold([], steps)) == [(0, 1), (2, 3), (4, 5)]  # the heavy ones: 15 against 3
+    assert _fold(np.array([0, 0, 0]), np.array([1, 2, 3]), np.array([1, 1, 1]), 4) is None  # a star of four
