@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from organizer import matching
-from organizer.database import among
+from organizer.database import among, read_rows
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.groups import versions
@@ -314,6 +314,16 @@ def _matches_for(group_id: int, user_id: int) -> tuple[dict[int, str], list[matc
     return model.names, _member_links.get(("links to", group_id, version, user_id), lambda: _links_to(model, user_id))
 
 
+# Built once: "my needs and offers" asks on every visit (building a statement costs as much as
+# running it). The viewer's own marks on who may help them, and which of the helpers' needs
+# named by a suggestion the whole group may see.
+_MARKS_TO = select(HelpLink.need_id, HelpLink.helper_id, HelpLink.kind).where(
+    HelpLink.group_id == bindparam("group_id"), HelpLink.helped_id == bindparam("user_id"),
+    HelpLink.kind.in_([LinkKind.WISH.value, LinkKind.WRONG.value, LinkKind.CONFIRMED.value]))
+_SHARED_NEEDS = select(Need.id).where(Need.id.in_(bindparam("ids", expanding=True)),
+                                      Need.visibility == Visibility.GROUP.value)
+
+
 def suggestions(viewer: Membership) -> dict[int, list[Suggestion]]:
     """Per open need of the viewer: the people in the group who may help, best first, said with
     only what the viewer may see (their offer, their headline, or their own need when it is
@@ -321,10 +331,8 @@ def suggestions(viewer: Membership) -> dict[int, list[Suggestion]]:
     names, matches_to_me = _matches_for(viewer.group_id, viewer.user_id)
     if viewer.user_id not in names:
         return {}
-    marks = {(link.need_id, link.helper_id): link.kind for link in db.session.scalars(
-        select(HelpLink).where(HelpLink.group_id == viewer.group_id, HelpLink.helped_id == viewer.user_id,
-                               HelpLink.kind.in_([LinkKind.WISH.value, LinkKind.WRONG.value,
-                                                  LinkKind.CONFIRMED.value])))}
+    marks = {(need_id, helper_id): kind for need_id, helper_id, kind in read_rows(
+        _MARKS_TO, {"group_id": viewer.group_id, "user_id": viewer.user_id})}
     source_ids = set()
     found: dict[int, list[matching.Match]] = {}
     for match in matches_to_me:
@@ -333,8 +341,7 @@ def suggestions(viewer: Membership) -> dict[int, list[Suggestion]]:
         found.setdefault(match.need.id, []).append(match)
         if match.source_id is not None:
             source_ids.add(match.source_id)
-    shared = set(db.session.scalars(select(Need.id).where(
-        Need.id.in_(source_ids), Need.visibility == Visibility.GROUP.value))) if source_ids else set()
+    shared = set(read_rows(_SHARED_NEEDS, {"ids": sorted(source_ids)}).scalars()) if source_ids else set()
     out: dict[int, list[Suggestion]] = {}
     for need_id, matches in found.items():
         rows = []
