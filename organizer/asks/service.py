@@ -9,6 +9,7 @@ confirmed link for the help model. Three weeks after an acceptance, with the nee
 open, the owner is asked whether it worked out.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,7 +25,6 @@ from organizer.asks.rules import (
     is_blocked,
     visible_need,
 )
-from organizer.database import read_rows
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.members.service import member_from_label
@@ -235,9 +235,10 @@ class Waiting:
         return bool(self.offers or self.introductions or self.follow_ups)
 
 
-# Built once: the group's overview (the busiest page) asks it on every visit, and building
-# a statement costs as much as running it. One statement for the three counts.
-_WAITING_COUNTS = select(
+# What the member is asked to answer between lunches: three counts, built once (the group's
+# overview, the busiest page, reads them on every visit with its checklist, in one statement:
+# groups.overview.checklist_and_waiting).
+WAITING_COUNTS = (
     select(func.count()).select_from(HelpOffer).where(
         HelpOffer.owner_id == bindparam("user_id"), HelpOffer.group_id == bindparam("group_id"),
         HelpOffer.state == HelpOfferState.PENDING).scalar_subquery(),
@@ -251,11 +252,15 @@ _WAITING_COUNTS = select(
         *_due_before(bindparam("answered_before"))).scalar_subquery())
 
 
-def waiting_for(member: Membership, now: datetime) -> Waiting:
-    """What the member is asked to answer between lunches (three counts, for the group's overview)."""
-    counts = read_rows(_WAITING_COUNTS, {
-        "user_id": member.user_id, "group_id": member.group_id, "answered_before": now - FOLLOW_UP_AFTER}).one()
+def waiting_values(member: Membership, now: datetime) -> dict:
+    """The values WAITING_COUNTS asks for."""
+    return {"user_id": member.user_id, "group_id": member.group_id, "answered_before": now - FOLLOW_UP_AFTER}
+
+
+def waiting_from(counts: Iterable[int | None]) -> Waiting:
+    """What the member is asked to answer between lunches, from WAITING_COUNTS' three counts."""
     return Waiting(*(count or 0 for count in counts))
+
 
 
 # --- what each side sees --------------------------------------------------------------------

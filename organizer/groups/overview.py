@@ -32,25 +32,33 @@ class Step:
     done: bool
 
 
-# Built once (the overview is the busiest page; building a statement costs as much as running it).
-_STEPS_DONE = select(  # one statement for the three
+# Built once (the overview is the busiest page; building a statement costs as much as running it):
+# whether the member has a need, an offer and an answer to a lunch (groups.pages.facts reads them
+# in one statement with what else the overview needs to know first).
+STEPS_DONE = (
     exists().where(Need.membership_id == bindparam("membership_id")),
     exists().where(Offer.membership_id == bindparam("membership_id")),
     exists().where(Rsvp.user_id == bindparam("user_id"), Rsvp.event_id == Event.id,
                    Event.group_id == bindparam("group_id"), Rsvp.state != RsvpState.DECLINED))
 
 
-def checklist(member: Membership, now: datetime) -> list[Step]:
-    """Profile, a first need, a first offer, a yes to a lunch: what makes the pairing work."""
+def checklist(member: Membership, needs: bool, offers: bool, answered: bool) -> list[Step]:
+    """Profile, a first need, a first offer, a yes to a lunch: what makes the pairing work
+    (`needs`, `offers`, `answered`: what STEPS_DONE says)."""
     user = db.session.get(User, member.user_id)
-    needs, offers, answered = read_rows(_STEPS_DONE, {
-        "membership_id": member.id, "user_id": member.user_id, "group_id": member.group_id}).one()
     return [
         Step("profile", "Say what you do in your profile", bool(user and (user.headline or "").strip())),
         Step("need", "Add one thing you need right now", bool(needs)),
         Step("offer", "Add one way you can help others", bool(offers)),
         Step("rsvp", "Answer yes to the next lunch", bool(answered)),
     ]
+
+
+# Whether published_lunches (below) finds any.
+SEATED_AT_A_LUNCH_AHEAD = exists().where(
+    PairingSeat.user_id == bindparam("user_id"), PairingSeat.table_id == PairingTable.id,
+    PairingTable.run_id == PairingRun.id, PairingRun.published_at.is_not(None), PairingRun.event_id == Event.id,
+    Event.group_id == bindparam("group_id"), Event.ends_at >= bindparam("now"), Event.status != EventStatus.CANCELLED)
 
 
 @dataclass

@@ -3,12 +3,11 @@ from flask_login import current_user, login_required
 
 from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
-from organizer.asks.service import waiting_for
 from organizer.database import transaction
 from organizer.events.service import upcoming_events
 from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
-from organizer.groups import overview, service
+from organizer.groups import overview, pages, service
 from organizer.groups.forms import GroupForm, JoinCodeForm, RoleForm
 from organizer.groups.memberships import members_of
 from organizer.messages import invitations
@@ -119,14 +118,15 @@ def _join(code: str):
 @member_required
 def detail(group, member):
     now = utcnow()
-    steps = overview.checklist(member, now)
+    facts = pages.facts(member, now)
     return render_template(
         "groups/detail.html", group=group, member=member,
         upcoming=upcoming_events(group, now, include_drafts=member.is_organizer, limit=5),
-        **outcomes_pages.page_context(member, utcnow()),
-        waiting=waiting_for(member, utcnow()),
-        steps=steps, steps_left=sum(not s.done for s in steps),
-        lunches=overview.published_lunches(member, now),
+        **outcomes_pages.page_context(member, now, seated_at_a_started_lunch=facts.seated_at_a_started_lunch,
+                                      note_received=facts.note_received),
+        waiting=facts.waiting,
+        steps=facts.steps, steps_left=sum(not s.done for s in facts.steps),
+        lunches=overview.published_lunches(member, now) if facts.seated_at_a_lunch_ahead else [],
     )
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, bindparam, or_, select
+from sqlalchemy import Row, bindparam, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from organizer import signals
@@ -120,6 +120,12 @@ _SEATED_EVENT_IDS = (
             PairingSeat.user_id == bindparam("user_id"), PairingRun.published_at.is_not(None))),
         Event.status != EventStatus.CANCELLED, Event.starts_at <= bindparam("now"))
     .order_by(Event.starts_at.desc()).limit(bindparam("limit")))
+# Whether _SEATED_EVENT_IDS has any row: the overview asks it with its checklist, and reads the
+# follow-ups only then (most visits find none).
+SEATED_AT_A_STARTED_LUNCH = exists().where(
+    PairingSeat.user_id == bindparam("user_id"), PairingSeat.table_id == PairingTable.id,
+    PairingTable.run_id == PairingRun.id, PairingRun.published_at.is_not(None), PairingRun.event_id == Event.id,
+    Event.group_id == bindparam("group_id"), Event.status != EventStatus.CANCELLED, Event.starts_at <= bindparam("now"))
 _EVENTS_LATEST_FIRST = (select(Event).where(Event.id.in_(bindparam("ids", expanding=True)))
                         .order_by(Event.starts_at.desc()))
 
@@ -319,6 +325,17 @@ _LATEST_NOTES_RECEIVED = (  # built once, as above; rows of what the overview sh
     .where(LunchAnswer.group_id == bindparam("group_id"), LunchAnswer.partner_id == bindparam("user_id"),
            LunchAnswer.note != "", LunchAnswer.updated_at >= bindparam("since"))
     .order_by(LunchAnswer.updated_at.desc(), LunchAnswer.id.desc()).limit(bindparam("limit")))
+
+
+# Whether _LATEST_NOTES_RECEIVED has any row (asked with the overview's checklist, as above).
+NOTE_RECEIVED_SINCE = exists().where(
+    LunchAnswer.group_id == bindparam("group_id"), LunchAnswer.partner_id == bindparam("user_id"),
+    LunchAnswer.note != "", LunchAnswer.updated_at >= bindparam("since"))
+
+
+def notes_since(now: datetime) -> datetime:
+    """Since when the overview shows the thank-you notes received."""
+    return now - timedelta(days=CHANGE_DAYS)
 
 
 def latest_notes_received(member: Membership, since: datetime, limit: int = 5) -> list[Row]:
