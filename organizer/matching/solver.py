@@ -679,7 +679,11 @@ def _perfect_matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Contex
         return None
     forced, ri, rj = peeled
     pairs: Pairs = []
-    if len(ri):
+    if len(ri) and not (np.bincount(np.concatenate([ri, rj]), minlength=n) == 2).any():
+        pairs = _matching(W, ri, rj, ctx)  # nobody to fold (dense pairs: building the fold's maps only costs)
+        if 2 * len(pairs) != len(_distinct(np.concatenate([ri, rj]))):
+            return None
+    elif len(ri):
         folded = _fold(ri, rj, W[ri, rj], n)
         if folded is None:
             return None

@@ -457,3 +457,21 @@ def test_fold_turns_a_path_and_a_cycle_into_nothing_left_to_match():
     assert left == 0 and len(fi) == 0 and any(len(step) == 5 for step in steps)
     assert sorted(_unfold([], steps)) == [(0, 1), (2, 3), (4, 5)]  # the heavy ones: 15 against 3
     assert _fold(np.array([0, 0, 0]), np.array([1, 2, 3]), np.array([1, 1, 1]), 4) is None  # a star of four
+
+
+def test_a_dense_check_is_matched_without_folding():
+    from organizer.matching.solver import Context, _perfect_matching
+
+    rng = np.random.default_rng(11)
+    W = rng.integers(0, 50, (8, 8))
+    W = np.triu(W, 1) + np.triu(W, 1).T
+    pi, pj = np.nonzero(np.triu(np.ones((8, 8), dtype=bool), 1))  # everyone has seven pairs
+    ctx = Context(time.perf_counter() + 10)
+    found = _perfect_matching(W, pi, pj, ctx)
+    assert "folds" not in ctx.stats and sorted(v for p in found for v in p) == list(range(8))
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_weighted_edges_from((int(a), int(b), int(W[a, b])) for a, b in zip(pi, pj))
+    best = nx.max_weight_matching(graph, maxcardinality=True)
+    assert sum(int(W[a, b]) for a, b in found) == sum(int(W[a, b]) for a, b in best)
