@@ -8,7 +8,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import selectinload
 
-from organizer.database import among
+from organizer.database import among, read_rows
 from organizer.events import service as events
 from organizer.extensions import db
 from organizer.models import (
@@ -68,7 +68,7 @@ _SEATED_AT = (select(PairingSeat.table_id, PairingSeat.user_id, User.name).join(
 def tables_page(run: PairingRun, number: int, size: int) -> Page:
     """One page of the version's tables (by round, then number), without their seats: the
     people at them come from ``seated_at``."""
-    total = db.session.scalar(_TABLE_COUNT, {"run_id": run.id}) or 0
+    total = read_rows(_TABLE_COUNT, {"run_id": run.id}).scalar() or 0
     number = clamp(number, total, size)
     rows = list(db.session.scalars(_TABLES, {"run_id": run.id, "size": size, "skip": (number - 1) * size}))
     return Page(rows, total, number, size)
@@ -84,7 +84,7 @@ def seated_at(tables: Iterable[PairingTable]) -> dict[int, list[SeatedPerson]]:
     names (not a seat and a user object per person)."""
     seated: dict[int, list[SeatedPerson]] = {table.id: [] for table in tables}
     if seated:
-        for table_id, user_id, name in db.session.execute(_SEATED_AT, {"table_ids": list(seated)}):
+        for table_id, user_id, name in read_rows(_SEATED_AT, {"table_ids": list(seated)}):
             seated[table_id].append(SeatedPerson(user_id, name))
     return seated
 
@@ -111,7 +111,7 @@ def seated_names(run: PairingRun) -> dict[int, str]:
 
 
 def round_table_count(run: PairingRun, round_: int = 1) -> int:
-    return db.session.scalar(_ROUND_TABLE_COUNT, {"run_id": run.id, "round": round_}) or 0
+    return read_rows(_ROUND_TABLE_COUNT, {"run_id": run.id, "round": round_}).scalar() or 0
 
 
 def latest_run(event: Event) -> PairingRun | None:

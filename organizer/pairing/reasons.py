@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
+from organizer.database import read_rows
 from organizer.extensions import db
 from organizer.models import Membership, Need, PairingTable, Visibility
 
@@ -54,7 +55,7 @@ def _needs_now(group_id: int, tables: Iterable[PairingTable]) -> NeedsNow:
             .join(Membership, Need.membership_id == Membership.id)
             .where(Membership.group_id == group_id, Need.id.in_(ids) | Membership.user_id.in_(legacy_owners))).all()
     else:
-        rows = db.session.execute(_NEEDS_BY_ID, {"ids": sorted(ids)}).all() if ids else []
+        rows = read_rows(_NEEDS_BY_ID, {"ids": sorted(ids)}).all() if ids else []
     rows = [row for row in rows if row.group_id == group_id]  # another group's need is never named
     by_id = {row.id: _NeedNow(row.user_id, row.visibility) for row in rows}
     by_title = {(row.user_id, row.title): row.id for row in rows if row.user_id in legacy_owners}

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 
 from organizer import matching, signals
-from organizer.database import among
+from organizer.database import among, read_rows
 from organizer.events import service as events
 from organizer.extensions import db
 from organizer.help import service as help_model
@@ -51,7 +51,7 @@ _PRESENT = {True: _present(Rsvp.checked_in_at.is_not(None)), False: _present(Rsv
 def present_user_ids(event: Event, source: str) -> list[int]:
     """Members present (or going), and the lunch's stand-in guests (seated by name only), by id."""
     checked_in = source == AttendeeSource.CHECKED_IN
-    return list(db.session.scalars(_PRESENT[checked_in], {"event_id": event.id, "group_id": event.group_id}))
+    return list(read_rows(_PRESENT[checked_in], {"event_id": event.id, "group_id": event.group_id}).scalars())
 
 
 def attendee_ids_for(event: Event, source: str, inputs: dict) -> list[int]:
