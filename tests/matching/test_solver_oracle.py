@@ -23,11 +23,11 @@ def seating_is_valid(n, W, allowed, groups):
                     assert allowed[a, b], (a, b)
 
 
-def check(W, allowed):
+def check(W, allowed, options=None):
     n = len(W)
     expected = oracle(W, allowed)
     try:
-        result = solve_matrix(W, allowed, time_limit_s=10)
+        result = solve_matrix(W, allowed, time_limit_s=10, solver_options=options)
     except InfeasibleError:
         assert expected is None
         return None
@@ -317,14 +317,34 @@ def test_pair_up_widens_past_the_ring_when_neighbours_are_forbidden():
     assert sorted(pairs) == [(i, i + 5) for i in range(5)]
 
 
+def heaviest_perfect_checked(W, pi, pj):
+    """_perfect_matching on the pairs (pi, pj), checked against networkx: None exactly when there is
+    no perfect matching, else one of everyone, on those pairs, of networkx's weight. Returns
+    (found, networkx's matching)."""
+    import networkx as nx
+
+    from organizer.matching.solver import Context, _perfect_matching
+
+    n = len(W)
+    graph = nx.Graph()
+    graph.add_weighted_edges_from((int(a), int(b), int(W[a, b])) for a, b in zip(pi, pj))
+    best = nx.max_weight_matching(graph, maxcardinality=True)
+    found = _perfect_matching(W, pi, pj, Context(time.perf_counter() + 10))
+    assert (found is not None) == (2 * len(best) == n)
+    if found is not None:
+        given = {(int(a), int(b)) for a, b in zip(pi, pj)}
+        assert sorted(v for p in found for v in p) == list(range(n))
+        assert all((min(a, b), max(a, b)) in given for a, b in found)
+        assert sum(int(W[a, b]) for a, b in found) == sum(int(W[a, b]) for a, b in best)
+    return found, best
+
+
 @pytest.mark.parametrize("seed", range(80))
 def test_perfect_matching_with_forced_pairs_matches_networkx(seed):
     """The trio checks' matching: forced pairs peeled first (an attendee with one pair left), then one
     matching; the heaviest perfect matching (networkx, max cardinality, then weight) or None when
     there is none. Sparse graphs, with trees hanging off cycles, so that peeling does most of the work."""
-    import networkx as nx
-
-    from organizer.matching.solver import Context, _forced_pairs, _perfect_matching
+    from organizer.matching.solver import _forced_pairs
 
     rng = np.random.default_rng(5000 + seed)
     n = int(rng.choice([4, 6, 9, 12, 20, 31]))
@@ -336,18 +356,11 @@ def test_perfect_matching_with_forced_pairs_matches_networkx(seed):
         u = int(rng.integers(0, v))
         upper[u, v] = True
     pi, pj = np.nonzero(upper)
-    graph = nx.Graph()
-    graph.add_weighted_edges_from((int(a), int(b), int(W[a, b])) for a, b in zip(pi, pj))
-    best = nx.max_weight_matching(graph, maxcardinality=True)
-    perfect = 2 * len(best) == n
-    found = _perfect_matching(W, pi, pj, Context(time.perf_counter() + 10))
-    assert (found is not None) == perfect
+    found, best = heaviest_perfect_checked(W, pi, pj)
+    perfect = found is not None
     peeled = _forced_pairs(pi, pj, n)
     assert (peeled is not None) or not perfect, "a graph with a perfect matching was called impossible"
     if perfect:
-        assert sorted(v for p in found for v in p) == list(range(n))
-        assert all(upper[min(a, b), max(a, b)] for a, b in found)
-        assert sum(int(W[a, b]) for a, b in found) == sum(int(W[a, b]) for a, b in best)
         forced = {tuple(sorted(map(int, p))) for p in peeled[0]}
         assert forced <= {tuple(sorted(map(int, p))) for p in best}, "a forced pair missing from a perfect matching"
         assert forced <= {tuple(sorted(p)) for p in found}
@@ -365,43 +378,37 @@ def test_forced_pairs_seat_a_path_and_refuse_a_star():
     assert cycle is not None and len(cycle[0]) == 0 and len(cycle[1]) == 4
 
 
+# a poor first seating, no even bound, the assignment's costs, and a cap of one listed trio
+LISTING = dict(first_k=1, lp_pairs_per_attendee=10**9, even_bound=False, trio_swaps=0, tight_seating=False,
+               threshold_pairs_per_attendee=0, max_trios=1, trio_checks_before_lp=10**6)
+
+
+def listing_instance(seed):
+    rng = np.random.default_rng(7000 + seed)
+    n = int(rng.choice([13, 17, 21]))
+    return random_instance(rng, n, low=0, high=int(rng.choice([4, 40])), forbid=float(rng.choice([0, 0.15])))
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_trio_listings_grow_past_their_cap_until_the_proof(seed):
     """Odd counts with a tiny listing cap: when every listed trio is checked and the best seating did
     not improve, the next listing holds more; the optimum is proven (networkx's). Without the growth
-    the same instances stop unproven (checked below), so the growth is what proves them."""
-    rng = np.random.default_rng(7000 + seed)
-    n = int(rng.choice([13, 17, 21]))
-    W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([4, 40])), forbid=float(rng.choice([0, 0.15])))
-    base = dict(first_k=1, lp_pairs_per_attendee=10**9, even_bound=False, trio_swaps=0, tight_seating=False,
-                threshold_pairs_per_attendee=0, max_trios=1, trio_checks_before_lp=10**6)
-    expected = oracle(W, allowed)
-    try:
-        result = solve_matrix(W, allowed, time_limit_s=10, solver_options=SolverOptions(**base, trio_listing_growth=4**8))
-    except InfeasibleError:
-        assert expected is None
-        return
-    assert result.proven_optimal
-    assert result.objective == pytest.approx(expected, abs=1e-9)
-    seating_is_valid(n, W, allowed, result.rounds[0].groups)
+    some of the same instances stop unproven (checked below), so the growth is what proves them."""
+    check(*listing_instance(seed), SolverOptions(**LISTING, trio_listing_growth=4**8))
 
 
 def test_without_the_growth_some_of_those_stop_unproven():
     # guards the test above: a cap of one trio is too small for some of its instances
     unproven = grown = 0
     for seed in range(20):
-        rng = np.random.default_rng(7000 + seed)
-        n = int(rng.choice([13, 17, 21]))
-        W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([4, 40])), forbid=float(rng.choice([0, 0.15])))
-        base = dict(first_k=1, lp_pairs_per_attendee=10**9, even_bound=False, trio_swaps=0, tight_seating=False,
-                    threshold_pairs_per_attendee=0, max_trios=1, trio_checks_before_lp=10**6)
+        W, allowed = listing_instance(seed)
         try:
-            without = solve_matrix(W, allowed, time_limit_s=10, solver_options=SolverOptions(**base, trio_listing_growth=1))
-            with_growth = solve_matrix(W, allowed, time_limit_s=10, solver_options=SolverOptions(**base, trio_listing_growth=4**8))
+            without = solve_matrix(W, allowed, time_limit_s=10, solver_options=SolverOptions(**LISTING, trio_listing_growth=1))
+            grows = solve_matrix(W, allowed, time_limit_s=10, solver_options=SolverOptions(**LISTING, trio_listing_growth=4**8))
         except InfeasibleError:
             continue
         unproven += not without.proven_optimal
-        grown += "trio_listing_cap" in with_growth.rounds[0].stats
+        grown += "trio_listing_cap" in grows.rounds[0].stats
     assert unproven > 0 and grown > 0
 
 
@@ -411,9 +418,7 @@ def test_folding_attendees_with_two_pairs_keeps_the_heaviest_perfect_matching(se
     graphs made mostly of paths and cycles (many attendees with two pairs), with a few chords: the
     unfolded matching is perfect, uses the given pairs, and weighs what networkx's heaviest does;
     None exactly when networkx finds no perfect matching."""
-    import networkx as nx
-
-    from organizer.matching.solver import Context, _fold, _perfect_matching, _unfold
+    from organizer.matching.solver import _fold, _unfold
 
     rng = np.random.default_rng(9000 + seed)
     n = int(rng.choice([4, 6, 8, 10, 14, 20, 27, 40]))
@@ -429,16 +434,8 @@ def test_folding_attendees_with_two_pairs_keeps_the_heaviest_perfect_matching(se
         a, b = rng.choice(n, 2, replace=False)
         upper[min(a, b), max(a, b)] = True
     pi, pj = np.nonzero(upper)
-    graph = nx.Graph()
-    graph.add_weighted_edges_from((int(a), int(b), int(W[a, b])) for a, b in zip(pi, pj))
-    best = nx.max_weight_matching(graph, maxcardinality=True)
-    perfect = 2 * len(best) == n
-    found = _perfect_matching(W, pi, pj, Context(time.perf_counter() + 10))
-    assert (found is not None) == perfect
-    if perfect:
-        assert sorted(v for p in found for v in p) == list(range(n))
-        assert all(upper[min(a, b), max(a, b)] for a, b in found)
-        assert sum(int(W[a, b]) for a, b in found) == sum(int(W[a, b]) for a, b in best)
+    found, _ = heaviest_perfect_checked(W, pi, pj)
+    perfect = found is not None
     folded = _fold(pi, pj, W[pi, pj], n)
     if folded is not None:
         steps, fi, fj, fw, left = folded
@@ -466,12 +463,8 @@ def test_a_dense_check_is_matched_without_folding():
     W = rng.integers(0, 50, (8, 8))
     W = np.triu(W, 1) + np.triu(W, 1).T
     pi, pj = np.nonzero(np.triu(np.ones((8, 8), dtype=bool), 1))  # everyone has seven pairs
+    found, _ = heaviest_perfect_checked(W, pi, pj)
+    assert found is not None
     ctx = Context(time.perf_counter() + 10)
-    found = _perfect_matching(W, pi, pj, ctx)
-    assert "folds" not in ctx.stats and sorted(v for p in found for v in p) == list(range(8))
-    import networkx as nx
-
-    graph = nx.Graph()
-    graph.add_weighted_edges_from((int(a), int(b), int(W[a, b])) for a, b in zip(pi, pj))
-    best = nx.max_weight_matching(graph, maxcardinality=True)
-    assert sum(int(W[a, b]) for a, b in found) == sum(int(W[a, b]) for a, b in best)
+    _perfect_matching(W, pi, pj, ctx)
+    assert "folds" not in ctx.stats
