@@ -1,6 +1,6 @@
 """What every template may use: the signed-in user's groups, local times."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -245,6 +245,30 @@ def request_page_url() -> Callable[..., str]:
 
 FRAGMENT_CACHE_SIZE = 4096
 
+# Template globals that read the request (Flask's, Flask-WTF's token, and helpers that write the
+# token or the flashed messages): a fragment rendered once for every visitor must not name them.
+REQUEST_GLOBALS = frozenset({"request", "session", "g", "get_flashed_messages", "csrf_token", "csrf_field",
+                             "flashes_function"})
+
+
+class _FragmentGlobals(Mapping[str, Any]):
+    """The app's template globals as they are now, less ``REQUEST_GLOBALS``: in a fragment, such a
+    name is undefined (an error), so one visitor's token or session can never be remembered."""
+
+    def __init__(self, source: Mapping[str, Any]) -> None:
+        self._source = source
+
+    def __getitem__(self, key: str) -> Any:
+        if key in REQUEST_GLOBALS:
+            raise KeyError(key)
+        return self._source[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key in self._source if key not in REQUEST_GLOBALS)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
 
 def fragment(name: str, **values: Any) -> Markup:
     """The template `name` rendered with `values` alone, remembered per process for each set of
@@ -362,7 +386,9 @@ def register(app: Flask) -> None:
     use_fast_html_params()
     app.extensions["page_urls"] = {}
     app.extensions["fragments"] = {}
-    app.extensions["fragment_env"] = app.jinja_env.overlay(undefined=StrictUndefined)
+    fragment_env = app.jinja_env.overlay(undefined=StrictUndefined)
+    fragment_env.globals = _FragmentGlobals(app.jinja_env.globals)  # type: ignore[assignment]
+    app.extensions["fragment_env"] = fragment_env
     app.jinja_env.globals["url_for"] = page_url
     app.jinja_env.globals["icon_sprite_url"] = icon_sprite_url
     app.jinja_env.globals["icon"] = icon

@@ -219,6 +219,22 @@ def test_a_fragment_that_names_a_value_it_was_not_given_fails(app):
         fragment("groups/_tabs.html", group_name="Job Club", slug="job-club", organizer=False)
 
 
+def test_a_fragment_cannot_name_what_belongs_to_one_request(app):
+    """A fragment is remembered for every visitor: the token, the session, the request and the
+    flashed messages are undefined there (an error), while the app's own helpers stay."""
+    import pytest
+    from jinja2 import UndefinedError
+
+    env = app.extensions["fragment_env"]
+    with app.test_request_context("/"):
+        for source in ("{{ csrf_token() }}", "{{ session.get('group_id') }}", "{{ request.path }}",
+                       "{{ get_flashed_messages() }}", "{{ g }}"):
+            with pytest.raises(UndefinedError):
+                env.from_string(source).render()
+        assert "icon" in env.from_string("{{ icon('house') }}").render()
+        assert "csrf_token" in app.jinja_env.globals, "the app's own templates keep every global"
+
+
 def test_a_remembered_icon_follows_where_the_app_is_mounted(app):
     from organizer.templating import icon
 
