@@ -96,6 +96,16 @@ def test_statements_per_page_do_not_grow_with_the_group(page, growing_group, cli
     assert len(large) == len(small), "\n".join(["small:", *small, "large:", *large])
 
 
+def at_both_sizes(group, lunch, rng, prepare, measure):
+    """``measure()`` with the group grown to SMALL members, then to LARGE, ``prepare()`` after each growth."""
+    grow(group, lunch, rng, SMALL)
+    prepare()
+    small = measure()
+    grow(group, lunch, rng, LARGE - SMALL)
+    prepare()
+    return small, measure()
+
+
 def seats_loaded_for(client, path: str) -> int:
     """How many seats (a table's people) the page loads."""
     assert client.get(path).status_code == 200
@@ -129,13 +139,8 @@ def test_a_members_lunch_page_reads_their_own_tables_not_the_whole_lunch(path, g
         publishing.publish(queries.latest_run(lunch), utcnow(), confirm_changed=True)
         db.session.commit()
 
-    grow(group, lunch, rng, SMALL)
-    publish_latest()
     auth.login("mia@example.org")
-    small = seats_loaded_for(client, path)
-    grow(group, lunch, rng, LARGE - SMALL)
-    publish_latest()
-    large = seats_loaded_for(client, path)
+    small, large = at_both_sizes(group, lunch, rng, publish_latest, lambda: seats_loaded_for(client, path))
     assert 0 < small <= 3  # Mia's table: a pair, or the trio
     assert large <= 3
 
@@ -152,13 +157,8 @@ def test_the_review_of_a_draft_after_publishing_sends_as_many_statements_at_both
         db.session.commit()
         pair(lunch)
 
-    grow(group, lunch, rng, SMALL)
-    publish_then_draft()
     auth.login("olga@example.org")
-    small = statements_for(client, path)
-    grow(group, lunch, rng, LARGE - SMALL)
-    publish_then_draft()
-    large = statements_for(client, path)
+    small, large = at_both_sizes(group, lunch, rng, publish_then_draft, lambda: statements_for(client, path))
     assert len(large) == len(small), "\n".join(["small:", *small, "large:", *large])
 
 
