@@ -415,21 +415,22 @@ def partner_access_ends_after(group: Group) -> timedelta:
     return timedelta(weeks=group.repeat_cooldown_weeks)
 
 
-def _partner_access_open(group: Group, now: datetime) -> list:
-    """The published pairings whose partners still see each other (joined with PairingRun and Event)."""
-    return [Event.group_id == group.id, PairingRun.published_at.is_not(None),
-            Event.status.not_in([EventStatus.DRAFT, EventStatus.CANCELLED]),
-            Event.ends_at >= now - partner_access_ends_after(group)]
+# The published pairings whose partners still see each other (joined with PairingRun and Event),
+# with the group and the cut-off as values (``_partner_access_values``): one rule for both reads below.
+_PARTNER_ACCESS_OPEN = (Event.group_id == bindparam("group_id"), PairingRun.published_at.is_not(None),
+                        Event.status.not_in([EventStatus.DRAFT, EventStatus.CANCELLED]),
+                        Event.ends_at >= bindparam("ended_after"))
 
 
-# Built once: the directory asks on every page (building a statement costs as much as running
-# it). The same conditions as _partner_access_open, with the group and the cut-off as values.
+def _partner_access_values(group: Group, now: datetime) -> dict:
+    return {"group_id": group.id, "ended_after": now - partner_access_ends_after(group)}
+
+
+# Built once: the directory asks on every page (building a statement costs as much as running it).
 _PUBLISHED_PARTNER_IDS = select(PairingSeat.user_id).where(
     PairingSeat.table_id.in_(
         select(PairingSeat.table_id).join(PairingTable).join(PairingRun).join(Event).where(
-            PairingSeat.user_id == bindparam("user_id"), Event.group_id == bindparam("group_id"),
-            PairingRun.published_at.is_not(None), Event.status.not_in([EventStatus.DRAFT, EventStatus.CANCELLED]),
-            Event.ends_at >= bindparam("ended_after"))),
+            PairingSeat.user_id == bindparam("user_id"), *_PARTNER_ACCESS_OPEN)),
     PairingSeat.user_id != bindparam("user_id"))
 
 
@@ -437,8 +438,7 @@ def published_partner_ids(viewer: Membership, now: datetime) -> frozenset[int]:
     """Everyone who shares a table with the viewer in the published pairing of an event of this
     group that is upcoming or ended within the cool-down (not a draft, not cancelled)."""
     return frozenset(db.session.scalars(_PUBLISHED_PARTNER_IDS, {
-        "user_id": viewer.user_id, "group_id": viewer.group_id,
-        "ended_after": now - partner_access_ends_after(viewer.group)}))
+        "user_id": viewer.user_id, **_partner_access_values(viewer.group, now)}))
 
 
 def published_partner_ids_of(group: Group, user_ids: Iterable[int], now: datetime) -> dict[int, frozenset[int]]:
@@ -451,7 +451,8 @@ def published_partner_ids_of(group: Group, user_ids: Iterable[int], now: datetim
     for user_id, partner_id in db.session.execute(
             select(mine.user_id, other.user_id).join(other, other.table_id == mine.table_id)
             .join(PairingTable, PairingTable.id == mine.table_id).join(PairingRun).join(Event)
-            .where(mine.user_id.in_(ids), other.user_id != mine.user_id, *_partner_access_open(group, now))):
+            .where(mine.user_id.in_(ids), other.user_id != mine.user_id, *_PARTNER_ACCESS_OPEN),
+            _partner_access_values(group, now)):
         partners.setdefault(user_id, set()).add(partner_id)
     return {user_id: frozenset(partners.get(user_id, ())) for user_id in ids}
 
