@@ -169,14 +169,32 @@ class IndexedMember:
         for name, value in texts.items():
             object.__setattr__(self, name, value)  # frozen: set once, here
 
-    def visible_to(self, viewer: Membership, partner_ids: frozenset[int]) -> tuple[list[IndexedItem], list[IndexedItem]]:
-        """The needs and offers `viewer` may see: the rules of members.service.need_visible and
-        offer_visible (and the SQL clauses they mirror)."""
+    def _access(self, viewer: Membership, partner_ids: frozenset[int]) -> str:
+        """How much of this member's lists `viewer` may see, by the rules of
+        members.service.need_visible and offer_visible (and the SQL clauses they mirror): "all"
+        (organizers, the member), "partner" (a lunch partner: needs shared with partners too), or
+        "group" (needs shared with the group); others see active offers only."""
         if viewer.is_organizer or self.id == viewer.id:
+            return "all"
+        return "partner" if self.user_id in partner_ids else "group"
+
+    def visible_to(self, viewer: Membership, partner_ids: frozenset[int]) -> tuple[list[IndexedItem], list[IndexedItem]]:
+        """The needs and offers `viewer` may see (``_access``)."""
+        access = self._access(viewer, partner_ids)
+        if access == "all":
             return list(self.needs), list(self.offers)
-        needs = [n for n in self.needs if n.visibility == Visibility.GROUP.value
-                 or (n.visibility == Visibility.PARTNER.value and self.user_id in partner_ids)]
-        return needs, [o for o in self.offers if o.active]
+        shown = {Visibility.GROUP.value} | ({Visibility.PARTNER.value} if access == "partner" else set())
+        return [n for n in self.needs if n.visibility in shown], [o for o in self.offers if o.active]
+
+    def visible_texts(self, viewer: Membership, partner_ids: frozenset[int]) -> tuple[_Texts, tuple[_Texts, ...]]:
+        """What ``visible_to`` keeps, as joined texts (the offers, and the needs in one or two
+        parts): one ``in`` per search word looks through them all."""
+        access = self._access(viewer, partner_ids)
+        if access == "all":
+            return self.all_offers, (self.all_needs,)
+        if access == "partner":
+            return self.active_offers, (self.group_needs, self.partner_needs)
+        return self.active_offers, (self.group_needs,)
 
 
 @dataclass(frozen=True)
@@ -195,17 +213,9 @@ class SearchIndex:
         their offers, 1 per word found only in a need or their profile (with a tag and no
         words: 2 when an offer has it, plus 1 when a need has it); then by name."""
         words = [_Word.of(term) for term in terms]
-        sees_all = viewer.is_organizer
         found = []
         for position, member in enumerate(self.members):
-            # what visible_to keeps, as joined texts: one `in` per word looks through them all
-            needs: tuple[_Texts, ...]
-            if sees_all or member.id == viewer.id:
-                offers, needs = member.all_offers, (member.all_needs,)
-            elif member.user_id in partner_ids:
-                offers, needs = member.active_offers, (member.group_needs, member.partner_needs)
-            else:
-                offers, needs = member.active_offers, (member.group_needs,)
+            offers, needs = member.visible_texts(viewer, partner_ids)
             score = 0
             if tag:
                 offer_has_tag = tag in offers.tags
