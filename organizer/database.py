@@ -62,6 +62,7 @@ def configure_database(app: Flask) -> None:
     if engine.dialect.name == "sqlite":
         configure_sqlite(engine)
     app.before_request(mark_write_request)
+    app.teardown_appcontext(end_read_transaction)  # runs before Flask-SQLAlchemy's (registered earlier)
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -81,6 +82,24 @@ def configure_sqlite(engine: Engine) -> None:
         write_lock = wants_write_lock()
         connection.info["write_lock"] = write_lock  # read by writing()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_lock else "BEGIN")
+
+
+def end_read_transaction(exc: BaseException | None) -> None:
+    """Ends a transaction that only read with COMMIT rather than the ROLLBACK the session's
+    removal would send. Both end it the same way, but psycopg forgets its prepared statements
+    on every ROLLBACK: with one at the end of each request, no statement ever ran prepared, and
+    PostgreSQL planned each one again on every request (the group home's first facts: 0.8 ms to
+    plan, 0.2 ms to run). A transaction that holds changes, or a request that failed, still
+    rolls back, in Flask-SQLAlchemy's teardown."""
+    if exc is not None or not db.session.registry.has():
+        return
+    session = db.session()
+    if not session.in_transaction() or holds_changes(session):
+        return
+    try:
+        session.commit()
+    except Exception:  # the connection broke: the removal's rollback cleans up, nothing was written
+        session.rollback()
 
 
 def mark_write_request() -> None:

@@ -139,3 +139,50 @@ def test_read_rows_reads_in_the_sessions_transaction_after_its_pending_changes(a
     with db.session.no_autoflush:
         user.name = "Ann Again"
         assert read_rows(select(User.name)).scalars().all() == ["Ann Lee"]
+
+
+def test_a_request_that_only_read_ends_with_commit_so_postgresql_keeps_its_prepared_statements(app, client):
+    from sqlalchemy import event
+
+    from tests.factories import DEFAULT_PASSWORD
+
+    make_user(email="reader@example.org")
+    db.session.commit()
+    client.post("/auth/login", data={"email": "reader@example.org", "password": DEFAULT_PASSWORD})
+    ends = []
+    listeners = {"commit": lambda conn: ends.append("commit"), "rollback": lambda conn: ends.append("rollback")}
+    for name, listener in listeners.items():
+        event.listen(db.engine, name, listener)
+    try:
+        assert client.get("/groups/").status_code == 200
+    finally:
+        for name, listener in listeners.items():
+            event.remove(db.engine, name, listener)
+    assert ends == ["commit"]
+
+
+@pytest.mark.parametrize("flush", [False, True])
+def test_the_end_of_a_request_never_commits_a_change_it_did_not_commit_itself(app, flush):
+    from organizer.database import end_read_transaction
+
+    user = make_user(name="Ann Lee")
+    db.session.commit()
+    assert user.name == "Ann Lee"  # read: the request's transaction has begun
+    user.name = "Ann Stone"  # changed by a view, never committed
+    if flush:
+        db.session.flush()
+    end_read_transaction(None)
+    db.session.rollback()  # what the session's removal does next
+    assert db.session.scalar(select(User.name)) == "Ann Lee"
+
+
+def test_the_end_of_a_failed_request_does_not_commit(app):
+    from organizer.database import end_read_transaction
+
+    db.session.add(User(name="Ann Lee", email="ann@example.org", password_hash=None))
+    db.session.flush()
+    db.session.info["flushed"] = False  # as if only read: still, a failed request is left to roll back
+    end_read_transaction(RuntimeError("the view failed"))
+    assert db.session().in_transaction()
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
