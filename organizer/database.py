@@ -61,8 +61,9 @@ def configure_database(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name == "sqlite":
         configure_sqlite(engine)
+    else:  # PostgreSQL: keep psycopg's prepared statements (SQLite has none; its rollback costs less)
+        app.teardown_appcontext(end_read_transaction)  # runs before Flask-SQLAlchemy's (registered earlier)
     app.before_request(mark_write_request)
-    app.teardown_appcontext(end_read_transaction)  # runs before Flask-SQLAlchemy's (registered earlier)
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -90,7 +91,8 @@ def end_read_transaction(exc: BaseException | None) -> None:
     on every ROLLBACK: with one at the end of each request, no statement ever ran prepared, and
     PostgreSQL planned each one again on every request (the group home's first facts: 0.8 ms to
     plan, 0.2 ms to run). A transaction that holds changes, or a request that failed, still
-    rolls back, in Flask-SQLAlchemy's teardown."""
+    rolls back, in Flask-SQLAlchemy's teardown. PostgreSQL only: on SQLite the ORM's commit
+    costs 0.14 ms more than its rollback per request (7% of the group home) and gains nothing."""
     if exc is not None or not db.session.registry.has():
         return
     session = db.session()
