@@ -1,8 +1,7 @@
-"""Reading pairings: an event's versions, one page of a version's tables, who sits where, and
-how a version differs from the one before it."""
+"""Reading pairings: an event's versions, one page of a version's tables, who sits where."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, inspect, select
@@ -139,47 +138,6 @@ def round_seating(run: PairingRun, round_: int) -> dict[int, list[int]]:
             .order_by(PairingTable.number, PairingSeat.position)):
         tables.setdefault(number, []).append(user_id)
     return tables
-
-
-def pairs_by_round(run: PairingRun) -> list[set[frozenset[int]]]:
-    tables: dict[int, tuple[int, set[int]]] = {}
-    for table_id, round_, user_id in db.session.execute(
-            select(PairingTable.id, PairingTable.round, PairingSeat.user_id)
-            .join(PairingSeat, PairingSeat.table_id == PairingTable.id).where(PairingTable.run_id == run.id)):
-        tables.setdefault(table_id, (round_, set()))[1].add(user_id)
-    rounds: list[set[frozenset[int]]] = [set() for _ in range(run.rounds)]
-    for round_, members in tables.values():
-        rounds[round_ - 1].add(frozenset(members))
-    return rounds
-
-
-@dataclass
-class Difference:
-    compared_with: int | None
-    kept: int = 0
-    new_tables: list[frozenset[int]] = field(default_factory=list)
-    gone_tables: list[frozenset[int]] = field(default_factory=list)
-
-
-def difference(run: PairingRun, runs: list[PairingRun] | None = None) -> Difference:
-    """How this version differs from the one before it (the one it was based on, else the
-    previous finished one; found among ``runs``, the event's versions, when the caller has them)."""
-    if run.based_on_id is not None or runs is None:
-        previous = run.based_on or db.session.scalar(
-            select(PairingRun).where(PairingRun.event_id == run.event_id, PairingRun.version < run.version,
-                                     PairingRun.status == RunStatus.DONE)
-            .order_by(PairingRun.version.desc()).limit(1))
-    else:
-        previous = next((r for r in runs if r.version < run.version and r.status == RunStatus.DONE), None)
-    if previous is None or previous.status != RunStatus.DONE:
-        return Difference(compared_with=None)
-    mine, theirs = pairs_by_round(run), pairs_by_round(previous)
-    diff = Difference(compared_with=previous.version)
-    for now_tables, then_tables in zip(mine, theirs, strict=False):
-        diff.kept += len(now_tables & then_tables)
-        diff.new_tables.extend(now_tables - then_tables)
-        diff.gone_tables.extend(then_tables - now_tables)
-    return diff
 
 
 @dataclass

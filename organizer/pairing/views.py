@@ -133,7 +133,7 @@ def index(group, member, event_id: int):
         names = {person.user_id: person.name for people in seated.values() for person in people}
         names.update(queries.names_of(shown - names.keys()))
         context.update(
-            names=names, difference=queries.difference(run, versions), changes=changes,
+            names=names, changes=changes,
             reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS),
             wishes=[link for link in help_model.links_of_group(group.id, run.inputs.get("attendees", []))],
             tables=tables, seated=seated, table_count=queries.round_table_count(run),
