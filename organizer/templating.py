@@ -9,6 +9,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import StrictUndefined
 from markupsafe import Markup, escape
+from wtforms.csrf.core import CSRF
+from wtforms.validators import ValidationError
 
 from organizer.access import my_memberships
 from organizer.forms import csrf_field, use_fast_html_params
@@ -322,16 +324,37 @@ class _NoTokenForm:
     """A form without CSRF protection (it is off: most tests)."""
 
 
-def fragment_with_token(name: str, **values: Any) -> Markup:
+class _TokenPlaceCSRF(CSRF):
+    """The CSRF token field of a FlaskForm built for a fragment (``FRAGMENT_FORM``): it holds the
+    token's place, so the form's ``hidden_tag()`` is its usual markup with this request's token
+    put in. Such a form is only rendered, never validated."""
+
+    def generate_csrf_token(self, csrf_token_field: Any) -> str:
+        return _TOKEN_PLACE
+
+    def validate_csrf_token(self, form: Any, field: Any) -> None:
+        raise ValidationError("A form rendered in a fragment is never submitted.")
+
+
+# The meta of a FlaskForm a fragment shows (``fragment_with_token``'s ``forms``), built with ``formdata=None``.
+FRAGMENT_FORM = {"csrf_class": _TokenPlaceCSRF}
+
+
+def fragment_with_token(name: str, forms: Callable[[], dict] | None = None, **values: Any) -> Markup:
     """``fragment`` for a template whose forms post this request's CSRF token: it is rendered once
     with the token's place marked, and the token is put in on each request. The template writes
     ``token`` (the token, whether CSRF protection is on or not, like ``csrf_token()``), or hands
     ``token_form`` to ``button_form`` and writes ``token_input`` (the form's hidden input, nothing
-    when the protection is off, like a FlaskForm's)."""
+    when the protection is off, like a FlaskForm's).
+
+    ``forms``: makes the FlaskForms the template renders (fields and ``hidden_tag()``), only when
+    it is rendered; built empty (``formdata=None``) with ``FRAGMENT_FORM`` as their meta, and
+    showing nothing that `values`, which make the key, do not hold."""
     csrf_on = bool(current_app.config.get("WTF_CSRF_ENABLED", True))
     token_form = _TokenForm() if csrf_on else _NoTokenForm()
     html = render_once((name, csrf_on, *values.items()), name, lambda: {
-        **values, "token": _TOKEN_PLACE, "token_form": token_form, "token_input": csrf_input(token_form)})
+        **values, **(forms() if forms is not None else {}), "token": _TOKEN_PLACE, "token_form": token_form,
+        "token_input": csrf_input(token_form)})
     if _TOKEN_PLACE not in html:
         return html
     # the token is escaped; the rest is the rendered template's markup

@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 
 from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
@@ -21,6 +22,7 @@ from organizer.models import RunStatus, utcnow
 from organizer.paging import page_number
 from organizer.pairing import edits, jobs, publishing, queries, reasons, runs, sheets, snapshots, stability
 from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm, WalkInForm, person_label
+from organizer.templating import FRAGMENT_FORM, fragment_with_token
 from organizer.urls import base_domain, id_arg
 
 TABLES_PER_PAGE = 10  # the review shows this many tables at a time (a screen of them), however large the lunch
@@ -117,7 +119,7 @@ def index(group, member, event_id: int):
         abort(404)
     published = next((v for v in versions if v.published_at is not None), None)
     context = dict(group=group, member=member, event=event, latest=versions[0] if versions else None, run=run,
-                   runs=versions, generate_form=GenerateForm(source=snapshots.default_source(event).value),
+                   runs=versions, generate_form=generate_form(group, event, snapshots.default_source(event).value),
                    confirm_form=ConfirmForm(), published=published)
     if run is not None and run.status == RunStatus.DONE:
         changes = publishing.attendee_changes(run)
@@ -132,21 +134,49 @@ def index(group, member, event_id: int):
         # the names the page shows (not every seated person: typed choices ask seated.json)
         names = {person.user_id: person.name for people in seated.values() for person in people}
         names.update(queries.names_of(shown - names.keys()))
+        changes_seen = published is not None and stability.changes_seen_tables(run, published)
         context.update(
             names=names, changes=changes,
             reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS),
             wishes=[link for link in help_model.links_of_group(group.id, run.inputs.get("attendees", []))],
             tables=tables, seated=seated, table_count=queries.round_table_count(run),
             summary_limit=SUMMARY_LIMIT,
-            swap_form=SwapForm(people={}),
-            exclude_form=PersonForm(people={}, prefix="exclude"),
-            add_form=WalkInForm(prefix="add"),
-            publish_form=PublishForm(),
+            publish_form=publish_form(group, event, run, changed=bool(changes["arrived"] or changes["left"]),
+                                      seen=changes_seen),
+            adjust_forms=adjust_forms(group, event, run, published=published is not None),
             moves=stability.moves(run, published) if published is not run else [],
-            changes_seen=published is not None and stability.changes_seen_tables(run, published),
             kept_published=bool(run.inputs.get("keep")),
         )
     return render_template("pairing/index.html", **context)
+
+
+# The review's forms are rendered once per process for what they show (their CSRF token put in
+# on each request), not built and rendered on every visit: they are always shown empty, as every
+# action that fails says so in a flashed message on the review it redirects to.
+
+def generate_form(group, event, source: str) -> Markup:
+    """"Generate pairs", its choice of attendees set to `source`."""
+    return fragment_with_token("pairing/_generate_form.html", slug=group.slug, event_id=event.id, source=source,
+                               forms=lambda: {"form": GenerateForm(formdata=None, source=source, meta=FRAGMENT_FORM)})
+
+
+def publish_form(group, event, run, changed: bool, seen: bool) -> Markup:
+    """"Publish version N", with the confirmations it asks for: the attendees `changed` since the
+    version was computed, it changes tables people have already `seen`."""
+    return fragment_with_token("pairing/_publish_form.html", slug=group.slug, event_id=event.id, run_id=run.id,
+                               version=run.version, changed=changed, seen=seen,
+                               forms=lambda: {"form": PublishForm(formdata=None, meta=FRAGMENT_FORM)})
+
+
+def adjust_forms(group, event, run, published: bool) -> Markup:
+    """Swap two people, leave someone out, add a walk-in (the typed names are looked up as the
+    organizer types: the forms list nobody)."""
+    return fragment_with_token(
+        "pairing/_adjust.html", slug=group.slug, event_id=event.id, run_id=run.id, several_rounds=run.rounds > 1,
+        published=published, forms=lambda: {
+            "swap_form": SwapForm(formdata=None, people={}, meta=FRAGMENT_FORM),
+            "exclude_form": PersonForm(formdata=None, people={}, prefix="exclude", meta=FRAGMENT_FORM),
+            "add_form": WalkInForm(formdata=None, prefix="add", meta=FRAGMENT_FORM)})
 
 
 @bp.route("/<int:run_id>/seated.json")

@@ -1,6 +1,11 @@
 """The pairing review page (pairing.index): what it reads and what it shows."""
 
+import re
+
 from organizer.extensions import db
+from organizer.groups.service import add_member
+from organizer.models import Role, utcnow
+from organizer.pairing import queries
 from tests.event_factories import make_event, make_pairing_run, make_rsvp
 from tests.factories import make_group, make_member, make_user
 from tests.statements import statements_sent
@@ -31,3 +36,83 @@ def test_the_review_reads_the_seats_of_its_page_of_tables_only(client, auth):
     with statements_sent() as seen:
         assert client.get(review_url(group, event)).status_code == 200
     assert len([s for s in seen if "pairing_seats" in s]) == 1, "\n".join(seen)
+
+
+def log_in_with_token(client, email: str) -> None:
+    from tests.conftest import csrf_token_from
+    from tests.factories import DEFAULT_PASSWORD
+
+    login = client.get("/auth/login").get_data(as_text=True)
+    client.post("/auth/login", data={"email": email, "password": DEFAULT_PASSWORD,
+                                     "csrf_token": csrf_token_from(login)})
+
+
+TOKEN_INPUT = re.compile(r'name="((?:[a-z]+-)?csrf_token)" type="hidden" value="([^"]+)"')
+
+
+def test_the_review_forms_post_with_each_sessions_own_token(client, app, csrf_on):
+    group, event = lunch_with_versions(1)
+    run_id = queries.runs_of(event)[0].id
+    other_organizer = make_user(email="otto@example.org")
+    add_member(group, other_organizer, role=Role.ORGANIZER)
+    db.session.commit()
+    log_in_with_token(client, "olga@example.org")
+    page = client.get(review_url(group, event)).get_data(as_text=True)
+    fields = TOKEN_INPUT.findall(page)
+    token = fields[0][1]  # the layout's log-out form
+    assert {value for _, value in fields} == {token} and "csrf-token/" not in page
+    assert {"exclude-csrf_token", "add-csrf_token"} <= {name for name, _ in fields}
+    base = review_url(group, event, f"{run_id}/")
+    nobody = {"first": "Nobody", "second": "Nobody", "round": "1"}
+    assert client.post(f"{base}swap", data=nobody).status_code == 400
+    assert client.post(f"{base}swap", data={**nobody, "csrf_token": token}).status_code == 302
+    assert client.post(f"{base}exclude", data={"exclude-user": "Nobody", "exclude-csrf_token": token}).status_code == 302
+    # another organizer's visit: their own token in every form, never the first one's
+    other = app.test_client()
+    log_in_with_token(other, "otto@example.org")
+    other_page = other.get(review_url(group, event)).get_data(as_text=True)
+    other_tokens = {value for _, value in TOKEN_INPUT.findall(other_page)}
+    assert len(other_tokens) == 1 and token not in other_tokens and token not in other_page
+
+
+def test_a_visit_builds_none_of_the_review_forms(client, auth, monkeypatch):
+    """The review's forms are always shown empty: rendered once, not built on every visit."""
+    from flask_wtf import FlaskForm
+
+    group, event = lunch_with_versions(1)
+    auth.login("olga@example.org")
+    assert client.get(review_url(group, event)).status_code == 200
+    built = []
+    original = FlaskForm.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(type(self).__name__)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(FlaskForm, "__init__", counting)
+    assert client.get(review_url(group, event)).status_code == 200
+    assert not set(built) - {"ConfirmForm"}, built
+
+
+def test_the_generate_form_chooses_who_checked_in_once_someone_has(client, auth):
+    group = make_group(organizer=make_user(email="olga@example.org"), name="Job Club")
+    ann = make_member(group, name="Ann Lee")
+    event = make_event(group)
+    rsvp = make_rsvp(event, ann)
+    auth.login("olga@example.org")
+    before = client.get(review_url(group, event)).get_data(as_text=True)
+    assert '<option value="going" selected>' in before and '<option value="checked_in">' in before
+    rsvp.checked_in_at = utcnow()
+    db.session.commit()
+    after = client.get(review_url(group, event)).get_data(as_text=True)
+    assert '<option value="checked_in" selected>' in after and '<option value="going">' in after
+
+
+def test_the_publish_form_asks_to_confirm_once_the_attendees_changed(client, auth):
+    group, event = lunch_with_versions(1)
+    auth.login("olga@example.org")
+    confirm = 'name="confirm_changed"'
+    assert confirm not in client.get(review_url(group, event)).get_data(as_text=True)
+    make_rsvp(event, make_member(group, name="Eve Late"), checked_in=True)
+    page = client.get(review_url(group, event)).get_data(as_text=True)
+    assert confirm in page and "Arrived since this version: Eve Late." in page
