@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, inspect, select
+from sqlalchemy import Row, bindparam, func, inspect, select
 from sqlalchemy.orm import selectinload
 
 from organizer.database import among, read_rows
@@ -55,22 +55,42 @@ def review_run(runs: list[PairingRun], version: int | None = None) -> PairingRun
 
 
 # Built once: the review reads them on every visit (building a statement costs as much as running it).
-_TABLE_COUNT = select(func.count()).select_from(PairingTable).where(PairingTable.run_id == bindparam("run_id"))
-_ROUND_TABLE_COUNT = _TABLE_COUNT.where(PairingTable.round == bindparam("round"))
-_TABLES = (select(PairingTable).where(PairingTable.run_id == bindparam("run_id"))
+# The counts come with the page's rows, as subqueries run once (only a page past the end asks again).
+_counted = PairingTable.__table__.alias("counted")
+_TABLE_COUNT = select(func.count()).select_from(_counted).where(_counted.c.run_id == bindparam("run_id"))
+_TABLE_COUNTS = select(_TABLE_COUNT.scalar_subquery().label("total"),
+                       _TABLE_COUNT.where(_counted.c.round == 1).scalar_subquery().label("first_round"))
+_TABLES = (select(PairingTable.id, PairingTable.round, PairingTable.number, PairingTable.score, PairingTable.locked,
+                  PairingTable.reasons, *_TABLE_COUNTS.selected_columns)
+           .where(PairingTable.run_id == bindparam("run_id"))
            .order_by(PairingTable.round, PairingTable.number).limit(bindparam("size")).offset(bindparam("skip")))
 _SEATED_AT = (select(PairingSeat.table_id, PairingSeat.user_id, User.name).join(User, User.id == PairingSeat.user_id)
               .where(PairingSeat.table_id.in_(bindparam("table_ids", expanding=True)))
               .order_by(PairingSeat.table_id, PairingSeat.position))
 
 
-def tables_page(run: PairingRun, number: int, size: int) -> Page:
-    """One page of the version's tables (by round, then number), without their seats: the
-    people at them come from ``seated_at``."""
-    total = read_rows(_TABLE_COUNT, {"run_id": run.id}).scalar() or 0
-    number = clamp(number, total, size)
-    rows = list(db.session.scalars(_TABLES, {"run_id": run.id, "size": size, "skip": (number - 1) * size}))
-    return Page(rows, total, number, size)
+@dataclass
+class TablesPage(Page):
+    first_round: int = 0  # how many tables the version's first round has (every round seats everyone)
+
+
+def tables_page(run: PairingRun, number: int, size: int) -> TablesPage:
+    """One page of the version's tables (by round, then number) as rows of their columns
+    (``id``, ``round``, ``number``, ``score``, ``locked``, ``reasons``), without their seats:
+    the people at them come from ``seated_at``. A page past the end shows the last one."""
+    rows = _tables(run, number, size)
+    if rows:
+        total, first_round = rows[0].total, rows[0].first_round
+    else:
+        total, first_round = read_rows(_TABLE_COUNTS, {"run_id": run.id}).one()
+    shown = clamp(number, total, size)
+    if shown != number:
+        rows = _tables(run, shown, size)
+    return TablesPage(rows, total, shown, size, first_round=first_round)
+
+
+def _tables(run: PairingRun, number: int, size: int) -> list[Row]:
+    return list(read_rows(_TABLES, {"run_id": run.id, "size": size, "skip": (number - 1) * size}))
 
 
 class SeatedPerson(NamedTuple):
@@ -107,10 +127,6 @@ def seated_names(run: PairingRun) -> dict[int, str]:
         .join(User, User.id == PairingSeat.user_id)
         .where(PairingTable.run_id == run.id, PairingTable.round == 1)
         .order_by(func.lower(User.name), User.id))}
-
-
-def round_table_count(run: PairingRun, round_: int = 1) -> int:
-    return read_rows(_ROUND_TABLE_COUNT, {"run_id": run.id, "round": round_}).scalar() or 0
 
 
 def latest_run(event: Event) -> PairingRun | None:

@@ -139,7 +139,7 @@ def index(group, member, event_id: int):
             names=names, changes=changes,
             reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS),
             wishes=[link for link in help_model.links_of_group(group.id, run.inputs.get("attendees", []))],
-            tables=tables, seated=seated, table_count=queries.round_table_count(run),
+            tables=tables, seated=seated, table_count=tables.first_round,
             summary_limit=SUMMARY_LIMIT,
             publish_form=publish_form(group, event, run, changed=bool(changes["arrived"] or changes["left"]),
                                       seen=changes_seen),

@@ -116,3 +116,24 @@ def test_the_publish_form_asks_to_confirm_once_the_attendees_changed(client, aut
     make_rsvp(event, make_member(group, name="Eve Late"), checked_in=True)
     page = client.get(review_url(group, event)).get_data(as_text=True)
     assert confirm in page and "Arrived since this version: Eve Late." in page
+
+
+def test_the_page_of_tables_comes_with_their_counts_in_one_statement(client, auth, monkeypatch):
+    from organizer.models import PairingTable
+    from organizer.pairing import views
+
+    group, event = lunch_with_versions(1)
+    run = queries.runs_of(event)[0]
+    run.rounds = 2
+    for number in (1, 2):  # round 2 seats the same people: the lunch has two tables, the version four
+        run.tables.append(PairingTable(round=2, number=number, score=1.0, reasons=[]))
+    db.session.commit()
+    monkeypatch.setattr(views, "TABLES_PER_PAGE", 3)
+    auth.login("olga@example.org")
+    assert client.get(review_url(group, event)).status_code == 200
+    with statements_sent() as seen:
+        page = client.get(review_url(group, event)).get_data(as_text=True)
+    assert len([s for s in seen if "pairing_tables" in s]) == 1, "\n".join(seen)
+    assert "<dt>Tables</dt><dd>2</dd>" in page and "Page 1 of 2" in page and page.count('<li class="table-card') == 3
+    past_the_end = client.get(review_url(group, event, "?page=7")).get_data(as_text=True)
+    assert "Page 2 of 2" in past_the_end and past_the_end.count('<li class="table-card') == 1
