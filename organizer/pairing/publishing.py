@@ -16,12 +16,13 @@ from organizer.models import (
     RunStatus,
     utcnow,
 )
+from organizer.pairing.queries import Version
 from organizer.pairing.snapshots import attendee_ids_for
 
 
-def attendee_changes(run: PairingRun) -> dict[str, list[int]]:
-    """Who arrived or left since the version was computed."""
-    now_ids = set(attendee_ids_for(run.event, run.source, run.inputs))
+def attendee_changes(event: Event, run: Version) -> dict[str, list[int]]:
+    """Who arrived or left since the event's version ``run`` (its ``source`` and ``inputs``) was computed."""
+    now_ids = set(attendee_ids_for(event, run.source, run.inputs))
     then_ids = set(run.inputs.get("attendees", []))
     return {"arrived": sorted(now_ids - then_ids), "left": sorted(then_ids - now_ids)}
 
@@ -33,7 +34,7 @@ def publish(run: PairingRun, now: datetime, confirm_changed: bool = False) -> No
         raise ActionRefused("Only a finished version can be published.")
     if event.status == EventStatus.CANCELLED:
         raise ActionRefused("The event is cancelled.")
-    changes = attendee_changes(run)
+    changes = attendee_changes(event, run)
     if (changes["arrived"] or changes["left"]) and not confirm_changed:
         raise ActionRefused(
             f"The attendees changed since version {run.version} was computed "

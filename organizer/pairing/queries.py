@@ -1,6 +1,6 @@
 """Reading pairings: an event's versions, one page of a version's tables, who sits where."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -46,9 +46,30 @@ def run_of_event(event: Event, version: int | None = None) -> PairingRun | None:
                              .order_by(PairingRun.version.desc()).limit(1))
 
 
-def review_run(runs: list[PairingRun], version: int | None = None) -> PairingRun | None:
-    """Among an event's versions (``runs_of``, newest first), the one asked for, else the newest
-    finished one; without its tables (the review shows one page of them: tables_page)."""
+# Built once: the review reads it on every visit.
+_VERSIONS = (select(PairingRun.id, PairingRun.version, PairingRun.status, PairingRun.action, PairingRun.source,
+                    PairingRun.rounds, PairingRun.created_at, PairingRun.error, PairingRun.inputs,
+                    PairingRun.objective, PairingRun.proven_optimal, PairingRun.solve_seconds, PairingRun.summary,
+                    PairingRun.published_at)
+             .where(PairingRun.event_id == bindparam("event_id")).order_by(PairingRun.version.desc()))
+
+
+# A version as an object (runs_of, run_of_event, ...) or as a row of its columns (versions_of):
+# what reads only its id, rounds, source or inputs takes either.
+Version = PairingRun | Row
+
+
+def versions_of(event: Event) -> list[Row]:
+    """The event's versions, newest first, as rows of what the review shows of them (their
+    columns but the claim, the requester and the version they were based on), not objects to
+    change (``runs_of``)."""
+    return list(read_rows(_VERSIONS, {"event_id": event.id}))
+
+
+def review_run(runs: Sequence[Version], version: int | None = None) -> Version | None:
+    """Among an event's versions (newest first: ``versions_of`` or ``runs_of``), the one asked
+    for, else the newest finished one; without its tables (the review shows one page of them:
+    tables_page)."""
     if version is not None:
         return next((r for r in runs if r.version == version), None)
     return next((r for r in runs if r.status == RunStatus.DONE), None)
@@ -74,7 +95,7 @@ class TablesPage(Page):
     first_round: int = 0  # how many tables the version's first round has (every round seats everyone)
 
 
-def tables_page(run: PairingRun, number: int, size: int) -> TablesPage:
+def tables_page(run: Version, number: int, size: int) -> TablesPage:
     """One page of the version's tables (by round, then number) as rows of their columns
     (``id``, ``round``, ``number``, ``score``, ``locked``, ``reasons``), without their seats:
     the people at them come from ``seated_at``. A page past the end shows the last one."""
@@ -89,7 +110,7 @@ def tables_page(run: PairingRun, number: int, size: int) -> TablesPage:
     return TablesPage(rows, total, shown, size, first_round=first_round)
 
 
-def _tables(run: PairingRun, number: int, size: int) -> list[Row]:
+def _tables(run: Version, number: int, size: int) -> list[Row]:
     return list(read_rows(_TABLES, {"run_id": run.id, "size": size, "skip": (number - 1) * size}))
 
 
@@ -145,7 +166,7 @@ def published_run(event: Event, *, with_tables: bool = True) -> PairingRun | Non
     return db.session.scalar(statement)
 
 
-def round_seating(run: PairingRun, round_: int) -> dict[int, list[int]]:
+def round_seating(run: Version, round_: int) -> dict[int, list[int]]:
     """One round's tables: number -> the user ids seated there, in one statement."""
     tables: dict[int, list[int]] = {}
     for number, user_id in db.session.execute(

@@ -67,7 +67,7 @@ class Move:
     kind: str            # "joins", "moves", "leaves", "new"
 
 
-def moves(run: PairingRun, reference: PairingRun | None, round_: int = 1) -> list[Move]:
+def moves(run: queries.Version, reference: queries.Version | None, round_: int = 1) -> list[Move]:
     """Who sits elsewhere than in ``reference``, in words: "Ken Watanabe joins table 4",
     "Sam Lee moves from table 4 to table 9", "Dave Okafor leaves table 2"."""
     if reference is None:
@@ -90,9 +90,9 @@ def moves(run: PairingRun, reference: PairingRun | None, round_: int = 1) -> lis
     return out
 
 
-def changes_seen_tables(run: PairingRun, published: PairingRun | None = None) -> bool:
+def changes_seen_tables(run: queries.Version, published: queries.Version | None = None) -> bool:
     """Publishing ``run`` would change a table that people have already seen (``published``:
-    the published version, when the caller has it loaded; else it is read)."""
+    the published version, when the caller has it; else it is read: ``run`` is then an object)."""
     if published is None:
         published = queries.published_run(run.event, with_tables=False)
     if published is None or published.id == run.id:
@@ -101,5 +101,5 @@ def changes_seen_tables(run: PairingRun, published: PairingRun | None = None) ->
         True for r in range(1, run.rounds + 1) if _tables(run, r) != _tables(published, r))
 
 
-def _tables(run: PairingRun, round_: int) -> set[tuple[int, frozenset[int]]]:
+def _tables(run: queries.Version, round_: int) -> set[tuple[int, frozenset[int]]]:
     return {(number, frozenset(people)) for number, people in queries.round_seating(run, round_).items()}

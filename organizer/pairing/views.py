@@ -112,7 +112,7 @@ def labels(people: dict[int, str]) -> list[str]:
 @organizer_required
 def index(group, member, event_id: int):
     event = load_event(group, member, event_id)
-    versions = queries.runs_of(event)  # newest first: the latest, the one shown and the published are among them
+    versions = queries.versions_of(event)  # newest first: the latest, the one shown and the published are among them
     version = id_arg("version")
     run = queries.review_run(versions, version or None)
     if version and run is None:
@@ -122,7 +122,7 @@ def index(group, member, event_id: int):
                    runs=versions, generate_form=generate_form(group, event, snapshots.default_source(event).value),
                    confirm_form=ConfirmForm(), published=published)
     if run is not None and run.status == RunStatus.DONE:
-        changes = publishing.attendee_changes(run)
+        changes = publishing.attendee_changes(event, run)
         summary = run.summary or {}
         shown = {item["user"] for key in ("uncovered_needs", "unhelped") for item in summary.get(key, [])[:SUMMARY_LIMIT]}
         shown |= set(changes["arrived"]) | set(changes["left"])

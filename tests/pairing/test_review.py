@@ -137,3 +137,30 @@ def test_the_page_of_tables_comes_with_their_counts_in_one_statement(client, aut
     assert "<dt>Tables</dt><dd>2</dd>" in page and "Page 1 of 2" in page and page.count('<li class="table-card') == 3
     past_the_end = client.get(review_url(group, event, "?page=7")).get_data(as_text=True)
     assert "Page 2 of 2" in past_the_end and past_the_end.count('<li class="table-card') == 1
+
+
+def test_the_review_reads_the_versions_as_rows_not_objects(client, auth):
+    """The versions are read as rows of what the page shows: a draft compared with the published
+    version shows its moves and asks to confirm changing tables people have seen."""
+    from sqlalchemy import event as sa_event
+
+    from organizer.models import PairingRun
+
+    group, event = lunch_with_versions(2)
+    published = queries.runs_of(event)[1]
+    published.published_at = utcnow()
+    db.session.commit()
+    auth.login("olga@example.org")
+    loaded = []
+
+    def count(target, context):
+        loaded.append(target)
+
+    sa_event.listen(PairingRun, "load", count)
+    try:
+        page = client.get(review_url(group, event)).get_data(as_text=True)
+    finally:
+        sa_event.remove(PairingRun, "load", count)
+    assert loaded == []
+    assert "Compared with the published version 1" in page and "Cy Young moves from table 2 to table 1" in page
+    assert 'name="confirm_seen"' in page and "Version 2</h3>" in page
