@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Row, bindparam, delete, select
+from sqlalchemy.orm import aliased, joinedload
 
 from organizer import matching
 from organizer.database import among, read_rows
@@ -219,8 +219,8 @@ def remove_link(viewer: Membership, link_id: int) -> None:
     db.session.flush()
 
 
-# The people and the need named with each link come in the same statement. Built once: the
-# review page asks on every visit (building it cost more than running it on an empty list).
+# The people and the need named with each link come in the same statement. Built once (building
+# it cost more than running it on an empty list).
 _LINKS_OF_GROUP = (
     select(HelpLink).where(HelpLink.group_id == bindparam("group_id"))
     .options(joinedload(HelpLink.helper), joinedload(HelpLink.helped), joinedload(HelpLink.need))
@@ -235,6 +235,25 @@ def links_of_group(group_id: int, user_ids: Iterable[int] | None = None) -> list
         return links
     ids = set(user_ids)
     return [link for link in links if link.helper_id in ids and link.helped_id in ids]
+
+
+_helper, _helped = aliased(User), aliased(User)
+# Built once: the pairing review asks on every visit.
+_LINK_LINES = (
+    select(HelpLink.kind, HelpLink.helper_id, HelpLink.helped_id, HelpLink.text,
+           _helper.name.label("helper_name"), _helped.name.label("helped_name"), Need.title.label("need_title"))
+    .join(_helper, _helper.id == HelpLink.helper_id).join(_helped, _helped.id == HelpLink.helped_id)
+    .outerjoin(Need, Need.id == HelpLink.need_id)
+    .where(HelpLink.group_id == bindparam("group_id"))
+    .order_by(HelpLink.created_at.desc(), HelpLink.id.desc()))
+
+
+def link_lines(group_id: int, user_ids: Iterable[int]) -> list[Row]:
+    """``links_of_group`` among ``user_ids`` as rows of what the pairing review says of each:
+    ``kind``, ``text``, ``helper_name``, ``helped_name`` and ``need_title`` (None without a need)."""
+    ids = set(user_ids)
+    return [link for link in read_rows(_LINK_LINES, {"group_id": group_id})
+            if link.helper_id in ids and link.helped_id in ids]
 
 
 # --- suggestions on a member's own needs ----------------------------------------------------

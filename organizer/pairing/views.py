@@ -138,7 +138,7 @@ def index(group, member, event_id: int):
         context.update(
             names=names, changes=changes,
             reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS),
-            wishes=[link for link in help_model.links_of_group(group.id, run.inputs.get("attendees", []))],
+            wishes=help_model.link_lines(group.id, run.inputs.get("attendees", [])),
             tables=tables, seated=seated, table_count=tables.first_round,
             summary_limit=SUMMARY_LIMIT,
             publish_form=publish_form(group, event, run, changed=bool(changes["arrived"] or changes["left"]),

@@ -2,6 +2,8 @@
 
 import re
 
+from sqlalchemy import select
+
 from organizer.extensions import db
 from organizer.groups.service import add_member
 from organizer.models import Role, utcnow
@@ -164,3 +166,41 @@ def test_the_review_reads_the_versions_as_rows_not_objects(client, auth):
     assert loaded == []
     assert "Compared with the published version 1" in page and "Cy Young moves from table 2 to table 1" in page
     assert 'name="confirm_seen"' in page and "Version 2</h3>" in page
+
+
+def test_the_wishes_and_corrections_among_the_attendees_are_read_as_rows(client, auth):
+    from sqlalchemy import event as sa_event
+
+    from organizer.models import HelpLink, LinkKind, User
+    from tests.factories import make_need
+
+    group, event = lunch_with_versions(1)
+    ann, bob, cy, di = (db.session.scalar(select(User).where(User.name == name))
+                        for name in ("Ann Lee", "Bob Stone", "Cy Young", "Di Park"))
+    ed = make_member(group, name="Ed <Away>")  # not at this lunch
+    need = make_need(group, ann, title="A <b>publisher</b>")
+    for kind, helper, helped, need_id, text in ((LinkKind.WISH, bob, ann, need.id, ""),
+                                                (LinkKind.ORGANIZER, cy, di, None, "knows <i>CFOs</i>"),
+                                                (LinkKind.WRONG, di, ann, need.id, ""),
+                                                (LinkKind.WISH, ed, ann, need.id, "")):
+        db.session.add(HelpLink(group_id=group.id, kind=kind.value, helper_id=helper.id, helped_id=helped.id,
+                                need_id=need_id, text=text))
+        db.session.commit()
+    auth.login("olga@example.org")
+    loaded = []
+
+    def count(target, context):
+        loaded.append(target)
+
+    sa_event.listen(HelpLink, "load", count)
+    try:
+        page = client.get(review_url(group, event)).get_data(as_text=True)
+    finally:
+        sa_event.remove(HelpLink, "load", count)
+    assert loaded == []
+    wishes = page.split('id="wishes-heading"', 1)[1].split("</ul>", 1)[0]
+    assert [" ".join(line.split()) for line in re.findall(r"<li>(.*?)</li>", wishes, re.S)] == [
+        "Di Park does not help Ann Lee with “A &lt;b&gt;publisher&lt;/b&gt;”.",
+        "Cy Young can help Di Park: knows &lt;i&gt;CFOs&lt;/i&gt; (an organizer's link).",
+        "Ann Lee would like to meet Bob Stone about “A &lt;b&gt;publisher&lt;/b&gt;”.",
+    ]
