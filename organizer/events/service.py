@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Row, Select, and_, bindparam, case, func, select
+from sqlalchemy import Row, Select, and_, bindparam, case, exists, func, select
 from sqlalchemy.orm import contains_eager
 
 from organizer import signals
@@ -580,13 +580,15 @@ def _attendee_memberships(event: Event, *conditions) -> list[Membership]:
     )
 
 
-# Built once: the review page asks on every visit (which attendees its generate form offers).
-_ANYONE_CHECKED_IN = select(Rsvp.id).where(Rsvp.event_id == bindparam("event_id"), Rsvp.checked_in_at.is_not(None)).limit(1)
+# Someone (a member or a stand-in guest) is checked in at the event ``:event_id``: a column another
+# statement may read (the pairing review reads it with the event's versions). Built once.
+ANYONE_CHECKED_IN = exists().where(Rsvp.event_id == bindparam("event_id"), Rsvp.checked_in_at.is_not(None))
+_ANYONE_CHECKED_IN = select(ANYONE_CHECKED_IN)
 
 
 def anyone_checked_in(event: Event) -> bool:
     """Someone (a member or a stand-in guest) is checked in at this event."""
-    return read_rows(_ANYONE_CHECKED_IN, {"event_id": event.id}).first() is not None
+    return bool(read_rows(_ANYONE_CHECKED_IN, {"event_id": event.id}).scalar())
 
 
 def going_attendees(event: Event) -> list[Membership]:

@@ -46,11 +46,12 @@ def run_of_event(event: Event, version: int | None = None) -> PairingRun | None:
                              .order_by(PairingRun.version.desc()).limit(1))
 
 
-# Built once: the review reads it on every visit.
+# Built once: the review reads it on every visit, with whether anyone is checked in (the default of
+# its generate form) on every row.
 _VERSIONS = (select(PairingRun.id, PairingRun.version, PairingRun.status, PairingRun.action, PairingRun.source,
                     PairingRun.rounds, PairingRun.created_at, PairingRun.error, PairingRun.inputs,
                     PairingRun.objective, PairingRun.proven_optimal, PairingRun.solve_seconds, PairingRun.summary,
-                    PairingRun.published_at)
+                    PairingRun.published_at, events.ANYONE_CHECKED_IN.label("anyone_checked_in"))
              .where(PairingRun.event_id == bindparam("event_id")).order_by(PairingRun.version.desc()))
 
 
@@ -61,8 +62,8 @@ Version = PairingRun | Row
 
 def versions_of(event: Event) -> list[Row]:
     """The event's versions, newest first, as rows of what the review shows of them (their
-    columns but the claim, the requester and the version they were based on), not objects to
-    change (``runs_of``)."""
+    columns but the claim, the requester and the version they were based on, and
+    ``anyone_checked_in`` on each), not objects to change (``runs_of``)."""
     return list(read_rows(_VERSIONS, {"event_id": event.id}))
 
 

@@ -30,9 +30,12 @@ from organizer.models import (
 )
 
 
-def default_source(event: Event) -> AttendeeSource:
-    """At the door, who checked in; before the event, who answered yes."""
-    return AttendeeSource.CHECKED_IN if events.anyone_checked_in(event) else AttendeeSource.GOING
+def default_source(event: Event, anyone_checked_in: bool | None = None) -> AttendeeSource:
+    """At the door, who checked in; before the event, who answered yes (``anyone_checked_in``:
+    whether someone is, when the caller read it: events.ANYONE_CHECKED_IN)."""
+    if anyone_checked_in is None:
+        anyone_checked_in = events.anyone_checked_in(event)
+    return AttendeeSource.CHECKED_IN if anyone_checked_in else AttendeeSource.GOING
 
 
 def _present(condition):

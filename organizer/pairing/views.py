@@ -22,7 +22,7 @@ from organizer.models import RunStatus, utcnow
 from organizer.paging import page_number
 from organizer.pairing import edits, jobs, publishing, queries, reasons, runs, sheets, snapshots, stability
 from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm, WalkInForm, person_label
-from organizer.templating import FRAGMENT_FORM, fragment_with_token
+from organizer.templating import FRAGMENT_FORM, fragment_with_token, token_form
 from organizer.urls import base_domain, id_arg
 
 TABLES_PER_PAGE = 10  # the review shows this many tables at a time (a screen of them), however large the lunch
@@ -118,9 +118,10 @@ def index(group, member, event_id: int):
     if version and run is None:
         abort(404)
     published = next((v for v in versions if v.published_at is not None), None)
+    source = snapshots.default_source(event, versions[0].anyone_checked_in if versions else None)
     context = dict(group=group, member=member, event=event, latest=versions[0] if versions else None, run=run,
-                   runs=versions, generate_form=generate_form(group, event, snapshots.default_source(event).value),
-                   confirm_form=ConfirmForm(), published=published)
+                   runs=versions, generate_form=generate_form(group, event, source.value),
+                   confirm_form=token_form(), published=published)
     if run is not None and run.status == RunStatus.DONE:
         changes = publishing.attendee_changes(event, run)
         summary = run.summary or {}

@@ -75,10 +75,22 @@ def test_the_review_forms_post_with_each_sessions_own_token(client, app, csrf_on
     other_page = other.get(review_url(group, event)).get_data(as_text=True)
     other_tokens = {value for _, value in TOKEN_INPUT.findall(other_page)}
     assert len(other_tokens) == 1 and token not in other_tokens and token not in other_page
+    # the buttons that only post the token, such as "Unpublish"
+    published = queries.runs_of(event)[0]
+    published.published_at = utcnow()
+    db.session.commit()
+    page = client.get(review_url(group, event)).get_data(as_text=True)
+    unpublish = page.split(f'action="{review_url(group, event)}unpublish"', 1)[1].split("</form>", 1)[0]
+    token = TOKEN_INPUT.findall(page)[0][1]
+    assert TOKEN_INPUT.findall(unpublish) == [("csrf_token", token)]
+    assert client.post(f"{review_url(group, event)}unpublish").status_code == 400
+    assert client.post(f"{review_url(group, event)}unpublish", data={"csrf_token": token}).status_code == 302
+    assert queries.runs_of(event)[0].published_at is None
 
 
 def test_a_visit_builds_none_of_the_review_forms(client, auth, monkeypatch):
-    """The review's forms are always shown empty: rendered once, not built on every visit."""
+    """The review's forms are always shown empty: rendered once, not built on every visit (and its
+    buttons post the token without a ConfirmForm of their own)."""
     from flask_wtf import FlaskForm
 
     group, event = lunch_with_versions(1)
@@ -93,7 +105,7 @@ def test_a_visit_builds_none_of_the_review_forms(client, auth, monkeypatch):
 
     monkeypatch.setattr(FlaskForm, "__init__", counting)
     assert client.get(review_url(group, event)).status_code == 200
-    assert not set(built) - {"ConfirmForm"}, built
+    assert built == []
 
 
 def test_the_generate_form_chooses_who_checked_in_once_someone_has(client, auth):
@@ -204,3 +216,23 @@ def test_the_wishes_and_corrections_among_the_attendees_are_read_as_rows(client,
         "Cy Young can help Di Park: knows &lt;i&gt;CFOs&lt;/i&gt; (an organizer's link).",
         "Ann Lee would like to meet Bob Stone about “A &lt;b&gt;publisher&lt;/b&gt;”.",
     ]
+
+
+def test_the_versions_say_whether_anyone_is_checked_in_for_the_generate_form(client, auth):
+    """With versions to show, the generate form's default comes with them, not in a statement of its own."""
+    from organizer.models import Rsvp
+
+    group, event = lunch_with_versions(1)
+    for rsvp in db.session.scalars(select(Rsvp).where(Rsvp.event_id == event.id)):
+        rsvp.checked_in_at = None
+    db.session.commit()
+    auth.login("olga@example.org")
+    assert '<option value="going" selected>' in client.get(review_url(group, event)).get_data(as_text=True)
+    rsvp = db.session.scalars(select(Rsvp).where(Rsvp.event_id == event.id)).first()
+    rsvp.checked_in_at = utcnow()
+    db.session.commit()
+    with statements_sent() as seen:
+        page = client.get(review_url(group, event)).get_data(as_text=True)
+    assert '<option value="checked_in" selected>' in page
+    rsvp_reads = [s for s in seen if s.startswith(("SELECT rsvps", "SELECT EXISTS"))]
+    assert len(rsvp_reads) == 1, "\n".join(seen)  # who is present
