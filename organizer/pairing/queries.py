@@ -1,10 +1,11 @@
 """Reading pairings: an event's versions, one page of a version's tables, who sits where."""
 
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, func, inspect, select
+from sqlalchemy import Row, Text, bindparam, cast, func, inspect, select
 from sqlalchemy.orm import selectinload
 
 from organizer.database import among, read_rows
@@ -77,29 +78,49 @@ def review_run(runs: Sequence[Version], version: int | None = None) -> Version |
 
 
 # Built once: the review reads them on every visit (building a statement costs as much as running it).
-# The counts come with the page's rows, as subqueries run once (only a page past the end asks again).
+# A page of tables with the people at them, in one statement: a row per seat (a table without seats
+# has one, with no person), the table's reasons as their JSON text, decoded once per table. The
+# counts come with the rows, as subqueries run once (only a page past the end asks again).
 _counted = PairingTable.__table__.alias("counted")
 _TABLE_COUNT = select(func.count()).select_from(_counted).where(_counted.c.run_id == bindparam("run_id"))
 _TABLE_COUNTS = select(_TABLE_COUNT.scalar_subquery().label("total"),
                        _TABLE_COUNT.where(_counted.c.round == 1).scalar_subquery().label("first_round"))
-_TABLES = (select(PairingTable.id, PairingTable.round, PairingTable.number, PairingTable.score, PairingTable.locked,
-                  PairingTable.reasons, *_TABLE_COUNTS.selected_columns)
-           .where(PairingTable.run_id == bindparam("run_id"))
-           .order_by(PairingTable.round, PairingTable.number).limit(bindparam("size")).offset(bindparam("skip")))
-_SEATED_AT = (select(PairingSeat.table_id, PairingSeat.user_id, User.name).join(User, User.id == PairingSeat.user_id)
-              .where(PairingSeat.table_id.in_(bindparam("table_ids", expanding=True)))
-              .order_by(PairingSeat.table_id, PairingSeat.position))
+_PAGE = (select(PairingTable.id, PairingTable.round, PairingTable.number, PairingTable.score, PairingTable.locked,
+                cast(PairingTable.reasons, Text).label("reasons"), *_TABLE_COUNTS.selected_columns)
+         .where(PairingTable.run_id == bindparam("run_id"))
+         .order_by(PairingTable.round, PairingTable.number).limit(bindparam("size")).offset(bindparam("skip"))
+         .subquery("page"))
+_TABLES = (select(_PAGE, PairingSeat.user_id, User.name)
+           .select_from(_PAGE.outerjoin(PairingSeat, PairingSeat.table_id == _PAGE.c.id)
+                        .outerjoin(User, User.id == PairingSeat.user_id))
+           .order_by(_PAGE.c.round, _PAGE.c.number, PairingSeat.position))
+
+
+class TableRow(NamedTuple):
+    """A table of a page of the review: its columns (``reasons`` as stored: see reasons.py)."""
+    id: int
+    round: int
+    number: int
+    score: float
+    locked: bool
+    reasons: list
+
+
+class SeatedPerson(NamedTuple):
+    user_id: int
+    name: str
 
 
 @dataclass
 class TablesPage(Page):
     first_round: int = 0  # how many tables the version's first round has (every round seats everyone)
+    seated: dict[int, list[SeatedPerson]] = field(default_factory=dict)  # by table id, in their seats' order
 
 
 def tables_page(run: Version, number: int, size: int) -> TablesPage:
-    """One page of the version's tables (by round, then number) as rows of their columns
-    (``id``, ``round``, ``number``, ``score``, ``locked``, ``reasons``), without their seats:
-    the people at them come from ``seated_at``. A page past the end shows the last one."""
+    """One page of the version's tables (by round, then number, as ``TableRow``) and the people
+    at them (``seated``: names, not a seat and a user object per person). A page past the end
+    shows the last one."""
     rows = _tables(run, number, size)
     if rows:
         total, first_round = rows[0].total, rows[0].first_round
@@ -108,26 +129,19 @@ def tables_page(run: Version, number: int, size: int) -> TablesPage:
     shown = clamp(number, total, size)
     if shown != number:
         rows = _tables(run, shown, size)
-    return TablesPage(rows, total, shown, size, first_round=first_round)
+    tables: list[TableRow] = []
+    seated: dict[int, list[SeatedPerson]] = {}
+    for row in rows:
+        if row.id not in seated:
+            tables.append(TableRow(row.id, row.round, row.number, row.score, row.locked, json.loads(row.reasons)))
+            seated[row.id] = []
+        if row.user_id is not None:
+            seated[row.id].append(SeatedPerson(row.user_id, row.name))
+    return TablesPage(tables, total, shown, size, first_round=first_round, seated=seated)
 
 
 def _tables(run: Version, number: int, size: int) -> list[Row]:
     return list(read_rows(_TABLES, {"run_id": run.id, "size": size, "skip": (number - 1) * size}))
-
-
-class SeatedPerson(NamedTuple):
-    user_id: int
-    name: str
-
-
-def seated_at(tables: Iterable[PairingTable]) -> dict[int, list[SeatedPerson]]:
-    """The people at each of these tables, in their seats' order, by table id: one statement of
-    names (not a seat and a user object per person)."""
-    seated: dict[int, list[SeatedPerson]] = {table.id: [] for table in tables}
-    if seated:
-        for table_id, user_id, name in read_rows(_SEATED_AT, {"table_ids": list(seated)}):
-            seated[table_id].append(SeatedPerson(user_id, name))
-    return seated
 
 
 def seated_named(run: PairingRun, text: str, limit: int = 10) -> dict[int, str]:

@@ -131,7 +131,7 @@ def index(group, member, event_id: int):
             keys = ("user",) if item.get("kind") == "boost" else ("helper", "helped")  # a boost's "helped" is a count
             shown |= {item[key] for key in keys if key in item} | set(item.get("users", []))
         tables = queries.tables_page(run, page_number(request.args.get("page")), TABLES_PER_PAGE)
-        seated = queries.seated_at(tables.items)
+        seated = tables.seated
         # the names the page shows (not every seated person: typed choices ask seated.json)
         names = {person.user_id: person.name for people in seated.values() for person in people}
         names.update(queries.names_of(shown - names.keys()))
