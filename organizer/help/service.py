@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import aliased, joinedload
 
 from organizer import matching
@@ -248,12 +249,29 @@ _LINK_LINES = (
     .order_by(HelpLink.created_at.desc(), HelpLink.id.desc()))
 
 
-def link_lines(group_id: int, user_ids: Iterable[int]) -> list[Row]:
-    """``links_of_group`` among ``user_ids`` as rows of what the pairing review says of each:
-    ``kind``, ``text``, ``helper_name``, ``helped_name`` and ``need_title`` (None without a need)."""
+class LinkLine(NamedTuple):
+    kind: str
+    helper_id: int
+    helped_id: int
+    text: str
+    helper_name: str
+    helped_name: str
+    need_title: str | None  # None: the link names no need
+
+
+LINK_CACHE_GROUPS = 64
+_link_lines = versions.SharedCache(max_entries=LINK_CACHE_GROUPS)
+
+
+def link_lines(group_id: int, user_ids: Iterable[int]) -> list[LinkLine]:
+    """``links_of_group`` among ``user_ids`` as what the pairing review says of each, newest
+    first: the group's are kept per process under its data version (its links, its members'
+    names and needs make it), as the review asks on every visit."""
+    version = versions.current(group_id)  # read before the links: a change between the two only reads again
+    lines = _link_lines.get(("link lines", group_id, version), lambda: tuple(
+        LinkLine(*row) for row in read_rows(_LINK_LINES, {"group_id": group_id})))
     ids = set(user_ids)
-    return [link for link in read_rows(_LINK_LINES, {"group_id": group_id})
-            if link.helper_id in ids and link.helped_id in ids]
+    return [line for line in lines if line.helper_id in ids and line.helped_id in ids]
 
 
 # --- suggestions on a member's own needs ----------------------------------------------------

@@ -25,6 +25,7 @@ from sqlalchemy import bindparam, select
 
 from organizer.database import read_rows
 from organizer.extensions import db
+from organizer.groups import versions
 from organizer.models import Membership, Need, PairingTable, Visibility
 
 ORGANIZERS, MEMBER, TABLE, ROOM = "organizers", "member", "table", "room"
@@ -44,11 +45,16 @@ _NEEDS_BY_ID = (select(Need.id, Need.title, Need.visibility, Membership.user_id,
                 .where(Need.id.in_(bindparam("ids", expanding=True))))
 
 
-def _needs_now(group_id: int, tables: Iterable[PairingTable]) -> NeedsNow:
-    """The current state of every need the tables' reasons name (by id, and by owner and title)."""
+def _named(tables: Iterable[PairingTable]) -> tuple[set[int], set[int]]:
+    """The needs the tables' reasons name by id, and the owners of those they name by title only."""
     reasons = [r for t in tables for r in t.reasons]
     ids = {r.get(k) for r in reasons for k in ("need_id", "source_need_id")} - {None}
-    legacy_owners = {r["helped"] for r in reasons if r.get("need_id") is None}
+    return ids, {r["helped"] for r in reasons if r.get("need_id") is None}
+
+
+def _needs_now(group_id: int, tables: Iterable[PairingTable]) -> NeedsNow:
+    """The current state of every need the tables' reasons name (by id, and by owner and title)."""
+    ids, legacy_owners = _named(tables)
     if legacy_owners:
         rows = db.session.execute(
             select(Need.id, Need.title, Need.visibility, Membership.user_id, Membership.group_id)
@@ -83,6 +89,21 @@ NeedsNow = tuple[dict[int, _NeedNow], dict[tuple[int, str], int]]
 def needs_now(group_id: int, tables: Iterable[PairingTable]) -> NeedsNow:
     """What visible_reasons reads, for several calls on these tables (or some of them): one statement."""
     return _needs_now(group_id, list(tables))
+
+
+NEEDS_CACHE_SIZE = 1024
+_kept_needs = versions.SharedCache(max_entries=NEEDS_CACHE_SIZE)
+
+
+def kept_needs_now(group_id: int, tables: Iterable[PairingTable]) -> NeedsNow:
+    """``needs_now``, kept per process under the group's data version (groups.versions: a need
+    deleted, hidden, renamed or gone with its member changes it) and the needs named: the review
+    asks on every visit for the same page of tables. Callers only read it."""
+    tables = list(tables)
+    ids, legacy_owners = _named(tables)
+    version = versions.current(group_id)  # read before the needs: a change between the two only reads again
+    return _kept_needs.get(("needs now", group_id, version, tuple(sorted(ids)), tuple(sorted(legacy_owners))),
+                           lambda: _needs_now(group_id, tables))
 
 
 def visible_reasons(group_id: int, tables: Iterable[PairingTable], audience: str,

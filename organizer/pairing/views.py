@@ -138,7 +138,8 @@ def index(group, member, event_id: int):
         changes_seen = published is not None and stability.changes_seen_tables(run, published)
         context.update(
             names=names, changes=changes,
-            reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS),
+            reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS,
+                                            needs=reasons.kept_needs_now(group.id, tables.items)),
             wishes=help_model.link_lines(group.id, run.inputs.get("attendees", [])),
             tables=tables, seated=seated, table_count=tables.first_round,
             summary_limit=SUMMARY_LIMIT,

@@ -236,3 +236,40 @@ def test_the_versions_say_whether_anyone_is_checked_in_for_the_generate_form(cli
     assert '<option value="checked_in" selected>' in page
     rsvp_reads = [s for s in seen if s.startswith(("SELECT rsvps", "SELECT EXISTS"))]
     assert len(rsvp_reads) == 1, "\n".join(seen)  # who is present
+
+
+def test_the_needs_and_links_the_review_names_are_kept_until_the_group_changes(client, auth):
+    """The needs its reasons name and the wishes it lists are kept under the group's data version:
+    a repeat visit does not read them, and any change in the group shows on the next one."""
+    from organizer.members.service import remove_need
+    from organizer.models import HelpLink, LinkKind, User
+    from tests.factories import make_need
+
+    group, event = lunch_with_versions(1)
+    ann, bob = (db.session.scalar(select(User).where(User.name == name)) for name in ("Ann Lee", "Bob Stone"))
+    need = make_need(group, ann, title="A publisher")
+    run = queries.runs_of(event)[0]
+    run.tables[0].reasons = [{"text": "Bob can help Ann with publishing", "helper": bob.id, "helped": ann.id,
+                              "need_id": need.id}]
+    db.session.add(HelpLink(group_id=group.id, kind=LinkKind.WISH.value, helper_id=bob.id, helped_id=ann.id,
+                            need_id=need.id))
+    db.session.commit()
+    auth.login("olga@example.org")
+    first = client.get(review_url(group, event)).get_data(as_text=True)
+    assert "Bob can help Ann with publishing" in first and "Ann Lee would like to meet Bob Stone" in first
+    with statements_sent() as seen:
+        assert client.get(review_url(group, event)).get_data(as_text=True) == first
+    assert not [s for s in seen if "FROM needs" in s or "FROM help_links" in s], "\n".join(seen)
+
+    bob = db.session.get(User, bob.id)
+    bob.name = "Robert Stone"  # a member's name
+    db.session.commit()
+    assert "Ann Lee would like to meet Robert Stone" in client.get(review_url(group, event)).get_data(as_text=True)
+    db.session.add(HelpLink(group_id=group.id, kind=LinkKind.ORGANIZER.value, helper_id=ann.id, helped_id=bob.id,
+                            text="knows agents"))  # a new link
+    db.session.commit()
+    assert "Ann Lee can help Robert Stone: knows agents" in client.get(review_url(group, event)).get_data(as_text=True)
+    remove_need(db.session.merge(need))  # the reason's need (and the wish about it) are gone
+    db.session.commit()
+    gone = client.get(review_url(group, event)).get_data(as_text=True)
+    assert "Bob can help Ann with publishing" not in gone and "would like to meet" not in gone
