@@ -181,6 +181,20 @@ def published_run(event: Event, *, with_tables: bool = True) -> PairingRun | Non
     return db.session.scalar(statement)
 
 
+def seating(run: Version) -> dict[int, dict[int, list[int]]]:
+    """Every round's tables in one statement: round -> number -> the user ids seated there."""
+    rounds: dict[int, dict[int, list[int]]] = {}
+    for round_, number, user_id in read_rows(_SEATING, {"run_id": run.id}):
+        rounds.setdefault(round_, {}).setdefault(number, []).append(user_id)
+    return rounds
+
+
+_SEATING = (select(PairingTable.round, PairingTable.number, PairingSeat.user_id)
+            .join(PairingSeat, PairingSeat.table_id == PairingTable.id)
+            .where(PairingTable.run_id == bindparam("run_id"))
+            .order_by(PairingTable.round, PairingTable.number, PairingSeat.position))
+
+
 def round_seating(run: Version, round_: int) -> dict[int, list[int]]:
     """One round's tables: number -> the user ids seated there, in one statement."""
     tables: dict[int, list[int]] = {}

@@ -72,21 +72,26 @@ def moves(run: queries.Version, reference: queries.Version | None, round_: int =
     "Sam Lee moves from table 4 to table 9", "Dave Okafor leaves table 2"."""
     if reference is None:
         return []
-    seated = [queries.round_seating(version, round_) for version in (reference, run)]
-    names = queries.names_of({uid for tables in seated for people in tables.values() for uid in people})
-    before, after = ({uid: (number, names[uid]) for number, people in tables.items() for uid in people}
-                     for tables in seated)
-    numbers_before = {n for n, _ in before.values()}
+    return _moves(queries.round_seating(reference, round_), queries.round_seating(run, round_))
+
+
+def _moves(then: dict[int, list[int]], now: dict[int, list[int]]) -> list[Move]:
+    """``moves`` between two seatings of a round (number -> user ids); only the movers' names are read."""
+    before, after = ({uid: number for number, people in tables.items() for uid in people} for tables in (then, now))
+    arriving = [uid for uid in after if before.get(uid) != after[uid]]
+    leaving = [uid for uid in before if uid not in after]
+    names = queries.names_of({*arriving, *leaving})
+    numbers_before = set(before.values())
     out = []
-    for uid, (number, name) in sorted(after.items(), key=lambda item: (item[1][0], item[1][1])):
+    for uid in sorted(arriving, key=lambda uid: (after[uid], names[uid])):
+        number, name = after[uid], names[uid]
         if uid not in before:
             verb = "joins" if number in numbers_before else "sits at new"
             out.append(Move(name, f"{name} {verb} table {number}", "joins" if verb == "joins" else "new"))
-        elif before[uid][0] != number:
-            out.append(Move(name, f"{name} moves from table {before[uid][0]} to table {number}", "moves"))
-    for uid, (number, name) in sorted(before.items(), key=lambda item: (item[1][0], item[1][1])):
-        if uid not in after:
-            out.append(Move(name, f"{name} leaves table {number}", "leaves"))
+        else:
+            out.append(Move(name, f"{name} moves from table {before[uid]} to table {number}", "moves"))
+    for uid in sorted(leaving, key=lambda uid: (before[uid], names[uid])):
+        out.append(Move(names[uid], f"{names[uid]} leaves table {before[uid]}", "leaves"))
     return out
 
 
@@ -97,9 +102,18 @@ def changes_seen_tables(run: queries.Version, published: queries.Version | None 
         published = queries.published_run(run.event, with_tables=False)
     if published is None or published.id == run.id:
         return False
-    return bool(moves(run, published)) or any(
-        True for r in range(1, run.rounds + 1) if _tables(run, r) != _tables(published, r))
+    return compared_with_published(run, published)[1]
 
 
-def _tables(run: queries.Version, round_: int) -> set[tuple[int, frozenset[int]]]:
-    return {(number, frozenset(people)) for number, people in queries.round_seating(run, round_).items()}
+def compared_with_published(run: queries.Version, published: queries.Version) -> tuple[list[Move], bool]:
+    """For the review of a version other than the published one: who moves in round 1 (``moves``)
+    and whether publishing it changes a table people have seen (``changes_seen_tables``), with
+    every table of both versions read once (one statement each)."""
+    then, now = queries.seating(published), queries.seating(run)
+    moved = _moves(then.get(1, {}), now.get(1, {}))
+    return moved, bool(moved) or any(_table_set(now.get(r, {})) != _table_set(then.get(r, {}))
+                                     for r in range(1, run.rounds + 1))
+
+
+def _table_set(tables: dict[int, list[int]]) -> set[tuple[int, frozenset[int]]]:
+    return {(number, frozenset(people)) for number, people in tables.items()}

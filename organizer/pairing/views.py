@@ -135,7 +135,8 @@ def index(group, member, event_id: int):
         # the names the page shows (not every seated person: typed choices ask seated.json)
         names = {person.user_id: person.name for people in seated.values() for person in people}
         names.update(queries.names_of(shown - names.keys()))
-        changes_seen = published is not None and stability.changes_seen_tables(run, published)
+        moves, changes_seen = (stability.compared_with_published(run, published)
+                               if published is not None and published is not run else ([], False))
         context.update(
             names=names, changes=changes,
             reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS,
@@ -146,7 +147,7 @@ def index(group, member, event_id: int):
             publish_form=publish_form(group, event, run, changed=bool(changes["arrived"] or changes["left"]),
                                       seen=changes_seen),
             adjust_forms=adjust_forms(group, event, run, published=published is not None),
-            moves=stability.moves(run, published) if published is not run else [],
+            moves=moves,
             kept_published=bool(run.inputs.get("keep")),
         )
     return render_template("pairing/index.html", **context)

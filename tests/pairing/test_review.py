@@ -273,3 +273,18 @@ def test_the_needs_and_links_the_review_names_are_kept_until_the_group_changes(c
     db.session.commit()
     gone = client.get(review_url(group, event)).get_data(as_text=True)
     assert "Bob can help Ann with publishing" not in gone and "would like to meet" not in gone
+
+
+def test_a_draft_after_publishing_reads_each_versions_seats_once(client, auth):
+    """Who moves and whether publishing changes seen tables come from one reading of each version's
+    seats (and the names of those who move only)."""
+    group, event = lunch_with_versions(2)
+    queries.runs_of(event)[1].published_at = utcnow()
+    db.session.commit()
+    auth.login("olga@example.org")
+    assert client.get(review_url(group, event)).status_code == 200
+    with statements_sent() as seen:
+        page = client.get(review_url(group, event)).get_data(as_text=True)
+    assert "Cy Young moves from table 2 to table 1" in page and 'name="confirm_seen"' in page
+    seats = [s for s in seen if "pairing_seats" in s]
+    assert len(seats) == 3, "\n".join(seats)  # the page of tables, and every seat of each version once
