@@ -153,10 +153,25 @@ def test_the_page_of_tables_comes_with_their_people_and_counts_in_one_statement(
     assert "Page 2 of 2" in past_the_end and past_the_end.count('<li class="table-card') == 1
 
 
+def page_and_loaded(client, url: str, model) -> tuple[str, list]:
+    """The page at `url`, and every object of `model` the ORM loaded while serving it."""
+    from sqlalchemy import event as sa_event
+
+    loaded: list = []
+
+    def count(target, context):
+        loaded.append(target)
+
+    sa_event.listen(model, "load", count)
+    try:
+        return client.get(url).get_data(as_text=True), loaded
+    finally:
+        sa_event.remove(model, "load", count)
+
+
 def test_the_review_reads_the_versions_as_rows_not_objects(client, auth):
     """The versions are read as rows of what the page shows: a draft compared with the published
     version shows its moves and asks to confirm changing tables people have seen."""
-    from sqlalchemy import event as sa_event
 
     from organizer.models import PairingRun
 
@@ -165,23 +180,13 @@ def test_the_review_reads_the_versions_as_rows_not_objects(client, auth):
     published.published_at = utcnow()
     db.session.commit()
     auth.login("olga@example.org")
-    loaded = []
-
-    def count(target, context):
-        loaded.append(target)
-
-    sa_event.listen(PairingRun, "load", count)
-    try:
-        page = client.get(review_url(group, event)).get_data(as_text=True)
-    finally:
-        sa_event.remove(PairingRun, "load", count)
+    page, loaded = page_and_loaded(client, review_url(group, event), PairingRun)
     assert loaded == []
     assert "Compared with the published version 1" in page and "Cy Young moves from table 2 to table 1" in page
     assert 'name="confirm_seen"' in page and "Version 2</h3>" in page
 
 
 def test_the_wishes_and_corrections_among_the_attendees_are_read_as_rows(client, auth):
-    from sqlalchemy import event as sa_event
 
     from organizer.models import HelpLink, LinkKind, User
     from tests.factories import make_need
@@ -199,16 +204,7 @@ def test_the_wishes_and_corrections_among_the_attendees_are_read_as_rows(client,
                                 need_id=need_id, text=text))
         db.session.commit()
     auth.login("olga@example.org")
-    loaded = []
-
-    def count(target, context):
-        loaded.append(target)
-
-    sa_event.listen(HelpLink, "load", count)
-    try:
-        page = client.get(review_url(group, event)).get_data(as_text=True)
-    finally:
-        sa_event.remove(HelpLink, "load", count)
+    page, loaded = page_and_loaded(client, review_url(group, event), HelpLink)
     assert loaded == []
     wishes = page.split('id="wishes-heading"', 1)[1].split("</ul>", 1)[0]
     assert [" ".join(line.split()) for line in re.findall(r"<li>(.*?)</li>", wishes, re.S)] == [
