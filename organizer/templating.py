@@ -358,20 +358,7 @@ def fragment_with_token(name: str, forms: Callable[[], dict] | None = None, **va
     if _TOKEN_PLACE not in html:
         return html
     # the token is escaped; the rest is the rendered template's markup
-    return Markup(str(html).replace(_TOKEN_PLACE, str(escape(request_token()))))  # nosec B704
-
-
-_KEPT_AT = "organizer.csrf"  # where request_token keeps the token: a key of the request's environ
-
-
-def request_token() -> str:
-    """This request's CSRF token (Flask-WTF's ``generate_csrf``), asked of Flask-WTF once per
-    request: each of its calls reads the app's config, and a page puts the token in a dozen forms."""
-    environ = request.environ
-    token = environ.get(_KEPT_AT)
-    if token is None:
-        token = environ[_KEPT_AT] = generate_csrf()
-    return token
+    return Markup(str(html).replace(_TOKEN_PLACE, str(escape(generate_csrf()))))  # nosec B704
 
 
 class _RequestTokenField:
@@ -381,7 +368,7 @@ class _RequestTokenField:
 
 class _RequestTokenForm:
     def __init__(self) -> None:
-        self.csrf_token = _RequestTokenField(request_token())
+        self.csrf_token = _RequestTokenField(generate_csrf())  # Flask-WTF keeps it for the request
 
 
 def token_form() -> Any:
