@@ -47,7 +47,9 @@ The algorithm (per round), a primal-dual scheme
    (``trio_gain_bounds``), makes an even problem whose optimum bounds every
    seating (a seating maps to a matching by pairing the trio's least-gaining
    member with d); it is solved by this same even path, and its matching gives
-   a seating.  Exact on uniform, sparse and most clustered groups.  Then the
+   a seating.  Exact on uniform, sparse and most clustered groups.  (When its
+   exact step would match more than ``even_bound_max_pairs`` pairs, the step is
+   skipped for memory's sake and its odd-set LP's bound stands.)  Then the
    trios are checked on that problem's own reduced costs when they keep few
    pairs and trios (``_trios_by_even_costs``; proofs there), else step 2 on.
 2. The assignment relaxation (OR-Tools ``SimpleLinearSumAssignment`` on a
@@ -400,6 +402,10 @@ class SolverOptions:
     times the attendees.  48 lets realistic N = 1,001 (26 pairs each: 6 matchings, 2.5 s, instead
     of 90 matchings on the odd path's costs, 9.6 s) through and keeps out 2,001 (77 each: the
     listing alone takes seconds and ends over ``max_trios``)."""
+    exact_max_pairs: int = 2**62
+    """Even counts: the most pairs the exact step's one matching may hold; above it the step is
+    skipped and the bound proved so far stands.  Unbounded but in the even bound's problem
+    (``even_bound_max_pairs``): elsewhere that matching is the proof."""
     lp_max_rounds: int = 60
     """Rounds of odd-set cuts at most (each a warm-started GLOP solve of a few milliseconds):
     clustered groups need one round per layer of odd clusters, and a loose LP bound keeps far
@@ -426,6 +432,14 @@ class SolverOptions:
     even bound's problem at realistic N = 1,001: 78 each, 1.05 s without it, 5.2 s with it)."""
     lp_price_k: int = PRICE_K
     """Cheapest pairs per attendee the odd-set LP starts from (it prices every other pair)."""
+    even_bound_max_pairs: int = 2_000_000
+    """Odd counts: the even bound's problem (``_even_bound``) skips its exact step's matching when
+    more pairs than this could beat its incumbent, and keeps the odd-set LP's bound and costs
+    instead; the odd path's own costs follow.  A bound on memory: rustworkx holds about 125 bytes
+    per pair.  Clustered N = 5,001 keeps 9.9 million pairs there after the LP's 60 rounds: that
+    matching took 40 s and the solve to 2.9 GB (72 s CPU in all, proven); without it the odd path
+    proves the optimum at 1.6 GB, but after 190 trio checks the exact even bound would have
+    spared (185 s).  Below N = 2,000 no family comes near (realistic N = 2,001: 2,438 pairs)."""
 
 
 @dataclass
@@ -1492,7 +1506,8 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     # after the threshold's (the LP starts from the odd count's seating: realistic N = 501, 0.52 ->
     # 0.41 s; 1,001, 0.93 -> 0.85 s; clustered 1,001, 0.47 -> 0.38 s)
     sub = Context(ctx.deadline, replace(ctx.options, lp_pairs_per_attendee=0, direct_matching_max_n=0,
-                                        direct_pairs_per_attendee=0, second_seating_pairs_per_attendee=2**62))
+                                        direct_pairs_per_attendee=0, second_seating_pairs_per_attendee=2**62,
+                                        exact_max_pairs=ctx.options.even_bound_max_pairs))
     if ctx.seating is not None:  # the best seating so far, as a matching of the n + 1
         mapped: list[Group] = []
         for g in ctx.seating:
@@ -1509,7 +1524,7 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     except _Expired:
         pass
     finally:
-        ctx.stats["even_bound"] = {k: sub.stats[k] for k in ("sparse_shortcut", "lp_seconds", "exact_pairs") if k in sub.stats}
+        ctx.stats["even_bound"] = {k: sub.stats[k] for k in ("sparse_shortcut", "lp_seconds", "lp_rounds", "lp_cuts", "lp_capped", "exact_pairs", "exact_skipped") if k in sub.stats}
         ctx.stats["even_bound_s"] = round(time.perf_counter() - started, 4)
         if sub.proven() and sub.seating is not None:
             ctx.even_bound2 = sub.value2 // 2
@@ -1957,6 +1972,9 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
         key = _distinct(pi * n + pj)
         pi, pj = key // n, key % n
     stats["exact_pairs"] = int(len(pi))
+    if not odd and len(pi) > ctx.options.exact_max_pairs:
+        stats["exact_skipped"] = True  # the even bound's problem: its LP's bound stands (even_bound_max_pairs)
+        return False
     if not odd:
         pairs = _matching(W, pi, pj, ctx)
         if 2 * len(pairs) != n or seating_value2(W, pairs) < ctx.value2:

@@ -121,6 +121,19 @@ def test_the_even_bound_settles_odd_clustered_and_sparse_instances():
     assert settled >= 2
 
 
+def test_an_even_bound_too_large_to_match_leaves_its_bound_and_the_odd_path_proves_the_seating():
+    # even_bound_max_pairs (memory): when the even problem's exact step would match more pairs than
+    # that, it is skipped, its odd-set LP's bound stands, and the odd path still proves the optimum.
+    # One LP round leaves these clustered instances' even problem to its exact step.
+    for n in (35, 41):
+        W, allowed = clustered(np.random.default_rng(300 + n), n)
+        matched = solved(W, allowed, SolverOptions(lp_max_rounds=1)).rounds[0].stats["even_bound"]
+        assert matched["exact_pairs"] > 0 and "exact_skipped" not in matched
+        result = solved(W, allowed, SolverOptions(lp_max_rounds=1, even_bound_max_pairs=matched["exact_pairs"] - 1))
+        assert result.rounds[0].stats["even_bound"]["exact_skipped"] is True
+        assert result.objective == trio_oracle(W, allowed)
+
+
 def odd_mixed_instance(seed):
     """Clustered, random or sparse and tied, n from 15 to 31: many of them reach the trio step on
     the even problem's costs (``_trios_by_even_costs``)."""
