@@ -1864,6 +1864,45 @@ def _beaten_by_even_bound(W: np.ndarray, trio: Sequence[int], ctx: Context) -> b
     return ctx.even_bound2 - (int(ctx.trio_gain[v]) - least) <= ctx.value2
 
 
+def _even_trios(W: np.ndarray, allowed: np.ndarray, H: np.ndarray, pd: np.ndarray, members: np.ndarray,
+                pi: np.ndarray, pj: np.ndarray, pcost: np.ndarray, lim: int, f2: int, ctx: Context
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """``_trios_by_even_costs``' listing: every allowed trio {v, a, b} with v in ``members``, (a, b) one
+    of the pairs (pi, pj) of cost ``pcost``, ``slack = H[v] - gain_v >= 0`` and ``tc = pcost + pd[v] +
+    f2 * slack < lim``; each trio once at its cheapest orientation, cheapest first (equal costs in the
+    trios' order).  Returns (trios as sorted rows, their costs)."""
+    n = len(W)
+    # each member v with only the pairs cheap enough for it (tc >= pair cost + pd[v], as slack >= 0):
+    # the pairs sorted by cost, each member's prefix of them, blocks of about 4 million (v, pair)
+    by_cost = np.argsort(pcost, kind="stable")
+    counts = np.searchsorted(pcost[by_cost], lim - pd[members], side="left")
+    ends = np.cumsum(counts)
+    found: list[np.ndarray] = []
+    found_cost: list[np.ndarray] = []
+    s = 0
+    while s < len(members):
+        ctx.check()
+        e = max(s + 1, int(np.searchsorted(ends, (ends[s - 1] if s else 0) + 4_000_000, side="right")))
+        c = counts[s:e]
+        v = np.repeat(members[s:e], c)
+        k = by_cost[np.arange(len(v)) - np.repeat(np.cumsum(c) - c, c)]
+        a, b = pi[k], pj[k]
+        slack = H[v] - (W[v, a] + W[v, b] - W[a, b])
+        tc = pcost[k] + pd[v] + f2 * slack
+        ok = (slack >= 0) & (tc < lim) & allowed[v, a] & allowed[v, b] & (v != a) & (v != b)
+        found.append(np.sort(np.stack([v[ok], a[ok], b[ok]], axis=1), axis=1))
+        found_cost.append(tc[ok])
+        s = e
+    trios = np.concatenate(found) if found else np.zeros((0, 3), dtype=np.int64)
+    tcost = np.concatenate(found_cost) if found_cost else np.zeros(0, dtype=np.int64)
+    key = (trios[:, 0] * n + trios[:, 1]) * n + trios[:, 2]
+    order = np.lexsort((key, tcost))  # cheapest first, equal costs in the trios' order
+    trios, tcost, key = trios[order], tcost[order], key[order]
+    _, first = np.unique(key, return_index=True)  # each trio at its cheapest orientation
+    first.sort()
+    return trios[first], tcost[first]
+
+
 def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bool:
     """Odd n, after ``_even_bound``: the exact trio step on the even problem's reduced costs.
     Whether the best seating (in ``ctx``) is now proven; the bound it proved goes to ``ctx``.
@@ -1900,26 +1939,7 @@ def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bo
     stats["even_exact_pairs"] = int(len(pi))
     if len(pi) > ctx.options.even_pairs_per_attendee * n:
         return False  # costs too loose to pay: the odd path's own costs follow
-    found: list[np.ndarray] = []
-    found_cost: list[np.ndarray] = []
-    block = max(1, 4_000_000 // max(len(pi), 1))
-    for s in range(0, len(members), block):
-        ctx.check()
-        v = members[s:s + block, None]
-        slack = H[v] - (W[v, pi] + W[v, pj] - W[pi, pj])
-        tc = pcost[None, :] + pd[v] + f2 * slack
-        ok = (slack >= 0) & (tc < lim) & allowed[v, pi] & allowed[v, pj] & (v != pi) & (v != pj)
-        r, k = np.nonzero(ok)
-        found.append(np.sort(np.stack([v[r, 0], pi[k], pj[k]], axis=1), axis=1))
-        found_cost.append(tc[r, k])
-    trios = np.concatenate(found) if found else np.zeros((0, 3), dtype=np.int64)
-    tcost = np.concatenate(found_cost) if found_cost else np.zeros(0, dtype=np.int64)
-    order = np.argsort(tcost, kind="stable")
-    trios, tcost = trios[order], tcost[order]
-    key = (trios[:, 0] * n + trios[:, 1]) * n + trios[:, 2]
-    _, first = np.unique(key, return_index=True)  # each trio at its cheapest orientation
-    first.sort()
-    trios, tcost = trios[first], tcost[first]
+    trios, tcost = _even_trios(W, allowed, H, pd, members, pi, pj, pcost, lim, f2, ctx)
     stats["even_candidate_trios"] = int(len(trios))
     if len(trios) > ctx.options.max_trios:
         return False  # as above

@@ -11,7 +11,7 @@ import pytest
 import rustworkx as rx
 
 from organizer.matching import solve_matrix
-from organizer.matching.solver import Context, SolverOptions, trio_gain_bounds
+from organizer.matching.solver import Context, SolverOptions, _even_trios, trio_gain_bounds
 from tests.matching.conftest import oracle, random_instance
 
 
@@ -160,6 +160,37 @@ def test_the_even_problems_costs_settle_some_of_those_instances():
     ran = [sum(s.get(k, 0) for k in ("even_trio_checks", "even_trios_by_floor", "even_trios_unpaired")) for s in stats]
     assert sum(r > 0 for r in ran) >= 3
     assert sum(s.get("even_trio_checks", 0) > 0 for s in stats) >= 1
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_even_costs_trio_listing_equals_every_member_with_every_pair(seed):
+    # _even_trios looks at each member's cheap-enough prefix of the pairs sorted by cost; the
+    # same trios and costs as trying every member with every pair, in the same order
+    rng = np.random.default_rng(seed)
+    W, allowed = odd_mixed_instance(seed)
+    W = np.asarray(W, dtype=np.int64)
+    n = len(W)
+    H = trio_gain_bounds(W, allowed, Context(float("inf"), SolverOptions()))
+    pd = rng.integers(0, 40, n)
+    pi, pj = np.nonzero(np.triu(allowed & (rng.random((n, n)) < 0.5), 1))
+    pcost = rng.integers(0, 60, len(pi))
+    members = np.flatnonzero(rng.random(n) < 0.7)
+    lim, f2 = int(rng.integers(20, 120)), int(rng.choice([2, 4]))
+    expected = {}
+    for v in members.tolist():
+        for a, b, cost in zip(pi.tolist(), pj.tolist(), pcost.tolist()):
+            if v in (a, b) or not (allowed[v, a] and allowed[v, b]):
+                continue
+            slack = int(H[v]) - int(W[v, a] + W[v, b] - W[a, b])
+            tc = cost + int(pd[v]) + f2 * slack
+            if slack >= 0 and tc < lim:
+                t = tuple(sorted((v, a, b)))
+                expected[t] = min(tc, expected.get(t, tc))
+    trios, tcost = _even_trios(W, allowed, H, pd, members, pi, pj, pcost, lim, f2,
+                               Context(float("inf"), SolverOptions()))
+    got = [(tuple(t), c) for t, c in zip(trios.tolist(), tcost.tolist())]
+    assert got == sorted(expected.items(), key=lambda item: (item[1], item[0]))
+    assert len(got) > 0
 
 
 def least_trio_gain(W, allowed, v):
