@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.door import TOPICS  # noqa: E402  (the same members as the door benchmark)
+from bench.door import TOPICS, analyze  # noqa: E402  (the same members as the door benchmark)
 
 BARE_APP = '''from flask import Flask
 
@@ -115,6 +115,7 @@ def seed(url: str, secret_key: str, sizes: list[int], seed_value: int) -> dict[i
             with transaction():
                 token = log_in(organizer)
             out[n] = {"slug": group.slug, "event": event.id, "user": organizer.id, "token": token}
+        analyze(db)
         db.session.remove()
         db.engine.dispose()
     for data in out.values():
