@@ -645,6 +645,22 @@ def answers_page(event: Event, number: int = 1, size: int = ANSWERS_PAGE_SIZE) -
     return Page(list(rows), total, number, size)
 
 
+class AnswersByState(NamedTuple):
+    """A page of answers (``answers_page``) split by state, each in the page's order."""
+    going: list
+    waiting: list
+    declined: list
+
+
+def answers_by_state(rows: list) -> AnswersByState:
+    """One pass over the rows (the page's template filtering them three times by state cost a
+    seventh of the event page at 100 answers)."""
+    split: dict[str, list] = {RsvpState.GOING: [], RsvpState.WAITLISTED: [], RsvpState.DECLINED: []}
+    for row in rows:
+        split[row.state].append(row)
+    return AnswersByState(split[RsvpState.GOING], split[RsvpState.WAITLISTED], split[RsvpState.DECLINED])
+
+
 @dataclass(frozen=True)
 class AttendanceCounts:
     answered_yes: int  # seats taken by a yes (walk-ins not counted)

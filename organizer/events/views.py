@@ -108,7 +108,8 @@ def detail(group, member, event_id: int):
         "started": now >= event.starts_at,
     }
     if member.is_organizer:
-        context["answers"] = service.answers_page(event, page_number(request.args.get("page")))
+        context["answers"] = answers = service.answers_page(event, page_number(request.args.get("page")))
+        context["by_state"] = service.answers_by_state(answers.items)
     context.update(outcomes_pages.page_context(member, now, event=event))
     return render_template("events/detail.html", **context)
 

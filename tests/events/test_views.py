@@ -457,6 +457,7 @@ def test_organizer_sees_the_answers_a_page_at_a_time(client, auth, club):
         make_rsvp(event, make_member(group, name=f"Guest {i:03d}", password=None))
     late = make_member(group, name="Aaron Late", password=None)
     make_rsvp(event, late, RsvpState.WAITLISTED)
+    make_rsvp(event, make_member(group, name="Abe Not", password=None), RsvpState.DECLINED)
     auth.login("coach@example.org")
     first = client.get(event_url(event)).get_data(as_text=True)
     assert f"Going ({service.ANSWERS_PAGE_SIZE + 3})" in first and "Guest 000" in first
@@ -464,3 +465,7 @@ def test_organizer_sees_the_answers_a_page_at_a_time(client, auth, club):
     second = client.get(event_url(event, "?page=2")).get_data(as_text=True)
     assert "Guest 102" in second and "Guest 000" not in second
     assert "Waitlist (1), first in line first" in second and '<ol class="people" start="1">' in second
+    # each answer under its own heading, in the page's order: seats, the waitlist, the noes
+    assert second.index("Guest 102") < second.index("Waitlist (1)") < second.index("Aaron Late")
+    assert second.index("Aaron Late") < second.index("Not coming (1)") < second.index("Abe Not")
+    assert "Abe Not" not in first
