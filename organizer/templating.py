@@ -312,12 +312,15 @@ _TOKEN_PLACE = Markup("<csrf-token/>")
 
 
 class _TokenField:
-    current_token = _TOKEN_PLACE
+    def __init__(self, token: str) -> None:
+        self.current_token = token
 
 
 class _TokenForm:
     """What ``button_form`` and ``csrf_input`` read of a form with CSRF protection: its token."""
-    csrf_token = _TokenField()
+
+    def __init__(self, token: str) -> None:
+        self.csrf_token = _TokenField(token)
 
 
 class _NoTokenForm:
@@ -351,7 +354,7 @@ def fragment_with_token(name: str, forms: Callable[[], dict] | None = None, **va
     it is rendered; built empty (``formdata=None``) with ``FRAGMENT_FORM`` as their meta, and
     showing nothing that `values`, which make the key, do not hold."""
     csrf_on = bool(current_app.config.get("WTF_CSRF_ENABLED", True))
-    token_form = _TokenForm() if csrf_on else _NoTokenForm()
+    token_form = _TokenForm(_TOKEN_PLACE) if csrf_on else _NoTokenForm()
     html = render_once((name, csrf_on, *values.items()), name, lambda: {
         **values, **(forms() if forms is not None else {}), "token": _TOKEN_PLACE, "token_form": token_form,
         "token_input": csrf_input(token_form)})
@@ -361,20 +364,11 @@ def fragment_with_token(name: str, forms: Callable[[], dict] | None = None, **va
     return Markup(str(html).replace(_TOKEN_PLACE, str(escape(generate_csrf()))))  # nosec B704
 
 
-class _RequestTokenField:
-    def __init__(self, token: str) -> None:
-        self.current_token = token
-
-
-class _RequestTokenForm:
-    def __init__(self) -> None:
-        self.csrf_token = _RequestTokenField(generate_csrf())  # Flask-WTF keeps it for the request
-
-
 def token_form() -> Any:
     """What ``button_form`` and ``csrf_input`` read of a ConfirmForm (a form that only posts its
-    CSRF token) of this request, without building one: for a page that shows several such buttons."""
-    return _RequestTokenForm() if current_app.config.get("WTF_CSRF_ENABLED", True) else _NoTokenForm()
+    CSRF token) of this request, without building one: for a page that shows several such buttons
+    (Flask-WTF's ``generate_csrf`` keeps the token for the request)."""
+    return _TokenForm(generate_csrf()) if current_app.config.get("WTF_CSRF_ENABLED", True) else _NoTokenForm()
 
 
 def site_header(current_group: Any, nav_memberships: list) -> Markup:
