@@ -183,8 +183,17 @@ def published_run(event: Event, *, with_tables: bool = True) -> PairingRun | Non
 
 def seating(run: Version) -> dict[int, dict[int, list[int]]]:
     """Every round's tables in one statement: round -> number -> the user ids seated there."""
+    return _by_round(read_rows(_SEATING, {"run_id": run.id}))
+
+
+def round_seating(run: Version, round_: int) -> dict[int, list[int]]:
+    """One round's tables: number -> the user ids seated there, in one statement."""
+    return _by_round(read_rows(_ROUND_SEATING, {"run_id": run.id, "round": round_})).get(round_, {})
+
+
+def _by_round(rows: Iterable[Row]) -> dict[int, dict[int, list[int]]]:
     rounds: dict[int, dict[int, list[int]]] = {}
-    for round_, number, user_id in read_rows(_SEATING, {"run_id": run.id}):
+    for round_, number, user_id in rows:
         rounds.setdefault(round_, {}).setdefault(number, []).append(user_id)
     return rounds
 
@@ -193,17 +202,7 @@ _SEATING = (select(PairingTable.round, PairingTable.number, PairingSeat.user_id)
             .join(PairingSeat, PairingSeat.table_id == PairingTable.id)
             .where(PairingTable.run_id == bindparam("run_id"))
             .order_by(PairingTable.round, PairingTable.number, PairingSeat.position))
-
-
-def round_seating(run: Version, round_: int) -> dict[int, list[int]]:
-    """One round's tables: number -> the user ids seated there, in one statement."""
-    tables: dict[int, list[int]] = {}
-    for number, user_id in db.session.execute(
-            select(PairingTable.number, PairingSeat.user_id).join(PairingSeat, PairingSeat.table_id == PairingTable.id)
-            .where(PairingTable.run_id == run.id, PairingTable.round == round_)
-            .order_by(PairingTable.number, PairingSeat.position)):
-        tables.setdefault(number, []).append(user_id)
-    return tables
+_ROUND_SEATING = _SEATING.where(PairingTable.round == bindparam("round"))
 
 
 @dataclass

@@ -67,16 +67,9 @@ class Move:
     kind: str            # "joins", "moves", "leaves", "new"
 
 
-def moves(run: queries.Version, reference: queries.Version | None, round_: int = 1) -> list[Move]:
-    """Who sits elsewhere than in ``reference``, in words: "Ken Watanabe joins table 4",
-    "Sam Lee moves from table 4 to table 9", "Dave Okafor leaves table 2"."""
-    if reference is None:
-        return []
-    return _moves(queries.round_seating(reference, round_), queries.round_seating(run, round_))
-
-
 def _moves(then: dict[int, list[int]], now: dict[int, list[int]]) -> list[Move]:
-    """``moves`` between two seatings of a round (number -> user ids); only the movers' names are read."""
+    """Who sits elsewhere in ``now`` than in ``then``, two seatings of a round (number -> user
+    ids); only the movers' names are read."""
     before, after = ({uid: number for number, people in tables.items() for uid in people} for tables in (then, now))
     arriving = [uid for uid in after if before.get(uid) != after[uid]]
     leaving = [uid for uid in before if uid not in after]
@@ -95,20 +88,13 @@ def _moves(then: dict[int, list[int]], now: dict[int, list[int]]) -> list[Move]:
     return out
 
 
-def changes_seen_tables(run: queries.Version, published: queries.Version | None = None) -> bool:
-    """Publishing ``run`` would change a table that people have already seen (``published``:
-    the published version, when the caller has it; else it is read: ``run`` is then an object)."""
-    if published is None:
-        published = queries.published_run(run.event, with_tables=False)
+def compared_with_published(run: queries.Version, published: queries.Version | None) -> tuple[list[Move], bool]:
+    """Against the event's ``published`` version (none, or ``run`` itself: nothing to compare): who
+    moves in round 1, in words ("Ken Watanabe joins table 4", "Sam Lee moves from table 4 to table
+    9", "Dave Okafor leaves table 2"), and whether publishing ``run`` changes a table people have
+    already seen; every table of both versions read once (one statement each)."""
     if published is None or published.id == run.id:
-        return False
-    return compared_with_published(run, published)[1]
-
-
-def compared_with_published(run: queries.Version, published: queries.Version) -> tuple[list[Move], bool]:
-    """For the review of a version other than the published one: who moves in round 1 (``moves``)
-    and whether publishing it changes a table people have seen (``changes_seen_tables``), with
-    every table of both versions read once (one statement each)."""
+        return [], False
     then, now = queries.seating(published), queries.seating(run)
     moved = _moves(then.get(1, {}), now.get(1, {}))
     return moved, bool(moved) or any(_table_set(now.get(r, {})) != _table_set(then.get(r, {}))

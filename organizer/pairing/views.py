@@ -135,8 +135,7 @@ def index(group, member, event_id: int):
         # the names the page shows (not every seated person: typed choices ask seated.json)
         names = {person.user_id: person.name for people in seated.values() for person in people}
         names.update(queries.names_of(shown - names.keys()))
-        moves, changes_seen = (stability.compared_with_published(run, published)
-                               if published is not None and published is not run else ([], False))
+        moves, changes_seen = stability.compared_with_published(run, published)
         context.update(
             names=names, changes=changes,
             reasons=reasons.visible_reasons(group.id, tables.items, reasons.ORGANIZERS,
@@ -308,8 +307,9 @@ def publish(group, member, event_id: int, run_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
-    if stability.changes_seen_tables(run) and not form.confirm_seen.data:
-        moved = [m.sentence for m in stability.moves(run, queries.published_run(event, with_tables=False))]
+    moves, changes_seen = stability.compared_with_published(run, queries.published_run(event, with_tables=False))
+    if changes_seen and not form.confirm_seen.data:
+        moved = [m.sentence for m in moves]
         message = (f"Version {run.version} changes tables people have already seen"
                    + (f" ({'; '.join(moved[:6])}{'…' if len(moved) > 6 else ''})" if moved else "")
                    + ". Tick “Yes, change the tables people have already seen” to publish it.")
