@@ -136,6 +136,31 @@ def test_a_form_field_renders_what_the_field_macro_rendered(app):
                     assert 'onmouseover="' not in html and "<too long>" not in html and "<Two>" not in html
 
 
+def test_a_form_fields_error_naming_what_was_typed_is_escaped(app):
+    # form_field joins the errors as markup: an error that repeats the typed text (as "No member of
+    # this group is called ..." does) must come out escaped, like the value itself
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+
+    from organizer.templating import form_field
+
+    class Sample(FlaskForm):
+        class Meta:
+            csrf = False
+
+        who = StringField("Who")
+
+    typed = '<img src=x onerror="alert(1)">'
+    with app.test_request_context("/", method="POST", data={"who": typed}):
+        form = Sample()
+        form.validate()
+        form.who.errors = [f"No member of this group is called {typed}.", "<b>second</b>"]
+        html = str(form_field(form.who))
+    assert "<img" not in html and "<b>" not in html
+    assert "No member of this group is called &lt;img src=x onerror=&#34;alert(1)&#34;&gt;." in html
+    assert "&lt;b&gt;second&lt;/b&gt;" in html
+
+
 def test_a_requests_links_are_the_links_url_for_builds(app):
     from organizer.templating import request_page_url
 
