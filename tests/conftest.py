@@ -129,6 +129,12 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def without_csrf_tokens(html: str) -> str:
+    """The page without its CSRF inputs: a token carries its signing second, so two pages served
+    a second apart differ there and nowhere else."""
+    return re.sub(r'name="csrf_token"[^>]*>', "", html)
+
+
 def _buffered(app):
     """The app with each response read whole (and its iterable closed) before the server writes
     it. Werkzeug's development server closes a response's iterable only when the connection
