@@ -59,48 +59,67 @@ MAX_LP_ROUNDS = 8  # LP solves while cutting; then it stops cutting (its duals s
 
 
 class BlossomBound:
-    """Exact integer duals: ``D4`` and ``RC`` (n x n, BIG where not allowed), with the LP's own
-    solution when it is a seating."""
+    """Exact integer duals: the bound ``D`` and costs ``RC`` (n x n, BIG where not allowed), with
+    ``f * value2(S) <= D - cost(S)`` for every seating S (``f`` = 2, or 4 once refined), and the
+    LP's own solution when it is a seating."""
 
-    def __init__(self, D4: int, RC: np.ndarray, stats: dict[str, Any], seating: list[tuple[int, ...]] | None) -> None:
-        self.D4 = D4
+    def __init__(self, D: int, f: int, RC: np.ndarray, stats: dict[str, Any], seating: list[tuple[int, ...]] | None) -> None:
+        self.D = D
+        self.f = f
         self.RC = RC
         self.stats = stats
         self.seating = seating
 
 
-def _exact(W: np.ndarray, allowed: np.ndarray, y: np.ndarray, sets: list[np.ndarray], z: list[float], odd: bool,
-           scale: float) -> tuple[int, np.ndarray]:
-    """Round the LP duals to integers, repair them to feasibility, and compute D4 and RC."""
-    n = len(W)
-    Y = np.round(2 * y * scale).astype(np.int64)
+def _integer_duals(y: np.ndarray, z: list[float], scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """GLOP's duals (of weights divided by ``scale``) as integers: ``Y = 2 y scale``, ``Z = 2 z scale``."""
+    Y = np.round(2 * np.asarray(y) * scale).astype(np.int64)
     Z = np.maximum(np.round(2 * np.asarray(z, dtype=float) * scale), 0).astype(np.int64)
-    # in place: at N = 5,001 each n x n int64 temporary is 200 MB
-    RC = W * -2
+    return Y, Z
+
+
+def _reduced(W: np.ndarray, allowed: np.ndarray, Y: np.ndarray, sets: list[np.ndarray], Z: np.ndarray,
+             mult: int) -> tuple[np.ndarray, np.ndarray]:
+    """``RC = Y[i] + Y[j] + sum_{S holding i and j} Z[S] - 2 mult W`` (BIG where not allowed), not yet
+    repaired, and each vertex's ``zsum``.  In place: at N = 5,001 each n x n int64 temporary is 200 MB."""
+    n = len(W)
+    RC = W * (-2 * mult)
     RC += Y[:, None]
     RC += Y[None, :]
     zsum = np.zeros(n, dtype=np.int64)
-    keep_sets, keep_Z = [], []
-    for S, zS in zip(sets, Z):
+    for S, zS in zip(sets, Z.tolist()):
         if zS > 0:
             RC[np.ix_(S, S)] += zS
             zsum[S] += zS
-            keep_sets.append(S)
-            keep_Z.append(int(zS))
-    forbidden = ~allowed
-    np.putmask(RC, forbidden, BIG)
+    np.putmask(RC, ~allowed, BIG)
     np.fill_diagonal(RC, BIG)
+    return RC, zsum
+
+
+def _bound(allowed: np.ndarray, Y: np.ndarray, sets: list[np.ndarray], Z: np.ndarray, RC: np.ndarray,
+           zsum: np.ndarray, odd: bool) -> int:
+    """Repair the duals to feasibility (``Y[v]`` raised until every allowed pair has ``RC >= 0``;
+    ``RC`` in place) and return the bound ``D`` of the module docstring."""
     deficit = np.maximum(0, -RC.min(axis=1))
     if deficit.any():
         Y = Y + deficit
         RC += deficit[:, None]
         RC += deficit[None, :]
-        np.putmask(RC, forbidden, BIG)
+        np.putmask(RC, ~allowed, BIG)
         np.fill_diagonal(RC, BIG)
-    D4 = 2 * int(Y.sum()) + sum(zS * (len(S) - 1) for S, zS in zip(keep_sets, keep_Z))
+    D = 2 * int(Y.sum()) + sum(int(zS) * (len(S) - 1) for S, zS in zip(sets, Z.tolist()) if zS > 0)
     if odd:
-        D4 += int(zsum.max())
-    return D4, RC
+        D += _third_largest(zsum)
+    return D
+
+
+def _third_largest(zsum: np.ndarray) -> int:
+    """The trio's share of the odd-set duals: the sets holding the whole trio hold each of its
+    three members, so their sum is at most its least member's ``zsum``, which is at most the
+    third largest of all (the LP's own dual, the mean of the three largest, is never below it)."""
+    if len(zsum) < 3:
+        return int(zsum.max(initial=0))
+    return int(np.partition(zsum, len(zsum) - 3)[len(zsum) - 3])
 
 
 def blossom_bound(
@@ -111,6 +130,7 @@ def blossom_bound(
     deadline: float,
     max_rounds: int | None = None,
     price_k: int = PRICE_K,
+    refine: bool = True,
 ) -> BlossomBound | None:
     """Cutting-plane LP; returns a BlossomBound, or None when the LP failed (say infeasible on its
     pairs, or the deadline passed inside its first solve).
@@ -119,11 +139,21 @@ def blossom_bound(
     ``price_k`` most negative of the other allowed pairs while any could improve the LP.  Each
     GLOP solve is given what is left of the time to ``deadline``; when one stops there, the
     previous round's duals are used (any duals give a valid bound once repaired).
+
+    ``refine``: when rounding the duals to integers loses against the LP's value (GLOP is exact to
+    about 1e-9 of the largest weight, and weights that rank fairness first span 12 digits), the
+    same cutting-plane loop runs again on the first duals' reduced costs (iterative refinement):
+    with those second duals ``Y2, Z2``, ``Yf = 2 Y + Y2`` and ``Zf = 2 Z + Z2`` have ``Yf[i] + Yf[j]
+    + sum Zf - 4 W = 2 RC + (Y2[i] + Y2[j] + sum Z2)``, which is >= 0 wherever the second duals
+    are feasible for the weights ``-RC``: they bound ``4 value2`` (``f = 4``).  The second LP's
+    weights are a few units where the first LP is tight, so its duals are exact to 1e-9 of those,
+    and its own cuts find what the first LP's tolerance hid.  A reduced cost above a cap is seen
+    as the cap (duals feasible for a smaller weight are feasible for the true one).
     """
     start = time.perf_counter()
     n = len(W)
     scale = float(max(1, int(np.abs(W).max())))
-    # pricing only looks for candidates (exactness comes from _exact), so float32 will do
+    # pricing only looks for candidates (exactness comes from _bound), so float32 will do
     # (a block of rows at a time: no n x n float64 copy of the weights, 200 MB at N = 5,001)
     neg_w32 = np.empty((n, n), dtype=np.float32)
     block = max(1, 262_144 // max(n, 1))
@@ -152,14 +182,17 @@ def blossom_bound(
             t = solver.NumVar(0.0, 1.0, "")
             trio_row.SetCoefficient(t, 1.0)
             t_vars.append(t)
+    # the LP's weights (to maximise): W / scale, then, refining, -min(RC, cap) / div
+    weight_of: Any = lambda i, j: W[i, j] / scale  # noqa: E731 (swapped for the refinement)
 
     def add_edges(mask: np.ndarray) -> int:
         iu, ju = np.nonzero(np.triu(mask, 1))
-        for i, j in zip(iu.tolist(), ju.tolist()):
+        weights = weight_of(iu, ju)
+        for i, j, w in zip(iu.tolist(), ju.tolist(), np.asarray(weights, dtype=float).tolist()):
             x = solver.NumVar(0.0, infinity, "")
             degree[i].SetCoefficient(x, 1.0)
             degree[j].SetCoefficient(x, 1.0)
-            objective.SetCoefficient(x, -(float(W[i, j]) / scale))
+            objective.SetCoefficient(x, -w)
             if member_of[i] and member_of[j]:
                 for c in set(member_of[i]) & set(member_of[j]):
                     cuts[c][1].SetCoefficient(x, 1.0)
@@ -167,80 +200,8 @@ def blossom_bound(
             xs.append(x)
         return len(iu)
 
-    add_edges(have)
-    params = pywraplp.MPSolverParameters()
-    params.SetIntegerParam(params.INCREMENTALITY, params.INCREMENTALITY_ON)
-    # no presolve: it would stop GLOP from warm-starting after each round of cuts; dual simplex
-    # re-solves fastest after cuts are added
-    solver.SetSolverSpecificParametersAsString("use_preprocessing: false, use_dual_simplex: true")
-    stats: dict[str, Any] = {"lp_rounds": 0, "lp_cuts": 0}
-    cut_keys: set[bytes] = set()  # the sets already cut (never added twice)
-    separate = True
-    y = np.zeros(n)
-    z: list[float] = []
-    while True:
-        if separate and stats["lp_rounds"] and (time.perf_counter() > deadline or stats["lp_rounds"] >= max_rounds):
-            # no more cuts; the duals stay valid (they are priced and repaired below), only weaker
-            stats["lp_capped"] = True
-            separate = False
-        if stats["lp_rounds"] > max_rounds + 20:
-            break  # pricing that does not settle (cannot happen in exact arithmetic); _exact repairs
-        if stats["lp_rounds"] and time.perf_counter() > deadline:
-            stats["lp_stopped_at_deadline"] = True
-            break  # any duals give a valid bound once _exact has repaired them
-        stats["lp_rounds"] += 1
-        t0 = time.perf_counter()
-        solver.SetTimeLimit(max(1, int(1000 * (deadline - t0))))
-        status = solver.Solve(params)
-        stats.setdefault("lp_solve_s", []).append(round(time.perf_counter() - t0, 3))
-        if status != pywraplp.Solver.OPTIMAL:
-            stats["lp_status"] = int(status)
-            if stats["lp_rounds"] == 1 or status == pywraplp.Solver.INFEASIBLE:
-                return None
-            stats["lp_stopped_at_deadline"] = True
-            break  # the previous round's duals (y, z; x and e are that round's solution)
-        y = -np.array([c.dual_value() for c in degree])
-        z = [max(0.0, -row.dual_value()) for _, row in cuts]
-        # separation: odd components of the support that violate their cut
-        x = np.array([v.solution_value() for v in xs])
-        t = np.array([v.solution_value() for v in t_vars]) if odd else None
-        e = np.asarray(edges)
-        on = x > 1e-7
-        violated = []
-        if separate and (on & (x < 1 - 1e-7)).any():
-            # the pairs the duals make tight: an odd cluster is a component of them (its members
-            # matched whole among themselves hide it from the support's components)
-            rc_lp = -(W[e[:, 0], e[:, 1]] / scale) + y[e[:, 0]] + y[e[:, 1]]
-            for (S, _), zS in zip(cuts, z):
-                if zS > 0:
-                    in_s = np.zeros(n, dtype=bool)
-                    in_s[S] = True
-                    rc_lp = rc_lp + zS * (in_s[e[:, 0]] & in_s[e[:, 1]])
-            tight = rc_lp < 1e-9
-            violated = _violated_sets(n, e[on], x[on], t, cut_keys, extra=e[tight])
-        stats.setdefault("lp_violated", []).append(len(violated))
-        if odd and stats["lp_violated"][-8:] == [1] * 8:
-            # odd n: one odd set at a time keeps reappearing (the LP's trio moving about); stop cutting
-            stats["lp_capped"] = True
-            separate = False
-            violated = []
-        if violated:
-            for S in violated:
-                cut_keys.add(S.tobytes())
-                row = solver.Constraint(-infinity, (len(S) - 1) / 2)
-                in_s = np.zeros(n, dtype=bool)
-                in_s[S] = True
-                for k in np.flatnonzero(in_s[e[:, 0]] & in_s[e[:, 1]]).tolist():
-                    row.SetCoefficient(xs[k], 1.0)
-                if odd:
-                    for v in S.tolist():
-                        row.SetCoefficient(t_vars[v], -1.0 / 6)
-                for v in S.tolist():
-                    member_of[v].append(len(cuts))
-                cuts.append((S, row))
-                stats["lp_cuts"] += 1
-            continue
-        # pricing over every allowed pair (only once no cut is violated)
+    def price_first(y: np.ndarray, z: list[float]) -> np.ndarray | None:
+        """The pairs to add: per attendee the ``price_k`` most negative reduced costs (float32)."""
         y32 = y.astype(np.float32)
         rcf = neg_w32 + y32[:, None]
         rcf += y32[None, :]
@@ -250,7 +211,7 @@ def blossom_bound(
         rcf[have] = np.inf
         negative = rcf < -1e-6
         if not negative.any():
-            break
+            return None
         rows = np.flatnonzero(negative.any(axis=1))
         sub = np.where(negative[rows], rcf[rows], np.inf)
         kk = min(price_k, n - 1)
@@ -260,14 +221,184 @@ def blossom_bound(
         c = pick.ravel()
         ok = negative[r, c]
         add[r[ok], c[ok]] = True
-        add |= add.T
-        add &= ~have
-        have |= add
-        stats["lp_priced"] = stats.get("lp_priced", 0) + add_edges(add)
-    D4, RC = _exact(W, allowed, y, [S for S, _ in cuts], z, odd, scale)
+        return add
+
+    add_edges(have)
+    params = pywraplp.MPSolverParameters()
+    params.SetIntegerParam(params.INCREMENTALITY, params.INCREMENTALITY_ON)
+    # no presolve: it would stop GLOP from warm-starting after each round of cuts; dual simplex
+    # re-solves fastest after cuts are added
+    solver.SetSolverSpecificParametersAsString("use_preprocessing: false, use_dual_simplex: true")
+    stats: dict[str, Any] = {"lp_rounds": 0, "lp_cuts": 0}
+    cut_keys: set[bytes] = set()  # the sets already cut (never added twice)
+
+    def cutting_planes(price: Any, first: bool) -> tuple[np.ndarray, list[float], np.ndarray, np.ndarray] | None:
+        """Solve, cut, price until nothing is violated (or the rounds, or the deadline): the last
+        optimal solve's ``(y, z, pairs, x)``, or None when the first solve fails."""
+        separate = True
+        rounds = 0
+        last = None
+        while True:
+            if separate and rounds and (time.perf_counter() > deadline or rounds >= max_rounds):
+                # no more cuts; the duals stay valid (they are priced and repaired), only weaker
+                stats["lp_capped"] = True
+                separate = False
+            if rounds > max_rounds + 20:
+                break  # pricing that does not settle (cannot happen in exact arithmetic); _bound repairs
+            if rounds and time.perf_counter() > deadline:
+                stats["lp_stopped_at_deadline"] = True
+                break  # any duals give a valid bound once _bound has repaired them
+            rounds += 1
+            stats["lp_rounds"] += 1
+            t0 = time.perf_counter()
+            solver.SetTimeLimit(max(1, int(1000 * (deadline - t0))))
+            status = solver.Solve(params)
+            stats.setdefault("lp_solve_s", []).append(round(time.perf_counter() - t0, 3))
+            if status != pywraplp.Solver.OPTIMAL:
+                stats["lp_status"] = int(status)
+                if last is None and (first or status == pywraplp.Solver.INFEASIBLE):
+                    return None
+                stats["lp_stopped_at_deadline"] = True
+                break  # the previous round's duals (y, z; x and e are that round's solution)
+            y = -np.array([c.dual_value() for c in degree])
+            z = [max(0.0, -row.dual_value()) for _, row in cuts]
+            # separation: odd components of the support that violate their cut
+            x = np.array([v.solution_value() for v in xs])
+            t = np.array([v.solution_value() for v in t_vars]) if odd else None
+            e = np.asarray(edges)
+            last = (y, z, e, x)
+            on = x > 1e-7
+            violated = []
+            if separate and (on & (x < 1 - 1e-7)).any():
+                # the pairs the duals make tight: an odd cluster is a component of them (its members
+                # matched whole among themselves hide it from the support's components)
+                rc_lp = -weight_of(e[:, 0], e[:, 1]) + y[e[:, 0]] + y[e[:, 1]]
+                for (S, _), zS in zip(cuts, z):
+                    if zS > 0:
+                        in_s = np.zeros(n, dtype=bool)
+                        in_s[S] = True
+                        rc_lp = rc_lp + zS * (in_s[e[:, 0]] & in_s[e[:, 1]])
+                tight = rc_lp < 1e-9
+                violated = _violated_sets(n, e[on], x[on], t, cut_keys, extra=e[tight])
+            stats.setdefault("lp_violated", []).append(len(violated))
+            if odd and stats["lp_violated"][-8:] == [1] * 8:
+                # odd n: one odd set at a time keeps reappearing (the LP's trio moving about); stop cutting
+                stats["lp_capped"] = True
+                separate = False
+                violated = []
+            if violated:
+                for S in violated:
+                    cut_keys.add(S.tobytes())
+                    row = solver.Constraint(-infinity, (len(S) - 1) / 2)
+                    in_s = np.zeros(n, dtype=bool)
+                    in_s[S] = True
+                    for k in np.flatnonzero(in_s[e[:, 0]] & in_s[e[:, 1]]).tolist():
+                        row.SetCoefficient(xs[k], 1.0)
+                    if odd:
+                        for v in S.tolist():
+                            row.SetCoefficient(t_vars[v], -1.0 / 6)
+                    for v in S.tolist():
+                        member_of[v].append(len(cuts))
+                    cuts.append((S, row))
+                    stats["lp_cuts"] += 1
+                continue
+            # pricing over every allowed pair (only once no cut is violated)
+            add = price(y, z)
+            if add is None:
+                break
+            add |= add.T
+            add &= ~have
+            np.fill_diagonal(add, False)
+            if not add.any():
+                break
+            have[add] = True
+            stats["lp_priced"] = stats.get("lp_priced", 0) + add_edges(add)
+        return last
+
+    first = cutting_planes(price_first, True)
+    if first is None:
+        return None
+    y, z, e, x = first
+    seating = _as_seating(n, odd, e, x)
+    sets = [S for S, _ in cuts]
+    Y, Z = _integer_duals(y, z + [0.0] * (len(cuts) - len(z)), scale)
+    RC, zsum = _reduced(W, allowed, Y, sets, Z, 1)
+    f = 2
+    # what rounding and repairing the duals loses against the LP's own value
+    loss = 2 * int(Y.sum()) + sum(int(q) * (len(S) - 1) for S, q in zip(sets, Z.tolist()) if q > 0) \
+        + (_third_largest(zsum) if odd else 0) + 2 * int(np.maximum(0, -RC.min(axis=1)).sum()) \
+        - 4 * float(np.dot(W[e[:, 0], e[:, 1]].astype(float), x))
+    stats["lp_rounding_loss"] = int(loss)
+    if refine and loss > REFINE_LOSS and time.perf_counter() < deadline:
+        refine_started = time.perf_counter()
+        # the first duals' costs without their odd-set part (the second LP finds its own: its odd-set
+        # duals may take back the first ones', whose rounding noise sits on sets of hundreds)
+        _add_sets(RC, sets, -Z)
+        e = np.asarray(edges)
+        rc_e = RC[e[:, 0], e[:, 1]]
+        cap = float(REFINE_CAP * max(1, int(np.abs(rc_e[x > 1e-7]).max(initial=0))))
+        div = max(cap, -float(rc_e.min(initial=0)))
+        weight_of = lambda i, j: -np.minimum(RC[i, j], cap) / div  # noqa: E731
+        for k, w in enumerate(weight_of(e[:, 0], e[:, 1]).tolist()):
+            objective.SetCoefficient(xs[k], -w)
+
+        def price_refined(y2: np.ndarray, z2: list[float]) -> np.ndarray | None:
+            """Pairs whose combined cost ``2 RC + Y2[i] + Y2[j] + sum Z2`` is negative, exact
+            integers, a block of rows at a time (``price_k`` most negative per attendee)."""
+            Y2, Z2 = _integer_duals(y2, z2, div)
+            add = np.zeros((n, n), dtype=bool)
+            for s in range(0, n, block):
+                combined = 2 * RC[s:s + block] + Y2[s:s + block, None] + Y2[None, :]
+                for (S, _), q in zip(cuts, Z2.tolist()):
+                    inside = S[(S >= s) & (S < s + block)]
+                    if q > 0 and len(inside):
+                        combined[np.ix_(inside - s, S)] += q
+                negative = (combined < 0) & allowed[s:s + block] & ~have[s:s + block]
+                for r in np.flatnonzero(negative.any(axis=1)).tolist():
+                    cols = np.flatnonzero(negative[r])
+                    add[s + r, cols[np.argsort(combined[r, cols], kind="stable")[:price_k]]] = True
+            return add if add.any() else None
+
+        rounds_before = stats["lp_rounds"]
+        second = cutting_planes(price_refined, False)
+        stats["lp_refine_rounds"] = stats["lp_rounds"] - rounds_before
+        if second is None:
+            _add_sets(RC, sets, Z)  # the first duals stand
+        else:
+            y2, z2, e2, x2 = second
+            seating = _as_seating(n, odd, e2, x2) or seating
+            sets = [S for S, _ in cuts]
+            Y2, Z2 = _integer_duals(y2, z2 + [0.0] * (len(cuts) - len(z2)), div)
+            RC *= 2
+            RC += Y2[:, None]
+            RC += Y2[None, :]
+            _add_sets(RC, sets, Z2)
+            zsum = np.zeros(n, dtype=np.int64)
+            for S, q in zip(sets, Z2.tolist()):
+                zsum[S] += max(0, q)
+            Y, Z, f = 2 * Y + Y2, Z2, 4
+        np.putmask(RC, ~allowed, BIG)
+        np.fill_diagonal(RC, BIG)
+        stats["lp_refine_s"] = round(time.perf_counter() - refine_started, 4)
+    D = _bound(allowed, Y, sets, Z, RC, zsum, odd)
     stats["lp_edges"] = len(edges)
     stats["lp_seconds"] = round(time.perf_counter() - start, 4)
-    return BlossomBound(D4, RC, stats, _as_seating(n, odd, e, x))
+    return BlossomBound(D, f, RC, stats, seating)
+
+
+def _add_sets(RC: np.ndarray, sets: list[np.ndarray], Z: np.ndarray) -> None:
+    """``RC[i, j] += Z[S]`` for every set S holding both i and j, in place."""
+    for S, q in zip(sets, Z.tolist()):
+        if q:
+            RC[np.ix_(S, S)] += q
+
+
+REFINE_LOSS = 0
+"""The first duals are refined (``blossom_bound``'s ``refine``) when rounding and repairing them
+loses more than this (in the bound's units, four times a seating's value) against the LP's value."""
+REFINE_CAP = 1_000
+"""The refining LP sees each reduced cost up to this many times the largest on the first LP's
+solution (the costs that matter); a larger one is taken as that cap."""
 
 
 SEPARATION_THRESHOLDS = (1e-7, 0.3, 0.6)

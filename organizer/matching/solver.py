@@ -565,7 +565,8 @@ class OddSetCosts(AssignmentCosts):
     def __init__(self, bb: BlossomBound) -> None:
         # only ``pair`` (2 RC, even) is kept, RC read from it, and it is ``bb.RC`` doubled in place
         # (``bb`` is spent): one n x n matrix less, 200 MB at N = 5,001
-        self.U = int(bb.D4)
+        self.U = int(bb.D)
+        self.f = bb.f
         self.pair = bb.RC
         self.pair *= 2
 
@@ -1789,7 +1790,7 @@ def _odd_set_costs(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, s
     ctx.stats.update(bb.stats)
     lp_costs = OddSetCosts(bb)
     ctx.costs = lp_costs
-    ctx.tighten(lp_costs.U // 2)
+    ctx.tighten(lp_costs.value2_above(0))
     ctx.offer(W, bb.seating)
     if bb.seating is None and not ctx.proven():
         ctx.check()

@@ -204,7 +204,7 @@ def test_odd_set_lp_bound_is_valid(seed):
     bb = blossom_bound(W.astype(np.int64), allowed, have, n % 2 == 1, time.perf_counter() + 10)
     assert bb is not None
     assert (bb.RC[allowed] >= 0).all()
-    assert bb.D4 >= round(4 * best)
+    assert bb.D >= round(2 * bb.f * best)
 
 
 def test_large_clustered_instance_uses_the_odd_set_lp_and_matches_networkx():
