@@ -22,15 +22,32 @@ pairs.  Then ``x`` has degree 1 everywhere, so
 ``2 value(x) = sum_e 2 W_e x_e = sum_v Y_v + sum_S Z_S x(E(S)) - sum_e RC_e x_e``.
 For an odd set S, the pairs inside S cover an even number of its members,
 so ``x(E(S)) <= (|S| - 1) / 2`` unless the trio lies inside S, and then
-``x(E(S)) <= |S| / 2``.  Every S containing the trio contains any one of its
-members v, hence
+``x(E(S)) <= |S| / 2``.  The sets holding the whole trio hold each of its
+three members, so their ``Z`` sum to at most the least of the members'
+``zsum[v] = sum_{S containing v} Z_S``, which is at most the third largest
+``zsum`` of all; hence
 
-    4 value(x) <= D4 - cost4(x),   D4 = 2 sum Y + sum_S Z_S (|S| - 1) + [n odd] max_v sum_{S containing v} Z_S,
+    4 value(x) <= D4 - cost4(x),   D4 = 2 sum Y + sum_S Z_S (|S| - 1) + [n odd] third largest zsum,
 
 with ``cost4`` = ``2 RC_e`` per pair and ``RC_ab + RC_bc + RC_ac`` for the trio.
 So ``D4 / 4`` bounds every seating, and a seating worth more than an
 incumbent of value L uses only pairs with ``2 RC_e < D4 - 4 L`` and a trio with
 ``RC_ab + RC_bc + RC_ac < D4 - 4 L``.
+
+*Refinement.*  GLOP's duals are exact to about 1e-9 of the largest weight;
+weights that rank fairness first span twelve digits, so rounded they lost
+millions of units and the LP could not prove tied groups.  The same LP is
+solved again on ``-RC0`` with ``RC0 = Y[i] + Y[j] - 2 W`` (the first costs
+without their odd-set part): its integer duals ``Y2, Z2`` give ``Yf = 2 Y +
+Y2`` and ``Zf = Z2`` with ``Yf[i] + Yf[j] + sum Zf - 4 W = 2 RC0 + Y2[i] +
+Y2[j] + sum Z2 >= 0``, the lemma with ``4 W`` for ``2 W``: ``D = 2 sum Yf +
+sum Zf (|S| - 1) + ...`` bounds ``8 value`` (``f = 4`` below, against ``f = 2``
+without it).  ``RC0`` is a few units where the first LP is tight, so the second
+duals are exact to 1e-9 of that, and its own cuts find what the first LP's
+tolerance hid.  (The odd-set part is left out so the second LP may take back
+the first one's noise: a dual of 1e-12 on a set of 400 costs hundreds of
+units.)  ``BlossomBound`` returns ``D``, ``f`` and the costs, with ``f value2(S)
+<= D - cost(S)`` (value2 = 2 x value).
 
 The LP (minimise ``-sum W_e x_e``): ``x_e >= 0`` on the priced pairs, degree 1
 at every vertex, and for each cut S ``x(E(S)) <= (|S| - 1) / 2``.  For odd n
@@ -131,6 +148,7 @@ def blossom_bound(
     max_rounds: int | None = None,
     price_k: int = PRICE_K,
     refine: bool = True,
+    incumbent2: int | None = None,
 ) -> BlossomBound | None:
     """Cutting-plane LP; returns a BlossomBound, or None when the LP failed (say infeasible on its
     pairs, or the deadline passed inside its first solve).
@@ -149,6 +167,8 @@ def blossom_bound(
     weights are a few units where the first LP is tight, so its duals are exact to 1e-9 of those,
     and its own cuts find what the first LP's tolerance hid.  A reduced cost above a cap is seen
     as the cap (duals feasible for a smaller weight are feasible for the true one).
+    ``incumbent2``: the best seating's value2, when there is one: the duals are refined only when
+    their loss is at least a ``REFINE_SHARE``-th of the first bound's gap to it.
     """
     start = time.perf_counter()
     n = len(W)
@@ -324,12 +344,14 @@ def blossom_bound(
     Y, Z = _integer_duals(y, z + [0.0] * (len(cuts) - len(z)), scale)
     RC, zsum = _reduced(W, allowed, Y, sets, Z, 1)
     f = 2
-    # what rounding and repairing the duals loses against the LP's own value
-    loss = 2 * int(Y.sum()) + sum(int(q) * (len(S) - 1) for S, q in zip(sets, Z.tolist()) if q > 0) \
-        + (_third_largest(zsum) if odd else 0) + 2 * int(np.maximum(0, -RC.min(axis=1)).sum()) \
-        - 4 * float(np.dot(W[e[:, 0], e[:, 1]].astype(float), x))
+    # what rounding and repairing the duals loses against the LP's own value; refined when that is
+    # a good share of the gap to the best seating (else the LP's own gap is what keeps pairs)
+    D_first = 2 * int(Y.sum()) + sum(int(q) * (len(S) - 1) for S, q in zip(sets, Z.tolist()) if q > 0) \
+        + (_third_largest(zsum) if odd else 0) + 2 * int(np.maximum(0, -RC.min(axis=1)).sum())
+    loss = D_first - 4 * float(np.dot(W[e[:, 0], e[:, 1]].astype(float), x))
     stats["lp_rounding_loss"] = int(loss)
-    if refine and loss > REFINE_LOSS and time.perf_counter() < deadline:
+    worth = incumbent2 is None or REFINE_SHARE * loss >= D_first - 2 * incumbent2
+    if refine and worth and loss > REFINE_LOSS and time.perf_counter() < deadline:
         refine_started = time.perf_counter()
         # the first duals' costs without their odd-set part (the second LP finds its own: its odd-set
         # duals may take back the first ones', whose rounding noise sits on sets of hundreds)
@@ -399,6 +421,10 @@ loses more than this (in the bound's units, four times a seating's value) agains
 REFINE_CAP = 1_000
 """The refining LP sees each reduced cost up to this many times the largest on the first LP's
 solution (the costs that matter); a larger one is taken as that cap."""
+REFINE_SHARE = 4
+"""Refined only when the first duals' loss is at least a quarter of their bound's gap to the best
+seating: tied groups (the LP tight, its gap all rounding) gain the proof; where the LP's own gap
+is wide (clustered groups) the second loop would cost its rounds for nothing."""
 
 
 SEPARATION_THRESHOLDS = (1e-7, 0.3, 0.6)

@@ -68,15 +68,16 @@ The algorithm (per round), a primal-dual scheme
    when its value v has ``A - v <= t + 1`` (a better seating's pairs each cost
    less than ``A - v``, so all were there), as on uniform weights.
 4. When the assignment's costs keep too many pairs, the matching LP with
-   Edmonds' odd-set cuts (GLOP, ``blossom.py``) gives an exact integer bound
-   ``D4`` and costs ``RC``: ``2 value2(S) <= D4 - cost(S)`` (a pair costs
-   ``2 RC``, the trio the sum of its three ``RC``).  Whichever keeps fewer
+   Edmonds' odd-set cuts (GLOP, ``blossom.py``, its duals refined to exact
+   integers) gives an exact integer bound ``D`` and costs ``RC``: ``f value2(S)
+   <= D - cost(S)`` (``f`` = 2, or 4 once refined; a pair costs ``2 RC``, the
+   trio the sum of its three ``RC``).  Whichever keeps fewer
    pairs is used (``AssignmentCosts``, ``OddSetCosts``).  Even counts up to
    ``direct_matching_max_n``, and larger even counts whose assignment costs keep
    at most ``direct_pairs_per_attendee`` pairs each, skip the LP: one matching on
    the kept pairs costs less there.
 5. Exact step.  A seating better than the incumbent ``L`` costs less than
-   ``limit = U - f L`` (U = A, f = 1 or U = D4, f = 2), so each of its pairs and
+   ``limit = U - f L`` (U = A, f = 1 or U = D, f = 2 or 4), so each of its pairs and
    its trio does.  Even n: one maximum-weight perfect matching (rustworkx) on
    the pairs of cost < limit, plus the incumbent's pairs, is the optimum.
    Odd n: the trios of cost < limit are listed (counted first by a sparse
@@ -555,7 +556,8 @@ class AssignmentCosts:
 
 
 class OddSetCosts(AssignmentCosts):
-    """The odd-set LP's integer duals (``blossom.py``): ``2 value2(S) <= D4 - cost(S)`` (U = D4, f = 2).
+    """The odd-set LP's integer duals (``blossom.py``): ``f value2(S) <= D - cost(S)`` (U = D, f = 2, or 4
+    when its duals were refined).
 
     A pair costs ``2 RC``, a trio the sum of ``RC`` over its three pairs.
     """
@@ -1784,7 +1786,8 @@ def _odd_set_costs(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, s
         for a in g:
             for b in g:
                 have[a, b] = a != b
-    bb = blossom_bound(W, allowed, have | have.T, odd, ctx.deadline, max_rounds=ctx.options.lp_max_rounds, price_k=ctx.options.lp_price_k)
+    bb = blossom_bound(W, allowed, have | have.T, odd, ctx.deadline, max_rounds=ctx.options.lp_max_rounds,
+                       price_k=ctx.options.lp_price_k, incumbent2=ctx.value2 if ctx.seating is not None else None)
     if bb is None:
         return None
     ctx.stats.update(bb.stats)

@@ -190,7 +190,7 @@ def test_odd_set_lp_bound_is_valid(seed):
     # D4 / 4 bounds every seating, and every allowed pair's reduced cost is >= 0 (integers, exact)
     rng = np.random.default_rng(5000 + seed)
     n = int(rng.choice([4, 5, 6, 7, 9, 10, 11]))
-    W, allowed = random_instance(rng, n, low=-3, high=int(rng.choice([4, 30, 10**6])), forbid=float(rng.choice([0, 0.2])))
+    W, allowed = random_instance(rng, n, low=-3, high=int(rng.choice([4, 30, 10**6, 10**12])), forbid=float(rng.choice([0, 0.2])))
     np.fill_diagonal(allowed, False)
     best = oracle(W, allowed)
     if best is None:
@@ -205,6 +205,35 @@ def test_odd_set_lp_bound_is_valid(seed):
     assert bb is not None
     assert (bb.RC[allowed] >= 0).all()
     assert bb.D >= round(2 * bb.f * best)
+
+
+@pytest.mark.parametrize("n", [300, 301])
+def test_refined_duals_lose_no_more_than_rounding_where_the_first_ones_lost_the_lp_tolerance(n):
+    # weights of twelve digits with ties (fairness first, as the product ranks them): GLOP's duals
+    # are exact to about 1e-9 of the largest weight, so rounded they lose thousands of units; the
+    # refined ones lose at most their own rounding, one unit of f * value2 per attendee
+    rng = np.random.default_rng(n)
+    topic = rng.integers(0, 8, n)
+    helped = (topic[:, None] != topic[None, :]) * rng.integers(0, 3, (n, n))
+    W = np.triu(helped * 10**12 + rng.integers(0, 4, (n, n)) * 10**6 + rng.integers(0, 2, (n, n)), 1)
+    W = (W + W.T).astype(np.int64)
+    allowed = ~np.eye(n, dtype=bool)
+    result = solve_matrix(W, allowed, time_limit_s=30)
+    assert result.proven_optimal
+    best2 = round(2 * result.objective)
+    have = np.zeros((n, n), dtype=bool)
+    for g in result.rounds[0].groups:
+        for a in g:
+            for b in g:
+                have[a, b] = a != b
+    have[np.repeat(np.arange(n), 4), np.argsort(-W, axis=1)[:, :4].ravel()] = True
+    have |= have.T
+    first = blossom_bound(W, allowed, have.copy(), n % 2 == 1, time.perf_counter() + 30, max_rounds=60, refine=False)
+    refined = blossom_bound(W, allowed, have.copy(), n % 2 == 1, time.perf_counter() + 30, max_rounds=60)
+    assert first.f == 2 and refined.f == 4
+    assert (refined.RC[allowed] >= 0).all()
+    assert 0 <= refined.D - refined.f * best2 <= refined.f * n
+    assert first.D - first.f * best2 > first.f * n
 
 
 def test_large_clustered_instance_uses_the_odd_set_lp_and_matches_networkx():
