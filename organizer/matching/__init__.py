@@ -110,11 +110,12 @@ Solver
 Primal-dual, per round (details and proofs in ``solver.py``): a first seating in
 milliseconds from a maximum-weight matching (rustworkx's compiled blossom
 algorithm) on each attendee's few best pairs; for an odd count, a bound from one
-even problem (an added attendee paired with each at their best trio gain); the assignment relaxation on the
+even problem (an added attendee paired with each at their best trio gain; not when fairness ranks
+first, where the odd-set LP below settles odd counts sooner); the assignment relaxation on the
 doubled bipartite graph (OR-Tools ``linear_sum_assignment`` on a sparse core,
 pricing every left-out pair) gives a bound and reduced costs; where those keep
-too much, the matching LP with odd-set (blossom) cuts, solved by GLOP, gives an
-exact integer bound and tighter reduced costs (``blossom.py``).  Reduced-cost
+too much, the matching LP with odd-set (blossom) cuts, solved by GLOP (its duals
+refined once more on their own reduced costs), gives an exact integer bound and tighter reduced costs (``blossom.py``).  Reduced-cost
 fixing keeps only the pairs (and, for an odd count, the trios) that could beat
 the best seating, and exact matchings on what is kept (rustworkx) prove the
 optimum; the trio is found by trying the candidate trios, cheapest first, so no
