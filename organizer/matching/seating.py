@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
@@ -194,8 +194,6 @@ def solve_matrix(
     if helped is not None:
         helped = np.asarray(helped, dtype=np.int64)
     options = solver_options or SolverOptions()
-    if options.even_bound is None:
-        options = replace(options, even_bound=helped is None)  # see SolverOptions.even_bound
     plain = weights.dtype.kind in "iu" and helped is None  # no conversion to do
     cells = float(n) * n
     needed = options.greedy_seconds_per_cell * cells * (options.greedy_k + 2) + (0 if plain else options.convert_seconds_per_cell * cells)

@@ -331,14 +331,10 @@ class SolverOptions:
     """Odd counts: swaps at most in the local search that picks who joins a pair as the trio
     (``_add_lone``), after each matching's seating.  Each is one vectorised pass over every
     attendee and pair (about 10 ms at 2,000); most searches stop after one to three."""
-    even_bound: bool | None = None
+    even_bound: bool = True
     """Odd counts: bound every seating by one even problem first (``_even_bound``): exact on most
-    groups, and one even solve costs less than a few trio checks.  None (the default): on, but off
-    when fairness ranks first (``solve_matrix``'s ``helped``, as the product solves): there the
-    trio gains' bound is loose and the odd-set LP, refined, settles the odd count by itself (the
-    door's few-topics N = 1,001: 0.87 s against 2.3 s; 2,001: 4.9 s against 15.5 s; its spread
-    data 201 to 2,001 also faster), where without fairness the bound pays (realistic N = 1,001:
-    0.97 s against 1.69 s).  False also tests the trio step on its own."""
+    groups, and one even solve costs less than a few trio checks.  Off only to test the trio step
+    on its own."""
     tight_seating: bool = True
     """Look first for a seating where everyone has a best partner (``tight_seating``): a few
     sparse passes, and on tied groups the whole proof.  Off only to test the other paths on
@@ -1647,7 +1643,7 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         if ctx.proven():
             return
         ctx.check()
-    if odd and ctx.options.even_bound is not False:
+    if odd and ctx.options.even_bound:
         # 1b. the even bound: one even problem (n + 1 attendees) bounds every seating
         del neg_w
         _even_bound(W, allowed, ctx)

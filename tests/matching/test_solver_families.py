@@ -311,18 +311,3 @@ def test_odd_path_trio_checks_skip_trios_whose_others_cannot_pair_up(seed):
     result = solved(W, allowed, SolverOptions(even_bound=False))
     assert result.rounds[0].stats.get("trios_unpaired", 0) > 0
     assert result.objective == trio_oracle(W, allowed)
-
-
-@pytest.mark.parametrize("n", [31, 41])
-def test_fairness_first_solves_odd_counts_without_the_even_bound_and_finds_the_same_optimum(n):
-    # SolverOptions.even_bound None: off when fairness ranks first (helped given), on without it
-    rng = np.random.default_rng(700 + n)
-    W, allowed = clustered(rng, n)
-    helped = np.triu(rng.integers(0, 3, (n, n)), 1)
-    helped = helped + helped.T
-    default = solve_matrix(W, allowed, helped=helped, time_limit_s=10)
-    with_bound = solve_matrix(W, allowed, helped=helped, time_limit_s=10, solver_options=SolverOptions(even_bound=True))
-    assert default.proven_optimal and with_bound.proven_optimal
-    assert "even_bound" not in default.rounds[0].stats and "even_bound" in with_bound.rounds[0].stats
-    assert default.objective == with_bound.objective
-    assert "even_bound" in solve_matrix(W, allowed, time_limit_s=10).rounds[0].stats  # no fairness: on
