@@ -110,8 +110,7 @@ Solver
 Primal-dual, per round (details and proofs in ``solver.py``): a first seating in
 milliseconds from a maximum-weight matching (rustworkx's compiled blossom
 algorithm) on each attendee's few best pairs; for an odd count, a bound from one
-even problem (an added attendee paired with each at their best trio gain; not when fairness ranks
-first, where the odd-set LP below settles odd counts sooner); the assignment relaxation on the
+even problem (an added attendee paired with each at their best trio gain); the assignment relaxation on the
 doubled bipartite graph (OR-Tools ``linear_sum_assignment`` on a sparse core,
 pricing every left-out pair) gives a bound and reduced costs; where those keep
 too much, the matching LP with odd-set (blossom) cuts, solved by GLOP (its duals

@@ -52,8 +52,6 @@ The algorithm (per round), a primal-dual scheme
    skipped for memory's sake and its odd-set LP's bound stands.)  Then the
    trios are checked on that problem's own reduced costs when they keep few
    pairs and trios (``_trios_by_even_costs``; proofs there), else step 2 on.
-   Not when fairness ranks first (``SolverOptions.even_bound``): there the
-   refined odd-set LP (step 4) settles odd counts sooner.
 2. The assignment relaxation (OR-Tools ``SimpleLinearSumAssignment`` on a
    sparse core, widened by pricing every allowed arc): ``A`` and its
    potentials by Bellman-Ford, hence reduced costs ``rc >= 0`` with the
