@@ -95,26 +95,31 @@ def _integer_duals(y: np.ndarray, z: list[float], scale: float) -> tuple[np.ndar
     return Y, Z
 
 
-def _reduced(W: np.ndarray, allowed: np.ndarray, Y: np.ndarray, sets: list[np.ndarray], Z: np.ndarray,
-             mult: int) -> tuple[np.ndarray, np.ndarray]:
-    """``RC = Y[i] + Y[j] + sum_{S holding i and j} Z[S] - 2 mult W`` (BIG where not allowed), not yet
-    repaired, and each vertex's ``zsum``.  In place: at N = 5,001 each n x n int64 temporary is 200 MB."""
-    n = len(W)
-    RC = W * (-2 * mult)
+def _reduced(W: np.ndarray, allowed: np.ndarray, Y: np.ndarray, sets: list[np.ndarray], Z: np.ndarray) -> np.ndarray:
+    """``RC = Y[i] + Y[j] + sum_{S holding i and j} Z[S] - 2 W`` (BIG where not allowed), not yet
+    repaired.  In place: at N = 5,001 each n x n int64 temporary is 200 MB."""
+    RC = W * -2
     RC += Y[:, None]
     RC += Y[None, :]
-    zsum = np.zeros(n, dtype=np.int64)
-    for S, zS in zip(sets, Z.tolist()):
-        if zS > 0:
-            RC[np.ix_(S, S)] += zS
-            zsum[S] += zS
+    _add_sets(RC, sets, Z)
     np.putmask(RC, ~allowed, BIG)
     np.fill_diagonal(RC, BIG)
-    return RC, zsum
+    return RC
 
 
-def _bound(allowed: np.ndarray, Y: np.ndarray, sets: list[np.ndarray], Z: np.ndarray, RC: np.ndarray,
-           zsum: np.ndarray, odd: bool) -> int:
+def _dual_value(Y: np.ndarray, sets: list[np.ndarray], Z: np.ndarray, odd: bool) -> int:
+    """The bound ``D`` of the module docstring for duals ``Y``, ``Z`` (feasible or not)."""
+    D = 2 * int(Y.sum()) + sum(int(q) * (len(S) - 1) for S, q in zip(sets, Z.tolist()) if q > 0)
+    if odd:
+        zsum = np.zeros(len(Y), dtype=np.int64)
+        for S, q in zip(sets, Z.tolist()):
+            if q > 0:
+                zsum[S] += q
+        D += _third_largest(zsum)
+    return D
+
+
+def _bound(allowed: np.ndarray, Y: np.ndarray, sets: list[np.ndarray], Z: np.ndarray, RC: np.ndarray, odd: bool) -> int:
     """Repair the duals to feasibility (``Y[v]`` raised until every allowed pair has ``RC >= 0``;
     ``RC`` in place) and return the bound ``D`` of the module docstring."""
     deficit = np.maximum(0, -RC.min(axis=1))
@@ -124,10 +129,7 @@ def _bound(allowed: np.ndarray, Y: np.ndarray, sets: list[np.ndarray], Z: np.nda
         RC += deficit[None, :]
         np.putmask(RC, ~allowed, BIG)
         np.fill_diagonal(RC, BIG)
-    D = 2 * int(Y.sum()) + sum(int(zS) * (len(S) - 1) for S, zS in zip(sets, Z.tolist()) if zS > 0)
-    if odd:
-        D += _third_largest(zsum)
-    return D
+    return _dual_value(Y, sets, Z, odd)
 
 
 def _third_largest(zsum: np.ndarray) -> int:
@@ -342,16 +344,15 @@ def blossom_bound(
     seating = _as_seating(n, odd, e, x)
     sets = [S for S, _ in cuts]
     Y, Z = _integer_duals(y, z + [0.0] * (len(cuts) - len(z)), scale)
-    RC, zsum = _reduced(W, allowed, Y, sets, Z, 1)
+    RC = _reduced(W, allowed, Y, sets, Z)
     f = 2
     # what rounding and repairing the duals loses against the LP's own value; refined when that is
     # a good share of the gap to the best seating (else the LP's own gap is what keeps pairs)
-    D_first = 2 * int(Y.sum()) + sum(int(q) * (len(S) - 1) for S, q in zip(sets, Z.tolist()) if q > 0) \
-        + (_third_largest(zsum) if odd else 0) + 2 * int(np.maximum(0, -RC.min(axis=1)).sum())
+    D_first = _dual_value(Y, sets, Z, odd) + 2 * int(np.maximum(0, -RC.min(axis=1)).sum())
     loss = D_first - 4 * float(np.dot(W[e[:, 0], e[:, 1]].astype(float), x))
     stats["lp_rounding_loss"] = int(loss)
     worth = incumbent2 is None or REFINE_SHARE * loss >= D_first - 2 * incumbent2
-    if refine and worth and loss > REFINE_LOSS and time.perf_counter() < deadline:
+    if refine and worth and loss > 0 and time.perf_counter() < deadline:
         refine_started = time.perf_counter()
         # the first duals' costs without their odd-set part (the second LP finds its own: its odd-set
         # duals may take back the first ones', whose rounding noise sits on sets of hundreds)
@@ -395,14 +396,11 @@ def blossom_bound(
             RC += Y2[:, None]
             RC += Y2[None, :]
             _add_sets(RC, sets, Z2)
-            zsum = np.zeros(n, dtype=np.int64)
-            for S, q in zip(sets, Z2.tolist()):
-                zsum[S] += max(0, q)
             Y, Z, f = 2 * Y + Y2, Z2, 4
         np.putmask(RC, ~allowed, BIG)
         np.fill_diagonal(RC, BIG)
         stats["lp_refine_s"] = round(time.perf_counter() - refine_started, 4)
-    D = _bound(allowed, Y, sets, Z, RC, zsum, odd)
+    D = _bound(allowed, Y, sets, Z, RC, odd)
     stats["lp_edges"] = len(edges)
     stats["lp_seconds"] = round(time.perf_counter() - start, 4)
     return BlossomBound(D, f, RC, stats, seating)
@@ -415,9 +413,6 @@ def _add_sets(RC: np.ndarray, sets: list[np.ndarray], Z: np.ndarray) -> None:
             RC[np.ix_(S, S)] += q
 
 
-REFINE_LOSS = 0
-"""The first duals are refined (``blossom_bound``'s ``refine``) when rounding and repairing them
-loses more than this (in the bound's units, four times a seating's value) against the LP's value."""
 REFINE_CAP = 1_000
 """The refining LP sees each reduced cost up to this many times the largest on the first LP's
 solution (the costs that matter); a larger one is taken as that cap."""
