@@ -78,12 +78,16 @@ MAX_LP_ROUNDS = 8  # LP solves while cutting; then it stops cutting (its duals s
 class BlossomBound:
     """Exact integer duals: the bound ``D`` and costs ``RC`` (n x n, BIG where not allowed), with
     ``f * value2(S) <= D - cost(S)`` for every seating S (``f`` = 2, or 4 once refined), and the
-    LP's own solution when it is a seating."""
+    LP's own solution when it is a seating.  ``Y``: the node duals alone, so that ``Y[i] + Y[j] - f W``
+    is the part of ``RC`` every perfect matching of the same attendees sums alike (``RC`` adds the
+    odd-set duals)."""
 
-    def __init__(self, D: int, f: int, RC: np.ndarray, stats: dict[str, Any], seating: list[tuple[int, ...]] | None) -> None:
+    def __init__(self, D: int, f: int, RC: np.ndarray, Y: np.ndarray, stats: dict[str, Any],
+                 seating: list[tuple[int, ...]] | None) -> None:
         self.D = D
         self.f = f
         self.RC = RC
+        self.Y = Y
         self.stats = stats
         self.seating = seating
 
@@ -119,9 +123,10 @@ def _dual_value(Y: np.ndarray, sets: list[np.ndarray], Z: np.ndarray, odd: bool)
     return D
 
 
-def _bound(allowed: np.ndarray, Y: np.ndarray, sets: list[np.ndarray], Z: np.ndarray, RC: np.ndarray, odd: bool) -> int:
+def _bound(allowed: np.ndarray, Y: np.ndarray, sets: list[np.ndarray], Z: np.ndarray, RC: np.ndarray,
+           odd: bool) -> tuple[int, np.ndarray]:
     """Repair the duals to feasibility (``Y[v]`` raised until every allowed pair has ``RC >= 0``;
-    ``RC`` in place) and return the bound ``D`` of the module docstring."""
+    ``RC`` in place) and return the bound ``D`` of the module docstring, with the repaired ``Y``."""
     deficit = np.maximum(0, -RC.min(axis=1))
     if deficit.any():
         Y = Y + deficit
@@ -129,7 +134,7 @@ def _bound(allowed: np.ndarray, Y: np.ndarray, sets: list[np.ndarray], Z: np.nda
         RC += deficit[None, :]
         np.putmask(RC, ~allowed, BIG)
         np.fill_diagonal(RC, BIG)
-    return _dual_value(Y, sets, Z, odd)
+    return _dual_value(Y, sets, Z, odd), Y
 
 
 def _third_largest(zsum: np.ndarray) -> int:
@@ -400,10 +405,10 @@ def blossom_bound(
         np.putmask(RC, ~allowed, BIG)
         np.fill_diagonal(RC, BIG)
         stats["lp_refine_s"] = round(time.perf_counter() - refine_started, 4)
-    D = _bound(allowed, Y, sets, Z, RC, odd)
+    D, Y = _bound(allowed, Y, sets, Z, RC, odd)
     stats["lp_edges"] = len(edges)
     stats["lp_seconds"] = round(time.perf_counter() - start, 4)
-    return BlossomBound(D, f, RC, stats, seating)
+    return BlossomBound(D, f, RC, Y, stats, seating)
 
 
 def _add_sets(RC: np.ndarray, sets: list[np.ndarray], Z: np.ndarray) -> None:

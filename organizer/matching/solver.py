@@ -95,7 +95,11 @@ The algorithm (per round), a primal-dual scheme
    folds who has two (``_fold``: v, u and w become one attendee), then matches
    what is left: on realistic N = 2,001 a check's rustworkx matching goes from
    1,997 attendees to a few hundred.  Matchings run one connected
-   component at a time.  When the
+   component at a time, and those of steps 3 (the threshold's) and 5 on the
+   duals' costs turned round (``matching_weights``: the node part of the cost,
+   on which every perfect matching of the same attendees ranks as on W), so the
+   blossom starts where the duals left off: on tied weights several times
+   sooner.  When the
    best seating improves, the trios are listed again under the lower limit.
    No model ever holds all trios.
 6. Odd n, when the assignment's costs leave trios unchecked: the odd-set LP's
@@ -428,6 +432,12 @@ class SolverOptions:
     many pairs per attendee: the matching's time follows the kept pairs, the LP's the attendees
     (realistic N = 2,000, 26 pairs each: 2.8 s against 7.2 s; the door's few-topics N = 1,000,
     24 each: 0.71 s against 1.1-1.4 s). Clustered groups keep every pair: the LP stays there."""
+    threshold_seating_on_duals: bool = True
+    """The threshold's matching (``_threshold_seating``) on the assignment's costs turned round
+    (``AssignmentCosts.matching_weights``): the same optimum, several times sooner on ties (the
+    door's spread data at N = 1,000: 0.22 s against 0.43 s for the whole solve).  Off in the even
+    bound's problem: on ties it then finds another of the optimal matchings, whose seating (its
+    lone attendee joining a pair) is often not the best one (uniform N = 201: 1.3x slower)."""
     threshold_pairs_per_attendee: float = 1.5
     """Even counts: pairs per attendee (about) under the cost threshold of the second seating's
     first try (``_threshold_seating``): on uniform weights 1.1 per attendee hold the optimum.
@@ -556,6 +566,22 @@ class AssignmentCosts:
         """The most a seating of cost >= ``units`` can be worth (value2)."""
         return (self.U - units) // self.f
 
+    def node_cost(self, W: np.ndarray, pi: np.ndarray, pj: np.ndarray, scale: int = 1) -> np.ndarray:
+        """The pairs' costs from the node duals alone: ``p[i] + p[j] - f' W[i, j]`` for some ``p`` and
+        ``f' > 0`` (here the pair's cost itself), so every perfect matching of the same attendees
+        costs a constant minus ``f'`` times its weight (``matching_weights``).  ``scale``: the
+        costs' own problem weighs pairs ``scale W`` (the even bound's doubles them)."""
+        return np.asarray(self.pair[pi, pj])
+
+    def matching_weights(self, W: np.ndarray, pi: np.ndarray, pj: np.ndarray, scale: int = 1) -> np.ndarray:
+        """Weights for the pairs (pi, pj) that rank the perfect matchings of any set of attendees as
+        ``W`` does (``node_cost`` turned round, all >= 1).  rustworkx's blossom then starts from the
+        relaxation's duals: the pairs these costs call tight weigh most and are matched first, and
+        on tied weights it ends several times sooner (the door's few-topics data at N = 1,000:
+        0.11 s against 0.54 s on the same 24,370 pairs)."""
+        cost = self.node_cost(W, pi, pj, scale)
+        return np.asarray(cost.max(initial=0) + 1 - cost)
+
 
 class OddSetCosts(AssignmentCosts):
     """The odd-set LP's integer duals (``blossom.py``): ``f value2(S) <= D - cost(S)`` (U = D, f = 2, or 4
@@ -573,6 +599,11 @@ class OddSetCosts(AssignmentCosts):
         self.f = bb.f
         self.pair = bb.RC
         self.pair *= 2
+        self.Y = bb.Y
+
+    def node_cost(self, W: np.ndarray, pi: np.ndarray, pj: np.ndarray, scale: int = 1) -> np.ndarray:
+        """``Y[i] + Y[j] - f scale W`` (without the odd-set duals: a set's part differs between matchings)."""
+        return np.asarray(self.Y[pi] + self.Y[pj] - (self.f * scale) * W[pi, pj])
 
     def trio_edge(self) -> np.ndarray:
         return np.asarray(self.pair // 2)
@@ -692,23 +723,27 @@ def _forced_pairs(pi: np.ndarray, pj: np.ndarray, n: int) -> tuple[np.ndarray, n
     return pairs, pi[alive], pj[alive]
 
 
-def _perfect_matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context) -> Pairs | None:
-    """The heaviest perfect matching of the attendees the pairs (pi, pj) touch, or None when they
-    have none: the forced pairs (``_forced_pairs``), and one matching of the rest.  The trio
-    checks' pairs are sparse (a few per attendee after the reduced costs), so the forced pairs
-    often seat a fifth to a half of the attendees and the matching's cubic time drops."""
+def _perfect_matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context,
+                      costs: AssignmentCosts | None = None, scale: int = 1) -> Pairs | None:
+    """The heaviest perfect matching of the attendees the pairs (pi, pj) (each once) touch, or None
+    when they have none: the forced pairs (``_forced_pairs``), and one matching of the rest, on
+    ``costs.matching_weights`` when given (``scale`` as there).  The trio checks' pairs are sparse (a few per attendee
+    after the reduced costs), so the forced pairs often seat a fifth to a half of the attendees and
+    the matching's cubic time drops."""
     n = len(W)
     peeled = _forced_pairs(pi, pj, n)
     if peeled is None:
         return None
     forced, ri, rj = peeled
     pairs: Pairs = []
+    weights = costs.matching_weights(W, ri, rj, scale) if costs is not None else W[ri, rj]
     if len(ri) and not (np.bincount(np.concatenate([ri, rj]), minlength=n) == 2).any():
-        pairs = _matching(W, ri, rj, ctx)  # nobody to fold (dense pairs: building the fold's maps only costs)
+        # nobody to fold (dense pairs: building the fold's maps only costs)
+        pairs = _matching(W, ri, rj, ctx, weights=weights)
         if 2 * len(pairs) != len(_distinct(np.concatenate([ri, rj]))):
             return None
     elif len(ri):
-        folded = _fold(ri, rj, W[ri, rj], n)
+        folded = _fold(ri, rj, weights, n)
         if folded is None:
             return None
         steps, fi, fj, fw, left = folded
@@ -1517,6 +1552,7 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     # 0.41 s; 1,001, 0.93 -> 0.85 s; clustered 1,001, 0.47 -> 0.38 s)
     sub = Context(ctx.deadline, replace(ctx.options, lp_pairs_per_attendee=0, direct_matching_max_n=0,
                                         direct_pairs_per_attendee=0, second_seating_pairs_per_attendee=2**62,
+                                        threshold_seating_on_duals=False,
                                         exact_max_pairs=ctx.options.even_bound_max_pairs))
     if ctx.seating is not None:  # the best seating so far, as a matching of the n + 1
         mapped: list[Group] = []
@@ -1757,7 +1793,8 @@ def _threshold_seating(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCost
     key = _distinct(pi[ok] * n + pj[ok])
     pi, pj = key // n, key % n
     ctx.stats["threshold_pairs"] = int(len(pi))
-    pairs = _matching(W, pi, pj, ctx)
+    on_duals = ctx.options.threshold_seating_on_duals
+    pairs = _matching(W, pi, pj, ctx, weights=costs.matching_weights(W, pi, pj) if on_duals else None)
     if 2 * len(pairs) != n:  # the others among themselves; the second seating when that is poor
         seating = _seat_the_rest(W, allowed, pairs, False, ctx, pair)
         ctx.offer(W, seating)
@@ -1971,7 +2008,7 @@ def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bo
             stats["even_trios_unpaired"] = stats.get("even_trios_unpaired", 0) + 1
             continue  # someone outside the trio has no kept pair, or a component is odd
         try:
-            matched = _perfect_matching(W, pi[keep], pj[keep], ctx)
+            matched = _perfect_matching(W, pi[keep], pj[keep], ctx, costs, scale=2)
         except _Expired:
             bound_left = (costs.U - cost) // f2
             break
@@ -2015,7 +2052,7 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
             ctx.offer(W, pairs)
         return False
     if not odd:
-        pairs = _matching(W, pi, pj, ctx)
+        pairs = _matching(W, pi, pj, ctx, weights=costs.matching_weights(W, pi, pj))
         if 2 * len(pairs) != n or seating_value2(W, pairs) < ctx.value2:
             raise AssertionError("the exact step lost the incumbent")  # it holds the incumbent's pairs
         ctx.offer(W, pairs)
@@ -2037,7 +2074,8 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
     stats["trio_component"] = int(sizes[host])
     # the even components: one exact matching for all of them
     outside = ~in_host[pi]
-    rest_pairs = _matching(W, pi[outside], pj[outside], ctx) if outside.any() else []
+    rest_pairs = (_matching(W, pi[outside], pj[outside], ctx, weights=costs.matching_weights(W, pi[outside], pj[outside]))
+                  if outside.any() else [])
     if 2 * len(rest_pairs) != n - sizes[host]:
         raise AssertionError("the exact step lost the incumbent")
     inside = in_host[pi]
@@ -2084,7 +2122,7 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
                 stats["trios_unpaired"] = stats.get("trios_unpaired", 0) + 1
                 continue
             try:
-                matched = _perfect_matching(W, ei[keep], ej[keep], ctx)
+                matched = _perfect_matching(W, ei[keep], ej[keep], ctx, costs)
             except _Expired:
                 proven = False
                 bound_left = costs.value2_above(cost)

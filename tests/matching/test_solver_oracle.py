@@ -483,3 +483,74 @@ def test_a_dense_check_is_matched_without_folding():
     ctx = Context(time.perf_counter() + 10)
     _perfect_matching(W, pi, pj, ctx)
     assert "folds" not in ctx.stats
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("kind", ["assignment", "odd_set_lp"])
+def test_matching_weights_rank_perfect_matchings_as_the_weights_do(seed, kind):
+    """The exact step's and the trio checks' matchings run on the duals' costs turned round
+    (``matching_weights``), not on W: the heaviest perfect matching on them must be one of W's
+    heaviest, on any pairs and any set of attendees (the odd-set LP's costs without their
+    odd-set part, which differs between matchings)."""
+    import networkx as nx
+
+    from organizer.matching.solver import AssignmentCosts, Context, OddSetCosts, _perfect_matching, relaxation
+
+    rng = np.random.default_rng(9000 + seed)
+    n = int(rng.choice([8, 9, 12, 15, 20]))
+    W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 40, 10**9])), forbid=0.1)
+    W = W.astype(np.int64)
+    np.fill_diagonal(allowed, False)
+    if oracle(W, allowed) is None:
+        return
+    ctx = Context(time.perf_counter() + 10)
+    if kind == "assignment":
+        relaxed = relaxation(W, allowed, ctx, np.where(allowed, -W, np.iinfo(np.int64).max // 4))
+        costs = AssignmentCosts(relaxed[2], relaxed[1])
+    else:
+        have = allowed & (rng.random((n, n)) < 0.5)
+        for g in solve_matrix(W, allowed, time_limit_s=10).rounds[0].groups:
+            for a in g:
+                for b in g:
+                    have[a, b] = a != b
+        costs = OddSetCosts(blossom_bound(W, allowed, have | have.T, n % 2 == 1, time.perf_counter() + 10))
+    # an even set of attendees (all but one or three for an odd count, as a trio check leaves)
+    people = rng.permutation(n)[: n - (n % 2) - (2 if n % 2 and rng.random() < 0.5 else 0)]
+    inside = np.zeros(n, dtype=bool)
+    inside[people] = True
+    pi, pj = np.nonzero(np.triu(allowed & inside[:, None] & inside[None, :] & (rng.random((n, n)) < 0.6), 1))
+    graph = nx.Graph()
+    graph.add_weighted_edges_from((int(a), int(b), int(W[a, b])) for a, b in zip(pi, pj))
+    best = nx.max_weight_matching(graph, maxcardinality=True)
+    found = _perfect_matching(W, pi, pj, ctx, costs)
+    assert (found is not None) == (2 * len(best) == len(people))
+    if found is not None:
+        assert sorted(v for p in found for v in p) == sorted(people.tolist())
+        assert sum(int(W[a, b]) for a, b in found) == sum(int(W[a, b]) for a, b in best)
+    weights = costs.matching_weights(W, pi, pj)
+    assert weights.min(initial=1) >= 1
+
+
+def test_the_odd_set_lp_costs_of_those_instances_hold_odd_set_parts():
+    # guards the test above: its LP costs differ from their node part (odd sets with duals), so a
+    # ranking on the pair costs themselves would be tested there too
+    seen = 0
+    for seed in range(40):
+        rng = np.random.default_rng(9000 + seed)
+        n = int(rng.choice([8, 9, 12, 15, 20]))
+        W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 40, 10**9])), forbid=0.1)
+        W = W.astype(np.int64)
+        np.fill_diagonal(allowed, False)
+        if oracle(W, allowed) is None:
+            continue
+        have = allowed & (rng.random((n, n)) < 0.5)
+        for g in solve_matrix(W, allowed, time_limit_s=10).rounds[0].groups:
+            for a in g:
+                for b in g:
+                    have[a, b] = a != b
+        from organizer.matching.solver import OddSetCosts
+
+        costs = OddSetCosts(blossom_bound(W, allowed, have | have.T, n % 2 == 1, time.perf_counter() + 10))
+        pi, pj = np.nonzero(np.triu(allowed, 1))
+        seen += int(np.ptp(costs.pair[pi, pj] - 2 * costs.node_cost(W, pi, pj)) > 0)
+    assert seen >= 3
