@@ -123,3 +123,29 @@ def test_keep_is_for_one_round_and_one_table_per_person():
         Problem(people, keep=((0, 1),), rounds=2)
     with pytest.raises(MatchingError):
         Problem(people, keep=((0, 1), (1, 2)))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_walk_in_keeps_every_table_and_the_even_bound_prices_its_extra_attendee_at_once(seed):
+    """An odd re-seating: 150 kept pairs and one newcomer, tied weights (few topics). The even
+    bound's problem adds an attendee who could sit with almost anyone; the assignment's pricing
+    takes all of one such row's negative arcs in a round (16 a round took 9 rounds here)."""
+    from organizer.matching import solve_matrix
+
+    n = 301
+    rng = np.random.default_rng(700 + seed)
+    topic = rng.integers(0, 5, n)
+    W = (topic[:, None] != topic[None, :]) * rng.integers(0, 3, (n, n)) * 1000 + rng.integers(0, 50, (n, n))
+    W = np.triu(W, 1)
+    W = W + W.T
+    together = np.zeros((n, n), dtype=np.int64)
+    perm = rng.permutation(n - 1)
+    kept = [(int(perm[k]), int(perm[k + 1])) for k in range(0, n - 1, 2)]
+    for a, b in kept:
+        together[a, b] = together[b, a] = 2
+    result = solve_matrix(W, ~np.eye(n, dtype=bool), helped=together, time_limit_s=30)
+    assert result.proven_optimal
+    tables = result.rounds[0].groups
+    assert all(any(a in t and b in t for t in tables) for a, b in kept)
+    assert sum(len(t) == 3 and n - 1 in t for t in tables) == 1  # the newcomer joins a kept pair
+    assert result.rounds[0].stats["even_bound"]["pricing_rounds"] <= 3
