@@ -104,13 +104,19 @@ def reason_rows(matches: Iterable[matching.Match], names: dict[int, str], show_a
 
 
 def _short(match: matching.Match) -> matching.Match:
-    """The link with titles only (details are for the member's page, not a one-line reason)."""
-    offer = match.offer
-    if offer is not None:
+    """The link with titles only (details are for the member's page, not a one-line reason);
+    the link itself when its texts are titles already (most are: a copy costs 20 us, and a
+    seating of 1,000 lists about 3,000 links)."""
+    offer, need, source = match.offer, match.need, match.source
+    if offer is not None and "\n" in offer.text:
         offer = matching.Offer(title_of(offer.text), offer.tags, offer.kind, id=offer.id)
-    need = matching.Need(title_of(match.need.text), match.need.tags, match.need.priority, id=match.need.id)
-    return dataclasses.replace(match, need=need, offer=offer,
-                               source=title_of(match.source) if match.source else "")
+    if "\n" in need.text:
+        need = matching.Need(title_of(need.text), need.tags, need.priority, id=need.id)
+    if source and "\n" in source:
+        source = title_of(source)
+    if offer is match.offer and need is match.need and source == match.source:
+        return match
+    return dataclasses.replace(match, need=need, offer=offer, source=source or "")
 
 
 def table_reasons(scores: matching.HelpScores, members: tuple[int, ...], names: dict[int, str],

@@ -104,3 +104,20 @@ def test_what_the_child_sends_back_is_the_version_not_the_score_matrices():
     groups = result.pairing.rounds[0].groups
     assert len(groups) == n // 2 and all(g.reasons == () for g in groups)  # the matches stay in the child
     assert [len(tables) for tables in result.reasons] == [len(groups)]  # as stored rows, one list per table
+
+
+def test_stored_reasons_quote_titles_only_and_keep_a_link_whose_texts_are_titles():
+    need = matching.Need("A publisher\nI wrote a novel about sailing", id=7)
+    offer = matching.Offer("Intro to my agent\nShe places literary fiction", id=9)
+    detailed = matching.Match(2, 1, need, offer, 0.9, 0.9)
+    plain = matching.Match(2, 1, matching.Need("Resume review", id=8), matching.Offer("Resume reviews", id=10), 0.8, 0.8,
+                           via="headline", source="Hiring manager")
+    rows = compute.reason_rows([detailed, plain], {1: "Alice", 2: "Dave"}, 0.5)
+    assert [(r["need"], r["offer"], r["need_id"], r["offer_id"]) for r in rows] == [
+        ("A publisher", "Intro to my agent", 7, 9), ("Resume review", "Resume reviews", 8, 10)]
+    assert "sailing" not in rows[0]["text"] and "literary" not in rows[0]["text"]
+    assert rows[1]["source"] == "Hiring manager"
+    assert compute._short(plain) is plain
+    with_details = matching.Match(2, 1, matching.Need("Resume review", id=8), None, 0.8, 0.8, via="headline",
+                                  source="Hiring manager\nTwenty years in retail")
+    assert compute._short(with_details).source == "Hiring manager"
