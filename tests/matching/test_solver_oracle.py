@@ -485,6 +485,28 @@ def test_a_dense_check_is_matched_without_folding():
     assert "folds" not in ctx.stats
 
 
+def weights_instance(seed):
+    """(rng, n, W, allowed) for the matching-weights tests, or None when no seating exists."""
+    rng = np.random.default_rng(9000 + seed)
+    n = int(rng.choice([8, 9, 12, 15, 20]))
+    W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 40, 10**9])), forbid=0.1)
+    W = W.astype(np.int64)
+    np.fill_diagonal(allowed, False)
+    return None if oracle(W, allowed) is None else (rng, n, W, allowed)
+
+
+def odd_set_costs(rng, n, W, allowed):
+    """The odd-set LP's costs, from half the pairs and the best seating's."""
+    from organizer.matching.solver import OddSetCosts
+
+    have = allowed & (rng.random((n, n)) < 0.5)
+    for g in solve_matrix(W, allowed, time_limit_s=10).rounds[0].groups:
+        for a in g:
+            for b in g:
+                have[a, b] = a != b
+    return OddSetCosts(blossom_bound(W, allowed, have | have.T, n % 2 == 1, time.perf_counter() + 10))
+
+
 @pytest.mark.parametrize("seed", range(40))
 @pytest.mark.parametrize("kind", ["assignment", "odd_set_lp"])
 def test_matching_weights_rank_perfect_matchings_as_the_weights_do(seed, kind):
@@ -494,26 +516,18 @@ def test_matching_weights_rank_perfect_matchings_as_the_weights_do(seed, kind):
     odd-set part, which differs between matchings)."""
     import networkx as nx
 
-    from organizer.matching.solver import AssignmentCosts, Context, OddSetCosts, _perfect_matching, relaxation
+    from organizer.matching.solver import AssignmentCosts, Context, _perfect_matching, relaxation
 
-    rng = np.random.default_rng(9000 + seed)
-    n = int(rng.choice([8, 9, 12, 15, 20]))
-    W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 40, 10**9])), forbid=0.1)
-    W = W.astype(np.int64)
-    np.fill_diagonal(allowed, False)
-    if oracle(W, allowed) is None:
+    instance = weights_instance(seed)
+    if instance is None:
         return
+    rng, n, W, allowed = instance
     ctx = Context(time.perf_counter() + 10)
     if kind == "assignment":
         relaxed = relaxation(W, allowed, ctx, np.where(allowed, -W, np.iinfo(np.int64).max // 4))
         costs = AssignmentCosts(relaxed[2], relaxed[1])
     else:
-        have = allowed & (rng.random((n, n)) < 0.5)
-        for g in solve_matrix(W, allowed, time_limit_s=10).rounds[0].groups:
-            for a in g:
-                for b in g:
-                    have[a, b] = a != b
-        costs = OddSetCosts(blossom_bound(W, allowed, have | have.T, n % 2 == 1, time.perf_counter() + 10))
+        costs = odd_set_costs(rng, n, W, allowed)
     # an even set of attendees (all but one or three for an odd count, as a trio check leaves)
     people = rng.permutation(n)[: n - (n % 2) - (2 if n % 2 and rng.random() < 0.5 else 0)]
     inside = np.zeros(n, dtype=bool)
@@ -536,21 +550,11 @@ def test_the_odd_set_lp_costs_of_those_instances_hold_odd_set_parts():
     # ranking on the pair costs themselves would be tested there too
     seen = 0
     for seed in range(40):
-        rng = np.random.default_rng(9000 + seed)
-        n = int(rng.choice([8, 9, 12, 15, 20]))
-        W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 40, 10**9])), forbid=0.1)
-        W = W.astype(np.int64)
-        np.fill_diagonal(allowed, False)
-        if oracle(W, allowed) is None:
+        instance = weights_instance(seed)
+        if instance is None:
             continue
-        have = allowed & (rng.random((n, n)) < 0.5)
-        for g in solve_matrix(W, allowed, time_limit_s=10).rounds[0].groups:
-            for a in g:
-                for b in g:
-                    have[a, b] = a != b
-        from organizer.matching.solver import OddSetCosts
-
-        costs = OddSetCosts(blossom_bound(W, allowed, have | have.T, n % 2 == 1, time.perf_counter() + 10))
+        costs = odd_set_costs(*instance)
+        W, allowed = instance[2], instance[3]
         pi, pj = np.nonzero(np.triu(allowed, 1))
         seen += int(np.ptp(costs.pair[pi, pj] - 2 * costs.node_cost(W, pi, pj)) > 0)
     assert seen >= 3
