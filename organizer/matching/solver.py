@@ -2056,7 +2056,10 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
             ctx.offer(W, pairs)
         return False
     if not odd:
-        pairs = _matching(W, pi, pj, ctx, weights=costs.matching_weights(W, pi, pj))
+        # on the LP's node duals a large even matching can be slower than on W (clustered N = 5,000:
+        # 637,000 pairs, 12 s against 2.4 s), so only the assignment's duals start this one
+        weights = None if isinstance(costs, OddSetCosts) else costs.matching_weights(W, pi, pj)
+        pairs = _matching(W, pi, pj, ctx, weights=weights)
         if 2 * len(pairs) != n or seating_value2(W, pairs) < ctx.value2:
             raise AssertionError("the exact step lost the incumbent")  # it holds the incumbent's pairs
         ctx.offer(W, pairs)
