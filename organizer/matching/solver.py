@@ -99,7 +99,8 @@ The algorithm (per round), a primal-dual scheme
    duals' costs turned round (``matching_weights``: the node part of the cost,
    on which every perfect matching of the same attendees ranks as on W), so the
    blossom starts where the duals left off: on tied weights several times
-   sooner.  When the
+   sooner (an even count's exact step only on the assignment's duals: on the
+   LP's node duals a large clustered matching is slower than on W).  When the
    best seating improves, the trios are listed again under the lower limit.
    No model ever holds all trios.
 6. Odd n, when the assignment's costs leave trios unchecked: the odd-set LP's
