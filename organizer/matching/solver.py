@@ -314,7 +314,7 @@ class SolverOptions:
     price_take: int = 16
     """Most negative arcs added per row in one pricing round: enough to settle in one or two
     rounds, few enough to keep the core sparse.  When at most ``n / price_take`` rows have
-    negative arcs, they take all of theirs (at most ``n`` in all): one attendee who could sit
+    negative arcs, they take all of theirs (only negative arcs join): one attendee who could sit
     with almost anyone (the even bound's added attendee, at a re-seating that keeps the tables)
     would otherwise take a round per 16 of its arcs (55 rounds, 0.86 s, at N = 1,001)."""
     first_k: int = 6
@@ -732,9 +732,9 @@ def _perfect_matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Contex
                       costs: AssignmentCosts | None = None, scale: int = 1) -> Pairs | None:
     """The heaviest perfect matching of the attendees the pairs (pi, pj) (each once) touch, or None
     when they have none: the forced pairs (``_forced_pairs``), and one matching of the rest, on
-    ``costs.matching_weights`` when given (``scale`` as there).  The trio checks' pairs are sparse (a few per attendee
-    after the reduced costs), so the forced pairs often seat a fifth to a half of the attendees and
-    the matching's cubic time drops."""
+    ``costs.matching_weights`` when given (``scale`` as there).  The trio checks' pairs are sparse
+    (a few per attendee after the reduced costs), so the forced pairs often seat a fifth to a half
+    of the attendees and the matching's cubic time drops."""
     n = len(W)
     peeled = _forced_pairs(pi, pj, n)
     if peeled is None:
@@ -2082,8 +2082,8 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
     stats["trio_component"] = int(sizes[host])
     # the even components: one exact matching for all of them
     outside = ~in_host[pi]
-    rest_pairs = (_matching(W, pi[outside], pj[outside], ctx, weights=costs.matching_weights(W, pi[outside], pj[outside]))
-                  if outside.any() else [])
+    oi, oj = pi[outside], pj[outside]
+    rest_pairs = _matching(W, oi, oj, ctx, weights=costs.matching_weights(W, oi, oj)) if len(oi) else []
     if 2 * len(rest_pairs) != n - sizes[host]:
         raise AssertionError("the exact step lost the incumbent")
     inside = in_host[pi]
