@@ -108,6 +108,53 @@ def test_writing_ends_a_read_only_transaction_and_begins_with_the_write_lock(app
     db.session.rollback()
 
 
+def _autocommit() -> bool:
+    """Whether the session's connection runs each statement in its own transaction (psycopg)."""
+    return db.session.connection().connection.dbapi_connection.autocommit
+
+
+def _users_named(email: str) -> int:
+    with db.engine.connect() as conn:  # another connection: what was committed
+        return conn.scalar(select(func.count()).select_from(User).where(User.email == email))
+
+
+def test_a_read_request_reads_in_autocommit_and_writes_only_in_a_transaction(app):
+    """PostgreSQL: a GET's statements run without BEGIN and COMMIT (two round trips of five on
+    the group home); what it writes goes through transaction(), which still commits all or
+    nothing; a change flushed outside it is refused, not committed statement by statement."""
+    from organizer.database import transaction
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite begins its read transactions deferred instead")
+    db.session.remove()
+    with app.test_request_context("/", method="GET"):
+        app.preprocess_request()
+        db.session.scalar(select(func.count()).select_from(User))
+        assert _autocommit() is True
+        with transaction():
+            assert _autocommit() is False
+            db.session.add(User(name="Kept", email="kept@example.org"))
+        assert _users_named("kept@example.org") == 1
+        with pytest.raises(RuntimeError, match="second step"), transaction():
+            db.session.add(User(name="First", email="first@example.org"))
+            db.session.flush()
+            raise RuntimeError("the second step fails")
+        assert _users_named("first@example.org") == 0  # all or nothing, as on a POST
+        assert _autocommit() is True  # reads after the transaction are back in autocommit
+        db.session.add(User(name="Stray", email="stray@example.org"))
+        with pytest.raises(RuntimeError, match="outside writing"):
+            db.session.flush()
+        db.session.rollback()
+        assert _users_named("stray@example.org") == 0
+    db.session.remove()
+    assert _autocommit() is False  # the pool's connection is reset: a job or command begins as usual
+    db.session.remove()
+    with app.test_request_context("/", method="POST"):
+        app.preprocess_request()
+        assert _autocommit() is False
+    db.session.remove()
+
+
 def test_among_selects_the_listed_ids_with_one_parameter(app):
     """``among`` is ``IN`` on both databases: the listed rows, none for an empty list, duplicates
     and ids of no row harmless; and the statement carries one parameter, not one per id."""
