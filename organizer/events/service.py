@@ -720,11 +720,16 @@ def door_page(event: Event, search: str = "", number: int = 1, size: int = DOOR_
     needle = search.strip().lower()
     count, rows_statement = _DOOR[bool(needle), waiting]
     values = {"event_id": event.id, "pattern": _like_pattern(needle)}
-    total = db.session.scalar(count, values) or 0
-    number = clamp(number, total, size)
-    rows = [DoorRow(*row) for row in db.session.execute(
-        rows_statement, {**values, "size": size, "skip": (number - 1) * size})]
-    return Page(rows, total, number, size)
+    found = _door_rows(rows_statement, values, number, size)
+    total = found[0].total if found else (db.session.scalar(count, values) or 0)  # (the count comes with the rows)
+    shown = clamp(number, total, size)
+    if shown != number:  # a page past the end: the last one
+        found = _door_rows(rows_statement, values, shown, size)
+    return Page([DoorRow(*row[:-1]) for row in found], total, shown, size)
+
+
+def _door_rows(statement: Select, values: dict, number: int, size: int) -> list[Row]:
+    return list(db.session.execute(statement, {**values, "size": size, "skip": (number - 1) * size}))
 
 
 class DoorRow(NamedTuple):
@@ -748,8 +753,9 @@ def _door_statements(searching: bool, waiting: bool) -> tuple[Select, Select]:
         condition = and_(condition, Rsvp.checked_in_at.is_(None))
     if searching:
         condition = and_(condition, func.lower(User.name).like(bindparam("pattern"), escape="\\"))
-    count = select(func.count()).select_from(Rsvp).join(User).where(condition)
-    rows = (select(Rsvp.user_id, User.name, Rsvp.walk_in, Rsvp.state, Rsvp.checked_in_at)
+    count = select(func.count()).select_from(Rsvp.__table__.join(User) if searching else Rsvp).where(condition)
+    rows = (select(Rsvp.user_id, User.name, Rsvp.walk_in, Rsvp.state, Rsvp.checked_in_at,
+                   count.correlate(None).scalar_subquery().label("total"))  # counted once, not per row
             .join(User, User.id == Rsvp.user_id).where(condition)
             .order_by(case((Rsvp.state == RsvpState.GOING, 0), else_=1),
                       case((Rsvp.state == RsvpState.WAITLISTED, Rsvp.waitlisted_at), else_=None),

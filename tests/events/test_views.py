@@ -437,6 +437,11 @@ def test_door_list_comes_a_page_at_a_time_and_the_search_looks_at_every_page(cli
     assert past in second and "Guest 000" not in second and last not in second
     found = client.get(event_url(event, f"check-in?q=uest+{size + 4:03d}")).get_data(as_text=True)
     assert past in found and f"Guest {size + 3:03d}" not in found and "Page 1 of" not in found
+    # the count comes with the rows: a page past the end shows the last one, and a no is not counted
+    make_rsvp(event, make_member(group, name="Guest zz declined", password=None), RsvpState.DECLINED)
+    beyond = client.get(event_url(event, "check-in?page=9")).get_data(as_text=True)
+    assert past in beyond and "Page 2 of 2" in beyond and "Guest zz declined" not in beyond
+    assert "Page 2 of 2" in client.get(event_url(event, "check-in?page=9&q=guest")).get_data(as_text=True)
 
 
 def test_walk_in_member_is_typed_by_name(client, auth, club):
