@@ -162,6 +162,20 @@ def test_the_even_problems_costs_settle_some_of_those_instances():
     assert sum(s.get("even_trio_checks", 0) > 0 for s in stats) >= 1
 
 
+@pytest.mark.parametrize(("seed", "on_the_even_costs"), [(3, True), (33, True), (4, False), (16, False)])
+def test_a_trio_listing_longer_than_max_trios_is_checked_on_the_even_costs(seed, on_the_even_costs):
+    # the even costs list 3 or 4 trios (seeds 3, 33), or 6 and 8 (4, 16): with max_trios 2 and a
+    # growth of 2, up to 4 are still checked there (most are beaten by their own bound); past that
+    # the odd path's own costs and listing take over; both prove the optimum
+    W, allowed = odd_mixed_instance(seed)
+    options = SolverOptions(max_trios=2, trio_listing_growth=2)
+    result = solved(W, allowed, options)
+    stats = result.rounds[0].stats
+    assert stats["even_candidate_trios"] > options.max_trios
+    assert ("candidate_trios" not in stats) is on_the_even_costs
+    assert result.objective == trio_oracle(W, allowed)
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_the_even_costs_trio_listing_equals_every_member_with_every_pair(seed):
     # _even_trios looks at each member's cheap-enough prefix of the pairs sorted by cost; the
