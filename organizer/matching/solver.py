@@ -361,6 +361,15 @@ class SolverOptions:
     seating and the proven gap; the deadline stops it sooner.  As many as can be listed
     (``max_trios`` times ``trio_listing_growth``): each check takes milliseconds to a few tenths
     of a second, and the deadline guards the rest."""
+    long_listing_checks: int = 64
+    """Odd counts: when the even costs list more than ``max_trios`` trios (up to ``max_trios``
+    times ``trio_listing_growth``; more go to the odd path at once), at most this many of them are
+    checked by a matching there before the odd path's own costs follow.  Most such listings
+    settle in a few dozen, most trios beaten by their own bound (bench seeds 2 to 9: clustered
+    N = 2,001, 1,029 trios, 4 matchings, 2.4 s against 25 s unproven on the odd path; realistic
+    1,001, 27 to 52 matchings, 0.83-1.45 s against 1.2-1.75 s); the rest would pay more for each
+    check than the odd path's LP costs (realistic 501, 4,712 trios: 230 matchings, 1.2 s; 64 then
+    the odd path, 0.85 s; the odd path alone, 0.56 s)."""
     trio_checks_before_lp: int = 1
     """Odd counts: trio checks with the assignment's costs before the odd-set LP is solved for
     tighter ones.  Most odd groups are settled by the first check; when they are not, each further
@@ -1967,10 +1976,9 @@ def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bo
     ``max_trio_checks``) is covered by its bound.  When the costs keep more pairs than
     ``even_pairs_per_attendee`` per attendee or more trios than ``max_trios`` times
     ``trio_listing_growth`` (the odd path's own listing's most), nothing is checked: the odd
-    path's own costs follow (the even problem's are then too loose to pay).  A listing of a few
-    thousand trios is checked: most of them are beaten by their own bound before any matching
-    (clustered N = 2,001, another seed: 1,029 trios listed, 4 matchings, 2.4 s; sent to the odd
-    path, its LP kept a million pairs and the solve stopped unproven after 25 s).
+    path's own costs follow (the even problem's are then too loose to pay).  A listing of more
+    than ``max_trios`` is checked too, but for ``long_listing_checks`` matchings at most: most of
+    its trios are beaten by their own bound before any matching.
     """
     costs, H = ctx.even_costs, ctx.trio_gain
     if costs is None or H is None or ctx.seating is None:
@@ -1996,6 +2004,7 @@ def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bo
     if len(trios) > ctx.options.max_trios * ctx.options.trio_listing_growth:
         return False  # as above
     checks = 0
+    long_listing = len(trios) > ctx.options.max_trios
     bound_left = None
     floor: _TrioFloor | None = None
     for t, cost in zip(trios.tolist(), tcost.tolist()):
@@ -2003,6 +2012,9 @@ def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bo
             break  # this trio and every costlier one cannot beat the best seating
         if _beaten_by_even_bound(W, t, ctx):
             continue
+        if long_listing and checks >= ctx.options.long_listing_checks:
+            stats["even_trio_checks"] = checks
+            return False  # a long listing these checks did not settle: the odd path's own costs follow
         if checks >= ctx.options.max_trio_checks or ctx.expired():
             bound_left = (costs.U - cost) // f2
             break

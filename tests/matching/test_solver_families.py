@@ -176,6 +176,15 @@ def test_a_trio_listing_longer_than_max_trios_is_checked_on_the_even_costs(seed,
     assert result.objective == trio_oracle(W, allowed)
 
 
+@pytest.mark.parametrize("seed", [3, 33])
+def test_a_long_listing_the_even_costs_checks_do_not_settle_goes_to_the_odd_path(seed):
+    # with no matching allowed for a listing over max_trios, the odd path proves the optimum instead
+    W, allowed = odd_mixed_instance(seed)
+    result = solved(W, allowed, SolverOptions(max_trios=2, trio_listing_growth=2, long_listing_checks=0))
+    assert result.rounds[0].stats["even_trio_checks"] == 0 and "candidate_trios" in result.rounds[0].stats
+    assert result.objective == trio_oracle(W, allowed)
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_the_even_costs_trio_listing_equals_every_member_with_every_pair(seed):
     # _even_trios looks at each member's cheap-enough prefix of the pairs sorted by cost; the
