@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from organizer import matching
+from organizer import matching, settle_startup_objects
 from organizer.help.service import title_of
 
 # idle children kept per web process; a child whose resident memory grew past the cap below is
@@ -176,6 +176,7 @@ def worth_meeting(scores: matching.HelpScores, tables: list[tuple[int, ...]]) ->
 def _serve(conn) -> None:
     """A child's loop: one problem at a time, under the address-space cap it comes with; ends
     when the web process closes its end (or dies), or after a failure it reported."""
+    settle_startup_objects()
     while True:
         try:
             problem, memory_mb = conn.recv()
