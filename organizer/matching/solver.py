@@ -36,7 +36,8 @@ The algorithm (per round), a primal-dual scheme
    (sparse and tied): the heaviest matching on the positive pairs bounds every
    seating; when the attendees it leaves alone pair up on weight-0 pairs, that
    seating is optimal (``sparse_even_seating``).
-1. Odd n: a better first seating (``first_seating``): a maximum-weight
+1. Odd n (above ``odd_first_seating_min_n``, or when the greedy seating found none): a
+   better first seating (``first_seating``): a maximum-weight
    matching, by rustworkx's compiled blossom algorithm, on each attendee's few
    best pairs; the unmatched are matched among themselves, and the one left,
    or one it swaps places with, joins the pair that makes the best trio
@@ -321,6 +322,12 @@ class SolverOptions:
     """Cheapest pairs per attendee in the graph the first seating is matched on (rustworkx):
     6 nearly always has a perfect matching and keeps that matching at a few milliseconds per
     hundred attendees; when it has none the graph is widened four-fold."""
+    odd_first_seating_min_n: int = 600
+    """Odd counts up to this many attendees skip the first seating's matching when the greedy one
+    exists: the even bound's problem, solved next, makes its own seating, and there the
+    matching cost more than it saved (4 bench seeds each: uniform 501, 0.28 -> 0.22 s; realistic
+    501, 1.13 -> 1.03 s; sparse 201, 60 -> 46 ms; clustered 501 +2%).  Larger counts keep it: the
+    even bound's odd-set LP settles sooner from it (clustered N = 2,001: 1.6 s against 2.6 s)."""
     lp_pairs_per_attendee: int = 24
     """When the assignment's reduced costs keep more pairs than this per attendee for the exact
     step, the odd-set LP (``blossom.py``) is solved for tighter costs: it costs about one
@@ -1685,7 +1692,7 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     # (even counts find theirs on the reduced costs, step 3, where it often proves itself; the
     # odd count's, mapped, starts the even bound's problem: on clustered groups its odd-set LP
     # settles sooner from it, 1,001 attendees 0.5 s against 0.9 s from the greedy seating)
-    if odd:
+    if odd and (ctx.seating is None or n > ctx.options.odd_first_seating_min_n or not ctx.options.even_bound):
         ctx.offer(W, first_seating(W, allowed, neg_w, odd, ctx))
         stats["first_seating_s"] = round(time.perf_counter() - start, 4)
         if ctx.proven():

@@ -162,9 +162,9 @@ def test_the_even_problems_costs_settle_some_of_those_instances():
     assert sum(s.get("even_trio_checks", 0) > 0 for s in stats) >= 1
 
 
-@pytest.mark.parametrize(("seed", "on_the_even_costs"), [(3, True), (33, True), (4, False), (16, False)])
+@pytest.mark.parametrize(("seed", "on_the_even_costs"), [(3, True), (33, True), (4, False), (18, False)])
 def test_a_trio_listing_longer_than_max_trios_is_checked_on_the_even_costs(seed, on_the_even_costs):
-    # the even costs list 3 or 4 trios (seeds 3, 33), or 6 and 8 (4, 16): with max_trios 2 and a
+    # the even costs list 3 or 4 trios (seeds 3, 33), or 6 and 8 (4, 18): with max_trios 2 and a
     # growth of 2, up to 4 are still checked there (most are beaten by their own bound); past that
     # the odd path's own costs and listing take over; both prove the optimum
     W, allowed = odd_mixed_instance(seed)
@@ -183,6 +183,18 @@ def test_a_long_listing_the_even_costs_checks_do_not_settle_goes_to_the_odd_path
     result = solved(W, allowed, SolverOptions(max_trios=2, trio_listing_growth=2, long_listing_checks=0))
     assert result.rounds[0].stats["even_trio_checks"] == 0 and "candidate_trios" in result.rounds[0].stats
     assert result.objective == trio_oracle(W, allowed)
+
+
+@pytest.mark.parametrize("seed", [0, 4, 7])
+def test_a_small_odd_count_goes_from_the_greedy_seating_to_the_even_bound(seed):
+    # up to odd_first_seating_min_n the first seating's matching is skipped (the even bound makes
+    # its own seating); above it, it is made; the same optimum either way
+    W, allowed = odd_mixed_instance(seed)
+    best = trio_oracle(W, allowed)
+    skipped = solved(W, allowed)
+    made = solved(W, allowed, SolverOptions(odd_first_seating_min_n=0))
+    assert "first_seating_s" not in skipped.rounds[0].stats and "first_seating_s" in made.rounds[0].stats
+    assert skipped.objective == made.objective == best
 
 
 @pytest.mark.parametrize("seed", range(12))
