@@ -28,6 +28,7 @@ from organizer.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+AUTOCOMMIT_READS = "autocommit_reads"  # a connection's info key: a read request's PostgreSQL connection
 
 
 def changed_rows(statement: Update | Delete) -> int:
@@ -110,9 +111,6 @@ def configure_postgresql_reads(engine: Engine) -> None:
             connection_record.info.pop("write_lock", None)
             if dbapi_connection is not None:
                 dbapi_connection.autocommit = False
-
-
-AUTOCOMMIT_READS = "autocommit_reads"
 
 
 @event.listens_for(Session, "before_flush")

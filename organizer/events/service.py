@@ -753,7 +753,9 @@ def _door_statements(searching: bool, waiting: bool) -> tuple[Select, Select]:
         condition = and_(condition, Rsvp.checked_in_at.is_(None))
     if searching:
         condition = and_(condition, func.lower(User.name).like(bindparam("pattern"), escape="\\"))
-    count = select(func.count()).select_from(Rsvp.__table__.join(User) if searching else Rsvp).where(condition)
+    count = select(func.count()).select_from(Rsvp).where(condition)
+    if searching:  # the users only for their names
+        count = count.join(User, User.id == Rsvp.user_id)
     rows = (select(Rsvp.user_id, User.name, Rsvp.walk_in, Rsvp.state, Rsvp.checked_in_at,
                    count.correlate(None).scalar_subquery().label("total"))  # counted once, not per row
             .join(User, User.id == Rsvp.user_id).where(condition)
