@@ -19,12 +19,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
+    from organizer.templating import Environment
+
     app = Flask(
         __name__,
         instance_path=os.environ.get("GIVEFIRST_INSTANCE_PATH") or None,
         template_folder="../templates",
         static_folder="../static",
     )
+    app.jinja_environment = Environment  # before anything builds app.jinja_env (the extensions do)
     if test_config is None:
         app.config.from_object("config.Config")
     else:

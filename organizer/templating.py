@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask import Flask, current_app, get_flashed_messages, has_request_context, request, session, url_for
+from flask.templating import Environment as FlaskEnvironment
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import StrictUndefined
@@ -17,6 +18,19 @@ from organizer.forms import csrf_field, use_fast_html_params
 from organizer.timezones import local_time
 
 AVATAR_COLOURS = 8
+
+
+class Environment(FlaskEnvironment):
+    """Flask's template environment, whose templates keep their globals in a plain dict, copied
+    from the environment's when the template is loaded, rather than Jinja's ``ChainMap`` over
+    them: every render copies a template's globals into its context and every ``{% from ... import
+    %}`` compares key sets, and a ``ChainMap`` makes each of those a Python loop over its maps
+    (the group home: 0.1 ms of 1.5, 7%). The globals are all registered while the app is built
+    (``register`` and the extensions' ``init_app``), before any template loads, so nothing is
+    missed; a global added later would reach only the templates loaded after it."""
+
+    def make_globals(self, d: Any) -> Any:  # Jinja types it MutableMapping; a dict is one
+        return {**self.globals, **(d or {})}
 
 
 def initials(name: str | None) -> str:

@@ -260,6 +260,24 @@ def test_a_fragment_cannot_name_what_belongs_to_one_request(app):
         assert "csrf_token" in app.jinja_env.globals, "the app's own templates keep every global"
 
 
+def test_a_loaded_template_holds_every_global_in_a_plain_dict(app):
+    """organizer.templating.Environment: a template's globals are the environment's, copied into
+    a dict when it loads (no ChainMap walked on every render), its own added on top; a fragment's
+    template still lacks what belongs to one request."""
+    with app.test_request_context("/"):
+        page = app.jinja_env.get_template("base.html")
+        assert type(page.globals) is dict
+        assert page.globals.keys() == app.jinja_env.globals.keys()
+        assert page.globals["csrf_token"] is app.jinja_env.globals["csrf_token"]
+        own = app.jinja_env.from_string("{{ greeting }} {{ icon('house') }}", globals={"greeting": "Hi & bye"})
+        assert own.render().startswith("Hi &amp; bye <svg")
+        assert "greeting" not in app.jinja_env.globals
+        fragment_page = app.extensions["fragment_env"].get_template("groups/_tabs.html")
+        assert type(fragment_page.globals) is dict
+        assert "csrf_token" not in fragment_page.globals and "session" not in fragment_page.globals
+        assert "icon" in fragment_page.globals
+
+
 def test_a_remembered_icon_follows_where_the_app_is_mounted(app):
     from organizer.templating import icon
 
