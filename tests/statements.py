@@ -23,3 +23,25 @@ def statements_sent() -> Iterator[list[str]]:
         yield seen
     finally:
         sa_event.remove(engine, "before_cursor_execute", count)
+
+
+@contextmanager
+def rows_fetched_one_by_one() -> Iterator[list[int]]:
+    """How many rows the block's results fetched one call per row (iterating a Core result): with
+    psycopg each such call is Python code per row, where ``.all()`` fetches them in one call."""
+    from sqlalchemy.engine.cursor import CursorFetchStrategy
+
+    fetched = [0]
+    original = CursorFetchStrategy.fetchone
+
+    def fetchone(self, result, dbapi_cursor, hard_close=False):
+        row = original(self, result, dbapi_cursor, hard_close)
+        if row is not None:
+            fetched[0] += 1
+        return row
+
+    CursorFetchStrategy.fetchone = fetchone  # type: ignore[method-assign]
+    try:
+        yield fetched
+    finally:
+        CursorFetchStrategy.fetchone = original  # type: ignore[method-assign]

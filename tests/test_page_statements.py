@@ -14,7 +14,7 @@ from organizer.models import Need, Offer, PairingSeat, Rsvp, RsvpState, User, ut
 from organizer.pairing import publishing, queries, runs
 from tests.event_factories import make_event
 from tests.factories import make_group, make_user
-from tests.statements import statements_sent
+from tests.statements import rows_fetched_one_by_one, statements_sent
 
 TOPICS = [("A publisher for my book", "Introduction to my literary agent", "publishing"),
           ("A good electrician", "Licensed electrical work", "electrician"),
@@ -66,11 +66,14 @@ def pair(lunch) -> None:
     runs.execute_run(run.id, 10.0)
 
 
-def statements_for(client, path: str) -> list[str]:
+def statements_for(client, path: str, one_by_one: list[int] | None = None) -> list[str]:
+    """The statements the page sends; ``one_by_one`` gets how many rows came one call per row."""
     assert client.get(path).status_code == 200  # once to settle what a first visit does
-    with statements_sent() as seen:
+    with statements_sent() as seen, rows_fetched_one_by_one() as fetched:
         response = client.get(path)
     assert response.status_code == 200, path
+    if one_by_one is not None:
+        one_by_one.append(fetched[0])
     return seen
 
 
@@ -90,10 +93,13 @@ def test_statements_per_page_do_not_grow_with_the_group(page, growing_group, cli
     grow(group, lunch, rng, SMALL)
     pair(lunch)  # the review compares with the previous version, as it will at the larger size
     auth.login("olga@example.org")
-    small = statements_for(client, path)
+    one_by_one: list[int] = []
+    small = statements_for(client, path, one_by_one)
     grow(group, lunch, rng, LARGE - SMALL)
-    large = statements_for(client, path)
+    large = statements_for(client, path, one_by_one)
     assert len(large) == len(small), "\n".join(["small:", *small, "large:", *large])
+    # and a list's rows come in one call (.all()), not a Python call per row as the list grows
+    assert one_by_one[1] == one_by_one[0], one_by_one
 
 
 def at_both_sizes(group, lunch, rng, prepare, measure):

@@ -528,7 +528,7 @@ _UPCOMING = {(drafts, limited): _upcoming(drafts, limited) for drafts in (False,
 def upcoming_events(group: Group, now: datetime, include_drafts: bool, limit: int | None = None) -> list[Row]:
     """Upcoming events, soonest first (the first ``limit`` of them): rows of their id, title,
     start and status (what the overview lists; not an event object each)."""
-    return list(read_rows(_UPCOMING[include_drafts, limit is not None], {"group_id": group.id, "now": now, "limit": limit}))
+    return list(read_rows(_UPCOMING[include_drafts, limit is not None], {"group_id": group.id, "now": now, "limit": limit}).all())
 
 
 def events_of(group: Group, now: datetime, include_drafts: bool) -> tuple[list[Event], list[Event]]:

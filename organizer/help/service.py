@@ -269,7 +269,7 @@ def link_lines(group_id: int, user_ids: Iterable[int]) -> list[LinkLine]:
     names and needs make it), as the review asks on every visit."""
     version = versions.current(group_id)  # read before the links: a change between the two only reads again
     lines = _link_lines.get(("link lines", group_id, version), lambda: tuple(
-        LinkLine(*row) for row in read_rows(_LINK_LINES, {"group_id": group_id})))
+        LinkLine(*row) for row in read_rows(_LINK_LINES, {"group_id": group_id}).all()))
     ids = set(user_ids)
     return [line for line in lines if line.helper_id in ids and line.helped_id in ids]
 
@@ -369,7 +369,7 @@ def suggestions(viewer: Membership) -> dict[int, list[Suggestion]]:
     if viewer.user_id not in names:
         return {}
     marks = {(need_id, helper_id): kind for need_id, helper_id, kind in read_rows(
-        _MARKS_TO, {"group_id": viewer.group_id, "user_id": viewer.user_id})}
+        _MARKS_TO, {"group_id": viewer.group_id, "user_id": viewer.user_id}).all()}
     source_ids = set()
     found: dict[int, list[matching.Match]] = {}
     for match in matches_to_me:
@@ -378,7 +378,7 @@ def suggestions(viewer: Membership) -> dict[int, list[Suggestion]]:
         found.setdefault(match.need.id, []).append(match)
         if match.source_id is not None:
             source_ids.add(match.source_id)
-    shared = set(read_rows(_SHARED_NEEDS, {"ids": sorted(source_ids)}).scalars()) if source_ids else set()
+    shared = set(read_rows(_SHARED_NEEDS, {"ids": sorted(source_ids)}).scalars().all()) if source_ids else set()
     out: dict[int, list[Suggestion]] = {}
     for need_id, matches in found.items():
         rows = []

@@ -302,10 +302,10 @@ def own_items(owner: Membership) -> tuple[list[OwnNeed], list[OwnOffer]]:
     statements of rows, however many items (the page shows each with its edit form)."""
     values = {"membership_id": owner.id}
     tags: dict[tuple[str, int], list[str]] = {}
-    for kind, item_id, name in read_rows(_OWN_TAGS, values):
+    for kind, item_id, name in read_rows(_OWN_TAGS, values).all():
         tags.setdefault((kind, item_id), []).append(name)
-    needs = [OwnNeed._make((*row, tuple(tags.get(("need", row[0]), ())))) for row in read_rows(_OWN_NEEDS, values)]
-    offers = [OwnOffer._make((*row, tuple(tags.get(("offer", row[0]), ())))) for row in read_rows(_OWN_OFFERS, values)]
+    needs = [OwnNeed._make((*row, tuple(tags.get(("need", row[0]), ())))) for row in read_rows(_OWN_NEEDS, values).all()]
+    offers = [OwnOffer._make((*row, tuple(tags.get(("offer", row[0]), ())))) for row in read_rows(_OWN_OFFERS, values).all()]
     return needs, offers
 
 

@@ -341,7 +341,7 @@ def notes_since(now: datetime) -> datetime:
 def latest_notes_received(member: Membership, since: datetime, limit: int = 5) -> list[Row]:
     """The notes received since `since`, newest first: rows of the author's name and the note."""
     return list(read_rows(_LATEST_NOTES_RECEIVED, {
-        "group_id": member.group_id, "user_id": member.user_id, "since": since, "limit": limit}))
+        "group_id": member.group_id, "user_id": member.user_id, "since": since, "limit": limit}).all())
 
 
 def notes_sent(member: Membership, limit: int = 50) -> list[LunchAnswer]:

@@ -65,7 +65,7 @@ def versions_of(event: Event) -> list[Row]:
     """The event's versions, newest first, as rows of what the review shows of them (their
     columns but the claim, the requester and the version they were based on, and
     ``anyone_checked_in`` on each), not objects to change (``runs_of``)."""
-    return list(read_rows(_VERSIONS, {"event_id": event.id}))
+    return list(read_rows(_VERSIONS, {"event_id": event.id}).all())
 
 
 def review_run(runs: Sequence[Version], version: int | None = None) -> Version | None:
@@ -141,7 +141,7 @@ def tables_page(run: Version, number: int, size: int) -> TablesPage:
 
 
 def _tables(run: Version, number: int, size: int) -> list[Row]:
-    return list(read_rows(_TABLES, {"run_id": run.id, "size": size, "skip": (number - 1) * size}))
+    return list(read_rows(_TABLES, {"run_id": run.id, "size": size, "skip": (number - 1) * size}).all())
 
 
 def seated_named(run: PairingRun, text: str, limit: int = 10) -> dict[int, str]:
@@ -183,12 +183,12 @@ def published_run(event: Event, *, with_tables: bool = True) -> PairingRun | Non
 
 def seating(run: Version) -> dict[int, dict[int, list[int]]]:
     """Every round's tables in one statement: round -> number -> the user ids seated there."""
-    return _by_round(read_rows(_SEATING, {"run_id": run.id}))
+    return _by_round(read_rows(_SEATING, {"run_id": run.id}).all())
 
 
 def round_seating(run: Version, round_: int) -> dict[int, list[int]]:
     """One round's tables: number -> the user ids seated there, in one statement."""
-    return _by_round(read_rows(_ROUND_SEATING, {"run_id": run.id, "round": round_})).get(round_, {})
+    return _by_round(read_rows(_ROUND_SEATING, {"run_id": run.id, "round": round_}).all()).get(round_, {})
 
 
 def _by_round(rows: Iterable[Row]) -> dict[int, dict[int, list[int]]]:

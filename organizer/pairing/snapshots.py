@@ -54,7 +54,7 @@ _PRESENT = {True: _present(Rsvp.checked_in_at.is_not(None)), False: _present(Rsv
 def present_user_ids(event: Event, source: str) -> list[int]:
     """Members present (or going), and the lunch's stand-in guests (seated by name only), by id."""
     checked_in = source == AttendeeSource.CHECKED_IN
-    return list(read_rows(_PRESENT[checked_in], {"event_id": event.id, "group_id": event.group_id}).scalars())
+    return list(read_rows(_PRESENT[checked_in], {"event_id": event.id, "group_id": event.group_id}).scalars().all())
 
 
 def attendee_ids_for(event: Event, source: str, inputs: dict) -> list[int]:
