@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import rustworkx as rx
 
-from organizer.matching import solve_matrix
+from organizer.matching import solve_matrix, solver
 from organizer.matching.solver import Context, SolverOptions, _even_trios, trio_gain_bounds
 from tests.matching.conftest import oracle, random_instance
 
@@ -197,10 +197,14 @@ def test_a_small_odd_count_goes_from_the_greedy_seating_to_the_even_bound(seed):
     assert skipped.objective == made.objective == best
 
 
+@pytest.mark.parametrize("block", [None, 7])
 @pytest.mark.parametrize("seed", range(12))
-def test_the_even_costs_trio_listing_equals_every_member_with_every_pair(seed):
-    # _even_trios looks at each member's cheap-enough prefix of the pairs sorted by cost; the
-    # same trios and costs as trying every member with every pair, in the same order
+def test_the_even_costs_trio_listing_equals_every_member_with_every_pair(seed, block, monkeypatch):
+    # _even_trios tries blocks of the pairs sorted by cost against the members cheap enough for
+    # each block's cheapest pair; the same trios and costs as trying every member with every
+    # pair, in the same order (with blocks of 7 cells too: many blocks, each a few pairs wide)
+    if block is not None:
+        monkeypatch.setattr(solver, "TRIO_BLOCK", block)
     rng = np.random.default_rng(seed)
     W, allowed = odd_mixed_instance(seed)
     W = np.asarray(W, dtype=np.int64)
