@@ -175,3 +175,15 @@ def test_a_signed_in_page_reads_the_user_and_their_groups_in_one_statement(growi
     session_reads = [s for s in seen if "user_sessions" in s]
     assert len(session_reads) == 1 and "memberships" in session_reads[0]
     assert not [s for s in seen if "ORDER BY groups.name" in s and "user_sessions" not in s]
+
+
+@pytest.mark.parametrize("page", ["event page", "check-in"])
+def test_a_page_of_answers_comes_with_their_count_in_one_statement(page, growing_group, client, auth):
+    """The organizer's list of answers (the event page) and the door list read a page of rows and
+    the list's length together: the count is a column of the rows' statement, not one of its own."""
+    group, lunch = growing_group
+    grow(group, lunch, random.Random(3), SMALL)
+    auth.login("olga@example.org")
+    seen = statements_for(client, PAGES[page].format(slug=group.slug, event=lunch.id))
+    counted = [s for s in seen if "count(*)" in s.lower()]
+    assert len(counted) == 1 and "users.name" in counted[0], counted

@@ -628,7 +628,8 @@ ANSWERS_PAGE_SIZE = 100
 # the event page shows, not Rsvp and User objects (a hundred of each per page).
 _ANSWERS_COUNT = select(func.count()).select_from(Rsvp).where(Rsvp.event_id == bindparam("event_id"))
 _ANSWERS = (
-    select(Rsvp.state, Rsvp.walk_in, Rsvp.checked_in_at, Rsvp.promoted_at, User.name)
+    select(Rsvp.state, Rsvp.walk_in, Rsvp.checked_in_at, Rsvp.promoted_at, User.name,
+           _ANSWERS_COUNT.correlate(None).scalar_subquery().label("total"))  # counted once, not per row
     .join(User, User.id == Rsvp.user_id).where(Rsvp.event_id == bindparam("event_id"))
     .order_by(case((Rsvp.state == RsvpState.GOING, 0), (Rsvp.state == RsvpState.WAITLISTED, 1), else_=2),
               case((Rsvp.state == RsvpState.WAITLISTED, Rsvp.waitlisted_at), else_=None),
@@ -638,11 +639,10 @@ _ANSWERS = (
 
 def answers_page(event: Event, number: int = 1, size: int = ANSWERS_PAGE_SIZE) -> Page:
     """One page of rsvps_of_event, in its order (seats by name, the waitlist in order, the noes),
-    sorted and cut by the database: rows of state, walk_in, checked_in_at, promoted_at, name."""
-    total = db.session.scalar(_ANSWERS_COUNT, {"event_id": event.id}) or 0
-    number = clamp(number, total, size)
-    rows = db.session.execute(_ANSWERS, {"event_id": event.id, "size": size, "skip": (number - 1) * size}).all()
-    return Page(list(rows), total, number, size)
+    sorted and cut by the database: rows of state, walk_in, checked_in_at, promoted_at, name (and
+    the total, which comes with them)."""
+    rows, total, shown = _counted_page(_ANSWERS, _ANSWERS_COUNT, {"event_id": event.id}, number, size)
+    return Page(rows, total, shown, size)
 
 
 class AnswersByState(NamedTuple):
@@ -720,16 +720,24 @@ def door_page(event: Event, search: str = "", number: int = 1, size: int = DOOR_
     needle = search.strip().lower()
     count, rows_statement = _DOOR[bool(needle), waiting]
     values = {"event_id": event.id, "pattern": _like_pattern(needle)}
-    found = _door_rows(rows_statement, values, number, size)
-    total = found[0].total if found else (db.session.scalar(count, values) or 0)  # (the count comes with the rows)
-    shown = clamp(number, total, size)
-    if shown != number:  # a page past the end: the last one
-        found = _door_rows(rows_statement, values, shown, size)
+    found, total, shown = _counted_page(rows_statement, count, values, number, size)
     return Page([DoorRow(*row[:-1]) for row in found], total, shown, size)
 
 
-def _door_rows(statement: Select, values: dict, number: int, size: int) -> list[Row]:
-    return list(db.session.execute(statement, {**values, "size": size, "skip": (number - 1) * size}))
+def _counted_page(rows: Select, count: Select, values: dict, number: int, size: int) -> tuple[list[Row], int, int]:
+    """Page `number` of the statement `rows`, whose last column ``total`` is `count` as a scalar
+    subquery: the rows and the list's length in one statement. `count` runs alone only when the
+    page holds nothing (an empty list, or a page past the end, which then shows the last page).
+    Returns (the rows, the total, the page shown)."""
+    def read(page: int) -> list[Row]:
+        return list(db.session.execute(rows, {**values, "size": size, "skip": (page - 1) * size}).all())
+
+    found = read(number)
+    total = found[0].total if found else (db.session.scalar(count, values) or 0)
+    shown = clamp(number, total, size)
+    if shown != number:  # a page past the end: the last one
+        found = read(shown)
+    return found, total, shown
 
 
 class DoorRow(NamedTuple):

@@ -476,3 +476,6 @@ def test_organizer_sees_the_answers_a_page_at_a_time(client, auth, club):
     assert second.index("Guest 102") < second.index("Waitlist (1)") < second.index("Aaron Late")
     assert second.index("Aaron Late") < second.index("Not coming (1)") < second.index("Abe Not")
     assert "Abe Not" not in first
+    # the count comes with the rows: a page past the end shows the last one, every answer counted
+    beyond = client.get(event_url(event, "?page=9")).get_data(as_text=True)
+    assert "Guest 102" in beyond and "Abe Not" in beyond and "Guest 000" not in beyond and "Page 2 of 2" in beyond
