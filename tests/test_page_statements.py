@@ -187,3 +187,14 @@ def test_a_page_of_answers_comes_with_their_count_in_one_statement(page, growing
     seen = statements_for(client, PAGES[page].format(slug=group.slug, event=lunch.id))
     counted = [s for s in seen if "count(*)" in s.lower()]
     assert len(counted) == 1 and "users.name" in counted[0], counted
+
+
+@pytest.mark.parametrize("page", ["pairing review", "directory search", "my needs and offers", "asks board matches"])
+def test_a_pages_shared_caches_take_the_groups_version_from_the_groups_already_read(page, growing_group, client, auth):
+    """Every signed-in page reads the visitor's groups first, with the session: the shared caches'
+    version (groups.versions.current) comes from there, not from a statement of its own."""
+    group, lunch = growing_group
+    grow(group, lunch, random.Random(3), SMALL)
+    auth.login("olga@example.org")
+    seen = statements_for(client, PAGES[page].format(slug=group.slug, event=lunch.id))
+    assert [s for s in seen if "data_version" in s and "user_sessions" not in s] == []

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from organizer.extensions import db
 from organizer.models import Group, HelpLink, HelpTerm, Membership, Need, Offer, Tag, User
@@ -52,9 +53,27 @@ def current(group_id: int) -> tuple:
     session = db.session()
     read = session.info.setdefault(_READ, {})
     if group_id not in read:
-        row = session.execute(_CURRENT, {"group_id": group_id}).first()
-        read[group_id] = (None, 0) if row is None else (row[0], row[1])
+        loaded = _loaded_version(session, group_id)
+        if loaded is not None:
+            read[group_id] = loaded
+        else:
+            row = session.execute(_CURRENT, {"group_id": group_id}).first()
+            read[group_id] = (None, 0) if row is None else (row[0], row[1])
     return read[group_id]
+
+
+def _loaded_version(session: Session, group_id: int) -> tuple | None:
+    """The version of the group as this transaction already loaded it, if it did: every signed-in
+    page reads the visitor's groups first (``access.load_signed_in``), so a page's shared caches
+    need no statement of their own to ask. Read before the data they cache, as `current` needs; a
+    commit or rollback expires the object, and then the number is read anew."""
+    group = session.identity_map.get(identity_key(Group, group_id))
+    if group is None or group in session.new:
+        return None
+    loaded = group.__dict__  # the loaded, unexpired attributes only (reading them sends nothing)
+    if "created_at" not in loaded or "data_version" not in loaded:
+        return None
+    return loaded["created_at"], loaded["data_version"]
 
 
 class SharedCache:
