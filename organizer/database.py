@@ -40,7 +40,10 @@ def read_rows(statement: Executable, values: dict | None = None) -> Result:
     """A statement that selects columns (no entities) run on the session's connection, in its
     transaction: the ORM's part of ``db.session.execute`` (its compile state, events and result
     wrapping) cost twice the rest of a small statement, and rows of plain values need none of it.
-    Changes pending in the session are flushed first, as before any query of the session."""
+    Changes pending in the session are flushed first, as before any query of the session.
+    Take its rows with ``.all()`` (``.scalars().all()``, ``.one()``...), never by iterating the
+    result: psycopg then fetches them one Python call per row (tests/test_page_statements.py
+    checks that no page's one-by-one rows grow with the group)."""
     session = db.session()
     if session.autoflush and (session.new or session.dirty or session.deleted):
         session.flush()

@@ -67,8 +67,8 @@ def _loaded_version(session: Session, group_id: int) -> tuple | None:
     page reads the visitor's groups first (``access.load_signed_in``), so a page's shared caches
     need no statement of their own to ask. Read before the data they cache, as `current` needs; a
     commit or rollback expires the object, and then the number is read anew."""
-    group = session.identity_map.get(identity_key(Group, group_id))
-    if group is None or group in session.new:
+    group = session.identity_map.get(identity_key(Group, group_id))  # persistent objects only
+    if group is None:
         return None
     loaded = group.__dict__  # the loaded, unexpired attributes only (reading them sends nothing)
     if "created_at" not in loaded or "data_version" not in loaded:

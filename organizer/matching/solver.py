@@ -1947,9 +1947,11 @@ def _even_trios(W: np.ndarray, allowed: np.ndarray, H: np.ndarray, pd: np.ndarra
     on first use, when the large blocks' memory was new to the process; realistic 1,001: 130-380 ms
     -> 32-60 ms)."""
     n = len(W)
-    members = members[np.argsort(pd[members], kind="stable")]
-    pdm = pd[members]
     by_cost = np.argsort(pcost, kind="stable")
+    members = members[np.argsort(pd[members], kind="stable")]
+    if len(by_cost):  # only the members the cheapest pair may take (the first block's width) are copied
+        members = members[:int(np.searchsorted(pd[members], lim - pcost[by_cost[0]], side="left"))]
+    pdm = pd[members]
     Wm, Am, Hm = W[:, members], allowed[:, members], H[members]
     base = pdm + f2 * Hm  # tc = pcost + f2 * W[a, b] + base[v] - f2 * (W[v, a] + W[v, b])
     found: list[np.ndarray] = []
