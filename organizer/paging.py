@@ -7,6 +7,10 @@ page at a time, so a page costs the same for 20 members or 2,000.
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Row, Select
+
+from organizer.extensions import db
+
 MAX_PAGE = 100_000
 
 
@@ -50,3 +54,19 @@ class Page:
 def clamp(number: int, total: int, size: int) -> int:
     """A page past the end shows the last page."""
     return min(number, last_page(total, size))
+
+
+def counted_page(rows: Select, count: Select, values: dict, number: int, size: int) -> tuple[list[Row], int, int]:
+    """Page `number` of the statement `rows`, whose last column ``total`` is `count` as a scalar
+    subquery: the rows and the list's length in one statement. `count` runs alone only when the
+    page holds nothing (an empty list, or a page past the end, which then shows the last page).
+    Returns (the rows, the total, the page shown)."""
+    def read(page: int) -> list[Row]:
+        return list(db.session.execute(rows, {**values, "size": size, "skip": (page - 1) * size}).all())
+
+    found = read(number)
+    total = found[0].total if found else (db.session.scalar(count, values) or 0)
+    shown = clamp(number, total, size)
+    if shown != number:  # a page past the end: the last one
+        found = read(shown)
+    return found, total, shown

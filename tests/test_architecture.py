@@ -214,7 +214,6 @@ def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
 # the name that stays, where it lives. A second definition of any of these names fails.
 ONE_OF_EACH = {
     "membership": "groups/memberships.py",      # (group_id, user_id), the one order
-    "members_of": "groups/memberships.py",
     "normalize_tag": "matching/scoring.py",     # stored and compared by the same rule
     "blocked_pairs": "members/service.py",      # the group's do-not-pair rules
     "forbidden_pairs": "matching/weights.py",   # the solver's: blocked plus the cool-down
@@ -222,7 +221,7 @@ ONE_OF_EACH = {
     "like_escape": "paging.py",
     "ics": "events/exports.py",                 # every .ics the app sends or serves
 }
-GONE = {"group_membership", "members_of_group", "normalise_tag", "_status_word", "_like_escape", "_stem"}
+GONE = {"group_membership", "members_of_group", "members_of", "normalise_tag", "_status_word", "_like_escape", "_stem"}
 
 
 def top_level_functions(path: Path) -> set[str]:

@@ -40,7 +40,14 @@ PAGES = {
     "asks board page 2": "/groups/{slug}/asks/?page=2",
     "my help and introductions": "/groups/{slug}/asks/mine",
     "asks organizer view": "/groups/{slug}/asks/report",
+    "roles": "/groups/{slug}/roles",
+    "roles search": "/groups/{slug}/roles?q=member",
+    "do-not-pair rules": "/groups/{slug}/members/do-not-pair",
+    "my do-not-pair": "/groups/{slug}/members/me/do-not-pair",
+    "help model page": "/groups/{slug}/help/",
 }
+# Pages whose forms name a member: typed, with names searched as you type, never a list of everyone.
+PERSON_FORM_PAGES = ["do-not-pair rules", "my do-not-pair", "help model page"]
 
 
 def grow(group, lunch, rng, count: int) -> None:
@@ -100,6 +107,20 @@ def test_statements_per_page_do_not_grow_with_the_group(page, growing_group, cli
     assert len(large) == len(small), "\n".join(["small:", *small, "large:", *large])
     # and a list's rows come in one call (.all()), not a Python call per row as the list grows
     assert one_by_one[1] == one_by_one[0], one_by_one
+
+
+@pytest.mark.parametrize("page", PERSON_FORM_PAGES)
+def test_a_page_that_names_a_member_does_not_grow_with_the_group(page, growing_group, client, auth):
+    group, lunch = growing_group
+    path = PAGES[page].format(slug=group.slug, event=lunch.id)
+    rng = random.Random(7)
+    auth.login("olga@example.org")
+    grow(group, lunch, rng, SMALL)
+    small = client.get(path).get_data(as_text=True)
+    grow(group, lunch, rng, LARGE - SMALL)
+    large = client.get(path).get_data(as_text=True)
+    assert "Member 059" not in large
+    assert abs(len(large) - len(small)) < 100, (len(small), len(large))
 
 
 def at_both_sizes(group, lunch, rng, prepare, measure):

@@ -26,7 +26,7 @@ from organizer.extensions import db
 from organizer.groups.memberships import add_member, invite_to_group, membership
 from organizer.members.service import member_from_label
 from organizer.models import Event, EventStatus, Group, Membership, Rsvp, RsvpState, User, utcnow
-from organizer.paging import Page, clamp, like_escape
+from organizer.paging import Page, counted_page, like_escape
 from organizer.timezones import DAY_TIME_AND_ZONE, MAX_YEAR, MIN_YEAR, local_time, to_utc
 
 DEFAULT_DURATION = timedelta(minutes=90)
@@ -641,7 +641,7 @@ def answers_page(event: Event, number: int = 1, size: int = ANSWERS_PAGE_SIZE) -
     """One page of rsvps_of_event, in its order (seats by name, the waitlist in order, the noes),
     sorted and cut by the database: rows of state, walk_in, checked_in_at, promoted_at, name (and
     the total, which comes with them)."""
-    rows, total, shown = _counted_page(_ANSWERS, _ANSWERS_COUNT, {"event_id": event.id}, number, size)
+    rows, total, shown = counted_page(_ANSWERS, _ANSWERS_COUNT, {"event_id": event.id}, number, size)
     return Page(rows, total, shown, size)
 
 
@@ -720,24 +720,8 @@ def door_page(event: Event, search: str = "", number: int = 1, size: int = DOOR_
     needle = search.strip().lower()
     count, rows_statement = _DOOR[bool(needle), waiting]
     values = {"event_id": event.id, "pattern": _like_pattern(needle)}
-    found, total, shown = _counted_page(rows_statement, count, values, number, size)
+    found, total, shown = counted_page(rows_statement, count, values, number, size)
     return Page([DoorRow(*row[:-1]) for row in found], total, shown, size)
-
-
-def _counted_page(rows: Select, count: Select, values: dict, number: int, size: int) -> tuple[list[Row], int, int]:
-    """Page `number` of the statement `rows`, whose last column ``total`` is `count` as a scalar
-    subquery: the rows and the list's length in one statement. `count` runs alone only when the
-    page holds nothing (an empty list, or a page past the end, which then shows the last page).
-    Returns (the rows, the total, the page shown)."""
-    def read(page: int) -> list[Row]:
-        return list(db.session.execute(rows, {**values, "size": size, "skip": (page - 1) * size}).all())
-
-    found = read(number)
-    total = found[0].total if found else (db.session.scalar(count, values) or 0)
-    shown = clamp(number, total, size)
-    if shown != number:  # a page past the end: the last one
-        found = read(shown)
-    return found, total, shown
 
 
 class DoorRow(NamedTuple):

@@ -7,8 +7,8 @@ Kept apart from groups.service so that services which groups.service itself call
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from organizer import signals
 from organizer.extensions import db
@@ -31,13 +31,6 @@ def memberships_among(group_id: int, user_ids: Iterable[int]) -> dict[int, Membe
     return {m.user_id: m for m in db.session.scalars(
         select(Membership).where(Membership.group_id == group_id, Membership.user_id.in_(ids))
         .options(selectinload(Membership.user)))}
-
-
-def members_of(group_id: int) -> list[Membership]:
-    """A group's memberships with their users, by name (one statement)."""
-    return list(db.session.scalars(
-        select(Membership).join(User).where(Membership.group_id == group_id)
-        .order_by(func.lower(User.name)).options(contains_eager(Membership.user))))
 
 
 def add_member(group: Group, user: User, role: Role = Role.MEMBER) -> Membership:

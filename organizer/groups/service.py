@@ -4,8 +4,9 @@ import re
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from organizer import signals
@@ -13,6 +14,7 @@ from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.groups.memberships import add_member, membership
 from organizer.models import Group, GroupInvitation, InvitationState, Membership, Role, User, utcnow
+from organizer.paging import Page, counted_page, like_escape
 from organizer.timezones import is_time_zone
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a lunch table
@@ -193,11 +195,59 @@ def remove_member(group: Group, user_id: int, *, leaving: bool = False) -> User:
     return user
 
 
-def link_candidates(group: Group) -> set[int]:
-    """Members an organizer may have a set-password link emailed to (organizer.messages.invitations
-    .send_welcome_again): accounts the group created whose owner has never had a password."""
-    return set(db.session.scalars(select(User.id).join(Membership).where(
-        Membership.group_id == group.id, User.created_by_group_id == group.id, User.password_hash.is_(None))))
+ROLES_PAGE_SIZE = 25
+
+
+class RoleRow(NamedTuple):
+    """One member on the roles page: what its row shows and which buttons it has."""
+    user_id: int
+    name: str
+    email: str
+    role: str
+    joined_at: datetime
+    link_candidate: bool
+    """An account the group created whose owner has never had a password: an organizer may have a
+    set-password link emailed to it (organizer.messages.invitations.send_welcome_again)."""
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role == Role.ORGANIZER.value
+
+
+def _roles_statements(searching: bool) -> tuple[Select, Select]:
+    """The roles page's rows (with the list's length as their last column) and its count alone;
+    `searching`: only the members whose name or email holds the ``pattern``."""
+    condition = Membership.group_id == bindparam("group_id")
+    if searching:
+        pattern: BindParameter[str] = bindparam("pattern")
+        condition = and_(condition, or_(func.lower(User.name).like(pattern, escape="\\"),
+                                        func.lower(User.email).like(pattern, escape="\\")))
+    count = select(func.count()).select_from(Membership).join(User, User.id == Membership.user_id).where(condition)
+    link_candidate = and_(User.created_by_group_id == Membership.group_id, User.password_hash.is_(None))
+    rows = (select(Membership.user_id, User.name, User.email, Membership.role, Membership.joined_at,
+                   link_candidate.label("link_candidate"),
+                   count.correlate(None).scalar_subquery().label("total"))  # counted once, not per row
+            .join(User, User.id == Membership.user_id).where(condition)
+            .order_by(func.lower(User.name), User.id)
+            .limit(bindparam("size")).offset(bindparam("skip")))
+    return rows, count
+
+
+_ROLES = {searching: _roles_statements(searching) for searching in (False, True)}
+
+
+def roles_page(group: Group, query: str = "", number: int = 1, size: int = ROLES_PAGE_SIZE) -> Page:
+    """One page of RoleRow, by name: every member, or those whose name or email holds `query`
+    (any case). The database sorts and cuts the list, so the page costs the same for 20 members
+    or 2,000 (a page past the end shows the last page)."""
+    query = query.strip().lower()
+    rows, count = _ROLES[bool(query)]
+    values: dict = {"group_id": group.id}
+    if query:
+        values["pattern"] = f"%{like_escape(query)}%"
+    found, total, shown = counted_page(rows, count, values, number, size)
+    return Page([RoleRow(r.user_id, r.name, r.email, r.role, r.joined_at, bool(r.link_candidate)) for r in found],
+                total, shown, size)
 
 
 def pending_invitations(user_id: int) -> list[GroupInvitation]:

@@ -9,10 +9,10 @@ from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
 from organizer.groups import overview, pages, service
 from organizer.groups.forms import GroupForm, JoinCodeForm, RoleForm
-from organizer.groups.memberships import members_of
 from organizer.messages import invitations
 from organizer.models import Role, utcnow
 from organizer.outcomes import pages as outcomes_pages
+from organizer.paging import page_number
 from organizer.timezones import time_zone_names
 from organizer.urls import external_url
 
@@ -137,16 +137,26 @@ def my_settings(group, member):
     return render_template("groups/my_settings.html", group=group, member=member, leave_form=ConfirmForm())
 
 
+def _roles_place() -> dict:
+    """Where on the roles page a button was pressed (its search and page), to go back there."""
+    query = request.args.get("q", "")[:200].strip()
+    number = page_number(request.args.get("page"))
+    return {"q": query or None, "page": number if number > 1 else None}
+
+
 @bp.route("/<slug>/roles")
 @organizer_required
 def roles(group, member):
+    place = _roles_place()
+    page = service.roles_page(group, place["q"] or "", place["page"] or 1)
     return render_template(
         "groups/roles.html",
         group=group,
         member=member,
-        members=members_of(group.id),
+        page=page,
+        query=place["q"] or "",
+        place={"q": place["q"], "page": page.number if page.number > 1 else None},
         organizer_count=service.organizer_count(group),
-        link_candidates=service.link_candidates(group),
         role_form=RoleForm(),
         confirm_form=ConfirmForm(),
     )
@@ -161,7 +171,7 @@ def set_role(group, member, user_id: int):
             changed = service.set_role(group, user_id, Role(form.role.data))
         if action.ok:
             flash(f"{changed.user.name} is now {'an organizer' if changed.is_organizer else 'a member'}.", "success")
-    return redirect(url_for("groups.roles", slug=group.slug))
+    return redirect(url_for("groups.roles", slug=group.slug, **_roles_place()))
 
 
 @bp.route("/<slug>/roles/<int:user_id>/remove", methods=["POST"])
@@ -172,7 +182,7 @@ def remove_member(group, member, user_id: int):
             removed = service.remove_member(group, user_id)
         if action.ok:
             flash(f"{removed.name} is no longer in {group.name}.", "success")
-    return redirect(url_for("groups.roles", slug=group.slug))
+    return redirect(url_for("groups.roles", slug=group.slug, **_roles_place()))
 
 
 @bp.route("/<slug>/roles/<int:user_id>/set-password-link", methods=["POST"])
@@ -191,7 +201,7 @@ def set_password_link(group, member, user_id: int):
         flash(f"A new set-password link is on its way to {target.user.name}'s own address ({target.user.email}). "
               f"It works once, for {current_app.config['SET_PASSWORD_LINK_HOURS']} hours; "
               "any link sent before stops working.", "success")
-    return redirect(url_for("groups.roles", slug=group.slug))
+    return redirect(url_for("groups.roles", slug=group.slug, **_roles_place()))
 
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])

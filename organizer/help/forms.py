@@ -1,6 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from organizer.members.forms import person_field
 
 
 class TermForm(FlaskForm):
@@ -20,14 +22,9 @@ class MarkForm(FlaskForm):
 class CorrectionForm(FlaskForm):
     """An organizer marks a link wrong, or adds one."""
 
-    helper = SelectField("Who can help", validators=[DataRequired()])
-    helped = SelectField("whom", validators=[DataRequired()])
+    helper = person_field("Who can help")
+    helped = person_field("whom")
     need = IntegerField(validators=[Optional()])
     kind = HiddenField(validators=[AnyOf(["organizer", "wrong"])], default="organizer")
     text = StringField("with what", validators=[Length(max=160)], description="For example “hotel owners”.")
     event = IntegerField(validators=[Optional()])
-
-    def __init__(self, *args, people: list | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper.choices = people or []
-        self.helped.choices = people or []

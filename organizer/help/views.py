@@ -2,22 +2,17 @@
 the posts that members and organizers make to it."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from wtforms.fields.choices import SelectChoice
 
 from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
 from organizer.forms import ConfirmForm
-from organizer.groups.memberships import members_of
 from organizer.help import service
 from organizer.help.forms import CorrectionForm, MarkForm, TermForm
+from organizer.members.pages import named_member
 from organizer.members.service import own_need
 from organizer.models import LinkKind
 
 bp = Blueprint("help", __name__, url_prefix="/groups/<slug>/help")
-
-
-def people_choices(group_id: int) -> list[SelectChoice]:
-    return [SelectChoice(str(m.user_id), m.user.name) for m in members_of(group_id)]
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -30,10 +25,13 @@ def index(group, member):
         if action.ok:
             flash("Added. It counts from the next pairing on.", "success")
             return redirect(url_for("help.index", slug=group.slug))
-    return render_template("help/index.html", group=group, member=member, form=form,
+    return _help_page(group, member, form, CorrectionForm(formdata=None))
+
+
+def _help_page(group, member, term_form: TermForm, correction_form: CorrectionForm, status: int = 200):
+    return render_template("help/index.html", group=group, member=member, form=term_form,
                            terms=service.terms_of(group.id), links=service.links_of_group(group.id),
-                           confirm_form=ConfirmForm(),
-                           correction_form=CorrectionForm(people=people_choices(group.id)))
+                           confirm_form=ConfirmForm(), correction_form=correction_form), status
 
 
 @bp.route("/terms/<int:term_id>/remove", methods=["POST"])
@@ -80,19 +78,27 @@ def remove_link(group, member, link_id: int):
 @bp.route("/corrections", methods=["POST"])
 @organizer_required
 def correct(group, member):
-    form = CorrectionForm(people=people_choices(group.id))
+    """A link marked wrong from the pairing review (``event``: back there), or one added on the
+    help page by typing two names (when it fails, the page again, with what was typed and why)."""
+    form = CorrectionForm()
     if form.validate_on_submit():
-        try:
-            helper, helped = int(form.helper.data), int(form.helped.data)
-        except ValueError:
-            flash("Choose two members.", "error")
-        else:
-            with attempt() as action:
-                service.correct(member, helper, helped, form.need.data, LinkKind(form.kind.data), form.text.data or "")
+        helper, helped = named_member(group.id, form.helper), named_member(group.id, form.helped)
+        if helper is not None and helped is not None:
+            with attempt(flash_refusal=False) as action:
+                service.correct(member, helper.user_id, helped.user_id, form.need.data, LinkKind(form.kind.data),
+                                form.text.data or "")
             if action.ok:
                 flash("Noted: the help model follows it from the next pairing on.", "success")
-    else:
-        flash("Choose two different members and say what one can help the other with.", "error")
+                return _back_from_correction(group, form)
+            form.form_errors.append(str(action.refusal))
+    if form.event.data:
+        flash(" ".join(form.form_errors) or "Choose two different members and say what one can help the other with.",
+              "error")
+        return _back_from_correction(group, form)
+    return _help_page(group, member, TermForm(formdata=None), form, status=400)
+
+
+def _back_from_correction(group, form: CorrectionForm):
     if form.event.data:
         return redirect(url_for("pairing.index", slug=group.slug, event_id=form.event.data))
     return redirect(url_for("help.index", slug=group.slug))

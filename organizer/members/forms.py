@@ -58,25 +58,25 @@ class SearchForm(FlaskForm):
     tag = HiddenField()
 
 
-class DoNotPairForm(FlaskForm):
-    other = SelectField("Person", validators=[DataRequired()])
-    note = StringField("Note (optional)", validators=[Length(max=200)])
+PERSON_HINT = "Start typing a name."
 
-    def __init__(self, *args, people: list[SelectChoice], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.other.choices = people
+
+def person_field(label: str) -> StringField:
+    """A member of the group, typed with names searched as you type (a choice list of everyone would
+    grow with the group); the view finds whom it names (``service.member_from_label``)."""
+    return StringField(label, validators=[DataRequired(), Length(max=200)], description=PERSON_HINT)
+
+
+class DoNotPairForm(FlaskForm):
+    other = person_field("Person")
+    note = StringField("Note (optional)", validators=[Length(max=200)])
 
 
 class OrganizerDoNotPairForm(FlaskForm):
-    first = SelectField("First person", validators=[DataRequired()])
-    second = SelectField("Second person", validators=[DataRequired()])
+    first = person_field("First person")
+    second = person_field("Second person")
     note = StringField("Reason (seen by organizers)", validators=[Length(max=200)],
                        description="For example: colleagues at the same company.")
-
-    def __init__(self, *args, people: list[SelectChoice], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.first.choices = people
-        self.second.choices = people
 
 
 class ImportUploadForm(FlaskForm):

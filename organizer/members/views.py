@@ -4,14 +4,13 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
 from organizer.asks import service as asks
 from organizer.database import transaction
 from organizer.forms import ConfirmForm
-from organizer.groups.memberships import members_of, membership
+from organizer.groups.memberships import membership
 from organizer.help import service as help_model
 from organizer.members import directory, roster, service
 from organizer.members.forms import (
@@ -24,17 +23,13 @@ from organizer.members.forms import (
     ProfileForm,
     SearchForm,
 )
+from organizer.members.pages import named_member
 from organizer.models import utcnow
 from organizer.outcomes.service import need_history
 from organizer.paging import page_number
 from organizer.templating import render_alone, render_once
 
 bp = Blueprint("members", __name__, url_prefix="/groups/<slug>/members")
-
-
-def people_choices(group, exclude_user_id=None) -> list[SelectChoice]:
-    return [SelectChoice(str(m.user_id), m.user.name) for m in members_of(group.id)
-            if m.user_id != exclude_user_id]
 
 
 def need_input(form: NeedForm, group) -> service.NeedInput:
@@ -273,10 +268,10 @@ def profile(group, member):
 @bp.route("/me/do-not-pair", methods=["GET", "POST"])
 @member_required
 def my_do_not_pair(group, member):
-    form = DoNotPairForm(people=people_choices(group, member.user_id))
-    if form.validate_on_submit():
+    form = DoNotPairForm()
+    if form.validate_on_submit() and (other := named_member(group.id, form.other)) is not None:
         with attempt() as action:
-            service.add_do_not_pair(group, member.user_id, int(form.other.data), by_organizer=False,
+            service.add_do_not_pair(group, member.user_id, other.user_id, by_organizer=False,
                                     created_by=current_user, note=form.note.data or "")
         if action.ok:
             flash("Saved. You will not be seated with that person. Nobody else sees this.", "success")
@@ -300,14 +295,16 @@ def remove_my_do_not_pair(group, member, rule_id: int):
 @bp.route("/do-not-pair", methods=["GET", "POST"])
 @organizer_required
 def do_not_pair(group, member):
-    form = OrganizerDoNotPairForm(people=people_choices(group))
+    form = OrganizerDoNotPairForm()
     if form.validate_on_submit():
-        with attempt() as action:
-            service.add_do_not_pair(group, int(form.first.data), int(form.second.data), by_organizer=True,
-                                    created_by=current_user, note=form.note.data or "")
-        if action.ok:
-            flash("Rule added: these two will not be seated together.", "success")
-            return redirect(url_for("members.do_not_pair", slug=group.slug))
+        first, second = named_member(group.id, form.first), named_member(group.id, form.second)
+        if first is not None and second is not None:
+            with attempt() as action:
+                service.add_do_not_pair(group, first.user_id, second.user_id, by_organizer=True,
+                                        created_by=current_user, note=form.note.data or "")
+            if action.ok:
+                flash("Rule added: these two will not be seated together.", "success")
+                return redirect(url_for("members.do_not_pair", slug=group.slug))
     return render_template("members/do_not_pair.html", group=group, member=member, form=form,
                            rules=service.organizer_do_not_pair(group), confirm_form=ConfirmForm())
 

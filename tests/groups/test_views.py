@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import select
 
 from organizer.extensions import db
@@ -206,3 +208,52 @@ def test_group_overview_lists_upcoming_events(client, auth, app):
     make_event(group, title="Spring lunch")
     auth.login("m@example.org")
     assert "Spring lunch" in client.get(f"/groups/{group.slug}/").get_data(as_text=True)
+
+
+def test_the_roles_page_shows_one_page_of_members_and_finds_them_by_name_or_email(client, auth, app):
+    """A list that grows with the group: 25 a page, by name, and a search, so the page costs the
+    same for 20 members or 2,000 (issue 16)."""
+    organizer = make_user(name="Olga Organizer", email="org@example.org")
+    group = make_group(organizer=organizer)
+    for i in range(30):
+        make_member(group, name=f"Member {i:02d}", email=f"person{i:02d}@example.org")
+    looked_after = make_member(group, name="Wendy Walk_in", email="wendy@example.org", password=None)
+    looked_after.created_by_group_id = group.id  # a walk-in: the group created the account
+    db.session.commit()
+    auth.login("org@example.org")
+
+    def rows(page: str) -> list[str]:
+        return re.findall(r'<td class="strong">([^<(]+)', page)
+
+    first = client.get(f"/groups/{group.slug}/roles").get_data(as_text=True)
+    assert rows(first) == [f"Member {i:02d}" for i in range(25)]
+    assert "32 members, by name." in first and "Page 1 of 2" in first
+    second = client.get(f"/groups/{group.slug}/roles?page=2").get_data(as_text=True)
+    assert [r.strip() for r in rows(second)] == [*(f"Member {i:02d}" for i in range(25, 30)), "Olga Organizer", "Wendy Walk_in"]
+    assert f"/roles/{looked_after.id}/set-password-link" in second  # its button, on its row
+    assert second.count("/set-password-link") == 1
+    assert rows(client.get(f"/groups/{group.slug}/roles?page=99").get_data(as_text=True)) == rows(second)
+
+    by_email = client.get(f"/groups/{group.slug}/roles?q=PERSON07@").get_data(as_text=True)
+    assert rows(by_email) == ["Member 07"] and "1 member matches" in by_email
+    assert rows(client.get(f"/groups/{group.slug}/roles?q=member 1").get_data(as_text=True)) == [
+        f"Member {i}" for i in range(10, 20)]
+    literal = client.get(f"/groups/{group.slug}/roles?q=k_i").get_data(as_text=True)  # _ is a letter, not a wildcard
+    assert [r.strip() for r in rows(literal)] == ["Wendy Walk_in"]
+    assert "Nobody matches" in client.get(f"/groups/{group.slug}/roles?q=%25%25").get_data(as_text=True)
+
+
+def test_a_role_change_goes_back_to_the_same_search_and_page(client, auth, app):
+    organizer = make_user(name="Olga Organizer", email="org@example.org")
+    group = make_group(organizer=organizer)
+    people = [make_member(group, name=f"Member {i:02d}") for i in range(30)]
+    auth.login("org@example.org")
+    page = client.get(f"/groups/{group.slug}/roles?q=member&page=2").get_data(as_text=True)
+    target = people[27]
+    action = re.search(rf'action="(/groups/{group.slug}/roles/{target.id}/role[^"]*)"', page).group(1)
+    response = client.post(action.replace("&amp;", "&"), data={"role": "organizer"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/groups/{group.slug}/roles?q=member&page=2"
+    assert membership_of(target, group).role == Role.ORGANIZER
+    removed = client.post(f"/groups/{group.slug}/roles/{people[0].id}/remove?q=x%3Cy&page=abc")
+    assert removed.headers["Location"] == f"/groups/{group.slug}/roles?q=x%3Cy"  # a bad page number is dropped

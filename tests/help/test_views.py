@@ -111,6 +111,32 @@ def test_an_organizer_adds_a_link_by_hand_and_a_term_of_the_group(club, client, 
         ("organizer", p["Dan"].id, p["Ann"].id, "hotel owners")]
 
 
+def test_a_link_by_hand_names_its_two_members_by_typing(club, client, auth):
+    """The help page lists no member to choose from (a list of everyone grows with the group,
+    issue 16): two names are typed; a name that fits nobody comes back with the reason and with
+    everything typed kept."""
+    group, organizer, event, p = club
+    auth.login("olga@example.org")
+    page = client.get(f"/groups/{group.slug}/help/").get_data(as_text=True)
+    assert 'list="member-names"' in page and f">{p['Dan'].name}<" not in page
+    wrong = client.post(f"/groups/{group.slug}/help/corrections", data={
+        "helper": "Nobody Atall", "helped": p["Ann"].name, "kind": "organizer", "text": "hotel owners"})
+    text = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400
+    assert "No member of this group is called Nobody Atall." in text
+    assert 'value="hotel owners"' in text and f'value="{p["Ann"].name}"' in text
+    assert db.session.scalar(db.select(HelpLink)) is None
+    done = client.post(f"/groups/{group.slug}/help/corrections", data={
+        "helper": f"{p['Dan'].name} (#{p['Dan'].id})", "helped": p["Ann"].name.upper(), "kind": "organizer",
+        "text": "hotel owners"})
+    assert done.status_code == 302 and done.headers["Location"] == f"/groups/{group.slug}/help/"
+    assert [(link.helper_id, link.helped_id, link.text) for link in db.session.scalars(db.select(HelpLink))] == [
+        (p["Dan"].id, p["Ann"].id, "hotel owners")]
+    same = client.post(f"/groups/{group.slug}/help/corrections", data={
+        "helper": p["Ann"].name, "helped": p["Ann"].name, "kind": "organizer", "text": "x"})
+    assert same.status_code == 400 and "flash--error" in same.get_data(as_text=True)
+
+
 def test_a_group_term_counts_in_the_next_pairing(club, client, auth):
     group, organizer, event, p = club
     make_need(group, p["Cat"], title="Practice for the Blue Card exam")

@@ -319,6 +319,42 @@ def test_organizer_adds_a_do_not_pair_rule_between_two_members(client, auth, gro
     assert service.blocked_pairs(group.id) == set()
 
 
+def test_do_not_pair_people_are_typed_not_chosen_from_a_list_of_everyone(client, auth, group_of_three):
+    """A choice list of every member grows with the group (issue 16): the person is typed, with
+    names searched as you type, and a name that fits nobody (or several) is said so under the field,
+    with what was typed kept."""
+    group, organizer, alice, bob = group_of_three
+    zed = make_member(group, name="Zed Zimmer", email="zed@example.org")
+    make_member(group, name="Bob Brown", email="bob2@example.org")  # a second Bob Brown
+    auth.login("alice@example.org")
+    page = client.get(f"/groups/{group.slug}/members/me/do-not-pair").get_data(as_text=True)
+    assert "Zed Zimmer" not in page and "Bob Brown" not in page  # nobody listed who is not on the list
+    assert 'list="member-names"' in page and "/members/names.json" in page
+
+    unknown = client.post(f"/groups/{group.slug}/members/me/do-not-pair", data={"other": "Zelda", "note": "from work"})
+    text = unknown.get_data(as_text=True)
+    assert "No member of this group is called Zelda." in text and 'value="from work"' in text and 'value="Zelda"' in text
+    several = client.post(f"/groups/{group.slug}/members/me/do-not-pair", data={"other": "bob brown", "note": ""})
+    assert "Several members are called bob brown" in several.get_data(as_text=True)
+    assert db.session.scalar(select(DoNotPair)) is None
+
+    client.post(f"/groups/{group.slug}/members/me/do-not-pair", data={"other": "zed zimmer"})  # a name one member has
+    client.post(f"/groups/{group.slug}/members/me/do-not-pair", data={"other": f"Bob Brown (#{bob.id})"})  # a picked label
+    assert {(r.user_id, r.other_user_id) for r in db.session.scalars(select(DoNotPair))} == {(alice.id, zed.id), (alice.id, bob.id)}
+    myself = client.post(f"/groups/{group.slug}/members/me/do-not-pair", data={"other": "Alice Nguyen"})
+    assert "Choose two different people." in myself.get_data(as_text=True)
+
+    auth.logout()
+    auth.login("olga@example.org")
+    rule = client.post(f"/groups/{group.slug}/members/do-not-pair",
+                       data={"first": "Alice Nguyen", "second": "Zed", "note": "same company"})
+    text = rule.get_data(as_text=True)
+    assert "No member of this group is called Zed." in text and 'value="Alice Nguyen"' in text and 'value="same company"' in text
+    client.post(f"/groups/{group.slug}/members/do-not-pair", data={"first": "Alice Nguyen", "second": f"#{zed.id}", "note": "same company"})
+    assert [(r.user_id, r.other_user_id, r.note) for r in db.session.scalars(select(DoNotPair).where(DoNotPair.by_organizer))] == [
+        (alice.id, zed.id, "same company")]
+
+
 def test_do_not_pair_refuses_self_and_outsiders(group_of_three):
     group, organizer, alice, bob = group_of_three
     outsider = make_user()
