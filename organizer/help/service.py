@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from organizer import matching
@@ -37,6 +37,7 @@ from organizer.models import (
 )
 from organizer.models import need_tags as need_tags_table
 from organizer.models import offer_tags as offer_tags_table
+from organizer.paging import Page, counted_page
 
 PRIORITY_WEIGHT = {"high": 2.0, "normal": 1.0, "low": 0.5}
 MAX_TERMS = 200
@@ -226,6 +227,19 @@ _LINKS_OF_GROUP = (
     select(HelpLink).where(HelpLink.group_id == bindparam("group_id"))
     .options(joinedload(HelpLink.helper), joinedload(HelpLink.helped), joinedload(HelpLink.need))
     .order_by(HelpLink.created_at.desc(), HelpLink.id.desc()))
+
+
+LINKS_PAGE_SIZE = 25
+_LINKS_COUNT = select(func.count()).select_from(HelpLink).where(HelpLink.group_id == bindparam("group_id"))
+_LINKS_PAGE = (_LINKS_OF_GROUP.add_columns(_LINKS_COUNT.scalar_subquery().label("total"))  # counted once
+               .limit(bindparam("size")).offset(bindparam("skip")))
+
+
+def links_page(group_id: int, number: int = 1, size: int = LINKS_PAGE_SIZE) -> Page:
+    """One page of the group's wishes and corrections (HelpLink), newest first: they add up with
+    every lunch, so the help page shows them a page at a time (a page past the end: the last)."""
+    rows, total, shown = counted_page(_LINKS_PAGE, _LINKS_COUNT, {"group_id": group_id}, number, size)
+    return Page([row[0] for row in rows], total, shown, size)
 
 
 def links_of_group(group_id: int, user_ids: Iterable[int] | None = None) -> list[HelpLink]:

@@ -11,6 +11,7 @@ from organizer.help.forms import CorrectionForm, MarkForm, TermForm
 from organizer.members.pages import named_member
 from organizer.members.service import own_need
 from organizer.models import LinkKind
+from organizer.paging import page_number
 
 bp = Blueprint("help", __name__, url_prefix="/groups/<slug>/help")
 
@@ -30,7 +31,8 @@ def index(group, member):
 
 def _help_page(group, member, term_form: TermForm, correction_form: CorrectionForm, status: int = 200):
     return render_template("help/index.html", group=group, member=member, form=term_form,
-                           terms=service.terms_of(group.id), links=service.links_of_group(group.id),
+                           terms=service.terms_of(group.id),
+                           links=service.links_page(group.id, page_number(request.args.get("page"))),
                            confirm_form=ConfirmForm(), correction_form=correction_form), status
 
 

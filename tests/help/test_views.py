@@ -137,6 +137,25 @@ def test_a_link_by_hand_names_its_two_members_by_typing(club, client, auth):
     assert same.status_code == 400 and "flash--error" in same.get_data(as_text=True)
 
 
+def test_the_wishes_and_corrections_come_a_page_at_a_time_newest_first(club, client, auth):
+    """They add up with every lunch: the help page shows 25 at a time."""
+    from organizer.groups.memberships import membership
+    from organizer.help.service import correct
+    from organizer.models import LinkKind
+
+    group, organizer, event, p = club
+    olga = membership(group.id, organizer.id)
+    for i in range(30):
+        correct(olga, p["Dan"].id, p["Ann"].id, None, LinkKind.ORGANIZER, f"topic number {i:02d}")
+    db.session.commit()
+    auth.login("olga@example.org")
+    first = client.get(f"/groups/{group.slug}/help/").get_data(as_text=True)
+    assert first.count(">Withdraw<") == 25 and "Page 1 of 2" in first
+    assert "topic number 29" in first and "topic number 04" not in first
+    second = client.get(f"/groups/{group.slug}/help/?page=2").get_data(as_text=True)
+    assert second.count(">Withdraw<") == 5 and "topic number 04" in second and "topic number 05" not in second
+
+
 def test_a_group_term_counts_in_the_next_pairing(club, client, auth):
     group, organizer, event, p = club
     make_need(group, p["Cat"], title="Practice for the Blue Card exam")
