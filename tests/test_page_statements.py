@@ -45,6 +45,7 @@ PAGES = {
     "do-not-pair rules": "/groups/{slug}/members/do-not-pair",
     "my do-not-pair": "/groups/{slug}/members/me/do-not-pair",
     "help model page": "/groups/{slug}/help/",
+    "events": "/groups/{slug}/events/",
 }
 # Pages whose forms name a member: typed, with names searched as you type, never a list of everyone.
 PERSON_FORM_PAGES = ["do-not-pair rules", "my do-not-pair", "help model page"]

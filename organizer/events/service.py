@@ -531,14 +531,23 @@ def upcoming_events(group: Group, now: datetime, include_drafts: bool, limit: in
     return list(read_rows(_UPCOMING[include_drafts, limit is not None], {"group_id": group.id, "now": now, "limit": limit}).all())
 
 
-def events_of(group: Group, now: datetime, include_drafts: bool) -> tuple[list[Event], list[Event]]:
-    """Upcoming events (soonest first) and past ones (latest first)."""
-    query = select(Event).where(Event.group_id == group.id)
+PAST_EVENTS_PAGE_SIZE = 10
+
+
+def events_of(group: Group, now: datetime, include_drafts: bool, past_page: int = 1,
+              past_size: int = PAST_EVENTS_PAGE_SIZE) -> tuple[list[Event], Page]:
+    """Upcoming events (soonest first), and one page of past ones (latest first): a group that
+    meets every week has fifty more a year (a page past the end shows the last page)."""
+    condition = Event.group_id == group.id
     if not include_drafts:
-        query = query.where(Event.status != EventStatus.DRAFT)
-    upcoming = db.session.scalars(query.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id))
-    past = db.session.scalars(query.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id))
-    return list(upcoming), list(past)
+        condition = and_(condition, Event.status != EventStatus.DRAFT)
+    upcoming = db.session.scalars(select(Event).where(condition, Event.ends_at >= now).order_by(Event.starts_at, Event.id))
+    past = and_(condition, Event.ends_at < now)
+    count = select(func.count()).select_from(Event).where(past)
+    rows = (select(Event, count.scalar_subquery().label("total")).where(past)
+            .order_by(Event.starts_at.desc(), Event.id.desc()).limit(bindparam("size")).offset(bindparam("skip")))
+    found, total, shown = counted_page(rows, count, {}, past_page, past_size)
+    return list(upcoming), Page([row[0] for row in found], total, shown, past_size)
 
 
 def rsvp_of(event_id: int, user_id: int) -> Rsvp | None:

@@ -65,8 +65,9 @@ def promotions_seen(group, member):
 @member_required
 def index(group, member):
     now = utcnow()
-    upcoming, past = service.events_of(group, now, include_drafts=member.is_organizer)
-    answers = service.rsvps_of_user(current_user.id, [e.id for e in upcoming + past])
+    upcoming, past = service.events_of(group, now, include_drafts=member.is_organizer,
+                                       past_page=page_number(request.args.get("page")))
+    answers = service.rsvps_of_user(current_user.id, [e.id for e in upcoming + past.items])
     return render_template(
         "events/index.html", group=group, member=member, upcoming=upcoming, past=past, answers=answers,
     )

@@ -121,6 +121,25 @@ def test_events_page_lists_upcoming_and_past_events(client, auth, club):
     assert html.index("Next lunch") < html.index("Past events") < html.index("Old lunch")
 
 
+def test_past_events_come_ten_a_page_latest_first(client, auth, club):
+    """A group that meets every week has fifty more a year: the past ones come a page at a time."""
+    group, _, _ = club
+    for week in range(1, 26):
+        make_event(group, title=f"Lunch of week -{week:02d}", starts_in=timedelta(weeks=-week))
+    make_event(group, title="Next lunch")
+    auth.login("dave@example.org")
+
+    def titles(html: str) -> list[str]:
+        return re.findall(r"Lunch of week -\d\d", html)
+
+    first = client.get(f"/groups/{group.slug}/events/").get_data(as_text=True)
+    assert "Next lunch" in first and titles(first) == [f"Lunch of week -{w:02d}" for w in range(1, 11)]
+    assert "Page 1 of 3" in first
+    last = client.get(f"/groups/{group.slug}/events/?page=3").get_data(as_text=True)
+    assert "Next lunch" in last and titles(last) == [f"Lunch of week -{w:02d}" for w in range(21, 26)]
+    assert titles(client.get(f"/groups/{group.slug}/events/?page=9").get_data(as_text=True)) == titles(last)
+
+
 def test_event_page_shows_the_time_in_the_groups_zone(client, auth, club):
     group, _, _ = club
     event = make_event(group, starts_at=datetime(2030, 12, 5, 17, 0, tzinfo=UTC))
