@@ -56,6 +56,13 @@ def clamp(number: int, total: int, size: int) -> int:
     return min(number, last_page(total, size))
 
 
+def page_of(items: list, number: int, size: int) -> Page:
+    """Page `number` of a list already read (a page past the end shows the last page)."""
+    shown = clamp(number, len(items), size)
+    start = (shown - 1) * size
+    return Page(items[start:start + size], len(items), shown, size)
+
+
 def counted_page(rows: Select, count: Select, values: dict, number: int, size: int) -> tuple[list[Row], int, int]:
     """Page `number` of the statement `rows`, whose last column ``total`` is `count` as a scalar
     subquery: the rows and the list's length in one statement. `count` runs alone only when the

@@ -46,6 +46,7 @@ PAGES = {
     "my do-not-pair": "/groups/{slug}/members/me/do-not-pair",
     "help model page": "/groups/{slug}/help/",
     "events": "/groups/{slug}/events/",
+    "dashboard": "/groups/{slug}/outcomes/dashboard",
 }
 # Pages whose forms name a member: typed, with names searched as you type, never a list of everyone.
 PERSON_FORM_PAGES = ["do-not-pair rules", "my do-not-pair", "help model page"]

@@ -33,6 +33,7 @@ from organizer.models import (
 )
 from organizer.outcomes.history import helped_share
 from organizer.outcomes.service import giver_counts
+from organizer.paging import Page, page_of
 from organizer.spreadsheet import safe_cell
 from organizer.timezones import local_time
 
@@ -181,21 +182,30 @@ class PersonRow:
     helped_by: int
 
 
-def givers_not_helped(group: Group) -> list[PersonRow]:
-    members = dict(db.session.execute(select(User.id, User.name).join(Membership, Membership.user_id == User.id)
-                                      .where(Membership.group_id == group.id)).all())
-    rows = [PersonRow(members[uid], gave, got) for uid, (gave, got) in giver_counts(group.id, members).items()
-            if gave > 0 and got == 0]
-    return sorted(rows, key=lambda r: (-r.helped, r.name.lower()))
+LIST_PAGE_SIZE = 25
 
 
-def ledger_table(group: Group) -> list[PersonRow]:
-    """Every member's counts, for organizers only (never shown to members: no leaderboard)."""
+@dataclass
+class People:
+    """The dashboard's lists of members, each shown a page at a time (they grow with the group)."""
+    givers: Page
+    """Members who gave and were not helped yet (PersonRow), who helped most first."""
+    gone: Page
+    """Names of those who came once and never came back (``never_came_back``)."""
+    ledger: Page
+    """Every member's counts (PersonRow) where there are some, by name: for organizers only
+    (never shown to members: no leaderboard)."""
+
+
+def people(group: Group, givers_page: int = 1, gone_page: int = 1, ledger_page: int = 1,
+           size: int = LIST_PAGE_SIZE) -> People:
     members = dict(db.session.execute(select(User.id, User.name).join(Membership, Membership.user_id == User.id)
                                       .where(Membership.group_id == group.id)).all())
-    rows = [PersonRow(members[uid], gave, got) for uid, (gave, got) in giver_counts(group.id, members).items()
-            if gave or got]
-    return sorted(rows, key=lambda r: r.name.lower())
+    rows = [PersonRow(members[uid], gave, got) for uid, (gave, got) in giver_counts(group.id, members).items()]
+    givers = sorted((r for r in rows if r.helped > 0 and r.helped_by == 0), key=lambda r: (-r.helped, r.name.lower()))
+    ledger = sorted((r for r in rows if r.helped or r.helped_by), key=lambda r: r.name.lower())
+    return People(page_of(givers, givers_page, size), page_of(never_came_back(group), gone_page, size),
+                  page_of(ledger, ledger_page, size))
 
 
 def never_came_back(group: Group) -> list[str]:

@@ -12,6 +12,7 @@ from organizer.outcomes import answers, dashboard, history, learning
 from organizer.outcomes import service as ledger
 from organizer.outcomes.forms import RulesForm
 from organizer.outcomes.pages import answer_form
+from organizer.paging import page_number
 
 bp = Blueprint("outcomes", __name__, url_prefix="/groups/<slug>/outcomes")
 
@@ -83,9 +84,9 @@ def mine(group, member):
 @organizer_required
 def dashboard_page(group, member):
     figures = dashboard.figures(group, utcnow())
+    people = dashboard.people(group, *(page_number(request.args.get(name)) for name in ("givers", "gone", "ledger")))
     return render_template("outcomes/dashboard.html", group=group, member=member, figures=figures,
-                           givers=dashboard.givers_not_helped(group), gone=dashboard.never_came_back(group),
-                           ledger=dashboard.ledger_table(group))
+                           givers=people.givers, gone=people.gone, ledger=people.ledger)
 
 
 @bp.route("/dashboard/<name>.svg")

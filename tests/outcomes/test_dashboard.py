@@ -49,6 +49,40 @@ def test_the_dashboard_shows_plots_with_text_alternatives_and_tables(lunch, clie
     assert client.get(f"/groups/{group.slug}/outcomes/dashboard/nothing.svg").status_code == 404
 
 
+def test_the_dashboards_lists_of_members_come_a_page_at_a_time(lunch, client, auth):
+    """Lists that grow with the group (issue 16): 25 a page each, and each list's pages keep the
+    page the other lists show."""
+    import re
+
+    from organizer.extensions import db
+    from organizer.models import HelpGiven
+    from tests.factories import make_member
+
+    group, organizer, _, people = lunch
+    receiver = people["Sofia"]
+    for i in range(30):  # thirty givers, none of them helped
+        giver = make_member(group, name=f"Giver {i:02d}")
+        db.session.add(HelpGiven(group_id=group.id, giver_id=giver.id, receiver_id=receiver.id, source="test",
+                                 confirmed_at=utcnow()))
+    db.session.commit()
+    auth.login(organizer.email)
+
+    def givers(page: str) -> list[str]:
+        return re.findall(r"<li>(Giver \d\d|Dave): helped", page)
+
+    def ledger(page: str) -> list[str]:
+        return re.findall(r"<tr><td>([^<]+)</td><td>\d+</td><td>\d+</td></tr>", page)
+
+    first = client.get(f"/groups/{group.slug}/outcomes/dashboard").get_data(as_text=True)
+    assert givers(first) == ["Dave", *(f"Giver {i:02d}" for i in range(24))]  # by name among equals
+    assert ledger(first) == ["Alice", "Dave", *(f"Giver {i:02d}" for i in range(23))]
+    assert first.count("Page 1 of 2") == 2
+    second = client.get(f"/groups/{group.slug}/outcomes/dashboard?givers=2&ledger=2").get_data(as_text=True)
+    assert givers(second) == [f"Giver {i:02d}" for i in range(24, 30)]
+    assert ledger(second) == [*(f"Giver {i:02d}" for i in range(23, 30)), "Sofia"]
+    assert f'href="/groups/{group.slug}/outcomes/dashboard?givers=2&amp;ledger=1#ledger-heading"' in second
+
+
 def test_the_csv_export_escapes_formulas(lunch, client, auth):
     group, organizer, _, _ = lunch
     auth.login(organizer.email)
