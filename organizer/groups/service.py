@@ -223,7 +223,9 @@ def _roles_statements(searching: bool) -> tuple[Select, Select]:
         condition = and_(condition, or_(func.lower(User.name).like(pattern, escape="\\"),
                                         func.lower(User.email).like(pattern, escape="\\")))
     count = select(func.count()).select_from(Membership).join(User, User.id == Membership.user_id).where(condition)
-    link_candidate = and_(User.created_by_group_id == Membership.group_id, User.password_hash.is_(None))
+    # as auth.service.looked_after_by, which the set-password link's post checks
+    link_candidate = and_(User.created_by_group_id == Membership.group_id, User.password_hash.is_(None),
+                          User.lunch_guest_event_id.is_(None))
     rows = (select(Membership.user_id, User.name, User.email, Membership.role, Membership.joined_at,
                    link_candidate.label("link_candidate"),
                    count.correlate(None).scalar_subquery().label("total"))  # counted once, not per row

@@ -93,10 +93,13 @@ def correct(group, member):
                 flash("Noted: the help model follows it from the next pairing on.", "success")
                 return _back_from_correction(group, form)
             form.form_errors.append(str(action.refusal))
-    if form.event.data:
-        flash(" ".join(form.form_errors) or "Choose two different members and say what one can help the other with.",
-              "error")
+    again = "That did not work: reload the page and try again."
+    if form.event.data:  # from the pairing review, whose fields are hidden: why, there
+        named = [*form.helper.errors, *form.helped.errors] if form.helper.data and form.helped.data else []
+        flash(" ".join(map(str, form.form_errors or named)) or again, "error")
         return _back_from_correction(group, form)
+    if not [*form.form_errors, *form.helper.errors, *form.helped.errors, *form.text.errors]:
+        form.form_errors.append(again)  # an expired page (its CSRF token) or a tampered one
     return _help_page(group, member, TermForm(formdata=None), form, status=400)
 
 

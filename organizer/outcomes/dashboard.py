@@ -201,9 +201,11 @@ def people(group: Group, givers_page: int = 1, gone_page: int = 1, ledger_page: 
            size: int = LIST_PAGE_SIZE) -> People:
     members = dict(db.session.execute(select(User.id, User.name).join(Membership, Membership.user_id == User.id)
                                       .where(Membership.group_id == group.id)).all())
-    rows = [PersonRow(members[uid], gave, got) for uid, (gave, got) in giver_counts(group.id, members).items()]
-    givers = sorted((r for r in rows if r.helped > 0 and r.helped_by == 0), key=lambda r: (-r.helped, r.name.lower()))
-    ledger = sorted((r for r in rows if r.helped or r.helped_by), key=lambda r: r.name.lower())
+    # by name, then by id: two members of one name keep their places from one page to the next
+    rows = [PersonRow(members[uid], gave, got)
+            for uid, (gave, got) in sorted(giver_counts(group.id, members).items(), key=lambda i: (members[i[0]].lower(), i[0]))]
+    givers = sorted((r for r in rows if r.helped > 0 and r.helped_by == 0), key=lambda r: -r.helped)  # stable: by name
+    ledger = [r for r in rows if r.helped or r.helped_by]
     return People(page_of(givers, givers_page, size), page_of(never_came_back(group), gone_page, size),
                   page_of(ledger, ledger_page, size))
 

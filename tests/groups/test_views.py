@@ -257,3 +257,21 @@ def test_a_role_change_goes_back_to_the_same_search_and_page(client, auth, app):
     assert membership_of(target, group).role == Role.ORGANIZER
     removed = client.post(f"/groups/{group.slug}/roles/{people[0].id}/remove?q=x%3Cy&page=abc")
     assert removed.headers["Location"] == f"/groups/{group.slug}/roles?q=x%3Cy"  # a bad page number is dropped
+
+
+def test_the_roles_page_offers_a_set_password_link_only_where_the_server_would_send_one(client, auth, app):
+    from tests.event_factories import make_event
+
+    organizer = make_user(name="Olga Organizer", email="org@example.org")
+    group = make_group(organizer=organizer)
+    walk_in = make_member(group, name="Wendy Walkin", password=None)
+    guest = make_member(group, name="Gus Guest", password=None)
+    has_password = make_member(group, name="Pat Password")
+    for user in (walk_in, guest, has_password):
+        user.created_by_group_id = group.id
+    guest.lunch_guest_event_id = make_event(group).id  # seated by name at one lunch: no account to hand over
+    db.session.commit()
+    auth.login("org@example.org")
+    page = client.get(f"/groups/{group.slug}/roles").get_data(as_text=True)
+    assert f"/roles/{walk_in.id}/set-password-link" in page
+    assert f"/roles/{guest.id}/set-password-link" not in page and f"/roles/{has_password.id}/set-password-link" not in page

@@ -125,7 +125,14 @@ def test_a_link_by_hand_names_its_two_members_by_typing(club, client, auth):
     assert wrong.status_code == 400
     assert "No member of this group is called Nobody Atall." in text
     assert 'value="hotel owners"' in text and f'value="{p["Ann"].name}"' in text
+    assert f'<form method="post" action="/groups/{group.slug}/help/" class="form narrow"' in text  # the terms' own form
     assert db.session.scalar(db.select(HelpLink)) is None
+    tampered = client.post(f"/groups/{group.slug}/help/corrections", data={
+        "helper": p["Dan"].name, "helped": p["Ann"].name, "kind": "bogus", "text": "hotel owners"})
+    assert tampered.status_code == 400 and "That did not work: reload the page" in tampered.get_data(as_text=True)
+    from_review = client.post(f"/groups/{group.slug}/help/corrections", data={
+        "helper": "999999", "helped": p["Ann"].id, "kind": "wrong", "event": event.id}, follow_redirects=True)
+    assert "No member of this group is called 999999." in from_review.get_data(as_text=True)
     done = client.post(f"/groups/{group.slug}/help/corrections", data={
         "helper": f"{p['Dan'].name} (#{p['Dan'].id})", "helped": p["Ann"].name.upper(), "kind": "organizer",
         "text": "hotel owners"})

@@ -107,3 +107,31 @@ def test_the_pdfs_styles_avoid_what_weasyprint_draws_slowly():
     assert "@media screen" in css and "@media screen" not in printed
     assert "flex" not in printed and "dotted" not in printed
     assert re.search(r"\.master-table \{[^}]*table-layout: fixed", printed)  # no cell measured first
+
+
+def test_each_tent_card_is_half_a_sheet_on_one_page_whatever_it_holds(app, client, auth, tmp_path):
+    """Three tables (an odd number of cards) with long asks and offers, in large type: every pair
+    of cards prints on one sheet, and the last card alone keeps half of it (a card split over two
+    sheets, or stretched across one, cannot be folded)."""
+    group = make_group(organizer=make_user(name="Olga Organizer", email="olga@example.org"), name="Job Club")
+    event = make_event(group, title="December lunch")
+    long = "with a long explanation of what exactly would help, who to ask and where to find them " * 2
+    for i in range(7):
+        user = make_member(group, name=f"Person {i} With A Rather Long Name")
+        make_need(group, user, title=f"A publisher for my book {long}"[:120], details=long)
+        make_offer(group, user, title=f"Introductions to publishers and editors {long}"[:120], details=long)
+        make_rsvp(event, user, checked_in=True)
+    db.session.commit()
+    with transaction():
+        run_id = runs.claim_run(event, None, utcnow(), TIME_LIMIT).id
+    run = runs.execute_run(run_id, TIME_LIMIT)
+    auth.login("olga@example.org")
+    data = client.get(url(group, event, run, "sheets.pdf") + "?part=cards&large=1").data
+    path = tmp_path / "cards.pdf"
+    path.write_bytes(data)
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages = re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', html, flags=re.S)
+    assert len(run.tables) == 3 and len(pages) == 2
+    width, last = float(pages[-1][0]), pages[-1][1]
+    right_edges = [float(x) for x in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"', last)]
+    assert right_edges and max(right_edges) < width / 2
