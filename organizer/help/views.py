@@ -72,8 +72,10 @@ def remove_link(group, member, link_id: int):
         if action.ok:
             flash("Withdrawn.", "success")
     back = request.form.get("back")
-    if back == "help" and member.is_organizer:
-        return redirect(url_for("help.index", slug=group.slug))
+    if back == "help" and member.is_organizer:  # the same page of the list (the last, if it is gone)
+        number = page_number(request.form.get("page"))
+        return redirect(url_for("help.index", slug=group.slug, page=number if number > 1 else None,
+                                _anchor="links-heading"))
     return redirect(url_for("members.mine", slug=group.slug))
 
 

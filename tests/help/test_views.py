@@ -161,6 +161,10 @@ def test_the_wishes_and_corrections_come_a_page_at_a_time_newest_first(club, cli
     assert "topic number 29" in first and "topic number 04" not in first
     second = client.get(f"/groups/{group.slug}/help/?page=2").get_data(as_text=True)
     assert second.count(">Withdraw<") == 5 and "topic number 04" in second and "topic number 05" not in second
+    oldest = db.session.scalar(db.select(HelpLink.id).where(HelpLink.text == "topic number 00"))
+    back = client.post(f"/groups/{group.slug}/help/links/{oldest}/remove", data={"back": "help", "page": "2"})
+    assert back.headers["Location"] == f"/groups/{group.slug}/help/?page=2#links-heading"  # where the button was
+    assert db.session.scalar(db.select(HelpLink.id).where(HelpLink.text == "topic number 00")) is None
 
 
 def test_a_group_term_counts_in_the_next_pairing(club, client, auth):
