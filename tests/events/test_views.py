@@ -275,6 +275,15 @@ def test_door_page_shows_the_counts(client, auth, club):
     html = client.get(event_url(event, "check-in")).get_data(as_text=True)
     assert re.search(r'id="count-yes">2<', html) and re.search(r'id="count-checked-in">1<', html)
     assert re.search(r'id="count-not-arrived">1<', html)
+    # a search that finds nobody, or a page past the end, shows the same counts
+    for query in ("?q=nobody-at-all", "?waiting=1&page=7"):
+        html = client.get(event_url(event, "check-in") + query).get_data(as_text=True)
+        assert re.search(r'id="count-yes">2<', html) and re.search(r'id="count-checked-in">1<', html), query
+    page = client.get(event_url(event)).get_data(as_text=True)  # the organizer's event page: the same counts
+    assert "2 going, no limit" in page and "Answered yes: 2 · Checked in: 1 ·" in page
+    auth.logout()
+    auth.login(member.email)
+    assert "2 going, no limit" in client.get(event_url(event)).get_data(as_text=True)  # a member's
 
 
 def test_organizer_adds_a_new_person_as_walk_in(client, auth, club):
