@@ -111,8 +111,8 @@ def form_field(f: Any, autocomplete: str | None = None, inputmode: str | None = 
                list: str | None = None, rows: int | None = None) -> Markup:  # noqa: A002 (the HTML attribute's name)
     """A form field with its label, hint and errors (``field`` in _macros.html). A function, like
     ``icon``: a page of forms shows dozens of fields, and the macro's logic cost more than the
-    fields. A select is written here rather than by WTForms: long member lists render ten times
-    faster."""
+    fields. A select is written here rather than by WTForms (ten times faster on a long list; no
+    list of the group's members is a select any more: members are typed, ``person_field``)."""
     errors = f.errors
     described = ([f"{f.id}-help"] if f.description else []) + ([f"{f.id}-error"] if errors else [])
     attrs: dict[str, Any] = {}

@@ -3,6 +3,8 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
+from organizer.members.forms import person_field
+
 MAX_ID = 2**31 - 1  # an id the database can hold (organizer.urls.MAX_ID)
 
 HELP_KINDS = [
@@ -55,5 +57,4 @@ class HelpedForm(FlaskForm):
 
 
 class BlockForm(FlaskForm):
-    member = StringField("Member", validators=[DataRequired(), Length(max=200)],
-                         description="Start typing a name.")
+    member = person_field("Member")

@@ -155,7 +155,7 @@ def roles(group, member):
         member=member,
         page=page,
         query=place["q"] or "",
-        place={"q": place["q"], "page": page.number if page.number > 1 else None},
+        place={**place, "page": page.number if page.number > 1 else None},  # the page shown (past the end: the last)
         organizer_count=service.organizer_count(group),
         role_form=RoleForm(),
         confirm_form=ConfirmForm(),

@@ -334,6 +334,8 @@ def test_do_not_pair_people_are_typed_not_chosen_from_a_list_of_everyone(client,
     unknown = client.post(f"/groups/{group.slug}/members/me/do-not-pair", data={"other": "Zelda", "note": "from work"})
     text = unknown.get_data(as_text=True)
     assert "No member of this group is called Zelda." in text and 'value="from work"' in text and 'value="Zelda"' in text
+    typed = client.post(f"/groups/{group.slug}/members/me/do-not-pair", data={"other": "<b>Zed</b>"}).get_data(as_text=True)
+    assert "<b>Zed</b>" not in typed and "called &lt;b&gt;Zed&lt;/b&gt;." in typed  # echoed in the error, escaped
     several = client.post(f"/groups/{group.slug}/members/me/do-not-pair", data={"other": "bob brown", "note": ""})
     assert "Several members are called bob brown" in several.get_data(as_text=True)
     assert db.session.scalar(select(DoNotPair)) is None
