@@ -63,6 +63,10 @@ class Config:
     # Address-space cap of the child process a web-process pairing job solves in.
     PAIRING_MEMORY_LIMIT_MB = int(os.environ.get("PAIRING_MEMORY_LIMIT_MB", "4096"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # The print sheets' PDF is made in the background, where the pairings are (at most
+    # SHEETS_WAIT_S seconds), and kept SHEETS_KEEP_MINUTES for its organizer to download.
+    SHEETS_WAIT_S = float(os.environ.get("SHEETS_WAIT_S", "300"))
+    SHEETS_KEEP_MINUTES = int(os.environ.get("SHEETS_KEEP_MINUTES", "30"))
     # argon2-cffi parameter profile for argon2id password hashes.
     PASSWORD_HASH_PROFILE = os.environ.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY")
     SET_PASSWORD_LINK_HOURS = int(os.environ.get("SET_PASSWORD_LINK_HOURS", "72"))

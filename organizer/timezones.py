@@ -20,6 +20,7 @@ SHORT_DAY_AND_TIME = "%a %d %b, %H:%M"              # Thu 03 Dec, 12:00 (email s
 LONG_DAY_AND_TIME = "%A %d %B %Y, %H:%M"            # Thursday 03 December 2026, 12:00
 STAMP = "%d %b %Y %H:%M %Z"                         # 03 Dec 2026 12:00 EST (a sheet's "printed")
 SORTABLE = "%Y-%m-%d %H:%M"                         # 2026-12-03 12:00 (CSV, the command line)
+TIME_OF_DAY = "%H:%M %Z"                            # 12:00 EST (within the hour: a download's end)
 
 # Times an organizer may enter. Far inside what datetime, the databases and calendar files
 # can hold, so that no time zone pushes a time past year 1 or 9999.

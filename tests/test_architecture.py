@@ -18,7 +18,7 @@ WEB = {"__init__.py", "access.py", "actions.py", "database.py", "errorhandlers.p
        "urls.py", "cli_helpers.py", "auth/throttle.py"}
 # Modules that run jobs (pairing, the outbox's delivery and periodic mail): a boundary of their own (read, solve outside any
 # transaction, save), so they open transactions like a view or a command.
-JOB_RUNNERS = {"pairing/jobs.py", "pairing/runs.py", "messages/delivery.py", "messages/periodic.py"}
+JOB_RUNNERS = {"pairing/jobs.py", "pairing/runs.py", "pairing/printing.py", "messages/delivery.py", "messages/periodic.py"}
 REQUEST_STATE = {"request", "session", "g", "current_user"}
 MATCHING_LIBRARIES = ("numpy", "scipy", "ortools", "rustworkx")
 

@@ -38,7 +38,15 @@ from organizer.models.outcomes import (
     OutcomeRules,
     lunch_answer_needs,
 )
-from organizer.models.pairing import AttendeeSource, PairingRun, PairingSeat, PairingTable, RunStatus
+from organizer.models.pairing import (
+    AttendeeSource,
+    PairingRun,
+    PairingSeat,
+    PairingTable,
+    RunStatus,
+    SheetFile,
+    SheetStatus,
+)
 
 __all__ = [
     "Answer",
@@ -54,6 +62,8 @@ __all__ = [
     "PairingSeat",
     "PairingTable",
     "RunStatus",
+    "SheetFile",
+    "SheetStatus",
     "DoNotPair",
     "EmailInvitation",
     "Event",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.extensions import Model
@@ -106,3 +106,35 @@ class PairingSeat(Model):
 
     table: Mapped[PairingTable] = relationship(back_populates="seats")
     user: Mapped[User] = relationship()
+
+
+class SheetStatus(enum.StrEnum):
+    RUNNING = "running"   # being made
+    READY = "ready"
+    FAILED = "failed"
+
+
+class SheetFile(Model):
+    """A PDF of a version's print sheets, made in the background (WeasyPrint takes seconds per
+    hundred attendees, which no web request should wait for) and kept a short while for the
+    organizer who asked for it to download (``organizer.pairing.printing``)."""
+
+    __tablename__ = "sheet_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("pairing_runs.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    part: Mapped[str] = mapped_column(String(10), default="all")
+    large: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[SheetStatus] = mapped_column(status_column(SheetStatus), default=SheetStatus.RUNNING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int | None] = mapped_column()  # bytes
+    # the group's data version it was made from (organizer.groups.versions): a change to what
+    # members share since makes it stale, never served
+    data_version: Mapped[int | None] = mapped_column()
+    # the file itself, read only by its download
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+    run: Mapped[PairingRun] = relationship()

@@ -1,6 +1,6 @@
-"""Where a pairing computation runs: a thread of the web process by default (the solve
-itself in a child process with a memory cap), or an RQ worker when REDIS_URL is set (so
-several web processes share the work).
+"""Where a pairing computation, and a print sheets PDF, runs: a thread of the web process by
+default (the solve, or the PDF's layout, in a child process with a memory cap), or an RQ worker
+when REDIS_URL is set (so several web processes share the work).
 
 Either way the job's state lives in the database (the PairingRun row), and a job
 that dies leaves a claim that expires; see organizer.pairing.runs.
@@ -73,3 +73,51 @@ def run_job(run_id: int, time_limit: float) -> None:
     app = worker_app or create_app()
     with app.app_context():
         execute(run_id, time_limit)
+
+
+# ---------------------------------------------------------------- the print sheets' PDF
+
+def start_sheets(file_id: int) -> None:
+    """Makes the print sheets' PDF ``file_id`` (see organizer.pairing.printing) where the
+    pairing computations run: a thread of the web process (the layout in a child process), or
+    the RQ worker with REDIS_URL."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    wait_s = app.config["SHEETS_WAIT_S"]
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        queue(redis_url).enqueue(sheets_job, file_id, job_timeout=int(wait_s) + 60)
+    else:
+        threading.Thread(target=_sheets_in_thread, args=(app, file_id), daemon=True,
+                         name=f"print-sheets-{file_id}").start()
+
+
+def _sheets_in_thread(app: Flask, file_id: int) -> None:
+    from organizer.pairing.printing import in_child
+
+    memory_mb, wait_s = app.config["PAIRING_MEMORY_LIMIT_MB"], app.config["SHEETS_WAIT_S"]
+    with app.app_context():
+        make_sheets(file_id, lambda html: in_child(html, memory_mb, wait_s))
+
+
+def make_sheets(file_id: int, to_pdf) -> None:
+    from organizer.extensions import db
+    from organizer.pairing.printing import fail, make_file
+
+    try:
+        make_file(file_id, to_pdf)
+    except Exception:  # a bug must not leave the file "being made" until it counts as lost
+        log.exception("print sheets %s failed", file_id)
+        db.session.rollback()
+        fail(file_id, "It could not be made (an error on our side).")
+    finally:
+        db.session.remove()
+
+
+def sheets_job(file_id: int) -> None:
+    """The RQ entry point: the worker is a process of its own, so the layout runs in it."""
+    from organizer import create_app
+    from organizer.pairing.sheets import html_to_pdf
+
+    app = worker_app or create_app()
+    with app.app_context():
+        make_sheets(file_id, html_to_pdf)

@@ -122,12 +122,23 @@ def context(group: Group, event: Event, run: PairingRun, now: datetime, large: b
 
 
 def pdf(group: Group, event: Event, run: PairingRun, now: datetime, large: bool = False, part: str = "all") -> bytes:
-    """The master sheet and the table cards as one PDF. WeasyPrint fetches nothing:
-    the only stylesheet is read from our own file, and every URL is refused."""
+    """The master sheet and the table cards as one PDF (the command line's; the site makes its
+    PDFs in the background, ``organizer.pairing.printing``)."""
+    return html_to_pdf(pdf_html(group, event, run, now, large, part))
+
+
+def pdf_html(group: Group, event: Event, run: PairingRun, now: datetime, large: bool = False,
+             part: str = "all") -> str:
+    """What the PDF prints: the print view's page in its PDF form (needs a request context)."""
+    return render_template("print/sheets.html", pdf=True, **context(group, event, run, now, large, part))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """WeasyPrint's PDF of ``pdf_html``'s page; it fetches nothing: the only stylesheet is
+    read from our own file, and every URL is refused.  Needs no app (a child process runs it)."""
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
-    html = render_template("print/sheets.html", pdf=True, **context(group, event, run, now, large, part))
     fetcher = URLFetcher(allowed_protocols={"data"})
     document = HTML(string=html, base_url="about:blank", url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS), url_fetcher=fetcher)])

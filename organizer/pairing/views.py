@@ -15,14 +15,17 @@ from markupsafe import Markup
 
 from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
+from organizer.database import transaction
 from organizer.events.service import NO_CALENDAR_FILE, has_calendar_file
 from organizer.forms import ConfirmForm
+from organizer.groups import versions
 from organizer.help import service as help_model
 from organizer.models import RunStatus, utcnow
 from organizer.paging import page_number
-from organizer.pairing import edits, jobs, publishing, queries, reasons, runs, sheets, snapshots, stability
+from organizer.pairing import edits, jobs, printing, publishing, queries, reasons, runs, sheets, snapshots, stability
 from organizer.pairing.forms import GenerateForm, PersonForm, PublishForm, SwapForm, WalkInForm, person_label
 from organizer.templating import FRAGMENT_FORM, fragment_with_token, token_form
+from organizer.timezones import TIME_OF_DAY, local_time
 from organizer.urls import base_domain, id_arg
 
 TABLES_PER_PAGE = 10  # the review shows this many tables at a time (a screen of them), however large the lunch
@@ -343,22 +346,73 @@ def unpublish(group, member, event_id: int):
 def print_view(group, member, event_id: int, run_id: int):
     event = load_event(group, member, event_id)
     run = load_run(event, run_id)
-    return render_template("print/sheets.html", **sheets.context(group, event, run, utcnow(),
-                                                                   large=request.args.get("large") == "1",
-                                                                   part=request.args.get("part", "all")))
+    return render_template("print/sheets.html", confirm_form=token_form(),
+                           **sheets.context(group, event, run, utcnow(), large=request.args.get("large") == "1",
+                                            part=request.args.get("part", "all")))
 
 
 @bp.route("/<int:run_id>/sheets.pdf")
 @organizer_required
 def pdf(group, member, event_id: int, run_id: int):
+    """The PDF is made in the background (``printing``), from a POST: this address, where it
+    was once downloaded, leads to the print view of the same part, with its PDF button."""
     event = load_event(group, member, event_id)
-    run = load_run(event, run_id)
-    large = request.args.get("large") == "1"
+    run = load_run(event, run_id, tables=False)
+    return redirect(url_for("pairing.print_view", slug=group.slug, event_id=event.id, run_id=run.id,
+                            part=sheet_part(), large=1 if request.args.get("large") == "1" else None))
+
+
+def sheet_part() -> str:
     part = request.args.get("part", "all")
-    part = part if part in sheets.PARTS else "all"
-    data = sheets.pdf(group, event, run, utcnow(), large=large, part=part)
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{sheets.filename(event, run, part, large)}"'})
+    return part if part in sheets.PARTS else "all"
+
+
+@bp.route("/<int:run_id>/sheets", methods=["POST"])
+@organizer_required
+def make_pdf(group, member, event_id: int, run_id: int):
+    event = load_event(group, member, event_id)
+    run = load_run(event, run_id, tables=False)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with transaction():
+        file, new = printing.request_file(run, current_user, sheet_part(), request.args.get("large") == "1", utcnow())
+    if new:  # (not the one already being made: a double click)
+        jobs.start_sheets(file.id)
+    return redirect(url_for("pairing.sheet_file", slug=group.slug, event_id=event.id, run_id=run.id, file_id=file.id))
+
+
+def load_file(event, member, run_id: int, file_id: int):
+    run = load_run(event, run_id, tables=False)
+    file = printing.file_of(run, current_user, file_id)
+    if file is None:
+        abort(404)
+    return run, file
+
+
+@bp.route("/<int:run_id>/sheets/<int:file_id>")
+@organizer_required
+def sheet_file(group, member, event_id: int, run_id: int, file_id: int):
+    """The PDF being made: reloads until it is ready (the status as JSON for the page's script)."""
+    event = load_event(group, member, event_id)
+    run, file = load_file(event, member, run_id, file_id)
+    state = printing.state_of(file, utcnow(), versions.current(group.id)[1])
+    if wants_json():
+        return jsonify({"status": state.status, "message": state.message})
+    return render_template("pairing/sheet_file.html", group=group, member=member, event=event, run=run, file=file,
+                           state=state, part_name=printing.PART_NAMES[file.part], confirm_form=token_form(),
+                           until=local_time(state.until, group.time_zone, TIME_OF_DAY) if state.until else "")
+
+
+@bp.route("/<int:run_id>/sheets/<int:file_id>.pdf")
+@organizer_required
+def sheet_file_pdf(group, member, event_id: int, run_id: int, file_id: int):
+    event = load_event(group, member, event_id)
+    run, file = load_file(event, member, run_id, file_id)
+    if printing.state_of(file, utcnow(), versions.current(group.id)[1]).status != "ready":
+        return redirect(url_for("pairing.sheet_file", slug=group.slug, event_id=event.id, run_id=run.id, file_id=file.id))
+    return Response(printing.pdf_data(file), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{sheets.filename(event, run, file.part, file.large)}"',
+        "Cache-Control": "no-store"})
 
 
 @bp.route("/pairs.csv")

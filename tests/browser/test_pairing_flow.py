@@ -55,8 +55,10 @@ def test_organizer_pairs_the_lunch_and_a_member_sees_the_partner(site, new_page,
     page.get_by_role("button", name="Publish version 3").click()
     expect(page.get_by_text("Version 3 is published")).to_be_visible()
 
+    page.get_by_role("button", name="Download PDF").click()  # made in the background: its page offers it when ready
+    expect(page.get_by_text("The PDF is ready")).to_be_visible(timeout=30_000)
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download PDF").click()
+        page.get_by_role("link", name="Download the PDF").click()
     pdf_path = tmp_path / "cards.pdf"
     download_info.value.save_as(pdf_path)
     text = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout

@@ -80,6 +80,9 @@ def test_main_pages_at_phone_and_desktop_widths(site, new_page, lunch, width_nam
     organizer.goto(f"{base}/events/{event.id}/pairing/")
     organizer.get_by_role("link", name="Print view").click()
     shoot(organizer, "print", width_name)
+    organizer.get_by_role("button", name="PDF").click()  # made in the background, then offered
+    expect(organizer.get_by_text("The PDF is ready")).to_be_visible(timeout=30_000)
+    shoot(organizer, "print-pdf", width_name)
 
     member = new_page(**options)
     log_in(member, site, "alice@example.org")

@@ -5,11 +5,12 @@ import re
 import subprocess
 
 import pytest
+from flask import current_app
 
 from organizer.database import transaction
 from organizer.extensions import db
 from organizer.models import utcnow
-from organizer.pairing import publishing, runs
+from organizer.pairing import publishing, runs, sheets
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
 
@@ -44,6 +45,14 @@ def url(group, event, run, what):
     return f"/groups/{group.slug}/events/{event.id}/pairing/{run.id}/{what}"
 
 
+def sheet_pdf(group, event, run, query=""):
+    """The PDF the site makes of ``query``'s part and type (its layout: how it is made and
+    delivered is tests/pairing/test_printing's), rendered here as the background job does."""
+    args = dict(pair.split("=") for pair in query.lstrip("?").split("&") if pair)
+    with current_app.test_request_context():
+        return sheets.pdf(group, event, run, utcnow(), large=args.get("large") == "1", part=args.get("part", "all"))
+
+
 def pdf_words(tmp_path, data, name="sheet.pdf"):
     """(word, height in points) of every word, read back with poppler's pdftotext -bbox."""
     path = tmp_path / name
@@ -53,22 +62,18 @@ def pdf_words(tmp_path, data, name="sheet.pdf"):
             for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)]
 
 
-def test_each_pdf_has_its_own_file_name(published, client, auth):
+def test_each_pdf_has_its_own_file_name(published):
     group, event, run = published
-    auth.login("olga@example.org")
-    names = set()
-    for query in ("", "?part=cards", "?part=finder", "?part=master", "?large=1", "?part=cards&large=1"):
-        response = client.get(url(group, event, run, "sheets.pdf") + query)
-        assert response.mimetype == "application/pdf"
-        names.add(response.headers["Content-Disposition"])
-    assert len(names) == 6
-    assert any("-cards.pdf" in n for n in names) and any("-large.pdf" in n for n in names)
+    names = {sheets.filename(event, run, part, large) for part in sheets.PARTS for large in (False, True)}
+    assert len(names) == 2 * len(sheets.PARTS)
+    assert f"event-{event.id}-v{run.version}-cards.pdf" in names
+    assert f"event-{event.id}-v{run.version}-find-your-table-large.pdf" in names
 
 
 def test_find_your_table_lists_everyone_alphabetically_with_their_table(published, client, auth, tmp_path):
     group, event, run = published
     auth.login("olga@example.org")
-    data = client.get(url(group, event, run, "sheets.pdf") + "?part=finder&large=1").data  # one column
+    data = sheet_pdf(group, event, run, "?part=finder&large=1")  # one column
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
     seated = {s.user.name: t.number for t in run.tables for s in t.seats}
     lines = [line.split() for line in text.splitlines() if any(name in line for name in seated)]
@@ -80,8 +85,8 @@ def test_find_your_table_lists_everyone_alphabetically_with_their_table(publishe
 def test_large_type_is_at_least_18_points(published, client, auth, tmp_path):
     group, event, run = published
     auth.login("olga@example.org")
-    normal = dict(pdf_words(tmp_path, client.get(url(group, event, run, "sheets.pdf") + "?part=master").data, "n.pdf"))
-    large = dict(pdf_words(tmp_path, client.get(url(group, event, run, "sheets.pdf") + "?part=master&large=1").data, "l.pdf"))
+    normal = dict(pdf_words(tmp_path, sheet_pdf(group, event, run, "?part=master"), "n.pdf"))
+    large = dict(pdf_words(tmp_path, sheet_pdf(group, event, run, "?part=master&large=1"), "l.pdf"))
     # "Names" is a header word of body size; a glyph box is a little taller than the font size
     assert large["Names"] >= 18 and normal["Names"] < 18
 
@@ -126,7 +131,7 @@ def test_each_tent_card_is_half_a_sheet_on_one_page_whatever_it_holds(app, clien
         run_id = runs.claim_run(event, None, utcnow(), TIME_LIMIT).id
     run = runs.execute_run(run_id, TIME_LIMIT)
     auth.login("olga@example.org")
-    data = client.get(url(group, event, run, "sheets.pdf") + "?part=cards&large=1").data
+    data = sheet_pdf(group, event, run, "?part=cards&large=1")
     path = tmp_path / "cards.pdf"
     path.write_bytes(data)
     html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout

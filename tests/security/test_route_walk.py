@@ -32,7 +32,8 @@ from organizer.help import service as help_model
 from organizer.members.service import add_do_not_pair
 from organizer.messages import links
 from organizer.messages.service import unsubscribe_token
-from organizer.models import LinkKind, Need, Role, utcnow
+from organizer.models import LinkKind, Need, Role, SheetStatus, utcnow
+from organizer.pairing import printing
 from tests.conftest import empty_database
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
@@ -114,6 +115,9 @@ ACCESS = {
     "pairing.unpublish": ORGANIZER,
     "pairing.print_view": ORGANIZER,
     "pairing.pdf": ORGANIZER,
+    "pairing.make_pdf": ORGANIZER,
+    "pairing.sheet_file": ORGANIZER,      # the organizer who asked for it only (another: 404, tests/pairing/test_printing)
+    "pairing.sheet_file_pdf": ORGANIZER,
     "pairing.pairs_csv": ORGANIZER,
     "help.index": ORGANIZER,
     "help.remove_term": ORGANIZER,
@@ -218,12 +222,14 @@ def build_world():
     organizer_block = asks.block(group.id, None, f"#{third.id}", organizer).id
     organizer_rule = add_do_not_pair(group, member.id, third.id, by_organizer=True, created_by=organizer).id
     token = issue_set_password_token(third, organizer, timedelta(hours=1))
+    sheet_file, _ = printing.request_file(run, organizer, "cards", False, utcnow())
+    sheet_file.status, sheet_file.finished_at, sheet_file.pdf = SheetStatus.READY, utcnow(), b"%PDF-1.7 walk"
     join_token = invite_address(group, organizer)
     term = help_model.add_term(group.id, "PSC test", "a French oral test", organizer)
     wish = help_model.mark_own_need(membership(group.id, member.id), db.session.get(Need, own["member"]["need_id"]),
                                     third.id, LinkKind.WISH)
     db.session.commit()
-    values = {"slug": group.slug, "event_id": event.id, "run_id": run.id, "table_id": run.tables[0].id,
+    values = {"slug": group.slug, "event_id": event.id, "run_id": run.id, "table_id": run.tables[0].id, "file_id": sheet_file.id,
               "user_id": member.id, "code": group.invite_code, "token": token, "filename": "css/site.css",
               "invitation_id": invitation.id, "term_id": term.id, "link_id": wish.id,
               "name": "attendance",
@@ -319,7 +325,7 @@ def test_every_get_and_every_refused_post_for(role, app, client, world):
 
 def wait_for_pairing_jobs():
     for thread in threading.enumerate():
-        if thread.name.startswith("pairing-run-"):
+        if thread.name.startswith(("pairing-run-", "print-sheets-")):
             thread.join(timeout=60)
             assert not thread.is_alive(), thread.name
 
@@ -342,6 +348,6 @@ def test_every_allowed_post_for(role, app, client):
         if role != "anonymous" and response.status_code == 302:
             assert "/auth/login" not in response.headers["Location"], what
         check_headers(response, rule, what)
-        wait_for_pairing_jobs()  # a generate/re-solve started one: it ends before the world is emptied
+        wait_for_pairing_jobs()  # a generate/re-solve or a PDF started one: it ends before the world is emptied
         posted += 1
     assert posted >= {"anonymous": 6, "outsider": 9, "member": 20, "organizer": 40}[role]
