@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from organizer.extensions import db
 from organizer.models import Need, Role, SheetFile, SheetStatus, utcnow
 from organizer.pairing import printing
+from tests.conftest import run_on_rq
 from tests.event_factories import make_rsvp
 from tests.factories import make_member
 from tests.pairing.test_service import generate, lunch  # noqa: F401  (the fixture)
@@ -207,30 +208,16 @@ def test_a_layout_that_fails_fails_its_file_alone(lunch, app):  # noqa: F811
 
 
 def test_the_rq_worker_makes_the_pdf_when_redis_is_configured(lunch, app, tmp_path):  # noqa: F811
-    from rq import SimpleWorker
-
     from organizer.pairing import jobs
-    from tests.conftest import redis_url_or_skip
 
-    url = redis_url_or_skip(13)
     group, organizer, event, p = lunch
     run = generate(event)
     file, _ = printing.request_file(run, organizer, "cards", False, utcnow())
     db.session.commit()
-    queue = jobs.queue(url)
-    queue.empty()
-    app.config["REDIS_URL"] = url
-    jobs.worker_app = app  # as `flask pairing-worker` sets it
-    try:
-        with app.test_request_context():
-            jobs.start_sheets(file.id)
-        assert queue.count == 1
-        assert not any(t.name.startswith("print-sheets-") for t in threading.enumerate())
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
-    finally:
-        app.config["REDIS_URL"] = None
-        jobs.worker_app = None
+    file_id = file.id
+    assert run_on_rq(app, 13, lambda: jobs.start_sheets(file_id)) == 1
+    assert not any(t.name.startswith("print-sheets-") for t in threading.enumerate())  # no thread of its own
     db.session.commit()  # the test's read began before the job wrote: the next one sees it
-    file = db.session.get(SheetFile, file.id)
+    file = db.session.get(SheetFile, file_id)
     assert file.status == SheetStatus.READY and file.size == len(printing.pdf_data(file))
     assert "Alice Example" in pdf_text(printing.pdf_data(file), tmp_path)

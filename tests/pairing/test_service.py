@@ -15,6 +15,7 @@ from organizer.extensions import db
 from organizer.matching import violations
 from organizer.models import PairingRun, RunStatus, utcnow
 from organizer.pairing import edits, publishing, queries, runs, snapshots
+from tests.conftest import run_on_rq
 from tests.event_factories import make_event, make_rsvp
 from tests.factories import make_group, make_member, make_need, make_offer, make_user
 
@@ -456,30 +457,15 @@ def test_saved_pairings_pass_the_validator(lunch):
 
 
 def test_rq_worker_runs_the_job_when_redis_is_configured(lunch, app):
-    from rq import SimpleWorker
+    from organizer.pairing import jobs
 
-    from organizer.pairing import jobs, runs
-    from tests.conftest import redis_url_or_skip
-
-    url = redis_url_or_skip(14)
     group, organizer, event, p = lunch
     run = runs.claim_run(event, None, utcnow(), TIME_LIMIT)
     db.session.commit()  # the claim, as the boundary commits it
-    queue = jobs.queue(url)
-    queue.empty()
-    app.config["REDIS_URL"] = url
-    jobs.worker_app = app  # as `flask pairing-worker` sets it
-    try:
-        with app.test_request_context():
-            jobs.start(run.id)
-        assert queue.count == 1
-        db.session.commit()
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
-    finally:
-        app.config["REDIS_URL"] = None
-        jobs.worker_app = None
-    db.session.expire_all()
-    assert db.session.get(PairingRun, run.id).status == RunStatus.DONE
+    run_id = run.id
+    assert run_on_rq(app, 14, lambda: jobs.start(run_id)) == 1
+    db.session.commit()  # the test's read began before the job wrote: the next one sees it
+    assert db.session.get(PairingRun, run_id).status == RunStatus.DONE
 
 
 def test_review_shows_tables_a_page_at_a_time_and_one_list_of_the_seated_as_you_type(lunch, client, auth, monkeypatch):
