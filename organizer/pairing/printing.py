@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from organizer.database import transaction
+from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.groups import versions
 from organizer.models import PairingRun, SheetFile, SheetStatus, User, utcnow
@@ -33,6 +34,8 @@ from organizer.pairing import queries, sheets
 
 # a file still being made this long after it was asked for is taken as lost (a restarted server)
 LOST_AFTER = timedelta(minutes=15)
+# files one organizer may have being made at once (each is a process laying out pages)
+AT_ONCE = 3
 PART_NAMES = {"all": "everything (master sheet, find your table, table cards)", "cards": "the table cards",
               "finder": "find your table", "master": "the master sheet"}
 
@@ -48,7 +51,8 @@ def keep_for() -> timedelta:
 def request_file(run: PairingRun, user: User, part: str, large: bool, now: datetime) -> tuple[SheetFile, bool]:
     """A file to make of ``run``'s sheets (``part`` as the print view names it) for ``user``,
     and whether it is new: the one already being made when the same was asked twice (a double
-    click) is not. Files past their time are deleted here."""
+    click) is not. Refused while ``AT_ONCE`` of theirs are being made. Files past their time are
+    deleted here."""
     part = part if part in sheets.PARTS else "all"
     db.session.execute(delete(SheetFile).where(SheetFile.created_at < now - keep_for() - LOST_AFTER))
     same = db.session.scalar(select(SheetFile).where(
@@ -57,6 +61,11 @@ def request_file(run: PairingRun, user: User, part: str, large: bool, now: datet
         SheetFile.created_at > now - LOST_AFTER).limit(1))
     if same is not None:
         return same, False
+    busy = db.session.scalar(select(func.count()).select_from(SheetFile).where(
+        SheetFile.requested_by_id == user.id, SheetFile.status == SheetStatus.RUNNING,
+        SheetFile.created_at > now - LOST_AFTER)) or 0
+    if busy >= AT_ONCE:
+        raise ActionRefused(f"{AT_ONCE} PDFs you asked for are still being made: wait until one of them is ready.")
     file = SheetFile(run_id=run.id, requested_by_id=user.id, part=part, large=large, created_at=now)
     db.session.add(file)
     db.session.flush()

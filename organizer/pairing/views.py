@@ -15,7 +15,6 @@ from markupsafe import Markup
 
 from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
-from organizer.database import transaction
 from organizer.events.service import NO_CALENDAR_FILE, has_calendar_file
 from organizer.forms import ConfirmForm
 from organizer.groups import versions
@@ -374,8 +373,10 @@ def make_pdf(group, member, event_id: int, run_id: int):
     run = load_run(event, run_id, tables=False)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    with transaction():
+    with attempt() as action:
         file, new = printing.request_file(run, current_user, sheet_part(), request.args.get("large") == "1", utcnow())
+    if not action.ok:
+        return redirect(url_for("pairing.index", slug=group.slug, event_id=event.id, version=run.version))
     if new:  # (not the one already being made: a double click)
         jobs.start_sheets(file.id)
     return redirect(url_for("pairing.sheet_file", slug=group.slug, event_id=event.id, run_id=run.id, file_id=file.id))

@@ -221,3 +221,22 @@ def test_the_rq_worker_makes_the_pdf_when_redis_is_configured(lunch, app, tmp_pa
     file = db.session.get(SheetFile, file_id)
     assert file.status == SheetStatus.READY and file.size == len(printing.pdf_data(file))
     assert "Alice Example" in pdf_text(printing.pdf_data(file), tmp_path)
+
+
+def test_an_organizer_has_at_most_a_few_pdfs_being_made_at_once(lunch, client, auth):  # noqa: F811
+    group, organizer, event, p = lunch
+    run = generate(event)
+    now = utcnow()
+    for part in list(printing.PART_NAMES)[:printing.AT_ONCE]:
+        printing.request_file(run, organizer, part, False, now)
+    db.session.commit()
+    auth.login("olga@example.org")
+    response = client.post(f"{base(group, event, run)}/sheets?part=cards&large=1", follow_redirects=True)
+    assert f"{printing.AT_ONCE} PDFs you asked for are still being made" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(SheetFile)) == printing.AT_ONCE
+    same, new = printing.request_file(run, organizer, "cards", False, now)  # the same again: the one being made
+    assert not new
+    for file in db.session.scalars(select(SheetFile)):
+        file.created_at = now - printing.LOST_AFTER  # lost to a restart: they hold nobody up
+    db.session.commit()
+    assert printing.request_file(run, organizer, "cards", True, now)[1]
