@@ -2,8 +2,9 @@
 default (the solve, or the PDF's layout, in a child process with a memory cap), or an RQ worker
 when REDIS_URL is set (so several web processes share the work).
 
-Either way the job's state lives in the database (the PairingRun row), and a job
-that dies leaves a claim that expires; see organizer.pairing.runs.
+Either way the job's state lives in the database (the PairingRun row, or the SheetFile row),
+and a job that dies leaves a claim that expires (a file left being made counts as lost); see
+organizer.pairing.runs and organizer.pairing.printing.
 """
 
 import logging

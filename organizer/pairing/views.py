@@ -382,7 +382,8 @@ def make_pdf(group, member, event_id: int, run_id: int):
     return redirect(url_for("pairing.sheet_file", slug=group.slug, event_id=event.id, run_id=run.id, file_id=file.id))
 
 
-def load_file(event, member, run_id: int, file_id: int):
+def load_file(event, run_id: int, file_id: int):
+    """The signed-in organizer's own print sheets file of this version (404 for anyone else's)."""
     run = load_run(event, run_id, tables=False)
     file = printing.file_of(run, current_user, file_id)
     if file is None:
@@ -395,7 +396,7 @@ def load_file(event, member, run_id: int, file_id: int):
 def sheet_file(group, member, event_id: int, run_id: int, file_id: int):
     """The PDF being made: reloads until it is ready (the status as JSON for the page's script)."""
     event = load_event(group, member, event_id)
-    run, file = load_file(event, member, run_id, file_id)
+    run, file = load_file(event, run_id, file_id)
     state = printing.state_of(file, utcnow(), versions.current(group.id)[1])
     if wants_json():
         return jsonify({"status": state.status, "message": state.message})
@@ -408,7 +409,7 @@ def sheet_file(group, member, event_id: int, run_id: int, file_id: int):
 @organizer_required
 def sheet_file_pdf(group, member, event_id: int, run_id: int, file_id: int):
     event = load_event(group, member, event_id)
-    run, file = load_file(event, member, run_id, file_id)
+    run, file = load_file(event, run_id, file_id)
     if printing.state_of(file, utcnow(), versions.current(group.id)[1]).status != "ready":
         return redirect(url_for("pairing.sheet_file", slug=group.slug, event_id=event.id, run_id=run.id, file_id=file.id))
     return Response(printing.pdf_data(file), mimetype="application/pdf", headers={
