@@ -178,22 +178,23 @@ def redis_url_or_skip(database: int) -> str:
 
 def run_on_rq(app, database: int, start) -> int:
     """``start()`` (a jobs.start...) with REDIS_URL set, as the web process calls it, then one
-    burst of a real RQ worker on the pairing queue, as ``flask pairing-worker`` runs it: how
-    many jobs it queued."""
+    burst of a real RQ worker on the queues ``flask pairing-worker`` listens to: how many jobs
+    it queued."""
     from rq import SimpleWorker
 
     from organizer.pairing import jobs
 
     url = redis_url_or_skip(database)
-    queue = jobs.queue(url)
-    queue.empty()
+    queues = jobs.worker_queues(url)
+    for queue in queues:
+        queue.empty()
     app.config["REDIS_URL"] = url
     jobs.worker_app = app  # as `flask pairing-worker` sets it
     try:
         with app.test_request_context():
             start()
-        queued = queue.count
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        queued = sum(queue.count for queue in queues)
+        SimpleWorker(queues, connection=queues[0].connection).work(burst=True)
     finally:
         app.config["REDIS_URL"] = None
         jobs.worker_app = None

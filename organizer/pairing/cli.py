@@ -110,7 +110,7 @@ def sheets_command(event_id: int, out: str, large: bool) -> None:
 @click.command("pairing-worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool) -> None:
-    """Run an RQ worker for pairing jobs (needs REDIS_URL)."""
+    """Run an RQ worker for pairing jobs, then print sheets PDFs (needs REDIS_URL)."""
     from rq import Worker
 
     from organizer.pairing import jobs
@@ -119,8 +119,8 @@ def worker_command(burst: bool) -> None:
     if not url:
         raise click.ClickException("Set REDIS_URL to use a worker; without it, pairing runs in the web process.")
     jobs.worker_app = current_app._get_current_object()  # type: ignore[attr-defined]
-    q = jobs.queue(url)
-    Worker([q], connection=q.connection).work(burst=burst)
+    queues = jobs.worker_queues(url)
+    Worker(queues, connection=queues[0].connection).work(burst=burst)
     sys.stdout.flush()
 
 

@@ -16,6 +16,10 @@ from organizer.pairing.compute import isolated
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "pairing"
+SHEETS_QUEUE_NAME = "sheets"  # after the pairing queue: a re-seating at the door never waits for a PDF
+# layouts at once per web process (each a child process): more wait their turn
+SHEETS_AT_ONCE = 2
+_sheets_turns = threading.BoundedSemaphore(SHEETS_AT_ONCE)
 # The app a worker runs jobs with: set by `flask pairing-worker`; a plain `rq worker`
 # builds one from the environment.
 worker_app: Flask | None = None
@@ -32,11 +36,16 @@ def start(run_id: int) -> None:
                          name=f"pairing-run-{run_id}").start()
 
 
-def queue(redis_url: str):
+def worker_queues(redis_url: str) -> list:
+    """What a pairing worker listens to, in order: pairing jobs first, then print sheets."""
+    return [queue(redis_url), queue(redis_url, SHEETS_QUEUE_NAME)]
+
+
+def queue(redis_url: str, name: str = QUEUE_NAME):
     from redis import Redis
     from rq import Queue
 
-    return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
+    return Queue(name, connection=Redis.from_url(redis_url))
 
 
 def _run_in_thread(app: Flask, run_id: int, time_limit: float) -> None:
@@ -86,7 +95,7 @@ def start_sheets(file_id: int) -> None:
     wait_s = app.config["SHEETS_WAIT_S"]
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
-        queue(redis_url).enqueue(sheets_job, file_id, job_timeout=int(wait_s) + 60)
+        queue(redis_url, SHEETS_QUEUE_NAME).enqueue(sheets_job, file_id, job_timeout=int(wait_s) + 60)
     else:
         threading.Thread(target=_sheets_in_thread, args=(app, file_id), daemon=True,
                          name=f"print-sheets-{file_id}").start()
@@ -96,8 +105,13 @@ def _sheets_in_thread(app: Flask, file_id: int) -> None:
     from organizer.pairing.printing import in_child
 
     memory_mb, wait_s = app.config["PAIRING_MEMORY_LIMIT_MB"], app.config["SHEETS_WAIT_S"]
+
+    def to_pdf(html: str) -> bytes:
+        with _sheets_turns:
+            return in_child(html, memory_mb, wait_s)
+
     with app.app_context():
-        make_sheets(file_id, lambda html: in_child(html, memory_mb, wait_s))
+        make_sheets(file_id, to_pdf)
 
 
 def make_sheets(file_id: int, to_pdf) -> None:
@@ -106,10 +120,13 @@ def make_sheets(file_id: int, to_pdf) -> None:
 
     try:
         make_file(file_id, to_pdf)
-    except Exception:  # a bug must not leave the file "being made" until it counts as lost
-        log.exception("print sheets %s failed", file_id)
+    except Exception as error:  # a bug must not leave the file "being made" until it counts as lost
         db.session.rollback()
-        fail(file_id, "It could not be made (an error on our side).")
+        if type(error).__name__ == "JobTimeoutException":  # RQ's, at the job's timeout
+            fail(file_id, "It took longer than the time allowed.")
+        else:
+            log.exception("print sheets %s failed", file_id)
+            fail(file_id, "It could not be made (an error on our side).")
     finally:
         db.session.remove()
 

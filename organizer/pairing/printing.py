@@ -11,7 +11,8 @@ downloaded.
 A file shows what members let organizers see when it was made. It is served only to the
 organizer who asked for it, for ``SHEETS_KEEP_MINUTES`` after it was made, and only while the
 group's shared data is as it was then (its data version, ``organizer.groups.versions``: a need
-hidden or a name changed since makes it stale); then it is deleted.
+hidden or a name changed since makes it stale). Files past their time are deleted whenever a
+file is asked for or finished.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from organizer.groups import versions
 from organizer.models import PairingRun, SheetFile, SheetStatus, User, utcnow
 from organizer.pairing import queries, sheets
 
-# a file still being made this long after it was asked for is taken as lost (a restarted server)
-LOST_AFTER = timedelta(minutes=15)
+# a file still being made a minute past SHEETS_WAIT_S is taken as lost (a restarted server)
+LOST_MARGIN = timedelta(minutes=1)
 # files one organizer may have being made at once (each is a process laying out pages)
 AT_ONCE = 3
 PART_NAMES = {"all": "everything (master sheet, find your table, table cards)", "cards": "the table cards",
@@ -48,22 +49,35 @@ def keep_for() -> timedelta:
     return timedelta(minutes=current_app.config["SHEETS_KEEP_MINUTES"])
 
 
+def lost_after() -> timedelta:
+    return timedelta(seconds=current_app.config["SHEETS_WAIT_S"]) + LOST_MARGIN
+
+
+def _delete_old(now: datetime) -> None:
+    """Files past their time: made (or failed) longer than SHEETS_KEEP_MINUTES ago, or lost."""
+    db.session.execute(delete(SheetFile).where(
+        (SheetFile.finished_at < now - keep_for())
+        | (SheetFile.finished_at.is_(None) & (SheetFile.created_at < now - lost_after() - keep_for()))))
+
+
 def request_file(run: PairingRun, user: User, part: str, large: bool, now: datetime) -> tuple[SheetFile, bool]:
     """A file to make of ``run``'s sheets (``part`` as the print view names it) for ``user``,
     and whether it is new: the one already being made when the same was asked twice (a double
     click) is not. Refused while ``AT_ONCE`` of theirs are being made. Files past their time are
     deleted here."""
     part = part if part in sheets.PARTS else "all"
-    db.session.execute(delete(SheetFile).where(SheetFile.created_at < now - keep_for() - LOST_AFTER))
+    # one request of theirs at a time past this line (PostgreSQL; SQLite's writes are one at a time)
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    _delete_old(now)
     same = db.session.scalar(select(SheetFile).where(
         SheetFile.run_id == run.id, SheetFile.requested_by_id == user.id, SheetFile.part == part,
         SheetFile.large == large, SheetFile.status == SheetStatus.RUNNING,
-        SheetFile.created_at > now - LOST_AFTER).limit(1))
+        SheetFile.created_at > now - lost_after()).limit(1))
     if same is not None:
         return same, False
     busy = db.session.scalar(select(func.count()).select_from(SheetFile).where(
         SheetFile.requested_by_id == user.id, SheetFile.status == SheetStatus.RUNNING,
-        SheetFile.created_at > now - LOST_AFTER)) or 0
+        SheetFile.created_at > now - lost_after())) or 0
     if busy >= AT_ONCE:
         raise ActionRefused(f"{AT_ONCE} PDFs you asked for are still being made: wait until one of them is ready.")
     file = SheetFile(run_id=run.id, requested_by_id=user.id, part=part, large=large, created_at=now)
@@ -88,7 +102,7 @@ class FileState:
 def state_of(file: SheetFile, now: datetime, data_version: int) -> FileState:
     """What the file is to its organizer now, the group's data being at ``data_version``."""
     if file.status == SheetStatus.RUNNING:
-        if file.created_at > now - LOST_AFTER:
+        if file.created_at > now - lost_after():
             return FileState("running")
         return FileState("failed", "It was not finished: the server may have restarted meanwhile.")
     if file.status == SheetStatus.READY and file.finished_at is not None:
@@ -122,6 +136,7 @@ def make_file(file_id: int, to_pdf: Callable[[str], bytes]) -> None:
         if file is None:
             return
         file.finished_at = utcnow()
+        _delete_old(file.finished_at)
         if error:
             file.status, file.error = SheetStatus.FAILED, error
         else:
@@ -150,8 +165,13 @@ def in_child(html: str, memory_mb: int, wait_s: float) -> bytes:
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(html, sender, memory_mb), name="print-sheets", daemon=True)
-    child.start()
-    sender.close()
+    try:
+        child.start()
+    except BaseException:
+        receiver.close()
+        raise
+    finally:
+        sender.close()
     try:
         if not receiver.poll(wait_s):
             raise SheetsError(f"The PDF took longer than {wait_s:g} seconds.")

@@ -51,14 +51,18 @@ document.addEventListener("DOMContentLoaded", () => {
   target.focus({ preventScroll: false });
 });
 
-// A pairing version being computed: ask the server every second and reload when it is done
+// A pairing version or a PDF being made: ask the server every second and reload when it is done
 // (without script, a <noscript> refresh does the same).
 document.addEventListener("DOMContentLoaded", () => {
   const box = document.querySelector("[data-reload-when-done]");
   if (!box) return;
   const ask = () => {
     fetch(box.dataset.reloadWhenDone, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((response) => (response.ok ? response.json() : null))
+      .then((response) => {
+        // gone, or signed out (the log-in page): the page itself says so once reloaded
+        if (!response.ok || !(response.headers.get("Content-Type") || "").includes("json")) return { status: "gone" };
+        return response.json();
+      })
       .then((state) => {
         if (state && state.status && state.status !== "running") window.location.reload();
         else setTimeout(ask, 1000);
