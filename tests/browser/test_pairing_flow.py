@@ -73,3 +73,31 @@ def test_organizer_pairs_the_lunch_and_a_member_sees_the_partner(site, new_page,
     partner_offer = next(offer for name, _, offer in PEOPLE if name == partner)
     expect(member.get_by_text(partner_offer).first).to_be_visible()
     assert member.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_pdf_page_stops_waiting_when_its_file_is_gone(site, new_page, app):
+    """The page of a PDF being made asks for its status every second; when the file is gone (a
+    404 to the status request) it reloads once and shows why, rather than asking forever."""
+    from organizer.extensions import db
+    from organizer.models import SheetFile, utcnow
+    from organizer.pairing import printing, runs
+
+    organizer = make_user(name="Maria Coach", email="coach@example.org")
+    group = make_group(organizer=organizer, name="Job Club")
+    event = make_event(group, title="December lunch")
+    for name, *_ in PEOPLE[:2]:
+        user = make_member(group, name=name, email=name.split()[0].lower() + "@example.org")
+        make_rsvp(event, user, checked_in=True)
+    run = runs.claim_run(event, None, utcnow(), 10.0)
+    db.session.commit()
+    run = runs.execute_run(run.id, 10.0)
+    file, _ = printing.request_file(run, organizer, "cards", False, utcnow())  # no job: it stays "being made"
+    db.session.commit()
+
+    page = new_page(**PHONE)
+    log_in(page, site, "coach@example.org")
+    page.goto(f"{site}/groups/{group.slug}/events/{event.id}/pairing/{run.id}/sheets/{file.id}")
+    expect(page.get_by_text("Making the PDF…")).to_be_visible()
+    db.session.delete(db.session.get(SheetFile, file.id))
+    db.session.commit()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible(timeout=10_000)
