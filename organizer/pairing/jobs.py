@@ -9,6 +9,7 @@ organizer.pairing.runs and organizer.pairing.printing.
 
 import logging
 import threading
+from collections.abc import Callable
 
 from flask import Flask, current_app
 
@@ -76,12 +77,17 @@ def execute(run_id: int, time_limit: float, compute=None) -> None:
         db.session.remove()
 
 
-def run_job(run_id: int, time_limit: float) -> None:
-    """The RQ entry point: the worker process builds the app from its environment."""
+def _worker_app() -> Flask:
+    """The app an RQ job runs with: the one `flask pairing-worker` set, else one built from the
+    environment (a plain `rq worker`)."""
     from organizer import create_app
 
-    app = worker_app or create_app()
-    with app.app_context():
+    return worker_app or create_app()
+
+
+def run_job(run_id: int, time_limit: float) -> None:
+    """The RQ entry point of a pairing computation."""
+    with _worker_app().app_context():
         execute(run_id, time_limit)
 
 
@@ -114,7 +120,9 @@ def _sheets_in_thread(app: Flask, file_id: int) -> None:
         make_sheets(file_id, to_pdf)
 
 
-def make_sheets(file_id: int, to_pdf) -> None:
+def make_sheets(file_id: int, to_pdf: Callable[[str], bytes]) -> None:
+    from rq.timeouts import JobTimeoutException
+
     from organizer.extensions import db
     from organizer.pairing.printing import fail, make_file
 
@@ -122,7 +130,7 @@ def make_sheets(file_id: int, to_pdf) -> None:
         make_file(file_id, to_pdf)
     except Exception as error:  # a bug must not leave the file "being made" until it counts as lost
         db.session.rollback()
-        if type(error).__name__ == "JobTimeoutException":  # RQ's, at the job's timeout
+        if isinstance(error, JobTimeoutException):  # RQ's, at the job's timeout
             fail(file_id, "It took longer than the time allowed.")
         else:
             log.exception("print sheets %s failed", file_id)
@@ -132,10 +140,8 @@ def make_sheets(file_id: int, to_pdf) -> None:
 
 
 def sheets_job(file_id: int) -> None:
-    """The RQ entry point: the worker is a process of its own, so the layout runs in it."""
-    from organizer import create_app
+    """The RQ entry point of a PDF: the worker is a process of its own, so the layout runs in it."""
     from organizer.pairing.sheets import html_to_pdf
 
-    app = worker_app or create_app()
-    with app.app_context():
+    with _worker_app().app_context():
         make_sheets(file_id, html_to_pdf)

@@ -37,8 +37,6 @@ from organizer.pairing import queries, sheets
 LOST_MARGIN = timedelta(minutes=1)
 # files one organizer may have being made at once (each is a process laying out pages)
 AT_ONCE = 3
-PART_NAMES = {"all": "everything (master sheet, find your table, table cards)", "cards": "the table cards",
-              "finder": "find your table", "master": "the master sheet"}
 
 
 class SheetsError(Exception):

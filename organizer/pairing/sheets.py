@@ -90,7 +90,10 @@ def finder(run: PairingRun) -> list[FinderLine]:
                   key=lambda line: (line.name.casefold(), line.tables))
 
 
-PARTS = ("all", "cards", "finder", "master")
+# The parts of the sheets one can print alone, as the PDF's page names them.
+PART_NAMES = {"all": "everything (master sheet, find your table, table cards)", "cards": "the table cards",
+              "finder": "find your table", "master": "the master sheet"}
+PARTS = tuple(PART_NAMES)
 
 
 def worth_meeting(run: PairingRun) -> dict[int, str]:

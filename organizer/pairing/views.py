@@ -401,7 +401,7 @@ def sheet_file(group, member, event_id: int, run_id: int, file_id: int):
     if wants_json():
         return jsonify({"status": state.status, "message": state.message})
     return render_template("pairing/sheet_file.html", group=group, member=member, event=event, run=run, file=file,
-                           state=state, part_name=printing.PART_NAMES[file.part], confirm_form=token_form(),
+                           state=state, part_name=sheets.PART_NAMES[file.part], confirm_form=token_form(),
                            until=local_time(state.until, group.time_zone, TIME_OF_DAY) if state.until else "")
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from organizer.extensions import db
 from organizer.groups import versions
 from organizer.models import Need, Role, SheetFile, SheetStatus, utcnow
-from organizer.pairing import printing
+from organizer.pairing import printing, sheets
 from tests.conftest import run_on_rq
 from tests.event_factories import make_rsvp
 from tests.factories import make_member
@@ -269,7 +269,7 @@ def test_an_organizer_has_at_most_a_few_pdfs_being_made_at_once(lunch, client, a
     group, organizer, event, p = lunch
     run = generate(event)
     now = utcnow()
-    for part in list(printing.PART_NAMES)[:printing.AT_ONCE]:
+    for part in list(sheets.PART_NAMES)[:printing.AT_ONCE]:
         printing.request_file(run, organizer, part, False, now)
     db.session.commit()
     auth.login("olga@example.org")
