@@ -350,3 +350,13 @@ def test_odd_path_trio_checks_skip_trios_whose_others_cannot_pair_up(seed):
     result = solved(W, allowed, SolverOptions(even_bound=False))
     assert result.rounds[0].stats.get("trios_unpaired", 0) > 0
     assert result.objective == trio_oracle(W, allowed)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_even_bounds_added_attendee_starts_with_all_its_pairs_in_the_core(seed):
+    # its pairs weigh H (trio gains), not comparable with the others' weights: left to pricing,
+    # they cost the assignment a second round on uniform weights
+    W, allowed = random_instance(np.random.default_rng(seed), 201, high=101)
+    result = solved(W, allowed)
+    assert result.rounds[0].stats["even_bound"]["pricing_rounds"] == 1
+    assert result.proven_optimal
