@@ -14,15 +14,18 @@ page), and its writes go through transaction() as everywhere.
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from flask import Flask, g, has_app_context, has_request_context, request
-from sqlalchemy import ColumnElement, Integer, any_, bindparam, event, func, select
+from sqlalchemy import ColumnElement, Integer, Select, any_, bindparam, event, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import CursorResult, Engine, Result
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Delete, Update
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from organizer.extensions import db
 
@@ -60,6 +63,54 @@ def among(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
         return column == any_(bindparam(None, values, type_=ARRAY(Integer)))
     listed = func.json_each(json.dumps(values)).table_valued("value")
     return column.in_(select(listed.c.value))
+
+
+class _PerDialect(ColumnElement[Any]):
+    """One of two expressions, chosen when the statement is compiled: PostgreSQL's or SQLite's."""
+
+    inherit_cache = True
+    _traverse_internals = [("postgresql", InternalTraversal.dp_clauseelement),
+                           ("sqlite", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, postgresql: ColumnElement[Any], sqlite: ColumnElement[Any]) -> None:
+        self.postgresql, self.sqlite = postgresql, sqlite
+        self.type = sqlite.type
+
+
+@compiles(_PerDialect)
+def _compile_sqlite(element: _PerDialect, compiler: Any, **kw: Any) -> str:
+    return cast(str, compiler.process(element.sqlite, **kw))
+
+
+@compiles(_PerDialect, "postgresql")
+def _compile_postgresql(element: _PerDialect, compiler: Any, **kw: Any) -> str:
+    return cast(str, compiler.process(element.postgresql, **kw))
+
+
+def json_rows(query: Select) -> ColumnElement[Any]:
+    """A column holding every row of ``query`` (a few: a list a page shows beside other facts) as a
+    JSON array of arrays, so that the page reads them in the statement it reads its facts with;
+    ``rows_of_json`` reads it back. Each statement a page sends costs its worker as much CPU as a
+    small page's template (PostgreSQL: driver, result and a round trip). The rows come in no
+    promised order: sort them after reading."""
+    rows = query.subquery()
+    return _PerDialect(
+        select(func.json_agg(func.json_build_array(*rows.c))).scalar_subquery(),  # NULL for no rows
+        select(func.json_group_array(func.json_array(*rows.c))).scalar_subquery())
+
+
+def rows_of_json(value: Any) -> list[list[Any]]:
+    """The rows of a ``json_rows`` column (the driver may have parsed the JSON already)."""
+    if value is None:
+        return []  # PostgreSQL's json_agg of no rows
+    return cast(list, json.loads(value) if isinstance(value, str | bytes) else value)
+
+
+def datetime_of_json(value: str) -> datetime:
+    """A UTC datetime read from JSON: PostgreSQL writes it with its offset, SQLite as stored (UTC,
+    no zone; see ``models.base.UTCDateTime``)."""
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def configure_database(app: Flask) -> None:

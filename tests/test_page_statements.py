@@ -200,6 +200,16 @@ def test_a_signed_in_page_reads_the_user_and_their_groups_in_one_statement(growi
     assert not [s for s in seen if "ORDER BY groups.name" in s and "user_sessions" not in s]
 
 
+def test_the_group_home_reads_its_facts_and_lunches_in_one_statement(growing_group, client, auth):
+    """The busiest page: the session's user and groups, then everything the overview shows of a
+    group without published pairs, upcoming lunches included (as JSON rows), in one statement."""
+    group, _ = growing_group
+    auth.login("olga@example.org")
+    seen = [s for s in statements_for(client, f"/groups/{group.slug}/") if s != "BEGIN"]  # SQLite's read transaction
+    assert len(seen) == 2, seen
+    assert "user_sessions" in seen[0] and "events.starts_at" in seen[1]
+
+
 @pytest.mark.parametrize("page", ["event page", "check-in"])
 def test_a_page_of_answers_comes_with_their_count_in_one_statement(page, growing_group, client, auth):
     """The organizer's list of answers (the event page) and the door list read a page of rows and

@@ -15,12 +15,12 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Row, Select, and_, bindparam, case, exists, func, select
+from sqlalchemy import Select, and_, bindparam, case, exists, func, select
 from sqlalchemy.orm import contains_eager
 
 from organizer import signals
 from organizer.auth.service import create_user, normalize_email, user_by_email
-from organizer.database import read_rows
+from organizer.database import datetime_of_json, json_rows, read_rows, rows_of_json
 from organizer.errors import ActionRefused
 from organizer.extensions import db
 from organizer.groups.memberships import add_member, invite_to_group, membership
@@ -512,23 +512,34 @@ def visible_to(event: Event, viewer: Membership) -> bool:
     return event.group_id == viewer.group_id and (event.status != EventStatus.DRAFT or viewer.is_organizer)
 
 
-def _upcoming(include_drafts: bool, limited: bool) -> Select:
+UPCOMING_ON_OVERVIEW = 5
+
+
+class UpcomingEvent(NamedTuple):
+    """An upcoming event as the group's overview lists it."""
+    id: int
+    title: str
+    starts_at: datetime
+    status: str
+
+
+def _upcoming(include_drafts: bool) -> Select:
     query = (select(Event.id, Event.title, Event.starts_at, Event.status)
              .where(Event.group_id == bindparam("group_id"), Event.ends_at >= bindparam("now"))
-             .order_by(Event.starts_at, Event.id))
-    if not include_drafts:
-        query = query.where(Event.status != EventStatus.DRAFT)
-    return query.limit(bindparam("limit")) if limited else query
+             .order_by(Event.starts_at, Event.id).limit(UPCOMING_ON_OVERVIEW))
+    return query if include_drafts else query.where(Event.status != EventStatus.DRAFT)
 
 
-# Built once (the group's overview asks on every visit; building a statement costs as much as running it).
-_UPCOMING = {(drafts, limited): _upcoming(drafts, limited) for drafts in (False, True) for limited in (False, True)}
+# The overview's first upcoming events (drafts too, for organizers), soonest first, as one column
+# of the statement the overview reads its facts with (``groups.pages``; values ``group_id`` and
+# ``now``); ``upcoming_of_json`` reads it. Built once.
+UPCOMING_JSON = {drafts: json_rows(_upcoming(drafts)) for drafts in (False, True)}
 
 
-def upcoming_events(group: Group, now: datetime, include_drafts: bool, limit: int | None = None) -> list[Row]:
-    """Upcoming events, soonest first (the first ``limit`` of them): rows of their id, title,
-    start and status (what the overview lists; not an event object each)."""
-    return list(read_rows(_UPCOMING[include_drafts, limit is not None], {"group_id": group.id, "now": now, "limit": limit}).all())
+def upcoming_of_json(value: object) -> list[UpcomingEvent]:
+    events = [UpcomingEvent(int(i), title, datetime_of_json(starts), status)
+              for i, title, starts, status in rows_of_json(value)]
+    return sorted(events, key=lambda e: (e.starts_at, e.id))
 
 
 PAST_EVENTS_PAGE_SIZE = 10

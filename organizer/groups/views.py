@@ -4,7 +4,6 @@ from flask_login import current_user, login_required
 from organizer.access import member_required, organizer_required
 from organizer.actions import attempt
 from organizer.database import transaction
-from organizer.events.service import upcoming_events
 from organizer.extensions import limiter
 from organizer.forms import ConfirmForm
 from organizer.groups import overview, pages, service
@@ -121,7 +120,7 @@ def detail(group, member):
     facts = pages.facts(member, now)
     return render_template(
         "groups/detail.html", group=group, member=member,
-        upcoming=upcoming_events(group, now, include_drafts=member.is_organizer, limit=5),
+        upcoming=facts.upcoming,
         **outcomes_pages.page_context(member, now, seated_at_a_started_lunch=facts.seated_at_a_started_lunch,
                                       note_received=facts.note_received),
         waiting=facts.waiting,

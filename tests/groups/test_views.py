@@ -1,9 +1,11 @@
 import re
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from organizer.extensions import db
-from organizer.models import Group, Membership, Role
+from organizer.models import EventStatus, Group, Membership, Role, utcnow
+from organizer.timezones import local_time
 from tests.factories import make_group, make_member, make_user, membership_of
 
 
@@ -208,6 +210,37 @@ def test_group_overview_lists_upcoming_events(client, auth, app):
     make_event(group, title="Spring lunch")
     auth.login("m@example.org")
     assert "Spring lunch" in client.get(f"/groups/{group.slug}/").get_data(as_text=True)
+
+
+def test_the_overview_lists_the_five_soonest_lunches_in_order_at_their_local_time(client, auth, app):
+    """The list comes with the overview's facts in one statement (as JSON rows): read back in
+    order, at their time in the group's zone, drafts for organizers only, past lunches never."""
+    from tests.event_factories import make_event
+
+    group = make_group(organizer=make_user(email="olga@example.org"))  # America/Toronto
+    make_member(group, email="m@example.org")
+    first = datetime(2031, 1, 14, 17, 30, tzinfo=UTC)  # 12:30 in Toronto (EST)
+    for title, days in [("Lunch D", 21), ("Lunch B", 7), ("Lunch F", 35), ("Lunch A", 0), ("Lunch E", 28),
+                        ("Lunch C", 14)]:
+        make_event(group, title=title, starts_at=first + timedelta(days=days))
+    make_event(group, title="Same time, made later", starts_at=first)
+    make_event(group, title="Draft lunch", starts_at=first + timedelta(days=1), status=EventStatus.DRAFT)
+    make_event(group, title="Past lunch", starts_at=utcnow() - timedelta(days=3))
+
+    def listed() -> list[str]:
+        page = client.get(f"/groups/{group.slug}/").get_data(as_text=True)
+        return re.findall(r'<strong>([^<]+)</strong></a>\s*<span class="card__meta">([^<]+)</span>', page)
+
+    auth.login("m@example.org")
+    member_view = listed()
+    assert [title for title, _ in member_view] == ["Lunch A", "Same time, made later", "Lunch B", "Lunch C", "Lunch D"]
+    assert member_view[0][1] == local_time(first, "America/Toronto") and "12:30" in member_view[0][1]
+    auth.logout()
+    auth.login("olga@example.org")
+    organizer_view = listed()
+    assert [title for title, _ in organizer_view] == ["Lunch A", "Same time, made later", "Draft lunch", "Lunch B",
+                                                      "Lunch C"]
+    assert organizer_view[2][1].endswith("· draft")
 
 
 def test_the_roles_page_shows_one_page_of_members_and_finds_them_by_name_or_email(client, auth, app):
