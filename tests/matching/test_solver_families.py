@@ -168,7 +168,7 @@ def test_a_trio_listing_longer_than_max_trios_is_checked_on_the_even_costs(seed,
     # growth of 2, up to 4 are still checked there (most are beaten by their own bound); past that
     # the odd path's own costs and listing take over; both prove the optimum
     W, allowed = odd_mixed_instance(seed)
-    options = SolverOptions(max_trios=2, trio_listing_growth=2)
+    options = SolverOptions(max_trios=2, trio_listing_growth=2, even_trios_first_share=1)  # one listing
     result = solved(W, allowed, options)
     stats = result.rounds[0].stats
     assert stats["even_candidate_trios"] > options.max_trios
@@ -180,7 +180,8 @@ def test_a_trio_listing_longer_than_max_trios_is_checked_on_the_even_costs(seed,
 def test_a_long_listing_the_even_costs_checks_do_not_settle_goes_to_the_odd_path(seed):
     # with no matching allowed for a listing over max_trios, the odd path proves the optimum instead
     W, allowed = odd_mixed_instance(seed)
-    result = solved(W, allowed, SolverOptions(max_trios=2, trio_listing_growth=2, long_listing_checks=0))
+    result = solved(W, allowed, SolverOptions(max_trios=2, trio_listing_growth=2, long_listing_checks=0,
+                                              even_trios_first_share=1))  # one listing
     assert result.rounds[0].stats["even_trio_checks"] == 0 and "candidate_trios" in result.rounds[0].stats
     assert result.objective == trio_oracle(W, allowed)
 
@@ -360,3 +361,15 @@ def test_the_even_bounds_added_attendee_starts_with_all_its_pairs_in_the_core(se
     result = solved(W, allowed)
     assert result.rounds[0].stats["even_bound"]["pricing_rounds"] == 1
     assert result.proven_optimal
+
+
+@pytest.mark.parametrize("seed", [2, 7])
+def test_the_cheapest_trios_checked_first_can_settle_the_rest_unlisted(seed):
+    # the even costs' trio step lists the trios under a quarter of its limit first; when their
+    # checks reach the others' bound, the costlier ones are never listed; the same seating either way
+    W, allowed = random_instance(np.random.default_rng(seed), 301, high=101)
+    staged = solved(W, allowed)
+    whole = solved(W, allowed, SolverOptions(even_trios_first_share=1))  # one listing of every trio
+    assert staged.proven_optimal and whole.proven_optimal and staged.objective == whole.objective
+    assert staged.rounds[0].stats.get("even_trios_first_settled") is True
+    assert staged.rounds[0].stats["even_candidate_trios"] * 10 < whole.rounds[0].stats["even_candidate_trios"]
