@@ -1507,13 +1507,17 @@ def trio_gain_bounds(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> np.nda
     best = X[:, k].copy()  # a partner past the first k: at most its weight (low if none)
     iu, ju = np.triu_indices(k, 1)
     chunk = max(1, 2_000_000 // max(len(iu), 1))
+    W_flat, allowed_flat = W.ravel(), allowed.ravel()
     for s in range(0, n, chunk):
         ctx.check()
         P, Xs = order[s:s + chunk], X[s:s + chunk]
-        b, c, x, y = P[:, iu], P[:, ju], Xs[:, iu], Xs[:, ju]
-        z = W[b, c]
+        x, y = Xs[:, iu], Xs[:, ju]
+        bc = P[:, iu] * n + P[:, ju]  # the pair (b, c), flat: one index for both gathers
+        z = W_flat[bc]
         g = np.minimum(x + y - z, z - np.abs(x - y))
-        g[~((x > low) & (y > low) & allowed[b, c])] = low
+        ok = allowed_flat[bc]
+        ok &= y > low  # (x >= y: heaviest first)
+        g = np.where(ok, g, low)
         if g.shape[1]:
             best[s:s + chunk] = np.maximum(best[s:s + chunk], g.max(axis=1))
     return best
