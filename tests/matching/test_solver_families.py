@@ -373,3 +373,15 @@ def test_the_cheapest_trios_checked_first_can_settle_the_rest_unlisted(seed):
     assert staged.proven_optimal and whole.proven_optimal and staged.objective == whole.objective
     assert staged.rounds[0].stats.get("even_trios_first_settled") is True
     assert staged.rounds[0].stats["even_candidate_trios"] * 10 < whole.rounds[0].stats["even_candidate_trios"]
+
+
+def test_the_trio_across_two_pairs_waits_for_a_trio_step_that_does_not_settle():
+    # a local search for a better seating, tried only when the even costs' trio step leaves the
+    # seating unproven (it settles most uniform groups without it)
+    W, allowed = random_instance(np.random.default_rng(2), 301, high=101)
+    settled = solved(W, allowed).rounds[0].stats
+    assert "even_trio_checks" in settled and "odd_cycle_attendees" not in settled
+    assert "trio_across_pairs" not in settled
+    unsettled = solved(W, allowed, SolverOptions(even_pairs_per_attendee=0))  # no trio step: the odd path follows
+    assert unsettled.rounds[0].stats.get("trio_across_pairs") is True
+    assert unsettled.proven_optimal and unsettled.objective == solved(W, allowed).objective
