@@ -162,9 +162,9 @@ def test_the_even_problems_costs_settle_some_of_those_instances():
     assert sum(s.get("even_trio_checks", 0) > 0 for s in stats) >= 1
 
 
-@pytest.mark.parametrize(("seed", "on_the_even_costs"), [(3, True), (33, True), (4, False), (18, False)])
+@pytest.mark.parametrize(("seed", "on_the_even_costs"), [(46, True), (52, True), (4, False), (18, False)])
 def test_a_trio_listing_longer_than_max_trios_is_checked_on_the_even_costs(seed, on_the_even_costs):
-    # the even costs list 3 or 4 trios (seeds 3, 33), or 6 and 8 (4, 18): with max_trios 2 and a
+    # the even costs list 3 trios (seeds 46, 52), or 6 and 12 (4, 18): with max_trios 2 and a
     # growth of 2, up to 4 are still checked there (most are beaten by their own bound); past that
     # the odd path's own costs and listing take over; both prove the optimum
     W, allowed = odd_mixed_instance(seed)
@@ -176,7 +176,7 @@ def test_a_trio_listing_longer_than_max_trios_is_checked_on_the_even_costs(seed,
     assert result.objective == trio_oracle(W, allowed)
 
 
-@pytest.mark.parametrize("seed", [3, 33])
+@pytest.mark.parametrize("seed", [46, 72])
 def test_a_long_listing_the_even_costs_checks_do_not_settle_goes_to_the_odd_path(seed):
     # with no matching allowed for a listing over max_trios, the odd path proves the optimum instead
     W, allowed = odd_mixed_instance(seed)
@@ -363,7 +363,7 @@ def test_the_even_bounds_added_attendee_starts_with_all_its_pairs_in_the_core(se
     assert result.proven_optimal
 
 
-@pytest.mark.parametrize("seed", [2, 7])
+@pytest.mark.parametrize("seed", [1, 7])
 def test_the_cheapest_trios_checked_first_can_settle_the_rest_unlisted(seed):
     # the even costs' trio step lists the trios under a quarter of its limit first; when their
     # checks reach the others' bound, the costlier ones are never listed; the same seating either way
