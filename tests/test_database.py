@@ -1,11 +1,12 @@
 """SQLite is set up for concurrent use; both databases take concurrent writes without errors."""
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select, text
 
-from organizer.database import among
+from organizer.database import among, datetime_of_json, json_rows, read_rows, rows_of_json
 from organizer.extensions import db
 from organizer.models import Membership, User
 from tests.factories import make_group, make_user
@@ -246,3 +247,23 @@ def test_the_end_of_a_failed_request_does_not_commit(app):
     assert db.session().in_transaction()
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_datetimes_read_from_json_are_utc_whatever_the_offset_written():
+    # PostgreSQL writes the offset of its session's time zone; SQLite the stored UTC, without zone
+    assert datetime_of_json("2026-01-02T03:04:05.123456+05:30") == datetime(2026, 1, 1, 21, 34, 5, 123456, tzinfo=UTC)
+    assert datetime_of_json("2026-01-02T03:04:05-05:00") == datetime(2026, 1, 2, 8, 4, 5, tzinfo=UTC)
+    assert datetime_of_json("2026-01-02 03:04:05.123456") == datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)
+
+
+def test_json_rows_reads_back_rows_and_their_times_on_this_database(app):
+    first, second = make_user(name="Ann <b>"), make_user(name="Bob")
+    if db.session.get_bind().dialect.name == "postgresql":  # a session zone far from UTC, this transaction only
+        db.session.execute(text("SET LOCAL TIME ZONE 'Asia/Kolkata'"))
+    column = json_rows(select(User.id, User.name, User.created_at).where(User.id.in_([first.id, second.id])))
+    rows = rows_of_json(read_rows(select(column)).scalar())
+    read = sorted((int(i), name, datetime_of_json(at)) for i, name, at in rows)
+    assert read == [(first.id, "Ann <b>", first.created_at), (second.id, "Bob", second.created_at)]
+    nothing = rows_of_json(read_rows(select(json_rows(select(User.id).where(User.id == -1)))).scalar())
+    assert nothing == []
+    db.session.rollback()
