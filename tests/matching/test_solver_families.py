@@ -385,3 +385,20 @@ def test_the_trio_across_two_pairs_waits_for_a_trio_step_that_does_not_settle():
     unsettled = solved(W, allowed, SolverOptions(even_pairs_per_attendee=0))  # no trio step: the odd path follows
     assert unsettled.rounds[0].stats.get("trio_across_pairs") is True
     assert unsettled.proven_optimal and unsettled.objective == solved(W, allowed).objective
+
+
+@pytest.mark.parametrize("seed", [4, 10, 16, 33, 64, 156, 168, 175])
+def test_trio_listings_in_two_stages_match_every_trio(seed):
+    # the even costs' trio step in two listings (the first of the cheapest trios, at a half of the
+    # limit here: more of the checks fall in it, some settle it, some leave the rest to the second)
+    W, allowed = odd_mixed_instance(seed)
+    result = solved(W, allowed, SolverOptions(even_trios_first_share=2))
+    assert result.objective == trio_oracle(W, allowed)
+
+
+def test_those_instances_settle_in_the_first_listing_or_check_in_both():
+    # guards the test above: both outcomes of the first listing are among its instances
+    stats = [solved(*odd_mixed_instance(seed), SolverOptions(even_trios_first_share=2)).rounds[0].stats
+             for seed in (4, 10, 16, 33, 64, 156, 168, 175)]
+    assert sum(bool(s.get("even_trios_first_settled")) for s in stats) >= 3
+    assert sum(not s.get("even_trios_first_settled") and s.get("even_trio_checks", 0) > 0 for s in stats) >= 3
