@@ -1589,10 +1589,13 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     A2[n, :n] = A2[:n, n] = has
     # the odd-set LP's costs always (``_trios_by_even_costs`` needs tight ones); no second seating
     # after the threshold's (the LP starts from the odd count's seating: realistic N = 501, 0.52 ->
-    # 0.41 s; 1,001, 0.93 -> 0.85 s; clustered 1,001, 0.47 -> 0.38 s)
+    # 0.41 s; 1,001, 0.93 -> 0.85 s; clustered 1,001, 0.47 -> 0.38 s); not the sparse even
+    # shortcut either: its one matching bounds without costs, and the odd path follows whenever
+    # its seating falls short (sparse N = 201, seeds 1-7: 0.14-1.05x but for one seed it settled,
+    # 4.6 -> 7.8 ms; 301: 0.36-0.59x; 1,001-5,001 0.95-1.05x)
     sub = Context(ctx.deadline, replace(ctx.options, lp_pairs_per_attendee=0, direct_matching_max_n=0,
                                         direct_pairs_per_attendee=0, second_seating_pairs_per_attendee=2**62,
-                                        exact_max_pairs=ctx.options.even_bound_max_pairs))
+                                        exact_max_pairs=ctx.options.even_bound_max_pairs, sparse_share=0.0))
     sub.added_attendee = True
     if ctx.seating is not None:  # the best seating so far, as a matching of the n + 1
         mapped: list[Group] = []
@@ -1610,7 +1613,7 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     except _Expired:
         pass
     finally:
-        ctx.stats["even_bound"] = {k: sub.stats[k] for k in ("sparse_shortcut", "pricing_rounds", "lp_seconds", "lp_rounds", "lp_cuts", "lp_capped", "exact_pairs", "exact_skipped") if k in sub.stats}
+        ctx.stats["even_bound"] = {k: sub.stats[k] for k in ("pricing_rounds", "lp_seconds", "lp_rounds", "lp_cuts", "lp_capped", "exact_pairs", "exact_skipped") if k in sub.stats}
         ctx.stats["even_bound_s"] = round(time.perf_counter() - started, 4)
         if sub.proven() and sub.seating is not None:
             ctx.even_bound2 = sub.value2 // 2

@@ -402,3 +402,13 @@ def test_those_instances_settle_in_the_first_listing_or_check_in_both():
              for seed in (4, 10, 16, 33, 64, 156, 168, 175)]
     assert sum(bool(s.get("even_trios_first_settled")) for s in stats) >= 3
     assert sum(not s.get("even_trios_first_settled") and s.get("even_trio_checks", 0) > 0 for s in stats) >= 3
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_even_bound_of_a_sparse_odd_group_keeps_its_costs_for_the_trio_step(seed):
+    # the sparse even shortcut (one heaviest matching) bounds without costs; in the even bound's
+    # problem the primal-dual way is taken instead, so the trio step can run on its costs
+    W, allowed = sparse_with_ties(np.random.default_rng(seed), 25)
+    result = solved(W, allowed)
+    assert "pricing_rounds" in result.rounds[0].stats["even_bound"]
+    assert result.objective == trio_oracle(W, allowed)
