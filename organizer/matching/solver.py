@@ -2061,6 +2061,7 @@ def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bo
     stages = [first, None] if first < lim else [None]
     stats["even_candidate_trios"] = 0
     checks = 0
+    done: bool | None = None
     for below in stages:
         whole = costs.U - f2 * ctx.value2  # the best seating may have grown since the stage before
         if not (pd[has] < whole).any():
@@ -2072,14 +2073,15 @@ def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bo
         done, checks = _even_trio_stage(W, allowed, H, pc, pd, has, (pi, pj, pcost), lim, settled, f2, costs,
                                         checks, ctx)
         if done is not None:
-            stats["even_trio_checks"] = checks
-            return done
+            break
         if below is not None:  # every trio costing at least `below` is under this bound
             ctx.tighten(max(ctx.value2, (costs.U - below) // f2))
             if ctx.proven():
                 stats["even_trios_first_settled"] = True
                 break
     stats["even_trio_checks"] = checks
+    if done is not None:
+        return done
     ctx.tighten(ctx.value2)
     return ctx.proven()
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 
 from organizer.database import transaction
 from organizer.errors import ActionRefused
@@ -51,6 +51,11 @@ def lost_after() -> timedelta:
     return timedelta(seconds=current_app.config["SHEETS_WAIT_S"]) + LOST_MARGIN
 
 
+def _being_made(now: datetime) -> ColumnElement[bool]:
+    """A file still being made, not yet taken as lost."""
+    return (SheetFile.status == SheetStatus.RUNNING) & (SheetFile.created_at > now - lost_after())
+
+
 def _delete_old(now: datetime) -> None:
     """Files past their time: made (or failed) longer than SHEETS_KEEP_MINUTES ago, or lost."""
     db.session.execute(delete(SheetFile).where(
@@ -69,13 +74,11 @@ def request_file(run: PairingRun, user: User, part: str, large: bool, now: datet
     _delete_old(now)
     same = db.session.scalar(select(SheetFile).where(
         SheetFile.run_id == run.id, SheetFile.requested_by_id == user.id, SheetFile.part == part,
-        SheetFile.large == large, SheetFile.status == SheetStatus.RUNNING,
-        SheetFile.created_at > now - lost_after()).limit(1))
+        SheetFile.large == large, _being_made(now)).limit(1))
     if same is not None:
         return same, False
     busy = db.session.scalar(select(func.count()).select_from(SheetFile).where(
-        SheetFile.requested_by_id == user.id, SheetFile.status == SheetStatus.RUNNING,
-        SheetFile.created_at > now - lost_after())) or 0
+        SheetFile.requested_by_id == user.id, _being_made(now))) or 0
     if busy >= AT_ONCE:
         raise ActionRefused(f"{AT_ONCE} PDFs you asked for are still being made: wait until one of them is ready.")
     file = SheetFile(run_id=run.id, requested_by_id=user.id, part=part, large=large, created_at=now)
