@@ -16,12 +16,12 @@ if TYPE_CHECKING:
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from organizer.templating import Environment
+    from organizer.webapp import App
 
-    app = Flask(
+    app = App(
         __name__,
         instance_path=os.environ.get("GIVEFIRST_INSTANCE_PATH") or None,
         template_folder="../templates",
@@ -97,6 +97,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    limiter_hooks_on_writes_only(app)
     mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -119,6 +120,47 @@ def register_url_converters(app: Flask) -> None:
     from organizer.urls import DatabaseIdConverter
 
     app.url_map.converters["int"] = DatabaseIdConverter
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def limiter_hooks_on_writes_only(app: Flask) -> None:
+    """Every rate limit here is a view decorator on POST (logins, codes, messages), and a decorator
+    checks its own limits when its view runs. What Flask-Limiter hooks into every request (the
+    application's and blueprints' limits, none here; the decorated limits' headers and their
+    deductions after a failed login) then only matters for a request that may change something:
+    reads skip the hooks, about 5% of the CPU of the busiest page (the group home under gunicorn on
+    PostgreSQL). Should the app ever set application-wide limits, the hooks stay as they are."""
+    from collections.abc import Callable
+    from functools import partial, wraps
+    from typing import Any
+
+    from flask import request
+
+    from organizer.extensions import limiter
+
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION") or app.config.get("RATELIMIT_META"):
+        return
+
+    def is_limiters(hook: Callable) -> bool:
+        return getattr(hook, "__self__", None) is limiter or (isinstance(hook, partial) and hook.args[:1] == (limiter,))
+
+    def on_writes(hook: Callable, passes_response: bool) -> Callable:
+        @wraps(hook)
+        def on_writes_only(*args: Any) -> Any:
+            if request.method in SAFE_METHODS:
+                return args[0] if passes_response else None
+            return hook(*args)
+
+        return on_writes_only
+
+    def wrap(hooks: dict[Any, list[Any]], passes_response: bool) -> None:
+        hooks[None] = [on_writes(h, passes_response) if is_limiters(h) else h for h in hooks.get(None, [])]
+
+    wrap(app.before_request_funcs, False)
+    wrap(app.after_request_funcs, True)
+    wrap(app.teardown_request_funcs, False)
 
 
 NUL_REFUSED = ("Text with a NUL character (\\0, often pasted in from another program) cannot be saved. "

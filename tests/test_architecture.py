@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "organizer"
 # The app's web plumbing: it may read the request (the boundary's helpers, the access check).
 WEB = {"__init__.py", "access.py", "actions.py", "database.py", "errorhandlers.py", "templating.py",
-       "urls.py", "cli_helpers.py", "auth/throttle.py"}
+       "urls.py", "cli_helpers.py", "auth/throttle.py", "webapp.py"}
 # Modules that run jobs (pairing, the outbox's delivery and periodic mail): a boundary of their own (read, solve outside any
 # transaction, save), so they open transactions like a view or a command.
 JOB_RUNNERS = {"pairing/jobs.py", "pairing/runs.py", "pairing/printing.py", "messages/delivery.py", "messages/periodic.py"}

@@ -81,3 +81,13 @@ def test_the_entry_point_sets_its_start_up_objects_out_of_the_collectors_way(tmp
     frozen, tracked = done.stdout.split()
     assert int(frozen) > 50_000  # the modules, the app and its extensions
     assert int(tracked) < int(frozen) // 10  # what a full collection still walks
+
+
+def test_the_app_asks_once_whether_each_view_and_hook_is_a_coroutine(app, client):
+    """organizer.webapp.App keeps ensure_sync's answers: a second request asks nothing new."""
+    client.get("/")
+    kept = dict(app._as_sync)
+    hooks = [hook for hook in app.before_request_funcs[None]]
+    assert app.view_functions["home.index"] in kept and all(hook in kept for hook in hooks)
+    client.get("/")
+    assert app._as_sync == kept

@@ -151,6 +151,30 @@ def test_login_attempts_are_rate_limited(client, app):
     assert b"Too many attempts" in client.post("/auth/login", data={"email": "x@example.org", "password": "y" * 12}).data
 
 
+def test_the_limiter_runs_on_writes_and_skips_reads(client, app):
+    """Reads skip the limiter's request hooks (every limit is a decorated POST, which checks its
+    own limits); writes still go through them: a limited POST answers with its headers, a GET of
+    a page without limits is never looked at."""
+    from flask import request
+
+    from organizer.extensions import limiter
+
+    seen: list[str] = []
+
+    def spy() -> bool:  # Flask-Limiter asks its request filters whenever it looks at a request
+        seen.append(f"{request.method} {request.path}")
+        return False
+
+    limiter.request_filter(spy)
+    try:
+        assert client.get("/").status_code == 200
+        response = client.post("/auth/login", data={"email": "nobody@example.org", "password": "wrong password number"})
+    finally:
+        limiter._request_filters.remove(spy)  # the limiter outlives this test's app
+    assert response.status_code == 200 and response.headers["X-RateLimit-Limit"] == "10"
+    assert "GET /" not in seen and "POST /auth/login" in seen
+
+
 def test_organizer_has_a_one_time_set_password_link_emailed_to_the_owner(app, auth, client):
     from organizer.models import Message
 
