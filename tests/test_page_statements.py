@@ -211,6 +211,27 @@ def test_the_group_home_reads_its_facts_and_lunches_in_one_statement(growing_gro
     assert "json_group_array" in seen[1] or "json_agg" in seen[1]  # the lunches' rows, as JSON
 
 
+def test_the_group_home_statements_are_never_rendered_again(growing_group, client, auth):
+    """No expanding parameter (an IN of a list) in the busiest page's statements: SQLAlchemy would
+    render such a statement's text again on every visit (asks.rules.NEED_IS_OPEN)."""
+    group, _ = growing_group
+    auth.login("olga@example.org")
+    client.get(f"/groups/{group.slug}/")
+    expanded: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        compiled = getattr(context, "compiled", None)
+        if compiled is not None and compiled.post_compile_params:
+            expanded.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get(f"/groups/{group.slug}/").status_code == 200
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    assert expanded == []
+
+
 @pytest.mark.parametrize("page", ["event page", "check-in"])
 def test_a_page_of_answers_comes_with_their_count_in_one_statement(page, growing_group, client, auth):
     """The organizer's list of answers (the event page) and the door list read a page of rows and

@@ -18,7 +18,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from organizer import matching
-from organizer.asks.rules import OPEN_STATUSES
+from organizer.asks.rules import NEED_IS_OPEN
 from organizer.extensions import db
 from organizer.help import service as help_model
 from organizer.matching import normalize_tag
@@ -41,7 +41,7 @@ class BoardItem:
 
 def _visible_open(viewer: Membership, partner_ids: frozenset[int], tag: str):
     query = (select(Need.id).join(Membership, Need.membership_id == Membership.id)
-             .where(need_visibility_clause(viewer, partner_ids), Need.status.in_(OPEN_STATUSES),
+             .where(need_visibility_clause(viewer, partner_ids), NEED_IS_OPEN,
                     Need.membership_id != viewer.id))
     if tag:
         query = query.where(select(need_tags.c.need_id).join(Tag, Tag.id == need_tags.c.tag_id)

@@ -9,7 +9,7 @@ from statistics import median
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from organizer.asks.rules import OPEN_STATUSES
+from organizer.asks.rules import NEED_IS_OPEN
 from organizer.extensions import db
 from organizer.models import (
     HelpOffer,
@@ -88,7 +88,7 @@ def unanswered_page(group_id: int, number: int = 1, size: int = PAGE_SIZE) -> Pa
     introduced = select(Introduction.need_id).where(Introduction.group_id == group_id,
                                                     Introduction.need_id.is_not(None))
     query = (select(Need.id).join(Membership, Need.membership_id == Membership.id)
-             .where(Membership.group_id == group_id, Need.status.in_(OPEN_STATUSES),
+             .where(Membership.group_id == group_id, NEED_IS_OPEN,
                     Need.visibility != Visibility.ORGANIZERS.value,
                     ~or_(Need.id.in_(offered), Need.id.in_(introduced))))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0

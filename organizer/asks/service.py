@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from organizer.asks import outcomes
 from organizer.asks.rules import (
     MESSAGE_MAX_LENGTH,
+    NEED_IS_OPEN,
     OPEN_STATUSES,
     check_daily_limit,
     clean_text,
@@ -176,7 +177,7 @@ def _due_clause(now: datetime):
 
 def _due_before(answered_before):
     return (HelpOffer.state == HelpOfferState.ACCEPTED, HelpOffer.answered_at <= answered_before,
-            HelpOffer.follow_up_answer == "", Need.status.in_(OPEN_STATUSES))
+            HelpOffer.follow_up_answer == "", NEED_IS_OPEN)
 
 
 def follow_ups_due(owner: Membership, now: datetime) -> list[HelpOffer]:
