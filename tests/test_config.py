@@ -91,3 +91,16 @@ def test_the_app_asks_once_whether_each_view_and_hook_is_a_coroutine(app, client
     assert app.view_functions["home.index"] in kept and all(hook in kept for hook in hooks)
     client.get("/")
     assert app._as_sync == kept
+
+
+def test_the_session_cookies_serializer_is_made_once_per_secret_key(app, auth, client):
+    from tests.factories import make_user
+
+    make_user(email="kim@example.org")
+    auth.login("kim@example.org")
+    serializer = app.session_interface.get_signing_serializer(app)
+    assert client.get("/auth/password").status_code == 200
+    assert app.session_interface.get_signing_serializer(app) is serializer
+    app.secret_key = "another secret key, after a rotation"  # the cookie signed before is refused
+    assert client.get("/auth/password").status_code == 302
+    assert app.session_interface.get_signing_serializer(app) is not serializer
