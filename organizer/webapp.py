@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from weakref import WeakSet
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
-
-_KEPT_AT_MOST = 10_000  # views and hooks: a few hundred; a bound on what could go wrong
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -30,20 +29,21 @@ class SessionInterface(SecureCookieSessionInterface):
 class App(Flask):
     """Flask asks, for every view and request hook it calls, whether the function is a coroutine
     (``ensure_sync`` runs ``inspect.iscoroutinefunction``: 19 times for the group home, 3% of
-    its CPU). The functions are the same on every request, so each answer is kept."""
+    its CPU). The functions are the same on every request, so the ones found plain are kept, in a
+    weak set: a function made for one request leaves it with that request."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.session_interface = SessionInterface()
-        self._as_sync: dict[Callable, Callable] = {}
+        self._plain: WeakSet[Callable] = WeakSet()
 
     def ensure_sync(self, func: Callable) -> Callable:
         try:
-            return self._as_sync[func]
-        except KeyError:
-            sync = super().ensure_sync(func)
-            if len(self._as_sync) < _KEPT_AT_MOST:
-                self._as_sync[func] = sync
-            return sync
-        except TypeError:  # an unhashable callable
+            if func in self._plain:
+                return func
+        except TypeError:  # not weakly referable
             return super().ensure_sync(func)
+        sync = super().ensure_sync(func)
+        if sync is func:
+            self._plain.add(func)
+        return sync

@@ -86,11 +86,11 @@ def test_the_entry_point_sets_its_start_up_objects_out_of_the_collectors_way(tmp
 def test_the_app_asks_once_whether_each_view_and_hook_is_a_coroutine(app, client):
     """organizer.webapp.App keeps ensure_sync's answers: a second request asks nothing new."""
     client.get("/")
-    kept = dict(app._as_sync)
+    kept = set(app._plain)
     hooks = [hook for hook in app.before_request_funcs[None]]
     assert app.view_functions["home.index"] in kept and all(hook in kept for hook in hooks)
     client.get("/")
-    assert app._as_sync == kept
+    assert set(app._plain) == kept
 
 
 def test_the_session_cookies_serializer_is_made_once_per_secret_key(app, auth, client):
@@ -104,3 +104,17 @@ def test_the_session_cookies_serializer_is_made_once_per_secret_key(app, auth, c
     app.secret_key = "another secret key, after a rotation"  # the cookie signed before is refused
     assert client.get("/auth/password").status_code == 302
     assert app.session_interface.get_signing_serializer(app) is not serializer
+
+
+def test_a_function_made_for_one_request_is_not_kept_after_it(app):
+    import gc
+
+    def made_for_one_request():
+        return None
+
+    assert app.ensure_sync(made_for_one_request) is made_for_one_request
+    assert made_for_one_request in app._plain
+    count = len(app._plain)
+    del made_for_one_request
+    gc.collect()
+    assert len(app._plain) == count - 1
