@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_url_converters(app)
     register_input_guard(app)
     register_blueprints(app)
+    limiter_hooks_on_writes_only(app)
     register_errorhandlers(app)
     register_security_headers(app)
     register_template_helpers(app)
@@ -97,7 +98,6 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    limiter_hooks_on_writes_only(app)
     mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -126,12 +126,15 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def limiter_hooks_on_writes_only(app: Flask) -> None:
-    """Every rate limit here is a view decorator on POST (logins, codes, messages), and a decorator
-    checks its own limits when its view runs. What Flask-Limiter hooks into every request (the
-    application's and blueprints' limits, none here; the decorated limits' headers and their
-    deductions after a failed login) then only matters for a request that may change something:
-    reads skip the hooks, about 5% of the CPU of the busiest page (the group home under gunicorn on
-    PostgreSQL). Should the app ever set application-wide limits, the hooks stay as they are."""
+    """Reads skip the request hooks Flask-Limiter puts on every request, about 5% of the CPU of
+    the busiest page (the group home under gunicorn on PostgreSQL), where they cannot matter.
+
+    Every rate limit here is a view decorator, which checks its own limits when its view runs;
+    the hooks add the limits that apply to every request (application, default and blueprint
+    limits, none here) and, after a limited request, its headers and the deductions of a failed
+    login. So a request skips them only when it reads (GET, HEAD, OPTIONS) a view without a
+    limit; should any limit ever apply to every request, no request skips them. Called once the
+    blueprints are registered (their limits are known by then)."""
     from collections.abc import Callable
     from functools import partial, wraps
     from typing import Any
@@ -140,20 +143,25 @@ def limiter_hooks_on_writes_only(app: Flask) -> None:
 
     from organizer.extensions import limiter
 
-    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION") or app.config.get("RATELIMIT_META"):
-        return
+    manager = limiter.limit_manager
+    with app.app_context():  # a limit may be given as a function reading the app's config
+        if (manager.application_limits or manager.default_limits
+                or any(manager.blueprint_limits(app, name) for name in app.blueprints)
+                or app.config.get("RATELIMIT_META") or app.config.get("RATELIMIT_IN_MEMORY_FALLBACK")):
+            return
+    limited = "__wrapper-limiter-instance"  # what Flask-Limiter's decorator leaves on a limited view (and wraps carries up)
 
     def is_limiters(hook: Callable) -> bool:
         return getattr(hook, "__self__", None) is limiter or (isinstance(hook, partial) and hook.args[:1] == (limiter,))
 
     def on_writes(hook: Callable, passes_response: bool) -> Callable:
         @wraps(hook)
-        def on_writes_only(*args: Any) -> Any:
-            if request.method in SAFE_METHODS:
+        def unless_reading_a_view_without_limits(*args: Any) -> Any:
+            if request.method in SAFE_METHODS and not hasattr(app.view_functions.get(request.endpoint or ""), limited):
                 return args[0] if passes_response else None
             return hook(*args)
 
-        return on_writes_only
+        return unless_reading_a_view_without_limits
 
     def wrap(hooks: dict[Any, list[Any]], passes_response: bool) -> None:
         hooks[None] = [on_writes(h, passes_response) if is_limiters(h) else h for h in hooks.get(None, [])]

@@ -21,9 +21,12 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        if keys not in self._serializers:
-            self._serializers = {keys: super().get_signing_serializer(app)}  # only the latest keys
-        return self._serializers[keys]
+        serializers = self._serializers
+        if keys in serializers:
+            return serializers[keys]
+        serializer = super().get_signing_serializer(app)
+        self._serializers = {keys: serializer}  # only the latest keys
+        return serializer
 
 
 class App(Flask):
@@ -38,12 +41,12 @@ class App(Flask):
         self._plain: WeakSet[Callable] = WeakSet()
 
     def ensure_sync(self, func: Callable) -> Callable:
-        try:
-            if func in self._plain:
-                return func
-        except TypeError:  # not weakly referable
-            return super().ensure_sync(func)
+        if func in self._plain:  # (False for what no weak reference can point to)
+            return func
         sync = super().ensure_sync(func)
         if sync is func:
-            self._plain.add(func)
+            try:
+                self._plain.add(func)
+            except TypeError:  # no weak reference can point to it: asked each time, as by Flask
+                pass
         return sync

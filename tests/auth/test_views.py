@@ -171,8 +171,28 @@ def test_the_limiter_runs_on_writes_and_skips_reads(client, app):
         response = client.post("/auth/login", data={"email": "nobody@example.org", "password": "wrong password number"})
     finally:
         limiter._request_filters.remove(spy)  # the limiter outlives this test's app
-    assert response.status_code == 200 and response.headers["X-RateLimit-Limit"] == "10"
+    limit = app.config["LOGIN_RATE_LIMIT"].split()[0]
+    assert response.status_code == 200 and response.headers["X-RateLimit-Limit"] == limit
     assert "GET /" not in seen and "POST /auth/login" in seen
+
+
+def test_a_read_of_a_view_with_a_limit_still_goes_through_the_limiter(tmp_path):
+    """A limit on a GET (none yet) keeps the limiter's hooks on that view: refused past the limit,
+    with its headers."""
+    from organizer import create_app
+    from organizer.extensions import limiter
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/limited.sqlite3"})
+
+    @limiter.limit("2 per minute")
+    def limited_read():
+        return "read"
+
+    app.add_url_rule("/limited-read", "limited_read", limited_read)
+    client = app.test_client()
+    answers = [client.get("/limited-read") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[0].headers["X-RateLimit-Limit"] == "2" and answers[1].headers["X-RateLimit-Remaining"] == "0"
 
 
 def test_organizer_has_a_one_time_set_password_link_emailed_to_the_owner(app, auth, client):
