@@ -122,9 +122,6 @@ def register_url_converters(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
 
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
 def limiter_hooks_on_writes_only(app: Flask) -> None:
     """Reads skip the request hooks Flask-Limiter puts on every request, about 5% of the CPU of
     the busiest page (the group home under gunicorn on PostgreSQL), where they cannot matter.
@@ -132,7 +129,7 @@ def limiter_hooks_on_writes_only(app: Flask) -> None:
     Every rate limit here is a view decorator, which checks its own limits when its view runs;
     the hooks add the limits that apply to every request (application, default and blueprint
     limits, none here) and, after a limited request, its headers and the deductions of a failed
-    login. So a request skips them only when it reads (GET, HEAD, OPTIONS) a view without a
+    login. So a request skips them only when it reads (no database.WRITE_METHODS) a view without a
     limit; should any limit ever apply to every request, no request skips them. Called once the
     blueprints are registered (their limits are known by then)."""
     from collections.abc import Callable
@@ -141,6 +138,7 @@ def limiter_hooks_on_writes_only(app: Flask) -> None:
 
     from flask import request
 
+    from organizer.database import WRITE_METHODS
     from organizer.extensions import limiter
 
     manager = limiter.limit_manager
@@ -157,7 +155,7 @@ def limiter_hooks_on_writes_only(app: Flask) -> None:
     def on_writes(hook: Callable, passes_response: bool) -> Callable:
         @wraps(hook)
         def unless_reading_a_view_without_limits(*args: Any) -> Any:
-            if request.method in SAFE_METHODS and not hasattr(app.view_functions.get(request.endpoint or ""), limited):
+            if request.method not in WRITE_METHODS and not hasattr(app.view_functions.get(request.endpoint or ""), limited):
                 return args[0] if passes_response else None
             return hook(*args)
 
