@@ -497,3 +497,126 @@ def _as_seating(n: int, odd: bool, e: np.ndarray, x: np.ndarray) -> list[tuple[i
     if len(seated) != n or len(set(seated)) != n:
         return None
     return groups
+
+
+
+def odd_set_ascent(allowed: np.ndarray, pair0: np.ndarray, Y0: np.ndarray, odd_cycles: list[list[int]],
+                   even_cycles: list[list[int]], odd: bool, deadline: float) -> BlossomBound | None:
+    """Odd-set duals without an LP: the assignment's duals improved by a dual ascent in the manner
+    of Edmonds' blossom algorithm, for a bound ``D`` and costs as ``blossom_bound``'s (``f = 2``).
+    Milliseconds where the LP takes tens of them, and on clustered groups nearly as tight
+    (N = 200: the gap to the optimum from 1,532 units to 26, the pairs that could beat it from
+    all 19,900 to 442).
+
+    Start: ``Y0`` with ``pair0 = Y0[i] + Y0[j] - 2 W >= 0`` (the assignment's pair costs, ``2 A =
+    2 sum Y0``) and the assignment's cycle cover.  Each odd cycle is the blossom of a tree; a
+    pair of cost 0 from a tree's outer node (its blossom's members, and the second member of
+    each pair it took) to a 2-cycle {j, k} of the cover in no tree brings it in, j inner and k
+    outer.  Then every growing tree at once takes a step ``t``: its outer nodes ``Y -= t``, its
+    inner ones ``Y += t``, its blossom ``Z += 2 t``.  A pair inside the blossom, between an inner
+    node and its outer partner, or from an inner node to anyone outer keeps its cost or gains; a
+    pair from an outer node to a node in no growing tree loses ``t``, and between two outer nodes
+    ``2 t``: ``t`` is the least such cost (half, between outer nodes).  The bound ``2 sum Y + sum
+    Z (|S| - 1)`` falls by ``2 t`` per tree.  At cost 0: two outer nodes of one tree close an odd
+    cycle, and the whole tree becomes its new blossom (the odd set of all its members); two
+    trees reaching each other's outer nodes stop (an alternating path joins their odd cycles:
+    the LP, not this, would close that gap), and the pairs they took are free again for other
+    trees (still of cost 0); a tree reaching a stopped blossom stops; a longer even cycle of the
+    cover joins the blossom whole.  Any odd sets with ``Z >= 0`` give a valid bound, so the
+    choices above only decide how tight it is.
+
+    For an odd count the trio may lie inside a blossom: ``D`` adds the third largest ``zsum`` as
+    ``blossom_bound`` does.  None when the deadline passes."""
+    n = len(Y0)
+    roots = len(odd_cycles)
+    tree = np.full(n, -1, dtype=np.int64)  # the tree (or stopped trees) a node is in, or -1
+    inside = np.zeros(n, dtype=bool)  # in its tree's blossom
+    sign = np.zeros(n, dtype=np.int64)  # -1 outer, +1 inner (while its tree grows), 0 otherwise
+    sets: list[np.ndarray] = []  # every blossom there was, and its Z (2 t per step it grew as one)
+    Zs: list[int] = []
+    current = np.zeros(roots, dtype=np.int64)  # each tree's blossom (an index into sets)
+    for r, c in enumerate(odd_cycles):
+        tree[c] = r
+        inside[c] = True
+        sign[c] = -1
+        current[r] = len(sets)
+        sets.append(np.asarray(c, dtype=np.int64))
+        Zs.append(0)
+    cycle_of: dict[int, list[int]] = {v: c for c in even_cycles for v in c}
+    growing = np.ones(roots, dtype=bool)
+    p = np.zeros(n, dtype=np.int64)  # Y - Y0
+    steps = 0
+    capped = np.minimum(pair0, BIG)  # (the forbidden pairs' costs near 2**62: no overflow below)
+
+    def collapse(r: int, extra: np.ndarray) -> None:
+        """Tree r, with ``extra`` (an even cycle, or trees that stopped), becomes one blossom."""
+        tree[extra] = r
+        members = np.flatnonzero(tree == r)
+        inside[members] = True
+        sign[members] = -1
+        current[r] = len(sets)
+        sets.append(members)
+        Zs.append(0)
+
+    while growing.any():
+        if time.perf_counter() > deadline:
+            return None
+        rows = np.flatnonzero(sign < 0)
+        outer = sign < 0
+        # twice the step each pair allows: its cost from an outer node, its full cost to another
+        # outer node (both lose); BIG where it never loses (an inner node, the same blossom)
+        blossom = np.where(inside, tree, -1 - np.arange(n))
+        col = np.where(sign > 0, BIG, p)
+        allows = capped[rows] + p[rows, None]
+        allows += col[None, :]
+        np.putmask(allows, blossom[rows, None] == blossom[None, :], BIG)
+        allows *= np.where(outer, 1, 2)[None, :]
+        least = int(allows.min())
+        if least <= 1:  # a pair of cost 0 (of 1, between outer nodes: a step of 0)
+            ii, jj = np.nonzero(allows <= 1)
+            for i, j in zip(rows[ii].tolist(), jj.tolist()):
+                r, q = int(tree[i]), int(tree[j])
+                if not growing[r] or sign[i] >= 0 or sign[j] > 0:
+                    continue
+                if q < 0:
+                    c = cycle_of[j]
+                    if len(c) == 2:
+                        k = c[0] if c[1] == j else c[1]
+                        tree[c] = r
+                        sign[j], sign[k] = 1, -1
+                    else:
+                        collapse(r, np.asarray(c, dtype=np.int64))
+                elif q == r:
+                    if not (inside[i] and inside[j]):
+                        collapse(r, np.zeros(0, dtype=np.int64))
+                elif growing[q]:
+                    # an alternating path joins two odd cycles: both blossoms stop, and the pairs
+                    # their trees took are free again (still of cost 0), for other trees to take
+                    growing[r] = growing[q] = False
+                    for x in (r, q):
+                        members = tree == x
+                        sign[members] = 0
+                        tree[members & ~inside] = -1
+                else:  # a blossom that stopped
+                    growing[r] = False
+                    members = tree == r
+                    sign[members] = 0
+                    tree[members & ~inside] = -1
+            continue
+        t = least // 2
+        if t >= BIG // 4:
+            break  # nothing left to reach (an odd count's last tree)
+        p += t * sign
+        for r in np.flatnonzero(growing).tolist():
+            Zs[int(current[r])] += 2 * t
+        steps += 1
+    RC = pair0 + p[:, None]
+    RC += p[None, :]
+    used = [k for k, z in enumerate(Zs) if z]
+    blossoms, Z = [sets[k] for k in used], np.asarray([Zs[k] for k in used], dtype=np.int64)
+    _add_sets(RC, blossoms, Z)
+    np.putmask(RC, ~allowed, BIG)
+    np.fill_diagonal(RC, BIG)
+    D, Y = _bound(allowed, Y0 + p, blossoms, Z, RC, odd)  # (no repair, by the argument above: a guard)
+    stats = {"ascent_steps": steps, "ascent_trees": roots, "ascent_repair": int((Y - Y0 - p).sum())}
+    return BlossomBound(D, 2, RC, Y, stats, None)

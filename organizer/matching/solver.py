@@ -68,6 +68,11 @@ The algorithm (per round), a primal-dual scheme
    (``_threshold_seating``, about 1.5 pairs per attendee); it proves itself
    when its value v has ``A - v <= t + 1`` (a better seating's pairs each cost
    less than ``A - v``, so all were there), as on uniform weights.
+4a. Up to ``ascent_max_n`` attendees, when the assignment's costs keep more than a few pairs
+   each: odd-set duals by a dual ascent (``blossom.odd_set_ascent``: each odd cycle of the
+   cycle cover grows an alternating tree of cost-0 pairs, and every tree lowers its outer
+   members' duals at once, its blossom taking the difference), milliseconds, with the same
+   kind of bound and costs as the LP's below; when they keep few pairs the LP is left out.
 4. When the assignment's costs keep too many pairs, the matching LP with
    Edmonds' odd-set cuts (GLOP, ``blossom.py``, its duals refined to exact
    integers) gives an exact integer bound ``D`` and costs ``RC``: ``f value2(S)
@@ -130,7 +135,7 @@ from ortools.graph.python import linear_sum_assignment
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
-from organizer.matching.blossom import PRICE_K, BlossomBound, blossom_bound
+from organizer.matching.blossom import PRICE_K, BlossomBound, blossom_bound, odd_set_ascent
 from organizer.matching.types import InfeasibleError, SolveTimeoutError
 
 Group = tuple[int, ...]  # a table: two attendees (indices), or three
@@ -226,11 +231,13 @@ class _Expired(Exception):
     """The deadline passed inside a step that has no answer yet."""
 
 
-def relaxation(W: np.ndarray, allowed: np.ndarray, ctx: Context, neg_w: np.ndarray) -> tuple[np.ndarray, int, np.ndarray] | None:
+def relaxation(W: np.ndarray, allowed: np.ndarray, ctx: Context, neg_w: np.ndarray
+               ) -> tuple[np.ndarray, int, np.ndarray, np.ndarray] | None:
     """Solve the doubled-graph assignment over all allowed arcs by core + pricing.
 
-    Returns (sigma, A, rc) or None when no cycle cover exists (then no seating exists);
-    raises _Expired when the deadline passes between pricing rounds.
+    Returns (sigma, A, rc, Y) or None when no cycle cover exists (then no seating exists);
+    raises _Expired when the deadline passes between pricing rounds.  ``Y = d_row - d_col``: the
+    duals made symmetric, ``rc + rc.T = Y[i] + Y[j] - 2 W`` and ``sum Y = A``.
     """
     n = len(W)
     k = ctx.options.core_k
@@ -262,7 +269,7 @@ def relaxation(W: np.ndarray, allowed: np.ndarray, ctx: Context, neg_w: np.ndarr
         stats["pricing_rounds"] += 1
         if not negative.any():
             stats["core_arcs"] = int(len(rows))
-            return sigma, int(value), rc
+            return sigma, int(value), rc, d_row - d_col
         # add, per row, the most negative arcs (and their reverses)
         bad_rows = np.flatnonzero(negative.any(axis=1))
         few = len(bad_rows) * ctx.options.price_take <= n  # then every negative arc of theirs
@@ -477,6 +484,20 @@ class SolverOptions:
     (realistic N = 2,000: 755 pairs each, 55,000 in all after the second seating; 1,000: 175
     each, 0.36 s with it against 0.50 s without).  Below it the second seating rarely pays (the
     even bound's problem at realistic N = 1,001: 78 each, 1.05 s without it, 5.2 s with it)."""
+    ascent_min_pairs_per_attendee: float = 8.0
+    """When the assignment's costs keep more pairs than this per attendee for the exact step, the
+    odd-set dual ascent (``blossom.odd_set_ascent``) is tried for tighter ones (fewer: one
+    matching on them costs less than the ascent; realistic N = 200, 3 each: 11 ms against 15)."""
+    ascent_max_n: int = 300
+    """Up to this many attendees (counting the even bound's added one): each of the ascent's steps
+    looks at every pair of its trees' outer members.  Where it pays: realistic N = 201, 25 ->
+    16 ms (its even bound's LP left out).  Above it the LP or the direct matching costs less or
+    the same: clustered N = 500 and 501, 0.16 and 0.11 s without it, 0.18 s with it (the even
+    bound's added attendee sits in every cluster's reach, so the trees meet it and stop early);
+    realistic 501 gains (0.25 -> 0.16 s) but is well within its target either way."""
+    ascent_pairs_per_attendee: int = 8
+    """When the ascent's costs keep at most this many pairs per attendee, the odd-set LP is not
+    solved: the exact step follows on them."""
     lp_price_k: int = PRICE_K
     """Cheapest pairs per attendee the odd-set LP starts from (it prices every other pair)."""
     even_bound_max_pairs: int = 2_000_000
@@ -1595,7 +1616,8 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     # 4.6 -> 7.8 ms; 301: 0.36-0.59x; 1,001-5,001 0.95-1.05x)
     sub = Context(ctx.deadline, replace(ctx.options, lp_pairs_per_attendee=0, direct_matching_max_n=0,
                                         direct_pairs_per_attendee=0, second_seating_pairs_per_attendee=2**62,
-                                        exact_max_pairs=ctx.options.even_bound_max_pairs, sparse_share=0.0))
+                                        exact_max_pairs=ctx.options.even_bound_max_pairs, sparse_share=0.0,
+                                        ascent_min_pairs_per_attendee=0.0))
     sub.added_attendee = True
     if ctx.seating is not None:  # the best seating so far, as a matching of the n + 1
         mapped: list[Group] = []
@@ -1613,7 +1635,7 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     except _Expired:
         pass
     finally:
-        ctx.stats["even_bound"] = {k: sub.stats[k] for k in ("pricing_rounds", "lp_seconds", "lp_rounds", "lp_cuts", "lp_capped", "exact_pairs", "exact_skipped") if k in sub.stats}
+        ctx.stats["even_bound"] = {k: sub.stats[k] for k in ("pricing_rounds", "kept_pairs_assignment", "ascent_s", "kept_pairs_ascent", "lp_seconds", "lp_rounds", "lp_cuts", "lp_capped", "exact_pairs", "exact_skipped") if k in sub.stats}
         ctx.stats["even_bound_s"] = round(time.perf_counter() - started, 4)
         if sub.proven() and sub.seating is not None:
             ctx.even_bound2 = sub.value2 // 2
@@ -1744,7 +1766,7 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     del neg_w
     if relaxed is None:
         raise InfeasibleError("no seating avoids the forbidden pairs")
-    sigma, A, rc = relaxed
+    sigma, A, rc, Y0 = relaxed
     ctx.tighten(A)
     cycles = _cycles(sigma)
     odd_cycles = [c for c in cycles if len(c) % 2 == 1]
@@ -1777,12 +1799,41 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         return
     # 4. tighter costs from the odd-set LP when the assignment's keep too much (too many pairs,
     #    or for an odd count too many candidate trios)
-    kept = int(np.count_nonzero(np.triu(costs.pair < costs.limit(ctx.value2), 1) & allowed))
+    kept = _kept_pairs(costs, allowed, ctx)
     stats["kept_pairs_assignment"] = kept
     lp_tried = False
+    ascended = False
+    if kept > ctx.options.ascent_min_pairs_per_attendee * n and n <= ctx.options.ascent_max_n:
+        # 4a. the odd-set duals of a dual ascent (milliseconds): on clustered groups nearly the
+        #     LP's costs, and then the LP is left out
+        ctx.check()
+        started = time.perf_counter()
+        bb = odd_set_ascent(allowed, costs.pair, Y0, odd_cycles, [c for c in cycles if len(c) % 2 == 0], odd,
+                            ctx.deadline)
+        ctx.check()
+        if bb is not None:
+            stats.update(bb.stats)
+            ascent_costs = OddSetCosts(bb)
+            ctx.tighten(ascent_costs.value2_above(0))
+            if ctx.proven():
+                return
+            ascent_kept = _kept_pairs(ascent_costs, allowed, ctx)
+            if ascent_kept > ctx.options.ascent_pairs_per_attendee * n:
+                # a seating on the ascent's cheapest pairs: nearer the optimum, it keeps fewer
+                ctx.offer(W, first_seating(W, allowed, ascent_costs.pair, odd, ctx))
+                if ctx.proven():
+                    return
+                ascent_kept = _kept_pairs(ascent_costs, allowed, ctx)
+            stats["kept_pairs_ascent"] = ascent_kept
+            if ascent_kept < kept:
+                costs, kept = ascent_costs, ascent_kept
+                ascended = kept <= ctx.options.ascent_pairs_per_attendee * n
+        stats["ascent_s"] = round(time.perf_counter() - started, 4)
     direct = not odd and (n <= ctx.options.direct_matching_max_n
                           or kept <= ctx.options.direct_pairs_per_attendee * n)
-    if direct and kept > ctx.options.lp_pairs_per_attendee * n:
+    if ascended:
+        stats["ascent_costs"] = True  # few enough pairs: the exact step on them
+    elif direct and kept > ctx.options.lp_pairs_per_attendee * n:
         stats["direct_matching"] = True  # one matching on the kept pairs costs less than the LP here
     elif kept > ctx.options.lp_pairs_per_attendee * n:
         ctx.check()
@@ -1809,6 +1860,11 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         return
     ctx.check()
     _exact(W, allowed, lp_costs, odd, ctx, ctx.options.max_trio_checks)
+
+
+def _kept_pairs(costs: AssignmentCosts, allowed: np.ndarray, ctx: Context) -> int:
+    """How many pairs could be in a seating better than the best one, by these costs."""
+    return int(np.count_nonzero(np.triu(costs.pair < costs.limit(ctx.value2), 1) & allowed))
 
 
 def _threshold_seating(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, sigma: np.ndarray, ctx: Context) -> bool:

@@ -558,3 +558,94 @@ def test_the_odd_set_lp_costs_of_those_instances_hold_odd_set_parts():
         pi, pj = np.nonzero(np.triu(allowed, 1))
         seen += int(np.ptp(costs.pair[pi, pj] - 2 * costs.node_cost(W, pi, pj)) > 0)
     assert seen >= 3
+
+
+def clustered_instance(rng, n, clusters, forbid=0.0):
+    """Heavy pairs inside clusters, light ones across (the odd clusters leave the assignment a gap)."""
+    label = rng.integers(0, clusters, n)
+    same = label[:, None] == label[None, :]
+    W = np.where(same, rng.integers(50, 101, (n, n)), rng.integers(0, 11, (n, n)))
+    W = np.triu(W, 1)
+    allowed = np.triu(rng.random((n, n)) >= forbid, 1)
+    return (W + W.T).astype(np.int64), allowed | allowed.T
+
+
+def ascent_of(W, allowed):
+    """``odd_set_ascent`` from the assignment relaxation, as the solver starts it."""
+    from organizer.matching.blossom import odd_set_ascent
+    from organizer.matching.solver import Context, _cycles, relaxation
+
+    allowed = allowed.copy()
+    np.fill_diagonal(allowed, False)
+    ctx = Context(time.perf_counter() + 10)
+    sigma, A, rc, Y0 = relaxation(W, allowed, ctx, np.where(allowed, -W, np.iinfo(np.int64).max // 4))
+    cycles = _cycles(sigma)
+    bb = odd_set_ascent(allowed, rc + rc.T, Y0, [c for c in cycles if len(c) % 2], [c for c in cycles if len(c) % 2 == 0],
+                        len(W) % 2 == 1, time.perf_counter() + 10)
+    return A, bb
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_odd_set_ascent_bound_and_costs_are_valid(seed):
+    # every allowed pair's cost is >= 0 without any repair (the ascent's argument), and the best
+    # seating S has f value2(S) <= D - cost(S): the lemma the exact step's pair and trio fixing uses
+    rng = np.random.default_rng(9000 + seed)
+    n = int(rng.choice([6, 7, 10, 11, 16, 20, 21, 30]))
+    if rng.random() < 0.5:
+        W, allowed = clustered_instance(rng, n, int(rng.integers(2, 6)), forbid=float(rng.choice([0, 0.2])))
+    else:
+        W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 30, 10**6])), forbid=float(rng.choice([0, 0.2])))
+        W = W.astype(np.int64)
+    np.fill_diagonal(allowed, False)
+    try:
+        result = solve_matrix(W, allowed, time_limit_s=10)
+    except InfeasibleError:
+        return
+    assert result.proven_optimal
+    A, bb = ascent_of(W, allowed)
+    assert bb.stats["ascent_repair"] == 0
+    assert (bb.RC[allowed] >= 0).all()
+    groups = result.rounds[0].groups
+    value2 = sum(2 * int(W[g[0], g[1]]) if len(g) == 2 else int(W[g[0], g[1]] + W[g[1], g[2]] + W[g[0], g[2]]) for g in groups)
+    cost = sum(2 * int(bb.RC[g[0], g[1]]) if len(g) == 2 else int(bb.RC[g[0], g[1]] + bb.RC[g[1], g[2]] + bb.RC[g[0], g[2]])
+               for g in groups)
+    assert bb.f * value2 <= bb.D - cost
+    assert bb.D <= 2 * A  # never weaker than the assignment's own bound
+
+
+@pytest.mark.parametrize("n", [40, 60])
+def test_odd_set_ascent_closes_most_of_the_gap_odd_clusters_leave(n):
+    # ten clusters, about half of them odd: the assignment's bound is loose by an odd cycle each
+    rng = np.random.default_rng(n)
+    W, allowed = clustered_instance(rng, n, 10)
+    np.fill_diagonal(allowed, False)
+    best4 = round(4 * solve_matrix(W, allowed, time_limit_s=10).objective)
+    A, bb = ascent_of(W, allowed)
+    assert 2 * A - best4 > 100
+    assert bb.D - best4 <= (2 * A - best4) / 4
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_clustered_groups_through_the_ascent_match_networkx(seed):
+    # the exact step on the ascent's costs (the even bound off for some odd counts: then the odd
+    # path's own ascent and trio checks)
+    rng = np.random.default_rng(9500 + seed)
+    n = int(rng.choice([20, 21, 26, 30, 40]))
+    W, allowed = clustered_instance(rng, n, int(rng.integers(3, 8)), forbid=float(rng.choice([0, 0.1])))
+    check(W, allowed, SolverOptions(even_bound=bool(rng.random() < 0.5), threshold_pairs_per_attendee=0, ascent_min_pairs_per_attendee=0))
+
+
+def test_the_ascent_settles_some_of_those_groups():
+    # guards the test above: the ascent's costs replace the assignment's on some of them
+    seen = 0
+    for seed in range(30):
+        rng = np.random.default_rng(9500 + seed)
+        n = int(rng.choice([20, 21, 26, 30, 40]))
+        W, allowed = clustered_instance(rng, n, int(rng.integers(3, 8)), forbid=float(rng.choice([0, 0.1])))
+        options = SolverOptions(even_bound=bool(rng.random() < 0.5), threshold_pairs_per_attendee=0, ascent_min_pairs_per_attendee=0)
+        try:
+            stats = solve_matrix(W, allowed, time_limit_s=10, solver_options=options).rounds[0].stats
+        except InfeasibleError:
+            continue
+        seen += stats.get("kept_pairs_ascent", 2**62) < stats.get("kept_pairs_assignment", 0)
+    assert seen >= 5
