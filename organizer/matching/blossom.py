@@ -558,23 +558,55 @@ def odd_set_ascent(allowed: np.ndarray, pair0: np.ndarray, Y0: np.ndarray, odd_c
         sets.append(members)
         Zs.append(0)
 
+    # best[j] + p[j]: the least cost of a pair from j to an outer node (but its own blossom's),
+    # ``by[j]`` that node.  Every outer node's dual falls by t a step, so best falls by t; it is
+    # recomputed only where the outer nodes change (Edmonds' slack per vertex)
+    best = np.full(n, 2 * BIG, dtype=np.int64)
+    by = np.full(n, -1, dtype=np.int64)
+
+    def key(v: np.ndarray) -> np.ndarray:
+        return np.where(inside[v], tree[v], -1 - v)
+
+    def refresh(cols: np.ndarray) -> None:
+        """best and by of ``cols`` over every outer node."""
+        rows = np.flatnonzero(sign < 0)
+        if not len(rows) or not len(cols):
+            best[cols] = 2 * BIG
+            return
+        block = capped[np.ix_(rows, cols)] + p[rows, None]
+        np.putmask(block, key(rows)[:, None] == key(cols)[None, :], 2 * BIG)
+        at = block.argmin(axis=0)
+        best[cols] = block[at, np.arange(len(cols))]
+        by[cols] = rows[at]
+
+    def add_rows(rows: np.ndarray) -> None:
+        """Outer nodes that were not: best and by of every column, with them too."""
+        if not len(rows):
+            return
+        block = capped[rows] + p[rows, None]
+        np.putmask(block, key(rows)[:, None] == key(np.arange(n))[None, :], 2 * BIG)
+        at = block.argmin(axis=0)
+        least = block[at, np.arange(n)]
+        better = least < best
+        best[better] = least[better]
+        by[better] = rows[at[better]]
+
+    everyone = np.arange(n)
+    refresh(everyone)
     while growing.any():
         if time.perf_counter() > deadline:
             return None
-        rows = np.flatnonzero(sign < 0)
-        outer = sign < 0
-        # twice the step each pair allows: its cost from an outer node, its full cost to another
-        # outer node (both lose); BIG where it never loses (an inner node, the same blossom)
-        blossom = np.where(inside, tree, -1 - np.arange(n))
-        col = np.where(sign > 0, BIG, p)
-        allows = capped[rows] + p[rows, None]
-        allows += col[None, :]
-        np.putmask(allows, blossom[rows, None] == blossom[None, :], BIG)
-        allows *= np.where(outer, 1, 2)[None, :]
+        cost = best + p
+        # twice the step each column allows: its least cost to an outer node, the cost itself to
+        # another outer node (both lose); none for an inner node (its pairs never lose)
+        allows = np.where(sign > 0, 4 * BIG, np.where(sign < 0, cost, 2 * cost))
         least = int(allows.min())
         if least <= 1:  # a pair of cost 0 (of 1, between outer nodes: a step of 0)
-            ii, jj = np.nonzero(allows <= 1)
-            for i, j in zip(rows[ii].tolist(), jj.tolist()):
+            was_outer = sign < 0
+            collapsed: list[int] = []
+            stopped = False
+            for j in np.flatnonzero(allows <= 1).tolist():
+                i = int(by[j])
                 r, q = int(tree[i]), int(tree[j])
                 if not growing[r] or sign[i] >= 0 or sign[j] > 0:
                     continue
@@ -586,27 +618,36 @@ def odd_set_ascent(allowed: np.ndarray, pair0: np.ndarray, Y0: np.ndarray, odd_c
                         sign[j], sign[k] = 1, -1
                     else:
                         collapse(r, np.asarray(c, dtype=np.int64))
+                        collapsed.append(r)
                 elif q == r:
                     if not (inside[i] and inside[j]):
                         collapse(r, np.zeros(0, dtype=np.int64))
-                elif growing[q]:
-                    # an alternating path joins two odd cycles: both blossoms stop, and the pairs
-                    # their trees took are free again (still of cost 0), for other trees to take
-                    growing[r] = growing[q] = False
-                    for x in (r, q):
+                        collapsed.append(r)
+                else:
+                    # two trees meet (an alternating path joins their odd cycles), or a tree
+                    # reaches a blossom that stopped: they stop, and the pairs they took are free
+                    # again (still of cost 0), for other trees to take
+                    for x in (r, q) if growing[q] else (r,):
+                        growing[x] = False
                         members = tree == x
                         sign[members] = 0
                         tree[members & ~inside] = -1
-                else:  # a blossom that stopped
-                    growing[r] = False
-                    members = tree == r
-                    sign[members] = 0
-                    tree[members & ~inside] = -1
+                    stopped = True
+            outer = sign < 0
+            stale = np.zeros(n, dtype=bool)
+            if stopped:  # columns whose outer node is outer no more
+                stale |= (by < 0) | ~outer[np.maximum(by, 0)]
+            if collapsed:  # pairs inside a new blossom no longer count
+                stale |= np.isin(tree, collapsed) & inside
+            if stale.any():
+                refresh(np.flatnonzero(stale))
+            add_rows(np.flatnonzero(outer & ~was_outer))
             continue
         t = least // 2
         if t >= BIG // 4:
             break  # nothing left to reach (an odd count's last tree)
         p += t * sign
+        best -= t
         for r in np.flatnonzero(growing).tolist():
             Zs[int(current[r])] += 2 * t
         steps += 1
