@@ -68,7 +68,7 @@ The algorithm (per round), a primal-dual scheme
    (``_threshold_seating``, about 1.5 pairs per attendee); it proves itself
    when its value v has ``A - v <= t + 1`` (a better seating's pairs each cost
    less than ``A - v``, so all were there), as on uniform weights.
-4a. Up to ``ascent_max_n`` attendees, when the assignment's costs keep more than a few pairs
+4a. Up to ``ascent_max_n`` attendees (``odd_ascent_max_n`` for odd counts), when the assignment's costs keep more than a few pairs
    each: odd-set duals by a dual ascent (``blossom.odd_set_ascent``: each odd cycle of the
    cycle cover grows an alternating tree of cost-0 pairs, and every tree lowers its outer
    members' duals at once, its blossom taking the difference), milliseconds, with the same
@@ -488,13 +488,17 @@ class SolverOptions:
     """When the assignment's costs keep more pairs than this per attendee for the exact step, the
     odd-set dual ascent (``blossom.odd_set_ascent``) is tried for tighter ones (fewer: one
     matching on them costs less than the ascent; realistic N = 200, 3 each: 11 ms against 15)."""
-    ascent_max_n: int = 300
-    """Up to this many attendees (counting the even bound's added one): each of the ascent's steps
-    looks at every pair of its trees' outer members.  Where it pays: realistic N = 201, 25 ->
-    16 ms (its even bound's LP left out).  Above it the LP or the direct matching costs less or
-    the same: clustered N = 500 and 501, 0.16 and 0.11 s without it, 0.18 s with it (the even
-    bound's added attendee sits in every cluster's reach, so the trees meet it and stop early);
-    realistic 501 gains (0.25 -> 0.16 s) but is well within its target either way."""
+    ascent_max_n: int = 1200
+    """Even counts up to this many attendees try the ascent: each of its rounds is linear in the
+    attendees, but some look at every pair of a tree's members.  Clustered N = 1,000: 0.24 ->
+    0.10 s (the LP left out), realistic 1,000: 0.33 -> 0.28 s; at 2,000 the LP costs less
+    (clustered 1.10 s against 1.22 s with the ascent, realistic 1.06 against 1.26)."""
+    odd_ascent_max_n: int = 600
+    """The same for odd counts, their even bound's problem included (the added attendee
+    counted).  There the added attendee sits in every cluster's reach, so on clustered groups the
+    trees meet it and stop early, and the LP follows anyway: clustered N = 501, 0.10 -> 0.14 s;
+    but realistic 201, 25 -> 16 ms and 501, 0.29 -> 0.13 s (its LP left out); at 1,001 both
+    families lose (clustered 0.24 -> 0.32 s, realistic 0.43 -> 0.48 s)."""
     ascent_pairs_per_attendee: int = 8
     """When the ascent's costs keep at most this many pairs per attendee, the odd-set LP is not
     solved: the exact step follows on them."""
@@ -1803,7 +1807,8 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     stats["kept_pairs_assignment"] = kept
     lp_tried = False
     ascended = False
-    if kept > ctx.options.ascent_min_pairs_per_attendee * n and n <= ctx.options.ascent_max_n:
+    ascent_max_n = ctx.options.odd_ascent_max_n if odd or ctx.added_attendee else ctx.options.ascent_max_n
+    if kept > ctx.options.ascent_min_pairs_per_attendee * n and n <= ascent_max_n:
         # 4a. the odd-set duals of a dual ascent (milliseconds): on clustered groups nearly the
         #     LP's costs, and then the LP is left out
         ctx.check()

@@ -169,7 +169,7 @@ def test_a_trio_listing_longer_than_max_trios_is_checked_on_the_even_costs(seed,
     # the odd path's own costs and listing take over; both prove the optimum
     W, allowed = odd_mixed_instance(seed)
     # one listing; the LP's costs (the ascent's list other trios on these seeds)
-    options = SolverOptions(max_trios=2, trio_listing_growth=2, even_trios_first_share=1, ascent_max_n=0)
+    options = SolverOptions(max_trios=2, trio_listing_growth=2, even_trios_first_share=1, odd_ascent_max_n=0)
     result = solved(W, allowed, options)
     stats = result.rounds[0].stats
     assert stats["even_candidate_trios"] > options.max_trios
