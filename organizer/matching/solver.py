@@ -686,6 +686,12 @@ def _distinct(a: np.ndarray) -> np.ndarray:
     return a[np.concatenate(([True], a[1:] != a[:-1]))]
 
 
+SPLIT_MIN_NODES = 400
+"""Matchings on fewer nodes are not split into connected components: each rustworkx call costs
+about 0.1 ms of set-up, and the components of a small graph are many and small (clustered
+N = 200: 36 calls a solve)."""
+
+
 def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context, max_cardinality: bool = True,
               weights: np.ndarray | None = None) -> list[tuple[int, int]]:
     """Most pairs, then most weight, using only the pairs (pi[k], pj[k]): rustworkx's compiled
@@ -711,8 +717,11 @@ def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context, max_c
         w = np.asarray(weights, dtype=np.int64)
     # one matching per connected component: rustworkx's time grows with the cube of the nodes, and
     # the pairs an exact step keeps often fall apart into many small components
-    count, label = connected_components(sparse.coo_matrix((np.ones(len(li), dtype=np.int8), (li, lj)), shape=(m, m)),
-                                        directed=False)
+    if m <= SPLIT_MIN_NODES:
+        count, label = 1, np.zeros(m, dtype=np.int64)
+    else:
+        count, label = connected_components(sparse.coo_matrix((np.ones(len(li), dtype=np.int8), (li, lj)), shape=(m, m)),
+                                            directed=False)
     out: Pairs = []
     if count == 1:
         out = _rx_matching(li, lj, w, m, max_cardinality)
