@@ -63,6 +63,7 @@ used for proofs.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -500,63 +501,159 @@ def _as_seating(n: int, odd: bool, e: np.ndarray, x: np.ndarray) -> list[tuple[i
 
 
 
+Regroup = Callable[[np.ndarray], "tuple[list[list[int]], list[list[int]], list[tuple[int, ...]] | None]"]
+
+
 def odd_set_ascent(allowed: np.ndarray, pair0: np.ndarray, Y0: np.ndarray, odd_cycles: list[list[int]],
-                   even_cycles: list[list[int]], odd: bool, deadline: float) -> BlossomBound | None:
+                   even_cycles: list[list[int]], odd: bool, deadline: float, regroup: Regroup | None = None,
+                   rounds: int = 1) -> BlossomBound | None:
     """Odd-set duals without an LP: the assignment's duals improved by a dual ascent in the manner
     of Edmonds' blossom algorithm, for a bound ``D`` and costs as ``blossom_bound``'s (``f = 2``).
     Milliseconds where the LP takes tens of them, and on clustered groups nearly as tight
-    (N = 200: the gap to the optimum from 1,532 units to 26, the pairs that could beat it from
-    all 19,900 to 442).
+    (N = 200, one pass: the gap to the optimum from 1,532 units to 26, the pairs that could beat
+    it from all 19,900 to 449).
 
     Start: ``Y0`` with ``pair0 = Y0[i] + Y0[j] - 2 W >= 0`` (the assignment's pair costs, ``2 A =
-    2 sum Y0``) and the assignment's cycle cover.  Each odd cycle is the blossom of a tree; a
-    pair of cost 0 from a tree's outer node (its blossom's members, and the second member of
-    each pair it took) to a 2-cycle {j, k} of the cover in no tree brings it in, j inner and k
-    outer.  Then every growing tree at once takes a step ``t``: its outer nodes ``Y -= t``, its
-    inner ones ``Y += t``, its blossom ``Z += 2 t``.  A pair inside the blossom, between an inner
-    node and its outer partner, or from an inner node to anyone outer keeps its cost or gains; a
-    pair from an outer node to a node in no growing tree loses ``t``, and between two outer nodes
-    ``2 t``: ``t`` is the least such cost (half, between outer nodes).  The bound ``2 sum Y + sum
-    Z (|S| - 1)`` falls by ``2 t`` per tree.  At cost 0: two outer nodes of one tree close an odd
-    cycle, and the whole tree becomes its new blossom (the odd set of all its members); two
-    trees reaching each other's outer nodes stop (an alternating path joins their odd cycles:
-    the LP, not this, would close that gap), and the pairs they took are free again for other
-    trees (still of cost 0); a tree reaching a stopped blossom stops; a longer even cycle of the
-    cover joins the blossom whole.  Any odd sets with ``Z >= 0`` give a valid bound, so the
-    choices above only decide how tight it is.
+    2 sum Y0``) and the assignment's cycle cover: its odd cycles root trees, its even cycles are
+    split into pairs.  A pass (``_ascent_pass``) grows Edmonds' alternating trees along pairs of
+    cost <= 1 and lets every growing tree take a step ``t`` at once: its outer nodes ``Y -= t``,
+    its inner ones ``Y += t``, each of its top-level blossoms ``Z += 2 t``.  A pair inside a
+    blossom, between an inner node and its tree neighbours, or from an inner node to anyone keeps
+    its cost or gains; a pair from an outer node to a node in no growing tree loses ``t``, and
+    between two outer nodes ``2 t``: ``t`` is the least such cost (half, between outer nodes), and
+    the bound ``2 sum Y + sum Z (|S| - 1)`` falls by ``2 t`` per tree.  Two trees that meet (an
+    augmenting path), or a tree that reaches one that stopped, stop; their nodes but the root's
+    blossom are free again for other trees.  Any odd sets with ``Z >= 0`` give a valid bound (the
+    pass only ever lowers a pair's cost by what it has), so these choices only decide how tight
+    it is.
 
     For an odd count the trio may lie inside a blossom: ``D`` adds the third largest ``zsum`` as
-    ``blossom_bound`` does.  None when the deadline passes."""
-    n = len(Y0)
+    ``blossom_bound`` does.
+
+    ``rounds``: after a pass, ``regroup`` (given the pairs of cost <= 1) takes the augmenting
+    paths the trees stopped at (a maximum matching of those pairs) and returns the attendees it
+    leaves alone (the next pass's roots), its pairs, and a seating when it leaves no one; the
+    next pass starts there, from the duals and sets of the last (a set's ``Z`` stays).  Stops
+    early when a pass takes no step or the roots do not shrink.  None when the deadline passes."""
+    trees = len(odd_cycles)
+    RC = np.where(allowed, pair0, BIG)  # (the forbidden pairs' costs near 2**62: no overflow below)
+    np.fill_diagonal(RC, BIG)
+    Y = Y0.copy()
+    blossoms: list[np.ndarray] = []
+    Z: list[int] = []
+    steps = 0
+    seating = None
+    pairs = [[c[k], c[k + 1]] for c in even_cycles for k in range(0, len(c), 2)]  # (not all of cost 0)
+    for done in range(1, rounds + 1):
+        grown = _ascent_pass(RC, odd_cycles, pairs, deadline)
+        if grown is None:
+            return None
+        p, sets, Zs, taken = grown
+        steps += taken
+        Y += p
+        RC += p[:, None]
+        RC += p[None, :]
+        used = [k for k, z in enumerate(Zs) if z]
+        _add_sets(RC, [sets[k] for k in used], np.asarray([Zs[k] for k in used], dtype=np.int64))
+        blossoms += [sets[k] for k in used]
+        Z += [Zs[k] for k in used]
+        np.putmask(RC, ~allowed, BIG)
+        np.fill_diagonal(RC, BIG)
+        if done == rounds or regroup is None or not taken:
+            break
+        left, pairs, seating = regroup(RC <= 1)
+        if seating is not None or len(left) >= len(odd_cycles):
+            break
+        odd_cycles = left
+    # (no repair, by the argument above: a guard)
+    D, Yb = _bound(allowed, Y, blossoms, np.asarray(Z, dtype=np.int64), RC, odd)
+    stats = {"ascent_steps": steps, "ascent_trees": trees, "ascent_rounds": done,
+             "ascent_repair": int((Yb - Y).sum())}
+    return BlossomBound(D, 2, RC, Yb, stats, seating)
+
+
+def _ascent_pass(costs: np.ndarray, odd_cycles: list[list[int]], pairs: list[list[int]], deadline: float
+                 ) -> tuple[np.ndarray, list[np.ndarray], list[int], int] | None:
+    """One pass of ``odd_set_ascent`` on pair costs ``costs`` (BIG where forbidden), from the
+    roots ``odd_cycles`` (a cycle, or one attendee) and the ``pairs`` everyone else sits in: the
+    duals' change ``p``, the blossoms made and their ``Z``, and the steps taken; None at the
+    deadline.
+
+    Edmonds' trees: an outer node reaching a pair's member j at cost <= 1 takes j as inner and
+    its partner as outer; two outer nodes of one tree at cost <= 1 close a cycle through their
+    lowest common ancestor, whose pseudo-nodes (single outer nodes and blossoms) and the inner
+    nodes between them become one new blossom (outer).  Every top-level blossom of a growing
+    tree takes ``Z += 2 t`` a step; inner nodes are single nodes (a pair's member)."""
+    n = len(costs)
     roots = len(odd_cycles)
-    tree = np.full(n, -1, dtype=np.int64)  # the tree (or stopped trees) a node is in, or -1
-    inside = np.zeros(n, dtype=bool)  # in its tree's blossom
+    tree = np.full(n, -1, dtype=np.int64)  # the tree a node is in (growing or stopped), or -1
     sign = np.zeros(n, dtype=np.int64)  # -1 outer, +1 inner (while its tree grows), 0 otherwise
-    sets: list[np.ndarray] = []  # every blossom there was, and its Z (2 t per step it grew as one)
+    bid = -1 - np.arange(n)  # each node's top-level blossom (an index into sets), or -1 - itself
+    mate = np.full(n, -1, dtype=np.int64)
+    parent = np.full(n, -1, dtype=np.int64)  # an inner node's outer node
+    sets: list[np.ndarray] = []  # every blossom made, and its Z (2 t per step it was top-level)
     Zs: list[int] = []
-    current = np.zeros(roots, dtype=np.int64)  # each tree's blossom (an index into sets)
+    base: list[int] = []  # each blossom's base: the member whose mate (if any) is outside it
+    top: list[set[int]] = [set() for _ in range(roots)]  # each tree's top-level blossoms
+    for a, b in pairs:
+        mate[a], mate[b] = b, a
     for r, c in enumerate(odd_cycles):
         tree[c] = r
-        inside[c] = True
         sign[c] = -1
-        current[r] = len(sets)
-        sets.append(np.asarray(c, dtype=np.int64))
-        Zs.append(0)
-    cycle_of: dict[int, list[int]] = {v: c for c in even_cycles for v in c}
+        if len(c) > 1:
+            bid[c] = len(sets)
+            top[r].add(len(sets))
+            sets.append(np.asarray(c, dtype=np.int64))
+            Zs.append(0)
+            base.append(int(c[0]))
     growing = np.ones(roots, dtype=bool)
     p = np.zeros(n, dtype=np.int64)  # Y - Y0
     steps = 0
-    capped = np.minimum(pair0, BIG)  # (the forbidden pairs' costs near 2**62: no overflow below)
 
-    def collapse(r: int, extra: np.ndarray) -> None:
-        """Tree r, with ``extra`` (an even cycle, or trees that stopped), becomes one blossom."""
-        tree[extra] = r
-        members = np.flatnonzero(tree == r)
-        inside[members] = True
-        sign[members] = -1
-        current[r] = len(sets)
-        sets.append(members)
+    def members(x: int) -> list[int]:
+        return sets[x].tolist() if x >= 0 else [-1 - x]
+
+    def up(x: int) -> int | None:
+        """The pseudo-node above pseudo-node x in its tree (None at the root)."""
+        j = int(mate[base[x] if x >= 0 else -1 - x])
+        return None if j < 0 else int(bid[parent[j]])
+
+    def blossom(r: int, i: int, j: int) -> np.ndarray:
+        """Outer i and j of tree r close a cycle: its new blossom's members."""
+        path_i: list[int] = [int(bid[i])]
+        while (x := up(path_i[-1])) is not None:
+            path_i.append(x)
+        on_i = {x: k for k, x in enumerate(path_i)}
+        path_j: list[int] = [int(bid[j])]
+        while path_j[-1] not in on_i:
+            x = up(path_j[-1])
+            if x is None:
+                raise AssertionError("two outer nodes of one tree without a common ancestor")
+            path_j.append(x)
+        lca = path_j[-1]
+        chosen = path_i[:on_i[lca] + 1] + path_j[:-1]
+        inner = [int(mate[base[x] if x >= 0 else -1 - x]) for x in chosen if x != lca]
+        nodes = np.asarray(sorted({v for x in chosen for v in members(x)} | set(inner)), dtype=np.int64)
+        b = len(sets)
+        sets.append(nodes)
         Zs.append(0)
+        base.append(base[lca] if lca >= 0 else -1 - lca)
+        top[r].difference_update(x for x in chosen if x >= 0)
+        top[r].add(b)
+        bid[nodes] = b
+        sign[nodes] = -1
+        return nodes
+
+    def stop(r: int) -> None:
+        """Tree r stops: its root's pseudo-node stays, every other node is free again."""
+        growing[r] = False
+        in_r = np.flatnonzero(tree == r)
+        sign[in_r] = 0
+        root_key = next(int(bid[v]) for v in in_r.tolist() if mate[v] < 0 or int(bid[v]) >= 0 and mate[base[int(bid[v])]] < 0)
+        keep = bid[in_r] == root_key
+        free = in_r[~keep]
+        tree[free] = -1
+        bid[free] = -1 - free
 
     # best[j] + p[j]: the least cost of a pair from j to an outer node (but its own blossom's),
     # ``by[j]`` that node.  Every outer node's dual falls by t a step, so best falls by t; it is
@@ -564,17 +661,14 @@ def odd_set_ascent(allowed: np.ndarray, pair0: np.ndarray, Y0: np.ndarray, odd_c
     best = np.full(n, 2 * BIG, dtype=np.int64)
     by = np.full(n, -1, dtype=np.int64)
 
-    def key(v: np.ndarray) -> np.ndarray:
-        return np.where(inside[v], tree[v], -1 - v)
-
     def refresh(cols: np.ndarray) -> None:
         """best and by of ``cols`` over every outer node."""
         rows = np.flatnonzero(sign < 0)
         if not len(rows) or not len(cols):
             best[cols] = 2 * BIG
             return
-        block = capped[np.ix_(rows, cols)] + p[rows, None]
-        np.putmask(block, key(rows)[:, None] == key(cols)[None, :], 2 * BIG)
+        block = costs[np.ix_(rows, cols)] + p[rows, None]
+        np.putmask(block, bid[rows, None] == bid[None, cols], 2 * BIG)
         at = block.argmin(axis=0)
         best[cols] = block[at, np.arange(len(cols))]
         by[cols] = rows[at]
@@ -583,16 +677,15 @@ def odd_set_ascent(allowed: np.ndarray, pair0: np.ndarray, Y0: np.ndarray, odd_c
         """Outer nodes that were not: best and by of every column, with them too."""
         if not len(rows):
             return
-        block = capped[rows] + p[rows, None]
-        np.putmask(block, key(rows)[:, None] == key(np.arange(n))[None, :], 2 * BIG)
+        block = costs[rows] + p[rows, None]
+        np.putmask(block, bid[rows, None] == bid[None, :], 2 * BIG)
         at = block.argmin(axis=0)
         least = block[at, np.arange(n)]
         better = least < best
         best[better] = least[better]
         by[better] = rows[at[better]]
 
-    everyone = np.arange(n)
-    refresh(everyone)
+    refresh(np.arange(n))
     while growing.any():
         if time.perf_counter() > deadline:
             return None
@@ -601,44 +694,30 @@ def odd_set_ascent(allowed: np.ndarray, pair0: np.ndarray, Y0: np.ndarray, odd_c
         # another outer node (both lose); none for an inner node (its pairs never lose)
         allows = np.where(sign > 0, 4 * BIG, np.where(sign < 0, cost, 2 * cost))
         least = int(allows.min())
-        if least <= 1:  # a pair of cost 0 (of 1, between outer nodes: a step of 0)
+        if least <= 2:  # a pair of cost 0 or 1 (a step of 0)
             was_outer = sign < 0
-            collapsed: list[int] = []
+            stale = np.zeros(n, dtype=bool)
             stopped = False
-            for j in np.flatnonzero(allows <= 1).tolist():
+            for j in np.flatnonzero(allows <= 2).tolist():
                 i = int(by[j])
                 r, q = int(tree[i]), int(tree[j])
-                if not growing[r] or sign[i] >= 0 or sign[j] > 0:
+                if not growing[r] or sign[i] >= 0 or sign[j] > 0 or bid[i] == bid[j]:
                     continue
                 if q < 0:
-                    c = cycle_of[j]
-                    if len(c) == 2:
-                        k = c[0] if c[1] == j else c[1]
-                        tree[c] = r
-                        sign[j], sign[k] = 1, -1
-                    else:
-                        collapse(r, np.asarray(c, dtype=np.int64))
-                        collapsed.append(r)
+                    k = int(mate[j])
+                    tree[j] = tree[k] = r
+                    sign[j], sign[k] = 1, -1
+                    parent[j] = i
                 elif q == r:
-                    if not (inside[i] and inside[j]):
-                        collapse(r, np.zeros(0, dtype=np.int64))
-                        collapsed.append(r)
+                    stale[blossom(r, i, j)] = True
                 else:
-                    # two trees meet (an alternating path joins their odd cycles), or a tree
-                    # reaches a blossom that stopped: they stop, and the pairs they took are free
-                    # again (still of cost 0), for other trees to take
+                    # two trees meet (an augmenting path), or a tree reaches one that stopped
                     for x in (r, q) if growing[q] else (r,):
-                        growing[x] = False
-                        members = tree == x
-                        sign[members] = 0
-                        tree[members & ~inside] = -1
+                        stop(x)
                     stopped = True
             outer = sign < 0
-            stale = np.zeros(n, dtype=bool)
             if stopped:  # columns whose outer node is outer no more
                 stale |= (by < 0) | ~outer[np.maximum(by, 0)]
-            if collapsed:  # pairs inside a new blossom no longer count
-                stale |= np.isin(tree, collapsed) & inside
             if stale.any():
                 refresh(np.flatnonzero(stale))
             add_rows(np.flatnonzero(outer & ~was_outer))
@@ -649,15 +728,7 @@ def odd_set_ascent(allowed: np.ndarray, pair0: np.ndarray, Y0: np.ndarray, odd_c
         p += t * sign
         best -= t
         for r in np.flatnonzero(growing).tolist():
-            Zs[int(current[r])] += 2 * t
+            for b in top[r]:
+                Zs[b] += 2 * t
         steps += 1
-    RC = pair0 + p[:, None]
-    RC += p[None, :]
-    used = [k for k, z in enumerate(Zs) if z]
-    blossoms, Z = [sets[k] for k in used], np.asarray([Zs[k] for k in used], dtype=np.int64)
-    _add_sets(RC, blossoms, Z)
-    np.putmask(RC, ~allowed, BIG)
-    np.fill_diagonal(RC, BIG)
-    D, Y = _bound(allowed, Y0 + p, blossoms, Z, RC, odd)  # (no repair, by the argument above: a guard)
-    stats = {"ascent_steps": steps, "ascent_trees": roots, "ascent_repair": int((Y - Y0 - p).sum())}
-    return BlossomBound(D, 2, RC, Y, stats, None)
+    return p, sets, Zs, steps

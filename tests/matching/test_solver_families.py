@@ -124,12 +124,13 @@ def test_the_even_bound_settles_odd_clustered_and_sparse_instances():
 def test_an_even_bound_too_large_to_match_leaves_its_bound_and_the_odd_path_proves_the_seating():
     # even_bound_max_pairs (memory): when the even problem's exact step would match more pairs than
     # that, it is skipped, its odd-set LP's bound stands, and the odd path still proves the optimum.
-    # One LP round leaves these clustered instances' even problem to its exact step.
+    # One LP round (no ascent) leaves these clustered instances' even problem to its exact step.
     for n in (35, 41):
         W, allowed = clustered(np.random.default_rng(300 + n), n)
-        matched = solved(W, allowed, SolverOptions(lp_max_rounds=1)).rounds[0].stats["even_bound"]
+        matched = solved(W, allowed, SolverOptions(lp_max_rounds=1, odd_ascent_max_n=0)).rounds[0].stats["even_bound"]
         assert matched["exact_pairs"] > 0 and "exact_skipped" not in matched
-        result = solved(W, allowed, SolverOptions(lp_max_rounds=1, even_bound_max_pairs=matched["exact_pairs"] - 1))
+        result = solved(W, allowed, SolverOptions(lp_max_rounds=1, odd_ascent_max_n=0,
+                                                  even_bound_max_pairs=matched["exact_pairs"] - 1))
         assert result.rounds[0].stats["even_bound"]["exact_skipped"] is True
         assert result.objective == trio_oracle(W, allowed)
 
@@ -182,7 +183,7 @@ def test_a_long_listing_the_even_costs_checks_do_not_settle_goes_to_the_odd_path
     # with no matching allowed for a listing over max_trios, the odd path proves the optimum instead
     W, allowed = odd_mixed_instance(seed)
     result = solved(W, allowed, SolverOptions(max_trios=2, trio_listing_growth=2, long_listing_checks=0,
-                                              even_trios_first_share=1))  # one listing
+                                              even_trios_first_share=1, odd_ascent_max_n=0))  # one listing, the LP's costs
     assert result.rounds[0].stats["even_trio_checks"] == 0 and "candidate_trios" in result.rounds[0].stats
     assert result.objective == trio_oracle(W, allowed)
 

@@ -570,10 +570,10 @@ def clustered_instance(rng, n, clusters, forbid=0.0):
     return (W + W.T).astype(np.int64), allowed | allowed.T
 
 
-def ascent_of(W, allowed):
+def ascent_of(W, allowed, rounds=1):
     """``odd_set_ascent`` from the assignment relaxation, as the solver starts it."""
     from organizer.matching.blossom import odd_set_ascent
-    from organizer.matching.solver import Context, _cycles, relaxation
+    from organizer.matching.solver import Context, _cycles, _tight_regroup, relaxation
 
     allowed = allowed.copy()
     np.fill_diagonal(allowed, False)
@@ -581,12 +581,13 @@ def ascent_of(W, allowed):
     sigma, A, rc, Y0 = relaxation(W, allowed, ctx, np.where(allowed, -W, np.iinfo(np.int64).max // 4))
     cycles = _cycles(sigma)
     bb = odd_set_ascent(allowed, rc + rc.T, Y0, [c for c in cycles if len(c) % 2], [c for c in cycles if len(c) % 2 == 0],
-                        len(W) % 2 == 1, time.perf_counter() + 10)
+                        len(W) % 2 == 1, time.perf_counter() + 10, _tight_regroup, rounds)
     return A, bb
 
 
+@pytest.mark.parametrize("rounds", [1, 4])
 @pytest.mark.parametrize("seed", range(60))
-def test_odd_set_ascent_bound_and_costs_are_valid(seed):
+def test_odd_set_ascent_bound_and_costs_are_valid(seed, rounds):
     # every allowed pair's cost is >= 0 without any repair (the ascent's argument), and the best
     # seating S has f value2(S) <= D - cost(S): the lemma the exact step's pair and trio fixing uses
     rng = np.random.default_rng(9000 + seed)
@@ -602,9 +603,11 @@ def test_odd_set_ascent_bound_and_costs_are_valid(seed):
     except InfeasibleError:
         return
     assert result.proven_optimal
-    A, bb = ascent_of(W, allowed)
+    A, bb = ascent_of(W, allowed, rounds)
     assert bb.stats["ascent_repair"] == 0
     assert (bb.RC[allowed] >= 0).all()
+    if bb.seating is not None:  # the passes' own seating, when they found one
+        seating_is_valid(n, W, allowed, bb.seating)
     groups = result.rounds[0].groups
     value2 = sum(2 * int(W[g[0], g[1]]) if len(g) == 2 else int(W[g[0], g[1]] + W[g[1], g[2]] + W[g[0], g[2]]) for g in groups)
     cost = sum(2 * int(bb.RC[g[0], g[1]]) if len(g) == 2 else int(bb.RC[g[0], g[1]] + bb.RC[g[1], g[2]] + bb.RC[g[0], g[2]])
@@ -649,3 +652,21 @@ def test_the_ascent_settles_some_of_those_groups():
             continue
         seen += stats.get("kept_pairs_ascent", 2**62) < stats.get("kept_pairs_assignment", 0)
     assert seen >= 5
+
+
+def test_more_ascent_passes_close_the_gap_an_attendee_paired_with_everyone_leaves():
+    # as the even bound's added attendee: worth about a cluster partner to everyone, so one pass's
+    # trees meet at it and stop; the passes after the augmentations go on
+    rng = np.random.default_rng(7)
+    n = 60
+    W, _ = clustered_instance(rng, n, 6)
+    W2 = np.zeros((n + 1, n + 1), dtype=np.int64)
+    W2[:n, :n] = 2 * W
+    W2[n, :n] = W2[:n, n] = rng.integers(60, 100, n)
+    allowed = ~np.eye(n + 1, dtype=bool)
+    best4 = round(4 * solve_matrix(W2, allowed, time_limit_s=10, solver_options=SolverOptions(odd_ascent_max_n=0)).objective)
+    _, one = ascent_of(W2, allowed, 1)
+    _, four = ascent_of(W2, allowed, 4)
+    assert four.stats["ascent_rounds"] > 1 and four.stats["ascent_repair"] == 0
+    assert one.D - best4 > 100
+    assert four.D - best4 <= (one.D - best4) / 4
