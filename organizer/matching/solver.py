@@ -500,14 +500,15 @@ class SolverOptions:
     but realistic 201, 25 -> 16 ms and 501, 0.29 -> 0.13 s (its LP left out); at 1,001 both
     families lose (clustered 0.24 -> 0.32 s, realistic 0.43 -> 0.48 s)."""
     ascent_rounds: int = 1
-    odd_ascent_rounds: int = 4
-    """Passes of the ascent at most, for even counts and for odd ones (their even bound's problem
-    included): after each, a maximum matching of the pairs of cost <= 1 takes the augmenting
-    paths its trees stopped at, and the next pass grows trees from those it leaves alone
-    (``_tight_regroup``).  The even bound's added attendee is paired with everyone, so there the
-    first pass's trees soon meet at it and stop: clustered N = 201, its bound's gap 1,916 units
-    after one pass, 14 after three, and the odd-set LP left out (49 -> 22 ms).  Even counts gain
-    little from more (clustered 200: 440 pairs kept against 352, 10.7 against 13.2 ms)."""
+    even_bound_ascent_rounds: int = 4
+    """Passes of the ascent at most, and in the even bound's problem: after each, a maximum
+    matching of the pairs of cost <= 1 takes the augmenting paths its trees stopped at, and the
+    next pass grows trees from those it leaves alone (``_tight_regroup``).  The even bound's
+    added attendee is paired with everyone, so there the first pass's trees soon meet at it and
+    stop: clustered N = 201, its bound's gap 1,916 units after one pass, 14 after three, and the
+    odd-set LP left out (49 -> 21 ms).  Elsewhere more passes cost more than they save
+    (clustered 200: 449 pairs kept against 352, 10 against 13 ms; realistic 501, the odd path's
+    own: 0.10 s against 0.56 s, 317 steps)."""
     ascent_pairs_per_attendee: int = 8
     """When the ascent's costs keep at most this many pairs per attendee, the odd-set LP is not
     solved: the exact step follows on them."""
@@ -1834,7 +1835,7 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         started = time.perf_counter()
         bb = odd_set_ascent(allowed, costs.pair, Y0, odd_cycles, [c for c in cycles if len(c) % 2 == 0], odd,
                             ctx.deadline, _tight_regroup,
-                            ctx.options.odd_ascent_rounds if odd_like else ctx.options.ascent_rounds)
+                            ctx.options.even_bound_ascent_rounds if ctx.added_attendee else ctx.options.ascent_rounds)
         ctx.check()
         if bb is not None:
             stats.update(bb.stats)
@@ -1842,12 +1843,14 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
             ascent_costs = OddSetCosts(bb)
             ctx.tighten(ascent_costs.value2_above(0))
             if ctx.proven():
+                ctx.costs = ascent_costs  # (the even bound's trio step reads them: tighter than the assignment's)
                 return
             ascent_kept = _kept_pairs(ascent_costs, allowed, ctx)
             if ascent_kept > ctx.options.ascent_pairs_per_attendee * n:
                 # a seating on the ascent's cheapest pairs: nearer the optimum, it keeps fewer
                 ctx.offer(W, first_seating(W, allowed, ascent_costs.pair, odd, ctx))
                 if ctx.proven():
+                    ctx.costs = ascent_costs
                     return
                 ascent_kept = _kept_pairs(ascent_costs, allowed, ctx)
             stats["kept_pairs_ascent"] = ascent_kept

@@ -147,10 +147,15 @@ def odd_mixed_instance(seed):
     return sparse_with_ties(rng, n)
 
 
+LP_COSTS = SolverOptions(odd_ascent_max_n=0)
+"""Odd counts on the odd-set LP's costs, not the ascent's (their trio steps run longer)."""
+
+
+@pytest.mark.parametrize("options", [None, LP_COSTS], ids=["default", "lp costs"])
 @pytest.mark.parametrize("seed", [0, 3, 4, 6, 7, 9, 13, 16, 18, 33, 39, 43])
-def test_odd_instances_through_the_even_problems_costs_match_every_trio(seed):
+def test_odd_instances_through_the_even_problems_costs_match_every_trio(seed, options):
     W, allowed = odd_mixed_instance(seed)
-    result = solved(W, allowed)
+    result = solved(W, allowed, options)
     assert result.objective == trio_oracle(W, allowed)
 
 
@@ -313,18 +318,23 @@ def test_a_spent_time_limit_returns_a_seating_and_a_true_bound(family, n):
 def test_the_even_problems_trio_checks_skip_trios_that_cannot_be_seated_cheaply_enough():
     # guards the oracle test above: among its instances, trios are set aside by the floor on the
     # others' pair costs and by a kept-pair graph that cannot pair everyone (no matching run)
-    stats = [solved(*odd_mixed_instance(seed)).rounds[0].stats for seed in (0, 3, 4, 6, 33)]
+    stats = [solved(*odd_mixed_instance(seed), LP_COSTS).rounds[0].stats for seed in (0, 3, 4, 6, 33)]
     assert any(s.get("even_trios_by_floor", 0) for s in stats)
     assert any(s.get("even_trios_unpaired", 0) for s in stats)
 
 
+@pytest.mark.parametrize("split", [True, False], ids=["by components", "whole"])
 @pytest.mark.parametrize("seed", range(12))
-def test_matching_by_components_matches_networkx(seed):
-    # the exact steps' matchings run one component at a time: the same optimum as networkx's on the
-    # whole graph, most pairs first (max_cardinality) or most weight
+def test_matching_by_components_matches_networkx(seed, split, monkeypatch):
+    # the exact steps' matchings run one component at a time (above SPLIT_MIN_NODES nodes; here
+    # always, or never): the same optimum as networkx's on the whole graph, most pairs first
+    # (max_cardinality) or most weight
     import networkx as nx
 
+    from organizer.matching import solver
     from organizer.matching.solver import _matching
+
+    monkeypatch.setattr(solver, "SPLIT_MIN_NODES", 0 if split else 10**9)
 
     rng = np.random.default_rng(8000 + seed)
     n = int(rng.choice([12, 20, 31]))
@@ -394,13 +404,13 @@ def test_trio_listings_in_two_stages_match_every_trio(seed):
     # the even costs' trio step in two listings (the first of the cheapest trios, at a half of the
     # limit here: more of the checks fall in it, some settle it, some leave the rest to the second)
     W, allowed = odd_mixed_instance(seed)
-    result = solved(W, allowed, SolverOptions(even_trios_first_share=2))
+    result = solved(W, allowed, SolverOptions(even_trios_first_share=2, odd_ascent_max_n=0))
     assert result.objective == trio_oracle(W, allowed)
 
 
 def test_those_instances_settle_in_the_first_listing_or_check_in_both():
     # guards the test above: both outcomes of the first listing are among its instances
-    stats = [solved(*odd_mixed_instance(seed), SolverOptions(even_trios_first_share=2)).rounds[0].stats
+    stats = [solved(*odd_mixed_instance(seed), SolverOptions(even_trios_first_share=2, odd_ascent_max_n=0)).rounds[0].stats
              for seed in (4, 10, 16, 33, 64, 156, 168, 175)]
     assert sum(bool(s.get("even_trios_first_settled")) for s in stats) >= 3
     assert sum(not s.get("even_trios_first_settled") and s.get("even_trio_checks", 0) > 0 for s in stats) >= 3
