@@ -1,4 +1,5 @@
-"""A tighter bound and tighter reduced costs: the matching LP with odd-set cuts (GLOP).
+"""A tighter bound and tighter reduced costs: the matching LP with odd-set cuts (GLOP), and
+the same kind of duals in milliseconds by a dual ascent (``odd_set_ascent``, at the end).
 
 The assignment relaxation of ``solver.py`` is the fractional matching LP
 without Edmonds' odd-set constraints; its odd cycles leave a gap (about a fifth
@@ -79,7 +80,8 @@ MAX_LP_ROUNDS = 8  # LP solves while cutting; then it stops cutting (its duals s
 class BlossomBound:
     """Exact integer duals: the bound ``D`` and costs ``RC`` (n x n, BIG where not allowed), with
     ``f * value2(S) <= D - cost(S)`` for every seating S (``f`` = 2, or 4 once refined), and the
-    LP's own solution when it is a seating.  ``Y``: the node duals alone, so that ``Y[i] + Y[j] - f W``
+    LP's own solution when it is a seating (the ascent's: its matching of the pairs of cost <= 1,
+    when it seats everyone).  ``Y``: the node duals alone, so that ``Y[i] + Y[j] - f W``
     is the part of ``RC`` every perfect matching of the same attendees sums alike (``RC`` adds the
     odd-set duals)."""
 
@@ -652,12 +654,16 @@ def _ascent_pass(costs: np.ndarray, odd_cycles: list[list[int]], pairs: list[lis
         root_key = next(int(bid[v]) for v in in_r.tolist() if mate[v] < 0 or int(bid[v]) >= 0 and mate[base[int(bid[v])]] < 0)
         keep = bid[in_r] == root_key
         free = in_r[~keep]
+        freed_now[free] = True
         tree[free] = -1
         bid[free] = -1 - free
 
     # best[j] + p[j]: the least cost of a pair from j to an outer node (but its own blossom's),
     # ``by[j]`` that node.  Every outer node's dual falls by t a step, so best falls by t; it is
-    # recomputed only where the outer nodes change (Edmonds' slack per vertex)
+    # recomputed only where the outer nodes change (Edmonds' slack per vertex): for the columns
+    # whose outer node is outer no more or whose blossom grew, and every column gets the rows of
+    # nodes outer anew, those a stop freed and another tree took again in the same batch included
+    freed_now = np.zeros(n, dtype=bool)  # freed by a stop in this batch
     best = np.full(n, 2 * BIG, dtype=np.int64)
     by = np.full(n, -1, dtype=np.int64)
 
@@ -697,6 +703,7 @@ def _ascent_pass(costs: np.ndarray, odd_cycles: list[list[int]], pairs: list[lis
         if least <= 2:  # a pair of cost 0 or 1 (a step of 0)
             was_outer = sign < 0
             stale = np.zeros(n, dtype=bool)
+            freed_now.fill(False)
             stopped = False
             for j in np.flatnonzero(allows <= 2).tolist():
                 i = int(by[j])
@@ -720,7 +727,7 @@ def _ascent_pass(costs: np.ndarray, odd_cycles: list[list[int]], pairs: list[lis
                 stale |= (by < 0) | ~outer[np.maximum(by, 0)]
             if stale.any():
                 refresh(np.flatnonzero(stale))
-            add_rows(np.flatnonzero(outer & ~was_outer))
+            add_rows(np.flatnonzero(outer & (~was_outer | freed_now)))
             continue
         t = least // 2
         if t >= BIG // 4:

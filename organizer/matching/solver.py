@@ -68,11 +68,12 @@ The algorithm (per round), a primal-dual scheme
    (``_threshold_seating``, about 1.5 pairs per attendee); it proves itself
    when its value v has ``A - v <= t + 1`` (a better seating's pairs each cost
    less than ``A - v``, so all were there), as on uniform weights.
-4a. Up to ``ascent_max_n`` attendees (``odd_ascent_max_n`` for odd counts), when the assignment's costs keep more than a few pairs
-   each: odd-set duals by a dual ascent (``blossom.odd_set_ascent``: each odd cycle of the
-   cycle cover grows an alternating tree of cost-0 pairs, and every tree lowers its outer
-   members' duals at once, its blossom taking the difference), milliseconds, with the same
-   kind of bound and costs as the LP's below; when they keep few pairs the LP is left out.
+4a. Up to ``ascent_max_n`` attendees (``odd_ascent_max_n`` for odd counts), when the
+   assignment's costs keep more than a few pairs each: odd-set duals by a dual ascent
+   (``blossom.odd_set_ascent``: each odd cycle of the cycle cover roots an alternating tree
+   grown along pairs of cost <= 1, and every tree lowers its outer members' duals at once, its
+   blossoms taking the difference), milliseconds, with the same kind of bound and costs as the
+   LP's below; when they keep few pairs the LP is left out.
 4. When the assignment's costs keep too many pairs, the matching LP with
    Edmonds' odd-set cuts (GLOP, ``blossom.py``, its duals refined to exact
    integers) gives an exact integer bound ``D`` and costs ``RC``: ``f value2(S)
