@@ -1832,33 +1832,14 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     if kept > ctx.options.ascent_min_pairs_per_attendee * n and n <= ascent_max_n:
         # 4a. the odd-set duals of a dual ascent (milliseconds): on clustered groups nearly the
         #     LP's costs, and then the LP is left out
-        ctx.check()
-        started = time.perf_counter()
-        bb = odd_set_ascent(allowed, costs.pair, Y0, odd_cycles, [c for c in cycles if len(c) % 2 == 0], odd,
-                            ctx.deadline, _tight_regroup,
-                            ctx.options.even_bound_ascent_rounds if ctx.added_attendee else ctx.options.ascent_rounds)
-        ctx.check()
-        if bb is not None:
-            stats.update(bb.stats)
-            ctx.offer(W, bb.seating)
-            ascent_costs = OddSetCosts(bb)
-            ctx.tighten(ascent_costs.value2_above(0))
-            if ctx.proven():
-                ctx.costs = ascent_costs  # (the even bound's trio step reads them: tighter than the assignment's)
-                return
-            ascent_kept = _kept_pairs(ascent_costs, allowed, ctx)
-            if ascent_kept > ctx.options.ascent_pairs_per_attendee * n:
-                # a seating on the ascent's cheapest pairs: nearer the optimum, it keeps fewer
-                ctx.offer(W, first_seating(W, allowed, ascent_costs.pair, odd, ctx))
-                if ctx.proven():
-                    ctx.costs = ascent_costs
-                    return
-                ascent_kept = _kept_pairs(ascent_costs, allowed, ctx)
-            stats["kept_pairs_ascent"] = ascent_kept
-            if ascent_kept < kept:
-                costs, kept = ascent_costs, ascent_kept
-                ascended = kept <= ctx.options.ascent_pairs_per_attendee * n
-        stats["ascent_s"] = round(time.perf_counter() - started, 4)
+        ascent_costs = _ascent_costs(W, allowed, costs, Y0, cycles, odd, ctx)
+        if ctx.proven():
+            return
+        ascent_kept = _kept_pairs(ascent_costs, allowed, ctx)
+        stats["kept_pairs_ascent"] = ascent_kept
+        if ascent_kept < kept:
+            costs, kept = ascent_costs, ascent_kept
+            ascended = kept <= ctx.options.ascent_pairs_per_attendee * n
     direct = not odd and (n <= ctx.options.direct_matching_max_n
                           or kept <= ctx.options.direct_pairs_per_attendee * n)
     if ascended:
@@ -1872,7 +1853,7 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         if lp_costs is not None:
             if ctx.proven():
                 return
-            lp_kept = int(np.count_nonzero(np.triu(lp_costs.pair < lp_costs.limit(ctx.value2), 1) & allowed))
+            lp_kept = _kept_pairs(lp_costs, allowed, ctx)
             stats["kept_pairs_lp"] = lp_kept
             if lp_kept < kept:
                 costs = lp_costs
@@ -1961,6 +1942,33 @@ def _threshold_seating(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCost
         ctx.stats["threshold_proof"] = True
         ctx.tighten(value)
     return True
+
+
+def _ascent_costs(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, Y0: np.ndarray, cycles: list[list[int]],
+                  odd: bool, ctx: Context) -> OddSetCosts:
+    """The dual ascent's costs (``blossom.odd_set_ascent``, from the assignment's duals ``Y0`` and
+    cycle cover), as ``_odd_set_costs`` gives the LP's: its bound, its own seating and, when its
+    costs keep many pairs, a seating on its cheapest pairs go to ``ctx``, and so do the costs
+    (the even bound's trio step reads them, also when its seating proves the problem).  Raises
+    ``_Expired`` at the deadline."""
+    ctx.check()
+    started = time.perf_counter()
+    rounds = ctx.options.even_bound_ascent_rounds if ctx.added_attendee else ctx.options.ascent_rounds
+    bb = odd_set_ascent(allowed, costs.pair, Y0, [c for c in cycles if len(c) % 2], [c for c in cycles if len(c) % 2 == 0],
+                        odd, ctx.deadline, _tight_regroup, rounds)
+    ctx.check()
+    if bb is None:
+        raise _Expired
+    ctx.stats.update(bb.stats)
+    ascent_costs = OddSetCosts(bb)
+    ctx.costs = ascent_costs
+    ctx.offer(W, bb.seating)
+    ctx.tighten(ascent_costs.value2_above(0))
+    if not ctx.proven() and _kept_pairs(ascent_costs, allowed, ctx) > ctx.options.ascent_pairs_per_attendee * len(W):
+        # a seating on the ascent's cheapest pairs: nearer the optimum, it keeps fewer
+        ctx.offer(W, first_seating(W, allowed, ascent_costs.pair, odd, ctx))
+    ctx.stats["ascent_s"] = round(time.perf_counter() - started, 4)
+    return ascent_costs
 
 
 def _odd_set_costs(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, sigma: np.ndarray, odd: bool,

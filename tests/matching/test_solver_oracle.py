@@ -561,13 +561,13 @@ def test_the_odd_set_lp_costs_of_those_instances_hold_odd_set_parts():
 
 
 def clustered_instance(rng, n, clusters, forbid=0.0):
-    """Heavy pairs inside clusters, light ones across (the odd clusters leave the assignment a gap)."""
-    label = rng.integers(0, clusters, n)
-    same = label[:, None] == label[None, :]
-    W = np.where(same, rng.integers(50, 101, (n, n)), rng.integers(0, 11, (n, n)))
-    W = np.triu(W, 1)
+    """The families' clustered instance (the odd clusters leave the assignment a gap), with a
+    share ``forbid`` of the pairs forbidden."""
+    from tests.matching.test_solver_families import clustered
+
+    W, _ = clustered(rng, n, clusters)
     allowed = np.triu(rng.random((n, n)) >= forbid, 1)
-    return (W + W.T).astype(np.int64), allowed | allowed.T
+    return W.astype(np.int64), allowed | allowed.T
 
 
 def ascent_of(W, allowed, rounds=1):
