@@ -548,6 +548,7 @@ class Context:
     even_bound2: int | None = None  # odd counts: the even problem's bound on value2 (``_even_bound``)
     costs: AssignmentCosts | None = None  # the reduced costs the exact step used (the even bound reads them)
     even_costs: AssignmentCosts | None = None  # odd counts: the even problem's ``costs``
+    even_mate: np.ndarray | None = None  # odd counts: each attendee's partner in the even problem's proven best matching
 
     def expired(self) -> bool:
         return time.perf_counter() >= self.deadline
@@ -1637,11 +1638,13 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     # 0.41 s; 1,001, 0.93 -> 0.85 s; clustered 1,001, 0.47 -> 0.38 s); not the sparse even
     # shortcut either: its one matching bounds without costs, and the odd path follows whenever
     # its seating falls short (sparse N = 201, seeds 1-7: 0.14-1.05x but for one seed it settled,
-    # 4.6 -> 7.8 ms; 301: 0.36-0.59x; 1,001-5,001 0.95-1.05x)
+    # 4.6 -> 7.8 ms; 301: 0.36-0.59x; 1,001-5,001 0.95-1.05x); nor the tight seating: the added
+    # attendee is rarely anyone's best partner (2 W against H), so it fails where the odd count's
+    # own did (uniform N = 201: 0.2 ms a solve)
     sub = Context(ctx.deadline, replace(ctx.options, lp_pairs_per_attendee=0, direct_matching_max_n=0,
                                         direct_pairs_per_attendee=0, second_seating_pairs_per_attendee=2**62,
                                         exact_max_pairs=ctx.options.even_bound_max_pairs, sparse_share=0.0,
-                                        ascent_min_pairs_per_attendee=0.0))
+                                        ascent_min_pairs_per_attendee=0.0, tight_seating=False))
     sub.added_attendee = True
     if ctx.seating is not None:  # the best seating so far, as a matching of the n + 1
         mapped: list[Group] = []
@@ -1675,6 +1678,12 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
             ctx.offer(W, _add_lone(W, allowed, pairs, np.asarray(lone), ctx.options.trio_swaps))
             if lone:
                 ctx.even_matching = (pairs, lone[0])
+                if sub.proven():
+                    mate = np.full(n, -1, dtype=np.int64)
+                    arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+                    mate[arr[:, 0]], mate[arr[:, 1]] = arr[:, 1], arr[:, 0]
+                    mate[lone[0]] = n
+                    ctx.even_mate = mate
     ctx.check()
 
 
@@ -1749,7 +1758,10 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
             ctx.offer(W, seating)
             ctx.tighten(seating_value2(W, seating))
             return
-    if not seated:  # (the best-partner bound it proves is tight_seating's too)
+    # (the best-partner bound it proves is tight_seating's too); not for an odd count the even
+    # bound seats first (up to odd_first_seating_min_n): its seating is better, and the quick one
+    # stands until then (uniform N = 201: 5.5 -> 5.1 ms; sparse 201 5.6 -> 5.1 ms)
+    if not seated and not (odd and ctx.options.even_bound and ctx.seating is not None and n <= ctx.options.odd_first_seating_min_n):
         ctx.offer(W, greedy_seating(W, allowed, odd, ctx))
         stats["greedy_s"] = round(time.perf_counter() - start, 4)
     if ctx.proven():
@@ -2068,6 +2080,20 @@ def _beaten_by_even_bound(W: np.ndarray, trio: Sequence[int], ctx: Context) -> b
     return ctx.even_bound2 - (int(ctx.trio_gain[v]) - least) <= ctx.value2
 
 
+def _seated_by_even_matching(trio: Sequence[int], ctx: Context) -> bool:
+    """Whether the best seating with this trio is known without a matching: when the even
+    problem's best matching M pairs one member with the added attendee and the other two together,
+    M's other pairs are a best pairing of everyone outside the trio (a better one, with the trio's
+    two pairs, would beat M), so the best seating with it is M's own with that member joining the
+    pair, which ``_add_lone`` offered (its first step tries every pair for that member)."""
+    mate = ctx.even_mate
+    if mate is None:
+        return False
+    a, b, c = (int(x) for x in trio)
+    n = len(mate)
+    return (mate[a] == n and mate[b] == c) or (mate[b] == n and mate[a] == c) or (mate[c] == n and mate[a] == b)
+
+
 TRIO_BLOCK = 1 << 16  # (pair, member) cells per block of _even_trios (64-128 K measured best)
 
 
@@ -2226,6 +2252,9 @@ def _even_trio_stage(W: np.ndarray, allowed: np.ndarray, H: np.ndarray, pc: np.n
         if (costs.U - cost) // f2 <= ctx.value2:
             break  # this trio and every costlier one cannot beat the best seating
         if _beaten_by_even_bound(W, t, ctx):
+            continue
+        if _seated_by_even_matching(t, ctx):
+            stats["even_trios_by_matching"] = stats.get("even_trios_by_matching", 0) + 1
             continue
         if long_listing and checks - checks_before >= ctx.options.long_listing_checks:
             return False, checks  # a long listing these checks did not settle: the odd path's own costs follow

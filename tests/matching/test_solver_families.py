@@ -399,7 +399,7 @@ def test_the_trio_across_two_pairs_waits_for_a_trio_step_that_does_not_settle():
     assert unsettled.proven_optimal and unsettled.objective == solved(W, allowed).objective
 
 
-@pytest.mark.parametrize("seed", [4, 10, 16, 33, 64, 156, 168, 175])
+@pytest.mark.parametrize("seed", [4, 10, 16, 18, 64, 156, 168, 175])
 def test_trio_listings_in_two_stages_match_every_trio(seed):
     # the even costs' trio step in two listings (the first of the cheapest trios, at a half of the
     # limit here: more of the checks fall in it, some settle it, some leave the rest to the second)
@@ -411,9 +411,26 @@ def test_trio_listings_in_two_stages_match_every_trio(seed):
 def test_those_instances_settle_in_the_first_listing_or_check_in_both():
     # guards the test above: both outcomes of the first listing are among its instances
     stats = [solved(*odd_mixed_instance(seed), SolverOptions(even_trios_first_share=2, odd_ascent_max_n=0)).rounds[0].stats
-             for seed in (4, 10, 16, 33, 64, 156, 168, 175)]
+             for seed in (4, 10, 16, 18, 64, 156, 168, 175)]
     assert sum(bool(s.get("even_trios_first_settled")) for s in stats) >= 3
     assert sum(not s.get("even_trios_first_settled") and s.get("even_trio_checks", 0) > 0 for s in stats) >= 3
+
+
+@pytest.mark.parametrize("seed, n", [(116, 41), (145, 61), (214, 61)])
+def test_a_trio_the_even_matching_seats_needs_no_check(seed, n, monkeypatch):
+    # a trio whose member the even problem's best matching pairs with the added attendee, and
+    # its other two together: that matching's other pairs are the best pairing of the rest, so
+    # the best seating with it is known (the even bound's own), and no matching is run for it
+    W, allowed = clustered(np.random.default_rng(seed), n)
+    result = solved(W, allowed)
+    assert result.rounds[0].stats.get("even_trios_by_matching", 0) >= 1
+    assert result.proven_optimal
+    monkeypatch.setattr(solver, "_seated_by_even_matching", lambda trio, ctx: False)
+    checked = solved(W, allowed)
+    assert checked.proven_optimal and checked.objective == result.objective
+    assert checked.rounds[0].stats.get("even_trio_checks", 0) > result.rounds[0].stats.get("even_trio_checks", 0)
+    if n <= 41:
+        assert result.objective == trio_oracle(W, allowed)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
