@@ -2091,7 +2091,7 @@ def _seated_by_even_matching(trio: Sequence[int], ctx: Context) -> bool:
         return False
     a, b, c = (int(x) for x in trio)
     n = len(mate)
-    return (mate[a] == n and mate[b] == c) or (mate[b] == n and mate[a] == c) or (mate[c] == n and mate[a] == b)
+    return bool((mate[a] == n and mate[b] == c) or (mate[b] == n and mate[a] == c) or (mate[c] == n and mate[a] == b))
 
 
 TRIO_BLOCK = 1 << 16  # (pair, member) cells per block of _even_trios (64-128 K measured best)
