@@ -202,7 +202,7 @@ def _duals(W: np.ndarray, sigma: np.ndarray, rows: np.ndarray, cols: np.ndarray,
     order = np.argsort(cols, kind="stable")
     rows, cols = rows[order], cols[order]
     w = W[rows, cols]
-    starts = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]])
+    starts = np.flatnonzero(np.concatenate(([True], cols[1:] != cols[:-1])))
     targets = cols[starts]
     w_sigma = W[np.arange(n), sigma]
     d_col = np.zeros(n, dtype=np.int64)
@@ -242,11 +242,20 @@ def relaxation(W: np.ndarray, allowed: np.ndarray, ctx: Context, neg_w: np.ndarr
     """
     n = len(W)
     k = ctx.options.core_k
-    core = _top_k_edges(W, allowed, k)
+    if ctx.heaviest is not None and ctx.heaviest.shape[1] >= k and len(ctx.heaviest) <= n:
+        # the given heaviest partners of the first attendees (the even bound's problem: its own
+        # heaviest are those, or the added attendee, whose pairs all join the core below)
+        m = len(ctx.heaviest)
+        core = np.zeros((n, n), dtype=bool)
+        core[np.repeat(np.arange(m), k), ctx.heaviest[:, :k].ravel()] = True
+        core &= allowed
+        core |= core.T
+    else:
+        core = _top_k_edges(W, allowed, k)
     # a ring 0-1-...-(n-1)-0 of allowed pairs: with it the core nearly always has a cycle cover
     # (clustered scores can leave a person in nobody's top k, and proving that infeasible is slow)
     ring = np.arange(n)
-    nxt = np.roll(ring, -1)
+    nxt = (ring + 1) % n
     ok = allowed[ring, nxt]
     core[ring[ok], nxt[ok]] = core[nxt[ok], ring[ok]] = True
     if ctx.added_attendee:  # the even bound's added attendee: all its pairs (see ``Context``)
@@ -286,9 +295,10 @@ def relaxation(W: np.ndarray, allowed: np.ndarray, ctx: Context, neg_w: np.ndarr
 
 
 def _cycles(sigma: np.ndarray) -> list[list[int]]:
-    seen = np.zeros(len(sigma), dtype=bool)
+    seen = [False] * len(sigma)
+    nxt = sigma.tolist()
     out = []
-    for s in range(len(sigma)):
+    for s in range(len(nxt)):
         if seen[s]:
             continue
         cyc = []
@@ -296,7 +306,7 @@ def _cycles(sigma: np.ndarray) -> list[list[int]]:
         while not seen[v]:
             seen[v] = True
             cyc.append(v)
-            v = int(sigma[v])
+            v = nxt[v]
         out.append(cyc)
     return out
 
@@ -543,6 +553,9 @@ class Context:
     # comparable with the others') all start in the assignment's core; priced in, they cost a
     # second round (uniform N = 201: 8.0 -> 6.6 ms)
     added_attendee: bool = False
+    # each attendee's heaviest allowed partners, heaviest first (m columns; ``trio_gain_bounds``'): in the even
+    # bound's problem the assignment's core starts from them, not from a pass of its own
+    heaviest: np.ndarray | None = None
     matching_factor: float = 0.0  # observed / predicted time of rustworkx matchings (the largest seen)
     trio_gain: np.ndarray | None = None  # odd counts: H of ``trio_gain_bounds``, once the even bound is known
     even_bound2: int | None = None  # odd counts: the even problem's bound on value2 (``_even_bound``)
@@ -704,6 +717,18 @@ about 0.1 ms of set-up, and the components of a small graph are many and small (
 N = 200: 36 calls a solve)."""
 
 
+def _components(pi: np.ndarray, pj: np.ndarray, n: int) -> tuple[int, np.ndarray]:
+    """SciPy's connected components of the graph on ``0..n-1`` with the edges (pi[k], pj[k]), given
+    as the float CSR matrix its validation wants (from a COO matrix of int8 half as fast again:
+    0.12 against 0.05 ms at 300 edges, a trio check's size)."""
+    order = np.argsort(pi, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(pi, minlength=n), out=indptr[1:])
+    graph = sparse.csr_matrix((np.ones(len(pi)), pj[order].astype(np.int32), indptr), shape=(n, n))
+    count, label = connected_components(graph, directed=False)
+    return int(count), label
+
+
 def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context, max_cardinality: bool = True,
               weights: np.ndarray | None = None) -> list[tuple[int, int]]:
     """Most pairs, then most weight, using only the pairs (pi[k], pj[k]): rustworkx's compiled
@@ -732,8 +757,7 @@ def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context, max_c
     if m <= SPLIT_MIN_NODES:
         count, label = 1, np.zeros(m, dtype=np.int64)
     else:
-        count, label = connected_components(sparse.coo_matrix((np.ones(len(li), dtype=np.int8), (li, lj)), shape=(m, m)),
-                                            directed=False)
+        count, label = _components(li, lj, m)
     out: Pairs = []
     if count == 1:
         out = _rx_matching(li, lj, w, m, max_cardinality)
@@ -936,9 +960,13 @@ def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> Pai
     when the attendees it leaves alone pair up among themselves (on pairs of weight 0: a
     positive one would have joined the matching), that seating is optimal.  None otherwise."""
     n = len(W)
+    if ctx.options.sparse_share <= 0:
+        return None
     positive = np.triu(allowed & (W > 0), 1)
+    if np.count_nonzero(positive) > ctx.options.sparse_share * n * (n - 1) / 2:
+        return None
     pi, pj = np.nonzero(positive)
-    if len(pi) > ctx.options.sparse_share * n * (n - 1) / 2 or len(np.unique(W[pi, pj])) > ctx.options.sparse_distinct_weights:
+    if len(np.unique(W[pi, pj])) > ctx.options.sparse_distinct_weights:
         return None
     pairs = _matching(W, pi, pj, ctx, max_cardinality=False)
     seated = np.zeros(n, dtype=bool)
@@ -1045,7 +1073,7 @@ def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray
     m = len(arr)
     if m == 0:
         return None
-    best: list[Group] | None = None
+    best: tuple[np.ndarray, int, int] | None = None  # (the pairs, the one joining pair k, k)
     for step in range(swaps + 1):
         p, q = arr[:, 0], arr[:, 1]
         k_of = np.full(n, -1, dtype=np.int64)  # each attendee's own pair
@@ -1057,9 +1085,7 @@ def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray
             J = W[u, p] + W[u, q] - W[p, q]
             J[~(allowed[u, p] & allowed[u, q])] = low
             if J.max() > low:
-                k = int(J.argmax())
-                best = [(int(a), int(b)) for i, (a, b) in enumerate(arr.tolist()) if i != k]
-                best.append(tuple(sorted((u, int(arr[k, 0]), int(arr[k, 1])))))
+                best = (arr, u, int(J.argmax()))
             break
         # the change (value2) of the swap that leaves v over: u takes v's partner; the
         # ``swap_candidates`` best of those (and u) are tried as the trio's third member
@@ -1073,17 +1099,16 @@ def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray
         if not (cand == u).any():
             cand = np.append(cand, u)
         # J[i, k]: the gain of cand[i] joining pair k (not its own)
-        J = W[np.ix_(cand, p)] + W[np.ix_(cand, q)] - W[p, q][None, :]
-        J[~(allowed[np.ix_(cand, p)] & allowed[np.ix_(cand, q)])] = low
+        Wc, Ac = W[cand], allowed[cand]  # whole rows, then columns: half the time of np.ix_
+        J = Wc[:, p] + Wc[:, q] - W[p, q][None, :]
+        J[~(Ac[:, p] & Ac[:, q])] = low
         mine = k_of[cand] >= 0
         J[np.flatnonzero(mine), k_of[cand[mine]]] = low
         join_k = J.argmax(axis=1)
         join = J[np.arange(len(cand)), join_k]
         at_u = int(np.flatnonzero(cand == u)[0])
         if join[at_u] > low:
-            k = int(join_k[at_u])
-            best = [(int(a), int(b)) for i, (a, b) in enumerate(arr.tolist()) if i != k]
-            best.append(tuple(sorted((u, int(arr[k, 0]), int(arr[k, 1])))))
+            best = (arr, u, int(join_k[at_u]))
         total = np.where(join > low, swap[cand] + join, low)
         i = int(np.argmax(total))
         v = int(cand[i])
@@ -1093,14 +1118,19 @@ def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray
         arr = arr.copy()
         arr[k_of[v]] = (min(u, partner), max(u, partner))
         u = v
-    return best
+    if best is None:
+        return None
+    arr, u, k = best
+    seating: list[Group] = [(int(a), int(b)) for i, (a, b) in enumerate(arr.tolist()) if i != k]
+    seating.append(tuple(sorted((u, int(arr[k, 0]), int(arr[k, 1])))))
+    return seating
 
 
 def _heaviest_per_row(W: np.ndarray, k: int) -> np.ndarray:
     """(m, k) column indices of each row's k heaviest entries, heaviest first, by k passes of
     argmax on a copy: several times faster than numpy's selection (argpartition) when weights
     tie, and for a few per row always (4 of 501: 0.2 ms against 2.7 ms)."""
-    return _passes(W.copy(), k, np.argmax, np.iinfo(W.dtype).min)
+    return _passes(W, k, np.argmax, np.iinfo(W.dtype).min)
 
 
 def _cheapest_per_row(C: np.ndarray, k: int) -> np.ndarray:
@@ -1108,18 +1138,24 @@ def _cheapest_per_row(C: np.ndarray, k: int) -> np.ndarray:
     ``_heaviest_per_row``; argpartition past 16 per row."""
     if k > 16:
         return np.argpartition(C, k - 1, axis=1)[:, :k]
-    return _passes(C.copy(), k, np.argmin, np.iinfo(C.dtype).max)
+    return _passes(C, k, np.argmin, np.iinfo(C.dtype).max)
 
 
 def _passes(A: np.ndarray, k: int, pick: Callable[..., np.ndarray], taken: int) -> np.ndarray:
-    """k passes of ``pick`` (argmax or argmin) over the rows of ``A`` (a copy: each pass marks
-    its picks ``taken``): the (m, k) column indices, in the order picked."""
-    rows = np.arange(len(A))
-    out = np.empty((len(A), k), dtype=np.int64)
-    for t in range(k):
-        best = pick(A, axis=1)
-        out[:, t] = best
-        A[rows, best] = taken
+    """k passes of ``pick`` (argmax or argmin) over the rows of ``A`` (on a copy, where each pass
+    marks its picks ``taken``): the (m, k) column indices, in the order picked.  A block of rows at
+    a time, about 64 K cells, so that its k passes read the cache (17 per row: 1,001 x 1,001 5.5
+    -> 2.9 ms, 2,001 21 -> 10 ms; a matrix under 326 rows is one block)."""
+    m = len(A)
+    out = np.empty((m, k), dtype=np.int64)
+    step = max(32, 65536 // max(A.shape[1], 1))
+    for s in range(0, m, step):
+        block = A[s:s + step].copy()
+        rows = np.arange(len(block))
+        for t in range(k):
+            best = pick(block, axis=1)
+            out[s:s + step, t] = best
+            block[rows, best] = taken
     return out
 
 
@@ -1554,10 +1590,13 @@ def trio_gain_bounds(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> np.nda
     k = min(ctx.options.trio_gain_k, n - 1)
     masked = np.where(allowed, W, low)
     order = _heaviest_per_row(masked, k + 1)  # k + 1 <= n
+    ctx.heaviest = order
     X = np.take_along_axis(masked, order, axis=1)  # their weights, heaviest first
     best = X[:, k].copy()  # a partner past the first k: at most its weight (low if none)
     iu, ju = np.triu_indices(k, 1)
-    chunk = max(1, 2_000_000 // max(len(iu), 1))
+    # blocks of rows whose temporaries (int64, a row per attendee) stay under 64 KB: in the cache,
+    # and under the allocator's threshold for fresh pages (one block of 201 rows: 0.32 ms, 68: 0.17)
+    chunk = max(1, 8192 // max(len(iu), 1))
     W_flat, allowed_flat = W.ravel(), allowed.ravel()
     for s in range(0, n, chunk):
         ctx.check()
@@ -1646,6 +1685,7 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
                                         exact_max_pairs=ctx.options.even_bound_max_pairs, sparse_share=0.0,
                                         ascent_min_pairs_per_attendee=0.0, tight_seating=False))
     sub.added_attendee = True
+    sub.heaviest = ctx.heaviest  # (doubled weights keep the order)
     if ctx.seating is not None:  # the best seating so far, as a matching of the n + 1
         mapped: list[Group] = []
         for g in ctx.seating:
@@ -2061,8 +2101,7 @@ def _may_pair_up(pi: np.ndarray, pj: np.ndarray, n: int, trio: Sequence[int], am
     degree = np.bincount(pi, minlength=n) + np.bincount(pj, minlength=n)
     if (degree[outside] == 0).any():
         return False
-    count, label = connected_components(sparse.coo_matrix((np.ones(len(pi), dtype=np.int8), (pi, pj)), shape=(n, n)),
-                                        directed=False)
+    count, label = _components(pi, pj, n)
     sizes = np.bincount(label[outside], minlength=count)
     return not (sizes % 2).any()
 
@@ -2331,8 +2370,7 @@ def _exact(W: np.ndarray, allowed: np.ndarray, costs: AssignmentCosts, odd: bool
     inc_trio = next(g for g in incumbent if len(g) == 3)
     li = np.concatenate([pi, trios[:, 0], trios[:, 1], np.asarray([inc_trio[0], inc_trio[1]])]).astype(np.int64)
     lj = np.concatenate([pj, trios[:, 1], trios[:, 2], np.asarray([inc_trio[1], inc_trio[2]])]).astype(np.int64)
-    graph = sparse.coo_matrix((np.ones(len(li), dtype=np.int8), (li, lj)), shape=(n, n))
-    count, label = connected_components(graph, directed=False)
+    count, label = _components(li, lj, n)
     sizes = np.bincount(label, minlength=count)
     host = label[inc_trio[0]]  # the only odd component: the incumbent seats every other one in pairs
     in_host = label == host
