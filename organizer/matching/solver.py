@@ -1344,10 +1344,11 @@ def tight_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context) -
     cols: list[np.ndarray] = []
     block = max(1, 262_144 // max(n, 1))
     for s in range(0, n, block):
-        b = best[s:s + block, None]
-        r, c = np.nonzero(allowed[s:s + block] & (W[s:s + block] == b) & (b == best[None, :]))
-        rows.append(r + s)
-        cols.append(c)
+        r, c = np.nonzero(W[s:s + block] == best[s:s + block, None])  # (few: then the other tests)
+        r += s
+        keep = allowed[r, c] & (best[r] == best[c])
+        rows.append(r[keep])
+        cols.append(c[keep])
     r, c = np.concatenate(rows), np.concatenate(cols)
     ctx.stats["tight_pairs"] = len(r) // 2
     if len(_distinct(r)) < n:
@@ -1927,18 +1928,51 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
 
 def _tight_regroup(tight: np.ndarray) -> tuple[list[list[int]], list[list[int]], list[Group] | None]:
     """The ascent's next start (``blossom.odd_set_ascent``): a maximum matching of the pairs of
-    cost <= 1 (``tight``, n x n; rustworkx, blossoms and all), whose unmatched attendees root the
+    cost <= 1 (``tight``, n x n; the degree-one rule, then rustworkx, blossoms and all, on the
+    attendees that rule leaves: 0.70 -> 0.55 ms at clustered N = 201), whose unmatched attendees root the
     next pass's trees.  Returns (each unmatched attendee alone, the matched pairs, and the
     seating they make when everyone is matched)."""
     n = len(tight)
     r, c = np.nonzero(np.triu(tight, 1))
-    pairs = _rx_matching(r, c, np.ones(len(r), dtype=np.int64), n, True) if len(r) else []
+    pairs, r, c = _pendant_pairs(r, c, n)
+    if len(r):
+        nodes = _distinct(np.concatenate([r, c]))
+        sub = _rx_matching(np.searchsorted(nodes, r), np.searchsorted(nodes, c), np.ones(len(r), dtype=np.int64), len(nodes), True)
+        pairs += [(int(nodes[a]), int(nodes[b])) for a, b in sub]
     matched = np.zeros(n, dtype=bool)
     for a, b in pairs:
         matched[a] = matched[b] = True
     alone = [[int(v)] for v in np.flatnonzero(~matched)]
     seating: list[Group] | None = [(min(a, b), max(a, b)) for a, b in pairs] if not alone else None
     return alone, [[a, b] for a, b in pairs], seating
+
+
+def _pendant_pairs(pi: np.ndarray, pj: np.ndarray, n: int) -> tuple[Pairs, np.ndarray, np.ndarray]:
+    """The pairs some maximum matching of the graph (pi, pj) holds by the degree-one rule (an
+    attendee with one pair left sits with that partner; of several such sharing a partner, one
+    does), in vectorised rounds; returns (those pairs, the pairs left among the others).  The
+    tight pairs of the ascent's passes leave a quarter of the attendees with one pair, and
+    rustworkx's time grows with the attendees it is given."""
+    found: Pairs = []
+    alive = np.ones(len(pi), dtype=bool)
+    seated = np.zeros(n, dtype=bool)
+    while True:
+        a, b = pi[alive], pj[alive]
+        if not len(a):
+            break
+        degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+        lone = np.flatnonzero((degree[a] == 1) | (degree[b] == 1))
+        if not len(lone):
+            break
+        x, y = a[lone], b[lone]
+        busy = np.zeros(n, dtype=bool)
+        for u, v in zip(x.tolist(), y.tolist()):  # (one pair per attendee: the first taken)
+            if not (busy[u] or busy[v]):
+                busy[u] = busy[v] = True
+                found.append((u, v))
+        seated |= busy
+        alive &= ~(seated[pi] | seated[pj])
+    return found, pi[alive], pj[alive]
 
 
 def _kept_pairs(costs: AssignmentCosts, allowed: np.ndarray, ctx: Context) -> int:

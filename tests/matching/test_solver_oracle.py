@@ -704,3 +704,27 @@ def test_the_ascent_keeps_the_slack_of_a_node_freed_and_taken_again_in_one_batch
     _, bb = ascent_of(W, allowed, rounds)
     assert bb.stats["ascent_repair"] == 0
     assert (bb.RC[allowed] >= 0).all()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_ascents_regroup_is_a_maximum_matching_of_the_tight_pairs(seed):
+    # the degree-one rule seats the attendees with one tight pair before rustworkx matches the
+    # rest: the matching stays a maximum one (as many pairs as rustworkx's on the whole graph)
+    import rustworkx as rx
+
+    from organizer.matching.solver import _tight_regroup
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(6, 60))
+    tight = np.triu(rng.random((n, n)) < rng.choice([1.2, 2.0, 4.0]) / n, 1)
+    tight |= tight.T
+    alone, pairs, seating = _tight_regroup(tight)
+    assert all(tight[a, b] for a, b in pairs)
+    seated = [v for p in pairs for v in p]
+    assert len(set(seated)) == len(seated) == n - len(alone)
+    g = rx.PyGraph()
+    g.add_nodes_from(range(n))
+    r, c = np.nonzero(np.triu(tight, 1))
+    g.add_edges_from([(int(a), int(b), 1) for a, b in zip(r, c)])
+    assert len(pairs) == len(rx.max_weight_matching(g, max_cardinality=True, weight_fn=int))
+    assert (seating is not None) == (not alone)
