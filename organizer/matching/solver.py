@@ -23,7 +23,8 @@ The algorithm (per round), a primal-dual scheme
    steps) before the time limit is looked at, so that no limit leaves the solve
    empty-handed; then, when it fits before the deadline, a greedy seating
    (``greedy_seating``): pairs taken heaviest first among each attendee's few
-   heaviest partners, in a few dense passes.  Its bound: everyone's best allowed partner
+   heaviest partners, in a few dense passes (not for odd counts up to
+   ``odd_first_seating_min_n``: the even bound, 1b, seats them better first).  Its bound: everyone's best allowed partner
    (``sum_v max_j W[v, j]`` bounds value2, since value2 is the sum of each
    attendee's share).
    Tied weights (``tight_seating``): when everyone can sit with a partner worth their best
@@ -53,6 +54,9 @@ The algorithm (per round), a primal-dual scheme
    skipped for memory's sake and its odd-set LP's bound stands.)  Then the
    trios are checked on that problem's own reduced costs when they keep few
    pairs and trios (``_trios_by_even_costs``; proofs there), else step 2 on.
+   A trio whose member that problem's proven matching pairs with the added
+   attendee, and whose other two it pairs together, needs no check: the
+   matching's other pairs are the best pairing of the rest.
 2. The assignment relaxation (OR-Tools ``SimpleLinearSumAssignment`` on a
    sparse core, widened by pricing every allowed arc): ``A`` and its
    potentials by Bellman-Ford, hence reduced costs ``rc >= 0`` with the
@@ -120,7 +124,7 @@ trio checks) and stops the solve (``_Expired``), which then returns that
 seating with its bound.  rustworkx cannot be interrupted, so a matching is
 started only when its modelled time (``SolverOptions.matching_seconds_*``,
 scaled by the pace the instance has shown) fits before the deadline.  The
-greedy seating exists before the limit is looked at.
+quick seating exists before the limit is looked at.
 """
 
 from __future__ import annotations
