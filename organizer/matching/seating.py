@@ -216,7 +216,8 @@ def solve_matrix(
         now = time.perf_counter()
         ctx = Context(now + max(0.0, deadline - now) / (rounds - r), options)  # an equal share of the time left
         out.append(_solve_one_round(scaled, allowed & ~used if r else allowed, round_locks, r, ctx))
-        _mark_met(used, out[-1].groups)
+        if r + 1 < rounds:  # (read by the rounds after only)
+            _mark_met(used, out[-1].groups)
     return _pairing(out, start)
 
 
@@ -340,7 +341,11 @@ def _solve_one_round(scaled: ScaledWeights, allowed: np.ndarray, locks: list[tup
             if r > 0:
                 raise InfeasibleError(f"round {r + 1}: no seating avoids the forbidden pairs and the pairs of earlier rounds") from None
             raise InfeasibleError(f"round {r + 1}: {exc}") from None
-        sub_groups = [tuple(sorted(int(idx[v]) for v in g)) for g in sol.groups]
+        if whole:
+            sub_groups = [tuple(sorted(map(int, g))) for g in sol.groups]
+        else:
+            ids = idx.tolist()
+            sub_groups = [tuple(sorted([ids[v] for v in g])) for g in sol.groups]
         groups = lock_groups + sub_groups
         sub_bound2, proven, stats = sol.bound2, sol.proven, sol.stats
     groups.sort()

@@ -1812,20 +1812,18 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     if ctx.proven():
         return
     ctx.check()
-    neg_w = np.where(allowed, -W, big)
     # odd counts: a better first seating, a maximum-weight matching on everyone's few best pairs
     # (even counts find theirs on the reduced costs, step 3, where it often proves itself; the
     # odd count's, mapped, starts the even bound's problem: on clustered groups its odd-set LP
     # settles sooner from it, 1,001 attendees 0.5 s against 0.9 s from the greedy seating)
     if odd and (ctx.seating is None or n > ctx.options.odd_first_seating_min_n or not ctx.options.even_bound):
-        ctx.offer(W, first_seating(W, allowed, neg_w, odd, ctx))
+        ctx.offer(W, first_seating(W, allowed, np.where(allowed, -W, big), odd, ctx))
         stats["first_seating_s"] = round(time.perf_counter() - start, 4)
         if ctx.proven():
             return
         ctx.check()
     if odd and ctx.options.even_bound:
         # 1b. the even bound: one even problem (n + 1 attendees) bounds every seating
-        del neg_w
         _even_bound(W, allowed, ctx)
         t0 = time.perf_counter()
         if ctx.proven() or _trios_by_even_costs(W, allowed, ctx):
@@ -1841,8 +1839,8 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
                 return
         ctx.even_costs = None  # read by nothing after: an (n + 1) x (n + 1) matrix less for the steps below
         ctx.check()
-        neg_w = np.where(allowed, -W, big)
     # 2. the assignment relaxation: bound A and reduced costs
+    neg_w = np.where(allowed, -W, big)
     relaxed = relaxation(W, allowed, ctx, neg_w)
     del neg_w
     if relaxed is None:
@@ -2262,7 +2260,9 @@ def _trios_by_even_costs(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> bo
         return ctx.proven()
     # the pairs a better seating could hold (fewer once a check finds a better one): too many,
     # and the even costs are too loose to pay
-    pi, pj = np.nonzero(np.triu(allowed & (pc[:n, :n] < lim - int(pd[has & (pd < lim)].min())), 1))
+    pi, pj = np.nonzero(pc[:n, :n] < lim - int(pd[has & (pd < lim)].min()))  # (few: then the other tests)
+    keep = (pi < pj) & allowed[pi, pj]
+    pi, pj = pi[keep], pj[keep]
     pcost = pc[pi, pj]
     stats["even_exact_pairs"] = int(len(pi))
     if len(pi) > ctx.options.even_pairs_per_attendee * n:
