@@ -8,7 +8,8 @@
 Every measurement runs in a fresh child process (this script with ``--child``),
 so the peak memory (``ru_maxrss`` of that child: Python, numpy and OR-Tools
 included) belongs to one solve.  Before its timed call, each child solves a small
-instance of the same family (another seed, N = 40 and 41) with the same solver, so that
+instance of the same family (another seed, N = 40 and 41, and up to N = 600 one of the
+measured N too) with the same solver, so that
 lazy imports and first-call set-up are not timed: the product solves in a process kept
 warm (the web's pairing child, an RQ worker).  The children other than ``topics`` run
 with one BLAS thread (``OPENBLAS_NUM_THREADS=1``): OpenBLAS's idle threads otherwise
@@ -162,13 +163,23 @@ def _edges(W, allowed, maxcard):
 
 
 WARM_SIZES = (40, 41)
+WARM_SAME_N_MAX = 600  # up to this N the warm-up also solves an instance of the same N (another seed)
+
+
+def warm_sizes(n, odd_too=True):
+    """The warm-up's sizes (see the docstring): 40 and 41 reach the imports and most first calls;
+    up to ``WARM_SAME_N_MAX`` an instance of the measured N too, so that the paths a small N skips
+    (a trio check's connected components: 0.4 ms on its first call) are not timed either, where
+    a solve takes milliseconds."""
+    sizes = WARM_SIZES if odd_too else WARM_SIZES[:1]
+    return sizes + ((n,) if n <= WARM_SAME_N_MAX else ())
 
 
 def run_ours(family, n, seed, time_limit):
     from organizer.matching import Options, Problem, solve, solve_matrix
 
     if family != "topics":  # warm-up (see the docstring): another seed, small N
-        for m in WARM_SIZES:
+        for m in warm_sizes(n):
             w, a, _, x = instance(family, m, seed + 7919)
             solve_matrix(x if family == "realistic" else w, a, time_limit_s=time_limit)
     W, allowed, _, extra = instance(family, n, seed)
@@ -207,7 +218,7 @@ def _groups_value2(W, groups):
 def run_rustworkx(family, n, seed):
     import rustworkx as rx
 
-    for m in WARM_SIZES[:1]:  # warm-up, as for ours
+    for m in warm_sizes(n, odd_too=False):  # warm-up, as for ours
         w, a, mc, _ = instance(family, m, seed + 7919)
         i, j = _edges(w, a, mc)
         g = rx.PyGraph()
