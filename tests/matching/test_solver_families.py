@@ -5,6 +5,7 @@ lunches): every allowed trio plus rustworkx's best perfect matching of the other
 """
 
 import itertools
+import time
 
 import numpy as np
 import pytest
@@ -441,3 +442,25 @@ def test_the_even_bound_of_a_sparse_odd_group_keeps_its_costs_for_the_trio_step(
     result = solved(W, allowed)
     assert "pricing_rounds" in result.rounds[0].stats["even_bound"]
     assert result.objective == trio_oracle(W, allowed)
+
+
+@pytest.mark.parametrize("left, greedy", [(0.5, True), (10.0, False)])
+def test_an_odd_count_keeps_the_greedy_seating_when_the_limit_is_near(left, greedy, monkeypatch):
+    # odd counts skip the greedy seating for the even bound's better one, but only with time to
+    # spare: near the limit it stays, and a limit passing as the even bound starts returns it
+    n = 201
+    W, allowed = random_instance(np.random.default_rng(1), n, high=101)
+    best = solver.solve_round(W, allowed, Context(time.perf_counter() + 10)).value2
+    real = solver.trio_gain_bounds
+
+    def limit_passes(W, allowed, ctx):
+        ctx.deadline = 0.0
+        return real(W, allowed, ctx)
+
+    monkeypatch.setattr(solver, "trio_gain_bounds", limit_passes)
+    cut = solver.solve_round(W, allowed, Context(time.perf_counter() + left))
+    assert ("greedy_s" in cut.stats) is greedy
+    if greedy:
+        assert cut.value2 >= 0.95 * best
+    else:  # (a 10 s limit passes this soon only here: the quick seating is what stands)
+        assert cut.value2 < 0.95 * best
