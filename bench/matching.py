@@ -7,7 +7,7 @@
 
 Every measurement runs in a fresh child process (this script with ``--child``),
 so the peak memory (``ru_maxrss`` of that child: Python, numpy and OR-Tools
-included) belongs to one solve.  Before its timed call, each child solves a small
+included) is that of solves of one size (the warm-up's below, of the same N up to 600, included).  Before its timed call, each child solves a small
 instance of the same family (another seed, N = 40 and 41, and up to N = 600 one of the
 measured N too) with the same solver, so that
 lazy imports and first-call set-up are not timed: the product solves in a process kept

@@ -450,6 +450,7 @@ def test_an_odd_count_keeps_the_greedy_seating_when_the_limit_is_near(left, gree
     # spare: near the limit it stays, and a limit passing as the even bound starts returns it
     n = 201
     W, allowed = random_instance(np.random.default_rng(1), n, high=101)
+    W = W.astype(np.int64)  # (solve_round's weights are integers)
     best = solver.solve_round(W, allowed, Context(time.perf_counter() + 10)).value2
     real = solver.trio_gain_bounds
 
@@ -464,3 +465,23 @@ def test_an_odd_count_keeps_the_greedy_seating_when_the_limit_is_near(left, gree
         assert cut.value2 >= 0.95 * best
     else:  # (a 10 s limit passes this soon only here: the quick seating is what stands)
         assert cut.value2 < 0.95 * best
+
+
+@pytest.mark.parametrize("k", [4, 16, 20, 40])
+def test_the_cores_heaviest_partners_skip_forbidden_pairs(k):
+    # each attendee's k heaviest allowed partners (past 16 by selection, where the forbidden
+    # pairs' mask once overflowed when negated and ranked them heaviest)
+    rng = np.random.default_rng(k)
+    n = 60
+    W, allowed = random_instance(rng, n, high=101)
+    W = W.astype(np.int64)
+    forbid = np.triu(rng.random((n, n)) < 0.3, 1)
+    allowed &= ~(forbid | forbid.T)
+    core = solver._top_k_edges(W, allowed, k)
+    assert not (core & ~allowed).any()
+    for v in range(n):
+        mine = np.flatnonzero(allowed[v])
+        heaviest = np.sort(W[v, mine])[::-1][:k]
+        chosen = np.flatnonzero(core[v])
+        assert len(chosen) >= min(k, len(mine))  # (and the pairs of those who chose v)
+        assert np.sort(W[v, chosen])[::-1][:len(heaviest)].tolist() == heaviest.tolist()
