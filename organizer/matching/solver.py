@@ -811,12 +811,17 @@ def _rx_matching(li: np.ndarray, lj: np.ndarray, w: np.ndarray, m: int, max_card
     return [(int(a), int(b)) for a, b in rx.max_weight_matching(graph, max_cardinality=max_cardinality, weight_fn=int)]
 
 
-def _forced_pairs(pi: np.ndarray, pj: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _forced_pairs(pi: np.ndarray, pj: np.ndarray, n: int, perfect: bool = True
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Pairs every perfect matching on the pairs (pi, pj) holds: an attendee with one pair left
     must sit with that partner, who then leaves the others (their pairs go, and some of them may
     be left with one).  Returns (forced pairs as a (k, 2) array, the pairs left, among attendees
     not seated by them), or None when the pairs have no perfect matching: someone loses their
-    last pair, or two attendees have only the same partner.  Rounds of vectorised passes."""
+    last pair, or two attendees have only the same partner.  Rounds of vectorised passes.
+
+    ``perfect=False``: the pairs some maximum matching holds (the degree-one rule), never None:
+    an attendee losing every pair stays alone, and of several whose one pair is to the same
+    partner, one takes it."""
     alive = np.ones(len(pi), dtype=bool)
     seated = np.zeros(n, dtype=bool)
     forced: list[np.ndarray] = []
@@ -825,19 +830,31 @@ def _forced_pairs(pi: np.ndarray, pj: np.ndarray, n: int) -> tuple[np.ndarray, n
     while True:
         a, b = pi[alive], pj[alive]
         degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
-        if (touched & ~seated & (degree == 0)).any():
+        if perfect and (touched & ~seated & (degree == 0)).any():
             return None  # someone has no pair left
         lone = (degree[a] == 1) | (degree[b] == 1)
         if not lone.any():
             break
         fa, fb = a[lone], b[lone]
         if np.bincount(np.concatenate([fa, fb]), minlength=n).max() > 1:
-            return None  # two attendees whose only partner is the same one
+            if perfect:
+                return None  # two attendees whose only partner is the same one
+            fa, fb = _first_disjoint(fa, fb, n)
         forced.append(np.stack([fa, fb], axis=1))
         seated[fa] = seated[fb] = True
         alive &= ~(seated[pi] | seated[pj])
     pairs = np.concatenate(forced) if forced else np.zeros((0, 2), dtype=np.int64)
     return pairs, pi[alive], pj[alive]
+
+
+def _first_disjoint(a: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (a[k], b[k]) in order, each kept unless one of its two was seated by one before."""
+    busy = np.zeros(n, dtype=bool)
+    keep = np.zeros(len(a), dtype=bool)
+    for k, (u, v) in enumerate(zip(a.tolist(), b.tolist())):
+        if not (busy[u] or busy[v]):
+            busy[u] = busy[v] = keep[k] = True
+    return a[keep], b[keep]
 
 
 def _perfect_matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context,
@@ -1089,8 +1106,7 @@ def _add_lone(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, left: np.ndarray
         p, q = arr[:, 0], arr[:, 1]
         k_of = np.full(n, -1, dtype=np.int64)  # each attendee's own pair
         k_of[p] = k_of[q] = np.arange(m)
-        mate = np.full(n, -1, dtype=np.int64)
-        mate[p], mate[q] = q, p
+        mate = _mates(arr, n)
         own = np.flatnonzero(k_of >= 0)
         if step == swaps:  # only u joins: one row
             J = W[u, p] + W[u, q] - W[p, q]
@@ -1625,6 +1641,13 @@ def trio_gain_bounds(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> np.nda
     return best
 
 
+def _mates(arr: np.ndarray, n: int) -> np.ndarray:
+    """Each attendee's partner in the pairs ``arr`` ((k, 2) array), -1 for those in none."""
+    mate = np.full(n, -1, dtype=np.int64)
+    mate[arr[:, 0]], mate[arr[:, 1]] = arr[:, 1], arr[:, 0]
+    return mate
+
+
 def _trio_across_pairs(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, u: int, ctx: Context) -> list[Group] | None:
     """The one left over, ``u``, with b and c of two different pairs as the trio, their partners
     paired instead (the best such change over every b and c, vectorised in blocks of rows), or
@@ -1632,9 +1655,8 @@ def _trio_across_pairs(W: np.ndarray, allowed: np.ndarray, pairs: Pairs, u: int,
     two people already seated apart."""
     n = len(W)
     low = np.iinfo(np.int64).min // 4
-    mate = np.full(n, -1, dtype=np.int64)
     arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    mate[arr[:, 0]], mate[arr[:, 1]] = arr[:, 1], arr[:, 0]
+    mate = _mates(arr, n)
     seated = np.flatnonzero(mate >= 0)
     if len(seated) < 4:
         return None
@@ -1731,11 +1753,7 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
             if lone:
                 ctx.even_matching = (pairs, lone[0])
                 if sub.proven():
-                    mate = np.full(n, -1, dtype=np.int64)
-                    arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-                    mate[arr[:, 0]], mate[arr[:, 1]] = arr[:, 1], arr[:, 0]
-                    mate[lone[0]] = n
-                    ctx.even_mate = mate
+                    ctx.even_mate = _mates(np.asarray(pairs + [(lone[0], n)], dtype=np.int64), n + 1)[:n]
     ctx.check()
 
 
@@ -1939,13 +1957,17 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
 
 def _tight_regroup(tight: np.ndarray) -> tuple[list[list[int]], list[list[int]], list[Group] | None]:
     """The ascent's next start (``blossom.odd_set_ascent``): a maximum matching of the pairs of
-    cost <= 1 (``tight``, n x n; the degree-one rule, then rustworkx, blossoms and all, on the
+    cost <= 1 (``tight``, n x n; the degree-one rule (``_forced_pairs``), then rustworkx, blossoms and all, on the
     attendees that rule leaves: 0.70 -> 0.55 ms at clustered N = 201), whose unmatched attendees root the
     next pass's trees.  Returns (each unmatched attendee alone, the matched pairs, and the
     seating they make when everyone is matched)."""
     n = len(tight)
     r, c = np.nonzero(np.triu(tight, 1))
-    pairs, r, c = _pendant_pairs(r, c, n)
+    peeled = _forced_pairs(r, c, n, perfect=False)
+    if peeled is None:  # (never, perfect=False)
+        raise AssertionError("the degree-one rule found no maximum matching")
+    forced, r, c = peeled
+    pairs: Pairs = [(a, b) for a, b in forced.tolist()]
     if len(r):
         nodes = _distinct(np.concatenate([r, c]))
         sub = _rx_matching(np.searchsorted(nodes, r), np.searchsorted(nodes, c), np.ones(len(r), dtype=np.int64), len(nodes), True)
@@ -1956,34 +1978,6 @@ def _tight_regroup(tight: np.ndarray) -> tuple[list[list[int]], list[list[int]],
     alone = [[int(v)] for v in np.flatnonzero(~matched)]
     seating: list[Group] | None = [(min(a, b), max(a, b)) for a, b in pairs] if not alone else None
     return alone, [[a, b] for a, b in pairs], seating
-
-
-def _pendant_pairs(pi: np.ndarray, pj: np.ndarray, n: int) -> tuple[Pairs, np.ndarray, np.ndarray]:
-    """The pairs some maximum matching of the graph (pi, pj) holds by the degree-one rule (an
-    attendee with one pair left sits with that partner; of several such sharing a partner, one
-    does), in vectorised rounds; returns (those pairs, the pairs left among the others).  The
-    tight pairs of the ascent's passes leave a quarter of the attendees with one pair, and
-    rustworkx's time grows with the attendees it is given."""
-    found: Pairs = []
-    alive = np.ones(len(pi), dtype=bool)
-    seated = np.zeros(n, dtype=bool)
-    while True:
-        a, b = pi[alive], pj[alive]
-        if not len(a):
-            break
-        degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
-        lone = np.flatnonzero((degree[a] == 1) | (degree[b] == 1))
-        if not len(lone):
-            break
-        x, y = a[lone], b[lone]
-        busy = np.zeros(n, dtype=bool)
-        for u, v in zip(x.tolist(), y.tolist()):  # (one pair per attendee: the first taken)
-            if not (busy[u] or busy[v]):
-                busy[u] = busy[v] = True
-                found.append((u, v))
-        seated |= busy
-        alive &= ~(seated[pi] | seated[pj])
-    return found, pi[alive], pj[alive]
 
 
 def _kept_pairs(costs: AssignmentCosts, allowed: np.ndarray, ctx: Context) -> int:
