@@ -14,7 +14,14 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# The solver's compiled maximum-weight matching (organizer/matching/cblossom.py loads it;
+# without it the solver uses rustworkx's, slower on sparse groups). Needs a C compiler only.
+CC ?= cc
+BLOSSOM := organizer/matching/_blossom.so.1
+$(BLOSSOM): organizer/matching/_blossom.c
+	$(CC) -O2 -std=c99 -Wall -Wextra -shared -fPIC -o $@ $<
+
+install: $(STAMP) $(BLOSSOM)
 
 # Debian packages the tests and PDFs use: Chromium for the browser tests, poppler's
 # pdftotext to read PDFs back, Pango for WeasyPrint. Installed where this machine lets us
@@ -63,6 +70,7 @@ bench: install
 	$(BIN)/python bench/rsvp_concurrency.py
 
 clean:
+	rm -f $(BLOSSOM)
 	rm -rf $(VENV) .pytest_cache .hypothesis
 
 # Third-party static files (icons, font) from pinned npm packages into static/vendor/ (committed).

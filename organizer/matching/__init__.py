@@ -1,6 +1,7 @@
 """Give First's matching engine: help scores with reasons, and an exact seating solver.
 
-Pure library: stdlib, numpy, scipy, OR-Tools and rustworkx only; plain frozen dataclasses
+Pure library: stdlib, numpy, scipy, OR-Tools and rustworkx only (plus our own compiled
+matching, ``_blossom.c`` through ctypes, where built); plain frozen dataclasses
 in and out; no clock (``now`` is passed in), no I/O except the command line in
 ``__main__``.
 
@@ -108,23 +109,28 @@ Rules and definitions
 Solver
 ------
 Primal-dual, per round (details and proofs in ``solver.py``): a first seating in
-milliseconds from a maximum-weight matching (rustworkx's compiled blossom
-algorithm) on each attendee's few best pairs; for an odd count, a bound from one
+milliseconds from a maximum-weight matching (Edmonds' blossom algorithm, compiled:
+``cblossom`` below) on each attendee's few best pairs; for an odd count, a bound from one
 even problem (an added attendee paired with each at their best trio gain); the assignment relaxation on the
 doubled bipartite graph (OR-Tools ``linear_sum_assignment`` on a sparse core,
 pricing every left-out pair) gives a bound and reduced costs; where those keep
 too much, the matching LP with odd-set (blossom) cuts, solved by GLOP (its duals
 refined once more on their own reduced costs), gives an exact integer bound and tighter reduced costs (``blossom.py``).  Reduced-cost
 fixing keeps only the pairs (and, for an odd count, the trios) that could beat
-the best seating, and exact matchings on what is kept (rustworkx) prove the
+the best seating, and exact matchings on what is kept prove the
 optimum; the trio is found by trying the candidate trios, cheapest first, so no
 model ever holds all trios.  Tied groups where everyone can sit with a best partner are
 settled by a cycle cover of those pairs (SciPy's Hopcroft-Karp), which the best-partner bound
 proves; even counts whose positive pairs are few and tied by one heaviest matching.  The tuning constants are named, with a
 reason each, in ``solver.SolverOptions`` (``solve_matrix(..., solver_options=)``).
-rustworkx is pinned in requirements.txt: it is the fastest maintained
-weighted-matching code on PyPI (Rust, wheels for every platform we run), and
-OR-Tools keeps the assignment and the LP, which rustworkx does not do.
+Every maximum-weight matching runs our C rendering of that algorithm (``_blossom.c``,
+loaded by ``cblossom.py``; ``make install`` compiles it with the system's C compiler):
+on flat arrays, with the heaviest pairs as a warm start, it is 3 to 10 times faster than
+rustworkx's on the sparse, tied graphs the exact steps hand over (sparse N = 200: 0.3-0.7
+against 1.0-2.4 ms over three seeds; N = 1,000: 14 against 142 ms), which decides the sparse family's target.
+Where it is not built (no compiler) the solver uses rustworkx's, pinned in
+requirements.txt: the fastest maintained weighted-matching code on PyPI (Rust, wheels
+for every platform we run).  OR-Tools keeps the assignment and the LP.
 
 Command line
 ------------

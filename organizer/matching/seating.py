@@ -221,6 +221,34 @@ def solve_matrix(
     return _pairing(out, start)
 
 
+def _sorted_groups(groups: Sequence[Sequence[int]], ids: np.ndarray | None) -> list[tuple[int, ...]]:
+    """Each group's members (``ids[v]`` when given) as sorted Python ints; the pairs at once."""
+    pairs = np.asarray([g for g in groups if len(g) == 2], dtype=np.int64).reshape(-1, 2)
+    if ids is not None:
+        pairs = ids[pairs]
+    pairs.sort(axis=1)
+    out: list[tuple[int, ...]] = list(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist()))
+    for g in groups:
+        if len(g) != 2:
+            out.append(tuple(sorted(int(v) if ids is None else int(ids[v]) for v in g)))
+    return out
+
+
+def _objective(weights: np.ndarray, groups: Sequence[Sequence[int]]) -> float:
+    """``sum(group_weight(weights, g) for g in groups)``, in that order (the same float), with
+    the pairs' weights read at once."""
+    pairs = [k for k, g in enumerate(groups) if len(g) == 2]
+    values: list[float] = [0.0] * len(groups)
+    if pairs:
+        arr = np.asarray([groups[k] for k in pairs], dtype=np.int64)
+        for k, v in zip(pairs, weights[arr[:, 0], arr[:, 1]].astype(float).tolist()):
+            values[k] = v
+    for k, g in enumerate(groups):
+        if len(g) != 2:
+            values[k] = group_weight(weights, g)
+    return sum(values)
+
+
 def _mark_met(used: np.ndarray, groups: Sequence[Sequence[int]]) -> None:
     for g in groups:
         for a in g:
@@ -341,15 +369,10 @@ def _solve_one_round(scaled: ScaledWeights, allowed: np.ndarray, locks: list[tup
             if r > 0:
                 raise InfeasibleError(f"round {r + 1}: no seating avoids the forbidden pairs and the pairs of earlier rounds") from None
             raise InfeasibleError(f"round {r + 1}: {exc}") from None
-        if whole:
-            sub_groups = [tuple(sorted(map(int, g))) for g in sol.groups]
-        else:
-            ids = idx.tolist()
-            sub_groups = [tuple(sorted([ids[v] for v in g])) for g in sol.groups]
-        groups = lock_groups + sub_groups
+        groups = lock_groups + _sorted_groups(sol.groups, None if whole else idx)
         sub_bound2, proven, stats = sol.bound2, sol.proven, sol.stats
     groups.sort()
-    objective = sum(group_weight(weights, g) for g in groups)
+    objective = _objective(weights, groups)
     if proven:
         bound = objective
     else:

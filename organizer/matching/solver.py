@@ -40,7 +40,7 @@ The algorithm (per round), a primal-dual scheme
    seating is optimal (``sparse_even_seating``).
 1. Odd n (above ``odd_first_seating_min_n``, or when the greedy seating found none): a
    better first seating (``first_seating``): a maximum-weight
-   matching, by rustworkx's compiled blossom algorithm, on each attendee's few
+   matching, by the compiled blossom algorithm (``cblossom``), on each attendee's few
    best pairs; the unmatched are matched among themselves, and the one left,
    or one it swaps places with, joins the pair that makes the best trio
    (``_add_lone``, a local search).  Even counts find theirs on the reduced
@@ -142,6 +142,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
 from organizer.matching.blossom import PRICE_K, BlossomBound, blossom_bound, odd_set_ascent
+from organizer.matching.cblossom import max_weight_matching as compiled_matching
 from organizer.matching.types import InfeasibleError, SolveTimeoutError
 
 Group = tuple[int, ...]  # a table: two attendees (indices), or three
@@ -158,11 +159,15 @@ class RoundSolution:
 
 
 def seating_value2(W: np.ndarray, groups: Sequence[Sequence[int]]) -> int:
+    """Twice the pairs' weights plus each trio's three pair weights (the pairs read at once: a
+    Python loop over a hundred pairs costs 0.08 ms, a solve of a sparse N = 200 1.7 ms)."""
+    pairs = [g for g in groups if len(g) == 2]
     total = 0
+    if pairs:
+        arr = np.asarray(pairs, dtype=np.int64)
+        total = 2 * int(W[arr[:, 0], arr[:, 1]].astype(np.int64).sum())
     for g in groups:
-        if len(g) == 2:
-            total += 2 * int(W[g[0], g[1]])
-        else:
+        if len(g) == 3:
             a, b, c = g
             total += int(W[a, b]) + int(W[b, c]) + int(W[a, c])
     return total
@@ -742,37 +747,41 @@ def _components(pi: np.ndarray, pj: np.ndarray, n: int) -> tuple[int, np.ndarray
 
 def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context, max_cardinality: bool = True,
               weights: np.ndarray | None = None) -> list[tuple[int, int]]:
-    """Most pairs, then most weight, using only the pairs (pi[k], pj[k]): rustworkx's compiled
-    blossom (``max_cardinality=False``: most weight, any number of pairs).  Raises ``_Expired``
-    instead of starting a matching predicted to end past the deadline (once a seating exists).
+    """Most pairs, then most weight, using only the pairs (pi[k], pj[k]) (``max_cardinality=False``:
+    most weight, any number of pairs), by ``_rx_matching``.  Raises ``_Expired`` instead of
+    starting a matching predicted to end past the deadline (once a seating exists).
     ``weights``: the pairs' own weights (then each pair is given once), instead of ``W``'s."""
     if len(pi) == 0:
         return []
-    nodes = _distinct(np.concatenate([pi, pj]))
-    if ctx.seating is not None and not ctx.can_match(len(nodes), len(pi)):
+    present = np.zeros(int(max(pi.max(), pj.max())) + 1, dtype=bool)  # (ids may pass len(W): _fold's)
+    present[pi] = True
+    present[pj] = True
+    nodes = np.flatnonzero(present)
+    m = len(nodes)
+    if ctx.seating is not None and not ctx.can_match(m, len(pi)):
         raise _Expired
     started = time.perf_counter()
-    li, lj = np.searchsorted(nodes, pi), np.searchsorted(nodes, pj)
-    # each pair once, so the graph may be a multigraph: rustworkx then adds an edge without
-    # looking for an existing one (multigraph=False scans the adjacency on every edge, a quadratic
-    # 0.3 s for the 124,750 pairs of a complete graph at N = 500)
-    m = len(nodes)
+    index = np.cumsum(present) - 1
+    li, lj = index[pi], index[pj]
     if weights is None:
+        # each pair once (rustworkx's graph is then a multigraph: it adds an edge without looking
+        # for an existing one; multigraph=False scans the adjacency on every edge, a quadratic
+        # 0.3 s for the 124,750 pairs of a complete graph at N = 500)
         key = _distinct(np.minimum(li, lj) * m + np.maximum(li, lj))
         li, lj = key // m, key % m
         w = W[nodes[li], nodes[lj]]
     else:
         w = np.asarray(weights, dtype=np.int64)
-    # one matching per connected component: rustworkx's time grows with the cube of the nodes, and
-    # the pairs an exact step keeps often fall apart into many small components
+    # one matching per connected component: the blossom's time grows with the cube of the nodes,
+    # and the pairs an exact step keeps often fall apart into many small components
     if m <= SPLIT_MIN_NODES:
         count, label = 1, np.zeros(m, dtype=np.int64)
     else:
         count, label = _components(li, lj, m)
-    out: Pairs = []
     if count == 1:
         out = _rx_matching(li, lj, w, m, max_cardinality)
     else:
+        parts = []
         by_node = np.argsort(label, kind="stable")
         node_start = np.searchsorted(label[by_node], np.arange(count + 1))
         local = np.empty(m, dtype=np.int64)
@@ -785,20 +794,28 @@ def _matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context, max_c
             size = int(node_start[c + 1] - node_start[c])
             if len(e) == 1:  # a lone pair
                 if max_cardinality or w[e[0]] > 0:
-                    out.append((int(li[e[0]]), int(lj[e[0]])))
+                    parts.append(np.array([[li[e[0]], lj[e[0]]]], dtype=np.int64))
                 continue
             members = by_node[node_start[c]:node_start[c + 1]]
-            out += [(int(members[a]), int(members[b])) for a, b in _rx_matching(local[li[e]], local[lj[e]], w[e], size, max_cardinality)]
+            parts.append(members[_rx_matching(local[li[e]], local[lj[e]], w[e], size, max_cardinality)])
+        out = np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
     ctx.observe_matching(m, len(li), time.perf_counter() - started)
-    return [(min(int(nodes[a]), int(nodes[b])), max(int(nodes[a]), int(nodes[b]))) for a, b in out]
+    a, b = nodes[out[:, 0]], nodes[out[:, 1]]
+    return list(zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist()))
 
 
-def _rx_matching(li: np.ndarray, lj: np.ndarray, w: np.ndarray, m: int, max_cardinality: bool) -> Pairs:
-    """rustworkx's matching on nodes ``0..m-1`` and the pairs (li[k], lj[k]) of weight w[k], each once.
+def _rx_matching(li: np.ndarray, lj: np.ndarray, w: np.ndarray, m: int, max_cardinality: bool) -> np.ndarray:
+    """A maximum-weight matching on nodes ``0..m-1`` and the pairs (li[k], lj[k]) of weight w[k],
+    each once, as a (k, 2) array of pairs: the project's compiled blossom (``cblossom``: sparse
+    N = 200 0.56 ms against rustworkx's 1.7, uniform 4.1 against 12.5), else rustworkx's.
 
-    A dense graph is handed over as a float matrix (NaN: no pair), not as a list of Python
-    tuples: at 124,750 pairs (a complete graph of 500) 9 ms against 41 ms.  Floats hold the
-    integer weights exactly (below 2**52, ``seating.integer_weights``)."""
+    A dense graph is handed over to rustworkx as a float matrix (NaN: no pair), not as a list of
+    Python tuples: at 124,750 pairs (a complete graph of 500) 9 ms against 41 ms.  Floats hold
+    the integer weights exactly (below 2**52, ``seating.integer_weights``)."""
+    mate = compiled_matching(m, li, lj, w, max_cardinality)
+    if mate is not None:
+        a = np.flatnonzero(mate > np.arange(m))
+        return np.stack([a, mate[a].astype(np.int64)], axis=1)
     if 8 * len(li) > m * m:
         matrix = np.full((m, m), np.nan)
         matrix[li, lj] = w
@@ -808,7 +825,8 @@ def _rx_matching(li: np.ndarray, lj: np.ndarray, w: np.ndarray, m: int, max_card
         graph = rx.PyGraph(multigraph=True)
         graph.add_nodes_from(range(m))
         graph.add_edges_from(list(zip(li.tolist(), lj.tolist(), w.tolist())))
-    return [(int(a), int(b)) for a, b in rx.max_weight_matching(graph, max_cardinality=max_cardinality, weight_fn=int)]
+    pairs = list(rx.max_weight_matching(graph, max_cardinality=max_cardinality, weight_fn=int))
+    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
 
 
 def _forced_pairs(pi: np.ndarray, pj: np.ndarray, n: int, perfect: bool = True
@@ -990,16 +1008,18 @@ def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> Pai
     n = len(W)
     if ctx.options.sparse_share <= 0:
         return None
-    positive = np.triu(allowed & (W > 0), 1)
-    if np.count_nonzero(positive) > ctx.options.sparse_share * n * (n - 1) / 2:
+    positive = W > 0
+    positive &= allowed
+    if np.count_nonzero(positive) > ctx.options.sparse_share * n * (n - 1):
         return None
     pi, pj = np.nonzero(positive)
+    upper = pi < pj
+    pi, pj = pi[upper], pj[upper]
     if len(np.unique(W[pi, pj])) > ctx.options.sparse_distinct_weights:
         return None
-    pairs = _matching(W, pi, pj, ctx, max_cardinality=False)
+    pairs = _matching(W, pi, pj, ctx, max_cardinality=False, weights=W[pi, pj])
     seated = np.zeros(n, dtype=bool)
-    for a, b in pairs:
-        seated[a] = seated[b] = True
+    seated[[v for pair in pairs for v in pair]] = True
     left = np.flatnonzero(~seated)
     rest = _pair_up(W, allowed, left, ctx) if len(left) else []
     if 2 * (len(pairs) + len(rest)) != n:
@@ -1010,10 +1030,13 @@ def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> Pai
 
 def _pair_up(W: np.ndarray, allowed: np.ndarray, left: np.ndarray, ctx: Context) -> Pairs:
     """A matching of ``left`` (weights equal: any perfect one will do) with as many pairs as can
-    be: first on the pairs ``left[i]``, ``left[i + s]`` for s up to ``first_k`` (a ring and its
+    be: a few in order (``_greedy_pair_up``) when that pairs them all, else on the pairs ``left[i]``, ``left[i + s]`` for s up to ``first_k`` (a ring and its
     shifts: perfect matchings abound there), four times as many shifts while some are left
     unpaired, every allowed pair last (a thousand left over would be half a million pairs)."""
     m = len(left)
+    greedy = _greedy_pair_up(allowed, left)
+    if greedy is not None:
+        return greedy
     k = ctx.options.first_k
     while True:
         if k >= m // 2:
@@ -1027,6 +1050,30 @@ def _pair_up(W: np.ndarray, allowed: np.ndarray, left: np.ndarray, ctx: Context)
         if 2 * len(pairs) >= m - 1 or k >= m // 2:
             return pairs
         k *= 4
+
+
+def _greedy_pair_up(allowed: np.ndarray, left: np.ndarray) -> Pairs | None:
+    """``left`` (an even number) paired in order, each with the first one after it who is still
+    free and allowed, or None when that leaves someone alone (then a matching decides).  Forbidden
+    pairs are few, so this nearly always pairs everyone, in microseconds a pair."""
+    m = len(left)
+    if m % 2 or m > 64:
+        return None  # (a matching of the many: a Python loop per attendee costs more)
+    ok = allowed[np.ix_(left, left)]
+    free = np.ones(m, dtype=bool)
+    pairs: Pairs = []
+    for i in range(m):
+        if not free[i]:
+            continue
+        free[i] = False
+        later = np.flatnonzero(free & ok[i])
+        if not len(later):
+            return None
+        j = int(later[0])
+        free[j] = False
+        a, b = int(left[i]), int(left[j])
+        pairs.append((min(a, b), max(a, b)))
+    return pairs
 
 
 def _cheapest_pairs(cost: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1227,7 +1274,7 @@ def quick_seating(W: np.ndarray, allowed: np.ndarray, odd: bool) -> list[Group] 
     n = len(allowed)
     first = np.arange(0, n - 1, 2)
     ok = allowed[first, first + 1]
-    pairs: Pairs = [(int(a), int(a) + 1) for a in first[ok].tolist()]
+    pairs: Pairs = list(zip(first[ok].tolist(), (first[ok] + 1).tolist()))
     seated = np.zeros(n, dtype=bool)
     seated[first[ok]] = seated[first[ok] + 1] = True
     rest = np.flatnonzero(~seated)
@@ -1812,6 +1859,15 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         _best_partner_bound(W, allowed, ctx)  # the greedy seating would end past the deadline
         stats["quick_s"] = round(time.perf_counter() - start, 4)
         raise _Expired
+    if not odd and W.min() >= 0:
+        # sparse and tied: one heaviest matching settles it (before the tight seating, which it
+        # finds too, and the greedy one: it is that fast)
+        seating = sparse_even_seating(W, allowed, ctx)
+        if seating is not None:
+            ctx.offer(W, seating)
+            ctx.tighten(ctx.value2)  # (the seating's own value: none beats it)
+            return
+        ctx.check()
     # tied weights: everyone with a best partner, when that can be (it proves itself)
     tight = tight_seating(W, allowed, odd, ctx) if ctx.options.tight_seating else None
     stats["tight_s"] = round(time.perf_counter() - start, 4)
@@ -1821,13 +1877,6 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
             raise AssertionError("a seating of tight pairs misses the best-partner bound")
         return
     ctx.check()
-    if not odd and W.min() >= 0:
-        # sparse and tied: one heaviest matching settles it (before the greedy: it is that fast)
-        seating = sparse_even_seating(W, allowed, ctx)
-        if seating is not None:
-            ctx.offer(W, seating)
-            ctx.tighten(seating_value2(W, seating))
-            return
     # (the best-partner bound it proves is tight_seating's too); not for an odd count the even
     # bound seats first, with time to spare (``odd_greedy_min_seconds``): its seating is better,
     # and the quick one stands until then (uniform N = 201: 5.5 -> 5.1 ms; sparse 201 5.6 -> 5.1 ms)
@@ -1971,7 +2020,7 @@ def _tight_regroup(tight: np.ndarray) -> tuple[list[list[int]], list[list[int]],
     if len(r):
         nodes = _distinct(np.concatenate([r, c]))
         sub = _rx_matching(np.searchsorted(nodes, r), np.searchsorted(nodes, c), np.ones(len(r), dtype=np.int64), len(nodes), True)
-        pairs += [(int(nodes[a]), int(nodes[b])) for a, b in sub]
+        pairs += list(zip(nodes[sub[:, 0]].tolist(), nodes[sub[:, 1]].tolist()))
     matched = np.zeros(n, dtype=bool)
     for a, b in pairs:
         matched[a] = matched[b] = True

@@ -126,9 +126,14 @@ def test_an_even_bound_too_large_to_match_leaves_its_bound_and_the_odd_path_prov
     # even_bound_max_pairs (memory): when the even problem's exact step would match more pairs than
     # that, it is skipped, its odd-set LP's bound stands, and the odd path still proves the optimum.
     # One LP round (no ascent) leaves these clustered instances' even problem to its exact step.
+    # (Which of several equally good seatings the matchings find decides whether the even problem's
+    # own first seating already proves it: the first of a few seeds where it reaches the exact step.)
     for n in (35, 41):
-        W, allowed = clustered(np.random.default_rng(300 + n), n)
-        matched = solved(W, allowed, SolverOptions(lp_max_rounds=1, odd_ascent_max_n=0)).rounds[0].stats["even_bound"]
+        for seed in range(300 + n, 310 + n):
+            W, allowed = clustered(np.random.default_rng(seed), n)
+            matched = solved(W, allowed, SolverOptions(lp_max_rounds=1, odd_ascent_max_n=0)).rounds[0].stats["even_bound"]
+            if matched.get("exact_pairs", 0) > 0:
+                break
         assert matched["exact_pairs"] > 0 and "exact_skipped" not in matched
         result = solved(W, allowed, SolverOptions(lp_max_rounds=1, odd_ascent_max_n=0,
                                                   even_bound_max_pairs=matched["exact_pairs"] - 1))
@@ -184,9 +189,11 @@ def test_a_trio_listing_longer_than_max_trios_is_checked_on_the_even_costs(seed,
     assert result.objective == trio_oracle(W, allowed)
 
 
-@pytest.mark.parametrize("seed", [46, 72])
+@pytest.mark.parametrize("seed", [46, 64])
 def test_a_long_listing_the_even_costs_checks_do_not_settle_goes_to_the_odd_path(seed):
     # with no matching allowed for a listing over max_trios, the odd path proves the optimum instead
+    # (seeds whose even problem reaches that listing whichever of its equally good matchings the
+    # blossom finds: the compiled one's or rustworkx's)
     W, allowed = odd_mixed_instance(seed)
     result = solved(W, allowed, SolverOptions(max_trios=2, trio_listing_growth=2, long_listing_checks=0,
                                               even_trios_first_share=1, odd_ascent_max_n=0))  # one listing, the LP's costs
