@@ -11,9 +11,14 @@
  *
  * Build: cc -O2 -shared -fPIC -o _blossom.so.1 _blossom.c   (the Makefile's install does it)
  *
- * gf_max_weight_matching(n, m, ei, ej, ew, max_cardinality, mate) -> 0, or < 0 on an internal
- * inconsistency or no memory (the caller then falls back to rustworkx).  mate[v]: v's partner,
- * or -1.  Edges: 0 <= ei[k], ej[k] < n, ei[k] != ej[k], each pair at most once.
+ * gf_max_weight_matching(n, m, ei, ej, ew, max_cardinality, mate, dual, parent) -> 0, or < 0 on
+ * an internal inconsistency or no memory (the caller then falls back to rustworkx).  mate[v]:
+ * v's partner, or -1.  Edges: 0 <= ei[k], ej[k] < n, ei[k] != ej[k], each pair at most once.
+ * dual and parent (2n each, or NULL): the optimal duals the algorithm ends with, a vertex's
+ * (0..n-1) and a blossom's (n..2n-1), and each one's enclosing blossom (-1: none; a blossom
+ * nobody's parent chain reaches is unused): every pair {i, j} has
+ * dual[i] + dual[j] - 2 w + 2 * (the duals of the blossoms holding both) >= 0, 0 on the matched
+ * ones, and (not max_cardinality) dual[v] = 0 for every unmatched v.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -601,8 +606,12 @@ static int run(St *s) {
 }
 
 int gf_max_weight_matching(int n, int m, const int32_t *ei, const int32_t *ej, const i64 *ew,
-                           int max_cardinality, int32_t *mate_out) {
+                           int max_cardinality, int32_t *mate_out, i64 *dual_out, int32_t *parent_out) {
     for (int v = 0; v < n; v++) mate_out[v] = -1;
+    for (int b = 0; b < 2 * n; b++) {
+        if (dual_out) dual_out[b] = 0;
+        if (parent_out) parent_out[b] = -1;
+    }
     if (n < 2 || m < 1) return 0;
     St st;
     St *s = &st;
@@ -695,6 +704,10 @@ int gf_max_weight_matching(int n, int m, const int32_t *ei, const int32_t *ej, c
     rc = run(s);
     if (rc == 0) {
         for (int v = 0; v < n; v++) mate_out[v] = s->mate[v] >= 0 ? s->endpoint[s->mate[v]] : -1;
+        if (dual_out)
+            for (size_t b = 0; b < n2; b++) dual_out[b] = s->dual[b];
+        if (parent_out)
+            for (size_t b = 0; b < n2; b++) parent_out[b] = s->bparent[b];
         for (int v = 0; v < n; v++) {
             if (mate_out[v] >= 0 && mate_out[mate_out[v]] != v) rc = -12;
         }

@@ -140,6 +140,18 @@ def _bound(allowed: np.ndarray, Y: np.ndarray, sets: list[np.ndarray], Z: np.nda
     return _dual_value(Y, sets, Z, odd), Y
 
 
+def optimal_duals_bound(W: np.ndarray, allowed: np.ndarray, Y: np.ndarray, sets: list[np.ndarray], Z: np.ndarray
+                        ) -> BlossomBound:
+    """The bound and costs (``f = 2``) of feasible duals of an even problem's matching, such as a
+    blossom algorithm's optimal ones (``cblossom.max_weight_matching_duals``), with no LP and no
+    repair: ``Y[i] + Y[j] + sum_{S holding both} Z[S] - 2 W >= 0`` on every allowed pair is the
+    caller's promise (checked: AssertionError otherwise)."""
+    RC = _reduced(W, allowed, Y, sets, Z)
+    if RC.min() < 0:
+        raise AssertionError("duals given as feasible leave a pair below cost 0")
+    return BlossomBound(_dual_value(Y, sets, Z, False), 2, RC, Y, {}, None)
+
+
 def _third_largest(zsum: np.ndarray) -> int:
     """The trio's share of the odd-set duals: the sets holding the whole trio hold each of its
     three members, so their sum is at most its least member's ``zsum``, which is at most the

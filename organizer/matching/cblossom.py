@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,7 +40,7 @@ def _load() -> ctypes.CDLL | None:
     fn = lib.gf_max_weight_matching
     i32p = np.ctypeslib.ndpointer(dtype=np.int32, flags="C_CONTIGUOUS")
     i64p = np.ctypeslib.ndpointer(dtype=np.int64, flags="C_CONTIGUOUS")
-    fn.argtypes = [ctypes.c_int, ctypes.c_int, i32p, i32p, i64p, ctypes.c_int, i32p]
+    fn.argtypes = [ctypes.c_int, ctypes.c_int, i32p, i32p, i64p, ctypes.c_int, i32p, ctypes.c_void_p, ctypes.c_void_p]
     fn.restype = ctypes.c_int
     _lib = lib
     return _lib
@@ -62,5 +63,59 @@ def max_weight_matching(n: int, li: np.ndarray, lj: np.ndarray, w: np.ndarray, m
     mate = np.empty(n, dtype=np.int32)
     rc = lib.gf_max_weight_matching(
         int(n), len(li), np.ascontiguousarray(li, dtype=np.int32), np.ascontiguousarray(lj, dtype=np.int32),
-        np.ascontiguousarray(w, dtype=np.int64), int(bool(max_cardinality)), mate)
+        np.ascontiguousarray(w, dtype=np.int64), int(bool(max_cardinality)), mate, None, None)
     return mate if rc == 0 else None
+
+
+class Duals(NamedTuple):
+    """The optimal duals ``max_weight_matching_duals`` ends with: ``Y`` per node, and the odd sets
+    (blossoms) as node arrays with their ``Z``, such that every pair {i, j} has
+    ``Y[i] + Y[j] + sum(Z of the sets holding both) - 2 w >= 0`` (0 on the matched pairs), and
+    (any number of pairs) ``Y = 0`` on every unmatched node: ``2 * weight(any matching) <=
+    sum(Y) + sum(Z[S] * (len(S) - 1) / 2)``, with equality for the one returned."""
+
+    Y: np.ndarray
+    sets: list[np.ndarray]
+    Z: np.ndarray
+
+
+def max_weight_matching_duals(n: int, li: np.ndarray, lj: np.ndarray, w: np.ndarray
+                              ) -> tuple[np.ndarray, Duals] | None:
+    """``max_weight_matching`` (any number of pairs) with the duals that prove it (``Duals``), or
+    None as there."""
+    lib = _load()
+    if lib is None or (len(w) and max(int(np.max(w)), -int(np.min(w))) > WEIGHT_MAX):
+        return None
+    mate = np.empty(n, dtype=np.int32)
+    dual = np.empty(2 * n, dtype=np.int64)
+    parent = np.empty(2 * n, dtype=np.int32)
+    rc = lib.gf_max_weight_matching(
+        int(n), len(li), np.ascontiguousarray(li, dtype=np.int32), np.ascontiguousarray(lj, dtype=np.int32),
+        np.ascontiguousarray(w, dtype=np.int64), 0, mate, dual.ctypes.data, parent.ctypes.data)
+    if rc != 0:
+        return None
+    # each node's enclosing blossoms, a level of nesting at a time (a Python walk per node and
+    # level costs milliseconds where blossoms nest deep)
+    nodes, holders = [], []
+    v = np.arange(n)
+    up = parent[:n].astype(np.int64)
+    while True:
+        inside = up >= 0
+        if not inside.any():
+            break
+        v, up = v[inside], up[inside]
+        nodes.append(v)
+        holders.append(up)
+        up = parent[up].astype(np.int64)
+    sets: list[np.ndarray] = []
+    Z = np.zeros(0, dtype=np.int64)
+    if nodes:
+        node, holder = np.concatenate(nodes), np.concatenate(holders)
+        keep = dual[holder] > 0
+        node, holder = node[keep], holder[keep]
+        order = np.argsort(holder, kind="stable")
+        node, holder = node[order], holder[order]
+        starts = np.flatnonzero(np.concatenate(([True], holder[1:] != holder[:-1]))) if len(holder) else np.zeros(0, dtype=np.int64)
+        sets = np.split(node, starts[1:]) if len(starts) else []
+        Z = 2 * dual[holder[starts]]
+    return mate, Duals(dual[:n].copy(), sets, np.asarray(Z, dtype=np.int64))

@@ -141,8 +141,10 @@ from ortools.graph.python import linear_sum_assignment
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
-from organizer.matching.blossom import PRICE_K, BlossomBound, blossom_bound, odd_set_ascent
+from organizer.matching.blossom import PRICE_K, BlossomBound, blossom_bound, odd_set_ascent, optimal_duals_bound
+from organizer.matching.cblossom import available as compiled_available
 from organizer.matching.cblossom import max_weight_matching as compiled_matching
+from organizer.matching.cblossom import max_weight_matching_duals
 from organizer.matching.types import InfeasibleError, SolveTimeoutError
 
 Group = tuple[int, ...]  # a table: two attendees (indices), or three
@@ -455,6 +457,22 @@ class SolverOptions:
     modelled as this times ``n**2`` (3 to 5 ns measured, doubled for a busy machine); with the
     greedy seating's time it decides whether a solve has the time to start at all, or returns
     every round's quick seating with the best-partner bound (``seating._quick_pairing``)."""
+    even_duals_max_n: int = 300
+    even_duals_kept_share: float = 0.9
+    """The even bound's problem (up to this many attendees, no negative weight) whose assignment
+    costs keep at least this share of the allowed pairs is solved by one compiled matching with
+    its optimal duals (``_matching_with_duals``) instead of the ascent and an exact step:
+    clustered N = 201 29 -> 17 ms.  Not larger: that matching's time grows with the cube of the
+    attendees on a complete graph, and at N = 501 the ascent's way is as fast (90 ms)."""
+    sparse_even_bound: bool = True
+    """Odd counts whose weights are sparse and tied (``_sparse_pairs``): the even bound's problem
+    by one compiled matching and its duals (``_sparse_even_bound``) instead of the even path."""
+    fold_min_nodes: int = 1_000
+    """A perfect matching on pairs touching at least this many attendees first folds those with
+    two pairs left (``_fold``, a Python loop); on fewer the compiled matching alone is faster
+    (without it, rustworkx's is not: every size folds then)
+    (sparse N = 201 9.0 -> 5.8 ms, clustered 201 24.7 -> 21.6), on more the fold still pays
+    (realistic N = 2,001 15.1 -> 13.8 s)."""
     sparse_share: float = 0.1
     sparse_distinct_weights: int = 16
     """Even counts with at most this share of positive pairs, of at most this many distinct
@@ -889,10 +907,13 @@ def _perfect_matching(W: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Contex
     forced, ri, rj = peeled
     pairs: Pairs = []
     weights = costs.matching_weights(W, ri, rj, scale) if costs is not None else W[ri, rj]
-    if len(ri) and not (np.bincount(np.concatenate([ri, rj]), minlength=n) == 2).any():
-        # nobody to fold (dense pairs: building the fold's maps only costs)
+    degree = np.bincount(np.concatenate([ri, rj]), minlength=n) if len(ri) else np.zeros(n, dtype=np.int64)
+    touched = np.count_nonzero(degree)
+    if len(ri) and ((touched < ctx.options.fold_min_nodes and compiled_available()) or not (degree == 2).any()):
+        # nobody to fold (dense pairs: building the fold's maps only costs), or few enough
+        # attendees for the compiled matching to beat the fold's Python loop
         pairs = _matching(W, ri, rj, ctx, weights=weights)
-        if 2 * len(pairs) != len(_distinct(np.concatenate([ri, rj]))):
+        if 2 * len(pairs) != touched:
             return None
     elif len(ri):
         folded = _fold(ri, rj, weights, n)
@@ -1000,23 +1021,35 @@ def _unfold(pairs: Pairs, steps: list[Fold]) -> Pairs:
     return [(a, b) for a, b in mate.items() if a < b]
 
 
+def _sparse_pairs(W: np.ndarray, allowed: np.ndarray, options: SolverOptions) -> tuple[np.ndarray, np.ndarray] | None:
+    """The allowed positive pairs (pi < pj) of a sparse, tied ``W`` (no negative weight, at most
+    ``sparse_share`` of the pairs positive, at most ``sparse_distinct_weights`` weights among
+    them), or None when ``W`` is not such."""
+    n = len(W)
+    if options.sparse_share <= 0 or W.min() < 0:
+        return None
+    positive = W > 0
+    positive &= allowed
+    if np.count_nonzero(positive) > options.sparse_share * n * (n - 1):
+        return None
+    pi, pj = np.nonzero(positive)
+    upper = pi < pj
+    pi, pj = pi[upper], pj[upper]
+    if len(np.unique(W[pi, pj])) > options.sparse_distinct_weights:
+        return None
+    return pi, pj
+
+
 def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> Pairs | None:
     """Even n, no negative weight, few positive pairs with few distinct weights (ties): the
     heaviest matching on the positive pairs bounds every seating (a seating is a matching);
     when the attendees it leaves alone pair up among themselves (on pairs of weight 0: a
     positive one would have joined the matching), that seating is optimal.  None otherwise."""
     n = len(W)
-    if ctx.options.sparse_share <= 0:
+    found = _sparse_pairs(W, allowed, ctx.options)
+    if found is None:
         return None
-    positive = W > 0
-    positive &= allowed
-    if np.count_nonzero(positive) > ctx.options.sparse_share * n * (n - 1):
-        return None
-    pi, pj = np.nonzero(positive)
-    upper = pi < pj
-    pi, pj = pi[upper], pj[upper]
-    if len(np.unique(W[pi, pj])) > ctx.options.sparse_distinct_weights:
-        return None
+    pi, pj = found
     pairs = _matching(W, pi, pj, ctx, max_cardinality=False, weights=W[pi, pj])
     seated = np.zeros(n, dtype=bool)
     seated[[v for pair in pairs for v in pair]] = True
@@ -1779,11 +1812,12 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         sub.offer(W2, mapped)
     started = time.perf_counter()
     try:
-        _solve(W2, A2, sub)
+        if not _sparse_even_bound(W, allowed, W2, A2, sub, ctx.options):
+            _solve(W2, A2, sub)
     except _Expired:
         pass
     finally:
-        ctx.stats["even_bound"] = {k: sub.stats[k] for k in ("pricing_rounds", "kept_pairs_assignment", "ascent_s", "kept_pairs_ascent", "lp_seconds", "lp_rounds", "lp_cuts", "lp_capped", "exact_pairs", "exact_skipped") if k in sub.stats}
+        ctx.stats["even_bound"] = {k: sub.stats[k] for k in ("pricing_rounds", "kept_pairs_assignment", "ascent_s", "kept_pairs_ascent", "lp_seconds", "lp_rounds", "lp_cuts", "lp_capped", "exact_pairs", "exact_skipped", "matching_duals") if k in sub.stats}
         ctx.stats["even_bound_s"] = round(time.perf_counter() - started, 4)
         if sub.proven() and sub.seating is not None:
             ctx.even_bound2 = sub.value2 // 2
@@ -1802,6 +1836,55 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
                 if sub.proven():
                     ctx.even_mate = _mates(np.asarray(pairs + [(lone[0], n)], dtype=np.int64), n + 1)[:n]
     ctx.check()
+
+
+def _sparse_even_bound(W: np.ndarray, allowed: np.ndarray, W2: np.ndarray, A2: np.ndarray, sub: Context,
+                       options: SolverOptions) -> bool:
+    """The even bound's problem (``W2``, ``A2``: the n attendees and the added one) of a sparse,
+    tied odd count (``_sparse_pairs``) solved by ``_matching_with_duals`` on its positive pairs
+    (the odd count's, doubled, and the added attendee's), skipping the assignment, pricing and
+    ascent (sparse N = 201: 2.7 ms become 0.5).  False (``sub`` untouched) when ``W`` is not
+    sparse and tied or that fails: the even path then solves it."""
+    if not options.sparse_even_bound:
+        return False
+    found = _sparse_pairs(W, allowed, options)
+    if found is None:
+        return False
+    n = len(W)
+    d = np.flatnonzero(A2[n, :n] & (W2[n, :n] > 0))
+    li = np.concatenate([found[0], d])
+    lj = np.concatenate([found[1], np.full(len(d), n, dtype=np.int64)])
+    return _matching_with_duals(W2, A2, li, lj, sub)
+
+
+def _matching_with_duals(W: np.ndarray, allowed: np.ndarray, pi: np.ndarray, pj: np.ndarray, ctx: Context) -> bool:
+    """An even problem with no negative weight whose positive pairs are (pi, pj), solved and
+    proven by one compiled matching with its optimal duals: the heaviest matching on those
+    pairs, the others paired on pairs of weight 0 (``sparse_even_seating``'s argument), and the
+    duals' costs (``OddSetCosts``, exact: the bound is the seating's value) in ``ctx.costs`` for
+    the even bound's trio step (``_trios_by_even_costs``).  False (``ctx`` untouched) when the
+    compiled matching is not built or those left do not pair up."""
+    m = len(W)
+    solved = max_weight_matching_duals(m, pi, pj, W[pi, pj])
+    if solved is None:
+        return False
+    mate, duals = solved
+    a = np.flatnonzero(mate > np.arange(m))
+    pairs: Pairs = list(zip(a.tolist(), mate[a].tolist()))
+    left = np.flatnonzero(mate < 0)
+    rest = _pair_up(W, allowed, left, ctx) if len(left) else []
+    if 2 * (len(pairs) + len(rest)) != m:
+        return False
+    seating = pairs + rest
+    value2 = seating_value2(W, seating)
+    bb = optimal_duals_bound(W, allowed, duals.Y, duals.sets, duals.Z)
+    if bb.D != 2 * value2:
+        raise AssertionError(f"a blossom's optimal duals bound {bb.D} != twice its matching's value2 {2 * value2}")
+    ctx.offer(W, seating)
+    ctx.tighten(value2)
+    ctx.costs = OddSetCosts(bb)
+    ctx.stats["matching_duals"] = True
+    return True
 
 
 # --------------------------------------------------------------------------- one round
@@ -1960,6 +2043,14 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     ascended = False
     odd_like = odd or ctx.added_attendee
     ascent_max_n = ctx.options.odd_ascent_max_n if odd_like else ctx.options.ascent_max_n
+    if (ctx.added_attendee and n <= ctx.options.even_duals_max_n and W.min() >= 0
+            and kept >= ctx.options.even_duals_kept_share * (np.count_nonzero(allowed) // 2)):
+        # the even bound's problem where the assignment's costs keep nearly every pair (clustered):
+        # one compiled matching and its duals, not the ascent and an exact step
+        ctx.check()
+        pi, pj = np.nonzero(np.triu(allowed & (W > 0), 1))
+        if _matching_with_duals(W, allowed, pi, pj, ctx):
+            return
     if kept > ctx.options.ascent_min_pairs_per_attendee * n and n <= ascent_max_n:
         # 4a. the odd-set duals of a dual ascent (milliseconds): on clustered groups nearly the
         #     LP's costs, and then the LP is left out

@@ -96,6 +96,10 @@ def test_the_solver_falls_back_to_rustworkx_without_the_build(monkeypatch):
     pi, pj = np.nonzero(np.triu(W > 0, 1))
     with_c = _matching(W, pi, pj, Context(float("inf")), max_cardinality=False)
     solved_c = solve_matrix(W, time_limit_s=10)
+    V = np.triu(np.where(rng.random((61, 61)) < 0.05, rng.integers(1, 4, (61, 61)), 0), 1)
+    V = V + V.T  # sparse and odd
+    odd_c = solve_matrix(V, time_limit_s=10)  # the even bound by the matching's duals
+    assert odd_c.rounds[0].stats["even_bound"].get("matching_duals") is True
     calls = []
     real = rx.max_weight_matching
     monkeypatch.setattr(cblossom, "_lib", None)
@@ -108,3 +112,30 @@ def test_the_solver_falls_back_to_rustworkx_without_the_build(monkeypatch):
     solved_rx = solve_matrix(W, time_limit_s=10)
     assert solved_rx.proven_optimal and solved_c.proven_optimal
     assert solved_rx.objective == solved_c.objective
+    odd_rx = solve_matrix(V, time_limit_s=10)  # the even bound by the even path
+    assert "matching_duals" not in odd_rx.rounds[0].stats["even_bound"]
+    assert odd_rx.proven_optimal and odd_c.proven_optimal and odd_rx.objective == odd_c.objective
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_compiled_matchings_duals_prove_it(seed):
+    # feasible (every pair's slack >= 0 with the blossoms holding both), odd sets, nothing on an
+    # unmatched node, and a bound equal to twice the matching's weight: the even bound's trio
+    # step prices trios with them (solver._matching_with_duals)
+    rng = np.random.default_rng(5300 + seed)
+    for _ in range(15):
+        n = int(rng.integers(2, 45))
+        iu, ju, w = _graph(rng, n, float(rng.choice([0.1, 0.3, 1.0])), ["ties", "wide"][int(rng.integers(2))])
+        mate, duals = cblossom.max_weight_matching_duals(n, iu, ju, w)
+        held = np.zeros((n, n), dtype=np.int64)
+        for S, z in zip(duals.sets, duals.Z.tolist()):
+            assert len(S) % 2 == 1 and z > 0
+            held[np.ix_(S, S)] += z
+        slack = duals.Y[iu] + duals.Y[ju] + held[iu, ju] - 2 * w
+        assert slack.min(initial=0) >= 0 and (duals.Y >= 0).all()
+        matched = mate[iu] == ju
+        assert (slack[matched] == 0).all()
+        assert (duals.Y[mate < 0] == 0).all()
+        bound = int(duals.Y.sum()) + sum(z * (len(S) - 1) // 2 for S, z in zip(duals.sets, duals.Z.tolist()))
+        assert bound == 2 * int(w[matched].sum())
+        assert int(w[matched].sum()) == int(w[cblossom.max_weight_matching(n, iu, ju, w, False)[iu] == ju].sum())

@@ -429,12 +429,14 @@ def test_a_trio_the_even_matching_seats_needs_no_check(seed, n, monkeypatch):
     # a trio whose member the even problem's best matching pairs with the added attendee, and
     # its other two together: that matching's other pairs are the best pairing of the rest, so
     # the best seating with it is known (the even bound's own), and no matching is run for it
+    # (the even problem by its ascent: these seeds' trio steps were chosen on its costs)
     W, allowed = clustered(np.random.default_rng(seed), n)
-    result = solved(W, allowed)
+    options = SolverOptions(even_duals_max_n=0)
+    result = solved(W, allowed, options)
     assert result.rounds[0].stats.get("even_trios_by_matching", 0) >= 1
     assert result.proven_optimal
     monkeypatch.setattr(solver, "_seated_by_even_matching", lambda trio, ctx: False)
-    checked = solved(W, allowed)
+    checked = solved(W, allowed, options)
     assert checked.proven_optimal and checked.objective == result.objective
     assert checked.rounds[0].stats.get("even_trio_checks", 0) > result.rounds[0].stats.get("even_trio_checks", 0)
     if n <= 41:
@@ -444,11 +446,15 @@ def test_a_trio_the_even_matching_seats_needs_no_check(seed, n, monkeypatch):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_even_bound_of_a_sparse_odd_group_keeps_its_costs_for_the_trio_step(seed):
     # the sparse even shortcut (one heaviest matching) bounds without costs; in the even bound's
-    # problem the primal-dual way is taken instead, so the trio step can run on its costs
+    # problem the matching's own duals give them (or, without those, the primal-dual way is
+    # taken), so the trio step can run on its costs
     W, allowed = sparse_with_ties(np.random.default_rng(seed), 25)
     result = solved(W, allowed)
-    assert "pricing_rounds" in result.rounds[0].stats["even_bound"]
+    assert result.rounds[0].stats["even_bound"].get("matching_duals") is True
     assert result.objective == trio_oracle(W, allowed)
+    without = solved(W, allowed, SolverOptions(sparse_even_bound=False))
+    assert "pricing_rounds" in without.rounds[0].stats["even_bound"]
+    assert without.objective == result.objective
 
 
 @pytest.mark.parametrize("left, greedy", [(0.5, True), (10.0, False)])
@@ -492,3 +498,34 @@ def test_the_cores_heaviest_partners_skip_forbidden_pairs(k):
         chosen = np.flatnonzero(core[v])
         assert len(chosen) >= min(k, len(mine))  # (and the pairs of those who chose v)
         assert np.sort(W[v, chosen])[::-1][:len(heaviest)].tolist() == heaviest.tolist()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_sparse_odd_counts_even_bound_by_one_matching_and_its_duals(seed):
+    # sparse and tied, odd: the even bound's problem is one compiled matching with its duals
+    # (_sparse_even_bound), whose costs the trio step uses; the same optimum as the even path's
+    # and as every trio tried
+    W, allowed = sparse_with_ties(np.random.default_rng(6100 + seed), int(np.random.default_rng(seed).choice([21, 25, 31])))
+    best = trio_oracle(W, allowed)
+    by_duals = solved(W, allowed)
+    assert by_duals.rounds[0].stats["even_bound"].get("matching_duals") is True
+    even_path = solved(W, allowed, SolverOptions(sparse_even_bound=False))
+    assert "matching_duals" not in even_path.rounds[0].stats["even_bound"]
+    assert by_duals.objective == even_path.objective == best
+
+
+def test_a_clustered_odd_counts_even_bound_by_one_matching_and_its_duals():
+    # clustered, odd: where the even problem's assignment costs keep nearly every pair (here any
+    # share, once the assignment did not settle it itself), one compiled matching with its duals
+    # replaces the ascent and the exact step; the same optimum either way
+    took = 0
+    for seed in range(6):
+        n = int(np.random.default_rng(seed).choice([21, 25, 31]))
+        W, allowed = clustered(np.random.default_rng(6200 + seed), n)
+        best = trio_oracle(W, allowed)
+        by_duals = solved(W, allowed, SolverOptions(even_duals_kept_share=0.0))
+        took += by_duals.rounds[0].stats["even_bound"].get("matching_duals") is True
+        ascent = solved(W, allowed, SolverOptions(even_duals_max_n=0))
+        assert "matching_duals" not in ascent.rounds[0].stats["even_bound"]
+        assert by_duals.objective == ascent.objective == best
+    assert took >= 4
