@@ -45,6 +45,7 @@ from organizer.matching.types import InfeasibleError, MatchingError
 from organizer.matching.weights import group_weight
 
 TARGET_MAX_WEIGHT = 10**9
+DEFAULT_OPTIONS = SolverOptions()  # (frozen: one for every solve; building one costs 20 us)
 
 
 @dataclass
@@ -193,7 +194,7 @@ def solve_matrix(
         raise MatchingError("allowed must be symmetric")
     if helped is not None:
         helped = np.asarray(helped, dtype=np.int64)
-    options = solver_options or SolverOptions()
+    options = solver_options or DEFAULT_OPTIONS
     plain = weights.dtype.kind in "iu" and helped is None  # no conversion to do
     cells = float(n) * n
     needed = options.greedy_seconds_per_cell * cells * (options.greedy_k + 2) + (0 if plain else options.convert_seconds_per_cell * cells)
@@ -238,6 +239,10 @@ def _objective(weights: np.ndarray, groups: Sequence[Sequence[int]]) -> float:
     """``sum(group_weight(weights, g) for g in groups)``, in that order (the same float), with
     the pairs' weights read at once."""
     pairs = [k for k, g in enumerate(groups) if len(g) == 2]
+    if len(pairs) == len(groups):
+        arr = np.asarray(groups, dtype=np.int64).reshape(-1, 2)
+        read: list[float] = weights[arr[:, 0], arr[:, 1]].astype(float).tolist()
+        return sum(read)
     values: list[float] = [0.0] * len(groups)
     if pairs:
         arr = np.asarray([groups[k] for k in pairs], dtype=np.int64)
@@ -278,7 +283,7 @@ def _round_locks(allowed: np.ndarray, locks: list[tuple[int, ...]], r: int) -> t
         if not all(allowed[a, b] for a, b in combinations(lock, 2)):
             what = "pair" if len(lock) == 2 else "trio"
             raise InfeasibleError(f"round {r + 1}: locked {what} {tuple(lock)} is forbidden or met in an earlier round")
-    free = [v for v in range(n) if v not in locked_seen]
+    free = [v for v in range(n) if v not in locked_seen] if locked_seen else list(range(n))
     return free, [tuple(sorted(p)) for p in locks]
 
 
