@@ -33,6 +33,10 @@ Families (integer weights; ``seed`` = ``--seed * 100003 + N``, numpy's default_r
              most scores tie; solved like ``flask pair`` does (scoring, fairness
              on, the product's 20 s limit), through ``organizer.matching.solve``.
 
+The project's solver runs its matchings on its own compiled blossom (``make install`` builds
+organizer/matching/_blossom.c; without it, on rustworkx's: ``GIVEFIRST_NO_CBLOSSOM=1`` shows
+those figures).
+
 Columns: ``ours s`` (solve_matrix, fairness off, ``--time-limit``; for
 ``topics`` scoring plus solve), ``cpu s`` its CPU time (on a busy machine the wall
 time grows, the CPU time does not), whether it is proven optimal, ``rx s``: rustworkx

@@ -278,6 +278,26 @@ static inline int wrap(int j, int len) {
     return j < 0 ? j + len : j;
 }
 
+/* Where child c sits in blossom b's cycle of children, and the way round to the base (child 0)
+ * that passes an even number of them: *j its position (less len when counted backwards), *jstep
+ * the step (+1 or -1), *trick which endpoint of bendps to read.  0 when c is not a child of b. */
+static int walk_to_base(St *s, int b, int c, int *j, int *jstep, int *trick) {
+    int len = s->blen[b];
+    int i = 0;
+    while (i < len && s->bchilds[b][i] != c) i++;
+    if (i == len) return 0;
+    if (i & 1) {
+        *j = i - len;
+        *jstep = 1;
+        *trick = 0;
+    } else {
+        *j = i;
+        *jstep = -1;
+        *trick = 1;
+    }
+    return 1;
+}
+
 static void free_blossom(St *s, int b) {
     free(s->bchilds[b]);
     free(s->bendps[b]);
@@ -306,20 +326,10 @@ static void expand_blossom(St *s, int b, int endstage) {
     }
     if (!endstage && s->label[b] == 2) {
         int entrychild = s->inblossom[s->endpoint[s->labelend[b] ^ 1]];
-        int j = 0;
-        while (j < len && ch[j] != entrychild) j++;
-        if (j == len) {
+        int j, jstep, trick;
+        if (!walk_to_base(s, b, entrychild, &j, &jstep, &trick)) {
             s->err = -6;
             return;
-        }
-        int jstep, trick;
-        if (j & 1) {
-            j -= len;
-            jstep = 1;
-            trick = 0;
-        } else {
-            jstep = -1;
-            trick = 1;
         }
         int p = s->labelend[b];
         while (j != 0) {
@@ -379,21 +389,12 @@ static void augment_blossom(St *s, int b, int v) {
     int len = s->blen[b];
     int32_t *ch = s->bchilds[b];
     int32_t *ep = s->bendps[b];
-    int i = 0;
-    while (i < len && ch[i] != t) i++;
-    if (i == len) {
+    int j, jstep, trick;
+    if (!walk_to_base(s, b, t, &j, &jstep, &trick)) {
         s->err = -7;
         return;
     }
-    int j = i, jstep, trick;
-    if (i & 1) {
-        j -= len;
-        jstep = 1;
-        trick = 0;
-    } else {
-        jstep = -1;
-        trick = 1;
-    }
+    int i = j < 0 ? j + len : j;
     while (j != 0) {
         j += jstep;
         t = ch[wrap(j, len)];
