@@ -152,6 +152,19 @@ static int scan_blossom(St *s, int v, int w) {
     return base;
 }
 
+/* add_blossom's step: edge kk to S-blossom bj, kept if it is the first or has less slack than the
+ * one kept; returns the count of blossoms touched (bestedgeto / touched, see add_blossom). */
+static inline int least_to(St *s, int bj, int kk, int nt) {
+    int32_t *to = s->bestedgeto;
+    if (to[bj] == -1) {
+        to[bj] = kk;
+        s->touched[nt++] = bj;
+    } else if (slack(s, kk) < slack(s, to[bj])) {
+        to[bj] = kk;
+    }
+    return nt;
+}
+
 static void add_blossom(St *s, int base, int k) {
     int v = s->ei[k], w = s->ej[k];
     int bb = s->inblossom[base], bv = s->inblossom[v], bw = s->inblossom[w];
@@ -222,13 +235,7 @@ static void add_blossom(St *s, int base, int k) {
                 for (int e = s->nb_start[x]; e < s->nb_start[x + 1]; e++) {
                     int kk = s->nb[e] >> 1;
                     int bj = s->inblossom[s->endpoint[s->nb[e]]];
-                    if (bj == b || s->label[bj] != 1) continue;
-                    if (to[bj] == -1) {
-                        to[bj] = kk;
-                        touched[nt++] = bj;
-                    } else if (slack(s, kk) < slack(s, to[bj])) {
-                        to[bj] = kk;
-                    }
+                    if (bj != b && s->label[bj] == 1) nt = least_to(s, bj, kk, nt);
                 }
             }
         } else {
@@ -237,13 +244,7 @@ static void add_blossom(St *s, int base, int k) {
                 int jj = s->ej[kk];
                 if (s->inblossom[jj] == b) jj = s->ei[kk];
                 int bj = s->inblossom[jj];
-                if (bj == b || s->label[bj] != 1) continue;
-                if (to[bj] == -1) {
-                    to[bj] = kk;
-                    touched[nt++] = bj;
-                } else if (slack(s, kk) < slack(s, to[bj])) {
-                    to[bj] = kk;
-                }
+                if (bj != b && s->label[bj] == 1) nt = least_to(s, bj, kk, nt);
             }
             free(s->bbest[sub]);
         }
