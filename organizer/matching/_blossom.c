@@ -15,8 +15,9 @@
  * an internal inconsistency or no memory (the caller then falls back to rustworkx).  mate[v]:
  * v's partner, or -1.  Edges: 0 <= ei[k], ej[k] < n, ei[k] != ej[k], each pair at most once.
  * dual and parent (2n each, or NULL): the optimal duals the algorithm ends with, a vertex's
- * (0..n-1) and a blossom's (n..2n-1), and each one's enclosing blossom (-1: none; a blossom
- * nobody's parent chain reaches is unused): every pair {i, j} has
+ * (0..n-1) and a blossom's (n..2n-1), and each one's nearest enclosing blossom whose dual is
+ * positive (-1: none; a blossom nobody's parent chain reaches is unused; those of dual 0 are
+ * skipped: the odd sets the bound reads, without walking the nesting): every pair {i, j} has
  * dual[i] + dual[j] - 2 w + 2 * (the duals of the blossoms holding both) >= 0, 0 on the matched
  * ones, and (not max_cardinality) dual[v] = 0 for every unmatched v.
  */
@@ -709,7 +710,11 @@ int gf_max_weight_matching(int n, int m, const int32_t *ei, const int32_t *ej, c
         if (dual_out)
             for (size_t b = 0; b < n2; b++) dual_out[b] = s->dual[b];
         if (parent_out)
-            for (size_t b = 0; b < n2; b++) parent_out[b] = s->bparent[b];
+            for (size_t b = 0; b < n2; b++) {
+                int32_t p = s->bparent[b];
+                while (p >= 0 && s->dual[p] <= 0) p = s->bparent[p];
+                parent_out[b] = p;
+            }
         for (int v = 0; v < n; v++) {
             if (mate_out[v] >= 0 && mate_out[mate_out[v]] != v) rc = -12;
         }

@@ -449,12 +449,12 @@ def test_the_even_bound_of_a_sparse_odd_group_keeps_its_costs_for_the_trio_step(
     # problem the matching's own duals give them (or, without those, the primal-dual way is
     # taken), so the trio step can run on its costs
     W, allowed = sparse_with_ties(np.random.default_rng(seed), 25)
-    result = solved(W, allowed)
+    result = solved(W, allowed, SolverOptions(sparse_odd_seating=False))  # (the even bound's path, pinned)
     assert result.rounds[0].stats["even_bound"].get("matching_duals") is True
     assert result.objective == trio_oracle(W, allowed)
-    without = solved(W, allowed, SolverOptions(sparse_even_bound=False))
+    without = solved(W, allowed, SolverOptions(sparse_even_bound=False, sparse_odd_seating=False))
     assert "pricing_rounds" in without.rounds[0].stats["even_bound"]
-    assert without.objective == result.objective
+    assert without.objective == result.objective == solved(W, allowed).objective
 
 
 @pytest.mark.parametrize("left, greedy", [(0.5, True), (10.0, False)])
@@ -507,11 +507,11 @@ def test_a_sparse_odd_counts_even_bound_by_one_matching_and_its_duals(seed):
     # and as every trio tried
     W, allowed = sparse_with_ties(np.random.default_rng(6100 + seed), int(np.random.default_rng(seed).choice([21, 25, 31])))
     best = trio_oracle(W, allowed)
-    by_duals = solved(W, allowed)
+    by_duals = solved(W, allowed, SolverOptions(sparse_odd_seating=False))  # (the even bound's path, pinned)
     assert by_duals.rounds[0].stats["even_bound"].get("matching_duals") is True
-    even_path = solved(W, allowed, SolverOptions(sparse_even_bound=False))
+    even_path = solved(W, allowed, SolverOptions(sparse_even_bound=False, sparse_odd_seating=False))
     assert "matching_duals" not in even_path.rounds[0].stats["even_bound"]
-    assert by_duals.objective == even_path.objective == best
+    assert by_duals.objective == even_path.objective == best == solved(W, allowed).objective
 
 
 def test_a_clustered_odd_counts_even_bound_by_one_matching_and_its_duals():
@@ -529,3 +529,68 @@ def test_a_clustered_odd_counts_even_bound_by_one_matching_and_its_duals():
         assert "matching_duals" not in ascent.rounds[0].stats["even_bound"]
         assert by_duals.objective == ascent.objective == best
     assert took >= 4
+
+
+def sparse_graph(rng, n, share, high, forbid):
+    """Sparse with ties, its density, weights (1..high - 1) and forbidden pairs drawn as given."""
+    W = np.triu(np.where(rng.random((n, n)) < share, rng.integers(1, high, (n, n)), 0), 1)
+    W = W + W.T
+    allowed = ~np.eye(n, dtype=bool)
+    for _ in range(forbid):
+        a, b = rng.choice(n, 2, replace=False)
+        allowed[a, b] = allowed[b, a] = False
+    return W, allowed
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_sparse_odd_matchings_dual_bound_holds_and_its_seating_is_exact_when_it_meets_it(seed):
+    # the heaviest matching's duals bound every seating (a trio inside a blossom may gain, one
+    # with a weight-0 pair may not); when its seating meets that bound the solve ends there,
+    # else the other steps go on from its seating and bound: every trio tried agrees either way
+    rng = np.random.default_rng(6500 + seed)
+    settled = 0
+    for _ in range(6):
+        n = int(rng.choice([9, 13, 17, 21]))
+        W, allowed = sparse_graph(rng, n, float(rng.choice([0.1, 0.2, 0.35])), int(rng.choice([2, 4, 10])), int(rng.integers(0, n)))
+        best = trio_oracle(W, allowed)
+        if best is None:
+            continue
+        for checks in (8, 0):  # (none: the bound stands on the triangles listed, none seated)
+            options = SolverOptions(sparse_share=1.0, sparse_odd_trio_checks=checks)  # (denser graphs too)
+            ctx = Context(float("inf"), options)
+            found = solver.sparse_odd_seating(W, allowed, ctx)
+            assert ctx.bound2 is not None and ctx.bound2 >= 2 * best
+            if found is not None:
+                settled += 1
+                assert_valid(W, allowed, found)
+                assert ctx.value2 == ctx.bound2 == 2 * best
+            result = solved(W, allowed, options)
+            assert result.objective == best
+            assert bool(result.rounds[0].stats.get("sparse_shortcut")) is (found is not None)
+    assert settled  # (each seed's graphs: some settled there)
+
+
+def test_the_sparse_odd_shortcut_settles_most_of_the_family_and_leaves_the_rest_to_the_even_bound():
+    # the benchmark's family at N = 201: a trio inside a blossom is where the matching's seating
+    # gains, and the other seeds go on to the even bound, all with the same optimum as without it
+    took = 0
+    for seed in range(1, 9):
+        W, allowed = sparse_with_ties(np.random.default_rng(6600 + seed), 201)
+        result = solved(W, allowed)
+        took += bool(result.rounds[0].stats.get("sparse_shortcut"))
+        without = solved(W, allowed, SolverOptions(sparse_odd_seating=False))
+        assert result.objective == without.objective
+    assert 0 < took < 8
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_positive_triangles_lists_every_triangle_once(seed):
+    rng = np.random.default_rng(6700 + seed)
+    n = 30
+    upper = np.triu(rng.random((n, n)) < 0.25, 1)
+    pi, pj = np.nonzero(upper)
+    shuffle = rng.permutation(len(pi))
+    listed = solver._positive_triangles(pi[shuffle], pj[shuffle], n)
+    both = upper | upper.T
+    every = [t for t in itertools.combinations(range(n), 3) if both[t[0], t[1]] and both[t[1], t[2]] and both[t[0], t[2]]]
+    assert sorted(map(tuple, listed.tolist())) == every
