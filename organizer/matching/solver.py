@@ -40,8 +40,8 @@ The algorithm (per round), a primal-dual scheme
    seating is optimal (``sparse_even_seating``).  Odd n, the same: that matching's optimal
    duals bound every seating by its weight plus the most a trio inside a blossom can gain; when
    a triangle with the heaviest matching of the others reaches it, that seating is optimal
-   (``sparse_odd_seating``; up to ``sparse_odd_first_max_n`` attendees before the tight
-   seating, above it after).
+   (``sparse_odd_seating``; up to ``sparse_first_max_n`` attendees first, above it after the
+   tight seating).
 1. Odd n (above ``odd_first_seating_min_n``, or when the greedy seating found none): a
    better first seating (``first_seating``): a maximum-weight
    matching, by the compiled blossom algorithm (``cblossom``), on each attendee's few
@@ -470,13 +470,15 @@ class SolverOptions:
     attendees on a complete graph, and at N = 501 the ascent's way is as fast (90 ms)."""
     sparse_odd_seating: bool = True
     sparse_odd_trio_checks: int = 8
-    sparse_odd_first_max_n: int = 400
     """Odd counts whose weights are sparse and tied: the heaviest matching on the positive pairs
     and its duals' bound (``sparse_odd_seating``), which often proves its own seating, checking
-    at most ``sparse_odd_trio_checks`` triangles that could beat it.  Up to
-    ``sparse_odd_first_max_n`` attendees before the tight seating (sparse N = 201: 1.5 ms against
-    4.8 by the even bound), above it after (everyone has a partner at their best weight there,
-    which is faster to find: N = 1,001 11 against 14 ms)."""
+    at most ``sparse_odd_trio_checks`` triangles that could beat it (sparse N = 201: 1.2 ms
+    against 4.8 by the even bound)."""
+    sparse_first_max_n: int = 400
+    """Up to this many attendees the sparse, tied shortcuts (``_sparse_seating``) come before the
+    quick seating (a millisecond either way); above it, after the quick seating, and for odd
+    counts after the tight seating too (everyone has a partner at their best weight there, which
+    is faster to find: N = 1,001 11 against 14 ms)."""
     sparse_even_bound: bool = True
     """Odd counts whose weights are sparse and tied (``_sparse_pairs``): the even bound's problem
     by one compiled matching and its duals (``_sparse_even_bound``) instead of the even path."""
@@ -1121,7 +1123,6 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
     above = g > t
     tri, g = tri[above], g[above]
     low = np.iinfo(np.int64).min
-    exact = low  # the best seating around a checked triangle (it stands for that triangle's g)
     for k in np.argsort(-g, kind="stable")[:ctx.options.sparse_odd_trio_checks]:
         if ctx.seating is not None and ctx.value2 >= M2 + g[k]:
             break
@@ -1133,9 +1134,8 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
             break  # (those its matching leaves do not pair up: its value is not known)
         if seating:
             ctx.offer(W, seating)
-            exact = max(exact, seating_value2(W, seating))
-        g[k] = low
-    ctx.tighten(max(M2 + max(t, int(g.max(initial=0))), exact))
+        g[k] = low  # (checked: the best seating holding it is offered, and the incumbent bounds it)
+    ctx.tighten(max(M2 + max(t, int(g.max(initial=0))), ctx.value2))
     if not ctx.proven():
         # no triangle reached it: the matching's own seating, the one it leaves joining a pair
         pairs: Pairs = list(zip(a.tolist(), mate[a].tolist()))
@@ -1186,6 +1186,19 @@ def _seating_around(W: np.ndarray, allowed: np.ndarray, trio: Group, pi: np.ndar
     if 2 * len(rest) != len(left):
         return None
     return [*pairs, *rest, trio]
+
+
+def _sparse_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context) -> bool:
+    """Whether ``sparse_even_seating`` or (odd n) ``sparse_odd_seating`` settled the round (its
+    seating proven in ``ctx``); they leave it as it was where weights are not sparse and tied."""
+    if odd:
+        return ctx.options.sparse_odd_seating and sparse_odd_seating(W, allowed, ctx) is not None
+    seating = sparse_even_seating(W, allowed, ctx)
+    if seating is None:
+        return False
+    ctx.offer(W, seating)
+    ctx.tighten(ctx.value2)  # (the seating's own value: none beats it)
+    return True
 
 
 def _pair_up(W: np.ndarray, allowed: np.ndarray, left: np.ndarray, ctx: Context) -> Pairs:
@@ -2062,6 +2075,13 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     # 1. a first seating in a few dense passes, and the simplest bound: everyone's best partner
     #    (value2 counts each attendee's share, and a trio member's share is the mean of two
     #    allowed partners)
+    # sparse and tied: the heaviest matching on the positive pairs and its bound often settle it
+    # (``_sparse_seating``): on up to ``sparse_first_max_n`` attendees before anything else (a
+    # millisecond); on more, even counts before the tight seating (which it finds too) and odd
+    # ones after it (which settles the sparse family there, and faster)
+    early = n <= ctx.options.sparse_first_max_n
+    if early and _sparse_seating(W, allowed, odd, ctx):
+        return
     seated = ctx.seating is not None  # the even bound's problem starts from the odd count's seating
     if not seated:
         ctx.offer(W, quick_seating(W, allowed, odd))
@@ -2069,20 +2089,9 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         _best_partner_bound(W, allowed, ctx)  # the greedy seating would end past the deadline
         stats["quick_s"] = round(time.perf_counter() - start, 4)
         raise _Expired
-    if not odd and W.min() >= 0:
-        # sparse and tied: one heaviest matching settles it (before the tight seating, which it
-        # finds too, and the greedy one: it is that fast)
-        seating = sparse_even_seating(W, allowed, ctx)
-        if seating is not None:
-            ctx.offer(W, seating)
-            ctx.tighten(ctx.value2)  # (the seating's own value: none beats it)
-            return
-        ctx.check()
-    # sparse and tied, odd: the matching's own bound often settles it (``sparse_odd_seating``);
-    # on many attendees the tight seating first, which settles the sparse family there
-    sparse_odd = odd and ctx.options.sparse_odd_seating
-    if sparse_odd and n <= ctx.options.sparse_odd_first_max_n and sparse_odd_seating(W, allowed, ctx) is not None:
+    if not early and not odd and _sparse_seating(W, allowed, odd, ctx):
         return
+    ctx.check()
     # tied weights: everyone with a best partner, when that can be (it proves itself)
     tight = tight_seating(W, allowed, odd, ctx) if ctx.options.tight_seating else None
     stats["tight_s"] = round(time.perf_counter() - start, 4)
@@ -2092,8 +2101,9 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
             raise AssertionError("a seating of tight pairs misses the best-partner bound")
         return
     ctx.check()
-    if sparse_odd and n > ctx.options.sparse_odd_first_max_n and sparse_odd_seating(W, allowed, ctx) is not None:
+    if not early and odd and _sparse_seating(W, allowed, odd, ctx):
         return
+    ctx.check()
     # (the best-partner bound it proves is tight_seating's too); not for an odd count the even
     # bound seats first, with time to spare (``odd_greedy_min_seconds``): its seating is better,
     # and the quick one stands until then (uniform N = 201: 5.5 -> 5.1 ms; sparse 201 5.6 -> 5.1 ms)
