@@ -17,6 +17,26 @@ from werkzeug.serving import make_server
 from config import database_url
 
 
+DATABASE_TESTS_ONLY_ENV = "GIVEFIRST_DATABASE_TESTS_ONLY"
+
+
+def pytest_collection_modifyitems(config, items):
+    """With ``GIVEFIRST_DATABASE_TESTS_ONLY`` set (CI's PostgreSQL pass, after the whole suite ran
+    on SQLite), only the tests that reach the database: those on the app (every fixture that
+    touches it starts from ``_session_app``) and those marked ``database`` (the migrations on an
+    empty database).  The solver's, the scoring's and the other pure tests would run the same
+    code again."""
+    if not os.environ.get(DATABASE_TESTS_ONLY_ENV):
+        return
+    keep, drop = [], []
+    for item in items:
+        uses = "_session_app" in getattr(item, "fixturenames", ()) or item.get_closest_marker("database")
+        (keep if uses else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def _session_app(tmp_path_factory):
     from organizer import create_app

@@ -12,6 +12,8 @@ from config import database_url
 from organizer import create_app
 from organizer.extensions import db
 
+pytestmark = pytest.mark.database  # (no app fixture, but a database: CI's PostgreSQL pass runs it)
+
 POSTGRES_URL = database_url(
     os.environ.get("TEST_DATABASE_URL", "")
     if os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
