@@ -16,7 +16,6 @@ from werkzeug.serving import make_server
 
 from config import database_url
 
-
 DATABASE_TESTS_ONLY_ENV = "GIVEFIRST_DATABASE_TESTS_ONLY"
 
 
