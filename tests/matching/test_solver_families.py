@@ -579,7 +579,10 @@ def test_the_sparse_odd_shortcut_settles_most_of_the_family_and_leaves_the_rest_
         result = solved(W, allowed)
         took += bool(result.rounds[0].stats.get("sparse_shortcut"))
         without = solved(W, allowed, SolverOptions(sparse_odd_seating=False))
-        assert result.objective == without.objective
+        late = solved(W, allowed, SolverOptions(sparse_first_max_n=0))  # (as above 400: after the tight seating)
+        assert "tight_s" in late.rounds[0].stats
+        assert ("tight_s" in result.rounds[0].stats) is not bool(result.rounds[0].stats.get("sparse_shortcut"))
+        assert result.objective == without.objective == late.objective
     assert 0 < took < 8
 
 
