@@ -238,20 +238,20 @@ def _sorted_groups(groups: Sequence[Sequence[int]], ids: np.ndarray | None) -> l
 def _objective(weights: np.ndarray, groups: Sequence[Sequence[int]]) -> float:
     """``sum(group_weight(weights, g) for g in groups)``, in that order (the same float), with
     the pairs' weights read at once."""
-    pairs = [k for k, g in enumerate(groups) if len(g) == 2]
-    if len(pairs) == len(groups):
+    others = [k for k, g in enumerate(groups) if len(g) != 2]
+    if not others:
         arr = np.asarray(groups, dtype=np.int64).reshape(-1, 2)
         read: list[float] = weights[arr[:, 0], arr[:, 1]].astype(float).tolist()
         return sum(read)
-    values: list[float] = [0.0] * len(groups)
-    if pairs:
-        arr = np.asarray([groups[k] for k in pairs], dtype=np.int64)
-        for k, v in zip(pairs, weights[arr[:, 0], arr[:, 1]].astype(float).tolist()):
-            values[k] = v
-    for k, g in enumerate(groups):
-        if len(g) != 2:
-            values[k] = group_weight(weights, g)
-    return sum(values)
+    values = np.zeros(len(groups))
+    pair = np.ones(len(groups), dtype=bool)
+    pair[others] = False
+    if pair.any():
+        arr = np.asarray([g for g in groups if len(g) == 2], dtype=np.int64)
+        values[pair] = weights[arr[:, 0], arr[:, 1]]
+    for k in others:
+        values[k] = group_weight(weights, groups[k])
+    return sum(values.tolist())
 
 
 def _mark_met(used: np.ndarray, groups: Sequence[Sequence[int]]) -> None:

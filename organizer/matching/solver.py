@@ -623,11 +623,11 @@ class Context:
         if self.seating is not None and self.expired():
             raise _Expired
 
-    def offer(self, W: np.ndarray, seating: Sequence[Group] | None) -> None:
-        """Keep ``seating`` if it is the best so far."""
+    def offer(self, W: np.ndarray, seating: Sequence[Group] | None, value2: int | None = None) -> None:
+        """Keep ``seating`` if it is the best so far (``value2``: its value, when known)."""
         if seating is None:
             return
-        value = seating_value2(W, seating)
+        value = seating_value2(W, seating) if value2 is None else value2
         self.stats.setdefault("first_seating_at", time.perf_counter())  # a time.perf_counter() value
         if self.seating is None or value > self.value2:
             self.seating, self.value2 = list(seating), value
@@ -1116,10 +1116,15 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
     low_rc = duals.Y[pi] + duals.Y[pj] - 2 * w < -2 * t
     tri = _positive_triangles(pi[low_rc], pj[low_rc], n)
     g = W[tri[:, 0], tri[:, 1]] + W[tri[:, 1], tri[:, 2]] + W[tri[:, 0], tri[:, 2]] - duals.Y[tri].sum(axis=1)
+    rc = duals.Y[pi] + duals.Y[pj] - 2 * w
     for S, z in zip(duals.sets, duals.Z.tolist()):
         inside = np.zeros(n, dtype=bool)
         inside[S] = True
         g -= z * (np.count_nonzero(inside[tri], axis=1) >= 2)
+        rc += z * (inside[pi] & inside[pj])
+    # a seating worth 2 M + g(T) has RC = 0 on its pairs: the others' matching is first sought
+    # on those pairs alone (a third of them; sparse N = 201: 0.26 -> 0.1 ms), then on all
+    tight = rc == 0
     above = g > t
     tri, g = tri[above], g[above]
     low = np.iinfo(np.int64).min
@@ -1127,13 +1132,15 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
         if ctx.seating is not None and ctx.value2 >= M2 + g[k]:
             break
         trio = (int(tri[k, 0]), int(tri[k, 1]), int(tri[k, 2]))
-        seating: list[Group] | None = []  # (a forbidden pair inside: not a trio at all)
+        seated: tuple[list[Group], int] | None = ([], 0)  # (a forbidden pair inside: not a trio at all)
         if allowed[trio[0], trio[1]] and allowed[trio[1], trio[2]] and allowed[trio[0], trio[2]]:
-            seating = _seating_around(W, allowed, trio, pi, pj, w, ctx)
-        if seating is None:
+            seated = _seating_around(W, allowed, trio, pi[tight], pj[tight], w[tight], ctx)
+            if seated is None or seated[1] < M2 + g[k]:
+                seated = _seating_around(W, allowed, trio, pi, pj, w, ctx)
+        if seated is None:
             break  # (those its matching leaves do not pair up: its value is not known)
-        if seating:
-            ctx.offer(W, seating)
+        if seated[0]:
+            ctx.offer(W, *seated)
         g[k] = low  # (checked: the best seating holding it is offered, and the incumbent bounds it)
     ctx.tighten(max(M2 + max(t, int(g.max(initial=0))), ctx.value2))
     if not ctx.proven():
@@ -1170,22 +1177,23 @@ def _positive_triangles(pi: np.ndarray, pj: np.ndarray, n: int) -> np.ndarray:
 
 
 def _seating_around(W: np.ndarray, allowed: np.ndarray, trio: Group, pi: np.ndarray, pj: np.ndarray,
-                    w: np.ndarray, ctx: Context) -> list[Group] | None:
+                    w: np.ndarray, ctx: Context) -> tuple[list[Group], int] | None:
     """``trio`` with the heaviest matching of the others on the positive pairs (pi, pj) of weights
-    ``w``, those it leaves paired on weight-0 pairs: the best seating holding that trio; None
-    when those left do not pair up."""
+    ``w``, those it leaves paired in order (on all of the positive pairs, weight 0 between them):
+    the best seating holding that trio, and its value2; None when those left do not pair up."""
     n = len(W)
     out = np.zeros(n, dtype=bool)
     out[list(trio)] = True
     keep = ~(out[pi] | out[pj])
     pairs = _matching(W, pi[keep], pj[keep], ctx, max_cardinality=False, weights=w[keep])
+    arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     seated = out.copy()
-    seated[np.asarray(pairs, dtype=np.int64).ravel()] = True
+    seated[arr.ravel()] = True
     left = np.flatnonzero(~seated)
     rest = _pair_up(W, allowed, left, ctx) if len(left) else []
     if 2 * len(rest) != len(left):
         return None
-    return [*pairs, *rest, trio]
+    return [*pairs, *rest, trio], 2 * int(W[arr[:, 0], arr[:, 1]].sum()) + seating_value2(W, [*rest, trio])
 
 
 def _sparse_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context) -> bool:
