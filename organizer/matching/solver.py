@@ -1087,16 +1087,19 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
     ``Y, Z >= 0``), a seating of pairs P and trio T is worth ``value2 = 2 M + g(T) - RC(P) - loss``
     with ``g(T) = W(T) - Y(T) - sum of Z[S] over the sets S holding two or three of T`` and
     ``loss >= 0`` (Z of each set with fewer pairs of P inside it than half its members outside T).
-    A trio with a weight-0 pair has ``g <= 0`` (its two other pairs' RC >= 0 give it), so every
-    seating is worth at most ``2 M`` plus the largest ``g`` of a triangle of positive pairs, when
-    that is positive (``_positive_triangles``).
+    A trio with a weight-0 pair {b, c} has ``g <= -(Y[b] + Y[c]) / 2`` (that pair's RC holds
+    ``Y[b] + Y[c]`` and the Z of every set around the trio; the other two are >= 0), so every
+    seating is worth at most ``2 M`` plus the larger of ``-ceil(z0 / 2)`` (z0: the two least
+    ``Y`` together) and the largest ``g`` of a triangle of positive pairs (``_positive_triangles``).
 
     The seatings: each triangle that could beat the incumbent, best ``g`` first, with the heaviest
-    matching of the others (``_seating_around``, exact for that trio when those it leaves pair
-    up), at most ``sparse_odd_trio_checks`` of them; when none reaches the bound, the matching
-    with those it leaves alone paired on weight-0 pairs, one of them joining the pair it gains
-    most with (``_add_lone``).  Sparse N = 201: the bound is reached in 12 of 20 seeds, in about
-    1.2 ms (the even bound's way: 4.8 ms)."""
+    matching of the others (``_seating_around``), at most ``sparse_odd_trio_checks`` of them:
+    first on the pairs the duals call tight, all a seating worth ``2 M + g`` may use, so that a
+    matching there worth less proves the trio a unit short of its ``g``; else on all the
+    positive pairs (exact for that trio when those it leaves pair up).  When none reaches the
+    bound, the matching with those it leaves alone paired on weight-0 pairs, one of them joining
+    the pair it gains most with (``_add_lone``).  Sparse N = 201: the bound is reached in 18 of
+    20 seeds, in 1-2 ms (the even bound's way: 4-11 ms)."""
     n = len(W)
     found = _sparse_pairs(W, allowed, ctx.options)
     if found is None:
@@ -1109,10 +1112,14 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
     mate, duals = solved
     a = np.flatnonzero(mate > np.arange(n))
     M2 = 2 * int(W[a, mate[a]].sum())  # value2 of the matching's pairs
-    # only a triangle with g > t can raise the bound past the incumbent's; as g(T) <= (the Z of the
-    # sets holding T - RC(T)) / 2, each of its pairs has RC < (the Z of the sets holding that pair)
-    # - 2 t, that is Y[i] + Y[j] - 2 W < -2 t: only those pairs are searched
-    t = max(0, ctx.value2 - M2) if ctx.seating is not None else 0
+    # a trio with a weight-0 pair {b, c} has g <= -(Y[b] + Y[c]) / 2 (its RC holds Y[b] + Y[c]
+    # and the Z of every set around the trio), so at most -ceil(z0 / 2), z0 the two least Y
+    least = np.partition(duals.Y, 1)[:2] if n > 1 else np.zeros(2, dtype=np.int64)
+    zero_pair = -((int(least.sum()) + 1) // 2)
+    # only a triangle with g > t can raise the bound past that and the incumbent's; as g(T) <= (the
+    # Z of the sets holding T - RC(T)) / 2, each of its pairs has RC < (the Z of the sets holding
+    # that pair) - 2 t, that is Y[i] + Y[j] - 2 W < -2 t: only those pairs are searched
+    t = max(zero_pair, ctx.value2 - M2) if ctx.seating is not None else zero_pair
     low_rc = duals.Y[pi] + duals.Y[pj] - 2 * w < -2 * t
     tri = _positive_triangles(pi[low_rc], pj[low_rc], n)
     g = W[tri[:, 0], tri[:, 1]] + W[tri[:, 1], tri[:, 2]] + W[tri[:, 0], tri[:, 2]] - duals.Y[tri].sum(axis=1)
@@ -1132,17 +1139,23 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
         if ctx.seating is not None and ctx.value2 >= M2 + g[k]:
             break
         trio = (int(tri[k, 0]), int(tri[k, 1]), int(tri[k, 2]))
-        seated: tuple[list[Group], int] | None = ([], 0)  # (a forbidden pair inside: not a trio at all)
-        if allowed[trio[0], trio[1]] and allowed[trio[1], trio[2]] and allowed[trio[0], trio[2]]:
-            seated = _seating_around(W, allowed, trio, pi[tight], pj[tight], w[tight], ctx)
-            if seated is None or seated[1] < M2 + g[k]:
-                seated = _seating_around(W, allowed, trio, pi, pj, w, ctx)
+        if not (allowed[trio[0], trio[1]] and allowed[trio[1], trio[2]] and allowed[trio[0], trio[2]]):
+            g[k] = low  # (not a trio at all)
+            continue
+        seated = _seating_around(W, allowed, trio, pi[tight], pj[tight], w[tight], ctx)
+        if seated is not None and seated[1] < M2 + g[k]:
+            # the heaviest matching on the tight pairs falls short, so does every seating holding
+            # the trio (one reaching 2 M + g would use tight pairs only): a unit less bounds it
+            ctx.offer(W, *seated)
+            g[k] -= 1
+            continue
+        if seated is None:
+            seated = _seating_around(W, allowed, trio, pi, pj, w, ctx)
         if seated is None:
             break  # (those its matching leaves do not pair up: its value is not known)
-        if seated[0]:
-            ctx.offer(W, *seated)
+        ctx.offer(W, *seated)
         g[k] = low  # (checked: the best seating holding it is offered, and the incumbent bounds it)
-    ctx.tighten(max(M2 + max(t, int(g.max(initial=0))), ctx.value2))
+    ctx.tighten(max(M2 + max(t, int(g.max(initial=t))), ctx.value2))
     if not ctx.proven():
         # no triangle reached it: the matching's own seating, the one it leaves joining a pair
         pairs: Pairs = list(zip(a.tolist(), mate[a].tolist()))
