@@ -1056,25 +1056,20 @@ def _sparse_pairs(W: np.ndarray, allowed: np.ndarray, options: SolverOptions) ->
     return pi, pj
 
 
-def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> Pairs | None:
+def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list[Group] | None:
     """Even n, no negative weight, few positive pairs with few distinct weights (ties): the
     heaviest matching on the positive pairs bounds every seating (a seating is a matching);
     when the attendees it leaves alone pair up among themselves (on pairs of weight 0: a
     positive one would have joined the matching), that seating is optimal.  None otherwise."""
-    n = len(W)
     found = _sparse_pairs(W, allowed, ctx.options)
     if found is None:
         return None
     pi, pj = found
-    pairs = _matching(W, pi, pj, ctx, max_cardinality=False, weights=W[pi, pj])
-    seated = np.zeros(n, dtype=bool)
-    seated[[v for pair in pairs for v in pair]] = True
-    left = np.flatnonzero(~seated)
-    rest = _pair_up(W, allowed, left, ctx) if len(left) else []
-    if 2 * (len(pairs) + len(rest)) != n:
+    seated = _heaviest_seating(W, allowed, (), pi, pj, W[pi, pj], ctx)
+    if seated is None:
         return None
     ctx.stats["sparse_shortcut"] = True
-    return pairs + rest
+    return seated[0]
 
 
 def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list[Group] | None:
@@ -1093,7 +1088,7 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
     ``Y`` together) and the largest ``g`` of a triangle of positive pairs (``_positive_triangles``).
 
     The seatings: each triangle that could beat the incumbent, best ``g`` first, with the heaviest
-    matching of the others (``_seating_around``), at most ``sparse_odd_trio_checks`` of them:
+    matching of the others (``_heaviest_seating``), at most ``sparse_odd_trio_checks`` of them:
     first on the pairs the duals call tight, all a seating worth ``2 M + g`` may use, so that a
     matching there worth less proves the trio a unit short of its ``g``; else on all the
     positive pairs (exact for that trio when those it leaves pair up).  When none reaches the
@@ -1120,10 +1115,10 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
     # Z of the sets holding T - RC(T)) / 2, each of its pairs has RC < (the Z of the sets holding
     # that pair) - 2 t, that is Y[i] + Y[j] - 2 W < -2 t: only those pairs are searched
     t = max(zero_pair, ctx.value2 - M2) if ctx.seating is not None else zero_pair
-    low_rc = duals.Y[pi] + duals.Y[pj] - 2 * w < -2 * t
+    rc = duals.Y[pi] + duals.Y[pj] - 2 * w  # (the sets' Z added below)
+    low_rc = rc < -2 * t
     tri = _positive_triangles(pi[low_rc], pj[low_rc], n)
     g = W[tri[:, 0], tri[:, 1]] + W[tri[:, 1], tri[:, 2]] + W[tri[:, 0], tri[:, 2]] - duals.Y[tri].sum(axis=1)
-    rc = duals.Y[pi] + duals.Y[pj] - 2 * w
     for S, z in zip(duals.sets, duals.Z.tolist()):
         inside = np.zeros(n, dtype=bool)
         inside[S] = True
@@ -1142,7 +1137,7 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
         if not (allowed[trio[0], trio[1]] and allowed[trio[1], trio[2]] and allowed[trio[0], trio[2]]):
             g[k] = low  # (not a trio at all)
             continue
-        seated = _seating_around(W, allowed, trio, pi[tight], pj[tight], w[tight], ctx)
+        seated = _heaviest_seating(W, allowed, trio, pi[tight], pj[tight], w[tight], ctx)
         if seated is not None and seated[1] < M2 + g[k]:
             # the heaviest matching on the tight pairs falls short, so does every seating holding
             # the trio (one reaching 2 M + g would use tight pairs only): a unit less bounds it
@@ -1150,7 +1145,7 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
             g[k] -= 1
             continue
         if seated is None:
-            seated = _seating_around(W, allowed, trio, pi, pj, w, ctx)
+            seated = _heaviest_seating(W, allowed, trio, pi, pj, w, ctx)
         if seated is None:
             break  # (those its matching leaves do not pair up: its value is not known)
         ctx.offer(W, *seated)
@@ -1189,11 +1184,12 @@ def _positive_triangles(pi: np.ndarray, pj: np.ndarray, n: int) -> np.ndarray:
     return np.stack([pi[pair], pj[pair], c], axis=1).astype(np.int64).reshape(-1, 3)
 
 
-def _seating_around(W: np.ndarray, allowed: np.ndarray, trio: Group, pi: np.ndarray, pj: np.ndarray,
-                    w: np.ndarray, ctx: Context) -> tuple[list[Group], int] | None:
-    """``trio`` with the heaviest matching of the others on the positive pairs (pi, pj) of weights
-    ``w``, those it leaves paired in order (on all of the positive pairs, weight 0 between them):
-    the best seating holding that trio, and its value2; None when those left do not pair up."""
+def _heaviest_seating(W: np.ndarray, allowed: np.ndarray, trio: Group, pi: np.ndarray, pj: np.ndarray,
+                      w: np.ndarray, ctx: Context) -> tuple[list[Group], int] | None:
+    """``trio`` (none: ``()``) with the heaviest matching of the others on the positive pairs
+    (pi, pj) of weights ``w``, those it leaves paired in order (on all of the positive pairs,
+    weight 0 between them): the best seating holding that trio, and its value2; None when those
+    left do not pair up."""
     n = len(W)
     out = np.zeros(n, dtype=bool)
     out[list(trio)] = True
@@ -1206,7 +1202,8 @@ def _seating_around(W: np.ndarray, allowed: np.ndarray, trio: Group, pi: np.ndar
     rest = _pair_up(W, allowed, left, ctx) if len(left) else []
     if 2 * len(rest) != len(left):
         return None
-    return [*pairs, *rest, trio], 2 * int(W[arr[:, 0], arr[:, 1]].sum()) + seating_value2(W, [*rest, trio])
+    others: list[Group] = [*rest, trio] if trio else list(rest)
+    return [*pairs, *others], 2 * int(W[arr[:, 0], arr[:, 1]].sum()) + seating_value2(W, others)
 
 
 def _sparse_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context) -> bool:
@@ -2093,16 +2090,16 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     if not allowed.any(axis=1).all():
         raise InfeasibleError("no seating avoids the forbidden pairs")
     big = np.iinfo(np.int64).max // 4
-    # 1. a first seating in a few dense passes, and the simplest bound: everyone's best partner
-    #    (value2 counts each attendee's share, and a trio member's share is the mean of two
-    #    allowed partners)
-    # sparse and tied: the heaviest matching on the positive pairs and its bound often settle it
-    # (``_sparse_seating``): on up to ``sparse_first_max_n`` attendees before anything else (a
+    # 0. sparse and tied: the heaviest matching on the positive pairs and its bound often settle
+    # it (``_sparse_seating``): on up to ``sparse_first_max_n`` attendees before anything else (a
     # millisecond); on more, even counts before the tight seating (which it finds too) and odd
     # ones after it (which settles the sparse family there, and faster)
     early = n <= ctx.options.sparse_first_max_n
     if early and _sparse_seating(W, allowed, odd, ctx):
         return
+    # 1. a first seating in a few dense passes, and the simplest bound: everyone's best partner
+    #    (value2 counts each attendee's share, and a trio member's share is the mean of two
+    #    allowed partners)
     seated = ctx.seating is not None  # the even bound's problem starts from the odd count's seating
     if not seated:
         ctx.offer(W, quick_seating(W, allowed, odd))
