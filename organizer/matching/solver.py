@@ -41,7 +41,11 @@ The algorithm (per round), a primal-dual scheme
    duals bound every seating by its weight plus the most a trio inside a blossom can gain; when
    a triangle with the heaviest matching of the others reaches it, that seating is optimal
    (``sparse_odd_seating``; up to ``sparse_first_max_n`` attendees first, above it after the
-   tight seating).
+   tight seating).  Up to ``dense_max_n`` attendees with no negative weight, the same on any
+   density, first (``dense_seating``): that heaviest matching is found by pricing, on each
+   attendee's few heaviest pairs and then those its duals price negative; on complete, tied
+   weights (clustered, uniform) it settles N = 200 and 201 two to three times faster than the
+   steps below.
 1. Odd n (above ``odd_first_seating_min_n``, or when the greedy seating found none): a
    better first seating (``first_seating``): a maximum-weight
    matching, by the compiled blossom algorithm (``cblossom``), on each attendee's few
@@ -146,9 +150,9 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
 from organizer.matching.blossom import PRICE_K, BlossomBound, blossom_bound, odd_set_ascent, optimal_duals_bound
+from organizer.matching.cblossom import Duals, max_weight_matching_duals
 from organizer.matching.cblossom import available as compiled_available
 from organizer.matching.cblossom import max_weight_matching as compiled_matching
-from organizer.matching.cblossom import max_weight_matching_duals
 from organizer.matching.types import InfeasibleError, SolveTimeoutError
 
 Group = tuple[int, ...]  # a table: two attendees (indices), or three
@@ -474,6 +478,15 @@ class SolverOptions:
     and its duals' bound (``sparse_odd_seating``), which often proves its own seating, checking
     at most ``sparse_odd_trio_checks`` triangles that could beat it (sparse N = 201: 1.2 ms
     against 4.8 by the even bound)."""
+    dense_max_n: int = 250
+    dense_partners: int = 8
+    dense_pricing_rounds: int = 6
+    """Up to this many attendees whose weights are not sparse (nor negative): the heaviest
+    matching on the positive pairs, its seating and (odd counts) its duals' bound
+    (``dense_seating``), as for sparse weights, the matching found on each attendee's
+    ``dense_partners`` heaviest pairs and then, at most ``dense_pricing_rounds`` times, those
+    pricing negative at its duals (``_priced_matching``).  Before anything else (up to
+    ``sparse_first_max_n``); 0: never."""
     sparse_first_max_n: int = 400
     """Up to this many attendees the sparse, tied shortcuts (``_sparse_seating``) come before the
     quick seating (a millisecond either way); above it, after the quick seating, and for odd
@@ -1056,12 +1069,14 @@ def _sparse_pairs(W: np.ndarray, allowed: np.ndarray, options: SolverOptions) ->
     return pi, pj
 
 
-def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list[Group] | None:
+def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context,
+                        found: tuple[np.ndarray, np.ndarray] | None = None) -> list[Group] | None:
     """Even n, no negative weight, few positive pairs with few distinct weights (ties): the
     heaviest matching on the positive pairs bounds every seating (a seating is a matching);
     when the attendees it leaves alone pair up among themselves (on pairs of weight 0: a
-    positive one would have joined the matching), that seating is optimal.  None otherwise."""
-    found = _sparse_pairs(W, allowed, ctx.options)
+    positive one would have joined the matching), that seating is optimal.  None otherwise.
+    ``found``: the positive pairs when ``_sparse_pairs`` is known already."""
+    found = found or _sparse_pairs(W, allowed, ctx.options)
     if found is None:
         return None
     pi, pj = found
@@ -1072,10 +1087,153 @@ def sparse_even_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> lis
     return seated[0]
 
 
-def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list[Group] | None:
+def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context,
+                       found: tuple[np.ndarray, np.ndarray] | None = None) -> list[Group] | None:
     """Odd n, sparse and tied as for ``sparse_even_seating``: the heaviest matching on the positive
-    pairs (weight ``M``), its optimal duals' bound, and seatings that may reach it; the best
-    seating, when one is proven, else None (the seatings and the bound stay in ``ctx``).
+    pairs and its optimal duals' bound (``_odd_duals_seating``); the best seating, when one is
+    proven, else None (the seatings and the bound stay in ``ctx``).  Sparse N = 201: the bound is
+    reached in 18 of 20 seeds, in 1-2 ms (the even bound's way: 4-11 ms).  ``found``: the
+    positive pairs when ``_sparse_pairs`` is known already."""
+    found = found or _sparse_pairs(W, allowed, ctx.options)
+    if found is None:
+        return None
+    pi, pj = found
+    w = W[pi, pj]
+    solved = max_weight_matching_duals(len(W), pi, pj, w)
+    if solved is None:
+        return None
+    return _odd_duals_seating(W, allowed, pi, pj, w, *solved, _Sets(solved[1], len(W)), ctx, "sparse_shortcut")
+
+
+def dense_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list[Group] | None:
+    """No negative weight, any density: the heaviest matching on the positive pairs, found by
+    pricing (``_priced_matching``: each attendee's few heaviest pairs, then those whose reduced
+    cost is negative), not on all of them.  Even n: it bounds every seating (a seating is a
+    matching), and with those it leaves paired on weight-0 pairs it is optimal
+    (``sparse_even_seating``'s argument); odd n: its duals' bound and the seatings that may reach
+    it (``_odd_duals_seating``).  The best seating when proven, else None (its seatings and bound
+    stay in ``ctx``).  N = 200 / 201 (ms, against the steps after it): clustered 5 / 10 against
+    13 / 28; uniform 2.3 / 5 against 3.8 / 8; the project's realistic 10-18 / 19-24 against
+    15-33 / 18-24.  Not on more attendees (``dense_max_n``): at N = 300 / 301 the other steps
+    settle uniform and realistic weights on fewer pairs than the pricing ends with (realistic
+    300: 16-20 against 22-46 ms), though clustered ones 2-4 times slower."""
+    if W.min() < 0:
+        return None
+    n = len(W)
+    positive = W > 0
+    positive &= allowed
+    pi, pj = np.divmod(np.flatnonzero(positive), n)
+    upper = pi < pj
+    pi, pj = pi[upper], pj[upper]
+    w = W[pi, pj]
+    priced = _priced_matching(W, positive, pi, pj, w, ctx)
+    if priced is None:
+        return None
+    mate = priced[0]
+    if n % 2 == 1:
+        return _odd_duals_seating(W, allowed, pi, pj, w, *priced, ctx, "dense_shortcut")
+    a = np.flatnonzero(mate > np.arange(n))
+    ctx.tighten(2 * int(W[a, mate[a]].sum()))
+    left = np.flatnonzero(mate < 0)
+    rest = _pair_up(W, allowed, left, ctx) if len(left) else []
+    if 2 * len(rest) != len(left):
+        return None
+    ctx.offer(W, list(zip(a.tolist(), mate[a].tolist())) + rest)
+    if not ctx.proven():  # (cannot be: the pairs of weight 0 add nothing)
+        raise AssertionError("the heaviest positive matching's seating misses its own weight")
+    ctx.stats["dense_shortcut"] = True
+    return ctx.seating
+
+
+class _Sets:
+    """The odd sets of a matching's duals (``cblossom.Duals``: blossoms, so laminar), for the sum of
+    the ``Z`` of the sets holding two given attendees, or two of three, many at once.  Each
+    attendee's sets by depth, outermost first (``chain[d]``: -1 - the attendee past its deepest),
+    and their Z (``z[d]``): the sets holding both of two attendees are where their chains agree
+    (one comparison per level: clustered ties nest them 30 deep, uniform weights a few)."""
+
+    def __init__(self, duals: Duals, n: int) -> None:
+        depth = np.zeros(n, dtype=np.int64)
+        order = np.argsort([-len(S) for S in duals.sets], kind="stable")  # (a set's holders are larger)
+        levels = int(np.bincount(np.concatenate(duals.sets)).max()) if duals.sets else 0  # (the deepest nesting)
+        self.chain = np.tile(-1 - np.arange(n, dtype=np.int64), (levels, 1))
+        self.z = np.zeros((levels, n), dtype=np.int64)
+        for k in order.tolist():
+            S = duals.sets[k]
+            d = int(depth[S[0]])  # (the same for every member: the larger sets hold all or none of it)
+            self.chain[d, S] = k
+            self.z[d, S] = duals.Z[k]
+            depth[S] += 1
+
+    def pairs(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """For each pair (a[k], b[k]): the Z of the sets holding both."""
+        held = np.zeros(len(a), dtype=np.int64)
+        at: np.ndarray | None = None  # (those still compared, once fewer than all)
+        for chain, z in zip(self.chain, self.z):
+            same = chain[a] == chain[b]
+            kept = int(np.count_nonzero(same))
+            if not kept:
+                break  # (a deeper set is inside one of these)
+            if 2 * kept < len(a):  # only those go on (realistic weights nest sets 60 deep: 7 -> 3.5 ms)
+                at = np.flatnonzero(same) if at is None else at[same]
+                a, b = a[same], b[same]
+                held[at] += z[a]
+            elif at is None:
+                held[same] += z[a[same]]
+            else:
+                held[at[same]] += z[a[same]]
+        return held
+
+    def trios(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """For each trio: the Z of the sets holding two or three of them (those holding all three
+        are the fewest of the three pairs' sets: ab + bc + ac - 2 abc)."""
+        ab, bc, ac = self.pairs(a, b), self.pairs(b, c), self.pairs(a, c)
+        return ab + bc + ac - 2 * np.minimum(np.minimum(ab, bc), ac)
+
+
+def _priced_matching(W: np.ndarray, positive: np.ndarray, pi: np.ndarray, pj: np.ndarray, w: np.ndarray,
+                     ctx: Context) -> tuple[np.ndarray, Duals, _Sets] | None:
+    """The heaviest matching on the positive pairs (pi, pj) (weights ``w``; ``positive`` their
+    symmetric mask) with its optimal duals, found on a few of them: each attendee's
+    ``dense_partners`` heaviest, then, while some pair left out has a negative reduced cost
+    at the duals found, those too (at most ``dense_pricing_rounds`` times, then all of them).
+    Duals with no negative reduced cost on any positive pair are optimal on all of them (and a
+    weight-0 pair's is never negative).  None when the compiled matching is not built."""
+    n = len(W)
+    k = min(ctx.options.dense_partners, n - 1)
+    top = np.argpartition(np.where(positive, -W, 1), k - 1, axis=1)[:, :k]
+    near = np.zeros((n, n), dtype=bool)
+    near[np.repeat(np.arange(n), k), top.ravel()] = True
+    used = near[pi, pj] | near[pj, pi]
+    for _ in range(ctx.options.dense_pricing_rounds):
+        solved = max_weight_matching_duals(n, pi[used], pj[used], w[used])
+        if solved is None:
+            return None
+        mate, duals = solved
+        sets = _Sets(duals, n)
+        # a pair left out can only price negative where Y + Y - 2 w < 0 (the sets' Z add to it)
+        out = np.flatnonzero(~used)
+        part = duals.Y[pi[out]] + duals.Y[pj[out]] - 2 * w[out]
+        out = out[part < 0]
+        bad = out[part[part < 0] + sets.pairs(pi[out], pj[out]) < 0]
+        if not len(bad):
+            ctx.stats["dense_pricing"] = {"rounds": _ + 1, "pairs": int(np.count_nonzero(used))}
+            return mate, duals, sets
+        used[bad] = True
+        ctx.check()
+    solved = max_weight_matching_duals(n, pi, pj, w)
+    if solved is None:
+        return None
+    ctx.stats["dense_pricing"] = {"rounds": ctx.options.dense_pricing_rounds + 1, "pairs": len(w)}
+    return solved[0], solved[1], _Sets(solved[1], n)
+
+
+def _odd_duals_seating(W: np.ndarray, allowed: np.ndarray, pi: np.ndarray, pj: np.ndarray, w: np.ndarray,
+                       mate: np.ndarray, duals: Duals, sets: _Sets, ctx: Context, stat: str) -> list[Group] | None:
+    """Odd n, no negative weight: the heaviest matching ``mate`` on the positive pairs (pi, pj)
+    (weights ``w``; weight ``M``) and its optimal duals bound every seating, and seatings that may
+    reach that bound; the best seating, when one is proven, else None (the seatings and the bound
+    stay in ``ctx``).
 
     The bound.  With the duals ``Y``, ``Z`` (``cblossom.Duals``: ``2 M = sum Y + sum Z[S] (|S| - 1) / 2``,
     and ``RC = Y[i] + Y[j] + sum Z - 2 W >= 0`` on every allowed pair, a weight-0 one too, as
@@ -1087,26 +1245,28 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
     seating is worth at most ``2 M`` plus the larger of ``-ceil(z0 / 2)`` (z0: the two least
     ``Y`` together) and the largest ``g`` of a triangle of positive pairs (``_positive_triangles``).
 
-    The seatings: each triangle that could beat the incumbent, best ``g`` first, with the heaviest
-    matching of the others (``_heaviest_seating``), at most ``sparse_odd_trio_checks`` of them:
-    first on the pairs the duals call tight, all a seating worth ``2 M + g`` may use, so that a
-    matching there worth less proves the trio a unit short of its ``g``; else on all the
-    positive pairs (exact for that trio when those it leaves pair up).  When none reaches the
-    bound, the matching with those it leaves alone paired on weight-0 pairs, one of them joining
-    the pair it gains most with (``_add_lone``).  Sparse N = 201: the bound is reached in 18 of
-    20 seeds, in 1-2 ms (the even bound's way: 4-11 ms)."""
+    The seatings: the matching's own, the one it leaves alone joining the pair it gains most
+    with (``_add_lone``), first where weights are dense (it is often the best there, and only
+    triangles that beat it are listed then: uniform N = 201, 1.1 million triangles become a few
+    dozen), last where they are sparse (the triangles settle most of those, faster); and each triangle that could beat the incumbent, best ``g`` first,
+    with the heaviest matching of the others (``_heaviest_seating``), at most
+    ``sparse_odd_trio_checks`` of them: first on the pairs the duals call tight, all a seating
+    worth ``2 M + g`` may use, so that a matching there worth less proves the trio a unit short
+    of its ``g``; else on all the positive pairs (exact for that trio when those it leaves pair
+    up).  ``stat``: the statistic set (True) when it proves."""
     n = len(W)
-    found = _sparse_pairs(W, allowed, ctx.options)
-    if found is None:
-        return None
-    pi, pj = found
-    w = W[pi, pj]
-    solved = max_weight_matching_duals(n, pi, pj, w)
-    if solved is None:
-        return None
-    mate, duals = solved
     a = np.flatnonzero(mate > np.arange(n))
     M2 = 2 * int(W[a, mate[a]].sum())  # value2 of the matching's pairs
+
+    def own_seating() -> None:
+        left = np.flatnonzero(mate < 0)
+        rest = _pair_up(W, allowed, left[1:], ctx) if len(left) > 1 else []
+        if 2 * len(rest) == len(left) - 1:
+            pairs: Pairs = list(zip(a.tolist(), mate[a].tolist()))
+            ctx.offer(W, _add_lone(W, allowed, pairs + rest, left[:1], ctx.options.trio_swaps))
+
+    if stat == "dense_shortcut":
+        own_seating()
     # a trio with a weight-0 pair {b, c} has g <= -(Y[b] + Y[c]) / 2 (its RC holds Y[b] + Y[c]
     # and the Z of every set around the trio), so at most -ceil(z0 / 2), z0 the two least Y
     least = np.partition(duals.Y, 1)[:2] if n > 1 else np.zeros(2, dtype=np.int64)
@@ -1115,20 +1275,18 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
     # Z of the sets holding T - RC(T)) / 2, each of its pairs has RC < (the Z of the sets holding
     # that pair) - 2 t, that is Y[i] + Y[j] - 2 W < -2 t: only those pairs are searched
     t = max(zero_pair, ctx.value2 - M2) if ctx.seating is not None else zero_pair
-    rc = duals.Y[pi] + duals.Y[pj] - 2 * w  # (the sets' Z added below)
-    low_rc = rc < -2 * t
-    tri = _positive_triangles(pi[low_rc], pj[low_rc], n)
-    g = W[tri[:, 0], tri[:, 1]] + W[tri[:, 1], tri[:, 2]] + W[tri[:, 0], tri[:, 2]] - duals.Y[tri].sum(axis=1)
-    for S, z in zip(duals.sets, duals.Z.tolist()):
-        inside = np.zeros(n, dtype=bool)
-        inside[S] = True
-        g -= z * (np.count_nonzero(inside[tri], axis=1) >= 2)
-        rc += z * (inside[pi] & inside[pj])
-    # a seating worth 2 M + g(T) has RC = 0 on its pairs: the others' matching is first sought
-    # on those pairs alone (a third of them; sparse N = 201: 0.26 -> 0.1 ms), then on all
-    tight = rc == 0
+    part = duals.Y[pi] + duals.Y[pj] - 2 * w  # RC without the sets' Z
+    tri = _positive_triangles(pi[part < -2 * t], pj[part < -2 * t], n)
+    ta, tb, tc = tri[:, 0], tri[:, 1], tri[:, 2]
+    g = W[ta, tb] + W[tb, tc] + W[ta, tc] - duals.Y[ta] - duals.Y[tb] - duals.Y[tc] - sets.trios(ta, tb, tc)
     above = g > t
     tri, g = tri[above], g[above]
+    # a seating worth 2 M + g(T) has RC = 0 on its pairs: the others' matching is first sought
+    # on those pairs alone (a third of them; sparse N = 201: 0.26 -> 0.1 ms), then on all; RC = 0
+    # needs Y + Y - 2 W <= 0
+    tight = part <= 0
+    maybe = np.flatnonzero(tight)
+    tight[maybe] = part[maybe] + sets.pairs(pi[maybe], pj[maybe]) == 0
     low = np.iinfo(np.int64).min
     for k in np.argsort(-g, kind="stable")[:ctx.options.sparse_odd_trio_checks]:
         if ctx.seating is not None and ctx.value2 >= M2 + g[k]:
@@ -1151,16 +1309,11 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list
         ctx.offer(W, *seated)
         g[k] = low  # (checked: the best seating holding it is offered, and the incumbent bounds it)
     ctx.tighten(max(M2 + max(t, int(g.max(initial=t))), ctx.value2))
+    if not ctx.proven() and stat != "dense_shortcut":
+        own_seating()
     if not ctx.proven():
-        # no triangle reached it: the matching's own seating, the one it leaves joining a pair
-        pairs: Pairs = list(zip(a.tolist(), mate[a].tolist()))
-        left = np.flatnonzero(mate < 0)
-        rest = _pair_up(W, allowed, left[1:], ctx) if len(left) > 1 else []
-        if 2 * len(rest) == len(left) - 1:
-            ctx.offer(W, _add_lone(W, allowed, pairs + rest, left[:1], ctx.options.trio_swaps))
-        if not ctx.proven():
-            return None
-    ctx.stats["sparse_shortcut"] = True
+        return None
+    ctx.stats[stat] = True
     return ctx.seating
 
 
@@ -1208,10 +1361,14 @@ def _heaviest_seating(W: np.ndarray, allowed: np.ndarray, trio: Group, pi: np.nd
 
 def _sparse_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context) -> bool:
     """Whether ``sparse_even_seating`` or (odd n) ``sparse_odd_seating`` settled the round (its
-    seating proven in ``ctx``); they leave it as it was where weights are not sparse and tied."""
+    seating proven in ``ctx``), or where weights are not sparse and tied, on up to
+    ``dense_max_n`` attendees, ``dense_seating``; they leave it as it was where they do not apply."""
+    found = _sparse_pairs(W, allowed, ctx.options)
+    if found is None:
+        return len(W) <= ctx.options.dense_max_n and dense_seating(W, allowed, ctx) is not None
     if odd:
-        return ctx.options.sparse_odd_seating and sparse_odd_seating(W, allowed, ctx) is not None
-    seating = sparse_even_seating(W, allowed, ctx)
+        return ctx.options.sparse_odd_seating and sparse_odd_seating(W, allowed, ctx, found) is not None
+    seating = sparse_even_seating(W, allowed, ctx, found)
     if seating is None:
         return False
     ctx.offer(W, seating)
@@ -1954,7 +2111,7 @@ def _even_bound(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
     # own did (uniform N = 201: 0.2 ms a solve)
     sub = Context(ctx.deadline, replace(ctx.options, lp_pairs_per_attendee=0, direct_matching_max_n=0,
                                         direct_pairs_per_attendee=0, second_seating_pairs_per_attendee=2**62,
-                                        exact_max_pairs=ctx.options.even_bound_max_pairs, sparse_share=0.0,
+                                        exact_max_pairs=ctx.options.even_bound_max_pairs, sparse_share=0.0, dense_max_n=0,
                                         ascent_min_pairs_per_attendee=0.0, tight_seating=False))
     sub.added_attendee = True
     sub.heaviest = ctx.heaviest  # (doubled weights keep the order)

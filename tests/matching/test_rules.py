@@ -180,7 +180,7 @@ def test_a_stopped_search_returns_the_best_seating_with_its_bound():
     rng = np.random.default_rng(0)
     n = 201
     W, allowed = random_instance(rng, n, high=10**6)
-    options = SolverOptions(max_trio_checks=0, lp_pairs_per_attendee=10**9, even_bound=False)
+    options = SolverOptions(max_trio_checks=0, lp_pairs_per_attendee=10**9, even_bound=False, dense_max_n=0)
     result = solve_matrix(W, allowed, time_limit_s=5, solver_options=options)
     assert result.rounds[0].stats["candidate_trios"] > 0  # the instance needs the trio step
     assert not result.proven_optimal

@@ -89,18 +89,20 @@ def test_small_odd_family_matches_every_trio_with_networkx(family, n):
     assert result.objective == oracle(W, allowed)
 
 
-@pytest.mark.parametrize("even_bound", [True, False])
+@pytest.mark.parametrize("path", ["duals", "even bound", "trio step"])
 @pytest.mark.parametrize("n,family", [(21, clustered), (25, sparse_with_ties), (31, "uniform"), (35, clustered),
                                       (41, sparse_with_ties), (41, clustered)])
-def test_odd_lunch_sizes_match_rustworkx_plus_every_trio(n, family, even_bound):
-    # with the even bound (the default) and without it (the trio step alone)
+def test_odd_lunch_sizes_match_rustworkx_plus_every_trio(n, family, path):
+    # by the positive matching's duals first (the default), by the even bound, and by neither (the
+    # trio step alone)
     rng = np.random.default_rng(300 + n)
     if family == "uniform":
         W = np.triu(rng.integers(0, 101, (n, n)), 1)
         W, allowed = W + W.T, ~np.eye(n, dtype=bool)
     else:
         W, allowed = family(rng, n)
-    result = solved(W, allowed, SolverOptions(even_bound=even_bound))
+    options = {"duals": None, "even bound": NO_DENSE, "trio step": SolverOptions(dense_max_n=0, even_bound=False)}[path]
+    result = solved(W, allowed, options)
     assert result.objective == trio_oracle(W, allowed)
 
 
@@ -108,7 +110,7 @@ def test_clustered_odd_instance_needs_more_than_the_relaxation():
     # guards the tests above: without the even bound, the clustered odd instances go through the
     # odd-set LP and the trio step
     W, allowed = clustered(np.random.default_rng(335), 35)
-    stats = solved(W, allowed, SolverOptions(even_bound=False)).rounds[0].stats
+    stats = solved(W, allowed, SolverOptions(dense_max_n=0, even_bound=False)).rounds[0].stats
     assert stats["odd_cycle_attendees"] > 0
 
 
@@ -117,7 +119,7 @@ def test_the_even_bound_settles_odd_clustered_and_sparse_instances():
     settled = 0
     for n, family in [(21, clustered), (25, sparse_with_ties), (35, clustered), (41, clustered)]:
         W, allowed = family(np.random.default_rng(300 + n), n)
-        stats = solved(W, allowed).rounds[0].stats
+        stats = solved(W, allowed, NO_DENSE).rounds[0].stats
         settled += "even_bound_s" in stats and "odd_cycle_attendees" not in stats
     assert settled >= 2
 
@@ -131,11 +133,11 @@ def test_an_even_bound_too_large_to_match_leaves_its_bound_and_the_odd_path_prov
     for n in (35, 41):
         for seed in range(300 + n, 310 + n):
             W, allowed = clustered(np.random.default_rng(seed), n)
-            matched = solved(W, allowed, SolverOptions(lp_max_rounds=1, odd_ascent_max_n=0)).rounds[0].stats["even_bound"]
+            matched = solved(W, allowed, SolverOptions(dense_max_n=0, lp_max_rounds=1, odd_ascent_max_n=0)).rounds[0].stats["even_bound"]
             if matched.get("exact_pairs", 0) > 0:
                 break
         assert matched["exact_pairs"] > 0 and "exact_skipped" not in matched
-        result = solved(W, allowed, SolverOptions(lp_max_rounds=1, odd_ascent_max_n=0,
+        result = solved(W, allowed, SolverOptions(dense_max_n=0, lp_max_rounds=1, odd_ascent_max_n=0,
                                                   even_bound_max_pairs=matched["exact_pairs"] - 1))
         assert result.rounds[0].stats["even_bound"]["exact_skipped"] is True
         assert result.objective == trio_oracle(W, allowed)
@@ -153,7 +155,11 @@ def odd_mixed_instance(seed):
     return sparse_with_ties(rng, n)
 
 
-LP_COSTS = SolverOptions(odd_ascent_max_n=0)
+NO_DENSE = SolverOptions(dense_max_n=0)
+"""Not the heaviest positive matching first (``dense_seating``), for groups that are not sparse:
+odd counts then take the even bound's path, even ones the relaxation's; the tests of those
+paths' steps pin it."""
+LP_COSTS = SolverOptions(odd_ascent_max_n=0, dense_max_n=0)
 """Odd counts on the odd-set LP's costs, not the ascent's (their trio steps run longer)."""
 
 
@@ -168,7 +174,7 @@ def test_odd_instances_through_the_even_problems_costs_match_every_trio(seed, op
 def test_the_even_problems_costs_settle_some_of_those_instances():
     # guards the test above: its instances go through the trio checks on the even costs
     # (a trio checked by a matching, or set aside by the floor or by a graph that cannot pair up)
-    stats = [solved(*odd_mixed_instance(seed)).rounds[0].stats for seed in (0, 3, 4, 6, 7, 9)]
+    stats = [solved(*odd_mixed_instance(seed), NO_DENSE).rounds[0].stats for seed in (0, 3, 4, 6, 7, 9)]
     ran = [sum(s.get(k, 0) for k in ("even_trio_checks", "even_trios_by_floor", "even_trios_unpaired")) for s in stats]
     assert sum(r > 0 for r in ran) >= 3
     assert sum(s.get("even_trio_checks", 0) > 0 for s in stats) >= 1
@@ -181,7 +187,7 @@ def test_a_trio_listing_longer_than_max_trios_is_checked_on_the_even_costs(seed,
     # the odd path's own costs and listing take over; both prove the optimum
     W, allowed = odd_mixed_instance(seed)
     # one listing; the LP's costs (the ascent's list other trios on these seeds)
-    options = SolverOptions(max_trios=2, trio_listing_growth=2, even_trios_first_share=1, odd_ascent_max_n=0)
+    options = SolverOptions(dense_max_n=0, max_trios=2, trio_listing_growth=2, even_trios_first_share=1, odd_ascent_max_n=0)
     result = solved(W, allowed, options)
     stats = result.rounds[0].stats
     assert stats["even_candidate_trios"] > options.max_trios
@@ -195,7 +201,7 @@ def test_a_long_listing_the_even_costs_checks_do_not_settle_goes_to_the_odd_path
     # (seeds whose even problem reaches that listing whichever of its equally good matchings the
     # blossom finds: the compiled one's or rustworkx's)
     W, allowed = odd_mixed_instance(seed)
-    result = solved(W, allowed, SolverOptions(max_trios=2, trio_listing_growth=2, long_listing_checks=0,
+    result = solved(W, allowed, SolverOptions(dense_max_n=0, max_trios=2, trio_listing_growth=2, long_listing_checks=0,
                                               even_trios_first_share=1, odd_ascent_max_n=0))  # one listing, the LP's costs
     assert result.rounds[0].stats["even_trio_checks"] == 0 and "candidate_trios" in result.rounds[0].stats
     assert result.objective == trio_oracle(W, allowed)
@@ -207,8 +213,8 @@ def test_a_small_odd_count_goes_from_the_greedy_seating_to_the_even_bound(seed):
     # its own seating); above it, it is made; the same optimum either way
     W, allowed = odd_mixed_instance(seed)
     best = trio_oracle(W, allowed)
-    skipped = solved(W, allowed)
-    made = solved(W, allowed, SolverOptions(odd_first_seating_min_n=0))
+    skipped = solved(W, allowed, NO_DENSE)
+    made = solved(W, allowed, SolverOptions(dense_max_n=0, odd_first_seating_min_n=0))
     assert "first_seating_s" not in skipped.rounds[0].stats and "first_seating_s" in made.rounds[0].stats
     assert skipped.objective == made.objective == best
 
@@ -368,7 +374,7 @@ def test_odd_path_trio_checks_skip_trios_whose_others_cannot_pair_up(seed):
     # without the even bound, the odd path's trio checks set some trios aside without a matching
     # (someone without a kept pair, an odd component); the optimum still equals every trio's
     W, allowed = odd_mixed_instance(seed)
-    result = solved(W, allowed, SolverOptions(even_bound=False))
+    result = solved(W, allowed, SolverOptions(dense_max_n=0, even_bound=False))
     assert result.rounds[0].stats.get("trios_unpaired", 0) > 0
     assert result.objective == trio_oracle(W, allowed)
 
@@ -378,7 +384,7 @@ def test_the_even_bounds_added_attendee_starts_with_all_its_pairs_in_the_core(se
     # its pairs weigh H (trio gains), not comparable with the others' weights: left to pricing,
     # they cost the assignment a second round on uniform weights
     W, allowed = random_instance(np.random.default_rng(seed), 201, high=101)
-    result = solved(W, allowed)
+    result = solved(W, allowed, NO_DENSE)
     assert result.rounds[0].stats["even_bound"]["pricing_rounds"] == 1
     assert result.proven_optimal
 
@@ -388,8 +394,8 @@ def test_the_cheapest_trios_checked_first_can_settle_the_rest_unlisted(seed):
     # the even costs' trio step lists the trios under a quarter of its limit first; when their
     # checks reach the others' bound, the costlier ones are never listed; the same seating either way
     W, allowed = random_instance(np.random.default_rng(seed), 301, high=101)
-    staged = solved(W, allowed)
-    whole = solved(W, allowed, SolverOptions(even_trios_first_share=1))  # one listing of every trio
+    staged = solved(W, allowed, NO_DENSE)
+    whole = solved(W, allowed, SolverOptions(dense_max_n=0, even_trios_first_share=1))  # one listing of every trio
     assert staged.proven_optimal and whole.proven_optimal and staged.objective == whole.objective
     assert staged.rounds[0].stats.get("even_trios_first_settled") is True
     assert staged.rounds[0].stats["even_candidate_trios"] * 10 < whole.rounds[0].stats["even_candidate_trios"]
@@ -399,12 +405,12 @@ def test_the_trio_across_two_pairs_waits_for_a_trio_step_that_does_not_settle():
     # a local search for a better seating, tried only when the even costs' trio step leaves the
     # seating unproven (it settles most uniform groups without it)
     W, allowed = random_instance(np.random.default_rng(2), 301, high=101)
-    settled = solved(W, allowed).rounds[0].stats
+    settled = solved(W, allowed, NO_DENSE).rounds[0].stats
     assert "even_trio_checks" in settled and "odd_cycle_attendees" not in settled
     assert "trio_across_pairs" not in settled
-    unsettled = solved(W, allowed, SolverOptions(even_pairs_per_attendee=0))  # no trio step: the odd path follows
+    unsettled = solved(W, allowed, SolverOptions(dense_max_n=0, even_pairs_per_attendee=0))  # no trio step: the odd path follows
     assert unsettled.rounds[0].stats.get("trio_across_pairs") is True
-    assert unsettled.proven_optimal and unsettled.objective == solved(W, allowed).objective
+    assert unsettled.proven_optimal and unsettled.objective == solved(W, allowed, NO_DENSE).objective
 
 
 @pytest.mark.parametrize("seed", [4, 10, 16, 18, 64, 156, 168, 175])
@@ -418,7 +424,7 @@ def test_trio_listings_in_two_stages_match_every_trio(seed):
 
 def test_those_instances_settle_in_the_first_listing_or_check_in_both():
     # guards the test above: both outcomes of the first listing are among its instances
-    stats = [solved(*odd_mixed_instance(seed), SolverOptions(even_trios_first_share=2, odd_ascent_max_n=0)).rounds[0].stats
+    stats = [solved(*odd_mixed_instance(seed), SolverOptions(dense_max_n=0, even_trios_first_share=2, odd_ascent_max_n=0)).rounds[0].stats
              for seed in (4, 10, 16, 18, 64, 156, 168, 175)]
     assert sum(bool(s.get("even_trios_first_settled")) for s in stats) >= 3
     assert sum(not s.get("even_trios_first_settled") and s.get("even_trio_checks", 0) > 0 for s in stats) >= 3
@@ -431,7 +437,7 @@ def test_a_trio_the_even_matching_seats_needs_no_check(seed, n, monkeypatch):
     # the best seating with it is known (the even bound's own), and no matching is run for it
     # (the even problem by its ascent: these seeds' trio steps were chosen on its costs)
     W, allowed = clustered(np.random.default_rng(seed), n)
-    options = SolverOptions(even_duals_max_n=0)
+    options = SolverOptions(dense_max_n=0, even_duals_max_n=0)
     result = solved(W, allowed, options)
     assert result.rounds[0].stats.get("even_trios_by_matching", 0) >= 1
     assert result.proven_optimal
@@ -472,7 +478,7 @@ def test_an_odd_count_keeps_the_greedy_seating_when_the_limit_is_near(left, gree
         return real(W, allowed, ctx)
 
     monkeypatch.setattr(solver, "trio_gain_bounds", limit_passes)
-    cut = solver.solve_round(W, allowed, Context(time.perf_counter() + left))
+    cut = solver.solve_round(W, allowed, Context(time.perf_counter() + left, NO_DENSE))
     assert ("greedy_s" in cut.stats) is greedy
     if greedy:
         assert cut.value2 >= 0.95 * best
@@ -523,9 +529,9 @@ def test_a_clustered_odd_counts_even_bound_by_one_matching_and_its_duals():
         n = int(np.random.default_rng(seed).choice([21, 25, 31]))
         W, allowed = clustered(np.random.default_rng(6200 + seed), n)
         best = trio_oracle(W, allowed)
-        by_duals = solved(W, allowed, SolverOptions(even_duals_kept_share=0.0))
+        by_duals = solved(W, allowed, SolverOptions(dense_max_n=0, even_duals_kept_share=0.0))
         took += by_duals.rounds[0].stats["even_bound"].get("matching_duals") is True
-        ascent = solved(W, allowed, SolverOptions(even_duals_max_n=0))
+        ascent = solved(W, allowed, SolverOptions(dense_max_n=0, even_duals_max_n=0))
         assert "matching_duals" not in ascent.rounds[0].stats["even_bound"]
         assert by_duals.objective == ascent.objective == best
     assert took >= 4
@@ -597,3 +603,128 @@ def test_positive_triangles_lists_every_triangle_once(seed):
     both = upper | upper.T
     every = [t for t in itertools.combinations(range(n), 3) if both[t[0], t[1]] and both[t[1], t[2]] and both[t[0], t[2]]]
     assert sorted(map(tuple, listed.tolist())) == every
+
+
+def dense_graph(rng, n, kind):
+    """A complete graph of one of three kinds: weights uniform in 0..100, clustered (50..100 inside
+    four clusters, 0..10 across), or few distinct weights 0..3 (many ties and zeros); up to n pairs
+    forbidden."""
+    if kind == "clustered":
+        W, allowed = clustered(rng, n, clusters=4)
+    else:
+        W = np.triu(rng.integers(0, 101 if kind == "uniform" else 4, (n, n)), 1)
+        W, allowed = W + W.T, ~np.eye(n, dtype=bool)
+    for _ in range(int(rng.integers(0, n))):
+        a, b = rng.choice(n, 2, replace=False)
+        allowed[a, b] = allowed[b, a] = False
+    return W, allowed
+
+
+def positive_pairs(W, allowed):
+    positive = (W > 0) & allowed
+    pi, pj = np.nonzero(np.triu(positive, 1))
+    return positive, pi, pj, W[pi, pj]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_dense_odd_matchings_dual_bound_holds_and_its_seating_is_exact_when_it_meets_it(seed):
+    # as for sparse weights: the heaviest matching on the positive pairs (found by pricing) bounds
+    # every seating by its duals; when a seating meets that bound the solve ends there, else the
+    # even bound's path goes on from its seating and bound: every trio tried agrees either way
+    rng = np.random.default_rng(6800 + seed)
+    settled = 0
+    for _ in range(6):
+        n = int(rng.choice([9, 13, 17, 21, 25]))
+        W, allowed = dense_graph(rng, n, str(rng.choice(["uniform", "clustered", "few"])))
+        best = trio_oracle(W, allowed)
+        if best is None:
+            continue
+        # (none checked and two partners each: the bound stands on the triangles listed, after pricing)
+        for checks, partners in ((8, 8), (0, 2)):
+            options = SolverOptions(sparse_share=0.0, sparse_odd_trio_checks=checks, dense_partners=partners)
+            ctx = Context(float("inf"), options)
+            found = solver.dense_seating(W, allowed, ctx)
+            assert ctx.bound2 is not None and ctx.bound2 >= 2 * best
+            if found is not None:
+                settled += 1
+                assert_valid(W, allowed, found)
+                assert ctx.value2 == ctx.bound2 == 2 * best
+            result = solved(W, allowed, options)
+            assert result.objective == best
+            assert bool(result.rounds[0].stats.get("dense_shortcut")) is (found is not None)
+    assert settled
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_priced_matching_is_the_heaviest_with_duals_that_hold_on_every_positive_pair(seed):
+    # found on each attendee's few heaviest pairs and those pricing negative, the matching weighs as
+    # much as rustworkx's on all the positive pairs, and its duals hold on all of them (the sets'
+    # Z summed by _Sets as by a loop over the sets)
+    rng = np.random.default_rng(6900 + seed)
+    n = int(rng.choice([20, 41, 60]))
+    W, allowed = dense_graph(rng, n, str(rng.choice(["uniform", "clustered", "few"])))
+    positive, pi, pj, w = positive_pairs(W, allowed)
+    g = rx.PyGraph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(list(zip(pi.tolist(), pj.tolist(), w.tolist())))
+    heaviest = sum(int(W[a, b]) for a, b in rx.max_weight_matching(g, weight_fn=int))
+    rounds = []
+    for partners, pricing in ((1, 6), (2, 1), (8, 0)):
+        ctx = Context(float("inf"), SolverOptions(dense_partners=partners, dense_pricing_rounds=pricing))
+        mate, duals, sets = solver._priced_matching(W, positive, pi, pj, w, ctx)
+        rounds.append(ctx.stats["dense_pricing"]["rounds"])
+        matched = np.flatnonzero(mate > np.arange(n))
+        assert int(W[matched, mate[matched]].sum()) == heaviest
+        held = np.array([sum(int(z) for S, z in zip(duals.sets, duals.Z) if a in S and b in S) for a, b in zip(pi, pj)],
+                        dtype=np.int64)
+        assert (sets.pairs(pi, pj) == held).all()
+        rc = duals.Y[pi] + duals.Y[pj] + held - 2 * w
+        assert (rc >= 0).all()
+        assert (rc[mate[pi] == pj] == 0).all() and (duals.Y[mate < 0] == 0).all()
+        trios = rng.choice(n, (50, 3))
+        two = np.array([sum(int(z) for S, z in zip(duals.sets, duals.Z) if np.isin(t, S).sum() >= 2) for t in trios], dtype=np.int64)
+        assert (sets.trios(trios[:, 0], trios[:, 1], trios[:, 2]) == two).all()
+    assert rounds[0] >= 2  # (one partner each: the pricing adds pairs)
+    assert rounds[2] == 1 and rounds[1] <= 2  # (no pricing: all the pairs at once; one round, then all)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_dense_even_seating_is_the_heaviest_positive_matching_when_the_rest_pair_up(seed):
+    # even counts: the heaviest matching on the positive pairs bounds every seating; where those it
+    # leaves pair up on weight-0 pairs (forbidden pairs may stop them) that seating is optimal,
+    # else the other steps go on from its bound
+    rng = np.random.default_rng(7100 + seed)
+    settled = 0
+    for _ in range(6):
+        n = int(rng.choice([8, 12, 20, 30]))
+        W, allowed = dense_graph(rng, n, str(rng.choice(["uniform", "clustered", "few"])))
+        best = oracle(W, allowed)
+        if best is None:
+            continue
+        options = SolverOptions(sparse_share=0.0, dense_partners=2)
+        ctx = Context(float("inf"), options)
+        found = solver.dense_seating(W, allowed, ctx)
+        assert ctx.bound2 is not None and ctx.bound2 >= 2 * best
+        if found is not None:
+            settled += 1
+            assert_valid(W, allowed, found)
+            assert ctx.value2 == ctx.bound2 == 2 * best
+        result = solved(W, allowed, options)
+        assert result.objective == best
+        assert bool(result.rounds[0].stats.get("dense_shortcut")) is (found is not None)
+    assert settled
+
+
+@pytest.mark.parametrize("n", [200, 201])
+def test_the_dense_shortcut_settles_the_complete_families_at_two_hundred(n):
+    # the benchmark's uniform and clustered families at N = 200 and 201: proven by the positive
+    # matching's seating, with the same optimum as by the other steps
+    took = 0
+    for seed in range(4):
+        rng = np.random.default_rng(7000 + seed)
+        upper = np.triu(rng.integers(0, 101, (n, n)), 1)
+        for W, allowed in ((upper + upper.T, ~np.eye(n, dtype=bool)), clustered(rng, n)):
+            result = solved(W, allowed)
+            took += bool(result.rounds[0].stats.get("dense_shortcut"))
+            assert result.objective == solved(W, allowed, NO_DENSE).objective
+    assert took >= 6

@@ -112,7 +112,7 @@ def test_exact_step_matches_networkx_with_either_costs(seed, path):
     # to one matching on every pair the assignment's costs keep, however many (by its size, or
     # "by pairs": by the pairs kept per attendee)
     options = SolverOptions(first_k=1, lp_pairs_per_attendee=10**9 if path == "assignment" else 0, max_trio_checks=10**6,
-                            even_bound=False, trio_swaps=0, tight_seating=False,
+                            even_bound=False, dense_max_n=0, trio_swaps=0, tight_seating=False,
                             direct_matching_max_n=10**9 if path == "direct" else 0,
                             direct_pairs_per_attendee=10**9 if path == "direct by pairs" else 0,
                             threshold_pairs_per_attendee=0)
@@ -142,7 +142,7 @@ def test_threshold_seating_matches_networkx(seed):
     rng = np.random.default_rng(6000 + seed)
     n = int(rng.choice([8, 14, 20, 30, 40]))
     W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 20, 1000])), forbid=float(rng.choice([0, 0.2])))
-    options = SolverOptions(tight_seating=False, sparse_share=0, threshold_pairs_per_attendee=float(rng.choice([0.5, 1.5, 4])))
+    options = SolverOptions(tight_seating=False, sparse_share=0, dense_max_n=0, threshold_pairs_per_attendee=float(rng.choice([0.5, 1.5, 4])))
     check(W, allowed, options)
 
 
@@ -153,7 +153,7 @@ def test_the_threshold_seating_proves_some_and_hands_on_others():
         rng = np.random.default_rng(6000 + seed)
         n = int(rng.choice([8, 14, 20, 30, 40]))
         W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 20, 1000])), forbid=float(rng.choice([0, 0.2])))
-        options = SolverOptions(tight_seating=False, sparse_share=0, threshold_pairs_per_attendee=float(rng.choice([0.5, 1.5, 4])))
+        options = SolverOptions(tight_seating=False, sparse_share=0, dense_max_n=0, threshold_pairs_per_attendee=float(rng.choice([0.5, 1.5, 4])))
         try:
             stats = solve_matrix(W, allowed, time_limit_s=10, solver_options=options).rounds[0].stats
         except InfeasibleError:
@@ -171,7 +171,7 @@ def test_the_exact_step_runs_on_some_of_these_instances():
         n = int(rng.choice([8, 9, 13, 14, 20, 30]))
         W, allowed = random_instance(rng, n, low=0, high=int(rng.choice([3, 50])), forbid=float(rng.choice([0, 0.2])))
         for lp in (0, 10**9):
-            options = SolverOptions(first_k=1, lp_pairs_per_attendee=lp, max_trio_checks=10**6, even_bound=False,
+            options = SolverOptions(first_k=1, lp_pairs_per_attendee=lp, max_trio_checks=10**6, even_bound=False, dense_max_n=0,
                                      trio_swaps=0, tight_seating=False, direct_matching_max_n=0,
                                      direct_pairs_per_attendee=0, threshold_pairs_per_attendee=0)
             try:
@@ -248,7 +248,7 @@ def test_large_clustered_instance_uses_the_odd_set_lp_and_matches_networkx():
     result = check(W, allowed)
     assert result.rounds[0].stats["sparse_shortcut"]  # sparse and tied: one heaviest matching settles it
     # and the primal-dual path (no shortcut) agrees, through the odd cycles of the relaxation
-    general = solve_matrix(W, allowed, time_limit_s=10, solver_options=SolverOptions(sparse_share=0))
+    general = solve_matrix(W, allowed, time_limit_s=10, solver_options=SolverOptions(sparse_share=0, dense_max_n=0))
     assert general.proven_optimal and general.objective == result.objective
     assert general.rounds[0].stats["odd_cycle_attendees"] > 0  # the relaxation alone does not settle it
 
@@ -394,7 +394,7 @@ def test_forced_pairs_seat_a_path_and_refuse_a_star():
 
 
 # a poor first seating, no even bound, the assignment's costs, and a cap of one listed trio
-LISTING = dict(first_k=1, lp_pairs_per_attendee=10**9, even_bound=False, trio_swaps=0, tight_seating=False,
+LISTING = dict(first_k=1, lp_pairs_per_attendee=10**9, even_bound=False, dense_max_n=0, trio_swaps=0, tight_seating=False,
                threshold_pairs_per_attendee=0, max_trios=1, trio_checks_before_lp=10**6)
 
 
@@ -635,7 +635,7 @@ def test_clustered_groups_through_the_ascent_match_networkx(seed):
     rng = np.random.default_rng(9500 + seed)
     n = int(rng.choice([20, 21, 26, 30, 40]))
     W, allowed = clustered_instance(rng, n, int(rng.integers(3, 8)), forbid=float(rng.choice([0, 0.1])))
-    check(W, allowed, SolverOptions(even_bound=bool(rng.random() < 0.5), threshold_pairs_per_attendee=0, ascent_min_pairs_per_attendee=0))
+    check(W, allowed, SolverOptions(even_bound=bool(rng.random() < 0.5), threshold_pairs_per_attendee=0, ascent_min_pairs_per_attendee=0, dense_max_n=0))
 
 
 def test_the_ascent_settles_some_of_those_groups():
@@ -645,7 +645,7 @@ def test_the_ascent_settles_some_of_those_groups():
         rng = np.random.default_rng(9500 + seed)
         n = int(rng.choice([20, 21, 26, 30, 40]))
         W, allowed = clustered_instance(rng, n, int(rng.integers(3, 8)), forbid=float(rng.choice([0, 0.1])))
-        options = SolverOptions(even_bound=bool(rng.random() < 0.5), threshold_pairs_per_attendee=0, ascent_min_pairs_per_attendee=0)
+        options = SolverOptions(even_bound=bool(rng.random() < 0.5), threshold_pairs_per_attendee=0, ascent_min_pairs_per_attendee=0, dense_max_n=0)
         try:
             stats = solve_matrix(W, allowed, time_limit_s=10, solver_options=options).rounds[0].stats
         except InfeasibleError:

@@ -10,7 +10,7 @@ import pytest
 
 from organizer.matching import solve_matrix
 from tests.matching.conftest import oracle, random_instance
-from tests.matching.test_solver_families import assert_valid, sparse_with_ties, trio_oracle
+from tests.matching.test_solver_families import NO_DENSE, assert_valid, sparse_with_ties, trio_oracle
 
 
 def tied_instance(seed, sizes):
@@ -21,23 +21,25 @@ def tied_instance(seed, sizes):
     return W, allowed
 
 
-def solved(W, allowed):
-    result = solve_matrix(W, allowed, time_limit_s=30)
+def solved(W, allowed, options=None):
+    result = solve_matrix(W, allowed, time_limit_s=30, solver_options=options)
     assert result.proven_optimal
     assert_valid(W, allowed, result.rounds[0].groups)
     return result
 
 
+@pytest.mark.parametrize("options", [None, NO_DENSE], ids=["default", "no dense"])
 @pytest.mark.parametrize("seed", range(40))
-def test_even_tied_instances_match_networkx(seed):
+def test_even_tied_instances_match_networkx(seed, options):
     W, allowed = tied_instance(seed, [8, 12, 20, 30])
-    assert solved(W, allowed).objective == oracle(W, allowed)
+    assert solved(W, allowed, options).objective == oracle(W, allowed)
 
 
+@pytest.mark.parametrize("options", [None, NO_DENSE], ids=["default", "no dense"])
 @pytest.mark.parametrize("seed", range(30))
-def test_odd_tied_instances_match_every_trio_with_rustworkx(seed):
+def test_odd_tied_instances_match_every_trio_with_rustworkx(seed, options):
     W, allowed = tied_instance(seed, [9, 15, 21, 25])
-    assert solved(W, allowed).objective == trio_oracle(W, allowed)
+    assert solved(W, allowed, options).objective == trio_oracle(W, allowed)
 
 
 @pytest.mark.parametrize("n", [200, 201])
@@ -54,8 +56,8 @@ def test_sparse_with_ties_at_two_hundred_matches_the_references(n):
 def test_the_tight_seating_settles_most_of_those_instances_through_each_of_its_steps():
     # guards the tests above: the tight seating proves them, odd cycles are joined by alternating
     # paths, and the trio comes from odd cycles longer than three too
-    stats = [solved(*tied_instance(seed, [8, 12, 20, 30])).rounds[0].stats for seed in range(40)]
-    stats += [solved(*tied_instance(seed, [9, 15, 21, 25])).rounds[0].stats for seed in range(30)]
+    stats = [solved(*tied_instance(seed, [8, 12, 20, 30]), NO_DENSE).rounds[0].stats for seed in range(40)]
+    stats += [solved(*tied_instance(seed, [9, 15, 21, 25]), NO_DENSE).rounds[0].stats for seed in range(30)]
     assert sum(bool(s.get("tight_seating")) for s in stats) >= 35
     assert sum(s.get("tight_seating", False) and s.get("tight_odd_cycles", 0) > 0 for s in stats) >= 2
     assert sum(s.get("tight_seating", False) and s.get("tight_trio_cycle", 3) > 3 for s in stats) >= 2
