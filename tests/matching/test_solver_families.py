@@ -4,6 +4,7 @@ Even n: networkx's maximum-weight perfect matching.  Odd n from 21 to 41 (the si
 lunches): every allowed trio plus rustworkx's best perfect matching of the others.
 """
 
+import functools
 import itertools
 import time
 
@@ -95,15 +96,22 @@ def test_small_odd_family_matches_every_trio_with_networkx(family, n):
 def test_odd_lunch_sizes_match_rustworkx_plus_every_trio(n, family, path):
     # by the positive matching's duals first (the default), by the even bound, and by neither (the
     # trio step alone)
+    W, allowed, best = odd_lunch(n, family)
+    options = {"duals": None, "even bound": NO_DENSE, "trio step": SolverOptions(dense_max_n=0, even_bound=False)}[path]
+    result = solved(W, allowed, options)
+    assert result.objective == best
+
+
+@functools.cache
+def odd_lunch(n, family):
+    """The instance of that test and its optimum (every trio: seconds at N = 41), once for its three paths."""
     rng = np.random.default_rng(300 + n)
     if family == "uniform":
         W = np.triu(rng.integers(0, 101, (n, n)), 1)
         W, allowed = W + W.T, ~np.eye(n, dtype=bool)
     else:
         W, allowed = family(rng, n)
-    options = {"duals": None, "even bound": NO_DENSE, "trio step": SolverOptions(dense_max_n=0, even_bound=False)}[path]
-    result = solved(W, allowed, options)
-    assert result.objective == trio_oracle(W, allowed)
+    return W, allowed, trio_oracle(W, allowed)
 
 
 def test_clustered_odd_instance_needs_more_than_the_relaxation():
