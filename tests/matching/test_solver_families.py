@@ -571,17 +571,23 @@ def test_the_sparse_odd_matchings_dual_bound_holds_and_its_seating_is_exact_when
             continue
         for checks in (8, 0):  # (none: the bound stands on the triangles listed, none seated)
             options = SolverOptions(sparse_share=1.0, sparse_odd_trio_checks=checks)  # (denser graphs too)
-            ctx = Context(float("inf"), options)
-            found = solver.sparse_odd_seating(W, allowed, ctx)
-            assert ctx.bound2 is not None and ctx.bound2 >= 2 * best
-            if found is not None:
-                settled += 1
-                assert_valid(W, allowed, found)
-                assert ctx.value2 == ctx.bound2 == 2 * best
-            result = solved(W, allowed, options)
-            assert result.objective == best
-            assert bool(result.rounds[0].stats.get("sparse_shortcut")) is (found is not None)
+            settled += shortcut_agrees(W, allowed, best, options, solver.sparse_odd_seating, "sparse_shortcut")
     assert settled  # (each seed's graphs: some settled there)
+
+
+def shortcut_agrees(W, allowed, best, options, shortcut, stat):
+    """Whether ``shortcut`` proved its seating (then the best, its bound too); its bound holds
+    either way, and the whole solve finds the best, by the shortcut exactly when it proved it."""
+    ctx = Context(float("inf"), options)
+    found = shortcut(W, allowed, ctx)
+    assert ctx.bound2 is not None and ctx.bound2 >= 2 * best
+    if found is not None:
+        assert_valid(W, allowed, found)
+        assert ctx.value2 == ctx.bound2 == 2 * best
+    result = solved(W, allowed, options)
+    assert result.objective == best
+    assert bool(result.rounds[0].stats.get(stat)) is (found is not None)
+    return found is not None
 
 
 def test_the_sparse_odd_shortcut_settles_most_of_the_family_and_leaves_the_rest_to_the_even_bound():
@@ -634,32 +640,24 @@ def positive_pairs(W, allowed):
     return positive, pi, pj, W[pi, pj]
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_the_dense_odd_matchings_dual_bound_holds_and_its_seating_is_exact_when_it_meets_it(seed):
+@pytest.mark.parametrize("seed", range(10))
+def test_the_dense_matchings_bound_holds_and_its_seating_is_exact_when_it_meets_it(seed):
     # as for sparse weights: the heaviest matching on the positive pairs (found by pricing) bounds
-    # every seating by its duals; when a seating meets that bound the solve ends there, else the
-    # even bound's path goes on from its seating and bound: every trio tried agrees either way
+    # every seating (odd counts: by its duals); when a seating meets that bound the solve ends
+    # there, else the other steps go on from its seating and bound (even counts: when those it
+    # leaves cannot pair up on weight-0 pairs, forbidden pairs in the way): the oracle agrees
     rng = np.random.default_rng(6800 + seed)
     settled = 0
     for _ in range(6):
-        n = int(rng.choice([9, 13, 17, 21, 25]))
+        n = int(rng.choice([8, 9, 12, 13, 17, 20, 21, 25]))
         W, allowed = dense_graph(rng, n, str(rng.choice(["uniform", "clustered", "few"])))
-        best = trio_oracle(W, allowed)
+        best = trio_oracle(W, allowed) if n % 2 else oracle(W, allowed)
         if best is None:
             continue
         # (none checked and two partners each: the bound stands on the triangles listed, after pricing)
         for checks, partners in ((8, 8), (0, 2)):
             options = SolverOptions(sparse_share=0.0, sparse_odd_trio_checks=checks, dense_partners=partners)
-            ctx = Context(float("inf"), options)
-            found = solver.dense_seating(W, allowed, ctx)
-            assert ctx.bound2 is not None and ctx.bound2 >= 2 * best
-            if found is not None:
-                settled += 1
-                assert_valid(W, allowed, found)
-                assert ctx.value2 == ctx.bound2 == 2 * best
-            result = solved(W, allowed, options)
-            assert result.objective == best
-            assert bool(result.rounds[0].stats.get("dense_shortcut")) is (found is not None)
+            settled += shortcut_agrees(W, allowed, best, options, solver.dense_seating, "dense_shortcut")
     assert settled
 
 
@@ -694,33 +692,6 @@ def test_the_priced_matching_is_the_heaviest_with_duals_that_hold_on_every_posit
         assert (sets.trios(trios[:, 0], trios[:, 1], trios[:, 2]) == two).all()
     assert rounds[0] >= 2  # (one partner each: the pricing adds pairs)
     assert rounds[2] == 1 and rounds[1] <= 2  # (no pricing: all the pairs at once; one round, then all)
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_the_dense_even_seating_is_the_heaviest_positive_matching_when_the_rest_pair_up(seed):
-    # even counts: the heaviest matching on the positive pairs bounds every seating; where those it
-    # leaves pair up on weight-0 pairs (forbidden pairs may stop them) that seating is optimal,
-    # else the other steps go on from its bound
-    rng = np.random.default_rng(7100 + seed)
-    settled = 0
-    for _ in range(6):
-        n = int(rng.choice([8, 12, 20, 30]))
-        W, allowed = dense_graph(rng, n, str(rng.choice(["uniform", "clustered", "few"])))
-        best = oracle(W, allowed)
-        if best is None:
-            continue
-        options = SolverOptions(sparse_share=0.0, dense_partners=2)
-        ctx = Context(float("inf"), options)
-        found = solver.dense_seating(W, allowed, ctx)
-        assert ctx.bound2 is not None and ctx.bound2 >= 2 * best
-        if found is not None:
-            settled += 1
-            assert_valid(W, allowed, found)
-            assert ctx.value2 == ctx.bound2 == 2 * best
-        result = solved(W, allowed, options)
-        assert result.objective == best
-        assert bool(result.rounds[0].stats.get("dense_shortcut")) is (found is not None)
-    assert settled
 
 
 @pytest.mark.parametrize("n", [200, 201])
