@@ -1188,7 +1188,8 @@ class _Sets:
         """For each trio: the Z of the sets holding two or three of them (those holding all three
         are the fewest of the three pairs' sets: ab + bc + ac - 2 abc)."""
         ab, bc, ac = self.pairs(a, b), self.pairs(b, c), self.pairs(a, c)
-        return ab + bc + ac - 2 * np.minimum(np.minimum(ab, bc), ac)
+        held: np.ndarray = ab + bc + ac - 2 * np.minimum(np.minimum(ab, bc), ac)
+        return held
 
 
 def _priced_matching(W: np.ndarray, positive: np.ndarray, pi: np.ndarray, pj: np.ndarray, w: np.ndarray,
