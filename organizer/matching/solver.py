@@ -488,7 +488,7 @@ class SolverOptions:
     pricing negative at its duals (``_priced_matching``).  Before anything else (up to
     ``sparse_first_max_n``); 0: never."""
     sparse_first_max_n: int = 400
-    """Up to this many attendees the sparse, tied shortcuts (``_sparse_seating``) come before the
+    """Up to this many attendees the sparse, tied shortcuts (``_shortcut_seating``) come before the
     quick seating (a millisecond either way); above it, after the quick seating, and for odd
     counts after the tight seating too (everyone has a partner at their best weight there, which
     is faster to find: N = 1,001 11 against 14 ms)."""
@@ -1049,6 +1049,20 @@ def _unfold(pairs: Pairs, steps: list[Fold]) -> Pairs:
     return [(a, b) for a, b in mate.items() if a < b]
 
 
+def _positive_mask(W: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """The allowed pairs of positive weight, as a symmetric mask."""
+    positive = W > 0
+    positive &= allowed
+    return positive
+
+
+def _positive_pairs(positive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (pi < pj) of a symmetric mask (a flat search: half the time of a 2-d one)."""
+    pi, pj = np.divmod(np.flatnonzero(positive), len(positive))
+    upper = pi < pj
+    return pi[upper], pj[upper]
+
+
 def _sparse_pairs(W: np.ndarray, allowed: np.ndarray, options: SolverOptions) -> tuple[np.ndarray, np.ndarray] | None:
     """The allowed positive pairs (pi < pj) of a sparse, tied ``W`` (no negative weight, at most
     ``sparse_share`` of the pairs positive, at most ``sparse_distinct_weights`` weights among
@@ -1056,13 +1070,10 @@ def _sparse_pairs(W: np.ndarray, allowed: np.ndarray, options: SolverOptions) ->
     n = len(W)
     if options.sparse_share <= 0 or W.min() < 0:
         return None
-    positive = W > 0
-    positive &= allowed
+    positive = _positive_mask(W, allowed)
     if np.count_nonzero(positive) > options.sparse_share * n * (n - 1):
         return None
-    pi, pj = np.divmod(np.flatnonzero(positive), n)  # (a flat search: half the time of a 2-d one)
-    upper = pi < pj
-    pi, pj = pi[upper], pj[upper]
+    pi, pj = _positive_pairs(positive)
     w = W[pi, pj]
     if len(w) and int(w.max()) - int(w.min()) >= options.sparse_distinct_weights and len(np.unique(w)) > options.sparse_distinct_weights:
         return None
@@ -1102,7 +1113,7 @@ def sparse_odd_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context,
     solved = max_weight_matching_duals(len(W), pi, pj, w)
     if solved is None:
         return None
-    return _odd_duals_seating(W, allowed, pi, pj, w, *solved, _Sets(solved[1], len(W)), ctx, "sparse_shortcut")
+    return _odd_duals_seating(W, allowed, pi, pj, w, *solved, _Sets(solved[1], len(W)), ctx, dense=False)
 
 
 def dense_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list[Group] | None:
@@ -1119,30 +1130,47 @@ def dense_seating(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> list[Grou
     300: 16-20 against 22-46 ms), though clustered ones 2-4 times slower."""
     if W.min() < 0:
         return None
-    n = len(W)
-    positive = W > 0
-    positive &= allowed
-    pi, pj = np.divmod(np.flatnonzero(positive), n)
-    upper = pi < pj
-    pi, pj = pi[upper], pj[upper]
+    positive = _positive_mask(W, allowed)
+    pi, pj = _positive_pairs(positive)
     w = W[pi, pj]
     priced = _priced_matching(W, positive, pi, pj, w, ctx)
     if priced is None:
         return None
     mate = priced[0]
-    if n % 2 == 1:
-        return _odd_duals_seating(W, allowed, pi, pj, w, *priced, ctx, "dense_shortcut")
-    a = np.flatnonzero(mate > np.arange(n))
-    ctx.tighten(2 * int(W[a, mate[a]].sum()))
-    left = np.flatnonzero(mate < 0)
-    rest = _pair_up(W, allowed, left, ctx) if len(left) else []
-    if 2 * len(rest) != len(left):
+    if len(W) % 2 == 1:
+        return _odd_duals_seating(W, allowed, pi, pj, w, *priced, ctx, dense=True)
+    ctx.tighten(_matching_value2(W, mate))
+    seating = _matching_seating(W, allowed, mate, ctx)
+    if seating is None:
         return None
-    ctx.offer(W, list(zip(a.tolist(), mate[a].tolist())) + rest)
+    ctx.offer(W, seating)
     if not ctx.proven():  # (cannot be: the pairs of weight 0 add nothing)
         raise AssertionError("the heaviest positive matching's seating misses its own weight")
     ctx.stats["dense_shortcut"] = True
     return ctx.seating
+
+
+def _matching_value2(W: np.ndarray, mate: np.ndarray) -> int:
+    """value2 of the pairs of a matching given as each attendee's partner (-1: none)."""
+    a = np.flatnonzero(mate > np.arange(len(mate)))
+    return 2 * int(W[a, mate[a]].sum())
+
+
+def _matching_seating(W: np.ndarray, allowed: np.ndarray, mate: np.ndarray, ctx: Context) -> list[Group] | None:
+    """A matching's pairs (``mate``: each attendee's partner, -1: none) with those it leaves paired
+    in order on weight-0 pairs, and for an odd count the first of them joining the pair it gains
+    most with (``_add_lone``); None when they do not pair up."""
+    a = np.flatnonzero(mate > np.arange(len(mate)))
+    pairs: Pairs = list(zip(a.tolist(), mate[a].tolist()))
+    left = np.flatnonzero(mate < 0)
+    lone = left[:len(W) % 2]
+    left = left[len(lone):]
+    rest = _pair_up(W, allowed, left, ctx) if len(left) else []
+    if 2 * len(rest) != len(left):
+        return None
+    if len(lone):
+        return _add_lone(W, allowed, pairs + rest, lone, ctx.options.trio_swaps)
+    return [*pairs, *rest]
 
 
 class _Sets:
@@ -1206,7 +1234,7 @@ def _priced_matching(W: np.ndarray, positive: np.ndarray, pi: np.ndarray, pj: np
     near = np.zeros((n, n), dtype=bool)
     near[np.repeat(np.arange(n), k), top.ravel()] = True
     used = near[pi, pj] | near[pj, pi]
-    for _ in range(ctx.options.dense_pricing_rounds):
+    for done in range(1, ctx.options.dense_pricing_rounds + 1):
         solved = max_weight_matching_duals(n, pi[used], pj[used], w[used])
         if solved is None:
             return None
@@ -1218,7 +1246,7 @@ def _priced_matching(W: np.ndarray, positive: np.ndarray, pi: np.ndarray, pj: np
         out = out[part < 0]
         bad = out[part[part < 0] + sets.pairs(pi[out], pj[out]) < 0]
         if not len(bad):
-            ctx.stats["dense_pricing"] = {"rounds": _ + 1, "pairs": int(np.count_nonzero(used))}
+            ctx.stats["dense_pricing"] = {"rounds": done, "pairs": int(np.count_nonzero(used))}
             return mate, duals, sets
         used[bad] = True
         ctx.check()
@@ -1230,7 +1258,7 @@ def _priced_matching(W: np.ndarray, positive: np.ndarray, pi: np.ndarray, pj: np
 
 
 def _odd_duals_seating(W: np.ndarray, allowed: np.ndarray, pi: np.ndarray, pj: np.ndarray, w: np.ndarray,
-                       mate: np.ndarray, duals: Duals, sets: _Sets, ctx: Context, stat: str) -> list[Group] | None:
+                       mate: np.ndarray, duals: Duals, sets: _Sets, ctx: Context, dense: bool) -> list[Group] | None:
     """Odd n, no negative weight: the heaviest matching ``mate`` on the positive pairs (pi, pj)
     (weights ``w``; weight ``M``) and its optimal duals bound every seating, and seatings that may
     reach that bound; the best seating, when one is proven, else None (the seatings and the bound
@@ -1254,20 +1282,12 @@ def _odd_duals_seating(W: np.ndarray, allowed: np.ndarray, pi: np.ndarray, pj: n
     ``sparse_odd_trio_checks`` of them: first on the pairs the duals call tight, all a seating
     worth ``2 M + g`` may use, so that a matching there worth less proves the trio a unit short
     of its ``g``; else on all the positive pairs (exact for that trio when those it leaves pair
-    up).  ``stat``: the statistic set (True) when it proves."""
+    up).  ``dense``: the positive pairs are not sparse (the matching's seating first; the
+    statistic ``dense_shortcut`` instead of ``sparse_shortcut`` when it proves)."""
     n = len(W)
-    a = np.flatnonzero(mate > np.arange(n))
-    M2 = 2 * int(W[a, mate[a]].sum())  # value2 of the matching's pairs
-
-    def own_seating() -> None:
-        left = np.flatnonzero(mate < 0)
-        rest = _pair_up(W, allowed, left[1:], ctx) if len(left) > 1 else []
-        if 2 * len(rest) == len(left) - 1:
-            pairs: Pairs = list(zip(a.tolist(), mate[a].tolist()))
-            ctx.offer(W, _add_lone(W, allowed, pairs + rest, left[:1], ctx.options.trio_swaps))
-
-    if stat == "dense_shortcut":
-        own_seating()
+    M2 = _matching_value2(W, mate)
+    if dense:
+        ctx.offer(W, _matching_seating(W, allowed, mate, ctx))
     # a trio with a weight-0 pair {b, c} has g <= -(Y[b] + Y[c]) / 2 (its RC holds Y[b] + Y[c]
     # and the Z of every set around the trio), so at most -ceil(z0 / 2), z0 the two least Y
     least = np.partition(duals.Y, 1)[:2] if n > 1 else np.zeros(2, dtype=np.int64)
@@ -1310,11 +1330,11 @@ def _odd_duals_seating(W: np.ndarray, allowed: np.ndarray, pi: np.ndarray, pj: n
         ctx.offer(W, *seated)
         g[k] = low  # (checked: the best seating holding it is offered, and the incumbent bounds it)
     ctx.tighten(max(M2 + max(t, int(g.max(initial=t))), ctx.value2))
-    if not ctx.proven() and stat != "dense_shortcut":
-        own_seating()
+    if not ctx.proven() and not dense:
+        ctx.offer(W, _matching_seating(W, allowed, mate, ctx))
     if not ctx.proven():
         return None
-    ctx.stats[stat] = True
+    ctx.stats["dense_shortcut" if dense else "sparse_shortcut"] = True
     return ctx.seating
 
 
@@ -1360,7 +1380,7 @@ def _heaviest_seating(W: np.ndarray, allowed: np.ndarray, trio: Group, pi: np.nd
     return [*pairs, *others], 2 * int(W[arr[:, 0], arr[:, 1]].sum()) + seating_value2(W, others)
 
 
-def _sparse_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context) -> bool:
+def _shortcut_seating(W: np.ndarray, allowed: np.ndarray, odd: bool, ctx: Context) -> bool:
     """Whether ``sparse_even_seating`` or (odd n) ``sparse_odd_seating`` settled the round (its
     seating proven in ``ctx``), or where weights are not sparse and tied, on up to
     ``dense_max_n`` attendees, ``dense_seating``; they leave it as it was where they do not apply."""
@@ -2249,11 +2269,11 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         raise InfeasibleError("no seating avoids the forbidden pairs")
     big = np.iinfo(np.int64).max // 4
     # 0. sparse and tied: the heaviest matching on the positive pairs and its bound often settle
-    # it (``_sparse_seating``): on up to ``sparse_first_max_n`` attendees before anything else (a
+    # it (``_shortcut_seating``): on up to ``sparse_first_max_n`` attendees before anything else (a
     # millisecond); on more, even counts before the tight seating (which it finds too) and odd
     # ones after it (which settles the sparse family there, and faster)
     early = n <= ctx.options.sparse_first_max_n
-    if early and _sparse_seating(W, allowed, odd, ctx):
+    if early and _shortcut_seating(W, allowed, odd, ctx):
         return
     # 1. a first seating in a few dense passes, and the simplest bound: everyone's best partner
     #    (value2 counts each attendee's share, and a trio member's share is the mean of two
@@ -2265,7 +2285,7 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
         _best_partner_bound(W, allowed, ctx)  # the greedy seating would end past the deadline
         stats["quick_s"] = round(time.perf_counter() - start, 4)
         raise _Expired
-    if not early and not odd and _sparse_seating(W, allowed, odd, ctx):
+    if not early and not odd and _shortcut_seating(W, allowed, odd, ctx):
         return
     ctx.check()
     # tied weights: everyone with a best partner, when that can be (it proves itself)
@@ -2277,7 +2297,7 @@ def _solve(W: np.ndarray, allowed: np.ndarray, ctx: Context) -> None:
             raise AssertionError("a seating of tight pairs misses the best-partner bound")
         return
     ctx.check()
-    if not early and odd and _sparse_seating(W, allowed, odd, ctx):
+    if not early and odd and _shortcut_seating(W, allowed, odd, ctx):
         return
     ctx.check()
     # (the best-partner bound it proves is tight_seating's too); not for an odd count the even
