@@ -1,6 +1,6 @@
 """Forms shared by every feature."""
 
-from flask import current_app
+from flask import current_app, g, session
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -15,6 +15,34 @@ class ConfirmForm(FlaskForm):
     """A button that only posts its CSRF token (log out, remove, rotate...)."""
 
 
+SIGNED_TOKENS_MAX = 4096
+
+
+def csrf_token() -> str:
+    """Flask-WTF's ``generate_csrf`` (this request's signed CSRF token), remembered per app and
+    process for each session's raw token. Signing it (JSON, zlib, base64, HMAC) cost 5% of the
+    group home, and every page signs it for the log-out form. Any token signed for the session's
+    raw token is valid as long as the session when no age is checked (``WTF_CSRF_TIME_LIMIT``
+    None, config.py); with an age limit each request signs its own, as Flask-WTF does. The token
+    is put where Flask-WTF keeps it for the request (``g``), so the forms' own ``hidden_tag()``
+    writes the same one. Bounded: cleared when full (a bound, not an eviction policy)."""
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if field in g or not isinstance(raw, str) or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return generate_csrf()
+    signed: dict[str, str] = current_app.extensions.setdefault("signed_csrf_tokens", {})
+    token = signed.get(raw)
+    if token is None:
+        token = generate_csrf()
+        if len(signed) >= SIGNED_TOKENS_MAX:
+            signed.clear()
+        signed[raw] = token
+    else:
+        setattr(g, field, token)
+    return token
+
+
 def csrf_field(prefix: str) -> Markup:
     """What ``hidden_tag()`` renders for a FlaskForm made with this prefix and no other hidden
     field: its CSRF token field (nothing when CSRF protection is off, as in most tests). For a
@@ -23,7 +51,7 @@ def csrf_field(prefix: str) -> Markup:
         return Markup("")
     name = escape(f"{prefix}-{current_app.config.get('WTF_CSRF_FIELD_NAME', 'csrf_token')}")
     # every value is escaped
-    return Markup(f'<input id="{name}" name="{name}" type="hidden" value="{escape(generate_csrf())}">')  # nosec B704
+    return Markup(f'<input id="{name}" name="{name}" type="hidden" value="{escape(csrf_token())}">')  # nosec B704
 
 
 def html_params(**kwargs) -> Markup:

@@ -7,14 +7,13 @@ from typing import Any, NamedTuple
 from flask import Flask, current_app, get_flashed_messages, has_request_context, request, session, url_for
 from flask.templating import Environment as FlaskEnvironment
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from jinja2 import StrictUndefined
 from markupsafe import Markup, escape
 from wtforms.csrf.core import CSRF
 from wtforms.validators import ValidationError
 
 from organizer.access import my_memberships
-from organizer.forms import csrf_field, use_fast_html_params
+from organizer.forms import csrf_field, csrf_token, use_fast_html_params
 from organizer.timezones import local_time
 
 AVATAR_COLOURS = 8
@@ -375,14 +374,14 @@ def fragment_with_token(name: str, forms: Callable[[], dict] | None = None, **va
     if _TOKEN_PLACE not in html:
         return html
     # the token is escaped; the rest is the rendered template's markup
-    return Markup(str(html).replace(_TOKEN_PLACE, str(escape(generate_csrf()))))  # nosec B704
+    return Markup(str(html).replace(_TOKEN_PLACE, str(escape(csrf_token()))))  # nosec B704
 
 
 def token_form() -> Any:
     """What ``button_form`` and ``csrf_input`` read of a ConfirmForm (a form that only posts its
     CSRF token) of this request, without building one: for a page that shows several such buttons
-    (Flask-WTF's ``generate_csrf`` keeps the token for the request)."""
-    return _TokenForm(generate_csrf()) if current_app.config.get("WTF_CSRF_ENABLED", True) else _NoTokenForm()
+    (``forms.csrf_token`` keeps the token for the request)."""
+    return _TokenForm(csrf_token()) if current_app.config.get("WTF_CSRF_ENABLED", True) else _NoTokenForm()
 
 
 def site_header(current_group: Any, nav_memberships: list) -> Markup:

@@ -490,3 +490,58 @@ def test_the_headers_log_out_form_posts_the_sessions_token(client, app, csrf_on)
     assert client.get(f"/groups/{group.slug}/").status_code == 200
     assert client.post("/auth/logout", data={"csrf_token": tokens[0]}).status_code == 302
     assert client.get(f"/groups/{group.slug}/").status_code == 302  # to the log-in page
+
+
+def _log_in_with_csrf(client, email: str) -> None:
+    from tests.conftest import csrf_token_from
+    from tests.factories import DEFAULT_PASSWORD
+
+    login = client.get("/auth/login").get_data(as_text=True)
+    response = client.post("/auth/login", data={"email": email, "password": DEFAULT_PASSWORD,
+                                                "csrf_token": csrf_token_from(login)})
+    assert response.status_code == 302
+
+
+def test_a_session_signs_its_csrf_token_once_and_each_form_of_its_pages_posts_it(app, csrf_on):
+    # the signed token is remembered per session (forms.csrf_token): the pages of one session
+    # carry one token, in every form of a page, and it is accepted; another browser gets its own
+    import re
+
+    from tests.factories import make_group, make_user
+
+    group = make_group(organizer=make_user(email="olga@example.org"), name="Job Club")
+    make_user(email="ann@example.org")
+    first, second = app.test_client(), app.test_client()
+    _log_in_with_csrf(first, "olga@example.org")
+    _log_in_with_csrf(second, "olga@example.org")
+    tokens = {}
+    for name, client in (("first", first), ("second", second)):
+        pages = [client.get(f"/groups/{group.slug}/{page}").get_data(as_text=True)
+                 for page in ("", "settings", "roles", "")]
+        found = {token for page in pages for token in re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', page)}
+        assert len(found) == 1, found  # the header's log-out form and the settings' and roles' forms
+        tokens[name] = found.pop()
+    assert tokens["first"] != tokens["second"]
+    assert first.post(f"/groups/{group.slug}/invite/rotate").status_code == 400  # no token
+    assert first.post(f"/groups/{group.slug}/invite/rotate", data={"csrf_token": tokens["second"]}).status_code == 400
+    assert first.post(f"/groups/{group.slug}/invite/rotate", data={"csrf_token": tokens["first"]}).status_code == 302
+
+
+def test_a_csrf_token_with_an_age_limit_is_signed_on_each_request(app, csrf_on):
+    # with an age limit a remembered token would grow old: each request signs its own
+    from flask import g, session
+    from flask_wtf.csrf import validate_csrf
+
+    from organizer.forms import csrf_token
+
+    raw = "raw-token-of-one-session"
+    tokens = []
+    for limit in (3600, None, None):  # an age limit, then none (config.py's)
+        app.config["WTF_CSRF_TIME_LIMIT"] = limit
+        with app.test_request_context("/"):
+            g.pop("csrf_token", None)  # a new request (the test's app context keeps g)
+            session["csrf_token"] = raw
+            tokens.append(csrf_token())
+            assert (raw in app.extensions.get("signed_csrf_tokens", {})) is (limit is None)
+            validate_csrf(tokens[-1])
+    assert tokens[1] == tokens[2]  # remembered, not signed again (a second later it would differ)
