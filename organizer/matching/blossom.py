@@ -269,17 +269,14 @@ def blossom_bound(
     params = pywraplp.MPSolverParameters()
     params.SetIntegerParam(params.INCREMENTALITY, params.INCREMENTALITY_ON)
     stats: dict[str, Any] = {"lp_rounds": 0, "lp_cuts": 0}
-    simplex_in_use: list[bool] = []  # GLOP's simplex now: [True] dual, [False] primal
 
     def simplex(dual: bool) -> None:
         """The simplex that re-solves from the last basis: dual after cuts (new rows keep it
         dual feasible), primal after pricing or a new objective (new pairs and new costs keep it
         primal feasible; the dual simplex then started nearly afresh: 1-2.5 s a round at realistic
         N = 5,000, 66 s of the solve's 75).  No presolve: it would stop GLOP from warm-starting."""
-        if simplex_in_use != [dual]:
-            solver.SetSolverSpecificParametersAsString(
-                f"use_preprocessing: false, use_dual_simplex: {'true' if dual else 'false'}")
-            simplex_in_use[:] = [dual]
+        solver.SetSolverSpecificParametersAsString(
+            f"use_preprocessing: false, use_dual_simplex: {'true' if dual else 'false'}")
     cut_keys: set[bytes] = set()  # the sets already cut (never added twice)
 
     def cutting_planes(price: Any, first: bool) -> tuple[np.ndarray, list[float], np.ndarray, np.ndarray] | None:
