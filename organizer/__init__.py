@@ -92,11 +92,13 @@ def register_extensions(app: Flask) -> None:
     from organizer.auth.service import configure_password_hashing, session_limits
     from organizer.database import configure_database
     from organizer.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from organizer.forms import take_remembered_csrf_token
 
     configure_password_hashing(app.config["PASSWORD_HASH_PROFILE"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    app.before_request(take_remembered_csrf_token)  # every form of a request writes the remembered token
     limiter.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)

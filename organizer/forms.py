@@ -18,20 +18,30 @@ class ConfirmForm(FlaskForm):
 SIGNED_TOKENS_MAX = 4096
 
 
+def _signed_tokens() -> dict[str, str] | None:
+    """This app's signed CSRF tokens by the session's raw token, or None when they may not be
+    remembered: a token signed once is valid as long as the session only when no age is checked
+    (``WTF_CSRF_TIME_LIMIT`` None, config.py); with an age limit each request signs its own."""
+    if current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return None
+    return current_app.extensions.setdefault("signed_csrf_tokens", {})
+
+
+def _raw_token() -> tuple[str, str | None]:
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    return field, raw if isinstance(raw, str) else None
+
+
 def csrf_token() -> str:
     """Flask-WTF's ``generate_csrf`` (this request's signed CSRF token), remembered per app and
-    process for each session's raw token. Signing it (JSON, zlib, base64, HMAC) cost 5% of the
-    group home, and every page signs it for the log-out form. Any token signed for the session's
-    raw token is valid as long as the session when no age is checked (``WTF_CSRF_TIME_LIMIT``
-    None, config.py); with an age limit each request signs its own, as Flask-WTF does. The token
-    is put where Flask-WTF keeps it for the request (``g``), so the forms' own ``hidden_tag()``
-    writes the same one. Bounded: cleared when full (a bound, not an eviction policy)."""
-    config = current_app.config
-    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    raw = session.get(field)
-    if field in g or not isinstance(raw, str) or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+    process for each session's raw token (``_signed_tokens``): signing it (JSON, zlib, base64,
+    HMAC) cost 5% of the group home, and every page signs it for the log-out form. Bounded:
+    cleared when full (a bound, not an eviction policy)."""
+    field, raw = _raw_token()
+    signed = _signed_tokens()
+    if field in g or raw is None or signed is None:
         return generate_csrf()
-    signed: dict[str, str] = current_app.extensions.setdefault("signed_csrf_tokens", {})
     token = signed.get(raw)
     if token is None:
         token = generate_csrf()
@@ -41,6 +51,18 @@ def csrf_token() -> str:
     else:
         setattr(g, field, token)
     return token
+
+
+def take_remembered_csrf_token() -> None:
+    """Before each request: the session's remembered signed token (``csrf_token``) put where
+    Flask-WTF keeps the request's token (``g``), so that every form the request builds (a
+    FlaskForm's CSRF field calls ``generate_csrf``, which reads it there) writes it without
+    signing it again. Nothing for a session without a token yet: no session is started here."""
+    field, raw = _raw_token()
+    signed = _signed_tokens()
+    token = signed.get(raw) if raw is not None and signed is not None else None
+    if token is not None:
+        setattr(g, field, token)
 
 
 def csrf_field(prefix: str) -> Markup:

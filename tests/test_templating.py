@@ -545,3 +545,29 @@ def test_a_csrf_token_with_an_age_limit_is_signed_on_each_request(app, csrf_on):
             assert (raw in app.extensions.get("signed_csrf_tokens", {})) is (limit is None)
             validate_csrf(tokens[-1])
     assert tokens[1] == tokens[2]  # remembered, not signed again (a second later it would differ)
+
+
+def test_the_forms_a_view_builds_write_the_sessions_remembered_token(app, csrf_on):
+    # a FlaskForm built in the view (the group's settings) signs nothing: before the request its
+    # CSRF field finds the session's remembered token where Flask-WTF keeps the request's
+    import re
+
+    from tests.factories import make_group, make_user
+
+    group = make_group(organizer=make_user(email="olga@example.org"), name="Job Club")
+    client = app.test_client()
+    _log_in_with_csrf(client, "olga@example.org")
+    for _ in range(2):  # the first page after the log-in starts the session's raw token; the next remembers it
+        client.get(f"/groups/{group.slug}/")
+    with client.session_transaction() as browser:
+        raw = browser["csrf_token"]
+    remembered = app.extensions["signed_csrf_tokens"]
+    signed = remembered[raw]
+    remembered[raw] = "the-remembered-token"  # a stand-in: shows which token the forms write
+    try:
+        page = client.get(f"/groups/{group.slug}/settings").get_data(as_text=True)
+    finally:
+        remembered[raw] = signed
+    assert 'name="name"' in page  # the settings form is on the page
+    assert set(re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', page)) == {"the-remembered-token"}
+    assert client.post(f"/groups/{group.slug}/invite/rotate", data={"csrf_token": signed}).status_code == 302
