@@ -185,8 +185,10 @@ def register_input_guard(app: Flask) -> None:
     def refuse_nul_characters():
         if "\0" in request.path:
             abort(404)
-        for values in (request.args, request.form):
-            for key, value in values.items(multi=True):
+        # (a form only where Werkzeug reads one, a body with a content type: a GET has neither)
+        for values in (request.args if request.query_string else None,
+                       request.form if request.want_form_data_parsed else None):
+            for key, value in values.items(multi=True) if values else ():
                 if "\0" in key or "\0" in value:
                     abort(400, NUL_REFUSED)
 

@@ -39,8 +39,10 @@ def csrf_token() -> str:
     HMAC) cost 5% of the group home, and every page signs it for the log-out form. Bounded:
     cleared when full (a bound, not an eviction policy)."""
     field, raw = _raw_token()
+    if field in g:  # this request's token (generate_csrf's answer then, without its settings lookups)
+        return str(g.get(field))
     signed = _signed_tokens()
-    if field in g or raw is None or signed is None:
+    if raw is None or signed is None:
         return generate_csrf()
     token = signed.get(raw)
     if token is None:

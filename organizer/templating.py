@@ -423,6 +423,19 @@ def group_tabs(group: Any, member: Any) -> Markup:
                     endpoint=request.endpoint, blueprint=request.blueprint)
 
 
+def overview_upcoming(group: Any, upcoming: list) -> Markup:
+    """The overview's upcoming lunches and the links to the lists (groups/_overview_upcoming.html):
+    the same for every member who sees the same lunches."""
+    return fragment("groups/_overview_upcoming.html", slug=group.slug, time_zone=group.time_zone,
+                    upcoming=tuple(upcoming))
+
+
+def overview_steps(group: Any, steps: list) -> Markup:
+    """The overview's "Get started" checklist (groups/_overview_steps.html), nothing once every
+    step is done: the same for every member with the same steps done."""
+    return fragment("groups/_overview_steps.html", slug=group.slug, steps=tuple(steps))
+
+
 def members_subnav(group: Any, member: Any) -> Markup:
     """The second-level links under "Me" and the directory (members/_subnav.html)."""
     return fragment("members/_subnav.html", slug=group.slug, organizer=member.is_organizer, endpoint=request.endpoint)
@@ -445,6 +458,8 @@ def register(app: Flask) -> None:
     for helper in (csrf_input, button_form, badge, link_button, person, flashes):  # the macros they replaced
         app.jinja_env.globals[f"{helper.__name__}_function"] = helper
     app.jinja_env.globals["members_subnav"] = members_subnav
+    app.jinja_env.globals["overview_upcoming"] = overview_upcoming
+    app.jinja_env.globals["overview_steps"] = overview_steps
     app.jinja_env.globals["table_card"] = table_card
     app.jinja_env.globals["site_header"] = site_header
     app.jinja_env.filters["local_time"] = local_time

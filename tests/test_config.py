@@ -128,3 +128,41 @@ def test_the_session_cookies_serializer_is_made_once_per_set_of_keys(app, auth, 
     assert app.session_interface.get_signing_serializer(app) is not serializer
     monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [])
     assert client.get("/auth/password").status_code == 302  # and without it, the cookie is refused
+
+
+def _open_session(app, cookie: str):
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder("/", headers={"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={cookie}"}).get_environ()
+    return app.session_interface.open_session(app, app.request_class(environ))
+
+
+def test_a_session_cookie_read_before_is_not_checked_and_decoded_again(app, monkeypatch):
+    """A browser sends the same cookie until a page changes the session: the second visit takes
+    its values as read the first time, each visit a session of its own to change."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    cookie = serializer.dumps({"_user_id": "7", "group_id": 3, "_fresh": True})
+    first = _open_session(app, cookie)
+    reads: list = []
+    loads = serializer.loads
+    monkeypatch.setattr(serializer, "loads", lambda *a, **k: reads.append(a) or loads(*a, **k))
+    second = _open_session(app, cookie)
+    assert reads == [] and dict(second) == dict(first) == {"_user_id": "7", "group_id": 3, "_fresh": True}
+    second["group_id"] = 4
+    assert _open_session(app, cookie)["group_id"] == 3  # a change of one visit is not the next one's
+    assert dict(_open_session(app, cookie + "x")) == {}  # a cookie that is not the signed one: a new session
+    with_list = serializer.dumps({"_user_id": "7", "_flashes": [["info", "Saved."]]})
+    _open_session(app, with_list)
+    _open_session(app, with_list)
+    assert len(reads) == 3  # a session holding a list is read each time (a page may change it in place)
+
+
+def test_a_session_cookie_read_before_still_expires_with_the_sessions_lifetime(app, monkeypatch):
+    import time
+
+    serializer = app.session_interface.get_signing_serializer(app)
+    cookie = serializer.dumps({"_user_id": "7"})
+    assert dict(_open_session(app, cookie)) == {"_user_id": "7"}
+    later = time.time() + app.permanent_session_lifetime.total_seconds() + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert dict(_open_session(app, cookie)) == {}  # signed too long ago, as itsdangerous says

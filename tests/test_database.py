@@ -3,6 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 from sqlalchemy import func, select, text
 
@@ -225,6 +226,38 @@ def test_read_requests_keep_postgresql_prepared_statements(app, client):
     assert max(max(counts) for counts in prepared.values()) > 0, prepared
     for counts in prepared.values():
         assert counts == sorted(counts), prepared  # never forgotten by a later visit
+
+
+def test_postgresql_cursors_describe_their_columns_when_read(app):
+    """The description psycopg builds column by column is built only when read: it is the same
+    columns (names, type codes, slices), None without a result and empty for no columns, and a
+    description read after its cursor moved to another result raises instead of describing that one."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("psycopg's cursors")
+    make_user(email="described@example.org")
+    db.session.commit()
+    assert db.session.execute(text("SELECT id, email FROM users")).keys() == ["id", "email"]
+    dbapi_connection = db.session.connection().connection.dbapi_connection
+    cursor = dbapi_connection.cursor()
+    assert cursor.description is None  # nothing run yet
+    cursor.execute("SELECT 1 AS one, 'a'::text AS letter, now() AS moment")
+    lazy = cursor.description
+    assert lazy and len(lazy) == 3
+    plain = psycopg.ClientCursor(dbapi_connection)
+    plain.execute("SELECT 1 AS one, 'a'::text AS letter, now() AS moment")
+    assert [(c.name, c.type_code) for c in lazy] == [(c.name, c.type_code) for c in plain.description]
+    assert lazy[-1][0] == "moment" and [c.name for c in lazy[-2:]] == ["letter", "moment"]
+    assert cursor.fetchall()[0][:2] == (1, "a")
+    cursor.execute("SELECT")
+    assert cursor.description == [] and not cursor.description
+    cursor.execute("SELECT 2 AS two")
+    unread = cursor.description
+    cursor.execute("SELECT 3 AS three")
+    with pytest.raises(RuntimeError, match="moved to another result"):
+        list(unread)
+    assert [c.name for c in cursor.description] == ["three"]
+    cursor.close()
+    plain.close()
 
 
 @pytest.mark.parametrize("flush", [False, True])

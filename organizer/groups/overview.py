@@ -25,7 +25,7 @@ from organizer.models import (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Step:
     key: str
     label: str

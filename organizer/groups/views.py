@@ -124,7 +124,7 @@ def detail(group, member):
         **outcomes_pages.page_context(member, now, seated_at_a_started_lunch=facts.seated_at_a_started_lunch,
                                       note_received=facts.note_received),
         waiting=facts.waiting,
-        steps=facts.steps, steps_left=sum(not s.done for s in facts.steps),
+        steps=facts.steps,
         lunches=overview.published_lunches(member, now) if facts.seated_at_a_lunch_ahead else [],
     )
 
