@@ -22,8 +22,8 @@ class SessionInterface(SecureCookieSessionInterface):
     than twice a request (reading the cookie, then writing it), and the cookies it read kept: a
     browser sends the same cookie on every visit until a page changes the session, and checking
     its signature and decoding it again cost 3% of the group home's instructions. A cookie is
-    kept only with what it was signed when (it is read again as before once its age nears the
-    session's lifetime) and only when its values are plain (text, numbers): each visit gets a
+    kept only with when it was signed (past the session's lifetime it is read again, as before,
+    and refused) and only when its values are plain (text, numbers): each visit gets a
     session of its own to change, and nothing one page puts in a list reaches the next visit."""
 
     def __init__(self) -> None:
