@@ -27,8 +27,12 @@ def _signed_tokens() -> dict[str, str] | None:
     return current_app.extensions.setdefault("signed_csrf_tokens", {})
 
 
+def _field_name() -> str:
+    return str(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+
+
 def _raw_token() -> tuple[str, str | None]:
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    field = _field_name()
     raw = session.get(field)
     return field, raw if isinstance(raw, str) else None
 
@@ -37,22 +41,25 @@ def csrf_token() -> str:
     """Flask-WTF's ``generate_csrf`` (this request's signed CSRF token), remembered per app and
     process for each session's raw token (``_signed_tokens``): signing it (JSON, zlib, base64,
     HMAC) cost 5% of the group home, and every page signs it for the log-out form. Bounded:
-    cleared when full (a bound, not an eviction policy)."""
-    field, raw = _raw_token()
-    if field in g:  # this request's token (generate_csrf's answer then, without its settings lookups)
-        return str(g.get(field))
+    cleared when full (a bound, not an eviction policy). The request's token is kept in ``g``,
+    where Flask-WTF keeps it: ``take_remembered_csrf_token`` puts a remembered one there."""
+    field = _field_name()
+    if field not in g:
+        take_remembered_csrf_token()  # already done before the request, unless it ran outside one
+    if field not in g:
+        generate_csrf()  # signs the session's raw token (made now if there is none) and keeps it in g
+        _remember(str(g.get(field)))
+    return str(g.get(field))
+
+
+def _remember(token: str) -> None:
+    _, raw = _raw_token()
     signed = _signed_tokens()
     if raw is None or signed is None:
-        return generate_csrf()
-    token = signed.get(raw)
-    if token is None:
-        token = generate_csrf()
-        if len(signed) >= SIGNED_TOKENS_MAX:
-            signed.clear()
-        signed[raw] = token
-    else:
-        setattr(g, field, token)
-    return token
+        return
+    if len(signed) >= SIGNED_TOKENS_MAX:
+        signed.clear()
+    signed[raw] = token
 
 
 def take_remembered_csrf_token() -> None:
